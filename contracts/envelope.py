@@ -1,0 +1,84 @@
+"""The CloudEvents 1.0 envelope every event travels in, in Kafka binary mode (``ce_*`` headers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["CONTENT_TYPE", "EventEnvelope", "HeaderList"]
+
+CONTENT_TYPE = "application/json"
+
+HeaderList = list[tuple[str, bytes]]
+
+
+class EventEnvelope(BaseModel):
+    """CloudEvents 1.0 attributes plus the platform's extensions (tenant, region, correlation, causation).
+
+    On Kafka the attributes travel as ``ce_<name>`` headers and the payload is the JSON record value
+    (CloudEvents Kafka protocol binding, binary content mode).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    specversion: Literal["1.0"] = Field("1.0", description="CloudEvents specification version.")
+    id: UUID = Field(default_factory=uuid4, description="Unique id of this event; the inbox dedupes on it.")
+    source: str = Field(
+        description="URI reference of the producing service in its region.",
+        examples=["/regions/utrecht-west/registry"],
+    )
+    type: str = Field(
+        description="Versioned event type from the contracts' catalogue.",
+        examples=["nl.vrijwilligerscentrale.volunteer.registered.v1"],
+    )
+    time: datetime = Field(
+        default_factory=lambda: datetime.now(UTC), description="When the state change happened (UTC)."
+    )
+    subject: str = Field(description="Id of the aggregate the event is about; also the Kafka key.")
+    datacontenttype: Literal["application/json"] = Field(
+        "application/json",
+        description="Media type of the payload.",
+    )
+    tenant: str = Field(
+        description="Centrale (tenant) the event belongs to; 'region' for region-wide facts.",
+        examples=["vc-utrecht"],
+    )
+    region: str = Field(description="Region (deployment) the event was produced in.", examples=["utrecht-west"])
+    correlationid: UUID = Field(
+        default_factory=uuid4, description="Id shared by every event caused by one outside request."
+    )
+    causationid: UUID | None = Field(None, description="Id of the event or request that directly caused this one.")
+
+    def to_headers(self) -> HeaderList:
+        """Render the attributes as Kafka ``ce_*`` headers (binary content mode)."""
+        headers: HeaderList = [("content-type", self.datacontenttype.encode())]
+        for name, value in self.model_dump(mode="json", exclude={"datacontenttype"}).items():
+            if value is not None:
+                headers.append((f"ce_{name}", str(value).encode()))
+        return headers
+
+    @classmethod
+    def from_headers(cls, headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes | str]) -> EventEnvelope:
+        """Parse ``ce_*`` headers back into an envelope; raises ``pydantic.ValidationError`` if invalid."""
+        items = headers.items() if isinstance(headers, Mapping) else headers
+        attributes: dict[str, str] = {}
+        for name, raw in items:
+            if name.startswith("ce_"):
+                attributes[name[3:]] = raw.decode() if isinstance(raw, bytes) else raw
+        return cls.model_validate(attributes)
+
+    def caused(self, *, type: str, subject: str, source: str, tenant: str | None = None) -> EventEnvelope:
+        """Envelope for an event caused by this one: same correlation, causation = this id."""
+        return EventEnvelope(
+            source=source,
+            type=type,
+            subject=subject,
+            tenant=tenant or self.tenant,
+            region=self.region,
+            correlationid=self.correlationid,
+            causationid=self.id,
+        )

@@ -1,0 +1,75 @@
+"""Events on the volunteers stream (``registry.volunteers.v1``), emitted by the registry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from contracts.events._base import Event, register
+from contracts.events._common import AgeBand, CentraleId, PostcodeArea, WeeklySlot
+
+__all__ = ["VolunteerErased", "VolunteerProfileUpdated", "VolunteerRegistered"]
+
+_TOPIC = "registry.volunteers.v1"
+
+
+class _VolunteerProfile(Event):
+    """What matching needs of a volunteer: can, may and want; no name, contact data or birth date."""
+
+    volunteer_id: UUID = Field(description="Pseudonymous id of the volunteer.")
+    centrale_id: CentraleId
+    postcode_area: PostcodeArea | None = None
+    age_band: AgeBand | None = None
+    skills: list[str] = Field(default_factory=list, description="Skill codes.", examples=[["koken"]])
+    interests: list[str] = Field(default_factory=list, description="Themes of interest.", examples=[["zorg", "sport"]])
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 language codes.", examples=[["nl", "ar"]])
+    availability: list[WeeklySlot] = Field(default_factory=list, description="Weekly availability.")
+    max_distance_km: int | None = Field(None, ge=0, le=200, description="Maximum travel distance.")
+    commitment: Literal["one_off", "structural", "either"] = Field(
+        "either", description="Preference for one-off or structural tasks."
+    )
+    needs_support: bool = Field(False, description="A consulent mediates every match of this volunteer.")
+    regional_matching_consent: bool = Field(
+        False, description="Consented to being matched by neighbouring centrales in the region."
+    )
+
+
+@register
+class VolunteerRegistered(_VolunteerProfile):
+    """Emitted by the registry when a volunteer is registered, by themselves or by centrale staff."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.volunteer.registered.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "volunteer_id"
+
+    registered_at: datetime = Field(description="When the registration was accepted.")
+    registered_by: Literal["self", "staff"] = Field(
+        "self", description="Whether the volunteer registered or staff did so at intake."
+    )
+
+
+@register
+class VolunteerProfileUpdated(_VolunteerProfile):
+    """Emitted by the registry when a volunteer's matching-relevant profile or consents change."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.volunteer.profile-updated.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "volunteer_id"
+
+    updated_at: datetime = Field(description="When the update was accepted.")
+
+
+@register
+class VolunteerErased(Event):
+    """Emitted by the registry when a volunteer is erased; every service forgets the id's personal data."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.volunteer.erased.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "volunteer_id"
+
+    volunteer_id: UUID = Field(description="Pseudonymous id of the erased volunteer.")
+    centrale_id: CentraleId
+    erased_at: datetime = Field(description="When the erasure was carried out in the registry.")

@@ -1,0 +1,103 @@
+"""The topic catalogue: the one place that names every topic, its key, partitions and retention.
+
+A provisioning step creates exactly these topics; brokers run with auto-creation off. Partition counts
+are fixed up front because changing them later remaps keys to other partitions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.events import EVENT_TYPES
+
+__all__ = ["TOPICS", "TopicSpec", "dead_letter_topic", "topic_for"]
+
+FOREVER = -1
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+class TopicSpec(BaseModel):
+    """One Kafka topic: its name, what its key is, how it is partitioned and how long it keeps records."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="Topic name: <producer>.<stream>.v<N>, dead letters <topic>.dlq.")
+    key: str = Field(description="What the record key is.")
+    partitions: int = Field(ge=1)
+    retention_ms: int = Field(description="retention.ms; -1 keeps records forever (projections replay).")
+    cleanup_policy: Literal["delete", "compact"] = "delete"
+    description: str = ""
+
+    def configs(self) -> dict[str, str]:
+        """Kafka topic configs to create the topic with."""
+        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+
+
+def dead_letter_topic(topic: str) -> str:
+    """Name of the dead-letter topic that holds records a consumer of ``topic`` could not process."""
+    return f"{topic}.dlq"
+
+
+_STREAMS = (
+    TopicSpec(
+        name="registry.volunteers.v1",
+        key="volunteer id",
+        partitions=6,
+        retention_ms=FOREVER,
+        description="Volunteer lifecycle: registered, profile updated, erased. No personal data.",
+    ),
+    TopicSpec(
+        name="registry.tasks.v1",
+        key="task id",
+        partitions=6,
+        retention_ms=FOREVER,
+        description="Task lifecycle: posted, updated, closed.",
+    ),
+    TopicSpec(
+        name="registry.hours.v1",
+        key="volunteer id",
+        partitions=6,
+        retention_ms=FOREVER,
+        description="Hours logged per match.",
+    ),
+    TopicSpec(
+        name="matching.matches.v1",
+        key="match id",
+        partitions=6,
+        retention_ms=FOREVER,
+        description="Match lifecycle: proposed, made, declined, ended.",
+    ),
+)
+
+# Dead letters are kept long enough for ops to fix the cause and re-drive them.
+_DEAD_LETTERS = tuple(
+    TopicSpec(
+        name=dead_letter_topic(stream.name),
+        key="key of the original record",
+        partitions=1,
+        retention_ms=90 * DAY_MS,
+        description=f"Records a consumer of {stream.name} could not process, with the reason in headers.",
+    )
+    for stream in _STREAMS
+)
+
+TOPICS: tuple[TopicSpec, ...] = _STREAMS + _DEAD_LETTERS
+
+_BY_NAME = {topic.name: topic for topic in TOPICS}
+
+
+def topic_for(name: str) -> TopicSpec:
+    """The catalogue entry for a topic name; KeyError when the catalogue does not name it."""
+    return _BY_NAME[name]
+
+
+def _check_every_event_has_a_topic() -> None:
+    """Fail at import when an event names a topic the catalogue lacks: a typo must not reach a broker."""
+    for event_type, model in EVENT_TYPES.items():
+        if model.topic not in _BY_NAME:
+            raise LookupError(f"{event_type} names unknown topic {model.topic}")
+
+
+_check_every_event_has_a_topic()
