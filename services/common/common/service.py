@@ -1,0 +1,197 @@
+"""One service process: pool, migrations, Kafka consumers, outbox relay and HTTP API, with graceful shutdown.
+
+Start-up order: database pool → migrations → outbox relay → broker (consumers). Shutdown on SIGTERM is
+the reverse and bounded by ``shutdown_timeout_s``: uvicorn stops taking requests, the broker stops
+fetching and waits for the record in hand to commit, the relay publishes what is pending, pools close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import structlog
+import uvicorn
+from fastapi import Depends, FastAPI, Request, Response
+from faststream.kafka import KafkaBroker
+
+from common.consumer import EventConsumer
+from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
+from common.logging import configure_logging, get_logger
+from common.outbox import OutboxRelay
+from common.settings import ServiceSettings
+from contracts import Event
+
+__all__ = ["PoolDep", "Runtime", "ServiceSpec", "build_broker", "create_service_app", "run_service"]
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What makes a service itself: its name, tables, handlers and routes."""
+
+    name: str
+    migrations: Path
+    register_handlers: Callable[[EventConsumer], None] | None = None
+    routers: Sequence[Any] = ()
+    publishes: Sequence[type[Event]] = ()
+    description: str = ""
+
+
+@dataclass
+class Runtime:
+    """The live resources of a running service, kept on ``app.state.runtime``."""
+
+    settings: ServiceSettings
+    spec: ServiceSpec
+    pool: asyncpg.Pool | None = None
+    broker: KafkaBroker | None = None
+    consumer: EventConsumer | None = None
+    relay: OutboxRelay | None = None
+    ready: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
+    """A FastStream Kafka broker whose producer waits for all in-sync replicas (dead letters must persist)."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"{settings.region}-{spec.name}",
+        acks="all",
+        enable_idempotence=True,
+        graceful_timeout=settings.shutdown_timeout_s,
+        description=spec.description,
+    )
+
+
+async def _start(runtime: Runtime) -> None:
+    settings, spec = runtime.settings, runtime.spec
+    runtime.pool = await create_pool(settings.database_url.get_secret_value(), settings.db_pool_size)
+    await apply_migrations(runtime.pool, RUNTIME_MIGRATIONS, spec.migrations)
+    if spec.publishes:
+        runtime.relay = OutboxRelay(
+            runtime.pool, settings.kafka_bootstrap_servers, poll_interval_s=settings.outbox_poll_interval_s
+        )
+        await runtime.relay.start()
+    if spec.register_handlers is not None:
+        runtime.broker = build_broker(settings, spec)
+        runtime.consumer = EventConsumer(
+            spec.name,
+            runtime.pool,
+            max_retries=settings.consumer_max_retries,
+            retry_backoff_s=settings.consumer_retry_backoff_s,
+        )
+        spec.register_handlers(runtime.consumer)
+        runtime.consumer.attach(runtime.broker)
+        await runtime.broker.start()
+    runtime.ready = True
+    log.info("service_started", consumes=runtime.consumer.topics if runtime.consumer else [])
+
+
+async def _stop(runtime: Runtime) -> None:
+    runtime.ready = False
+    if runtime.broker is not None:
+        await runtime.broker.stop()
+    if runtime.relay is not None:
+        await runtime.relay.stop()
+    if runtime.pool is not None:
+        await runtime.pool.close()
+    log.info("service_stopped")
+
+
+def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
+    """The service's ASGI app; its lifespan starts and stops every resource."""
+    runtime = Runtime(settings=settings, spec=spec)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await _start(runtime)
+        try:
+            yield
+        finally:
+            try:
+                await asyncio.wait_for(_stop(runtime), timeout=settings.shutdown_timeout_s)
+            except TimeoutError:
+                log.error("shutdown_timed_out", timeout_s=settings.shutdown_timeout_s)
+
+    app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.middleware("http")
+    async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Every request gets a correlation id (the caller's, if valid); events it causes carry it on.
+        try:
+            correlation_id = UUID(request.headers.get("x-correlation-id", ""))
+        except ValueError:
+            correlation_id = uuid4()
+        request.state.correlation_id = correlation_id
+        with structlog.contextvars.bound_contextvars(correlation_id=str(correlation_id)):
+            response = await call_next(request)
+        response.headers["X-Correlation-ID"] = str(correlation_id)
+        return response
+
+    @app.get("/health/live", tags=["health"], summary="The process is up.")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"], summary="Database and Kafka reachable; consumers running.")
+    async def ready(response: Response) -> dict[str, Any]:
+        checks = await _readiness(runtime)
+        ok = runtime.ready and all(checks.values())
+        response.status_code = 200 if ok else 503
+        return {"status": "ok" if ok else "unavailable", "checks": checks}
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+async def _readiness(runtime: Runtime) -> dict[str, bool]:
+    checks: dict[str, bool] = {"started": runtime.ready}
+    if runtime.pool is not None:
+        try:
+            checks["database"] = await runtime.pool.fetchval("SELECT true", timeout=2)
+        except Exception:
+            checks["database"] = False
+    if runtime.broker is not None:
+        checks["kafka"] = await runtime.broker.ping(timeout=2)
+    return checks
+
+
+def get_runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the running service's resources."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    """FastAPI dependency: the service's connection pool."""
+    pool = get_runtime(request).pool
+    assert pool is not None, "pool is opened in the lifespan before requests are served"
+    return pool
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
+
+
+def run_service(settings: ServiceSettings, spec: ServiceSpec) -> None:
+    """Run the service until SIGTERM/SIGINT (the process entrypoint)."""
+    configure_logging(spec.name, settings.log_level)
+    app = create_service_app(settings, spec)
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,  # keep our structlog JSON handlers
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_s),
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()

@@ -1,0 +1,54 @@
+"""Settings every service shares; each service subclasses ``ServiceSettings`` with its own env prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ServiceSettings"]
+
+
+class ServiceSettings(BaseSettings):
+    """Settings common to all services.
+
+    Region-wide settings (Kafka, region name, log level) read unprefixed variables, so one region env
+    file configures every service; service-specific ones use the subclass's ``env_prefix``.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        validation_alias="KAFKA_BOOTSTRAP_SERVERS",
+        description="Comma-separated Kafka bootstrap servers.",
+    )
+    region: str = Field(
+        "demo-regio", validation_alias="REGION", description="Name of the region this deployment serves."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias="LOG_LEVEL", description="Minimum level of the JSON logs."
+    )
+    database_url: SecretStr = Field(
+        SecretStr("postgresql://postgres@127.0.0.1:5432/postgres"),
+        description="PostgreSQL URI of the service's own database.",
+    )
+    http_host: str = Field("127.0.0.1", description="Interface the HTTP API binds to.")
+    http_port: int = Field(8000, ge=0, le=65535, description="Port of the HTTP API (0 picks a free one).")
+    db_pool_size: int = Field(5, ge=1, le=100, description="Maximum PostgreSQL connections in the pool.")
+    consumer_max_retries: int = Field(
+        5, ge=0, le=50, description="Retries of a transient failure before a message is dead-lettered."
+    )
+    consumer_retry_backoff_s: float = Field(
+        0.2, gt=0, le=30, description="First retry delay; doubles per attempt (capped at 10 s)."
+    )
+    outbox_poll_interval_s: float = Field(
+        1.0, gt=0, le=60, description="Outbox relay polling fallback when no NOTIFY wakes it."
+    )
+    shutdown_timeout_s: float = Field(20.0, gt=0, le=300, description="Upper bound on graceful shutdown after SIGTERM.")
+
+    @property
+    def service_name(self) -> str:
+        """Name of the service: its consumer group, outbox channel and log field."""
+        raise NotImplementedError
