@@ -1,0 +1,1 @@
+"""Appreciation: milestones, thanks and certificates for volunteers; never payment."""

@@ -1,0 +1,5 @@
+"""``python -m appreciation``."""
+
+from appreciation.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Matching: explainable bemiddeling between volunteers and tasks across a region."""

@@ -1,0 +1,5 @@
+"""``python -m matching``."""
+
+from matching.main import main
+
+main()

@@ -1,0 +1,5 @@
+"""``python -m registry``."""
+
+from registry.main import main
+
+main()

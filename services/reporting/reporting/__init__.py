@@ -1,0 +1,1 @@
+"""Reporting: privacy-safe aggregates for municipalities and partners, projected from events."""

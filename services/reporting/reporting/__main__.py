@@ -1,0 +1,5 @@
+"""``python -m reporting``."""
+
+from reporting.main import main
+
+main()

@@ -1,0 +1,29 @@
+"""Reporting HTTP API: aggregates per centrale."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from common.service import PoolDep
+from reporting import queries
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1")
+
+
+class VolunteerCount(BaseModel):
+    """Registered volunteers of one centrale."""
+
+    centrale_id: str
+    registered: int
+
+
+@router.get(
+    "/centrales/{centrale_id}/volunteers/count",
+    tags=["aggregates"],
+    summary="Number of volunteers a centrale registered.",
+)
+async def volunteer_count(centrale_id: str, pool: PoolDep) -> VolunteerCount:
+    return VolunteerCount(centrale_id=centrale_id, registered=await queries.registered_volunteers(pool, centrale_id))
