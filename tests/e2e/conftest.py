@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from tests.support.processes import ServiceProcess
+from common.localinfra.processes import ServiceProcess
 
 SERVICES = ("registry", "matching", "appreciation", "reporting")
 
@@ -36,7 +36,9 @@ class Platform:
 
 
 @pytest.fixture(scope="module")
-async def platform(kafka_bootstrap: str, postgres_server_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+async def platform(
+    kafka_bootstrap: str, postgres_server_dsn: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
     """Start the four services with their own fresh databases; stop them with SIGTERM afterwards."""
     logs = tmp_path_factory.mktemp("service-logs")
     suffix = secrets.token_hex(4)

@@ -144,8 +144,10 @@ async def test_malformed_message_is_dead_lettered_and_consumers_keep_going(platf
         dead = await read_until(
             platform.bootstrap,
             f"{VOLUNTEERS}.dlq",
-            lambda seen: {_headers(r).get("dlq_consumer") for r in seen if _headers(r).get("ce_id") == str(envelope.id)}
-            >= {"reporting", "matching", "appreciation"},
+            lambda seen: (
+                {_headers(r).get("dlq_consumer") for r in seen if _headers(r).get("ce_id") == str(envelope.id)}
+                >= {"reporting", "matching", "appreciation"}
+            ),
         )
         ours = [_headers(r) for r in dead if _headers(r).get("ce_id") == str(envelope.id)]
         reporting = next(h for h in ours if h["dlq_consumer"] == "reporting")

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ServiceSettings"]
+__all__ = ["ServiceSettings", "env_names"]
 
 
 class ServiceSettings(BaseSettings):
@@ -52,3 +52,14 @@ class ServiceSettings(BaseSettings):
     def service_name(self) -> str:
         """Name of the service: its consumer group, outbox channel and log field."""
         raise NotImplementedError
+
+
+def env_names(settings_class: type[BaseSettings]) -> dict[str, str]:
+    """Environment variable name → description of every setting of ``settings_class``."""
+    prefix = str(settings_class.model_config.get("env_prefix", ""))
+    names: dict[str, str] = {}
+    for field_name, info in settings_class.model_fields.items():
+        alias = info.validation_alias
+        name = alias if isinstance(alias, str) else f"{prefix}{field_name}".upper()
+        names[name] = info.description or ""
+    return names

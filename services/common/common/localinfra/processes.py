@@ -1,4 +1,4 @@
-"""Run the services as real processes in tests: start, wait until ready, stop with SIGTERM."""
+"""Run the services as real processes (local platform, end-to-end tests): start, await readiness, SIGTERM."""
 
 from __future__ import annotations
 
@@ -40,14 +40,20 @@ class ServiceProcess:
         """Base URL of the service's HTTP API."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        """Start the process; stdout and stderr go to ``log_path``."""
+    def start(self, *, detach: bool = False) -> int:
+        """Start the process (in its own session when ``detach``); output goes to ``log_path``. Returns the pid."""
         prefix = self.module.upper()
         env = {**os.environ, **self.env, f"{prefix}_HTTP_PORT": str(self.port), f"{prefix}_HTTP_HOST": "127.0.0.1"}
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", self.module], env=env, stdout=log, stderr=subprocess.STDOUT
+                [sys.executable, "-m", self.module],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=detach,
             )
+        return self.process.pid
 
     async def wait_ready(self, timeout: float = 60.0) -> None:
         """Wait until ``/health/ready`` answers 200; fail with the log's tail when the process died."""

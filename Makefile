@@ -1,0 +1,64 @@
+# Task runner. `make help` lists the targets. The two set-up commands for a new machine are
+# `make demo` (start the platform locally and run a short demo) and `make test` (run every test).
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: install
+install: ## Install uv and the locked Python environment
+	@./scripts/bootstrap.sh
+
+.PHONY: infra-up
+infra-up: install ## Start local Kafka (KRaft, Maven jars) and PostgreSQL (embedded), create topics and databases
+	@$(RUN) python -m common.localinfra up
+
+.PHONY: infra-status
+infra-status: ## Show whether local Kafka and PostgreSQL are up
+	@$(RUN) python -m common.localinfra status
+
+.PHONY: infra-down
+infra-down: ## Stop local Kafka and PostgreSQL
+	@$(RUN) python -m common.localinfra down
+
+.PHONY: up
+up: infra-up ## Start the infrastructure and the four services in the background
+	@$(RUN) python deploy/local/localplatform.py up
+
+.PHONY: demo
+demo: up ## Start everything and run a short demo through it, printing what happened
+	@$(RUN) python deploy/local/demo.py
+
+.PHONY: status
+status: ## Show the readiness of the four services and the infrastructure
+	@$(RUN) python deploy/local/localplatform.py status; $(RUN) python -m common.localinfra status
+
+.PHONY: down
+down: ## Stop the services and the infrastructure
+	@$(RUN) python deploy/local/localplatform.py down; $(RUN) python -m common.localinfra down
+
+.PHONY: test
+test: install ## Run every test (unit, contract, integration, end-to-end) on real Kafka and PostgreSQL
+	@$(RUN) pytest
+
+.PHONY: lint
+lint: install ## ruff lint and format check
+	@$(RUN) ruff check . && $(RUN) ruff format --check .
+
+.PHONY: typecheck
+typecheck: install ## mypy --strict over services, contracts and deploy scripts
+	@$(RUN) mypy services contracts deploy
+
+.PHONY: schemas
+schemas: install ## Regenerate the committed JSON Schemas of every event
+	@$(RUN) python -m contracts.schema_export
+
+.PHONY: docs
+docs: install ## Regenerate the AsyncAPI documents of every service
+	@$(RUN) python -m common.asyncapi docs/asyncapi

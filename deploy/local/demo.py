@@ -1,0 +1,164 @@
+"""A short tour through the running local platform, printing what happens at each step.
+
+Registers volunteers for two centrales through the registry's API, shows the event that went over
+Kafka (no personal data in it), waits for reporting's per-centrale counts, then re-delivers one event
+to show it is counted once. Run ``make demo`` (which starts everything first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+# Run as a script, so its own folder is on sys.path and the sibling module imports directly.
+from localplatform import DEMO_OPS_TOKEN, PORTS, infra_env
+
+REGISTRY = f"http://127.0.0.1:{PORTS['registry']}"
+REPORTING = f"http://127.0.0.1:{PORTS['reporting']}"
+OPS = {"Authorization": f"Bearer {DEMO_OPS_TOKEN}"}
+CENTRALES = [
+    ("vc-utrecht", "Vrijwilligerscentrale Utrecht", "GM0344"),
+    ("vc-zeist", "Vrijwilligerscentrale Zeist", "GM0355"),
+]
+VOLUNTEERS = [
+    ("vc-utrecht", {"name": "Fatima el Amrani", "email": "fatima@example.nl", "postcode": "3511 AB",
+                    "birth_date": "1994-05-17", "skills": ["koken", "taalles"], "interests": ["zorg"],
+                    "languages": ["nl", "ar"]}),
+    ("vc-utrecht", {"name": "Jan de Vries", "postcode": "3512 CD", "birth_date": "1956-02-03",
+                    "skills": ["vervoer"], "interests": ["ouderen"], "languages": ["nl"]}),
+    ("vc-zeist", {"name": "Sanne Bakker", "phone": "0612345678", "postcode": "3701 EF",
+                  "birth_date": "2008-09-30", "skills": ["sport"], "interests": ["jeugd"], "languages": ["nl", "en"],
+                  "needs_support": True}),
+]  # fmt: skip
+
+
+def say(text: str) -> None:
+    """Print one step of the tour."""
+    print(text, flush=True)
+
+
+async def count(client: httpx.AsyncClient, centrale_id: str) -> int:
+    """Reporting's count of registered volunteers for a centrale."""
+    response = await client.get(f"{REPORTING}/v1/centrales/{centrale_id}/volunteers/count")
+    response.raise_for_status()
+    return int(response.json()["registered"])
+
+
+async def wait_for(client: httpx.AsyncClient, expected: dict[str, int], timeout: float = 30) -> dict[str, int]:
+    """Poll reporting until every centrale's count reached the expected value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = {centrale: await count(client, centrale) for centrale in expected}
+        if all(seen[c] >= n for c, n in expected.items()) or time.monotonic() > deadline:
+            return seen
+        await asyncio.sleep(0.3)
+
+
+async def fetch_event(bootstrap: str, volunteer_id: str) -> tuple[TopicPartition, object]:
+    """Read the volunteers topic from the start until the event keyed by ``volunteer_id`` shows up."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition("registry.volunteers.v1", p) for p in consumer.partitions_for_topic(
+            "registry.volunteers.v1") or await _partitions(consumer)]  # fmt: skip
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for tp, records in (await consumer.getmany(timeout_ms=500)).items():
+                for record in records:
+                    if record.key == volunteer_id.encode():
+                        return tp, record
+        raise TimeoutError("event did not arrive")
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer) -> set[int]:
+    await consumer.topics()
+    return consumer.partitions_for_topic("registry.volunteers.v1") or set()
+
+
+async def main() -> None:
+    """Run the tour."""
+    bootstrap = infra_env()["KAFKA_BOOTSTRAP_SERVERS"]
+    async with httpx.AsyncClient(timeout=10) as client:
+        say("1. Region ops adds two centrales and issues each an intake credential")
+        staff: dict[str, dict[str, str]] = {}
+        for centrale_id, name, municipality in CENTRALES:
+            created = await client.post(
+                f"{REGISTRY}/v1/centrales",
+                json={"id": centrale_id, "name": name, "municipality_code": municipality},
+                headers=OPS,
+            )
+            note = "created" if created.status_code == 201 else "exists already"
+            credential = await client.post(
+                f"{REGISTRY}/v1/centrales/{centrale_id}/credentials", json={"label": "intake desk"}, headers=OPS
+            )
+            credential.raise_for_status()
+            staff[centrale_id] = {"Authorization": f"Bearer {credential.json()['token']}"}
+            say(f"   {centrale_id:11} {name} ({municipality}): {note}, staff token issued")
+
+        before = {centrale_id: await count(client, centrale_id) for centrale_id, _, _ in CENTRALES}
+        say(f"2. Reporting's counts before: {before}")
+
+        say("3. Staff register volunteers at intake (HTTP → registry table + outbox row in one transaction)")
+        ids = []
+        for centrale_id, body in VOLUNTEERS:
+            response = await client.post(
+                f"{REGISTRY}/v1/centrales/{centrale_id}/volunteers", json=body, headers=staff[centrale_id]
+            )
+            response.raise_for_status()
+            ids.append(response.json()["volunteer_id"])
+            say(f"   {centrale_id:11} registered {body['name']!r:20} → volunteer id {ids[-1]}")
+
+        refused = await client.post(
+            f"{REGISTRY}/v1/centrales/vc-zeist/volunteers", json={"name": "X"}, headers=staff["vc-utrecht"]
+        )
+        say(f"   vc-utrecht staff writing to vc-zeist → HTTP {refused.status_code} (tenants never see each other)")
+        invalid = await client.post(
+            f"{REGISTRY}/v1/centrales/vc-utrecht/volunteers",
+            json={"name": "Y", "postcode": "12345"},
+            headers=staff["vc-utrecht"],
+        )
+        detail = invalid.json()["detail"][0]
+        say(f"   a bad postcode → HTTP {invalid.status_code}: {detail['loc'][-1]}: {detail['msg']}")
+
+        tp, record = await fetch_event(bootstrap, ids[0])
+        say(f"4. The relay published VolunteerRegistered on {tp.topic}[{tp.partition}], key = volunteer id")
+        headers = {name: value.decode() for name, value in record.headers}  # type: ignore[attr-defined]
+        say(f"   headers: ce_type={headers['ce_type']} ce_tenant={headers['ce_tenant']} "
+            f"ce_correlationid={headers['ce_correlationid']}")  # fmt: skip
+        payload = json.loads(record.value)  # type: ignore[attr-defined]
+        shown = {k: payload[k] for k in ("volunteer_id", "postcode_area", "age_band", "skills", "languages")}
+        say(f"   payload (no name, e-mail, phone, address or birth date): {shown}")
+
+        expected = {c: before[c] + sum(1 for v, _ in VOLUNTEERS if v == c) for c in before}
+        after = await wait_for(client, expected)
+        say(f"5. Reporting consumed the events through its inbox; counts now: {after}")
+
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        await producer.start()
+        try:
+            await producer.send_and_wait(
+                tp.topic,
+                value=record.value,  # type: ignore[attr-defined]
+                key=record.key,  # type: ignore[attr-defined]
+                headers=list(record.headers),  # type: ignore[attr-defined]
+            )
+        finally:
+            await producer.stop()
+        await asyncio.sleep(3)
+        again = {centrale_id: await count(client, centrale_id) for centrale_id in before}
+        say(f"6. The same event delivered a second time; counts still: {again} (inbox dedupe)")
+        if again != after or after != expected:
+            raise SystemExit(f"unexpected counts: expected {expected}, got {after} then {again}")
+    say("Done. Services keep running: see `make status`, logs in .local/logs/, stop with `make down`.")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
