@@ -46,7 +46,7 @@ def test_catalogue_names_are_unique_and_follow_the_convention() -> None:
     names = [topic.name for topic in TOPICS]
     assert len(names) == len(set(names))
     for name in names:
-        producer, stream, version, *dlq = name.split(".")
+        producer, _stream, version, *dlq = name.split(".")
         assert producer in {"registry", "matching", "appreciation", "reporting"}
         assert version.startswith("v")
         assert dlq in ([], ["dlq"])

@@ -24,8 +24,8 @@ def _settings_names(service: str) -> set[str]:
 
 
 def _env_file(path: Path) -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if line and not line.startswith("#"))
-    return {name: value for name, value in pairs}
+    lines = [line for line in path.read_text().splitlines() if line and not line.startswith("#")]
+    return dict(line.split("=", 1) for line in lines)
 
 
 def test_compose_runs_kafka_postgres_provisioning_and_the_four_services() -> None:

@@ -13,7 +13,9 @@ from contracts import EventEnvelope
 from contracts.events import VolunteerRegistered
 
 
-def _record(value: bytes | None, headers: list[tuple[str, bytes]], topic: str = "registry.volunteers.v1") -> ConsumerRecord[bytes, bytes]:
+def _record(
+    value: bytes | None, headers: list[tuple[str, bytes]], topic: str = "registry.volunteers.v1"
+) -> ConsumerRecord[bytes, bytes]:
     return ConsumerRecord(
         topic=topic, partition=0, offset=7, timestamp=0, timestamp_type=0, key=b"k", value=value,
         checksum=None, serialized_key_size=1, serialized_value_size=len(value or b""), headers=headers,
