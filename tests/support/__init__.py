@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites: session infrastructure, Kafka utilities, schema checks."""

@@ -1,0 +1,40 @@
+"""Session-wide fixtures: one Kafka broker and one PostgreSQL server per test session, databases per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from common.localinfra import create_database, drop_database
+from tests.support.infra import Infra, running_infra
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def infra(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Infra]:
+    """Kafka with the catalogue topics and PostgreSQL, started once; fails (never skips) if unavailable."""
+    async with running_infra(tmp_path_factory.mktemp("infra")) as provided:
+        yield provided
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(infra: Infra) -> str:
+    """Bootstrap servers of the session's broker, ``host:port``."""
+    return infra.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def postgres_server_dsn(infra: Infra) -> str:
+    """DSN of the session's PostgreSQL server (its maintenance database); tests create their own databases."""
+    return infra.postgres_dsn
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fresh_database(postgres_server_dsn: str) -> AsyncIterator[str]:
+    """DSN of a new, uniquely named, empty database, dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    dsn = await create_database(postgres_server_dsn, name)
+    yield dsn
+    await drop_database(postgres_server_dsn, name)
