@@ -30,6 +30,7 @@ from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
 from pydantic import ValidationError
 
 from common.db import Connection
@@ -81,6 +82,11 @@ def decode(record: ConsumerRecord[bytes, bytes]) -> tuple[EventEnvelope, Event]:
     return envelope, payload
 
 
+async def _undecoded(message: StreamMessage[Any]) -> bytes:
+    """FastStream decoder that leaves the body as bytes; ``decode`` does the real work."""
+    return message.body
+
+
 class EventConsumer:
     """One service's consumer group: register handlers per event type, then ``attach`` to a broker."""
 
@@ -130,6 +136,9 @@ class EventConsumer:
                 # Manual: commit only after effects or dead letter are durable (see module docstring).
                 ack_policy=AckPolicy.MANUAL,
                 auto_offset_reset="earliest",
+                # FastStream would JSON-decode the body before our code runs; bad JSON must reach
+                # ``process`` so it can be dead-lettered, so the body is passed through untouched.
+                decoder=_undecoded,
                 title=f"{self.name}:{topic}",
                 description=f"{self.name} handles {', '.join(event_names)}; other types are skipped.",
             )

@@ -8,6 +8,7 @@ fetching and waits for the record in hand to commit, the relay publishes what is
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -68,6 +69,10 @@ def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
         enable_idempotence=True,
         graceful_timeout=settings.shutdown_timeout_s,
         description=spec.description,
+        # A plain stdlib logger propagates to the root JSON handler instead of FastStream's own format;
+        # its per-message lines go to DEBUG since the consumer logs each outcome itself.
+        logger=logging.getLogger("faststream"),
+        log_level=logging.DEBUG,
     )
 
 
