@@ -10,12 +10,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
 
 # Run as a script, so its own folder is on sys.path and the sibling module imports directly.
 from localplatform import DEMO_OPS_TOKEN, PORTS, infra_env
+
+from contracts import topic_for
 
 REGISTRY = f"http://127.0.0.1:{PORTS['registry']}"
 REPORTING = f"http://127.0.0.1:{PORTS['reporting']}"
@@ -24,7 +28,7 @@ CENTRALES = [
     ("vc-utrecht", "Vrijwilligerscentrale Utrecht", "GM0344"),
     ("vc-zeist", "Vrijwilligerscentrale Zeist", "GM0355"),
 ]
-VOLUNTEERS = [
+VOLUNTEERS: list[tuple[str, dict[str, Any]]] = [
     ("vc-utrecht", {"name": "Fatima el Amrani", "email": "fatima@example.nl", "postcode": "3511 AB",
                     "birth_date": "1994-05-17", "skills": ["koken", "taalles"], "interests": ["zorg"],
                     "languages": ["nl", "ar"]}),
@@ -58,13 +62,13 @@ async def wait_for(client: httpx.AsyncClient, expected: dict[str, int], timeout:
         await asyncio.sleep(0.3)
 
 
-async def fetch_event(bootstrap: str, volunteer_id: str) -> tuple[TopicPartition, object]:
+async def fetch_event(bootstrap: str, volunteer_id: str) -> tuple[TopicPartition, ConsumerRecord[bytes, bytes]]:
     """Read the volunteers topic from the start until the event keyed by ``volunteer_id`` shows up."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition("registry.volunteers.v1", p) for p in consumer.partitions_for_topic(
-            "registry.volunteers.v1") or await _partitions(consumer)]  # fmt: skip
+        topic = "registry.volunteers.v1"
+        partitions = [TopicPartition(topic, p) for p in range(topic_for(topic).partitions)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         deadline = time.monotonic() + 30
@@ -76,11 +80,6 @@ async def fetch_event(bootstrap: str, volunteer_id: str) -> tuple[TopicPartition
         raise TimeoutError("event did not arrive")
     finally:
         await consumer.stop()
-
-
-async def _partitions(consumer: AIOKafkaConsumer) -> set[int]:
-    await consumer.topics()
-    return consumer.partitions_for_topic("registry.volunteers.v1") or set()
 
 
 async def main() -> None:
@@ -130,10 +129,10 @@ async def main() -> None:
 
         tp, record = await fetch_event(bootstrap, ids[0])
         say(f"4. The relay published VolunteerRegistered on {tp.topic}[{tp.partition}], key = volunteer id")
-        headers = {name: value.decode() for name, value in record.headers}  # type: ignore[attr-defined]
+        headers = {name: value.decode() for name, value in record.headers}
         say(f"   headers: ce_type={headers['ce_type']} ce_tenant={headers['ce_tenant']} "
             f"ce_correlationid={headers['ce_correlationid']}")  # fmt: skip
-        payload = json.loads(record.value)  # type: ignore[attr-defined]
+        payload = json.loads(record.value)
         shown = {k: payload[k] for k in ("volunteer_id", "postcode_area", "age_band", "skills", "languages")}
         say(f"   payload (no name, e-mail, phone, address or birth date): {shown}")
 
@@ -146,9 +145,9 @@ async def main() -> None:
         try:
             await producer.send_and_wait(
                 tp.topic,
-                value=record.value,  # type: ignore[attr-defined]
-                key=record.key,  # type: ignore[attr-defined]
-                headers=list(record.headers),  # type: ignore[attr-defined]
+                value=record.value,
+                key=record.key,
+                headers=list(record.headers),
             )
         finally:
             await producer.stop()

@@ -10,6 +10,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord, RecordMetadata
 
+from contracts import topic_for
+
 __all__ = ["publish_raw", "read_until", "wait_for_group_offset"]
 
 Record = ConsumerRecord[bytes, bytes]
@@ -22,11 +24,8 @@ async def read_until(
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer.topics()  # refresh metadata once
-            partitions = consumer.partitions_for_topic(topic) or set()
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        # The catalogue fixes partition counts, so no metadata round trip is needed.
+        assigned = [TopicPartition(topic, p) for p in range(topic_for(topic).partitions)]
         consumer.assign(assigned)
         await consumer.seek_to_beginning(*assigned)
         records: list[Record] = []
