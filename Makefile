@@ -60,5 +60,5 @@ schemas: install ## Regenerate the committed JSON Schemas of every event
 	@$(RUN) python -m contracts.schema_export
 
 .PHONY: docs
-docs: install ## Regenerate the AsyncAPI documents of every service
-	@$(RUN) python -m common.asyncapi docs/asyncapi
+docs: install ## Regenerate the AsyncAPI documents and the README tables from the code
+	@$(RUN) python -m common.asyncapi docs/asyncapi && $(RUN) python -m common.readme_tables README.md

@@ -1,0 +1,67 @@
+"""README tables generated from the code: ``python -m common.readme_tables [README.md]`` rewrites them in place."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from common.settings import ServiceSettings
+from contracts import TOPICS
+from contracts.events import EVENT_TYPES
+
+__all__ = ["catalogue_table", "render_readme", "settings_table"]
+
+SERVICES = ("registry", "matching", "appreciation", "reporting")
+
+
+def settings_table() -> str:
+    """Every environment variable with its default and meaning; per-service ones shown once as a pattern."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for field_name, info in ServiceSettings.model_fields.items():
+        alias = info.validation_alias
+        name = alias if isinstance(alias, str) else f"<SERVICE>_{field_name.upper()}"
+        lines.append(f"| `{name}` | {_default(info.default)} | {info.description} |")
+    for service in SERVICES:
+        settings_class = importlib.import_module(f"{service}.config").Settings
+        for field_name, info in settings_class.model_fields.items():
+            if field_name in ServiceSettings.model_fields:
+                continue
+            alias = info.validation_alias
+            shown = alias if isinstance(alias, str) else f"{service}_{field_name}".upper()
+            lines.append(f"| `{shown}` | {_default(info.default)} | {info.description} ({service} only) |")
+    return "\n".join(lines)
+
+
+def _default(value: object) -> str:
+    return "(secret)" if isinstance(value, SecretStr) else f"`{value}`"
+
+
+def catalogue_table() -> str:
+    """Every topic with its key, partitions, retention and the event types on it."""
+    lines = ["| Topic | Key | Partitions | Retention | Events |", "|---|---|---|---|---|"]
+    for topic in TOPICS:
+        events = ", ".join(f"`{m.__name__}`" for m in EVENT_TYPES.values() if m.topic == topic.name) or "dead letters"
+        retention = "forever" if topic.retention_ms < 0 else f"{topic.retention_ms // 86_400_000} days"
+        lines.append(f"| `{topic.name}` | {topic.key} | {topic.partitions} | {retention} | {events} |")
+    return "\n".join(lines)
+
+
+def render_readme(text: str) -> str:
+    """``text`` with the blocks between ``<!-- settings:start/end -->`` and ``<!-- catalogue:... -->`` regenerated."""
+    for marker, table in (("settings", settings_table()), ("catalogue", catalogue_table())):
+        start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
+        text = f"{head}{start}\n{table}\n{end}{tail}"
+    return text
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        path = Path(sys.argv[1])
+        path.write_text(render_readme(path.read_text()))
+    else:
+        sys.stdout.write(settings_table() + "\n\n" + catalogue_table() + "\n")
