@@ -46,14 +46,35 @@ _STREAMS = (
         key="volunteer id",
         partitions=6,
         retention_ms=FOREVER,
-        description="Volunteer lifecycle: registered, profile updated, erased. No personal data.",
+        description="Volunteer lifecycle: registered, profile updated, consent changed, erased. No personal data.",
+    ),
+    TopicSpec(
+        name="registry.organisations.v1",
+        key="organisation id",
+        partitions=3,
+        retention_ms=FOREVER,
+        description="Organisation lifecycle: registered, admitted, refused.",
+    ),
+    TopicSpec(
+        name="registry.partners.v1",
+        key="business partner id",
+        partitions=1,
+        retention_ms=FOREVER,
+        description="Business partners registered in the region.",
+    ),
+    TopicSpec(
+        name="registry.volunteer-days.v1",
+        key="volunteer day id",
+        partitions=3,
+        retention_ms=FOREVER,
+        description="Business partners' team volunteer days: posted, hours logged.",
     ),
     TopicSpec(
         name="registry.tasks.v1",
         key="task id",
         partitions=6,
         retention_ms=FOREVER,
-        description="Task lifecycle: posted, updated, closed.",
+        description="Task lifecycle: posted, updated, closed (filled, closed, expired).",
     ),
     TopicSpec(
         name="registry.hours.v1",
@@ -68,6 +89,13 @@ _STREAMS = (
         partitions=6,
         retention_ms=FOREVER,
         description="Match lifecycle: proposed, made, declined, ended.",
+    ),
+    TopicSpec(
+        name="matching.volunteer-days.v1",
+        key="volunteer day id",
+        partitions=3,
+        retention_ms=FOREVER,
+        description="Outcomes of matching business partners' volunteer days.",
     ),
 )
 

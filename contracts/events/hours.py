@@ -33,4 +33,5 @@ class HoursLogged(Event):
     theme: str = Field(description="Theme of the task the hours were given to.")
     worked_on: date = Field(description="The day the work was done.")
     hours: Decimal = Field(gt=0, le=24, max_digits=4, decimal_places=2, description="Hours worked.")
+    logged_by: str = Field("organisation", description="organisation, or volunteer (then confirmed by it).")
     logged_at: datetime

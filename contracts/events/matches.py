@@ -11,7 +11,7 @@ from pydantic import Field
 from contracts.events._base import Event, register
 from contracts.events._common import CentraleId
 
-__all__ = ["MatchMade"]
+__all__ = ["MatchMade", "VolunteerDayMatched"]
 
 
 @register
@@ -31,3 +31,19 @@ class MatchMade(Event):
         description="Centrale of the volunteer (differs from the task's after regional overflow)."
     )
     made_at: datetime
+
+
+@register
+class VolunteerDayMatched(Event):
+    """Emitted by matching when a partner's volunteer day is matched to a task with room for the team."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.volunteer-day.matched.v1"
+    topic: ClassVar[str] = "matching.volunteer-days.v1"
+    subject_field: ClassVar[str] = "day_id"
+
+    day_id: UUID
+    partner_id: UUID
+    task_id: UUID
+    organisation_id: UUID
+    centrale_id: CentraleId = Field(description="Centrale of the task.")
+    matched_at: datetime

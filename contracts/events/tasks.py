@@ -11,16 +11,13 @@ from pydantic import Field
 from contracts.events._base import Event, register
 from contracts.events._common import CentraleId, PostcodeArea, WeeklySlot
 
-__all__ = ["TaskPosted"]
+__all__ = ["TaskClosed", "TaskPosted", "TaskUpdated"]
+
+_TOPIC = "registry.tasks.v1"
 
 
-@register
-class TaskPosted(Event):
-    """Emitted by the registry when an admitted organisation's task passes the quality check."""
-
-    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.task.posted.v1"
-    topic: ClassVar[str] = "registry.tasks.v1"
-    subject_field: ClassVar[str] = "task_id"
+class _TaskFacts(Event):
+    """What matching and reporting need of a task."""
 
     task_id: UUID = Field(description="Id of the task.")
     organisation_id: UUID = Field(description="Id of the organisation that posted it.")
@@ -37,4 +34,40 @@ class TaskPosted(Event):
     team_suitable: bool = Field(False, description="Suitable for a business team day.")
     support_accessible: bool = Field(False, description="Accessible for volunteers who need support.")
     closing_date: date | None = Field(None, description="Last day to respond.")
+
+
+@register
+class TaskPosted(_TaskFacts):
+    """Emitted by the registry when an admitted organisation's task passes the quality check."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.task.posted.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "task_id"
+
     posted_at: datetime = Field(description="When the task was published.")
+
+
+@register
+class TaskUpdated(_TaskFacts):
+    """Emitted by the registry when a published task changes; carries the full new state."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.task.updated.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "task_id"
+
+    updated_at: datetime
+
+
+@register
+class TaskClosed(Event):
+    """Emitted by the registry when a published task stops taking volunteers: filled, closed or expired."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.task.closed.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "task_id"
+
+    task_id: UUID
+    organisation_id: UUID
+    centrale_id: CentraleId
+    reason: str = Field(description="filled, closed or expired.", examples=["filled"])
+    closed_at: datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from pydantic import Field
 from contracts.events._base import Event, register
 from contracts.events._common import AgeBand, CentraleId, PostcodeArea, WeeklySlot
 
-__all__ = ["VolunteerErased", "VolunteerProfileUpdated", "VolunteerRegistered"]
+__all__ = ["VolunteerConsentChanged", "VolunteerErased", "VolunteerProfileUpdated", "VolunteerRegistered"]
 
 _TOPIC = "registry.volunteers.v1"
 
@@ -27,6 +27,7 @@ class _VolunteerProfile(Event):
     interests: list[str] = Field(default_factory=list, description="Themes of interest.", examples=[["zorg", "sport"]])
     languages: list[str] = Field(default_factory=list, description="ISO 639-1 language codes.", examples=[["nl", "ar"]])
     availability: list[WeeklySlot] = Field(default_factory=list, description="Weekly availability.")
+    one_off_dates: list[date] = Field(default_factory=list, description="Extra days available for one-off tasks.")
     max_distance_km: int | None = Field(None, ge=0, le=200, description="Maximum travel distance.")
     commitment: Literal["one_off", "structural", "either"] = Field(
         "either", description="Preference for one-off or structural tasks."
@@ -34,6 +35,16 @@ class _VolunteerProfile(Event):
     needs_support: bool = Field(False, description="A consulent mediates every match of this volunteer.")
     regional_matching_consent: bool = Field(
         False, description="Consented to being matched by neighbouring centrales in the region."
+    )
+    matching_consent: bool = Field(True, description="Consented to being proposed for tasks at all.")
+    appreciation_messages_consent: bool = Field(False, description="Consented to receiving thank-you messages.")
+    vog_valid_until: date | None = Field(
+        None, description="Last day the recorded VOG counts; None when no VOG was verified. Never a document."
+    )
+    target_groups: list[str] = Field(
+        default_factory=list,
+        description="Self-declared target-group labels, present only with explicit consent; used in aggregates.",
+        examples=[["statushouder"]],
     )
 
 
@@ -73,3 +84,23 @@ class VolunteerErased(Event):
     volunteer_id: UUID = Field(description="Pseudonymous id of the erased volunteer.")
     centrale_id: CentraleId
     erased_at: datetime = Field(description="When the erasure was carried out in the registry.")
+
+
+@register
+class VolunteerConsentChanged(Event):
+    """Emitted by the registry when a volunteer grants or withdraws a consent."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.volunteer.consent-changed.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "volunteer_id"
+
+    volunteer_id: UUID
+    centrale_id: CentraleId
+    consent: str = Field(
+        description="Which consent: matching, regional_matching, contact_by_organisations, appreciation_messages, "
+        "target_group_labels.",
+        examples=["appreciation_messages"],
+    )
+    granted: bool = Field(description="True when granted, False when withdrawn.")
+    text_version: str = Field(description="Version of the consent text the volunteer was shown.", examples=["2026-01"])
+    changed_at: datetime
