@@ -112,7 +112,7 @@ async def main() -> None:
                 f"{REGISTRY}/v1/centrales/{centrale_id}/volunteers", json=body, headers=staff[centrale_id]
             )
             response.raise_for_status()
-            ids.append(response.json()["volunteer_id"])
+            ids.append(response.json()["id"])
             say(f"   {centrale_id:11} registered {body['name']!r:20} → volunteer id {ids[-1]}")
 
         refused = await client.post(

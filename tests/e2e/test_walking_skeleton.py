@@ -54,7 +54,7 @@ async def _register(client: httpx.AsyncClient, platform: Platform, centrale_id: 
         headers=staff,
     )
     assert response.status_code == 201, response.text
-    volunteer_id: str = response.json()["volunteer_id"]
+    volunteer_id: str = response.json()["id"]
     return volunteer_id
 
 

@@ -7,17 +7,34 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from common.service import ServiceSpec, create_service_app, run_service
-from contracts.events import VolunteerRegistered
-from registry.api import router
+from contracts import events
+from registry.api import ROUTERS
 from registry.config import Settings
+from registry.handlers import register_handlers
 
 __all__ = ["SPEC", "create_app", "main"]
 
 SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
-    routers=[router],
-    publishes=[VolunteerRegistered],
+    register_handlers=register_handlers,
+    routers=ROUTERS,
+    publishes=[
+        events.VolunteerRegistered,
+        events.VolunteerProfileUpdated,
+        events.VolunteerConsentChanged,
+        events.VolunteerErased,
+        events.OrganisationRegistered,
+        events.OrganisationAdmitted,
+        events.OrganisationRefused,
+        events.TaskPosted,
+        events.TaskUpdated,
+        events.TaskClosed,
+        events.BusinessPartnerRegistered,
+        events.VolunteerDayPosted,
+        events.VolunteerDayHoursLogged,
+        events.HoursLogged,
+    ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
 )
 
