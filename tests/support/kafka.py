@@ -12,7 +12,7 @@ from aiokafka.structs import ConsumerRecord, RecordMetadata
 
 from contracts import topic_for
 
-__all__ = ["publish_raw", "read_until", "wait_for_group_offset"]
+__all__ = ["publish_raw", "read_all", "read_until", "wait_for_group_offset"]
 
 Record = ConsumerRecord[bytes, bytes]
 
@@ -35,6 +35,27 @@ async def read_until(
                 raise TimeoutError(f"condition on {topic} not met after {timeout}s; read {len(records)} records")
             batch = await consumer.getmany(timeout_ms=500)
             for partition_records in batch.values():
+                records.extend(partition_records)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Record]:
+    """Every record on ``topic`` up to its current end offsets."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        assigned = [TopicPartition(topic, p) for p in range(topic_for(topic).partitions)]
+        consumer.assign(assigned)
+        await consumer.seek_to_beginning(*assigned)
+        ends = await consumer.end_offsets(assigned)
+        records: list[Record] = []
+        deadline = time.monotonic() + timeout
+        while any([await consumer.position(tp) < end for tp, end in ends.items()]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end in {timeout}s")
+            for partition_records in (await consumer.getmany(timeout_ms=500)).values():
                 records.extend(partition_records)
         return records
     finally:

@@ -17,7 +17,8 @@ class ServiceSettings(BaseSettings):
     file configures every service; service-specific ones use the subclass's ``env_prefix``.
     """
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # populate_by_name: tests and tools may pass fields by name; the environment uses the aliases.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092",

@@ -33,7 +33,7 @@ def _organisation_or_staff(caller: Caller, centrale_id: str, organisation_id: UU
 
 def task_fields(body: TaskIn) -> tasks.TaskFields:
     """The use-case fields of a task request."""
-    return tasks.TaskFields(**body.model_dump())
+    return tasks.TaskFields(**dict(body))  # shallow: nested slots stay models
 
 
 @router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=Created, summary="Save a draft task.")

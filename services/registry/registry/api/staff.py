@@ -47,7 +47,7 @@ def registration(centrale_id: str, body: VolunteerIn, *, by: Literal["self", "st
 
 def profile_changes(body: VolunteerPatch) -> volunteers.ProfileChanges:
     """The use-case changes for a profile patch."""
-    return volunteers.ProfileChanges(**body.model_dump(exclude_unset=True))
+    return volunteers.ProfileChanges(**{name: getattr(body, name) for name in body.model_fields_set})
 
 
 @router.post(

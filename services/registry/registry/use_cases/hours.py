@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from common.consumer import ContractViolation
 from common.db import Connection
 from contracts.events import HoursLogged
 from registry import domain
@@ -31,7 +32,8 @@ async def record_match(
     """Remember a match made by matching; when it fills the task's capacity, close the task as filled."""
     task = await conn.fetchrow("SELECT * FROM tasks WHERE id = $1 FOR UPDATE", task_id)
     if task is None:
-        raise NotFound(f"match {match_id} names unknown task {task_id}")
+        # Matching only knows tasks from our own events: retrying cannot help, ops must look.
+        raise ContractViolation(f"match {match_id} names task {task_id}, which the registry does not know")
     await conn.execute(
         "INSERT INTO matches (id, task_id, volunteer_id, organisation_id, centrale_id, volunteer_centrale_id, made_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from common.consumer import ContractViolation
 from common.db import Connection
 from contracts.events import BusinessPartnerRegistered, VolunteerDayHoursLogged, VolunteerDayPosted
 from registry.use_cases._shared import Conflict, NotFound, Origin, Rejected, emit, utc_now
@@ -137,7 +138,7 @@ async def record_volunteer_day_match(
     conn: Connection, day_id: UUID, task_id: UUID, organisation_id: UUID, centrale_id: str
 ) -> None:
     """Matching matched the day to a task: the partner's status shows it from now on."""
-    await conn.execute(
+    updated = await conn.execute(
         "UPDATE volunteer_days SET status = 'matched', matched_task_id = $2, matched_organisation_id = $3,"
         " matched_centrale_id = $4, matched_at = now() WHERE id = $1",
         day_id,
@@ -145,6 +146,9 @@ async def record_volunteer_day_match(
         organisation_id,
         centrale_id,
     )
+    if updated == "UPDATE 0":
+        # Matching only knows days from our own events: retrying cannot help, ops must look.
+        raise ContractViolation(f"volunteer day {day_id} is not known to the registry")
 
 
 async def log_volunteer_day_hours(
@@ -178,6 +182,7 @@ async def log_volunteer_day_hours(
             raise Rejected(reasons)
         hours_id = uuid4()
         now = utc_now()
+        hours_total = hours_total.quantize(Decimal("0.01"))  # as stored: numeric(7, 2)
         await conn.execute(
             "INSERT INTO volunteer_day_hours (id, day_id, participants, hours_total, logged_at)"
             " VALUES ($1, $2, $3, $4, $5)",

@@ -1,0 +1,177 @@
+"""Volunteers: registration by staff or themselves, profile and consents, VOG, export, and erasure."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contracts import EventEnvelope
+from tests.registry.integration.conftest import Registry
+
+pytestmark = pytest.mark.integration
+
+VOLUNTEERS = "registry.volunteers.v1"
+
+
+def _type(record: object) -> str:
+    return EventEnvelope.from_headers(record.headers).type.split(".")[-2]  # type: ignore[attr-defined]
+
+
+async def test_self_registration_gives_a_token_for_self_service(registry: Registry) -> None:
+    centrale_id, _ = await registry.new_centrale()
+    registered = await registry.http.post(
+        f"/v1/centrales/{centrale_id}/volunteers/self-registration",
+        json={"name": "Sanne", "postcode": "3701 EF", "skills": ["Sport"], "consents": [
+            {"kind": "matching", "text_version": "2026-01"}]},
+    )  # fmt: skip
+    assert registered.status_code == 201, registered.text
+    me = {"Authorization": f"Bearer {registered.json()['token']}"}
+    profile = (await registry.http.get("/v1/me", headers=me)).json()
+    assert profile["name"] == "Sanne"
+    assert profile["skills"] == ["sport"]  # codes are normalised
+    assert profile["consents"]["matching"]["text_version"] == "2026-01"
+    [event] = await registry.events(VOLUNTEERS, profile["id"], 1)
+    payload = json.loads(event.value)
+    assert payload["registered_by"] == "self"
+    assert payload["matching_consent"] is True
+    assert payload["postcode_area"] == "3701"
+
+
+async def test_profile_update_and_consents_are_recorded_with_their_text_version(registry: Registry) -> None:
+    centrale_id, staff = await registry.new_centrale()
+    volunteer_id = await registry.register_volunteer(centrale_id, staff)
+    path = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}"
+
+    labels_without_consent = await registry.http.patch(path, json={"target_groups": ["statushouder"]}, headers=staff)
+    assert labels_without_consent.status_code == 422
+    assert labels_without_consent.json()["detail"][0]["loc"] == ["body", "target_groups"]
+
+    for change in (
+        {"kind": "target_group_labels", "text_version": "2026-02", "granted": True},
+        {"kind": "regional_matching", "text_version": "2026-01", "granted": True},
+    ):
+        assert (await registry.http.post(f"{path}/consents", json=change, headers=staff)).status_code == 204
+    patched = await registry.http.patch(
+        path, json={"target_groups": ["statushouder"], "languages": ["nl", "ar"], "max_distance_km": 5}, headers=staff
+    )
+    assert patched.status_code == 204, patched.text
+    withdraw = {"kind": "target_group_labels", "text_version": "2026-02", "granted": False}
+    assert (await registry.http.post(f"{path}/consents", json=withdraw, headers=staff)).status_code == 204
+
+    record = (await registry.http.get(path, headers=staff)).json()
+    assert record["target_groups"] == []  # withdrawn consent removes the labels themselves
+    assert record["consents"]["target_group_labels"]["granted"] is False
+    assert record["regional_matching_consent"] is True
+    events = await registry.events(VOLUNTEERS, volunteer_id, 8)
+    assert [_type(r) for r in events] == [
+        "registered", "consent-changed", "profile-updated", "consent-changed", "profile-updated", "profile-updated",
+        "consent-changed", "profile-updated",
+    ]  # fmt: skip
+    with_labels = json.loads(events[5].value)
+    assert with_labels["target_groups"] == ["statushouder"]
+    assert with_labels["languages"] == ["nl", "ar"]
+    assert with_labels["regional_matching_consent"] is True
+    assert json.loads(events[7].value)["target_groups"] == []
+    assert json.loads(events[6].value) | {"changed_at": None} == {
+        "volunteer_id": str(volunteer_id), "centrale_id": centrale_id, "consent": "target_group_labels",
+        "granted": False, "text_version": "2026-02", "changed_at": None,
+    }  # fmt: skip
+
+
+async def test_vog_is_recorded_as_verified_by_and_until_and_only_validity_is_shared(registry: Registry) -> None:
+    centrale_id, staff = await registry.new_centrale()
+    volunteer_id = await registry.register_volunteer(centrale_id, staff)
+    path = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/vog"
+    today = datetime.now(UTC).date()
+    later = today + timedelta(days=3 * 365)
+    bad = await registry.http.put(
+        path, json={"verified_on": today.isoformat(), "verified_by": "Consulent Kees", "valid_until": "2020-01-01"},
+        headers=staff,
+    )  # fmt: skip
+    assert bad.status_code == 422
+    ok = await registry.http.put(
+        path,
+        json={"verified_on": today.isoformat(), "verified_by": "Consulent Kees", "valid_until": later.isoformat()},
+        headers=staff,
+    )
+    assert ok.status_code == 204
+    [_, updated] = await registry.events(VOLUNTEERS, volunteer_id, 2)
+    assert json.loads(updated.value)["vog_valid_until"] == later.isoformat()
+    assert b"Kees" not in updated.value
+
+
+async def test_export_holds_profile_consent_history_matches_and_hours(registry: Registry) -> None:
+    centrale_id, staff = await registry.new_centrale()
+    organisation_id, organisation = await registry.new_organisation(centrale_id, staff)
+    volunteer_id = await registry.register_volunteer(centrale_id, staff)
+    me = await registry.credential(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/credentials", staff)
+    task_id = await registry.published_task(centrale_id, organisation_id, organisation)
+    match_id = await registry.match(task_id, organisation_id, centrale_id, volunteer_id)
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    logged = await registry.http.post(
+        f"/v1/me/matches/{match_id}/hours", json={"worked_on": yesterday, "hours": "2.5"}, headers=me
+    )
+    assert logged.status_code == 201, logged.text
+
+    export = (await registry.http.get("/v1/me/export", headers=me)).json()
+
+    assert export["volunteer"]["id"] == str(volunteer_id)
+    assert export["volunteer"]["email"].startswith("mail")
+    assert [c["kind"] for c in export["consent_history"]] == ["matching"]
+    assert [m["id"] for m in export["matches"]] == [str(match_id)]
+    assert [(h["hours"], h["status"]) for h in export["hours"]] == [("2.50", "pending")]
+
+
+async def test_erasure_leaves_no_personal_data_in_any_registry_table_and_publishes_the_event(
+    registry: Registry,
+) -> None:
+    centrale_id, staff = await registry.new_centrale()
+    organisation_id, organisation = await registry.new_organisation(centrale_id, staff)
+    marker = "Erasme Vandenberghe"
+    volunteer_id = await registry.register_volunteer(
+        centrale_id, staff, name=marker, email="erasme@example.nl", phone="0687654321", postcode="9712 CP",
+        birth_date="1988-08-08",
+    )  # fmt: skip
+    me = await registry.credential(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/credentials", staff)
+    vog = {"verified_on": "2026-01-05", "verified_by": "Consulent Noor", "valid_until": "2029-01-05"}
+    await registry.http.put(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/vog", json=vog, headers=staff)
+    task_id = await registry.published_task(centrale_id, organisation_id, organisation)
+    match_id = await registry.match(task_id, organisation_id, centrale_id, volunteer_id)
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    hours_path = f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/matches/{match_id}/hours"
+    assert (
+        await registry.http.post(hours_path, json={"worked_on": yesterday, "hours": "3"}, headers=organisation)
+    ).status_code == 201
+
+    assert (await registry.http.delete("/v1/me", headers=me)).status_code == 204
+
+    personal = [marker, "erasme@example.nl", "0687654321", "9712 CP", "9712", "1988-08-08", "Consulent Noor"]
+    assert await _tables_containing(registry, personal) == []
+    # The facts stay, anonymously: the match and its hours still count.
+    assert await registry.pool.fetchval("SELECT sum(hours) FROM hours WHERE volunteer_id = $1", volunteer_id) == 3
+    assert (await registry.http.get("/v1/me", headers=me)).status_code == 401  # credential removed
+    staff_view = await registry.http.get(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}", headers=staff)
+    assert staff_view.status_code == 404
+    events = await registry.events(VOLUNTEERS, volunteer_id, 3)
+    assert _type(events[-1]) == "erased"
+    assert json.loads(events[-1].value)["volunteer_id"] == str(volunteer_id)
+
+
+async def _tables_containing(registry: Registry, values: list[str]) -> list[str]:
+    """Every table.column of the registry's database whose text contains one of ``values``."""
+    columns = await registry.pool.fetch(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+    )
+    found = []
+    for column in columns:
+        table, name = column["table_name"], column["column_name"]
+        for value in values:
+            hit = await registry.pool.fetchval(
+                f'SELECT 1 FROM "{table}" WHERE "{name}"::text LIKE $1 LIMIT 1',  # noqa: S608  (catalogue names)
+                f"%{value}%",
+            )
+            if hit:
+                found.append(f"{table}.{name} contains {value!r}")
+    return found
