@@ -97,6 +97,13 @@ _STREAMS = (
         retention_ms=FOREVER,
         description="Outcomes of matching business partners' volunteer days.",
     ),
+    TopicSpec(
+        name="appreciation.awards.v1",
+        key="recipient id (volunteer or business partner)",
+        partitions=3,
+        retention_ms=FOREVER,
+        description="Appreciation awarded: milestones, thanks; never payment.",
+    ),
 )
 
 # Dead letters are kept long enough for ops to fix the cause and re-drive them.

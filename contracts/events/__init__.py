@@ -2,8 +2,16 @@
 
 from contracts.events._base import EVENT_TYPES, Event, event_type_of
 from contracts.events._common import WeeklySlot
+from contracts.events.appreciation import AppreciationAwarded
 from contracts.events.hours import HoursLogged
-from contracts.events.matches import MatchMade, VolunteerDayMatched
+from contracts.events.matches import (
+    MatchDeclined,
+    MatchEnded,
+    MatchExpired,
+    MatchMade,
+    MatchProposed,
+    VolunteerDayMatched,
+)
 from contracts.events.organisations import OrganisationAdmitted, OrganisationRefused, OrganisationRegistered
 from contracts.events.partners import BusinessPartnerRegistered, VolunteerDayHoursLogged, VolunteerDayPosted
 from contracts.events.tasks import TaskClosed, TaskPosted, TaskUpdated
@@ -16,10 +24,15 @@ from contracts.events.volunteers import (
 
 __all__ = [
     "EVENT_TYPES",
+    "AppreciationAwarded",
     "BusinessPartnerRegistered",
     "Event",
     "HoursLogged",
+    "MatchDeclined",
+    "MatchEnded",
+    "MatchExpired",
     "MatchMade",
+    "MatchProposed",
     "OrganisationAdmitted",
     "OrganisationRefused",
     "OrganisationRegistered",

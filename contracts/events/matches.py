@@ -11,18 +11,13 @@ from pydantic import Field
 from contracts.events._base import Event, register
 from contracts.events._common import CentraleId
 
-__all__ = ["MatchMade", "VolunteerDayMatched"]
+__all__ = ["MatchDeclined", "MatchEnded", "MatchExpired", "MatchMade", "MatchProposed", "VolunteerDayMatched"]
 
 
-@register
-class MatchMade(Event):
-    """Emitted by matching when an organisation (and a consulent where needed) accepted a volunteer."""
+class _MatchFacts(Event):
+    """Who and what a match is about; the two centrales differ after regional overflow."""
 
-    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.made.v1"
-    topic: ClassVar[str] = "matching.matches.v1"
-    subject_field: ClassVar[str] = "match_id"
-
-    match_id: UUID = Field(description="Id of the match.")
+    match_id: UUID = Field(description="Id of the match (also of the proposal it started as).")
     task_id: UUID
     volunteer_id: UUID
     organisation_id: UUID
@@ -30,6 +25,66 @@ class MatchMade(Event):
     volunteer_centrale_id: CentraleId = Field(
         description="Centrale of the volunteer (differs from the task's after regional overflow)."
     )
+
+
+@register
+class MatchProposed(_MatchFacts):
+    """Emitted by matching when a volunteer is proposed for a task, with the reasons why."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.proposed.v1"
+    topic: ClassVar[str] = "matching.matches.v1"
+    subject_field: ClassVar[str] = "match_id"
+
+    score: float = Field(ge=0, le=1, description="How well the volunteer fits (1 = perfect).")
+    reasons: list[str] = Field(default_factory=list, description="Why: skills, availability, distance, language.")
+    via: str = Field("matching", description="matching (scored), interest (the volunteer asked) or overflow.")
+    needs_consulent: bool = Field(False, description="A consulent approves before the organisation decides.")
+    proposed_at: datetime
+
+
+@register
+class MatchDeclined(_MatchFacts):
+    """Emitted by matching when a proposal is declined by the organisation, the consulent or the volunteer."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.declined.v1"
+    topic: ClassVar[str] = "matching.matches.v1"
+    subject_field: ClassVar[str] = "match_id"
+
+    declined_by: str = Field(description="organisation, consulent or volunteer.")
+    declined_at: datetime
+
+
+@register
+class MatchExpired(_MatchFacts):
+    """Emitted by matching when a proposal got no answer in time or its task closed first."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.expired.v1"
+    topic: ClassVar[str] = "matching.matches.v1"
+    subject_field: ClassVar[str] = "match_id"
+
+    expired_at: datetime
+
+
+@register
+class MatchEnded(_MatchFacts):
+    """Emitted by matching when a match that was made ends (the volunteer stops, the task ends)."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.ended.v1"
+    topic: ClassVar[str] = "matching.matches.v1"
+    subject_field: ClassVar[str] = "match_id"
+
+    ended_at: datetime
+    reason: str = Field("ended", description="Why it ended: ended, volunteer_erased, task_closed.")
+
+
+@register
+class MatchMade(_MatchFacts):
+    """Emitted by matching when an organisation (and a consulent where needed) accepted a volunteer."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.made.v1"
+    topic: ClassVar[str] = "matching.matches.v1"
+    subject_field: ClassVar[str] = "match_id"
+
     made_at: datetime
 
 
