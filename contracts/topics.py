@@ -56,6 +56,14 @@ _STREAMS = (
         description="Organisation lifecycle: registered, admitted, refused.",
     ),
     TopicSpec(
+        name="registry.credentials.v1",
+        key="credential id",
+        partitions=1,
+        retention_ms=FOREVER,
+        cleanup_policy="delete",
+        description="API credentials issued and revoked (token hashes only); every service authenticates from it.",
+    ),
+    TopicSpec(
         name="registry.partners.v1",
         key="business partner id",
         partitions=1,

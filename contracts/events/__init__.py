@@ -3,6 +3,7 @@
 from contracts.events._base import EVENT_TYPES, Event, event_type_of
 from contracts.events._common import WeeklySlot
 from contracts.events.appreciation import AppreciationAwarded
+from contracts.events.credentials import CredentialIssued, CredentialRevoked
 from contracts.events.hours import HoursLogged
 from contracts.events.matches import (
     MatchDeclined,
@@ -26,6 +27,8 @@ __all__ = [
     "EVENT_TYPES",
     "AppreciationAwarded",
     "BusinessPartnerRegistered",
+    "CredentialIssued",
+    "CredentialRevoked",
     "Event",
     "HoursLogged",
     "MatchDeclined",

@@ -47,7 +47,7 @@ def say(text: str) -> None:
 
 async def count(client: httpx.AsyncClient, centrale_id: str) -> int:
     """Reporting's count of registered volunteers for a centrale."""
-    response = await client.get(f"{REPORTING}/v1/centrales/{centrale_id}/volunteers/count")
+    response = await client.get(f"{REPORTING}/v1/centrales/{centrale_id}/volunteers/count", headers=OPS)
     response.raise_for_status()
     return int(response.json()["registered"])
 

@@ -48,7 +48,7 @@ def _port(service: str) -> int:
 async def up() -> None:
     """Start every service that is not running yet and wait until all are ready."""
     STATE.mkdir(parents=True, exist_ok=True)
-    env = {"REGION": "demo-regio", "DEVELOPMENT": "true", "REGISTRY_OPS_TOKEN": DEMO_OPS_TOKEN, **infra_env()}
+    env = {"REGION": "demo-regio", "DEVELOPMENT": "true", "OPS_TOKEN": DEMO_OPS_TOKEN, **infra_env()}
     started = []
     for service in SERVICES:
         if _running(service):

@@ -54,16 +54,16 @@ def test_region_env_file_holds_only_settings_or_compose_variables() -> None:
     region = _env_file(DEPLOY / "regions" / "utrecht-west.env.example")
     assert set(region) <= known, set(region) - known
     # Secrets are left empty in the example: a copy that forgets to set them fails at start-up.
-    assert region["REGISTRY_OPS_TOKEN"] == ""
+    assert region["OPS_TOKEN"] == ""
     assert region["POSTGRES_PASSWORD"] == ""
 
 
 def test_registry_refuses_to_start_with_the_placeholder_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     from registry.config import Settings
 
-    monkeypatch.setenv("REGISTRY_OPS_TOKEN", "")
+    monkeypatch.setenv("OPS_TOKEN", "")
     monkeypatch.delenv("DEVELOPMENT", raising=False)
-    with pytest.raises(ValueError, match="REGISTRY_OPS_TOKEN"):
+    with pytest.raises(ValueError, match="OPS_TOKEN"):
         Settings()
 
 

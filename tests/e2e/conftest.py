@@ -46,7 +46,7 @@ async def platform(
                 "REGION": "testregio",
                 "LOG_LEVEL": "INFO",
                 f"{service.upper()}_DATABASE_URL": databases[service],
-                "REGISTRY_OPS_TOKEN": ops_token,
+                "OPS_TOKEN": ops_token,
                 # Short backoff keeps the dead-letter path quick in tests.
                 f"{service.upper()}_CONSUMER_RETRY_BACKOFF_S": "0.05",
                 f"{service.upper()}_OUTBOX_POLL_INTERVAL_S": "0.5",

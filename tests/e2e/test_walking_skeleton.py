@@ -59,7 +59,10 @@ async def _register(client: httpx.AsyncClient, platform: Platform, centrale_id: 
 
 
 async def _count(client: httpx.AsyncClient, platform: Platform, centrale_id: str) -> int:
-    response = await client.get(f"{platform.url('reporting')}/v1/centrales/{centrale_id}/volunteers/count")
+    response = await client.get(
+        f"{platform.url('reporting')}/v1/centrales/{centrale_id}/volunteers/count",
+        headers={"Authorization": f"Bearer {platform.ops_token}"},
+    )
     assert response.status_code == 200, response.text
     registered: int = response.json()["registered"]
     return registered
@@ -162,3 +165,25 @@ async def test_malformed_message_is_dead_lettered_and_consumers_keep_going(platf
         await _register(client, platform, centrale_id, staff)
         await _wait_for_count(client, platform, centrale_id, 1)
     assert all(process.alive() for process in platform.services.values())
+
+
+async def test_credentials_issued_by_the_registry_authenticate_at_reporting(platform: Platform) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        centrale_id, _ = await _new_centrale(client, platform)
+        other_id, _ = await _new_centrale(client, platform)
+        reader = await client.post(
+            f"{platform.url('registry')}/v1/centrales/{centrale_id}/credentials",
+            json={"label": "beleidsmedewerker", "role": "municipality_reader"},
+            headers={"Authorization": f"Bearer {platform.ops_token}"},
+        )
+        headers = {"Authorization": f"Bearer {reader.json()['token']}"}
+        url = f"{platform.url('reporting')}/v1/centrales/{{}}/volunteers/count"
+
+        # Reporting learns the credential from registry.credentials.v1; until then the token is unknown.
+        deadline = time.monotonic() + 30
+        while (own := await client.get(url.format(centrale_id), headers=headers)).status_code == 401:
+            assert time.monotonic() < deadline, "reporting never learned the credential"
+            await asyncio.sleep(0.2)
+        assert own.status_code == 200
+        assert (await client.get(url.format(other_id), headers=headers)).status_code == 404
+        assert (await client.get(url.format(centrale_id))).status_code == 401

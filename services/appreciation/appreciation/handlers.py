@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from common.auth import register_credential_projection
 from common.consumer import EventConsumer, EventContext
 from common.logging import get_logger
 from contracts.events import VolunteerRegistered
@@ -19,3 +20,4 @@ async def on_volunteer_registered(event: VolunteerRegistered, ctx: EventContext)
 def register_handlers(consumer: EventConsumer) -> None:
     """Attach appreciation's subscribers to its consumer."""
     consumer.on(VolunteerRegistered)(on_volunteer_registered)
+    register_credential_projection(consumer)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ServiceSettings", "env_names"]
+
+_PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
 
 
 class ServiceSettings(BaseSettings):
@@ -47,7 +49,21 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_s: float = Field(
         1.0, gt=0, le=60, description="Outbox relay polling fallback when no NOTIFY wakes it."
     )
+    ops_token: SecretStr = Field(
+        SecretStr("change-me"),
+        validation_alias="OPS_TOKEN",
+        description="Bearer token of the region's ops team (region-wide, every service).",
+    )
+    development: bool = Field(
+        False, validation_alias="DEVELOPMENT", description="Allow placeholder secrets (local demo only)."
+    )
     shutdown_timeout_s: float = Field(20.0, gt=0, le=300, description="Upper bound on graceful shutdown after SIGTERM.")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> ServiceSettings:
+        if not self.development and self.ops_token.get_secret_value() in _PLACEHOLDERS:
+            raise ValueError("OPS_TOKEN must be set to a real secret outside development")
+        return self
 
     @property
     def service_name(self) -> str:

@@ -1,7 +1,3 @@
--- The organisation, volunteer or partner a credential acts as (NULL for staff, readers and ops).
-ALTER TABLE api_credentials ADD COLUMN subject_id uuid;
-CREATE INDEX api_credentials_subject ON api_credentials (subject_id);
-
 CREATE TABLE organisations (
     id                uuid PRIMARY KEY,
     centrale_id       text        NOT NULL REFERENCES centrales (id),

@@ -45,5 +45,5 @@ async def test_malformed_requests_get_client_errors_and_change_nothing(registry:
     assert not_a_uuid.status_code == 422
     assert not_a_uuid.json()["detail"][0]["loc"] == ["path", "volunteer_id"]
     after = {t: await registry.pool.fetchval(f"SELECT count(*) FROM {t}") for t in tables}  # noqa: S608
-    # Only the partner registration above wrote (one outbox row); nothing malformed did.
-    assert after == {**before, "outbox": before["outbox"] + 1}
+    # Only the partner and its credential above wrote (two outbox rows); nothing malformed did.
+    assert after == {**before, "outbox": before["outbox"] + 2}

@@ -60,6 +60,10 @@ async def test_no_registry_topic_holds_a_personal_field_or_value(registry: Regis
             text = record.value.decode() + " ".join(v.decode() for _, v in record.headers)
             leaked = [value for value in registry.personal_values if value in text]
             assert leaked == [], f"{topic}@{record.offset} carries {leaked}"
-            assert _keys(json.loads(record.value)) & PERSONAL_KEYS == set(), f"{topic}@{record.offset}"
+            try:
+                payload = json.loads(record.value)
+            except ValueError:
+                continue  # a poison record some test published on purpose; its text was scanned above
+            assert _keys(payload) & PERSONAL_KEYS == set(), f"{topic}@{record.offset}"
     assert set(scanned) == {t.name for t in TOPICS if t.name.startswith("registry.") and not t.name.endswith(".dlq")}
     assert len(registry.personal_values) >= 8

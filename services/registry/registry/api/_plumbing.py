@@ -13,9 +13,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from common.auth import Caller
 from common.db import Connection
 from common.service import get_runtime
-from registry.auth import Caller
 from registry.use_cases import Conflict, NotFound, Origin, Rejected
 
 __all__ = ["IdempotencyKey", "RegistryRoute", "idempotent", "origin"]

@@ -8,11 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
+from common.auth import CallerDep, Role, require_role
 from common.db import Connection
 from common.service import PoolDep
 from registry.api._plumbing import IdempotencyKey, RegistryRoute, idempotent, origin
 from registry.api.models import CentraleIn, Created, CredentialOut, LabelIn, PartnerIn, StaffCredentialIn
-from registry.auth import CallerDep, Role, issue_credential, require_role
+from registry.auth import issue_credential
 from registry.use_cases import NotFound, centrales, partners, tasks
 from registry.use_cases._shared import utc_now
 
@@ -40,12 +41,14 @@ async def list_centrales(caller: CallerDep, pool: PoolDep) -> list[dict[str, str
     summary="Issue a staff or municipality-reader credential bound to one centrale.",
 )
 async def create_staff_credential(
-    centrale_id: str, body: StaffCredentialIn, caller: CallerDep, pool: PoolDep
+    centrale_id: str, body: StaffCredentialIn, caller: CallerDep, pool: PoolDep, request: Request
 ) -> CredentialOut:
     require_role(caller, Role.REGION_OPS)
     async with pool.acquire() as conn, conn.transaction():
         await centrales.ensure_centrale(conn, centrale_id)
-        credential_id, token = await issue_credential(conn, role=body.role, centrale_id=centrale_id, label=body.label)
+        credential_id, token = await issue_credential(
+            conn, origin=origin(request), role=body.role, centrale_id=centrale_id, label=body.label
+        )
     return CredentialOut(id=credential_id, role=body.role, centrale_id=centrale_id, token=token)
 
 
@@ -71,13 +74,20 @@ async def register_partner(
     status_code=status.HTTP_201_CREATED,
     summary="Issue the credential a partner's HR system uses.",
 )
-async def create_partner_credential(partner_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep) -> CredentialOut:
+async def create_partner_credential(
+    partner_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep, request: Request
+) -> CredentialOut:
     require_role(caller, Role.REGION_OPS)
     async with pool.acquire() as conn, conn.transaction():
         if await conn.fetchval("SELECT 1 FROM business_partners WHERE id = $1", partner_id) is None:
             raise NotFound(f"business partner {partner_id} not found")
         credential_id, token = await issue_credential(
-            conn, role=Role.BUSINESS_PARTNER, centrale_id=None, label=body.label, subject_id=partner_id
+            conn,
+            origin=origin(request),
+            role=Role.BUSINESS_PARTNER,
+            centrale_id=None,
+            label=body.label,
+            subject_id=partner_id,
         )
     return CredentialOut(
         id=credential_id, role=Role.BUSINESS_PARTNER, centrale_id=None, subject_id=partner_id, token=token

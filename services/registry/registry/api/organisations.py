@@ -8,11 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 
+from common.auth import Caller, CallerDep, Role
 from common.db import Connection
 from common.service import PoolDep
 from registry.api._plumbing import IdempotencyKey, RegistryRoute, idempotent, origin
 from registry.api.models import Created, DayHoursIn, HoursIn, Record, TaskIn
-from registry.auth import Caller, CallerDep, Role
 from registry.domain import TaskStatus
 from registry.use_cases import hours, partners, tasks
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from common.auth import Caller, CallerDep, Role, require_role
 from common.service import PoolDep
 from registry.api._plumbing import RegistryRoute, origin
 from registry.api.models import Created, Record, VolunteerDayIn
-from registry.auth import Caller, CallerDep, Role, require_role
 from registry.use_cases import partners
 
 router = APIRouter(prefix="/v1/volunteer-days", tags=["business partners"], route_class=RegistryRoute)

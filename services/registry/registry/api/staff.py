@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
+from common.auth import Caller, CallerDep, Role, require_centrale_access
 from common.db import Connection
 from common.service import PoolDep
 from registry.api._plumbing import IdempotencyKey, RegistryRoute, idempotent, origin
@@ -23,7 +24,7 @@ from registry.api.models import (
     VolunteerIn,
     VolunteerPatch,
 )
-from registry.auth import Caller, CallerDep, Role, issue_credential, require_centrale_access
+from registry.auth import issue_credential
 from registry.use_cases import organisations, tasks, volunteers
 
 router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"], route_class=RegistryRoute)
@@ -114,13 +115,18 @@ async def refuse_organisation(
     summary="Issue the organisation a credential for its own tasks and hours.",
 )
 async def create_organisation_credential(
-    centrale_id: str, organisation_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep
+    centrale_id: str, organisation_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep, request: Request
 ) -> CredentialOut:
     _staff(caller, centrale_id)
     async with pool.acquire() as conn, conn.transaction():
         await organisations.get_organisation(conn, organisation_id, centrale_id)
         credential_id, token = await issue_credential(
-            conn, role=Role.ORGANISATION, centrale_id=centrale_id, label=body.label, subject_id=organisation_id
+            conn,
+            origin=origin(request),
+            role=Role.ORGANISATION,
+            centrale_id=centrale_id,
+            label=body.label,
+            subject_id=organisation_id,
         )
     return CredentialOut(
         id=credential_id, role=Role.ORGANISATION, centrale_id=centrale_id, subject_id=organisation_id, token=token
@@ -220,13 +226,18 @@ async def erase_volunteer(
     summary="Issue a volunteer registered at intake a credential for self-service.",
 )
 async def create_volunteer_credential(
-    centrale_id: str, volunteer_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep
+    centrale_id: str, volunteer_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep, request: Request
 ) -> CredentialOut:
     _staff(caller, centrale_id)
     async with pool.acquire() as conn, conn.transaction():
         await volunteers.get_volunteer(conn, volunteer_id, centrale_id)
         credential_id, token = await issue_credential(
-            conn, role=Role.VOLUNTEER, centrale_id=centrale_id, label=body.label, subject_id=volunteer_id
+            conn,
+            origin=origin(request),
+            role=Role.VOLUNTEER,
+            centrale_id=centrale_id,
+            label=body.label,
+            subject_id=volunteer_id,
         )
     return CredentialOut(
         id=credential_id, role=Role.VOLUNTEER, centrale_id=centrale_id, subject_id=volunteer_id, token=token

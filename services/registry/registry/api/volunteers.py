@@ -8,12 +8,13 @@ from uuid import UUID
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
+from common.auth import Caller, CallerDep, Role, require_role
 from common.db import Connection
 from common.service import PoolDep
 from registry.api._plumbing import IdempotencyKey, RegistryRoute, idempotent, origin
 from registry.api.models import ConsentChangeIn, Created, CredentialOut, HoursIn, Record, VolunteerIn, VolunteerPatch
 from registry.api.staff import profile_changes, registration
-from registry.auth import Caller, CallerDep, Role, issue_credential, require_role
+from registry.auth import issue_credential
 from registry.use_cases import hours, volunteers
 
 router = APIRouter(prefix="/v1", tags=["volunteers"], route_class=RegistryRoute)
@@ -38,7 +39,12 @@ async def self_register(centrale_id: str, body: VolunteerIn, pool: PoolDep, requ
             conn, registration(centrale_id, body, by="self", recorded_by="self"), origin(request)
         )
         credential_id, token = await issue_credential(
-            conn, role=Role.VOLUNTEER, centrale_id=centrale_id, label="self-registration", subject_id=volunteer_id
+            conn,
+            origin=origin(request),
+            role=Role.VOLUNTEER,
+            centrale_id=centrale_id,
+            label="self-registration",
+            subject_id=volunteer_id,
         )
     return CredentialOut(
         id=credential_id, role=Role.VOLUNTEER, centrale_id=centrale_id, subject_id=volunteer_id, token=token

@@ -17,6 +17,7 @@ from contracts.events import (
     WeeklySlot,
 )
 from registry import domain
+from registry.auth import revoke_credentials_of
 from registry.domain import ConsentKind
 from registry.use_cases._shared import NotFound, Origin, Rejected, emit, utc_now
 from registry.use_cases.centrales import ensure_centrale
@@ -279,7 +280,7 @@ async def erase_volunteer(conn: Connection, volunteer_id: UUID, centrale_id: str
             volunteer_id,
         )
         await conn.execute("DELETE FROM volunteer_consents WHERE volunteer_id = $1", volunteer_id)
-        await conn.execute("DELETE FROM api_credentials WHERE subject_id = $1", volunteer_id)
+        await revoke_credentials_of(conn, volunteer_id, origin)
         await emit(
             conn,
             VolunteerErased(volunteer_id=volunteer_id, centrale_id=centrale_id, erased_at=utc_now()),

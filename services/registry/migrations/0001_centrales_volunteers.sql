@@ -6,17 +6,6 @@ CREATE TABLE centrales (
     created_at        timestamptz NOT NULL DEFAULT now()
 );
 
--- API credentials: one role, one tenant where the role has one; only a hash of the token is kept.
-CREATE TABLE api_credentials (
-    id          uuid PRIMARY KEY,
-    token_hash  text        NOT NULL UNIQUE,
-    role        text        NOT NULL,
-    centrale_id text        REFERENCES centrales (id),
-    label       text        NOT NULL,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    revoked_at  timestamptz
-);
-
 -- Volunteers: personal data lives here and nowhere else (events carry only the pseudonymous id).
 CREATE TABLE volunteers (
     id                        uuid PRIMARY KEY,

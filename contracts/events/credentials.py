@@ -1,0 +1,51 @@
+"""Events on the credentials stream (``registry.credentials.v1``), emitted by the registry.
+
+Every service authenticates API callers against a projection of this stream, so the registry stays
+the one place that issues credentials while services talk only through events. Only the SHA-256 of a
+token travels; tokens are 256-bit random, so the hash cannot be turned back into a token.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from contracts.events._base import Event, register
+from contracts.events._common import CentraleId
+
+__all__ = ["CredentialIssued", "CredentialRevoked"]
+
+_TOPIC = "registry.credentials.v1"
+
+
+@register
+class CredentialIssued(Event):
+    """Emitted by the registry when it issues an API credential bound to one role (and tenant)."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.credential.issued.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "credential_id"
+
+    credential_id: UUID
+    token_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the token, hex.")
+    role: str = Field(
+        description="region_ops, centrale_staff, organisation, volunteer, business_partner, municipality_reader."
+    )
+    centrale_id: CentraleId | None = Field(None, description="The tenant it is bound to, if the role has one.")
+    subject_id: UUID | None = Field(None, description="The organisation, volunteer or partner it acts as.")
+    issued_at: datetime
+
+
+@register
+class CredentialRevoked(Event):
+    """Emitted by the registry when a credential stops working (revoked, or its volunteer erased)."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.credential.revoked.v1"
+    topic: ClassVar[str] = _TOPIC
+    subject_field: ClassVar[str] = "credential_id"
+
+    credential_id: UUID
+    revoked_at: datetime

@@ -1,0 +1,147 @@
+"""Bearer-token authentication shared by every service: one role per credential, one tenant where it has one.
+
+The registry issues credentials into its ``credentials`` table and publishes ``CredentialIssued`` /
+``CredentialRevoked``; every other service keeps the same table as a projection of those events
+(``register_credential_projection``), so all services authenticate alike without calling each other.
+The region ops token comes from the ``OPS_TOKEN`` setting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from common.consumer import EventConsumer, EventContext
+from common.service import get_pool, get_runtime
+from contracts.events import CredentialIssued, CredentialRevoked
+
+__all__ = [
+    "Caller",
+    "CallerDep",
+    "Role",
+    "authenticate",
+    "hash_token",
+    "register_credential_projection",
+    "require_centrale_access",
+    "require_role",
+    "require_subject",
+]
+
+
+class Role(StrEnum):
+    """The kinds of API client; each credential has exactly one."""
+
+    REGION_OPS = "region_ops"
+    CENTRALE_STAFF = "centrale_staff"
+    ORGANISATION = "organisation"
+    VOLUNTEER = "volunteer"
+    BUSINESS_PARTNER = "business_partner"
+    MUNICIPALITY_READER = "municipality_reader"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: role, tenant (None for region-wide roles) and the record it acts as, if any."""
+
+    credential_id: UUID | None
+    role: Role
+    centrale_id: str | None
+    subject_id: UUID | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity for idempotency keys and audit: the credential, or the role for the ops token."""
+        return str(self.credential_id) if self.credential_id else self.role.value
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a token: tokens are 256-bit random, so a fast hash is enough (no password stretching)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token issued by the registry: `Bearer rp_...`.")
+
+
+async def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """Resolve the bearer token to a caller, or answer 401."""
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token", {"WWW-Authenticate": "Bearer"})
+    token_hash = hash_token(credentials.credentials)
+    ops_token = get_runtime(request).settings.ops_token.get_secret_value()
+    if hmac.compare_digest(token_hash, hash_token(ops_token)):
+        return Caller(credential_id=None, role=Role.REGION_OPS, centrale_id=None)
+    row = await get_pool(request).fetchrow(
+        "SELECT id, role, centrale_id, subject_id FROM credentials WHERE token_hash = $1 AND revoked_at IS NULL",
+        token_hash,
+    )
+    if row is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+    return Caller(
+        credential_id=row["id"], role=Role(row["role"]), centrale_id=row["centrale_id"], subject_id=row["subject_id"]
+    )
+
+
+CallerDep = Annotated[Caller, Depends(authenticate)]
+
+
+def require_role(caller: Caller, *roles: Role) -> None:
+    """403 unless the caller has one of ``roles``."""
+    if caller.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {caller.role} may not do this")
+
+
+def require_centrale_access(caller: Caller, centrale_id: str, *roles: Role) -> None:
+    """403 unless the caller has one of ``roles``; 404 unless it is bound to ``centrale_id``.
+
+    A caller bound to another centrale gets 404 rather than 403, so it cannot even learn that the
+    other tenant's resource exists.
+    """
+    require_role(caller, *roles)
+    if caller.role is not Role.REGION_OPS and caller.centrale_id != centrale_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+
+
+def require_subject(caller: Caller, centrale_id: str | None, subject_id: UUID, role: Role) -> None:
+    """404 unless the caller is ``role`` acting as ``subject_id`` (within ``centrale_id`` when given)."""
+    require_role(caller, role)
+    if caller.subject_id != subject_id or (centrale_id is not None and caller.centrale_id != centrale_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+
+
+async def on_credential_issued(event: CredentialIssued, ctx: EventContext) -> None:
+    """Copy an issued credential into this service's table."""
+    await ctx.conn.execute(
+        "INSERT INTO credentials (id, token_hash, role, centrale_id, subject_id, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        event.credential_id,
+        event.token_hash,
+        event.role,
+        event.centrale_id,
+        event.subject_id,
+        event.issued_at,
+    )
+
+
+async def on_credential_revoked(event: CredentialRevoked, ctx: EventContext) -> None:
+    """Stop accepting a revoked credential."""
+    await ctx.conn.execute(
+        "UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+        event.credential_id,
+        event.revoked_at,
+    )
+
+
+def register_credential_projection(consumer: EventConsumer) -> None:
+    """Keep this service's ``credentials`` table in step with the registry's (services other than the registry)."""
+    consumer.on(CredentialIssued)(on_credential_issued)
+    consumer.on(CredentialRevoked)(on_credential_revoked)
