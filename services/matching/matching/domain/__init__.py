@@ -1,0 +1,1 @@
+"""Matching's pure domain: schedules, distance, gates and scores, the candidate index. No I/O."""
