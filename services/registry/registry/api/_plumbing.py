@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import Header, Request, Response
+from fastapi import Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 
 from common.auth import Caller
 from common.db import Connection
 from common.service import get_runtime
-from registry.use_cases import Conflict, NotFound, Origin, Rejected
+from registry.use_cases import Origin
 
-__all__ = ["IdempotencyKey", "RegistryRoute", "idempotent", "origin"]
+__all__ = ["IdempotencyKey", "idempotent", "origin"]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -28,27 +27,6 @@ IdempotencyKey = Annotated[
         description="Client-chosen key; a retry with the same key and body returns the first response.",
     ),
 ]
-
-
-class RegistryRoute(APIRoute):
-    """Route that answers use-case errors with 404, 409 or 422 (field-level), never 500."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap the handler so use-case errors become client errors."""
-        handler = super().get_route_handler()
-
-        async def translated(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except NotFound as error:
-                return JSONResponse({"detail": str(error)}, status_code=404)
-            except Conflict as error:
-                return JSONResponse({"detail": str(error)}, status_code=409)
-            except Rejected as error:
-                detail = [{"loc": ["body", error.field], "msg": reason, "type": "rejected"} for reason in error.reasons]
-                return JSONResponse({"detail": detail}, status_code=422)
-
-        return translated
 
 
 def origin(request: Request) -> Origin:

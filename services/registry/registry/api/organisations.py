@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role
 from common.db import Connection
+from common.http import UseCaseRoute
 from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, RegistryRoute, idempotent, origin
+from registry.api._plumbing import IdempotencyKey, idempotent, origin
 from registry.api.models import Created, DayHoursIn, HoursIn, Record, TaskIn
 from registry.domain import TaskStatus
 from registry.use_cases import hours, partners, tasks
@@ -19,7 +20,7 @@ from registry.use_cases import hours, partners, tasks
 router = APIRouter(
     prefix="/v1/centrales/{centrale_id}/organisations/{organisation_id}",
     tags=["organisations"],
-    route_class=RegistryRoute,
+    route_class=UseCaseRoute,
 )
 
 

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
 from common.db import Connection
+from common.http import UseCaseRoute
 from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, RegistryRoute, idempotent, origin
+from registry.api._plumbing import IdempotencyKey, idempotent, origin
 from registry.api.models import (
     ConsentChangeIn,
     Created,
@@ -27,7 +28,7 @@ from registry.api.models import (
 from registry.auth import issue_credential
 from registry.use_cases import organisations, tasks, volunteers
 
-router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"], route_class=RegistryRoute)
+router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"], route_class=UseCaseRoute)
 
 
 def _staff(caller: Caller, centrale_id: str) -> None:

@@ -10,14 +10,15 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
 from common.db import Connection
+from common.http import UseCaseRoute
 from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, RegistryRoute, idempotent, origin
+from registry.api._plumbing import IdempotencyKey, idempotent, origin
 from registry.api.models import ConsentChangeIn, Created, CredentialOut, HoursIn, Record, VolunteerIn, VolunteerPatch
 from registry.api.staff import profile_changes, registration
 from registry.auth import issue_credential
 from registry.use_cases import hours, volunteers
 
-router = APIRouter(prefix="/v1", tags=["volunteers"], route_class=RegistryRoute)
+router = APIRouter(prefix="/v1", tags=["volunteers"], route_class=UseCaseRoute)
 
 
 def _me(caller: Caller) -> tuple[UUID, str]:

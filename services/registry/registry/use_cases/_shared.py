@@ -7,27 +7,11 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from common.db import Connection
+from common.errors import Conflict, NotFound, Rejected
 from common.outbox import add_to_outbox, make_envelope
 from contracts import Event
 
 __all__ = ["Conflict", "NotFound", "Origin", "Rejected", "emit", "utc_now"]
-
-
-class NotFound(Exception):
-    """The record does not exist, or not for this caller's tenant (the two are not told apart)."""
-
-
-class Conflict(Exception):
-    """The command contradicts the record's current state (e.g. publishing a closed task)."""
-
-
-class Rejected(Exception):
-    """The command breaks a rule; ``reasons`` say which, ``field`` where."""
-
-    def __init__(self, reasons: list[str], field: str = "body") -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
-        self.field = field
 
 
 @dataclass(frozen=True)
