@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import ServiceSettings
@@ -13,6 +14,18 @@ class Settings(ServiceSettings):
     """Matching settings."""
 
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore", frozen=True)
+
+    proposals_per_task: int = Field(5, ge=1, le=100, description="Best N candidates proposed when a task is posted.")
+    max_open_commitments: int = Field(
+        3, ge=1, le=50, description="A volunteer with this many open proposals or matches is not proposed again."
+    )
+    proposal_ttl_days: int = Field(14, ge=1, le=365, description="An unanswered proposal expires after these days.")
+    overflow_after_days: int = Field(
+        14, ge=1, le=365, description="A task without an accepted match is offered region-wide after these days."
+    )
+    team_day_radius_km: float = Field(
+        15.0, gt=0, le=200, description="How far from a partner's preferred area a team task may lie."
+    )
 
     @property
     def service_name(self) -> str:

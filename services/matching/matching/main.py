@@ -7,24 +7,46 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from common.service import ServiceSpec, create_service_app, run_service
+from contracts import events
+from matching.api import router
 from matching.config import Settings
-from matching.handlers import register_handlers
+from matching.handlers import Handlers
+from matching.use_cases import Matching
 
-__all__ = ["SPEC", "create_app", "main"]
+__all__ = ["SPEC", "build_spec", "create_app", "main"]
 
-SPEC = ServiceSpec(
-    name="matching",
-    migrations=Path(__file__).parent.parent / "migrations",
-    register_handlers=register_handlers,
-    description="Matching: explainable bemiddeling between volunteers and tasks across a region.",
-)
+
+def build_spec(matching: Matching) -> ServiceSpec:
+    """Matching's service description, its subscribers bound to one instance's use cases."""
+    return ServiceSpec(
+        name="matching",
+        migrations=Path(__file__).parent.parent / "migrations",
+        register_handlers=Handlers(matching).register,
+        routers=[router],
+        publishes=[
+            events.MatchProposed,
+            events.MatchMade,
+            events.MatchDeclined,
+            events.MatchExpired,
+            events.MatchEnded,
+            events.VolunteerDayMatched,
+        ],
+        description="Explainable bemiddeling between volunteers and tasks, across a region.",
+        state={"matching": matching},
+    )
+
+
+# For tools that describe the service (AsyncAPI); a running service builds its own in create_app.
+SPEC = build_spec(Matching(Settings.model_construct()))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The matching service's ASGI app."""
-    return create_service_app(settings or Settings(), SPEC)
+    settings = settings or Settings()
+    return create_service_app(settings, build_spec(Matching(settings)))
 
 
 def main() -> None:
     """Run matching until SIGTERM."""
-    run_service(Settings(), SPEC)
+    settings = Settings()
+    run_service(settings, build_spec(Matching(settings)))

@@ -1,0 +1,363 @@
+"""Matching end to end with the registry over real Kafka: gates, proposals, consulent, acceptance."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+
+from contracts import EventEnvelope
+from tests.matching.integration.conftest import TUESDAY_MORNING, World, eventually
+from tests.support.kafka import publish_raw, read_all, read_until, wait_for_group_offset
+
+pytestmark = pytest.mark.integration
+
+MATCHES = "matching.matches.v1"
+VOG = {"verified_on": "2026-01-05", "verified_by": "Consulent Kees", "valid_until": "2029-01-05"}
+
+
+async def _volunteer(
+    world: World, centrale_id: str, staff: dict[str, str], *, vog: bool = False, **profile: object
+) -> UUID:
+    body: dict[str, object] = {
+        "skills": ["koken"],
+        "interests": ["zorg"],
+        "availability": TUESDAY_MORNING,
+        "postcode": "3512 AB",
+        "max_distance_km": 10,
+        **profile,
+    }
+    volunteer_id = await world.registry.register_volunteer(centrale_id, staff, **body)
+    if vog:
+        path = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/vog"
+        assert (await world.registry.http.put(path, json=VOG, headers=staff)).status_code == 204
+    await world.volunteer_in_matching(volunteer_id)
+    return volunteer_id
+
+
+def _types(records: list[object]) -> list[str]:
+    return [EventEnvelope.from_headers(r.headers).type.split(".")[-2] for r in records]  # type: ignore[attr-defined]
+
+
+async def test_posted_task_gets_explained_proposals_that_respect_the_vog_and_distance_gates(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    good = await _volunteer(world, centrale_id, staff, vog=True)
+    without_vog = await _volunteer(world, centrale_id, staff)
+    too_far = await _volunteer(world, centrale_id, staff, vog=True, postcode="3811 AA", max_distance_km=10)
+    wrong_day = await _volunteer(
+        world, centrale_id, staff, vog=True, availability=[{"weekday": 4, "start": "09:00", "end": "12:00"}]
+    )
+    no_consent = await _volunteer(world, centrale_id, staff, vog=True, consents=[])
+
+    task_id = await world.registry.published_task(
+        centrale_id,
+        organisation_id,
+        organisation,
+        vog_required=True,
+        skills=["koken"],
+        theme="zorg",
+        postcode="3511 AB",
+    )
+    await world.task_in_matching(task_id)
+
+    [proposal] = await world.proposals(task_id)
+    assert proposal["volunteer_id"] == good
+    assert {without_vog, too_far, wrong_day, no_consent}.isdisjoint({proposal["volunteer_id"]})
+    staff_matching = await world.known_to_matching(staff)
+    listed = await world.matching.get(f"/v1/centrales/{centrale_id}/tasks/{task_id}/proposals", headers=staff_matching)
+    assert listed.status_code == 200
+    [shown] = listed.json()
+    assert shown["reasons"][:3] == [
+        "vaardigheden 1/1: koken",
+        "interesse in thema zorg",
+        "beschikbaar dinsdag 09:00–12:00",
+    ]
+    assert shown["reasons"][3].startswith("afstand 0.")
+    assert shown["score"] > 0.9
+    # Interest from a volunteer the gates exclude is refused with every reason.
+    far_token = await world.registry.credential(f"/v1/centrales/{centrale_id}/volunteers/{too_far}/credentials", staff)
+    refused = await world.matching.post(
+        "/v1/me/interests", json={"task_id": str(task_id)}, headers=await world.known_to_matching(far_token)
+    )
+    assert refused.status_code == 422
+    assert [d["msg"] for d in refused.json()["detail"]] == ["te ver weg: 20 km, wil maximaal 10 km"]
+
+
+async def test_acceptance_makes_the_match_and_the_registry_then_accepts_hours(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    volunteer_id = await _volunteer(world, centrale_id, staff)
+    task_id = await world.registry.published_task(
+        centrale_id, organisation_id, organisation, vog_required=False, capacity=1, postcode="3511 AB"
+    )
+    [proposal] = await world.proposals(task_id)
+    match_id = proposal["match_id"]
+    organisation_matching = await world.known_to_matching(organisation)
+
+    accepted = await world.matching.post(
+        f"/v1/centrales/{centrale_id}/proposals/{match_id}/accept", headers=organisation_matching
+    )
+    assert accepted.status_code == 204, accepted.text
+
+    records = await read_until(
+        world.registry.bootstrap, MATCHES, lambda seen: sum(r.key == str(match_id).encode() for r in seen) >= 2
+    )
+    ours = sorted((r for r in records if r.key == str(match_id).encode()), key=lambda r: r.offset)
+    assert _types(ours) == ["proposed", "made"]
+    made = json.loads(ours[1].value)
+    assert (made["volunteer_id"], made["task_id"], made["centrale_id"]) == (
+        str(volunteer_id),
+        str(task_id),
+        centrale_id,
+    )
+    # The registry learned the match from Kafka: hours can now be logged, and capacity 1 filled the task.
+    await eventually(lambda: world.registry.pool.fetchval("SELECT 1 FROM matches WHERE id = $1", match_id), "match")
+    today = datetime.now(UTC).date().isoformat()
+    hours = await world.registry.http.post(
+        f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/matches/{match_id}/hours",
+        json={"worked_on": today, "hours": "2"},
+        headers=organisation,
+    )
+    assert hours.status_code == 201, hours.text
+    await eventually(
+        lambda: world.registry.pool.fetchval("SELECT status = 'filled' FROM tasks WHERE id = $1", task_id),
+        "task filled",
+    )
+    again = await world.matching.post(
+        f"/v1/centrales/{centrale_id}/proposals/{match_id}/accept", headers=organisation_matching
+    )
+    assert again.status_code == 409
+
+
+async def test_a_volunteer_who_needs_support_waits_for_the_consulent(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    volunteer_id = await _volunteer(world, centrale_id, staff, needs_support=True)
+    plain_task = await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
+    accessible = await world.registry.published_task(
+        centrale_id, organisation_id, organisation, vog_required=False, support_accessible=True
+    )
+    [proposal] = await world.proposals(accessible)
+    assert (proposal["volunteer_id"], proposal["needs_consulent"]) == (volunteer_id, True)
+    await world.task_in_matching(plain_task)
+    assert await world.matching_pool.fetchval("SELECT count(*) FROM proposals WHERE task_id = $1", plain_task) == 0
+    base = f"/v1/centrales/{centrale_id}/proposals/{proposal['match_id']}"
+    organisation_matching = await world.known_to_matching(organisation)
+
+    early = await world.matching.post(f"{base}/accept", headers=organisation_matching)
+    assert early.status_code == 409
+    assert "consulent" in early.json()["detail"]
+    assert (await world.matching.post(f"{base}/approve", headers=organisation_matching)).status_code == 403
+    assert (await world.matching.post(f"{base}/approve", headers=staff)).status_code == 204
+    assert (await world.matching.post(f"{base}/accept", headers=organisation_matching)).status_code == 204
+    status = await world.matching_pool.fetchval(
+        "SELECT status FROM proposals WHERE match_id = $1", proposal["match_id"]
+    )
+    assert status == "made"
+
+
+async def test_a_profile_update_is_re_evaluated_for_open_tasks(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    volunteer_id = await _volunteer(world, centrale_id, staff, availability=[])
+    task_id = await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
+    await world.task_in_matching(task_id)
+    assert await world.matching_pool.fetchval("SELECT count(*) FROM proposals WHERE task_id = $1", task_id) == 0
+
+    path = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}"
+    assert (
+        await world.registry.http.patch(path, json={"availability": TUESDAY_MORNING}, headers=staff)
+    ).status_code == 204
+
+    [proposal] = await world.proposals(task_id)
+    assert proposal["volunteer_id"] == volunteer_id
+    # Withdrawing consent for matching withdraws the open proposal.
+    withdraw = {"kind": "matching", "granted": False, "text_version": "2026-01"}
+    assert (await world.registry.http.post(f"{path}/consents", json=withdraw, headers=staff)).status_code == 204
+    await eventually(
+        lambda: world.matching_pool.fetchval(
+            "SELECT status = 'expired' FROM proposals WHERE match_id = $1", proposal["match_id"]
+        ),
+        "proposal expired",
+    )
+
+
+async def test_an_erased_volunteer_disappears_from_every_proposal(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    volunteer_id = await _volunteer(world, centrale_id, staff)
+    task_id = await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
+    [proposal] = await world.proposals(task_id)
+
+    erased = await world.registry.http.delete(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}", headers=staff)
+    assert erased.status_code == 204
+
+    await eventually(
+        lambda: world.matching_pool.fetchval("SELECT 1 FROM erased_volunteers WHERE volunteer_id = $1", volunteer_id),
+        "erasure in matching",
+    )
+    row = await world.matching_pool.fetchrow(
+        "SELECT status, reasons FROM proposals WHERE match_id = $1", proposal["match_id"]
+    )
+    assert (row["status"], json.loads(row["reasons"])) == ("expired", [])
+    assert (
+        await world.matching_pool.fetchval("SELECT count(*) FROM volunteers WHERE volunteer_id = $1", volunteer_id) == 0
+    )
+    another = await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
+    await world.task_in_matching(another)
+    assert await world.matching_pool.fetchval("SELECT count(*) FROM proposals WHERE task_id = $1", another) == 0
+
+
+async def test_a_business_team_day_is_matched_to_a_task_with_room_for_the_whole_team(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    day = datetime(2030, 3, 13, 9, 0, tzinfo=UTC)  # a Wednesday
+    window = {"one_off_start": day.isoformat(), "one_off_end": (day + timedelta(hours=6)).isoformat(), "shifts": []}
+    too_small = await world.registry.published_task(
+        centrale_id,
+        organisation_id,
+        organisation,
+        vog_required=False,
+        team_suitable=True,
+        capacity=5,
+        theme="natuur",
+        **window,
+    )
+    roomy = await world.registry.published_task(
+        centrale_id,
+        organisation_id,
+        organisation,
+        vog_required=False,
+        team_suitable=True,
+        capacity=12,
+        theme="natuur",
+        **window,
+    )
+    other_theme = await world.registry.published_task(
+        centrale_id,
+        organisation_id,
+        organisation,
+        vog_required=False,
+        team_suitable=True,
+        capacity=20,
+        theme="sport",
+        **window,
+    )
+    for task_id in (too_small, roomy, other_theme):
+        await world.task_in_matching(task_id)
+    partner = await world.registry.http.post("/v1/business-partners", json={"name": "Bank"}, headers=world.ops)
+    hr = await world.registry.credential(f"/v1/business-partners/{partner.json()['id']}/credentials", world.ops)
+
+    posted = await world.registry.http.post(
+        "/v1/volunteer-days",
+        headers=hr,
+        json={
+            "external_ref": "team-dag",
+            "team_size": 8,
+            "on_date": "2030-03-13",
+            "themes": ["natuur"],
+            "postcode": "3511",
+        },
+    )
+    day_id = posted.json()["id"]
+
+    async def matched() -> dict[str, object] | None:
+        status = (await world.registry.http.get(f"/v1/volunteer-days/{day_id}", headers=hr)).json()
+        return status if status["status"] == "matched" else None
+
+    status = await eventually(matched, "team day matched")
+    assert status["matched_task_id"] == str(roomy)
+    assert await world.matching_pool.fetchval("SELECT team_reserved FROM tasks WHERE task_id = $1", roomy) == 8
+
+
+async def test_overflow_reaches_a_neighbouring_centrale_only_with_consent(world: World) -> None:
+    home, home_staff = await world.registry.new_centrale()
+    neighbour, neighbour_staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(home, home_staff)
+    consenting = await _volunteer(
+        world,
+        neighbour,
+        neighbour_staff,
+        consents=[
+            {"kind": "matching", "text_version": "2026-01"},
+            {"kind": "regional_matching", "text_version": "2026-01"},
+        ],
+    )
+    path = f"/v1/centrales/{neighbour}/volunteers/{consenting}/consents"
+    consent = {"kind": "regional_matching", "granted": True, "text_version": "2026-01"}
+    assert (await world.registry.http.post(path, json=consent, headers=neighbour_staff)).status_code == 204
+    await eventually(
+        lambda: world.matching_pool.fetchval(
+            "SELECT regional_consent FROM volunteers WHERE volunteer_id = $1", consenting
+        ),
+        "regional consent",
+    )
+    not_consenting = await _volunteer(world, neighbour, neighbour_staff)
+    task_id = await world.registry.published_task(
+        home, organisation_id, organisation, vog_required=False, theme="zorg", skills=["koken"]
+    )
+    await world.task_in_matching(task_id)
+    assert await world.matching_pool.fetchval("SELECT count(*) FROM proposals WHERE task_id = $1", task_id) == 0
+    # Time passes: the task has been open longer than the overflow period (3 days in this fixture).
+    await world.matching_pool.execute(
+        "UPDATE tasks SET posted_at = now() - interval '4 days' WHERE task_id = $1", task_id
+    )
+
+    run = await world.matching.post("/v1/maintenance/run", headers=world.ops)
+
+    assert run.status_code == 200
+    assert run.json()["overflow"][str(task_id)] == 1
+    [proposal] = await world.proposals(task_id)
+    assert (proposal["volunteer_id"], proposal["via"]) == (consenting, "overflow")
+    assert not_consenting != proposal["volunteer_id"]
+    organisation_matching = await world.known_to_matching(organisation)
+    accepted = await world.matching.post(
+        f"/v1/centrales/{home}/proposals/{proposal['match_id']}/accept", headers=organisation_matching
+    )
+    assert accepted.status_code == 204
+    records = await read_until(
+        world.registry.bootstrap,
+        MATCHES,
+        lambda seen: sum(r.key == str(proposal["match_id"]).encode() for r in seen) >= 2,
+    )
+    made = json.loads(
+        max((r for r in records if r.key == str(proposal["match_id"]).encode()), key=lambda r: r.offset).value
+    )
+    # Credited to both: the task's centrale and the volunteer's.
+    assert (made["centrale_id"], made["volunteer_centrale_id"]) == (home, neighbour)
+    again = await world.matching.post("/v1/maintenance/run", headers=world.ops)
+    assert str(task_id) not in again.json()["overflow"]
+
+
+async def test_redelivered_events_change_nothing(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    volunteer_id = await _volunteer(world, centrale_id, staff)
+    task_id = await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
+    await world.proposals(task_id)
+    before = await world.matching_pool.fetch("SELECT * FROM proposals WHERE task_id = $1 ORDER BY match_id", task_id)
+    outbox_before = await world.matching_pool.fetchval("SELECT count(*) FROM outbox")
+    volunteer_events = [
+        r
+        for r in await read_all(world.registry.bootstrap, "registry.volunteers.v1")
+        if r.key == str(volunteer_id).encode()
+    ]
+    task_events = [
+        r for r in await read_all(world.registry.bootstrap, "registry.tasks.v1") if r.key == str(task_id).encode()
+    ]
+    assert volunteer_events
+    assert task_events
+
+    last = None
+    for record in volunteer_events + task_events:
+        last = await publish_raw(
+            world.registry.bootstrap, record.topic, record.value, key=record.key, headers=list(record.headers)
+        )
+        await wait_for_group_offset(world.registry.bootstrap, "matching", record.topic, last.partition, last.offset)
+
+    after = await world.matching_pool.fetch("SELECT * FROM proposals WHERE task_id = $1 ORDER BY match_id", task_id)
+    assert [dict(r) for r in after] == [dict(r) for r in before]
+    assert await world.matching_pool.fetchval("SELECT count(*) FROM outbox") == outbox_before
