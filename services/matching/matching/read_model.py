@@ -117,8 +117,7 @@ class IndexedVolunteers:
                 " WHERE $1::timestamptz IS NULL OR v.changed_at >= $1",
                 since,
             )
-            for row in rows:
-                self.index.upsert(volunteer_profile(row))
+            self.index.bulk_load([volunteer_profile(row) for row in rows])
             erased = await conn.fetch(
                 "SELECT volunteer_id FROM erased_volunteers WHERE $1::timestamptz IS NULL OR erased_at >= $1", since
             )
