@@ -22,7 +22,12 @@ from localplatform import DEMO_OPS_TOKEN, PORTS, infra_env
 from contracts import topic_for
 
 REGISTRY = f"http://127.0.0.1:{PORTS['registry']}"
+MATCHING = f"http://127.0.0.1:{PORTS['matching']}"
 REPORTING = f"http://127.0.0.1:{PORTS['reporting']}"
+TUESDAY_MORNING = [{"weekday": 2, "start": "09:00", "end": "12:00"}]
+CONSENT = [{"kind": "matching", "text_version": "2026-01"}]
+AREAS = [{"pc4": "3511", "lat": 52.0907, "lon": 5.1214}, {"pc4": "3512", "lat": 52.0874, "lon": 5.1250},
+         {"pc4": "3701", "lat": 52.0894, "lon": 5.2330}]  # fmt: skip
 OPS = {"Authorization": f"Bearer {DEMO_OPS_TOKEN}"}
 CENTRALES = [
     ("vc-utrecht", "Vrijwilligerscentrale Utrecht", "GM0344"),
@@ -31,9 +36,11 @@ CENTRALES = [
 VOLUNTEERS: list[tuple[str, dict[str, Any]]] = [
     ("vc-utrecht", {"name": "Fatima el Amrani", "email": "fatima@example.nl", "postcode": "3511 AB",
                     "birth_date": "1994-05-17", "skills": ["koken", "taalles"], "interests": ["zorg"],
-                    "languages": ["nl", "ar"]}),
+                    "languages": ["nl", "ar"], "availability": TUESDAY_MORNING, "max_distance_km": 5,
+                    "consents": CONSENT}),
     ("vc-utrecht", {"name": "Jan de Vries", "postcode": "3512 CD", "birth_date": "1956-02-03",
-                    "skills": ["vervoer"], "interests": ["ouderen"], "languages": ["nl"]}),
+                    "skills": ["vervoer"], "interests": ["ouderen"], "languages": ["nl"],
+                    "availability": TUESDAY_MORNING, "consents": CONSENT}),
     ("vc-zeist", {"name": "Sanne Bakker", "phone": "0612345678", "postcode": "3701 EF",
                   "birth_date": "2008-09-30", "skills": ["sport"], "interests": ["jeugd"], "languages": ["nl", "en"],
                   "needs_support": True}),
@@ -156,7 +163,64 @@ async def main() -> None:
         say(f"6. The same event delivered a second time; counts still: {again} (inbox dedupe)")
         if again != after or after != expected:
             raise SystemExit(f"unexpected counts: expected {expected}, got {after} then {again}")
+        await matching_tour(client, staff["vc-utrecht"])
     say("Done. Services keep running: see `make status`, logs in .local/logs/, stop with `make down`.")
+
+
+async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> None:
+    """An organisation is vetted, its task checked and published, matching proposes and it accepts."""
+    loaded = await client.put(f"{MATCHING}/v1/postcode-areas", json=AREAS, headers=OPS)
+    loaded.raise_for_status()
+    say(f"7. Ops loaded {loaded.json()['loaded']} PC4 centroids into matching (distances, never addresses)")
+    organisation = await client.post(
+        f"{REGISTRY}/v1/centrales/vc-utrecht/organisations",
+        json={"name": "Buurthuis De Linde", "formal": False, "postcode": "3511 AB", "liability_insured": True,
+              "contact_person": {"name": "Anna de Boer", "email": "anna@buurthuis.example"}},
+        headers=staff,
+    )  # fmt: skip
+    organisation.raise_for_status()
+    organisation_id = organisation.json()["id"]
+    (await client.post(f"{REGISTRY}/v1/centrales/vc-utrecht/organisations/{organisation_id}/admit",
+                       headers=staff)).raise_for_status()  # fmt: skip
+    credential = await client.post(
+        f"{REGISTRY}/v1/centrales/vc-utrecht/organisations/{organisation_id}/credentials",
+        json={"label": "coördinator"}, headers=staff,
+    )  # fmt: skip
+    org = {"Authorization": f"Bearer {credential.json()['token']}"}
+    say("8. Staff registered and admitted Buurthuis De Linde (an informal initiative) and gave it a token")
+    tasks = f"{REGISTRY}/v1/centrales/vc-utrecht/organisations/{organisation_id}/tasks"
+    task = {"title": "Samen koken op dinsdag", "theme": "zorg", "skills": ["koken"], "capacity": 1,
+            "description": "Kook op dinsdagochtend mee in het buurthuis voor ouderen uit de wijk, samen met twee vaste "
+                           "vrijwilligers.", "hours_per_week": "30", "vog_required": False,
+            "postcode": "3511 AB", "shifts": TUESDAY_MORNING}  # fmt: skip
+    task_id = (await client.post(tasks, json=task, headers=org)).json()["id"]
+    refused = await client.post(f"{tasks}/{task_id}/publish", headers=org)
+    say(f"9. Publishing asks 30 h/week → HTTP {refused.status_code}: {refused.json()['detail'][0]['msg']}")
+    (await client.put(f"{tasks}/{task_id}", json={**task, "hours_per_week": "3"}, headers=org)).raise_for_status()
+    (await client.post(f"{tasks}/{task_id}/publish", headers=org)).raise_for_status()
+    say("   with 3 h/week it passes the NOV check and is published (TaskPosted)")
+    proposals_url = f"{MATCHING}/v1/centrales/vc-utrecht/tasks/{task_id}/proposals"
+    deadline = time.monotonic() + 30
+    while True:
+        response = await client.get(proposals_url, headers=staff)
+        if response.status_code == 200 and response.json():
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no proposals from matching: {response.status_code} {response.text}")
+        await asyncio.sleep(0.3)
+    say("10. Matching proposed, with its reasons:")
+    for proposal in response.json():
+        say(f"    score {proposal['score']:.2f}  volunteer {proposal['volunteer_id'][:8]}…  "
+            f"{'; '.join(proposal['reasons'])}")  # fmt: skip
+    best = response.json()[0]
+    accepted = await client.post(f"{MATCHING}/v1/centrales/vc-utrecht/proposals/{best['match_id']}/accept", headers=org)
+    say(f"11. The organisation accepts the best proposal → HTTP {accepted.status_code}: MatchMade published")
+    deadline = time.monotonic() + 30
+    while (status := (await client.get(f"{tasks}/{task_id}", headers=org)).json()["status"]) != "filled":
+        if time.monotonic() > deadline:
+            raise SystemExit(f"task not filled: {status}")
+        await asyncio.sleep(0.3)
+    say("    the registry learned the match from Kafka: capacity 1 reached, task status 'filled'")
 
 
 if __name__ == "__main__":
