@@ -1,25 +1,33 @@
-"""Event consumers: contract decoding, idempotent inbox, bounded retries and dead letters.
+"""Event consumers: contract decoding, idempotent inbox, retries and dead letters.
 
 Every subscriber the platform runs is built here, so the delivery rules hold everywhere:
 
 - commit policy is manual: an offset is committed only after the message's effects committed in
   PostgreSQL, or after it was written to the dead-letter topic;
 - the inbox row and the handler's writes share one transaction, so a redelivery changes nothing;
-- transient failures (database or broker unavailable) are retried with exponential backoff, a
-  bounded number of times; then the message is dead-lettered so it never blocks its partition;
+- while the service's database is unreachable (restart, failover, network) the record is retried
+  without limit, with backoff capped at a few seconds: the outage is not the message's fault, and
+  dead-lettering every valid event that arrives during it would turn a restart into a mass re-drive;
+- any other failure (a handler bug, a constraint the event breaks) is retried ``max_retries`` times
+  with exponential backoff while the database answers, then dead-lettered, so one bad message never
+  blocks its partition;
 - a record that is not valid JSON, violates its contract or has an unknown type goes straight to
-  ``<topic>.dlq`` with headers naming the consumer, the error and the original position.
+  ``<topic>.dlq`` with headers naming the consumer, the error and the original position;
+- on shutdown (``close``) a record that is still failing is abandoned uncommitted: it is redelivered
+  to whichever instance owns the partition next.
 
 Error classes raised while handling a record::
 
     Exception
     ├── ContractViolation      bad envelope, bad payload, unknown type: dead-lettered at once
-    └── anything else          retried ``max_retries`` times, then dead-lettered
+    └── anything else          database unreachable (checked with a probe): retried until it answers;
+                               database reachable: retried ``max_retries`` times, then dead-lettered
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -43,6 +51,13 @@ __all__ = ["ContractViolation", "EventConsumer", "EventContext"]
 log = get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
+
+# Backoff caps: a record failing on its own waits up to 10 s between attempts; during a database outage
+# the database is probed at least every 2 s, so a restarted server is picked up quickly.
+_MAX_BACKOFF_S = 10.0
+_OUTAGE_MAX_BACKOFF_S = 2.0
+# How long the database probe may take before the database counts as unreachable.
+_PROBE_TIMEOUT_S = 5.0
 
 
 class ContractViolation(Exception):
@@ -105,6 +120,10 @@ class EventConsumer:
         self._handlers: dict[str, Handler] = {}
         self._topics: dict[str, list[str]] = {}
         self._broker: KafkaBroker | None = None
+        self._closing = asyncio.Event()
+        self._in_hand = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def on(self, event_class: type[E]) -> Callable[[Callable[[E, EventContext], Awaitable[None]]], Handler]:
         """Decorator: run the function for every ``event_class`` event, inside the inbox transaction."""
@@ -136,6 +155,10 @@ class EventConsumer:
                 # Manual: commit only after effects or dead letter are durable (see module docstring).
                 ack_policy=AckPolicy.MANUAL,
                 auto_offset_reset="earliest",
+                # Each topic's subscriber is its own group member, so a join or leave anywhere rebalances
+                # them all; members learn of a rebalance at their next heartbeat. 1 s instead of 3 s
+                # shortens every such pause (one small request per second per member is cheap).
+                heartbeat_interval_ms=1000,
                 # FastStream would JSON-decode the body before our code runs; bad JSON must reach
                 # ``process`` so it can be dead-lettered, so the body is passed through untouched.
                 decoder=_undecoded,
@@ -144,23 +167,53 @@ class EventConsumer:
             )
             subscriber(self._consume)
 
-    async def _consume(self, message: KafkaMessage) -> None:
-        """FastStream entry point for one record."""
-        record: ConsumerRecord[bytes, bytes] = message.raw_message
-        await self.process(record)
-        await message.ack()
+    def close(self) -> None:
+        """Take no new record and stop retrying: a record still failing is left uncommitted (redelivered later)."""
+        self._closing.set()
 
-    async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        """Apply one record exactly once in effect, or dead-letter it; never raises for a bad record."""
+    async def drain(self, timeout: float) -> bool:
+        """After ``close``: wait until the records in hand are finished and committed; False on timeout.
+
+        The service calls this before stopping the broker. Each topic has its own subscriber in the
+        service's group, and the first one to leave the group starts a rebalance during which Kafka
+        refuses the others' commits: so every record in hand commits first, then the members leave.
+        """
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout=timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _consume(self, message: KafkaMessage) -> None:
+        """FastStream entry point for one record: commit its offset once it is applied or dead-lettered."""
+        if self._closing.is_set():
+            # Shutting down: not applied, not committed; the partition's next owner gets it. (Records are
+            # handled one at a time per subscriber, so no later commit here can cover this one.)
+            return
+        record: ConsumerRecord[bytes, bytes] = message.raw_message
+        self._in_hand += 1
+        self._idle.clear()
+        try:
+            if await self.process(record):
+                await message.ack()
+        finally:
+            self._in_hand -= 1
+            if not self._in_hand:
+                self._idle.set()
+
+    async def process(self, record: ConsumerRecord[bytes, bytes]) -> bool:
+        """Apply one record exactly once in effect, or dead-letter it; False only when abandoned by ``close``.
+
+        Never raises for a bad record. True means the record is done with (its offset may be committed).
+        """
         position = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
         try:
             envelope, payload = decode(record)
         except ContractViolation as violation:
-            await self._dead_letter(record, violation, attempts=1)
-            return
+            return await self._dead_letter(record, violation, attempts=1)
         handler = self._handlers.get(envelope.type)
         if handler is None:
-            return  # A known event this service does not need: skipping it is the contract.
+            return True  # A known event this service does not need: skipping it is the contract.
         with structlog.contextvars.bound_contextvars(
             event_id=str(envelope.id),
             event_type=envelope.type,
@@ -168,24 +221,53 @@ class EventConsumer:
             subject=envelope.subject,
             tenant=envelope.tenant,
         ):
-            attempt = 0
+            failures = 0  # attempts that failed while the database answered: these count against the bound
+            outage_attempts = 0
             while True:
-                attempt += 1
                 try:
                     applied = await self._apply(handler, envelope, payload)
                 except ContractViolation as violation:
-                    await self._dead_letter(record, violation, attempts=attempt)
-                    return
+                    return await self._dead_letter(record, violation, attempts=failures + 1)
                 except Exception as error:
-                    if attempt > self._max_retries:
-                        await self._dead_letter(record, error, attempts=attempt)
-                        return
-                    delay = min(self._retry_backoff_s * 2 ** (attempt - 1), 10.0)
-                    log.warning("event_retry", attempt=attempt, delay_s=delay, error=repr(error), **position)
-                    await asyncio.sleep(delay)
+                    if await self._database_unreachable():
+                        outage_attempts += 1
+                        delay = min(self._retry_backoff_s * 2 ** (outage_attempts - 1), _OUTAGE_MAX_BACKOFF_S)
+                        log.warning(
+                            "event_waiting_for_database",
+                            outage_attempt=outage_attempts,
+                            delay_s=delay,
+                            error=repr(error),
+                            **position,
+                        )
+                    else:
+                        failures += 1
+                        if failures > self._max_retries:
+                            return await self._dead_letter(record, error, attempts=failures)
+                        delay = min(self._retry_backoff_s * 2 ** (failures - 1), _MAX_BACKOFF_S)
+                        log.warning("event_retry", attempt=failures, delay_s=delay, error=repr(error), **position)
+                    if not await self._pause(delay):
+                        log.info("event_abandoned_at_shutdown", **position)
+                        return False
                     continue
                 log.info("event_applied" if applied else "event_duplicate_skipped", **position)
-                return
+                return True
+
+    async def _pause(self, delay: float) -> bool:
+        """Sleep ``delay`` seconds unless ``close`` is called first; False when closing."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), timeout=delay)
+        return not self._closing.is_set()
+
+    async def _database_unreachable(self) -> bool:
+        """Whether a fresh ``SELECT 1`` fails: tells an outage from a failure of this one record."""
+        assert self._pool is not None
+        try:
+            async with asyncio.timeout(_PROBE_TIMEOUT_S), self._pool.acquire() as conn:
+                await conn.fetchval("SELECT 1")
+        except Exception:
+            # Refused, reset, restarting (57P03), pool exhausted until the timeout: all "not now".
+            return True
+        return False
 
     async def _apply(self, handler: Handler, envelope: EventEnvelope, payload: Event) -> bool:
         """Run the handler and the inbox claim in one transaction; False for a duplicate."""
@@ -196,8 +278,11 @@ class EventConsumer:
             await handler(payload, EventContext(envelope=envelope, conn=conn))
             return True
 
-    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: BaseException, attempts: int) -> None:
-        """Write the record unchanged to ``<topic>.dlq`` with the reason; retried until Kafka takes it."""
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: BaseException, attempts: int) -> bool:
+        """Write the record unchanged to ``<topic>.dlq`` with the reason; retried until Kafka takes it.
+
+        Returns False only when ``close`` interrupts the retries: the record then stays uncommitted.
+        """
         assert self._broker is not None, "attach() the consumer first"
         reason = {
             "dlq_consumer": self.name,
@@ -221,6 +306,8 @@ class EventConsumer:
             except Exception:
                 # Committing the offset without a durable dead letter would lose the record: keep trying.
                 log.exception("dead_letter_publish_failed", **reason)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                if not await self._pause(delay):
+                    return False
+                delay = min(delay * 2, _MAX_BACKOFF_S)
         log.error("event_dead_lettered", **reason)
+        return True

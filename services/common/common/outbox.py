@@ -50,10 +50,31 @@ async def add_to_outbox(conn: Connection, event: Event, envelope: EventEnvelope)
 # without reasoning about interleaved batches. The lock is per transaction, so a crashed relay's
 # lock is released with its connection and another instance takes over.
 _RELAY_LOCK_ID = 7_301_555_002
+# While Kafka has not acknowledged a batch, say so this often (the rows wait; nothing is lost).
+_ACK_WAIT_REPORT_S = 10.0
+# Backoff between failed rounds (broker or database down): doubles from the poll interval up to this.
+_MAX_BACKOFF_S = 5.0
+# Bound on closing a producer that may hold batches the broker will never take.
+_PRODUCER_CLOSE_TIMEOUT_S = 5.0
+_LISTEN_ACQUIRE_TIMEOUT_S = 5.0
+# Start-up does not wait longer than this for the broker; the loop goes on trying in the background.
+_CONNECT_AT_START_TIMEOUT_S = 10.0
 
 
 class OutboxRelay:
-    """Publishes outbox rows in id order, marking a row published only after Kafka acknowledged it."""
+    """Publishes outbox rows in id order, marking a row published only after Kafka acknowledged it.
+
+    Per-key order: a use case writes an aggregate's row before its outbox row, so two events about one
+    aggregate get ids in commit order; one relay at a time sends rows in id order through an idempotent
+    producer, whose per-partition sequence numbers keep that order on the broker, also across retries.
+
+    Broker outage: aiokafka's idempotent producer never expires a batch, it retries until the broker is
+    back; the batch's rows stay locked and unpublished in the meantime, later rows wait behind them, and
+    everything drains once the broker answers. A producer whose batch failed for good (or that could not
+    connect) is discarded and a new one connects on the next round. A relay killed mid-batch leaves its
+    rows unpublished, so the next relay sends them again: the copies carry the same event id, which the
+    consumers' inboxes drop. That is the only way a row is published twice.
+    """
 
     def __init__(
         self,
@@ -74,53 +95,71 @@ class OutboxRelay:
         self._stopping = False
 
     async def start(self) -> None:
-        """Connect the idempotent producer, listen for NOTIFY and start the publishing loop."""
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap_servers,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=5,
-        )
-        await self._producer.start()
-        listener = await self._pool.acquire()
-        await listener.add_listener("outbox", self._on_notify)
-        self._listener = listener
+        """Connect to Kafka and start the publishing loop; without a broker the loop keeps trying to connect.
+
+        The service keeps accepting requests without a broker: that is what the outbox is for.
+        """
+        try:
+            await asyncio.wait_for(self._ensure_producer(), timeout=_CONNECT_AT_START_TIMEOUT_S)
+        except Exception:
+            log.warning("outbox_producer_unavailable", exc_info=True)
+        await self._ensure_listener()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
-    async def stop(self) -> None:
-        """Publish what is pending (best effort), then close the producer and the listener."""
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Publish what is pending until nothing is left or ``timeout`` passes, then close everything.
+
+        Rows still unacknowledged at the deadline stay unpublished; the next start sends them.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            await self._task
-        if self._listener is not None:
-            await self._listener.remove_listener("outbox", self._on_notify)
-            await self._pool.release(self._listener)  # type: ignore[arg-type]
-        if self._producer is not None:
-            await self._producer.stop()
+        try:
+            if self._task is not None:
+                # The loop finishes the batch in hand, then drains the rest before returning.
+                await asyncio.wait_for(self._task, timeout=max(deadline - loop.time(), 0.0))
+        except TimeoutError:
+            # wait_for cancelled the loop: its transaction rolled back, its rows are still unpublished.
+            log.warning("outbox_flush_timed_out", timeout_s=timeout)
+        except Exception:
+            log.exception("outbox_relay_failed")
+        await self._release_listener()
+        await self._discard_producer(max(min(deadline - loop.time(), _PRODUCER_CLOSE_TIMEOUT_S), 0.1))
 
     async def _run(self) -> None:
+        failures = 0
         while True:
+            # Cleared before looking, so a NOTIFY for a row committed meanwhile is never lost.
+            self._wake.clear()
             try:
                 published = await self.publish_pending()
+                failures = 0
             except Exception:
                 # Broker or database unavailable: rows stay unpublished and are retried.
-                log.warning("outbox_publish_failed", exc_info=True)
+                failures += 1
+                log.warning("outbox_publish_failed", attempt=failures, exc_info=True)
                 published = 0
-            if self._stopping:
+            if self._stopping and (published == 0 or failures):
+                # Draining at shutdown: go on while batches succeed, stop at the first empty or failed one.
                 return
             if published:
                 continue
+            await self._ensure_listener()
+            wait = self._poll_interval_s
+            if failures:
+                wait = min(self._poll_interval_s * 2 ** (failures - 1), _MAX_BACKOFF_S)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval_s)
-            self._wake.clear()
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows; returns how many were published."""
-        assert self._producer is not None, "start() the relay first"
+        """Publish one batch of unpublished rows; returns how many were published.
+
+        Raises when Kafka refused part of the batch, after marking the rows it did acknowledge.
+        """
         async with self._pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK_ID):
                 return 0
@@ -131,23 +170,105 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            await self._send_all(rows)
-            await conn.execute(
-                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
-            )
-        log.debug("outbox_published", count=len(rows))
-        return len(rows)
+            producer = await self._ensure_producer()
+            acknowledged, error = await self._send_all(producer, rows)
+            if acknowledged:
+                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", acknowledged)
+        if error is not None:
+            # The producer may be in a fatal state (its sender stops on some errors): use a new one.
+            await self._discard_producer(_PRODUCER_CLOSE_TIMEOUT_S)
+            raise error
+        log.debug("outbox_published", count=len(acknowledged))
+        return len(acknowledged)
 
-    async def _send_all(self, rows: Sequence[asyncpg.Record]) -> None:
-        """Send rows in order and wait for every acknowledgement (idempotent producer keeps per-key order)."""
-        assert self._producer is not None
-        futures = [
-            await self._producer.send(
-                row["topic"],
-                value=bytes(row["payload"]),
-                key=row["key"].encode(),
-                headers=[(name, value.encode()) for name, value in json.loads(row["headers"])],
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        """The connected idempotent producer, connecting a new one when there is none."""
+        if self._producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self._bootstrap_servers,
+                acks="all",
+                enable_idempotence=True,
+                linger_ms=5,
             )
-            for row in rows
-        ]
-        await asyncio.gather(*futures)
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()  # closes its client; nothing was sent
+                raise
+            self._producer = producer
+            log.info("outbox_producer_connected")
+        return self._producer
+
+    async def _discard_producer(self, timeout: float) -> None:
+        """Close the producer, bounded: with the broker gone its flush would wait forever."""
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        try:
+            await asyncio.wait_for(producer.stop(), timeout=timeout)
+        except Exception:
+            log.warning("outbox_producer_close_failed", exc_info=True)
+
+    async def _send_all(
+        self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
+    ) -> tuple[list[int], BaseException | None]:
+        """Send rows in id order and wait for every acknowledgement; return the acknowledged ids and any error."""
+        futures: list[asyncio.Future[Any]] = []
+        error: BaseException | None = None
+        for row in rows:
+            try:
+                futures.append(
+                    await producer.send(
+                        row["topic"],
+                        value=bytes(row["payload"]),
+                        key=row["key"].encode(),
+                        headers=[(name, value.encode()) for name, value in json.loads(row["headers"])],
+                    )
+                )
+            except Exception as refused:
+                # Nothing after a refused row is sent in this round, so no later row of its key overtakes it.
+                error = refused
+                break
+        pending: set[asyncio.Future[Any]] = set(futures)
+        waited = 0.0
+        while pending:
+            _, pending = await asyncio.wait(pending, timeout=_ACK_WAIT_REPORT_S)
+            if pending:
+                waited += _ACK_WAIT_REPORT_S
+                log.warning("outbox_waiting_for_broker", unacknowledged=len(pending), waited_s=waited)
+        acknowledged: list[int] = []
+        for row, future in zip(rows, futures, strict=False):
+            # A cancelled future must not re-raise CancelledError here: that would read as our own cancellation.
+            failure = RuntimeError("send cancelled") if future.cancelled() else future.exception()
+            if failure is None:
+                acknowledged.append(row["id"])
+            elif error is None:
+                error = failure
+        return acknowledged, error
+
+    async def _ensure_listener(self) -> None:
+        """LISTEN on a dedicated connection; after a database restart, on a new one. Best effort: polling stays."""
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        await self._release_listener()
+        try:
+            # Bounded: with the database unreachable this must not stall the loop's polling fallback.
+            listener = await self._pool.acquire(timeout=_LISTEN_ACQUIRE_TIMEOUT_S)
+        except Exception:
+            return
+        try:
+            await listener.add_listener("outbox", self._on_notify)
+        except Exception:
+            await self._pool.release(listener)
+            return
+        self._listener = listener
+
+    async def _release_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is None:
+            return
+        with contextlib.suppress(Exception):
+            if not listener.is_closed():
+                await listener.remove_listener("outbox", self._on_notify)
+        with contextlib.suppress(Exception):
+            await self._pool.release(listener)  # type: ignore[arg-type]

@@ -1,15 +1,18 @@
 """One service process: pool, migrations, Kafka consumers, outbox relay and HTTP API, with graceful shutdown.
 
 Start-up order: database pool → migrations → outbox relay → broker (consumers). Shutdown on SIGTERM is
-the reverse and bounded by ``shutdown_timeout_s``: uvicorn stops taking requests, the broker stops
-fetching and waits for the record in hand to commit, the relay publishes what is pending, pools close.
+the reverse and bounded by ``shutdown_timeout_s``: uvicorn stops taking requests and finishes the ones in
+hand (a fifth of the budget); consumers take no new record, stop retrying a failing one (it stays
+uncommitted and is redelivered) and finish and commit the records in hand; then the broker stops
+fetching and leaves the consumer group; the relay publishes what is pending until the deadline, less a
+reserve in which the pool closes (or is terminated). Rows still unacknowledged stay in the outbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +36,12 @@ __all__ = ["PoolDep", "Runtime", "ServiceSpec", "build_broker", "create_service_
 
 log = get_logger(__name__)
 
+# Shares of ``shutdown_timeout_s``: uvicorn's wait for requests in hand, then within what is left the
+# broker's graceful stop and what is kept back for closing the pool; the outbox flush gets the rest.
+_HTTP_SHARE = 0.2
+_BROKER_SHARE = 0.4
+_POOL_RESERVE_SHARE = 0.1
+
 
 @dataclass(frozen=True)
 class ServiceSpec:
@@ -43,7 +52,12 @@ class ServiceSpec:
     register_handlers: Callable[[EventConsumer], None] | None = None
     routers: Sequence[Any] = ()
     publishes: Sequence[type[Event]] = ()
+    # Objects the service's routes find on ``request.app.state`` (e.g. matching's use cases).
+    state: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    # Read-model tables a replay empties before re-consuming the service's topics from the beginning
+    # (``python -m common.ops replay``); empty for services that are not projections.
+    replay_tables: Sequence[str] = ()
 
 
 @dataclass
@@ -59,6 +73,11 @@ class Runtime:
     ready: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def broker_stop_timeout_s(self) -> float:
+        """How long stopping the broker may take: its graceful timeout plus a second to close clients."""
+        return self.settings.shutdown_timeout_s * _BROKER_SHARE + 1.0
+
 
 def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
     """A FastStream Kafka broker whose producer waits for all in-sync replicas (dead letters must persist)."""
@@ -67,7 +86,8 @@ def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
         client_id=f"{settings.region}-{spec.name}",
         acks="all",
         enable_idempotence=True,
-        graceful_timeout=settings.shutdown_timeout_s,
+        # A share of the shutdown budget for the record in hand; the outbox flush and pools need the rest.
+        graceful_timeout=settings.shutdown_timeout_s * _BROKER_SHARE,
         description=spec.description,
         # A plain stdlib logger propagates to the root JSON handler instead of FastStream's own format;
         # its per-message lines go to DEBUG since the consumer logs each outcome itself.
@@ -101,13 +121,33 @@ async def _start(runtime: Runtime) -> None:
 
 
 async def _stop(runtime: Runtime) -> None:
+    """Stop consuming, flush the outbox, close the pool; each step bounded so the whole fits the budget."""
+    budget = runtime.settings.shutdown_timeout_s * (1 - _HTTP_SHARE)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + budget
+    reserve = runtime.settings.shutdown_timeout_s * _POOL_RESERVE_SHARE
     runtime.ready = False
+    if runtime.consumer is not None:
+        runtime.consumer.close()
+        if not await runtime.consumer.drain(timeout=runtime.settings.shutdown_timeout_s * _BROKER_SHARE):
+            log.warning("consumer_drain_timed_out")
     if runtime.broker is not None:
-        await runtime.broker.stop()
+        # FastStream stops fetching, waits up to its graceful_timeout for a record still in hand (none,
+        # after the drain above), cancels the consume loops, leaves the group and closes the clients.
+        try:
+            timeout = min(runtime.broker_stop_timeout_s, deadline - loop.time() - reserve)
+            await asyncio.wait_for(runtime.broker.stop(), timeout=max(timeout, 0.5))
+        except Exception:
+            log.exception("broker_stop_failed")
     if runtime.relay is not None:
-        await runtime.relay.stop()
+        await runtime.relay.stop(timeout=max(deadline - loop.time() - reserve, 0.1))
     if runtime.pool is not None:
-        await runtime.pool.close()
+        try:
+            await asyncio.wait_for(runtime.pool.close(), timeout=max(deadline - loop.time(), 0.1))
+        except TimeoutError:
+            # A connection is still busy (a request or handler stuck on the database): cut it off.
+            runtime.pool.terminate()
+            log.warning("pool_terminated")
     log.info("service_stopped")
 
 
@@ -122,12 +162,15 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             yield
         finally:
             try:
-                await asyncio.wait_for(_stop(runtime), timeout=settings.shutdown_timeout_s)
+                # Each step of _stop is bounded; this outer bound (with slack) only catches what is not.
+                await asyncio.wait_for(_stop(runtime), timeout=settings.shutdown_timeout_s * (1 - _HTTP_SHARE) + 2.0)
             except TimeoutError:
                 log.error("shutdown_timed_out", timeout_s=settings.shutdown_timeout_s)
 
     app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
     app.state.runtime = runtime
+    for name, value in spec.state.items():
+        setattr(app.state, name, value)
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -196,7 +239,8 @@ def run_service(settings: ServiceSettings, spec: ServiceSpec) -> None:
         port=settings.http_port,
         log_config=None,  # keep our structlog JSON handlers
         access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_timeout_s),
+        # Requests in hand get a share of the budget; the lifespan shutdown (_stop) has the rest.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s * _HTTP_SHARE)),
         lifespan="on",
     )
     uvicorn.Server(config).run()

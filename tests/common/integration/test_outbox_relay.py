@@ -1,0 +1,138 @@
+"""The outbox relay on real Kafka and PostgreSQL: every row once, in order per key, flushed on stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+from common.db import RUNTIME_MIGRATIONS, Connection, apply_migrations, create_pool
+from common.outbox import OutboxRelay, add_to_outbox, make_envelope
+from contracts.events import VolunteerProfileUpdated
+from tests.support.kafka import read_until
+
+pytestmark = pytest.mark.integration
+
+TOPIC = VolunteerProfileUpdated.topic
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def outbox_database(fresh_database: str) -> AsyncIterator[str]:
+    """A fresh database with the runtime's outbox and inbox tables."""
+    pool = await create_pool(fresh_database, 2)
+    try:
+        await apply_migrations(pool, RUNTIME_MIGRATIONS)
+    finally:
+        await pool.close()
+    yield fresh_database
+
+
+async def _add(conn: Connection, volunteer_id: UUID) -> str:
+    """Queue one profile update of the volunteer; return its event id."""
+    event = VolunteerProfileUpdated(volunteer_id=volunteer_id, centrale_id="vc-relay", updated_at=datetime.now(UTC))
+    envelope = make_envelope(event, source="/regions/test/registry", tenant="vc-relay", region="test")
+    await add_to_outbox(conn, event, envelope)
+    return str(envelope.id)
+
+
+async def _queue(pool: asyncpg.Pool, volunteer_id: UUID, count: int) -> list[str]:
+    """Queue ``count`` profile updates of one volunteer, one transaction each; return their event ids in order."""
+    ids = []
+    for _ in range(count):
+        async with pool.acquire() as conn, conn.transaction():
+            ids.append(await _add(conn, volunteer_id))
+    return ids
+
+
+async def _unpublished(pool: asyncpg.Pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+
+
+def _ids_by_key(records: list[object], keys: set[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {key: [] for key in keys}
+    for record in records:
+        key = record.key.decode() if record.key else ""  # type: ignore[attr-defined]
+        if key in found:
+            found[key].append(dict(record.headers)["ce_id"].decode())  # type: ignore[attr-defined]
+    return found
+
+
+async def test_two_relays_publish_every_row_once_in_order_per_key(kafka_bootstrap: str, outbox_database: str) -> None:
+    """Two relays (two processes' worth) on one outbox: each row reaches Kafka once, each key in id order."""
+    pools = [await create_pool(outbox_database, 3) for _ in range(2)]
+    relays = [OutboxRelay(pool, kafka_bootstrap, poll_interval_s=0.1, batch_size=7) for pool in pools]
+    try:
+        for relay in relays:
+            await relay.start()
+        volunteers = [uuid4() for _ in range(6)]
+        # Writers in parallel, as concurrent requests would: ids interleave across keys.
+        expected = dict(
+            zip(
+                [str(v) for v in volunteers],
+                await asyncio.gather(*(_queue(pools[i % 2], v, 15) for i, v in enumerate(volunteers))),
+                strict=True,
+            )
+        )
+        deadline = asyncio.get_running_loop().time() + 60
+        while await _unpublished(pools[0]):
+            assert asyncio.get_running_loop().time() < deadline, "outbox not drained"
+            await asyncio.sleep(0.05)
+    finally:
+        for relay in relays:
+            await relay.stop(timeout=10)
+        for pool in pools:
+            await pool.close()
+
+    total = sum(len(ids) for ids in expected.values())
+    records = await read_until(
+        kafka_bootstrap, TOPIC, lambda seen: sum(map(len, _ids_by_key(seen, set(expected)).values())) >= total
+    )
+    assert _ids_by_key(records, set(expected)) == expected
+
+
+async def test_stop_publishes_every_pending_row_before_closing(kafka_bootstrap: str, outbox_database: str) -> None:
+    """Rows queued just before shutdown are all published by stop(), batch after batch."""
+    pool = await create_pool(outbox_database, 3)
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval_s=30.0, batch_size=5)
+    volunteer = uuid4()
+    try:
+        await relay.start()
+        # Written in one transaction, so the relay sees all 23 rows at once: five batches to go.
+        ids = []
+        async with pool.acquire() as conn, conn.transaction():
+            for _ in range(23):
+                event = VolunteerProfileUpdated(
+                    volunteer_id=volunteer, centrale_id="vc-relay", updated_at=datetime.now(UTC)
+                )
+                envelope = make_envelope(event, source="/regions/test/registry", tenant="vc-relay", region="test")
+                await add_to_outbox(conn, event, envelope)
+                ids.append(str(envelope.id))
+        await relay.stop(timeout=30)
+        assert await _unpublished(pool) == 0
+    finally:
+        await pool.close()
+    records = await read_until(
+        kafka_bootstrap, TOPIC, lambda seen: len(_ids_by_key(seen, {str(volunteer)})[str(volunteer)]) >= 23
+    )
+    assert _ids_by_key(records, {str(volunteer)}) == {str(volunteer): ids}
+
+
+async def test_a_relay_without_a_broker_leaves_rows_unpublished_and_stops_in_time(outbox_database: str) -> None:
+    """No broker at all: start() still succeeds, nothing is marked published, stop() keeps its bound."""
+    pool = await create_pool(outbox_database, 3)
+    # A port nothing listens on: every connection attempt is refused.
+    relay = OutboxRelay(pool, "127.0.0.1:9", poll_interval_s=0.05)
+    try:
+        await relay.start()
+        await _queue(pool, uuid4(), 3)
+        began = asyncio.get_running_loop().time()
+        await relay.stop(timeout=2)
+        assert asyncio.get_running_loop().time() - began < 4
+        assert await _unpublished(pool) == 3
+    finally:
+        await pool.close()
