@@ -2,17 +2,49 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from appreciation.domain import AllowanceLimits
 from common.settings import ServiceSettings
 
 __all__ = ["Settings"]
+
+# Belastingdienst 2025 (DOMAIN.md): €5.60/h from 21, €3.30/h under 21, €210 a month, €2,100 a year.
+_LIMITS_2025 = AllowanceLimits(
+    hourly_21_plus=Decimal("5.60"), hourly_under_21=Decimal("3.30"), monthly=Decimal("210"), yearly=Decimal("2100")
+)
 
 
 class Settings(ServiceSettings):
     """Appreciation settings."""
 
     model_config = SettingsConfigDict(env_prefix="APPRECIATION_", extra="ignore", frozen=True)
+
+    allowance_limits: dict[int, AllowanceLimits] = Field(
+        {2025: _LIMITS_2025},
+        description='Fiscal limits of the volunteer allowance per year, as JSON {"<year>": {"hourly_21_plus": "5.60", '
+        '"hourly_under_21": "3.30", "monthly": "210", "yearly": "2100"}}. Replaces the default (2025 only), so list '
+        "every year still paid in; a year without an entry is checked against the latest earlier one.",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8003",
+        description="Base URL of this service as third parties reach it; printed on certificates for verification.",
+    )
+    certificate_font: Path | None = Field(
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        description="TrueType font for certificates (any script in names); without it, a built-in Latin-1 font.",
+    )
+
+    @field_validator("allowance_limits")
+    @classmethod
+    def _some_limits(cls, value: dict[int, AllowanceLimits]) -> dict[int, AllowanceLimits]:
+        if not value:
+            raise ValueError("configure the limits of at least one year")
+        return value
 
     @property
     def service_name(self) -> str:

@@ -2,22 +2,122 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from uuid import UUID
+
+from appreciation.use_cases import Origin, awards
+from appreciation.use_cases.awards import Trigger
 from common.auth import register_credential_projection
 from common.consumer import EventConsumer, EventContext
 from common.logging import get_logger
-from contracts.events import VolunteerRegistered
+from contracts.events import (
+    HoursLogged,
+    MatchMade,
+    OrganisationRegistered,
+    TaskPosted,
+    TaskUpdated,
+    VolunteerDayHoursLogged,
+    VolunteerErased,
+    VolunteerProfileUpdated,
+    VolunteerRegistered,
+)
 
 __all__ = ["register_handlers"]
 
 log = get_logger(__name__)
 
 
+def _origin(ctx: EventContext) -> Origin:
+    """Awards carry the incoming event's correlation id and have it as their cause."""
+    return Origin(
+        source=f"/regions/{ctx.envelope.region}/appreciation",
+        region=ctx.envelope.region,
+        correlation_id=ctx.envelope.correlationid,
+        causation_id=ctx.envelope.id,
+    )
+
+
+def _trigger(ctx: EventContext) -> Trigger:
+    """The incoming event as the trigger of what it awards, dated by when its fact happened."""
+    return Trigger(event_id=ctx.envelope.id, event_type=ctx.envelope.type, on=ctx.envelope.time.date())
+
+
+def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
+    if awarded:
+        log.info("appreciation_awarded", awards=[str(a) for a in awarded], **facts)
+
+
 async def on_volunteer_registered(event: VolunteerRegistered, ctx: EventContext) -> None:
-    """Note a new volunteer; the work to appreciate volunteers on it comes with its own issue."""
-    log.info("volunteer_seen", volunteer_id=str(event.volunteer_id), centrale_id=event.centrale_id)
+    """Know the volunteer's centrale, age band and registration day (anniversaries, MDT)."""
+    awarded = await awards.record_volunteer(
+        ctx.conn, event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, _trigger(ctx),
+        _origin(ctx),
+    )  # fmt: skip
+    _log_awards(awarded, volunteer_id=str(event.volunteer_id))
+
+
+async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, ctx: EventContext) -> None:
+    """Follow the age band (MDT counts only at MDT age)."""
+    awarded = await awards.record_volunteer(
+        ctx.conn, event.volunteer_id, event.centrale_id, event.age_band, None, _trigger(ctx), _origin(ctx)
+    )
+    _log_awards(awarded, volunteer_id=str(event.volunteer_id))
+
+
+async def on_volunteer_erased(event: VolunteerErased, ctx: EventContext) -> None:
+    """Forget the volunteer; awards, certificates and allowances stay as anonymous rows."""
+    await awards.erase_volunteer(ctx.conn, event.volunteer_id, event.erased_at)
+    log.info("volunteer_forgotten", volunteer_id=str(event.volunteer_id))
+
+
+async def on_organisation_registered(event: OrganisationRegistered, ctx: EventContext) -> None:
+    """Keep the organisation's name for certificates."""
+    await awards.record_organisation(ctx.conn, event.organisation_id, event.centrale_id, event.organisation_name)
+
+
+async def on_task_posted(event: TaskPosted, ctx: EventContext) -> None:
+    """Keep the task's theme and skills for certificates."""
+    await awards.record_task(
+        ctx.conn, event.task_id, event.organisation_id, event.centrale_id, event.theme, list(event.skills)
+    )
+
+
+async def on_task_updated(event: TaskUpdated, ctx: EventContext) -> None:
+    """Follow the task's theme and skills."""
+    await awards.record_task(
+        ctx.conn, event.task_id, event.organisation_id, event.centrale_id, event.theme, list(event.skills)
+    )
+
+
+async def on_match_made(event: MatchMade, ctx: EventContext) -> None:
+    """A match made: the first one is celebrated, and it tells which organisations the volunteer serves."""
+    awarded = await awards.record_match(ctx.conn, event.model_dump(), _trigger(ctx), _origin(ctx))
+    _log_awards(awarded, volunteer_id=str(event.volunteer_id), match_id=str(event.match_id))
+
+
+async def on_hours_logged(event: HoursLogged, ctx: EventContext) -> None:
+    """Hours count once per entry towards milestones, NLdoet and MDT, across every organisation."""
+    awarded = await awards.record_hours(ctx.conn, event.model_dump(), _trigger(ctx), _origin(ctx))
+    _log_awards(awarded, volunteer_id=str(event.volunteer_id), hours_id=str(event.hours_id))
+
+
+async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, ctx: EventContext) -> None:
+    """Thank the business partner for its team's day."""
+    awarded = await awards.record_partner_day(
+        ctx.conn, event.partner_id, event.day_id, event.centrale_id, event.participants, _trigger(ctx), _origin(ctx)
+    )
+    _log_awards(awarded, partner_id=str(event.partner_id), day_id=str(event.day_id))
 
 
 def register_handlers(consumer: EventConsumer) -> None:
     """Attach appreciation's subscribers to its consumer."""
     consumer.on(VolunteerRegistered)(on_volunteer_registered)
+    consumer.on(VolunteerProfileUpdated)(on_volunteer_profile_updated)
+    consumer.on(VolunteerErased)(on_volunteer_erased)
+    consumer.on(OrganisationRegistered)(on_organisation_registered)
+    consumer.on(TaskPosted)(on_task_posted)
+    consumer.on(TaskUpdated)(on_task_updated)
+    consumer.on(MatchMade)(on_match_made)
+    consumer.on(HoursLogged)(on_hours_logged)
+    consumer.on(VolunteerDayHoursLogged)(on_volunteer_day_hours_logged)
     register_credential_projection(consumer)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from appreciation.api import ROUTERS
 from appreciation.config import Settings
 from appreciation.handlers import register_handlers
 from common.service import ServiceSpec, create_service_app, run_service
+from contracts.events import AppreciationAwarded
 
 __all__ = ["SPEC", "create_app", "main"]
 
@@ -16,7 +18,13 @@ SPEC = ServiceSpec(
     name="appreciation",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=register_handlers,
+    routers=ROUTERS,
+    publishes=[AppreciationAwarded],
     description="Appreciation: milestones, thanks and certificates for volunteers; never payment.",
+    # The facts projected from other services' events. A replay rebuilds them and re-evaluates every rule;
+    # awards (deterministic ids), rules, certificates and allowances are this service's own record and stay,
+    # so a replay awards nothing twice.
+    replay_tables=("volunteers", "organisations", "tasks", "matches", "hours"),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from common.consumer import EventConsumer, EventContext
 from contracts.events import MatchMade, VolunteerDayMatched
+from registry.notifications import register_notifications
 from registry.use_cases import Origin, hours, partners
 
 __all__ = ["register_handlers"]
@@ -38,3 +39,4 @@ def register_handlers(consumer: EventConsumer) -> None:
     """Attach the registry's subscribers to its consumer."""
     consumer.on(MatchMade)(on_match_made)
     consumer.on(VolunteerDayMatched)(on_volunteer_day_matched)
+    register_notifications(consumer)

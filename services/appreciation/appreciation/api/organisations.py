@@ -1,0 +1,77 @@
+"""Routes for organisations (and staff on their behalf): the allowance guardrail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from appreciation.api._plumbing import AppreciationRoute, SettingsDep
+from appreciation.api.models import PaymentCheckIn, PaymentIn, Record
+from appreciation.use_cases import allowances
+from common.auth import Caller, CallerDep, Role, require_centrale_access, require_subject
+from common.service import PoolDep
+
+router = APIRouter(
+    prefix="/v1/centrales/{centrale_id}/organisations/{organisation_id}/allowances",
+    tags=["organisations"],
+    route_class=AppreciationRoute,
+)
+
+
+def _organisation(caller: Caller, centrale_id: str, organisation_id: UUID) -> None:
+    """The organisation itself, or staff of its centrale; anyone else gets 403 or 404."""
+    if caller.role is Role.ORGANISATION:
+        require_subject(caller, centrale_id, organisation_id, Role.ORGANISATION)
+    else:
+        require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
+
+
+def _payment(body: PaymentCheckIn) -> allowances.Payment:
+    return allowances.Payment(volunteer_id=body.volunteer_id, paid_on=body.paid_on, amount=body.amount,
+                              hours=body.hours)  # fmt: skip
+
+
+@router.post("/check", summary="Before paying: would this allowance break a fiscal limit, across all organisations?")
+async def check_allowance(
+    centrale_id: str, organisation_id: UUID, body: PaymentCheckIn, caller: CallerDep, pool: PoolDep,
+    settings: SettingsDep,
+) -> Record:  # fmt: skip
+    _organisation(caller, centrale_id, organisation_id)
+    async with pool.acquire() as conn:
+        check = await allowances.check_payment(
+            conn, organisation_id, centrale_id, _payment(body), settings.allowance_limits
+        )
+    return allowances.evaluation(check)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record an allowance paid; the answer warns when it broke a limit. Same reference again: 200.",
+)
+async def record_allowance(
+    centrale_id: str, organisation_id: UUID, body: PaymentIn, caller: CallerDep, pool: PoolDep, settings: SettingsDep,
+) -> Any:  # fmt: skip
+    _organisation(caller, centrale_id, organisation_id)
+    async with pool.acquire() as conn:
+        created, allowance_id, check = await allowances.record_payment(
+            conn, organisation_id, centrale_id, _payment(body), body.reference, caller.key, settings.allowance_limits
+        )
+    return JSONResponse(
+        jsonable_encoder({"id": allowance_id, **allowances.evaluation(check)}), status_code=201 if created else 200
+    )
+
+
+@router.get("", summary="The organisation's own allowance entries of a year.")
+async def list_allowances(
+    centrale_id: str, organisation_id: UUID, caller: CallerDep, pool: PoolDep,
+    year: int = Query(default_factory=lambda: datetime.now(UTC).year, ge=2000, le=2100),
+) -> list[Record]:  # fmt: skip
+    _organisation(caller, centrale_id, organisation_id)
+    async with pool.acquire() as conn:
+        return await allowances.list_allowances(conn, organisation_id, centrale_id, year)
