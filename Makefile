@@ -44,8 +44,16 @@ down: ## Stop the services and the infrastructure
 	@$(RUN) python deploy/local/localplatform.py down; $(RUN) python -m common.localinfra down
 
 .PHONY: test
-test: install ## Run every test (unit, contract, integration, end-to-end) on real Kafka and PostgreSQL
+test: install ## Run every test (unit, contract, integration, end-to-end, fault injection) on real Kafka and PostgreSQL
 	@$(RUN) pytest
+
+.PHONY: test-fast
+test-fast: install ## Every test except the fault-injection tier (quicker while you work)
+	@$(RUN) pytest -m "not faults"
+
+.PHONY: test-faults
+test-faults: install ## Only the fault-injection tier: kill -9, restarts, poison, ops, on a private broker and database
+	@$(RUN) pytest -m faults
 
 .PHONY: lint
 lint: install ## ruff lint and format check
