@@ -55,13 +55,25 @@ test-fast: install ## Every test except the fault-injection tier (quicker while 
 test-faults: install ## Only the fault-injection tier: kill -9, restarts, poison, ops, on a private broker and database
 	@$(RUN) pytest -m faults
 
+.PHONY: bench
+bench: install ## Benchmarks as ratios against raw aiokafka/asyncpg baselines (~11 min); table + bench-results/
+	@$(RUN) python -m bench
+
+.PHONY: bench-smoke
+bench-smoke: install ## Tiny benchmark run (~30 s) that checks the harness works, not speed
+	@$(RUN) python -m bench --smoke
+
+.PHONY: bench-soak
+bench-soak: install ## Benchmarks with the full 10-minute memory soak (~18 min)
+	@$(RUN) python -m bench --soak
+
 .PHONY: lint
 lint: install ## ruff lint and format check
 	@$(RUN) ruff check . && $(RUN) ruff format --check .
 
 .PHONY: typecheck
-typecheck: install ## mypy --strict over services, contracts and deploy scripts
-	@$(RUN) mypy services contracts deploy
+typecheck: install ## mypy --strict over services, contracts, deploy scripts and benchmarks
+	@$(RUN) mypy services contracts deploy bench
 
 .PHONY: schemas
 schemas: install ## Regenerate the committed JSON Schemas of every event

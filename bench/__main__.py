@@ -1,0 +1,136 @@
+"""``python -m bench [--smoke] [--soak] [--out DIR]``: run the benchmarks, print the table, write JSON and markdown."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.config import FULL, SMOKE, BenchConfig
+from bench.infra import BenchInfra, bench_infra
+from bench.report import Report, machine_info, render_markdown, write_report
+from bench.scenarios import run_benchmarks
+from common.logging import configure_logging
+
+__all__ = ["main", "run"]
+
+DEFAULT_OUT = Path("bench-results")
+
+
+def _say(line: str) -> None:
+    """Progress to stderr, so stdout carries only the table."""
+    print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _service_logging(path: Path) -> Iterator[dict[str, Any]]:
+    """The services' JSON logging at INFO, as in production, written to ``path``; yields a summary after.
+
+    Every record the project handles costs a log line in production, so the benchmark pays it too; the
+    lines go to a file rather than the terminal. The file stays open until the process ends, since
+    structlog caches loggers bound to it.
+    """
+    sink = path.open("w")
+    with contextlib.redirect_stdout(sink):
+        configure_logging("bench", "INFO")
+    summary: dict[str, Any] = {}
+    yield summary
+    sink.flush()
+    levels: collections.Counter[str] = collections.Counter()
+    problems: collections.Counter[str] = collections.Counter()
+    with path.open() as lines:
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                levels["unparsed"] += 1
+                continue
+            level = str(entry.get("level", "?")).lower()
+            levels[level] += 1
+            if level in ("warning", "error", "critical"):
+                problems[f"{level}: {entry.get('event', '?')}"] += 1
+    summary["lines_by_level"] = dict(levels)
+    summary["problems"] = dict(problems.most_common(10))
+    total = sum(levels.values())
+    shown = ", ".join(f"{count:,} × {name}" for name, count in problems.most_common(3))
+    summary["summary"] = f"{total:,} JSON lines at INFO to a file" + (f"; {shown}" if shown else ", no warnings")
+
+
+async def run(
+    config: BenchConfig,
+    infra: BenchInfra,
+    *,
+    out_dir: Path,
+    command: str,
+    capture_logs: bool = True,
+) -> tuple[Report, Path, Path]:
+    """Run the benchmarks on ``infra`` and write ``<timestamp>.json`` and ``.md`` into ``out_dir``."""
+    started = datetime.now(UTC)
+    machine = machine_info()
+    began = time.perf_counter()
+    logs: dict[str, Any] = {"summary": "left to the caller's logging configuration"}
+    with tempfile.TemporaryDirectory(prefix="regio-bench-logs-") as scratch, contextlib.ExitStack() as stack:
+        if capture_logs:
+            logs = stack.enter_context(_service_logging(Path(scratch) / "services.log"))
+        results = await run_benchmarks(config, infra, say=_say)
+    report = Report(
+        started_at=started.strftime("%Y-%m-%d %H:%M UTC"),
+        duration_s=time.perf_counter() - began,
+        command=command,
+        config=config,
+        machine=machine,
+        infra={"kafka": infra.kafka_source, "postgres": infra.postgres_source},
+        results=results,
+        logs=logs,
+    )
+    json_path, md_path = write_report(report, out_dir, started.strftime("%Y%m%dT%H%M%SZ"))
+    return report, json_path, md_path
+
+
+async def _main(config: BenchConfig, out_dir: Path, command: str) -> int:
+    """Provide the servers, run, print the table; exit status 1 only when a scenario broke."""
+    with tempfile.TemporaryDirectory(prefix="regio-bench-") as work:
+        began = time.perf_counter()
+        async with bench_infra(Path(work)) as infra:
+            _say(f"Kafka: {infra.kafka_bootstrap} ({infra.kafka_source}); {infra.postgres_source}")
+            _say(f"  servers ready in {time.perf_counter() - began:.1f} s")
+            report, json_path, md_path = await run(config, infra, out_dir=out_dir, command=command)
+    print(render_markdown(report))
+    _say(f"Wrote {json_path} and {md_path}")
+    broken = [goal.title for goal in report.results.goals if goal.verdict == "error"]
+    if broken:
+        _say(f"Scenarios that failed to run: {', '.join(broken)}")
+    return 1 if broken else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Throughput, latency and scale of the platform as ratios against raw aiokafka/asyncpg "
+        "baselines measured in the same run on the same Kafka broker and PostgreSQL server.",
+    )
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one pair: checks the harness, not speed")
+    parser.add_argument("--soak", action="store_true", help="run the full 10-minute memory soak (default 3 min)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"results directory (default {DEFAULT_OUT})")
+    args = parser.parse_args(argv)
+    config = SMOKE if args.smoke else FULL
+    if args.soak:
+        config = replace(config, soak_s=600.0)
+    arguments = list(argv if argv is not None else sys.argv[1:])
+    command = " ".join(["python -m bench", *arguments])
+    return asyncio.run(_main(config, args.out, command))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
