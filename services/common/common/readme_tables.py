@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from pydantic import SecretStr
+from pydantic.fields import FieldInfo
 
 from common.settings import ServiceSettings
 from contracts import TOPICS
@@ -23,7 +24,7 @@ def settings_table() -> str:
     for field_name, info in ServiceSettings.model_fields.items():
         alias = info.validation_alias
         name = alias if isinstance(alias, str) else f"<SERVICE>_{field_name.upper()}"
-        lines.append(f"| `{name}` | {_default(info.default)} | {info.description} |")
+        lines.append(f"| `{name}` | {_default(info)} | {info.description} |")
     for service in SERVICES:
         settings_class = importlib.import_module(f"{service}.config").Settings
         for field_name, info in settings_class.model_fields.items():
@@ -31,12 +32,15 @@ def settings_table() -> str:
                 continue
             alias = info.validation_alias
             shown = alias if isinstance(alias, str) else f"{service}_{field_name}".upper()
-            lines.append(f"| `{shown}` | {_default(info.default)} | {info.description} ({service} only) |")
+            lines.append(f"| `{shown}` | {_default(info)} | {info.description} ({service} only) |")
     return "\n".join(lines)
 
 
-def _default(value: object) -> str:
-    return "(secret)" if isinstance(value, SecretStr) else f"`{value}`"
+def _default(info: FieldInfo) -> str:
+    """The default as the README shows it: secrets hidden, computed defaults described in the meaning."""
+    if info.default_factory is not None:
+        return "(see meaning)"
+    return "(secret)" if isinstance(info.default, SecretStr) else f"`{info.default}`"
 
 
 def catalogue_table() -> str:
