@@ -38,9 +38,11 @@ def settings_table() -> str:
 
 def _default(info: FieldInfo) -> str:
     """The default as the README shows it: secrets hidden, computed defaults described in the meaning."""
-    if info.default_factory is not None:
+    if isinstance(info.default, SecretStr):
+        return "(secret)"
+    if info.default_factory is not None or not isinstance(info.default, str | int | float | bool | None):
         return "(see meaning)"
-    return "(secret)" if isinstance(info.default, SecretStr) else f"`{info.default}`"
+    return f"`{info.default}`"
 
 
 def catalogue_table() -> str:
