@@ -1,5 +1,5 @@
-"""``python -m reporting``."""
+"""``python -m reporting`` runs the service; ``rebuild`` and ``report`` are the ops and demo commands."""
 
-from reporting.main import main
+from reporting.cli import main
 
 main()

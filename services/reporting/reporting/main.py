@@ -7,17 +7,21 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from common.service import ServiceSpec, create_service_app, run_service
-from reporting.api import router
+from reporting.api import ROUTERS
 from reporting.config import Settings
 from reporting.projections import register_projections
+from reporting.rebuild import PROJECTION_TABLES, RebuildResult, rebuild_projections
 
-__all__ = ["SPEC", "create_app", "main"]
+__all__ = ["SPEC", "create_app", "main", "rebuild"]
 
 SPEC = ServiceSpec(
     name="reporting",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=register_projections,
-    routers=[router],
+    routers=ROUTERS,
+    # Every read model of this projection: `python -m common.ops replay reporting` empties them (offline);
+    # `python -m reporting rebuild` rebuilds them into fresh tables while the service runs (reporting.rebuild).
+    replay_tables=PROJECTION_TABLES,
     description="Privacy-safe aggregates for municipalities and partners, projected from events.",
 )
 
@@ -30,3 +34,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def main() -> None:
     """Run reporting until SIGTERM."""
     run_service(Settings(), SPEC)
+
+
+async def rebuild(settings: Settings | None = None) -> RebuildResult:
+    """Rebuild every projection from the start of the topics and switch over (the service may keep running)."""
+    settings = settings or Settings()
+    return await rebuild_projections(settings.database_url.get_secret_value(), settings.kafka_bootstrap_servers)

@@ -1,30 +1,354 @@
-"""Projections: one function per consumed event, updating aggregate rows in the inbox transaction."""
+"""Projections: one function per consumed event, writing fact rows in the inbox transaction.
+
+Every write is an idempotent upsert keyed by the fact's own id, and where two events set the same
+columns the later event time wins; so applying an event twice, or events of different topics in
+another order, gives the same rows. The rebuild (``reporting.rebuild``) relies on that.
+
+Personal data: the volunteer id is kept only as the key of the facts a KPI needs per person (active
+volunteers, MDT hours, waiting volunteers). ``VolunteerErased`` replaces it by a random surrogate in
+every table, so the figures stay and the id is gone, and records a SHA-256 of the id so that an event
+still carrying it (a replay, hours logged after the erasure, matching's MatchEnded) never re-attaches it.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID, uuid4
+
 from common.auth import register_credential_projection
 from common.consumer import EventConsumer, EventContext
-from common.logging import get_logger
-from contracts.events import VolunteerRegistered
+from common.db import Connection
+from contracts import Event
+from contracts.events import (
+    BusinessPartnerRegistered,
+    HoursLogged,
+    MatchEnded,
+    MatchMade,
+    OrganisationAdmitted,
+    OrganisationRefused,
+    OrganisationRegistered,
+    TaskClosed,
+    TaskPosted,
+    TaskUpdated,
+    VolunteerConsentChanged,
+    VolunteerDayHoursLogged,
+    VolunteerDayMatched,
+    VolunteerDayPosted,
+    VolunteerErased,
+    VolunteerProfileUpdated,
+    VolunteerRegistered,
+)
 
-__all__ = ["register_projections"]
+__all__ = ["PROJECTIONS", "SWITCH_GATE", "Projection", "register_projections"]
 
-log = get_logger(__name__)
+Projection = Callable[[Any, EventContext], Awaitable[None]]
+
+# A fact's person key is NULL when its volunteer id was erased (the CASE in the statements below).
+
+# Advisory lock id: live projections hold it shared for their transaction; the rebuild's switch-over
+# takes it exclusively, so no live write lands between its last catch-up and the table swap.
+SWITCH_GATE = 7_301_555_101
+
+
+def _id_hash(volunteer_id: UUID) -> bytes:
+    return hashlib.sha256(volunteer_id.bytes).digest()
+
+
+async def _profile(conn: Connection, event: VolunteerRegistered | VolunteerProfileUpdated, at: Any) -> None:
+    """Upsert the profile attributes unless a later profile is already there or the id was erased."""
+    await conn.execute(
+        """
+        INSERT INTO volunteer_facts
+            (person_key, centrale_id, postcode_area, age_band, target_groups, interests, matching_consent, profile_at)
+        SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text[], $6::text[], $7::boolean, $8::timestamptz
+        WHERE NOT EXISTS (SELECT 1 FROM erased_volunteers WHERE id_hash = $9::bytea)
+        ON CONFLICT (person_key) DO UPDATE SET
+            centrale_id = EXCLUDED.centrale_id, postcode_area = EXCLUDED.postcode_area,
+            age_band = EXCLUDED.age_band, target_groups = EXCLUDED.target_groups,
+            interests = EXCLUDED.interests, matching_consent = EXCLUDED.matching_consent,
+            profile_at = EXCLUDED.profile_at
+        WHERE volunteer_facts.profile_at <= EXCLUDED.profile_at
+        """,
+        event.volunteer_id, event.centrale_id, event.postcode_area, event.age_band, sorted(set(event.target_groups)),
+        sorted(set(event.interests)), event.matching_consent, at, _id_hash(event.volunteer_id),
+    )  # fmt: skip
 
 
 async def on_volunteer_registered(event: VolunteerRegistered, ctx: EventContext) -> None:
-    """Count the registration for its centrale."""
+    """A new volunteer: profile plus when they registered (and when the registry recorded it)."""
+    await _profile(ctx.conn, event, event.registered_at)
+    await ctx.conn.execute(
+        "UPDATE volunteer_facts SET registered_at = $2, recorded_at = $3 WHERE person_key = $1",
+        event.volunteer_id,
+        event.registered_at,
+        ctx.envelope.time,
+    )
+
+
+async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, ctx: EventContext) -> None:
+    """New area, age band, labels (only consented ones travel), interests or matching consent."""
+    await _profile(ctx.conn, event, event.updated_at)
+
+
+async def on_volunteer_consent_changed(event: VolunteerConsentChanged, ctx: EventContext) -> None:
+    """A withdrawn label consent drops the labels at once; the matching consent decides who waits for a match."""
+    if event.consent == "target_group_labels" and not event.granted:
+        await ctx.conn.execute(
+            "UPDATE volunteer_facts SET target_groups = '{}' WHERE person_key = $1 AND profile_at <= $2",
+            event.volunteer_id,
+            event.changed_at,
+        )
+    elif event.consent == "matching":
+        await ctx.conn.execute(
+            "UPDATE volunteer_facts SET matching_consent = $3 WHERE person_key = $1 AND profile_at <= $2",
+            event.volunteer_id,
+            event.changed_at,
+            event.granted,
+        )
+
+
+async def on_volunteer_erased(event: VolunteerErased, ctx: EventContext) -> None:
+    """Forget the id: a random surrogate takes its place in every fact, so every figure stays the same."""
+    surrogate = uuid4()
+    await ctx.conn.execute(
+        "INSERT INTO erased_volunteers (id_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        _id_hash(event.volunteer_id),
+        event.erased_at,
+    )
+    await ctx.conn.execute(
+        "UPDATE volunteer_facts SET person_key = $2, erased_at = $3 WHERE person_key = $1",
+        event.volunteer_id,
+        surrogate,
+        event.erased_at,
+    )
+    await ctx.conn.execute(
+        "UPDATE match_facts SET person_key = $2 WHERE person_key = $1", event.volunteer_id, surrogate
+    )
+    await ctx.conn.execute(
+        "UPDATE hours_facts SET person_key = $2 WHERE person_key = $1", event.volunteer_id, surrogate
+    )
+
+
+async def on_organisation_registered(event: OrganisationRegistered, ctx: EventContext) -> None:
+    """An organisation registered with a centrale (not yet vetted)."""
     await ctx.conn.execute(
         """
-        INSERT INTO volunteer_counts (centrale_id, registered) VALUES ($1, 1)
-        ON CONFLICT (centrale_id) DO UPDATE
-            SET registered = volunteer_counts.registered + 1, updated_at = now()
+        INSERT INTO organisation_facts (organisation_id, centrale_id, postcode_area, formal, registered_at, recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (organisation_id) DO UPDATE SET centrale_id = EXCLUDED.centrale_id,
+            postcode_area = EXCLUDED.postcode_area, formal = EXCLUDED.formal,
+            registered_at = EXCLUDED.registered_at, recorded_at = EXCLUDED.recorded_at
         """,
+        event.organisation_id, event.centrale_id, event.postcode_area, event.formal, event.registered_at,
+        ctx.envelope.time,
+    )  # fmt: skip
+
+
+async def on_organisation_admitted(event: OrganisationAdmitted, ctx: EventContext) -> None:
+    """Staff admitted the organisation after vetting."""
+    await ctx.conn.execute(
+        "INSERT INTO organisation_facts (organisation_id, centrale_id, admitted_at) VALUES ($1, $2, $3)"
+        " ON CONFLICT (organisation_id) DO UPDATE SET admitted_at = EXCLUDED.admitted_at",
+        event.organisation_id,
+        event.centrale_id,
+        event.admitted_at,
+    )
+
+
+async def on_organisation_refused(event: OrganisationRefused, ctx: EventContext) -> None:
+    """Staff refused the organisation."""
+    await ctx.conn.execute(
+        "INSERT INTO organisation_facts (organisation_id, centrale_id, refused_at) VALUES ($1, $2, $3)"
+        " ON CONFLICT (organisation_id) DO UPDATE SET refused_at = EXCLUDED.refused_at",
+        event.organisation_id,
+        event.centrale_id,
+        event.refused_at,
+    )
+
+
+async def _task_attributes(conn: Connection, event: TaskPosted | TaskUpdated, at: Any) -> None:
+    """Upsert theme, area and capacity unless a later version is already there."""
+    await conn.execute(
+        """
+        INSERT INTO task_facts (task_id, organisation_id, centrale_id, theme, postcode_area, capacity, attributes_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (task_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
+            centrale_id = EXCLUDED.centrale_id, theme = EXCLUDED.theme, postcode_area = EXCLUDED.postcode_area,
+            capacity = EXCLUDED.capacity, attributes_at = EXCLUDED.attributes_at
+        WHERE task_facts.attributes_at <= EXCLUDED.attributes_at
+        """,
+        event.task_id, event.organisation_id, event.centrale_id, event.theme, event.postcode_area, event.capacity, at,
+    )  # fmt: skip
+
+
+async def on_task_posted(event: TaskPosted, ctx: EventContext) -> None:
+    """A task was published: it is open from now until it is closed."""
+    await _task_attributes(ctx.conn, event, event.posted_at)
+    await ctx.conn.execute(
+        "UPDATE task_facts SET posted_at = $2, recorded_at = $3 WHERE task_id = $1",
+        event.task_id,
+        event.posted_at,
+        ctx.envelope.time,
+    )
+
+
+async def on_task_updated(event: TaskUpdated, ctx: EventContext) -> None:
+    """A published task changed (theme, area, capacity)."""
+    await _task_attributes(ctx.conn, event, event.updated_at)
+
+
+async def on_task_closed(event: TaskClosed, ctx: EventContext) -> None:
+    """A task stopped taking volunteers: filled, closed or expired."""
+    await ctx.conn.execute(
+        "UPDATE task_facts SET closed_at = $2, close_reason = $3, closed_recorded_at = $4 WHERE task_id = $1",
+        event.task_id,
+        event.closed_at,
+        event.reason,
+        ctx.envelope.time,
+    )
+
+
+async def on_match_made(event: MatchMade, ctx: EventContext) -> None:
+    """A volunteer was matched; both centrales are kept, since regional overflow credits both."""
+    await ctx.conn.execute(
+        """
+        INSERT INTO match_facts
+            (match_id, task_id, person_key, centrale_id, volunteer_centrale_id, made_at, recorded_at)
+        VALUES ($1, $2,
+            CASE WHEN EXISTS (SELECT 1 FROM erased_volunteers WHERE id_hash = $8) THEN NULL ELSE $3::uuid END,
+            $4, $5, $6, $7)
+        ON CONFLICT (match_id) DO UPDATE SET made_at = EXCLUDED.made_at, recorded_at = EXCLUDED.recorded_at
+        """,
+        event.match_id, event.task_id, event.volunteer_id, event.centrale_id, event.volunteer_centrale_id,
+        event.made_at, ctx.envelope.time, _id_hash(event.volunteer_id),
+    )  # fmt: skip
+
+
+async def on_match_ended(event: MatchEnded, ctx: EventContext) -> None:
+    """A match ended: it no longer counts as still active at its 3, 6 or 12 month mark after this."""
+    await ctx.conn.execute(
+        """
+        INSERT INTO match_facts
+            (match_id, task_id, person_key, centrale_id, volunteer_centrale_id, ended_at, end_reason)
+        VALUES ($1, $2,
+            CASE WHEN EXISTS (SELECT 1 FROM erased_volunteers WHERE id_hash = $8) THEN NULL ELSE $3::uuid END,
+            $4, $5, $6, $7)
+        ON CONFLICT (match_id) DO UPDATE SET ended_at = EXCLUDED.ended_at, end_reason = EXCLUDED.end_reason
+        """,
+        event.match_id, event.task_id, event.volunteer_id, event.centrale_id, event.volunteer_centrale_id,
+        event.ended_at, event.reason, _id_hash(event.volunteer_id),
+    )  # fmt: skip
+
+
+async def on_hours_logged(event: HoursLogged, ctx: EventContext) -> None:
+    """Hours given for a match (confirmed by the organisation)."""
+    await ctx.conn.execute(
+        """
+        INSERT INTO hours_facts
+            (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours, recorded_at)
+        VALUES ($1, $2, $3,
+            CASE WHEN EXISTS (SELECT 1 FROM erased_volunteers WHERE id_hash = $10) THEN NULL ELSE $4::uuid END,
+            $5, $6, $7, $8, $9)
+        ON CONFLICT (hours_id) DO NOTHING
+        """,
+        event.hours_id, event.match_id, event.task_id, event.volunteer_id, event.centrale_id, event.theme,
+        event.worked_on, event.hours, ctx.envelope.time, _id_hash(event.volunteer_id),
+    )  # fmt: skip
+
+
+async def on_business_partner_registered(event: BusinessPartnerRegistered, ctx: EventContext) -> None:
+    """A business partner's name, for its row in the reports."""
+    await ctx.conn.execute(
+        "INSERT INTO partner_facts (partner_id, partner_name) VALUES ($1, $2)"
+        " ON CONFLICT (partner_id) DO UPDATE SET partner_name = EXCLUDED.partner_name",
+        event.partner_id,
+        event.partner_name,
+    )
+
+
+async def on_volunteer_day_posted(event: VolunteerDayPosted, ctx: EventContext) -> None:
+    """A partner's team day: its date, size and preferred area."""
+    await ctx.conn.execute(
+        """
+        INSERT INTO volunteer_day_facts (day_id, partner_id, team_size, on_date, postcode_area, posted_centrale_id)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (day_id) DO UPDATE SET partner_id = EXCLUDED.partner_id, team_size = EXCLUDED.team_size,
+            on_date = EXCLUDED.on_date, postcode_area = EXCLUDED.postcode_area,
+            posted_centrale_id = EXCLUDED.posted_centrale_id
+        """,
+        event.day_id, event.partner_id, event.team_size, event.on_date, event.postcode_area, event.centrale_id,
+    )  # fmt: skip
+
+
+async def on_volunteer_day_matched(event: VolunteerDayMatched, ctx: EventContext) -> None:
+    """The task (and so the centrale and area) a team day was matched to."""
+    await ctx.conn.execute(
+        "INSERT INTO volunteer_day_facts (day_id, partner_id, task_id, task_centrale_id) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (day_id) DO UPDATE SET task_id = EXCLUDED.task_id, task_centrale_id = EXCLUDED.task_centrale_id",
+        event.day_id,
+        event.partner_id,
+        event.task_id,
         event.centrale_id,
     )
 
 
+async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, ctx: EventContext) -> None:
+    """What the team gave: participants and hours (a later log for the same day replaces an earlier one)."""
+    await ctx.conn.execute(
+        """
+        INSERT INTO volunteer_day_facts (day_id, partner_id, task_id, participants, hours_total, hours_centrale_id,
+            hours_logged_at, hours_recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (day_id) DO UPDATE SET task_id = coalesce(volunteer_day_facts.task_id, EXCLUDED.task_id),
+            participants = EXCLUDED.participants, hours_total = EXCLUDED.hours_total,
+            hours_centrale_id = EXCLUDED.hours_centrale_id, hours_logged_at = EXCLUDED.hours_logged_at,
+            hours_recorded_at = EXCLUDED.hours_recorded_at
+        WHERE volunteer_day_facts.hours_logged_at IS NULL
+            OR volunteer_day_facts.hours_logged_at <= EXCLUDED.hours_logged_at
+        """,
+        event.day_id, event.partner_id, event.task_id, event.participants, event.hours_total, event.centrale_id,
+        event.logged_at, ctx.envelope.time,
+    )  # fmt: skip
+
+
+# Every projected event and its function; the live consumer and the rebuild use the same table.
+PROJECTIONS: dict[type[Event], Projection] = {
+    VolunteerRegistered: on_volunteer_registered,
+    VolunteerProfileUpdated: on_volunteer_profile_updated,
+    VolunteerConsentChanged: on_volunteer_consent_changed,
+    VolunteerErased: on_volunteer_erased,
+    OrganisationRegistered: on_organisation_registered,
+    OrganisationAdmitted: on_organisation_admitted,
+    OrganisationRefused: on_organisation_refused,
+    TaskPosted: on_task_posted,
+    TaskUpdated: on_task_updated,
+    TaskClosed: on_task_closed,
+    MatchMade: on_match_made,
+    MatchEnded: on_match_ended,
+    HoursLogged: on_hours_logged,
+    BusinessPartnerRegistered: on_business_partner_registered,
+    VolunteerDayPosted: on_volunteer_day_posted,
+    VolunteerDayMatched: on_volunteer_day_matched,
+    VolunteerDayHoursLogged: on_volunteer_day_hours_logged,
+}
+
+
+def _gated(projection: Projection) -> Projection:
+    """The projection behind the switch gate: it waits while a rebuild swaps the tables."""
+
+    async def gated(event: Any, ctx: EventContext) -> None:
+        await ctx.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
+        await projection(event, ctx)
+
+    gated.__name__ = projection.__name__
+    gated.__doc__ = projection.__doc__
+    return gated
+
+
 def register_projections(consumer: EventConsumer) -> None:
-    """Attach every projection to the reporting consumer."""
-    consumer.on(VolunteerRegistered)(on_volunteer_registered)
+    """Attach every projection (and the shared credential projection) to the reporting consumer."""
+    for event_class, projection in PROJECTIONS.items():
+        consumer.on(event_class)(_gated(projection))
     register_credential_projection(consumer)

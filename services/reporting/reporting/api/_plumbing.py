@@ -1,0 +1,161 @@
+"""HTTP plumbing of reporting: who may read which scope, the period parameter, errors as 4xx, file responses."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Annotated, Any
+from uuid import UUID
+
+import asyncpg
+from fastapi import Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from common.auth import Caller, Role, require_role, require_subject
+from common.http import UseCaseRoute
+from common.ops.groups import end_offsets, wait_until_caught_up
+from common.service import get_runtime
+from reporting.accountability import Unprocessable
+from reporting.cube import Cube
+from reporting.periods import Period, PeriodError
+from reporting.queries import build_cube
+
+__all__ = [
+    "CentraleId",
+    "ChartName",
+    "MunicipalityCode",
+    "PeriodQuery",
+    "ReportingRoute",
+    "caught_up",
+    "csv_response",
+    "cube_for",
+    "parse_period",
+    "require_centrale",
+    "require_municipality",
+    "require_partner",
+    "svg_response",
+]
+
+# How long closing a period waits for the projection to apply everything published before it.
+_CATCH_UP_TIMEOUT_S = 15.0
+
+MunicipalityCode = Annotated[
+    str, Path(pattern=r"^GM[0-9]{4}$", description="CBS municipality code.", examples=["GM0344"])
+]
+CentraleId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vc-utrecht"])]
+ChartName = Annotated[str, Path(pattern=r"^(trends|hours-by-theme|gaps-by-district)$", examples=["trends"])]
+
+
+class ReportingRoute(UseCaseRoute):
+    """UseCaseRoute (404, 409, 422) plus field-level 422 for reporting's own rule checks and 409 while lagging."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap the handler so reporting's errors become client errors."""
+        handler = super().get_route_handler()
+
+        async def translated(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Unprocessable as error:
+                detail = [{"loc": list(error.loc), "msg": str(error), "type": "rejected"}]
+                return JSONResponse({"detail": detail}, status_code=422)
+            except TimeoutError:
+                return JSONResponse(
+                    {"detail": "reporting is still applying recent events; try again in a moment"}, status_code=409
+                )
+
+        return translated
+
+
+def parse_period(label: str, where: str = "query") -> Period:
+    """The period named ``label``, or a field-level 422."""
+    try:
+        return Period.parse(label)
+    except PeriodError as error:
+        raise RequestValidationError([{"loc": (where, "period"), "msg": str(error), "type": "value_error"}]) from None
+
+
+def _period_query(
+    period: Annotated[
+        str, Query(description="2026, 2026-Q1, 2026-H1, 2026-03 or 2026-01..2026-06", examples=["2026-Q1"])
+    ],
+) -> Period:
+    return parse_period(period)
+
+
+PeriodQuery = Annotated[Period, Depends(_period_query)]
+
+
+async def cube_for(pool: asyncpg.Pool, period: Period) -> Cube:
+    """The period's cube, read in one consistent snapshot."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        return await build_cube(conn, period)
+
+
+async def _municipality_of(pool: asyncpg.Pool, centrale_id: str | None) -> str | None:
+    if centrale_id is None:
+        return None
+    code: str | None = await pool.fetchval(
+        "SELECT municipality_code FROM centrale_municipalities WHERE centrale_id = $1", centrale_id
+    )
+    return code
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+
+
+async def require_municipality(caller: Caller, pool: asyncpg.Pool, code: str, *, manage: bool = False) -> None:
+    """Region ops: any municipality. Staff and (to read) municipality readers: only their centrale's municipality."""
+    if caller.role is Role.REGION_OPS:
+        return
+    require_role(caller, Role.CENTRALE_STAFF, *(() if manage else (Role.MUNICIPALITY_READER,)))
+    if await _municipality_of(pool, caller.centrale_id) != code:
+        raise _not_found()
+
+
+async def require_centrale(caller: Caller, pool: asyncpg.Pool, centrale_id: str) -> None:
+    """Region ops: any centrale. Staff: their own. Municipality readers: every centrale of their municipality."""
+    if caller.role is Role.REGION_OPS:
+        return
+    require_role(caller, Role.CENTRALE_STAFF, Role.MUNICIPALITY_READER)
+    if caller.centrale_id == centrale_id:
+        return
+    if caller.role is Role.MUNICIPALITY_READER:
+        own = await _municipality_of(pool, caller.centrale_id)
+        if own is not None and own == await _municipality_of(pool, centrale_id):
+            return
+    raise _not_found()
+
+
+def require_partner(caller: Caller, partner_id: UUID) -> None:
+    """Region ops: any partner. A business partner's HR credential: only its own partner."""
+    if caller.role is not Role.REGION_OPS:
+        require_subject(caller, None, partner_id, Role.BUSINESS_PARTNER)
+
+
+def caught_up(request: Request) -> Callable[[], Awaitable[None]]:
+    """A wait until this service's consumer group has committed the current end of every topic it reads."""
+    runtime = get_runtime(request)
+
+    async def wait() -> None:
+        assert runtime.consumer is not None
+        bootstrap = runtime.settings.kafka_bootstrap_servers
+        ends = await end_offsets(bootstrap, runtime.consumer.topics)
+        await wait_until_caught_up(bootstrap, runtime.spec.name, ends, timeout=_CATCH_UP_TIMEOUT_S)
+
+    return wait
+
+
+def csv_response(content: str, filename: str) -> Response:
+    """A CSV download."""
+    return Response(
+        content.encode(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def svg_response(content: str) -> Response:
+    """An SVG image."""
+    return Response(content.encode(), media_type="image/svg+xml")

@@ -1,0 +1,159 @@
+"""Figures per scope: the region (ops), a municipality, a centrale, a business partner; JSON, CSV and charts."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+
+from common.auth import CallerDep, Role, require_centrale_access, require_role
+from common.errors import NotFound
+from common.service import PoolDep
+from reporting import queries
+from reporting.api._plumbing import (
+    CentraleId,
+    ChartName,
+    MunicipalityCode,
+    PeriodQuery,
+    ReportingRoute,
+    csv_response,
+    cube_for,
+    require_centrale,
+    require_municipality,
+    require_partner,
+    svg_response,
+)
+from reporting.cube import SMALL, Cube, ScopeInfo
+from reporting.kpis import MIN_PEOPLE
+from reporting.outputs.charts import CHARTS
+from reporting.outputs.tables import figures_csv
+from reporting.periods import Period
+from reporting.views import Figures, figures, partner_figures
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["figures"], route_class=ReportingRoute)
+
+
+def _scope(cube: Cube, scope: str) -> Figures:
+    if scope.startswith("m:") and scope not in cube.scopes:
+        raise NotFound(f"no centrale is linked to municipality {scope[2:]}")
+    # A centrale without any event yet still has (all-zero) figures.
+    cube.scopes.setdefault(scope, ScopeInfo(scope[2:]))
+    return figures(cube, scope)
+
+
+def _filename(figures: Figures, extension: str) -> str:
+    return f"{figures.scope.kind}-{figures.scope.id}-{figures.period.label}.{extension}"
+
+
+async def _region(pool: PoolDep, period: Period) -> Figures:
+    return _scope(await cube_for(pool, period), "region")
+
+
+@router.get("/region/figures", summary="Every figure of the region (region ops).")
+async def region_figures(period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Figures:
+    require_role(caller, Role.REGION_OPS)
+    return await _region(pool, period)
+
+
+@router.get("/region/figures.csv", summary="The region's figures as CSV.", response_class=Response)
+async def region_csv(period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Response:
+    require_role(caller, Role.REGION_OPS)
+    result = await _region(pool, period)
+    return csv_response(figures_csv(result), _filename(result, "csv"))
+
+
+@router.get("/region/charts/{chart}.svg", summary="A chart of the region's figures.", response_class=Response)
+async def region_chart(chart: ChartName, period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Response:
+    require_role(caller, Role.REGION_OPS)
+    return svg_response(CHARTS[chart](await _region(pool, period), chart))
+
+
+async def _municipality(pool: PoolDep, code: str, period: Period) -> Figures:
+    return _scope(await cube_for(pool, period), f"m:{code}")
+
+
+@router.get("/municipalities/{code}/figures", summary="A municipality's figures, per district and month.")
+async def municipality_figures(
+    code: MunicipalityCode, period: PeriodQuery, caller: CallerDep, pool: PoolDep
+) -> Figures:
+    await require_municipality(caller, pool, code)
+    return await _municipality(pool, code, period)
+
+
+@router.get("/municipalities/{code}/figures.csv", summary="A municipality's figures as CSV.", response_class=Response)
+async def municipality_csv(code: MunicipalityCode, period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Response:
+    await require_municipality(caller, pool, code)
+    result = await _municipality(pool, code, period)
+    return csv_response(figures_csv(result), _filename(result, "csv"))
+
+
+@router.get("/municipalities/{code}/charts/{chart}.svg", summary="A chart of a municipality's figures.",
+            response_class=Response)  # fmt: skip
+async def municipality_chart(
+    code: MunicipalityCode, chart: ChartName, period: PeriodQuery, caller: CallerDep, pool: PoolDep
+) -> Response:
+    await require_municipality(caller, pool, code)
+    return svg_response(CHARTS[chart](await _municipality(pool, code, period), chart))
+
+
+async def _centrale(pool: PoolDep, centrale_id: str, period: Period) -> Figures:
+    return _scope(await cube_for(pool, period), f"c:{centrale_id}")
+
+
+@router.get("/centrales/{centrale_id}/figures", summary="A centrale's figures, per month.")
+async def centrale_figures(centrale_id: CentraleId, period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Figures:
+    await require_centrale(caller, pool, centrale_id)
+    return await _centrale(pool, centrale_id, period)
+
+
+@router.get("/centrales/{centrale_id}/figures.csv", summary="A centrale's figures as CSV.", response_class=Response)
+async def centrale_csv(centrale_id: CentraleId, period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Response:
+    await require_centrale(caller, pool, centrale_id)
+    result = await _centrale(pool, centrale_id, period)
+    return csv_response(figures_csv(result), _filename(result, "csv"))
+
+
+@router.get("/centrales/{centrale_id}/charts/{chart}.svg", summary="A chart of a centrale's figures.",
+            response_class=Response)  # fmt: skip
+async def centrale_chart(
+    centrale_id: CentraleId, chart: ChartName, period: PeriodQuery, caller: CallerDep, pool: PoolDep
+) -> Response:
+    await require_centrale(caller, pool, centrale_id)
+    return svg_response(CHARTS[chart](await _centrale(pool, centrale_id, period), chart))
+
+
+@router.get("/partners/{partner_id}/figures", summary="A business partner's own teams: days, employees, hours.")
+async def partner_figures_route(partner_id: UUID, period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Figures:
+    require_partner(caller, partner_id)
+    return partner_figures(await cube_for(pool, period), str(partner_id))
+
+
+@router.get("/partners/{partner_id}/figures.csv", summary="A business partner's figures as CSV.",
+            response_class=Response)  # fmt: skip
+async def partner_csv(partner_id: UUID, period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Response:
+    require_partner(caller, partner_id)
+    result = partner_figures(await cube_for(pool, period), str(partner_id))
+    return csv_response(figures_csv(result), _filename(result, "csv"))
+
+
+class VolunteerCount(BaseModel):
+    """Registered volunteers of one centrale (erased ones included: they were registered)."""
+
+    centrale_id: str
+    registered: int | Literal["<5"]
+
+
+@router.get(
+    "/centrales/{centrale_id}/volunteers/count",
+    summary="Number of volunteers a centrale registered (exact for its staff and ops, suppressed for readers).",
+)
+async def volunteer_count(centrale_id: str, caller: CallerDep, pool: PoolDep) -> VolunteerCount:
+    require_centrale_access(caller, centrale_id, Role.MUNICIPALITY_READER, Role.CENTRALE_STAFF, Role.REGION_OPS)
+    count = await queries.registered_volunteers(pool, centrale_id)
+    # Staff register these volunteers themselves; a municipality reader only ever sees aggregates.
+    hidden = caller.role is Role.MUNICIPALITY_READER and 0 < count < MIN_PEOPLE
+    return VolunteerCount(centrale_id=centrale_id, registered=SMALL if hidden else count)

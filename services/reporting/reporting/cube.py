@@ -1,0 +1,336 @@
+"""The figures of one period for the whole region, as cells, with small-cell and complementary suppression.
+
+Every report (region, municipality, centrale, business partner) is a slice of one cube, so one figure
+shows the same everywhere and a hidden cell cannot be worked out by combining two reports.
+
+A cell is addressed by ``(kpi, scope, month, district, category)``: ``scope`` is ``region``,
+``m:<municipality code>`` (``m:-`` for centrales without a known municipality) or ``c:<centrale id>``;
+``month`` None is the whole period, ``district`` None all districts, ``category`` None all categories.
+
+Suppression: a cell counting 1 to 4 people is primary-suppressed and shown as ``<5``. Wherever cells add
+up to a total shown elsewhere (months to the period, districts to the municipality, themes to all hours,
+municipalities to the region, centrales to their municipality), one hidden cell in such a sum could be
+recovered by subtraction; so, until no sum has exactly one hidden member, another member of that sum is
+hidden too (the smallest non-zero part, else the total), shown as ``x``. Zero is shown: it describes nobody.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from reporting.kpis import KPIS, MIN_PEOPLE, Category, Kind, Kpi
+from reporting.periods import Period
+
+__all__ = [
+    "COMPLEMENT",
+    "OUTSIDE",
+    "REGION",
+    "SMALL",
+    "UNKNOWN",
+    "Cell",
+    "Cube",
+    "CubeBuilder",
+    "Key",
+    "Placement",
+    "ScopeInfo",
+    "Shown",
+    "percentile",
+    "suppress",
+]
+
+Key = tuple[str, str, date | None, str | None, str | None]
+Shown = int | float | str | None
+# (scope, district) pairs a fact is counted in; district only under municipality scopes.
+Placement = list[tuple[str, str | None]]
+
+REGION = "region"
+SMALL = "<5"
+COMPLEMENT = "x"
+# District codes for facts outside the municipality's own wijken, or without a known wijk.
+OUTSIDE = "buiten"
+UNKNOWN = "onbekend"
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Linear-interpolation percentile (PostgreSQL's percentile_cont) of a non-empty sequence."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class _Acc:
+    """What falls in one cell while the cube is built."""
+
+    ids: set[Hashable] = field(default_factory=set)
+    amounts: dict[Hashable, Decimal] = field(default_factory=dict)
+    persons: dict[Hashable, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    headcount: dict[Hashable, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A computed figure and how many people stand behind it (None when it does not count people)."""
+
+    value: int | float | None
+    people: int | None
+
+
+def _number(value: Decimal) -> int | float:
+    rounded = round(value, 2)
+    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+
+
+def _finish(kpi: Kpi, acc: _Acc) -> Cell:
+    if kpi.kind is Kind.COUNT:
+        return Cell(len(acc.ids), len(acc.ids) if kpi.people else None)
+    if kpi.kind is Kind.SUM:
+        people = len(acc.persons) + sum(acc.headcount.values())
+        return Cell(_number(sum(acc.amounts.values(), Decimal(0))), people if kpi.people else None)
+    if kpi.kind is Kind.ACTIVE:
+        active = sum(1 for hours in acc.persons.values() if hours >= 1)
+        return Cell(active, active)
+    if kpi.kind is Kind.DISTINCT:
+        return Cell(len(acc.persons), len(acc.persons))
+    durations = [float(amount) for amount in acc.amounts.values()]
+    if not durations:
+        return Cell(None, None)
+    value = statistics.median(durations) if kpi.kind is Kind.MEDIAN else percentile(durations, 0.9)
+    return Cell(round(value, 1), None)
+
+
+@dataclass
+class ScopeInfo:
+    """A scope's display name and, for a municipality, its centrales and districts."""
+
+    name: str
+    centrales: list[str] = field(default_factory=list)
+    districts: list[tuple[str, str]] = field(default_factory=list)
+
+
+class CubeBuilder:
+    """Collects facts into cells; ``build`` computes values and suppression."""
+
+    def __init__(self, period: Period) -> None:
+        self.period = period
+        self.scopes: dict[str, ScopeInfo] = {REGION: ScopeInfo("Regio")}
+        self.categories: dict[str, dict[str, str]] = defaultdict(dict)
+        self._accs: dict[Key, _Acc] = defaultdict(_Acc)
+
+    def add(
+        self,
+        kpi: Kpi,
+        placement: Placement,
+        *,
+        month: date | None,
+        in_total: bool,
+        fact: Hashable,
+        amount: Decimal | float | int | None = None,
+        person: Hashable | None = None,
+        headcount: int | None = None,
+        categories: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Count one fact in the month's cell (if given) and, when ``in_total``, the period's cells.
+
+        ``categories`` are ``(key, label)`` pairs; a fact in several (interests, labels) counts in each.
+        """
+        cats = list(categories)
+        for code, label in cats:
+            self.categories[kpi.key][code] = label
+        for scope, district in placement:
+            keys: list[Key] = []
+            if month is not None:
+                keys.append((kpi.key, scope, month, None, None))
+                if kpi.category is Category.PARTNER:
+                    keys += [(kpi.key, scope, month, None, code) for code, _ in cats]
+            if in_total:
+                keys.append((kpi.key, scope, None, None, None))
+                keys += [(kpi.key, scope, None, None, code) for code, _ in cats]
+                if district is not None and kpi.location is not None:
+                    keys.append((kpi.key, scope, None, district, None))
+                    if kpi.category is Category.THEME:
+                        keys += [(kpi.key, scope, None, district, code) for code, _ in cats]
+            for key in keys:
+                self._put(kpi, self._accs[key], fact, amount, person, headcount)
+
+    @staticmethod
+    def _put(
+        kpi: Kpi, acc: _Acc, fact: Hashable, amount: Decimal | float | int | None, person: Hashable | None,
+        headcount: int | None,
+    ) -> None:  # fmt: skip
+        if kpi.kind is Kind.COUNT:
+            acc.ids.add(fact)
+        elif kpi.kind is Kind.SUM:
+            acc.amounts[fact] = Decimal(str(amount))
+            if headcount is not None:
+                acc.headcount[fact] = headcount
+            else:
+                # A fact without a person (hours logged after an erasure) counts as one person of its own.
+                acc.persons[person if person is not None else ("fact", fact)] = Decimal(1)
+        elif kpi.kind is Kind.ACTIVE:
+            acc.persons[person] += Decimal(str(amount))
+        elif kpi.kind is Kind.DISTINCT:
+            acc.persons[person] = Decimal(1)
+        else:
+            acc.amounts[fact] = Decimal(str(amount))
+
+    def build(self) -> Cube:
+        """Compute every cell, then hide small cells and their complements."""
+        by_key = {k.key: k for k in KPIS}
+        cells = {key: _finish(by_key[key[0]], acc) for key, acc in self._accs.items()}
+        cube = Cube(self.period, self.scopes, {k: dict(v) for k, v in self.categories.items()}, cells, {})
+        cube.hidden = suppress(cells, cube.relations())
+        return cube
+
+
+@dataclass
+class Cube:
+    """Every figure of the period for the region, with the set of hidden cells."""
+
+    period: Period
+    scopes: dict[str, ScopeInfo]
+    categories: dict[str, dict[str, str]]
+    cells: dict[Key, Cell]
+    hidden: dict[Key, str]
+
+    def shown(self, key: Key) -> Shown:
+        """The value as a report shows it: the number, ``<5``, ``x``, 0 when nothing fell in it (or None)."""
+        if key in self.hidden:
+            return self.hidden[key]
+        cell = self.cells.get(key)
+        if cell is None:
+            kind = next(k.kind for k in KPIS if k.key == key[0])
+            return None if kind in (Kind.MEDIAN, Kind.P90) else 0
+        return cell.value
+
+    def municipalities(self) -> list[str]:
+        """Municipality scope ids, sorted."""
+        return sorted(s for s in self.scopes if s.startswith("m:"))
+
+    def relations(self) -> list[list[Key]]:
+        """Every sum a reader could use: ``[total, part, part, ...]``, over the cells that exist."""
+        months = self.period.months
+        relations: list[list[Key]] = []
+        municipalities = self.municipalities()
+        for kpi in KPIS:
+            if not kpi.additive:
+                continue
+            k = kpi.key
+            cats: list[str | None] = [None, *sorted(self.categories.get(k, {}))]
+            partner_months = kpi.category is Category.PARTNER
+            for scope, info in self.scopes.items():
+                if kpi.months_additive:
+                    for cat in cats if partner_months else [None]:
+                        relations.append([(k, scope, None, None, cat), *((k, scope, m, None, cat) for m in months)])
+                if kpi.category is not None and kpi.category_additive:
+                    parts = cats[1:]
+                    relations.append([(k, scope, None, None, None), *((k, scope, None, None, c) for c in parts)])
+                    if partner_months:
+                        relations += [
+                            [(k, scope, m, None, None), *((k, scope, m, None, c) for c in parts)] for m in months
+                        ]
+                if scope.startswith("m:") and kpi.location is not None and info.districts:
+                    district_cats = cats if kpi.category is Category.THEME else [None]
+                    for cat in district_cats:
+                        relations.append(
+                            [(k, scope, None, None, cat), *((k, scope, None, d, cat) for d, _ in info.districts)]
+                        )
+                    if kpi.category is Category.THEME and kpi.category_additive:
+                        for d, _ in info.districts:
+                            relations.append([(k, scope, None, d, None), *((k, scope, None, d, c) for c in cats[1:])])
+                if scope.startswith("m:") and info.centrales:
+                    for month in [None, *months]:
+                        for cat in cats:
+                            relations.append(
+                                [
+                                    (k, scope, month, None, cat),
+                                    *((k, f"c:{c}", month, None, cat) for c in info.centrales),
+                                ]
+                            )
+            for month in [None, *months]:
+                for cat in cats:
+                    relations.append(
+                        [(k, REGION, month, None, cat), *((k, m, month, None, cat) for m in municipalities)]
+                    )
+        return [[key for key in relation if key in self.cells] for relation in relations]  # fmt: skip
+
+
+def _order(key: Key) -> str:
+    return "|".join("" if part is None else str(part) for part in key)
+
+
+def _weight(key: Key) -> int:
+    """How much hiding a cell costs a reader: headline figures of wide scopes most, details least."""
+    _, scope, month, district, category = key
+    weight = 8 if scope == REGION else 4 if scope.startswith("m:") else 2
+    for part in (month, district, category):
+        weight *= 1 if part is not None else 3
+    return weight
+
+
+# Complement candidates whose cascade is simulated before one is chosen (the smallest ones by value).
+_LOOKAHEAD = 4
+
+
+def suppress(cells: dict[Key, Cell], relations: Iterable[Sequence[Key]]) -> dict[Key, str]:
+    """Hidden cells: ``<5`` for 1-4 people, ``x`` for complements, so no sum has exactly one hidden member.
+
+    ``relations`` are ``[total, part, ...]`` lists over existing cells (a missing cell is a known zero).
+    Where a sum needs a complement, the few smallest candidates are each tried: hiding one may force
+    further complements elsewhere (its own sums), and the candidate whose whole cascade costs readers
+    least (``_weight``) is taken. So a small district hides a sibling district, not the municipality total.
+    """
+    hidden: dict[Key, str] = {
+        key: SMALL for key, cell in cells.items() if cell.people is not None and 0 < cell.people < MIN_PEOPLE
+    }
+    sums = [list(relation) for relation in relations if len(relation) > 1]
+    containing: dict[Key, list[int]] = defaultdict(list)
+    for index, members in enumerate(sums):
+        for key in members:
+            containing[key].append(index)
+
+    def candidates(index: int, state: dict[Key, str]) -> list[Key]:
+        """Visible members that could be hidden with the one hidden member: non-zero parts, else the total."""
+        total, parts = sums[index][0], sums[index][1:]
+        found = sorted(
+            (key for key in parts if key not in state and (cells[key].value or 0) > 0),
+            key=lambda key: (cells[key].value or 0, _order(key)),
+        )
+        if not found and total not in state:
+            found = [total]
+        return found or sorted((key for key in parts if key not in state), key=_order)
+
+    def lonely(index: int, state: dict[Key, str]) -> bool:
+        return sum(1 for key in sums[index] if key in state) == 1
+
+    def cascade(state: dict[Key, str], chosen: Key) -> int:
+        """Hide ``chosen`` in ``state`` and everything that forces, the simple way; return the cost of it all."""
+        state[chosen] = COMPLEMENT
+        cost, queue = _weight(chosen), list(containing[chosen])
+        while queue:
+            index = queue.pop()
+            if lonely(index, state) and (options := candidates(index, state)):
+                state[options[0]] = COMPLEMENT
+                cost += _weight(options[0])
+                queue += containing[options[0]]
+        return cost
+
+    queue = list(range(len(sums)))
+    while queue:
+        index = queue.pop(0)
+        if not lonely(index, hidden):
+            continue
+        options = candidates(index, hidden)[:_LOOKAHEAD]
+        if not options:
+            continue
+        chosen = min(options, key=lambda key: (cascade(dict(hidden), key), cells[key].value or 0, _order(key)))
+        hidden[chosen] = COMPLEMENT
+        queue += containing[chosen]
+    return hidden

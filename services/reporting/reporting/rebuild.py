@@ -1,0 +1,258 @@
+"""Rebuild every projection from the start of the topics into fresh tables, then switch over atomically.
+
+The service keeps running and answering from its current tables meanwhile:
+
+1. Create the projection tables afresh in the schema ``reporting_rebuild`` (``LIKE`` the live ones).
+2. Read every partition of the projected topics from the beginning with a group-less consumer, merge
+   the partitions by event time (``ce_time``; within a partition, offset order) so events apply in the
+   order they happened, and apply them with the same projection functions as the live consumer, on a
+   connection whose ``search_path`` puts the fresh schema first. Batches of events share a transaction.
+3. Catch up to the topics' new ends until little is left.
+4. Switch over in one transaction: take the switch gate exclusively (live projections hold it shared,
+   so in-flight ones finish and new ones wait), apply the rest up to the ends as they are now, move the
+   live tables to ``reporting_retired`` and the fresh ones into ``public``, record the rebuild; commit;
+   drop the old tables. A waiting live projection then writes to the new tables; it may apply an event
+   the rebuild applied already, which changes nothing since every projection is an idempotent upsert.
+
+Configuration tables (mappings, agreements, closed periods) are not touched: a closed period stays
+closed, and the closures book late events exactly as the live projection did (``periods.book``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from common.consumer import ContractViolation, EventContext, decode
+from common.logging import get_logger
+from contracts import Event, EventEnvelope, topic_for
+from reporting.projections import PROJECTIONS, SWITCH_GATE
+
+__all__ = ["PROJECTION_TABLES", "RebuildResult", "RebuildRunningError", "projected_topics", "rebuild_projections"]
+
+log = get_logger(__name__)
+
+# Every table the projections write; a replay empties or replaces exactly these.
+PROJECTION_TABLES = (
+    "volunteer_facts",
+    "erased_volunteers",
+    "organisation_facts",
+    "task_facts",
+    "match_facts",
+    "hours_facts",
+    "partner_facts",
+    "volunteer_day_facts",
+)
+_FRESH = "reporting_rebuild"
+_RETIRED = "reporting_retired"
+# One rebuild at a time per database (session advisory lock).
+_REBUILD_LOCK = 7_301_555_102
+# Catch up outside the switch-over until at most this many records are left, so live projections
+# wait only briefly on the gate.
+_SWITCH_BACKLOG = 2_000
+_MAX_CATCH_UPS = 20
+_FETCH_TIMEOUT_MS = 500
+# Bound on the switch-over's lock waits (a long report query holds its tables); the rebuild then fails.
+_LOCK_TIMEOUT = "30s"
+
+
+class RebuildRunningError(RuntimeError):
+    """Another rebuild of this database is running."""
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    """What a rebuild did: how many events it applied and the offsets it switched over at."""
+
+    events_applied: int
+    started_at: datetime
+    switched_at: datetime
+    seconds: float
+    end_offsets: dict[str, int]
+
+
+def projected_topics() -> list[str]:
+    """The topics the projections read."""
+    return sorted({event_class.topic for event_class in PROJECTIONS})
+
+
+@dataclass
+class _Entry:
+    """A buffered record with its sort key and, when it projects something, its decoded event."""
+
+    order: tuple[datetime, str, int, int]
+    offset: int
+    event: tuple[EventEnvelope, Event] | None
+
+
+def _entry(record: ConsumerRecord[bytes, bytes]) -> _Entry:
+    """Decode a record; one that cannot be decoded or is not projected is kept only for ordering."""
+    try:
+        envelope, payload = decode(record)
+    except ContractViolation:
+        # The live consumer dead-lettered it: it never had an effect, so neither does it here.
+        moment = datetime.fromtimestamp(record.timestamp / 1000, UTC)
+        return _Entry((moment, record.topic, record.partition, record.offset), record.offset, None)
+    event = (envelope, payload) if type(payload) in PROJECTIONS else None
+    return _Entry((envelope.time, record.topic, record.partition, record.offset), record.offset, event)
+
+
+class _MergedReader:
+    """Reads partitions to target offsets and yields their records merged by event time."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
+        self._consumer = consumer
+        self._partitions = partitions
+        self._buffers: dict[TopicPartition, deque[_Entry]] = {tp: deque() for tp in partitions}
+
+    async def _exhausted(self, tp: TopicPartition, target: int) -> bool:
+        """Nothing below ``target`` is left to read or buffered on ``tp``."""
+        buffer = self._buffers[tp]
+        if buffer:
+            return buffer[0].offset >= target
+        return int(await self._consumer.position(tp)) >= target
+
+    async def batches(
+        self, targets: Mapping[TopicPartition, int], size: int, deadline: float
+    ) -> AsyncIterator[list[_Entry]]:
+        """Yield lists of up to ``size`` entries in event-time order until every partition reached its target."""
+        batch: list[_Entry] = []
+        while True:
+            active = [tp for tp in self._partitions if not await self._exhausted(tp, targets[tp])]
+            if not active:
+                break
+            empty = [tp for tp in active if not self._buffers[tp]]
+            if empty:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"rebuild could not read {empty} to their end offsets in time")
+                fetched = await self._consumer.getmany(*empty, timeout_ms=_FETCH_TIMEOUT_MS)
+                for tp, records in fetched.items():
+                    self._buffers[tp].extend(_entry(record) for record in records)
+                continue
+            # Every partition with records left has one buffered: the earliest head is safe to apply next.
+            head = min(active, key=lambda tp: self._buffers[tp][0].order)
+            batch.append(self._buffers[head].popleft())
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+async def _apply(conn: asyncpg.Connection, entries: list[_Entry]) -> int:
+    """Apply the projected events of ``entries`` in one transaction; return how many were applied."""
+    applied = 0
+    async with conn.transaction():
+        for entry in entries:
+            if entry.event is None:
+                continue
+            envelope, payload = entry.event
+            await PROJECTIONS[type(payload)](payload, EventContext(envelope=envelope, conn=conn))
+            applied += 1
+    return applied
+
+
+async def _read(
+    reader: _MergedReader, conn: asyncpg.Connection, targets: Mapping[TopicPartition, int], size: int, deadline: float
+) -> int:
+    applied = 0
+    async for batch in reader.batches(targets, size, deadline):
+        applied += await _apply(conn, batch)
+    return applied
+
+
+async def rebuild_projections(
+    database_url: str,
+    bootstrap: str,
+    *,
+    start_offsets: Mapping[TopicPartition, int] | None = None,
+    batch_size: int = 500,
+    timeout: float = 3_600.0,
+) -> RebuildResult:
+    """Rebuild the projection tables from the topics and swap them in; raises RebuildRunningError if busy.
+
+    ``start_offsets`` (default: the beginning of every partition) lets a test on a shared broker start
+    where its own service started; operations always rebuild from the beginning.
+    """
+    started_at = datetime.now(UTC)
+    clock = time.monotonic()
+    deadline = clock + timeout
+    conn = await asyncpg.connect(database_url, server_settings={"search_path": f"{_FRESH}, public"})
+    consumer: AIOKafkaConsumer | None = None
+    if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _REBUILD_LOCK):
+        await conn.close()
+        raise RebuildRunningError("a rebuild of the reporting projections is already running")
+    try:
+        await _fresh_tables(conn)
+        partitions = [TopicPartition(t, p) for t in projected_topics() for p in range(topic_for(t).partitions)]
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+        await consumer.start()
+        consumer.assign(partitions)
+        if start_offsets is None:
+            await consumer.seek_to_beginning(*partitions)
+        else:
+            for tp in partitions:
+                consumer.seek(tp, start_offsets.get(tp, 0))
+        reader = _MergedReader(consumer, partitions)
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        applied = await _read(reader, conn, ends, batch_size, deadline)
+        for _ in range(_MAX_CATCH_UPS):
+            log.info("rebuild_caught_up", events_applied=applied)
+            ends = await consumer.end_offsets(partitions)
+            backlog = 0
+            for tp, end in ends.items():
+                backlog += max(end - await consumer.position(tp), 0)
+            if backlog <= _SWITCH_BACKLOG:
+                break
+            applied += await _read(reader, conn, ends, batch_size, deadline)
+        async with conn.transaction():
+            await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_GATE)
+            ends = await consumer.end_offsets(partitions)
+            applied += await _read(reader, conn, ends, batch_size, deadline)
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_RETIRED}")
+            for table in PROJECTION_TABLES:
+                await conn.execute(f"ALTER TABLE public.{table} SET SCHEMA {_RETIRED}")
+                await conn.execute(f"ALTER TABLE {_FRESH}.{table} SET SCHEMA public")
+            offsets = {f"{tp.topic}[{tp.partition}]": offset for tp, offset in sorted(ends.items())}
+            switched_at = await conn.fetchval(
+                "INSERT INTO public.projection_rebuilds (started_at, switched_at, events_applied, end_offsets)"
+                " VALUES ($1, now(), $2, $3::jsonb) RETURNING switched_at",
+                started_at,
+                applied,
+                json.dumps(offsets),
+            )
+        await conn.execute(f"DROP SCHEMA {_RETIRED} CASCADE")
+        log.info("rebuild_switched_over", events_applied=applied, seconds=round(time.monotonic() - clock, 2))
+        return RebuildResult(applied, started_at, switched_at, round(time.monotonic() - clock, 3), offsets)
+    finally:
+        if consumer is not None:
+            await consumer.stop()
+        try:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {_FRESH} CASCADE")
+        finally:
+            await conn.close()
+
+
+async def _fresh_tables(conn: asyncpg.Connection) -> None:
+    """Empty copies of the projection tables (columns, defaults, constraints, indexes) in the fresh schema."""
+    async with conn.transaction():
+        await conn.execute(f"DROP SCHEMA IF EXISTS {_FRESH} CASCADE")
+        await conn.execute(f"DROP SCHEMA IF EXISTS {_RETIRED} CASCADE")
+        await conn.execute(f"CREATE SCHEMA {_FRESH}")
+        for table in PROJECTION_TABLES:
+            await conn.execute(f"CREATE TABLE {_FRESH}.{table} (LIKE public.{table} INCLUDING ALL)")
+
+
+def run(database_url: str, bootstrap: str) -> RebuildResult:
+    """Blocking entry point for the command line."""
+    return asyncio.run(rebuild_projections(database_url, bootstrap))

@@ -1,0 +1,149 @@
+"""Replay: rebuilding every projection from the topics into fresh tables while events keep coming equals incremental."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import asyncpg
+import pytest
+
+from common.ops import commit_offsets, replay_projection
+from reporting.main import SPEC
+from reporting.rebuild import PROJECTION_TABLES, RebuildRunningError, rebuild_projections
+from tests.reporting.events import World, at
+from tests.reporting.integration.conftest import Reporting, Scenario, running_reporting
+
+pytestmark = pytest.mark.integration
+
+_REBUILD_LOCK = 7_301_555_102
+
+
+def _row(row: asyncpg.Record, surrogates: dict[Any, str]) -> tuple[tuple[str, str], ...]:
+    """A row as sorted (column, repr) pairs, the person key of an erased volunteer replaced by its description."""
+    return tuple(
+        sorted(
+            (column, repr(surrogates.get(value, value) if column == "person_key" else value))
+            for column, value in row.items()
+        )
+    )
+
+
+async def snapshot(pool: asyncpg.Pool) -> dict[str, list[tuple[tuple[str, str], ...]]]:
+    """Every projection table's rows; an erased volunteer's random surrogate is named by what it stands for."""
+    async with pool.acquire() as conn:
+        surrogates = {
+            row["person_key"]: f"erased:{row['centrale_id']}:{row['registered_at'].isoformat()}"
+            for row in await conn.fetch(
+                "SELECT person_key, centrale_id, registered_at FROM volunteer_facts WHERE erased_at IS NOT NULL"
+            )
+        }
+        tables = {}
+        for table in PROJECTION_TABLES:
+            # The table names come from the projection's own list.
+            rows = await conn.fetch(f"SELECT * FROM {table}")  # noqa: S608
+            tables[table] = sorted(_row(row, surrogates) for row in rows)
+        return tables
+
+
+async def figures(service: Reporting, period: str) -> dict[str, Any]:
+    """Region and municipality figures without their generation time."""
+    documents = {}
+    for path in ("/v1/region/figures", "/v1/municipalities/GM0344/figures", "/v1/municipalities/GM0355/figures"):
+        document = await service.json(path, period=period)
+        document.pop("generated_at")
+        documents[path] = document
+    return documents
+
+
+async def test_a_rebuild_while_events_keep_coming_equals_the_incremental_projection(
+    scenario: Scenario, kafka_bootstrap: str, postgres_server_dsn: str
+) -> None:
+    # The scenario's service projected the events as they came (Y6's erasure a month after Y6's hours).
+    incremental = scenario.reporting
+    # A second service on the same events from the same start: the one that gets rebuilt. Its first
+    # catch-up reads all topics at once, in no particular order across topics; the rebuild applies
+    # them in the order they happened, as the incremental projection saw them.
+    async with running_reporting(kafka_bootstrap, postgres_server_dsn, start=incremental.start_offsets) as twin:
+        await twin.configure(scenario.region.centrales, scenario.region.districts, scenario.region.names)
+        await twin.settle()
+
+        # June events arrive while the rebuild runs: the live projection goes on writing meanwhile.
+        world = World()
+        organisation = world.organisation(scenario.region.a1, "3511", "2026-06-01", admitted="2026-06-02")
+        task = world.task(scenario.region.a1, organisation, "zorg", "3511", "2026-06-03")
+        volunteers = [world.volunteer(scenario.region.b1, "3701", "2026-06-04") for _ in range(6)]
+        matches = [world.match(task, volunteer, at("2026-06-05")) for volunteer in volunteers]
+        rebuild = asyncio.create_task(
+            rebuild_projections(twin.dsn, twin.bootstrap, start_offsets=twin.start_offsets, batch_size=50)
+        )
+        await twin.publish(world.take())
+        result = await asyncio.wait_for(rebuild, timeout=120)
+        # After the switch-over the live projection writes into the new tables.
+        for match in matches:
+            world.hours(match, "2026-06-10", "2")
+        await twin.feed(world)
+        await incremental.settle()
+
+        # The scenario's 128 projected events, plus those of the 15 June ones published before the switch-over
+        # (the live projection applied the others to the new tables right after it).
+        assert 128 <= result.events_applied <= 143
+        rebuilt = await snapshot(twin.pool)
+        assert sum(len(rows) for rows in rebuilt.values()) > 100
+        assert rebuilt == await snapshot(incremental.pool)
+        for period in ("2026-Q1", "2026-H1"):
+            assert await figures(twin, period) == await figures(incremental, period)
+        june = await twin.json("/v1/region/figures", period="2026-06")
+        assert {item["kpi"]: item["value"] for item in june["headline"]}["hours"] == 12
+        async with twin.pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM projection_rebuilds") == 1
+            schemas = await conn.fetch("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'reporting_%'")
+            assert schemas == []  # the fresh and retired schemas are gone
+
+
+async def test_a_second_rebuild_is_refused_while_one_runs(scenario: Scenario) -> None:
+    connection = await asyncpg.connect(scenario.reporting.dsn)
+    try:
+        assert await connection.fetchval("SELECT pg_try_advisory_lock($1)", _REBUILD_LOCK)
+        with pytest.raises(RebuildRunningError):
+            await rebuild_projections(scenario.reporting.dsn, scenario.reporting.bootstrap)
+        response = await scenario.reporting.http.post("/v1/ops/rebuild", headers=scenario.reporting.ops)
+        assert response.status_code == 409
+    finally:
+        await connection.close()
+
+
+async def test_the_ops_tools_offline_replay_rebuilds_reporting_too(
+    kafka_bootstrap: str, postgres_server_dsn: str
+) -> None:
+    # (July 2026: the scenario's service reads these events too, and its first quarter must not change.)
+    # `python -m common.ops replay reporting` (stop the service, empty SPEC.replay_tables and the inbox, reset the
+    # group to the start, start again) must empty exactly the projection tables and keep the configuration.
+    world = World()
+    centrale = world.centrale("r1")
+    organisation = world.organisation(centrale, "3511", "2026-07-02", admitted="2026-07-03")
+    task = world.task(centrale, organisation, "zorg", "3511", "2026-07-04")
+    for day in range(5, 11):
+        world.hours(world.match(task, world.volunteer(centrale, "3511", f"2026-07-{day:02d}"), at("2026-07-12")),
+                    "2026-07-20", "2")  # fmt: skip
+    async with running_reporting(kafka_bootstrap, postgres_server_dsn) as first:
+        await first.configure(
+            {centrale: ("GM0344", "Utrecht"), world.centrale("r2"): ("GM0355", "Zeist")},
+            [("3511", "WK034401", "Binnenstad")],
+        )
+        await first.feed(world)
+        before = await figures(first, "2026-07")
+        rows = await snapshot(first.pool)
+
+    replayed = await replay_projection(
+        kafka_bootstrap, dataclasses.replace(SPEC, name=first.group), first.dsn, wait_for_empty_s=60
+    )
+    assert set(replayed.truncated) == set(PROJECTION_TABLES)
+    # The replay moved the group to the beginning of the shared test broker, which holds every test's events;
+    # a region's broker begins with its own history, which is where this test's service began.
+    await commit_offsets(kafka_bootstrap, first.group, first.start_offsets)
+    async with running_reporting(kafka_bootstrap, postgres_server_dsn, again=first) as second:
+        await second.settle()
+        assert await snapshot(second.pool) == rows
+        assert await figures(second, "2026-07") == before
