@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,10 +18,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 # Run as a script, so its own folder is on sys.path and the sibling module imports directly.
-from localplatform import DEMO_OPS_TOKEN, PORTS, infra_env
+from localplatform import DEMO_OPS_TOKEN, PORTS, ROOT, infra_env
 
 from contracts import topic_for
+from reporting import export
 
+OUT = ROOT / ".local" / "reports"
 REGISTRY = f"http://127.0.0.1:{PORTS['registry']}"
 MATCHING = f"http://127.0.0.1:{PORTS['matching']}"
 REPORTING = f"http://127.0.0.1:{PORTS['reporting']}"
@@ -164,6 +167,7 @@ async def main() -> None:
         if again != after or after != expected:
             raise SystemExit(f"unexpected counts: expected {expected}, got {after} then {again}")
         await matching_tour(client, staff["vc-utrecht"])
+    await reporting_tour()
     say("Done. Services keep running: see `make status`, logs in .local/logs/, stop with `make down`.")
 
 
@@ -221,6 +225,21 @@ async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> Non
             raise SystemExit(f"task not filled: {status}")
         await asyncio.sleep(0.3)
     say("    the registry learned the match from Kafka: capacity 1 reached, task status 'filled'")
+
+
+async def reporting_tour() -> None:
+    """Reporting maps centrales and districts, then writes Utrecht's report page, CSV and charts."""
+    await export.configure(
+        REPORTING, DEMO_OPS_TOKEN,
+        {"vc-utrecht": ("GM0344", "Utrecht", "Vrijwilligerscentrale Utrecht"),
+         "vc-zeist": ("GM0355", "Zeist", "Vrijwilligerscentrale Zeist")},
+        [("3511", "WK034401", "Binnenstad"), ("3512", "WK034402", "Oost"), ("3701", "WK035501", "Zeist-Centrum")],
+    )  # fmt: skip
+    year = str(datetime.now(UTC).year)
+    written = await export.export_report(REPORTING, DEMO_OPS_TOKEN, "GM0344", year, OUT)
+    say(f"12. Reporting wrote Utrecht's {year} report (figures of 1-4 people show as <5):")
+    for kind, path in sorted(written.items()):
+        say(f"    {kind:18} {path.relative_to(OUT.parent.parent)}")
 
 
 if __name__ == "__main__":
