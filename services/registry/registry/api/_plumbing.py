@@ -6,18 +6,21 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
+from uuid import UUID
 
 import asyncpg
 from fastapi import Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from common.auth import Caller
+from common.auth import Caller, Role
 from common.db import Connection
 from common.service import get_runtime
+from registry.api.models import CredentialOut
+from registry.auth import issue_credential
 from registry.use_cases import Origin
 
-__all__ = ["IdempotencyKey", "idempotent", "origin"]
+__all__ = ["IdempotencyKey", "idempotent", "issue", "origin"]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -92,3 +95,19 @@ async def idempotent(
             json.dumps(encoded),
         )
         return JSONResponse(encoded, status_code=status)
+
+
+async def issue(
+    conn: Connection,
+    request: Request,
+    *,
+    role: Role,
+    centrale_id: str | None,
+    label: str,
+    subject_id: UUID | None = None,
+) -> CredentialOut:
+    """Issue a credential (and its event) in the caller's transaction and return it with its one-time token."""
+    credential_id, token = await issue_credential(
+        conn, origin=origin(request), role=role, centrale_id=centrale_id, label=label, subject_id=subject_id
+    )
+    return CredentialOut(id=credential_id, role=role, centrale_id=centrale_id, subject_id=subject_id, token=token)

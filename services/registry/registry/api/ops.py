@@ -12,9 +12,8 @@ from common.auth import CallerDep, Role, require_role
 from common.db import Connection
 from common.http import UseCaseRoute
 from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, idempotent, origin
+from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
 from registry.api.models import CentraleIn, Created, CredentialOut, LabelIn, PartnerIn, StaffCredentialIn
-from registry.auth import issue_credential
 from registry.use_cases import NotFound, centrales, partners, tasks
 from registry.use_cases._shared import utc_now
 
@@ -47,10 +46,7 @@ async def create_staff_credential(
     require_role(caller, Role.REGION_OPS)
     async with pool.acquire() as conn, conn.transaction():
         await centrales.ensure_centrale(conn, centrale_id)
-        credential_id, token = await issue_credential(
-            conn, origin=origin(request), role=body.role, centrale_id=centrale_id, label=body.label
-        )
-    return CredentialOut(id=credential_id, role=body.role, centrale_id=centrale_id, token=token)
+        return await issue(conn, request, role=body.role, centrale_id=centrale_id, label=body.label)
 
 
 @router.post(
@@ -82,17 +78,9 @@ async def create_partner_credential(
     async with pool.acquire() as conn, conn.transaction():
         if await conn.fetchval("SELECT 1 FROM business_partners WHERE id = $1", partner_id) is None:
             raise NotFound(f"business partner {partner_id} not found")
-        credential_id, token = await issue_credential(
-            conn,
-            origin=origin(request),
-            role=Role.BUSINESS_PARTNER,
-            centrale_id=None,
-            label=body.label,
-            subject_id=partner_id,
+        return await issue(
+            conn, request, role=Role.BUSINESS_PARTNER, centrale_id=None, label=body.label, subject_id=partner_id
         )
-    return CredentialOut(
-        id=credential_id, role=Role.BUSINESS_PARTNER, centrale_id=None, subject_id=partner_id, token=token
-    )
 
 
 @router.post("/tasks/expire", summary="Expire published tasks past their closing date (run daily).")

@@ -12,7 +12,7 @@ from common.auth import Caller, CallerDep, Role, require_centrale_access
 from common.db import Connection
 from common.http import UseCaseRoute
 from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, idempotent, origin
+from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
 from registry.api.models import (
     ConsentChangeIn,
     Created,
@@ -25,7 +25,6 @@ from registry.api.models import (
     VolunteerIn,
     VolunteerPatch,
 )
-from registry.auth import issue_credential
 from registry.use_cases import organisations, tasks, volunteers
 
 router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"], route_class=UseCaseRoute)
@@ -121,17 +120,9 @@ async def create_organisation_credential(
     _staff(caller, centrale_id)
     async with pool.acquire() as conn, conn.transaction():
         await organisations.get_organisation(conn, organisation_id, centrale_id)
-        credential_id, token = await issue_credential(
-            conn,
-            origin=origin(request),
-            role=Role.ORGANISATION,
-            centrale_id=centrale_id,
-            label=body.label,
-            subject_id=organisation_id,
+        return await issue(
+            conn, request, role=Role.ORGANISATION, centrale_id=centrale_id, label=body.label, subject_id=organisation_id
         )
-    return CredentialOut(
-        id=credential_id, role=Role.ORGANISATION, centrale_id=centrale_id, subject_id=organisation_id, token=token
-    )
 
 
 @router.post(
@@ -232,17 +223,9 @@ async def create_volunteer_credential(
     _staff(caller, centrale_id)
     async with pool.acquire() as conn, conn.transaction():
         await volunteers.get_volunteer(conn, volunteer_id, centrale_id)
-        credential_id, token = await issue_credential(
-            conn,
-            origin=origin(request),
-            role=Role.VOLUNTEER,
-            centrale_id=centrale_id,
-            label=body.label,
-            subject_id=volunteer_id,
+        return await issue(
+            conn, request, role=Role.VOLUNTEER, centrale_id=centrale_id, label=body.label, subject_id=volunteer_id
         )
-    return CredentialOut(
-        id=credential_id, role=Role.VOLUNTEER, centrale_id=centrale_id, subject_id=volunteer_id, token=token
-    )
 
 
 @router.get("/tasks", summary="The centrale's tasks.")

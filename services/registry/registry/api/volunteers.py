@@ -12,10 +12,9 @@ from common.auth import Caller, CallerDep, Role, require_role
 from common.db import Connection
 from common.http import UseCaseRoute
 from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, idempotent, origin
+from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
 from registry.api.models import ConsentChangeIn, Created, CredentialOut, HoursIn, Record, VolunteerIn, VolunteerPatch
 from registry.api.staff import profile_changes, registration
-from registry.auth import issue_credential
 from registry.use_cases import hours, volunteers
 
 router = APIRouter(prefix="/v1", tags=["volunteers"], route_class=UseCaseRoute)
@@ -39,17 +38,14 @@ async def self_register(centrale_id: str, body: VolunteerIn, pool: PoolDep, requ
         volunteer_id = await volunteers.register_volunteer(
             conn, registration(centrale_id, body, by="self", recorded_by="self"), origin(request)
         )
-        credential_id, token = await issue_credential(
+        return await issue(
             conn,
-            origin=origin(request),
+            request,
             role=Role.VOLUNTEER,
             centrale_id=centrale_id,
             label="self-registration",
             subject_id=volunteer_id,
         )
-    return CredentialOut(
-        id=credential_id, role=Role.VOLUNTEER, centrale_id=centrale_id, subject_id=volunteer_id, token=token
-    )
 
 
 @router.get("/me", summary="Your record as the registry holds it.")
@@ -102,9 +98,15 @@ async def log_my_hours(
 
     async def create(conn: Connection) -> tuple[int, Any]:
         hours_id = await hours.log_hours(
-            conn, match_id, body.worked_on, body.hours, by="volunteer", centrale_id=centrale_id,
-            volunteer_id=volunteer_id, origin=origin(request),
-        )  # fmt: skip
+            conn,
+            match_id,
+            body.worked_on,
+            body.hours,
+            by="volunteer",
+            centrale_id=centrale_id,
+            volunteer_id=volunteer_id,
+            origin=origin(request),
+        )
         return 201, Created(id=hours_id)
 
     return await idempotent(pool, caller, key, request, body, create)
