@@ -7,7 +7,7 @@ the API) and writes its events to the outbox there, so state and events commit t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -105,6 +105,7 @@ class Matching:
             volunteer_id,
             list(PENDING),
         )
+        expired = 0
         for proposal in pending:
             # Their own open commitments must not count against a proposal they already have.
             check = assess(
@@ -113,6 +114,7 @@ class Matching:
             )  # fmt: skip
             if not check.eligible:
                 await self._expire(conn, proposal, origin)
+                expired += 1
         if not profile.matching_consent:
             return
         open_tasks = await conn.fetch(
@@ -124,15 +126,17 @@ class Matching:
             list(LIVE),
             self.settings.proposals_per_task,
         )
+        # Only the open-commitment count changes while proposing (expiries lowered it, proposals raise it):
+        # track it here instead of re-reading the volunteer for every task.
+        current = replace(profile, open_commitments=max(profile.open_commitments - expired, 0))
         for task_row in open_tasks:
-            current = await conn.fetchrow(f"{_VOLUNTEER_SELECT} WHERE v.volunteer_id = $1", volunteer_id)
             result = assess(
-                volunteer_profile(current), task_profile(task_row), today=today,
-                max_open_commitments=self.settings.max_open_commitments,
-            )  # fmt: skip
+                current, task_profile(task_row), today=today, max_open_commitments=self.settings.max_open_commitments
+            )
             if result.eligible:
                 await self._propose(conn, task_row, volunteer_id, profile.centrale_id, result.score, result.reasons,
                                     "matching", profile.needs_support, origin)  # fmt: skip
+                current = replace(current, open_commitments=current.open_commitments + 1)
 
     async def volunteer_erased(self, conn: Connection, volunteer_id: UUID, origin: Origin) -> None:
         """Forget the volunteer: pending proposals expire, matches end, the profile row goes."""

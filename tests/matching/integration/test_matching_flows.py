@@ -361,3 +361,32 @@ async def test_redelivered_events_change_nothing(world: World) -> None:
     after = await world.matching_pool.fetch("SELECT * FROM proposals WHERE task_id = $1 ORDER BY match_id", task_id)
     assert [dict(r) for r in after] == [dict(r) for r in before]
     assert await world.matching_pool.fetchval("SELECT count(*) FROM outbox") == outbox_before
+
+
+async def test_re_evaluation_proposes_for_no_more_open_tasks_than_the_spreading_limit(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    volunteer_id = await _volunteer(world, centrale_id, staff, availability=[])
+    tasks = [
+        await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
+        for _ in range(5)
+    ]
+    for task_id in tasks:
+        await world.task_in_matching(task_id)
+
+    path = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}"
+    patched = await world.registry.http.patch(path, json={"availability": TUESDAY_MORNING}, headers=staff)
+    assert patched.status_code == 204
+
+    async def proposed() -> int | None:
+        count = await world.matching_pool.fetchval(
+            "SELECT count(*) FROM proposals WHERE volunteer_id = $1 AND status = 'proposed'", volunteer_id
+        )
+        return count if count >= 3 else None
+
+    assert await eventually(proposed, "three proposals") == 3
+    # The limit (MATCHING_MAX_OPEN_COMMITMENTS = 3) holds, and the stored count agrees with the proposals.
+    row = await world.matching_pool.fetchrow(
+        "SELECT open_commitments FROM volunteers WHERE volunteer_id = $1", volunteer_id
+    )
+    assert row["open_commitments"] == 3
