@@ -8,6 +8,8 @@ The real services' read models are upserts, which would hide a double applicatio
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
@@ -31,17 +33,22 @@ class Settings(ServiceSettings):
         return "faultcounter"
 
 
-async def on_volunteer_registered(event: VolunteerRegistered, ctx: EventContext) -> None:
-    """One more registration counted for the centrale."""
-    await ctx.conn.execute(
-        "INSERT INTO effect_counts (centrale_id, applied) VALUES ($1, 1)"
-        " ON CONFLICT (centrale_id) DO UPDATE SET applied = effect_counts.applied + 1",
-        event.centrale_id,
-    )
-
-
 def register_handlers(consumer: EventConsumer) -> None:
     """The one projection."""
+    # Extra time per event, so a fault can land mid-stream; read here and not from Settings, because the
+    # ops tools load this spec without a service's settings.
+    delay_s = float(os.environ.get("FAULTCOUNTER_APPLY_DELAY_S", "0"))
+
+    async def on_volunteer_registered(event: VolunteerRegistered, ctx: EventContext) -> None:
+        """One more registration counted for the centrale."""
+        if delay_s:
+            await asyncio.sleep(delay_s)
+        await ctx.conn.execute(
+            "INSERT INTO effect_counts (centrale_id, applied) VALUES ($1, 1)"
+            " ON CONFLICT (centrale_id) DO UPDATE SET applied = effect_counts.applied + 1",
+            event.centrale_id,
+        )
+
     consumer.on(VolunteerRegistered)(on_volunteer_registered)
 
 

@@ -64,7 +64,7 @@ async def test_consumer_killed_mid_stream_applies_every_event_once(cluster: Clus
 
 
 async def test_sigterm_mid_stream_commits_exactly_what_it_applied(cluster: Cluster) -> None:
-    """SIGTERM mid-stream: the record in hand is finished and committed, so nothing applied is redelivered."""
+    """SIGTERM mid-stream: finished batches commit, the one in hand rolls back; nothing applied is redelivered."""
     sent = 250
     await cluster.isolate(COUNTER)
     start = await cluster.ends()
@@ -93,7 +93,7 @@ async def test_sigterm_mid_stream_commits_exactly_what_it_applied(cluster: Clust
     await cluster.caught_up(COUNTER, targets)
     assert await effect_count(database, centrale) == sent
     assert await inbox_rows(database, COUNTER) == sent
-    assert len(second.log_events("event_applied")) == sent - applied
+    assert second.batch_total("applied") == sent - applied
 
 
 async def test_postgres_restart_under_consumer_retries_and_loses_nothing(cluster: Cluster) -> None:
@@ -155,8 +155,8 @@ async def test_duplicates_and_out_of_order_redelivery_after_rebalance_apply_once
         await producer.stop()
     await cluster.caught_up(COUNTER, await cluster.ends())
     assert await effect_count(database, centrale) == sent
-    assert len(first.log_events("event_applied")) == sent
-    assert len(first.log_events("event_duplicate_skipped")) == 2 * copied
+    assert first.batch_total("applied") == sent
+    assert first.batch_total("duplicates") == 2 * copied
     code, _ = first.terminate()
     assert code in (0, -signal.SIGTERM)
 
@@ -173,10 +173,10 @@ async def test_duplicates_and_out_of_order_redelivery_after_rebalance_apply_once
     assert await cluster.owned(third), "both instances must own partitions after the rebalance"
     assert await effect_count(database, centrale) == sent + later
     assert await inbox_rows(database, COUNTER) == sent + later
-    replayed = second.log_events("event_duplicate_skipped") + third.log_events("event_duplicate_skipped")
-    applied = second.log_events("event_applied") + third.log_events("event_applied")
-    assert len(applied) == later, "of everything redelivered, only the new events had effects"
-    assert len(replayed) >= sent + 2 * copied, "every old record (original and copies) was redelivered and skipped"
+    replayed = second.batch_total("duplicates") + third.batch_total("duplicates")
+    applied = second.batch_total("applied") + third.batch_total("applied")
+    assert applied == later, "of everything redelivered, only the new events had effects"
+    assert replayed >= sent + 2 * copied, "every old record (original and copies) was redelivered and skipped"
 
 
 async def test_surviving_instance_takes_over_partitions_of_a_killed_one(cluster: Cluster) -> None:
@@ -203,7 +203,7 @@ async def test_surviving_instance_takes_over_partitions_of_a_killed_one(cluster:
 
     assert await effect_count(database, centrale) == sent
     assert await inbox_rows(database, COUNTER) == sent
-    taken_over = {line["partition"] for line in survivor.log_events("event_applied")} & owned
+    taken_over = survivor.applied_partitions() & owned
     assert taken_over == {tp.partition for tp in orphaned}, "the survivor applied the orphaned partitions' events"
     await cluster.settled(survivor)
     assert await cluster.owned(survivor) == set(range(6))

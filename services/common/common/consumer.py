@@ -1,20 +1,31 @@
-"""Event consumers: contract decoding, idempotent inbox, retries and dead letters.
+"""Event consumers: contract decoding, idempotent inbox, retries and dead letters, in batches.
 
 Every subscriber the platform runs is built here, so the delivery rules hold everywhere:
 
-- commit policy is manual: an offset is committed only after the message's effects committed in
-  PostgreSQL, or after it was written to the dead-letter topic;
-- the inbox row and the handler's writes share one transaction, so a redelivery changes nothing;
-- while the service's database is unreachable (restart, failover, network) the record is retried
-  without limit, with backoff capped at a few seconds: the outage is not the message's fault, and
-  dead-lettering every valid event that arrives during it would turn a restart into a mass re-drive;
-- any other failure (a handler bug, a constraint the event breaks) is retried ``max_retries`` times
-  with exponential backoff while the database answers, then dead-lettered, so one bad message never
-  blocks its partition;
+- records arrive in batches (up to ``batch_size``, whatever the fetch buffer holds: a busy topic gives
+  full batches, a quiet one single records without waiting); a batch is applied in one transaction with
+  one set-based inbox claim, in partition order, and its offsets are committed once, after that
+  transaction committed or the record was dead-lettered (the commit overlaps the next batch's work);
+- the inbox rows and the handlers' writes share the transaction, so a redelivery changes nothing;
 - a record that is not valid JSON, violates its contract or has an unknown type goes straight to
   ``<topic>.dlq`` with headers naming the consumer, the error and the original position;
-- on shutdown (``close``) a record that is still failing is abandoned uncommitted: it is redelivered
-  to whichever instance owns the partition next.
+- while the service's database is unreachable (restart, failover, network) the batch is retried
+  without limit, with backoff capped at a few seconds: the outage is not the messages' fault, and
+  dead-lettering every valid event that arrives during it would turn a restart into a mass re-drive;
+- a batch aborted by a deadlock or serialization failure (another subscriber's batch touched the same
+  rows) is retried whole, up to three times;
+- any other failure of a batch (a handler bug, a constraint one event breaks) rolls it back and the
+  batch is applied again one record per transaction, so the culprit is found; that record is retried
+  ``max_retries`` times with exponential backoff while the database answers, then dead-lettered, so
+  one bad message never blocks its partition;
+- on shutdown (``close``) a batch still being applied is rolled back and a record still failing is
+  abandoned, both uncommitted: they are redelivered to whichever instance owns the partition next.
+
+Handlers are per event (``on``) or per run of consecutive events of one type (``on_batch``, for
+projections that write a whole run in one statement); both run inside the batch's transaction.
+
+Logging: one ``batch_done`` line per batch at INFO (counts, partitions, offsets); handlers log per event
+with the event's id, type, correlation id, subject and tenant bound.
 
 Error classes raised while handling a record::
 
@@ -28,13 +39,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+import itertools
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeAlias, TypeVar, cast
 
 import asyncpg
 import structlog
-from aiokafka.structs import ConsumerRecord
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -42,26 +56,39 @@ from faststream.message import StreamMessage
 from pydantic import ValidationError
 
 from common.db import Connection
-from common.inbox import claim_event
+from common.inbox import claim_events
 from common.logging import get_logger
 from contracts import Event, EventEnvelope, dead_letter_topic, event_type_of
 
-__all__ = ["ContractViolation", "EventConsumer", "EventContext"]
+__all__ = ["DEFAULT_BATCH_SIZE", "BatchContext", "ContractViolation", "EventConsumer", "EventContext"]
 
 log = get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
+Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
+DEFAULT_BATCH_SIZE = 500
 # Backoff caps: a record failing on its own waits up to 10 s between attempts; during a database outage
 # the database is probed at least every 2 s, so a restarted server is picked up quickly.
 _MAX_BACKOFF_S = 10.0
 _OUTAGE_MAX_BACKOFF_S = 2.0
+# Deadlocks and serialization failures between concurrent batches: retried whole this often.
+_CONFLICTS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+_CONFLICT_RETRIES = 3
 # How long the database probe may take before the database counts as unreachable.
 _PROBE_TIMEOUT_S = 5.0
+# How long a fetch waits for records when none are buffered. FastStream sleeps as long again after an
+# empty fetch, so this bounds the extra latency of the first record after a quiet spell; under load the
+# buffer is never empty and batches are taken without waiting.
+_FETCH_WAIT_MS = 20
 
 
 class ContractViolation(Exception):
     """A record that can never be processed as it is: malformed, invalid or of an unknown type."""
+
+
+class _Abandoned(Exception):
+    """``close`` was called while a batch was in hand: roll back, commit nothing (it is redelivered)."""
 
 
 @dataclass(frozen=True)
@@ -72,15 +99,63 @@ class EventContext:
     conn: Connection
 
 
+@dataclass(frozen=True)
+class BatchContext:
+    """What a batch handler gets besides the payloads: their envelopes (same order) and the open transaction."""
+
+    envelopes: Sequence[EventEnvelope]
+    conn: Connection
+
+
 Handler = Callable[[Any, EventContext], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
 
 
-def decode(record: ConsumerRecord[bytes, bytes]) -> tuple[EventEnvelope, Event]:
+@dataclass(frozen=True)
+class _Route:
+    """Where events of one type go: a handler per event, or per run of consecutive events."""
+
+    handler: Handler | BatchHandler
+    batched: bool
+
+
+class _Delivery(NamedTuple):
+    """A decoded record this consumer has a handler for (a tuple: one is built per record)."""
+
+    record: Record
+    envelope: EventEnvelope
+    payload: Event
+
+
+@dataclass
+class _Tally:
+    """What became of a batch's records, for its log line."""
+
+    applied: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    applied_partitions: set[int] = field(default_factory=set)
+
+    def count(self, outcome: str, delivery: _Delivery) -> None:
+        """Add one record's outcome (applied, duplicate or dead_lettered)."""
+        if outcome == "applied":
+            self.applied += 1
+            self.applied_partitions.add(delivery.record.partition)
+        elif outcome == "duplicate":
+            self.duplicates += 1
+        else:
+            self.dead_lettered += 1
+
+
+def decode(record: Record) -> tuple[EventEnvelope, Event]:
     """Parse a Kafka record into envelope and payload; raise ContractViolation when it cannot be."""
     try:
         envelope = EventEnvelope.from_headers(record.headers)
     except ValidationError as error:
         raise ContractViolation(f"invalid CloudEvents headers: {error.errors(include_url=False)}") from error
+    except (UnicodeDecodeError, AttributeError) as error:
+        raise ContractViolation(f"unreadable CloudEvents header: {error}") from error
     model = event_type_of(envelope.type)
     if model is None:
         raise ContractViolation(f"unknown event type {envelope.type!r}")
@@ -97,9 +172,30 @@ def decode(record: ConsumerRecord[bytes, bytes]) -> tuple[EventEnvelope, Event]:
     return envelope, payload
 
 
-async def _undecoded(message: StreamMessage[Any]) -> bytes:
-    """FastStream decoder that leaves the body as bytes; ``decode`` does the real work."""
+async def _undecoded(message: StreamMessage[Any]) -> Any:
+    """FastStream decoder that leaves the bodies as bytes; ``decode`` does the real work."""
     return message.body
+
+
+def _event_fields(envelope: EventEnvelope) -> dict[str, str]:
+    """Log context of one event."""
+    return {
+        "event_id": str(envelope.id),
+        "event_type": envelope.type,
+        "correlation_id": str(envelope.correlationid),
+        "subject": envelope.subject,
+        "tenant": envelope.tenant,
+    }
+
+
+def _offset_ranges(records: Sequence[Record]) -> dict[str, list[int]]:
+    """Partition → [first, last] offset of a batch (in offset order per partition, as fetched), for its log line."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for record in records:
+        first.setdefault(record.partition, record.offset)
+        last[record.partition] = record.offset
+    return {str(partition): [offset, last[partition]] for partition, offset in first.items()}
 
 
 class EventConsumer:
@@ -112,33 +208,54 @@ class EventConsumer:
         *,
         max_retries: int = 5,
         retry_backoff_s: float = 0.2,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         self.name = name
         self._pool = pool
         self._max_retries = max_retries
         self._retry_backoff_s = retry_backoff_s
-        self._handlers: dict[str, Handler] = {}
+        self._batch_size = batch_size
+        self._routes: dict[str, _Route] = {}
         self._topics: dict[str, list[str]] = {}
         self._broker: KafkaBroker | None = None
         self._closing = asyncio.Event()
         self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._commits: dict[str, asyncio.Task[None]] = {}
 
     def on(self, event_class: type[E]) -> Callable[[Callable[[E, EventContext], Awaitable[None]]], Handler]:
-        """Decorator: run the function for every ``event_class`` event, inside the inbox transaction."""
+        """Decorator: run the function for every ``event_class`` event, inside the batch's transaction."""
 
         def register(function: Callable[[E, EventContext], Awaitable[None]]) -> Handler:
-            self._handlers[event_class.event_type] = function
-            self._topics.setdefault(event_class.topic, []).append(event_class.__name__)
+            self._route(event_class, _Route(function, batched=False))
             return function
 
         return register
 
+    def on_batch(
+        self, event_class: type[E]
+    ) -> Callable[[Callable[[Sequence[E], BatchContext], Awaitable[None]]], BatchHandler]:
+        """Decorator: run the function once per run of consecutive ``event_class`` events (new ones only).
+
+        For projections that write a run in one statement; the events keep their partition order.
+        """
+
+        def register(function: Callable[[Sequence[E], BatchContext], Awaitable[None]]) -> BatchHandler:
+            self._route(event_class, _Route(cast(BatchHandler, function), batched=True))
+            return cast(BatchHandler, function)
+
+        return register
+
+    def _route(self, event_class: type[Event], route: _Route) -> None:
+        """Register where ``event_class`` events go."""
+        self._routes[event_class.event_type] = route
+        self._topics.setdefault(event_class.topic, []).append(event_class.__name__)
+
     @property
     def handled_types(self) -> list[str]:
         """The CloudEvents types this consumer has handlers for."""
-        return sorted(self._handlers)
+        return sorted(self._routes)
 
     @property
     def topics(self) -> list[str]:
@@ -146,12 +263,15 @@ class EventConsumer:
         return sorted(self._topics)
 
     def attach(self, broker: KafkaBroker) -> None:
-        """Create one manually-acknowledged FastStream subscriber per topic on ``broker``."""
+        """Create one manually-acknowledged FastStream batch subscriber per topic on ``broker``."""
         self._broker = broker
         for topic, event_names in sorted(self._topics.items()):
             subscriber = broker.subscriber(
                 topic,
                 group_id=self.name,
+                batch=True,
+                max_records=self._batch_size,
+                batch_timeout_ms=_FETCH_WAIT_MS,
                 # Manual: commit only after effects or dead letter are durable (see module docstring).
                 ack_policy=AckPolicy.MANUAL,
                 auto_offset_reset="earliest",
@@ -159,8 +279,8 @@ class EventConsumer:
                 # them all; members learn of a rebalance at their next heartbeat. 1 s instead of 3 s
                 # shortens every such pause (one small request per second per member is cheap).
                 heartbeat_interval_ms=1000,
-                # FastStream would JSON-decode the body before our code runs; bad JSON must reach
-                # ``process`` so it can be dead-lettered, so the body is passed through untouched.
+                # FastStream would JSON-decode the bodies before our code runs; bad JSON must reach
+                # ``process_batch`` so it can be dead-lettered, so the bodies are passed through untouched.
                 decoder=_undecoded,
                 title=f"{self.name}:{topic}",
                 description=f"{self.name} handles {', '.join(event_names)}; other types are skipped.",
@@ -168,89 +288,223 @@ class EventConsumer:
             subscriber(self._consume)
 
     def close(self) -> None:
-        """Take no new record and stop retrying: a record still failing is left uncommitted (redelivered later)."""
+        """Take no new batch, roll back the one in hand, stop retrying: nothing unfinished is committed."""
         self._closing.set()
 
     async def drain(self, timeout: float) -> bool:
-        """After ``close``: wait until the records in hand are finished and committed; False on timeout.
+        """After ``close``: wait until the batches in hand are finished or rolled back and committed; False on timeout.
 
         The service calls this before stopping the broker. Each topic has its own subscriber in the
         service's group, and the first one to leave the group starts a rebalance during which Kafka
-        refuses the others' commits: so every record in hand commits first, then the members leave.
+        refuses the others' commits: so every finished batch commits first, then the members leave.
         """
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout=timeout)
+            async with asyncio.timeout(timeout):
+                await self._idle.wait()
+                await asyncio.gather(*self._commits.values())
         except TimeoutError:
             return False
         return True
 
     async def _consume(self, message: KafkaMessage) -> None:
-        """FastStream entry point for one record: commit its offset once it is applied or dead-lettered."""
+        """FastStream entry point for one batch: commit its offsets once every record is applied or dead-lettered."""
         if self._closing.is_set():
-            # Shutting down: not applied, not committed; the partition's next owner gets it. (Records are
+            # Shutting down: not applied, not committed; the partitions' next owner gets it. (Batches are
             # handled one at a time per subscriber, so no later commit here can cover this one.)
             return
-        record: ConsumerRecord[bytes, bytes] = message.raw_message
+        records = cast(tuple[Record, ...], message.raw_message)
         self._in_hand += 1
         self._idle.clear()
         try:
-            if await self.process(record):
-                await message.ack()
+            if await self.process_batch(records):
+                # The commit runs while the next batch is fetched and applied (it takes a broker round trip
+                # and the coordinator's linger); one in flight per subscriber, so they land in order.
+                topic = records[0].topic
+                previous = self._commits.pop(topic, None)
+                if previous is not None:
+                    await previous
+                self._commits[topic] = asyncio.create_task(self._commit(message, records))
         finally:
             self._in_hand -= 1
             if not self._in_hand:
                 self._idle.set()
 
-    async def process(self, record: ConsumerRecord[bytes, bytes]) -> bool:
-        """Apply one record exactly once in effect, or dead-letter it; False only when abandoned by ``close``.
-
-        Never raises for a bad record. True means the record is done with (its offset may be committed).
-        """
-        position = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
+    async def _commit(self, message: KafkaMessage, records: Sequence[Record]) -> None:
+        """Commit the offsets just past ``records`` (explicit: the consumer's position has moved on meanwhile)."""
+        offsets = {TopicPartition(record.topic, record.partition): record.offset + 1 for record in records}
         try:
-            envelope, payload = decode(record)
-        except ContractViolation as violation:
-            return await self._dead_letter(record, violation, attempts=1)
-        handler = self._handlers.get(envelope.type)
-        if handler is None:
-            return True  # A known event this service does not need: skipping it is the contract.
-        with structlog.contextvars.bound_contextvars(
-            event_id=str(envelope.id),
-            event_type=envelope.type,
-            correlation_id=str(envelope.correlationid),
-            subject=envelope.subject,
-            tenant=envelope.tenant,
-        ):
+            if isinstance(message.consumer, AIOKafkaConsumer):
+                await message.consumer.commit(offsets)
+            else:
+                await message.ack()  # FastStream's in-memory test broker: nothing to commit to
+        except Exception as error:
+            # The batch is applied; after a rebalance or restart its records come again and the inbox skips them.
+            log.warning(
+                "offset_commit_failed", error=repr(error), topic=records[0].topic, offsets=_offset_ranges(records)
+            )
+
+    async def process(self, record: Record) -> bool:
+        """``process_batch`` of one record."""
+        return await self.process_batch([record])
+
+    async def process_batch(self, records: Sequence[Record]) -> bool:
+        """Apply records exactly once in effect, in partition order, or dead-letter them; False only when abandoned.
+
+        Never raises for a bad record. True means every record is done with (the offsets may be committed);
+        False means ``close`` interrupted and nothing of the batch may be committed.
+        """
+        if not records:
+            return True
+        started = time.perf_counter()
+        tally = _Tally()
+        deliveries: list[_Delivery] = []
+        try:
+            for record in records:
+                try:
+                    envelope, payload = decode(record)
+                except ContractViolation as violation:
+                    await self._dead_letter(record, violation, attempts=1)
+                    tally.dead_lettered += 1
+                    continue
+                if envelope.type not in self._routes:
+                    tally.skipped += 1  # A known event this service does not need: skipping it is the contract.
+                    continue
+                deliveries.append(_Delivery(record, envelope, payload))
+            mode = "batch"
+            applied = await self._apply_batch(deliveries) if len(deliveries) > 1 else None
+            if applied is not None:
+                tally.applied = len(applied)
+                tally.duplicates = len(deliveries) - len(applied)
+                tally.applied_partitions = {delivery.record.partition for delivery in applied}
+            elif deliveries:
+                # One record, or a batch that failed as a whole: one transaction per record finds the culprit.
+                mode = "single" if len(deliveries) == 1 else "one_by_one"
+                for delivery in deliveries:
+                    tally.count(await self._process_one(delivery), delivery)
+        except _Abandoned:
+            log.info("batch_abandoned_at_shutdown", topic=records[0].topic, offsets=_offset_ranges(records))
+            return False
+        log.info(
+            "batch_done",
+            topic=records[0].topic,
+            records=len(records),
+            applied=tally.applied,
+            duplicates=tally.duplicates,
+            skipped=tally.skipped,
+            dead_lettered=tally.dead_lettered,
+            applied_partitions=sorted(tally.applied_partitions),
+            offsets=_offset_ranges(records),
+            mode=mode,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return True
+
+    async def _apply_batch(self, deliveries: Sequence[_Delivery]) -> list[_Delivery] | None:
+        """Apply every delivery in one transaction, waiting out database outages; the applied ones.
+
+        None when the batch failed while the database answered: the caller applies it record by record.
+        """
+        outage_attempts = 0
+        conflicts = 0
+        while True:
+            try:
+                return await self._apply_all(deliveries)
+            except _Abandoned:
+                raise
+            except _CONFLICTS as error:
+                # Two subscribers' batches (other topics, same rows) crossed: PostgreSQL aborted this one.
+                # Whole again it will most likely pass; record by record would cost a transaction each.
+                conflicts += 1
+                if conflicts > _CONFLICT_RETRIES:
+                    log.warning("batch_failed_applying_one_by_one", error=repr(error), records=len(deliveries))
+                    return None
+                log.info("batch_conflict_retried", error=repr(error), attempt=conflicts, records=len(deliveries))
+                if not await self._pause(self._retry_backoff_s * conflicts):
+                    raise _Abandoned from error
+            except Exception as error:
+                if not await self._database_unreachable():
+                    log.warning(
+                        "batch_failed_applying_one_by_one",
+                        error=repr(error),
+                        records=len(deliveries),
+                        topic=deliveries[0].record.topic,
+                    )
+                    return None
+                outage_attempts += 1
+                delay = self._outage_delay(
+                    outage_attempts, error, records=len(deliveries), topic=deliveries[0].record.topic
+                )
+                if not await self._pause(delay):
+                    raise _Abandoned from error
+
+    async def _apply_all(self, deliveries: Sequence[_Delivery], *, abandon_on_close: bool = True) -> list[_Delivery]:
+        """One transaction: claim every event in the inbox, run the handlers of the new ones in order."""
+        assert self._pool is not None, "a consumer built without a pool only describes itself (AsyncAPI)"
+        async with self._pool.acquire() as conn, conn.transaction():
+            envelopes = [delivery.envelope for delivery in deliveries]
+            unclaimed = await claim_events(conn, self.name, [e.id for e in envelopes], [e.type for e in envelopes])
+            fresh = []
+            for delivery in deliveries:
+                if delivery.envelope.id in unclaimed:
+                    unclaimed.discard(delivery.envelope.id)  # a copy later in the same batch is a duplicate
+                    fresh.append(delivery)
+            for event_type, run in itertools.groupby(fresh, key=lambda delivery: delivery.envelope.type):
+                route = self._routes[event_type]
+                run_list = list(run)
+                if route.batched:
+                    if abandon_on_close and self._closing.is_set():
+                        raise _Abandoned
+                    batch_handler = cast(BatchHandler, route.handler)
+                    envelopes = [delivery.envelope for delivery in run_list]
+                    await batch_handler([d.payload for d in run_list], BatchContext(envelopes=envelopes, conn=conn))
+                    continue
+                handler = cast(Handler, route.handler)
+                for delivery in run_list:
+                    if abandon_on_close and self._closing.is_set():
+                        raise _Abandoned
+                    with structlog.contextvars.bound_contextvars(**_event_fields(delivery.envelope)):
+                        await handler(delivery.payload, EventContext(envelope=delivery.envelope, conn=conn))
+            return fresh
+
+    async def _process_one(self, delivery: _Delivery) -> str:
+        """Apply one record in its own transaction with bounded retries: applied, duplicate or dead_lettered.
+
+        Raises _Abandoned when ``close`` interrupts its retries.
+        """
+        record = delivery.record
+        position = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
+        with structlog.contextvars.bound_contextvars(**_event_fields(delivery.envelope)):
             failures = 0  # attempts that failed while the database answered: these count against the bound
             outage_attempts = 0
             while True:
                 try:
-                    applied = await self._apply(handler, envelope, payload)
+                    # The record in hand is finished even when closing: its transaction is short.
+                    applied = await self._apply_all([delivery], abandon_on_close=False)
                 except ContractViolation as violation:
-                    return await self._dead_letter(record, violation, attempts=failures + 1)
+                    await self._dead_letter(record, violation, attempts=failures + 1)
+                    return "dead_lettered"
                 except Exception as error:
                     if await self._database_unreachable():
                         outage_attempts += 1
-                        delay = min(self._retry_backoff_s * 2 ** (outage_attempts - 1), _OUTAGE_MAX_BACKOFF_S)
-                        log.warning(
-                            "event_waiting_for_database",
-                            outage_attempt=outage_attempts,
-                            delay_s=delay,
-                            error=repr(error),
-                            **position,
-                        )
+                        delay = self._outage_delay(outage_attempts, error, **position)
                     else:
                         failures += 1
                         if failures > self._max_retries:
-                            return await self._dead_letter(record, error, attempts=failures)
+                            await self._dead_letter(record, error, attempts=failures)
+                            return "dead_lettered"
                         delay = min(self._retry_backoff_s * 2 ** (failures - 1), _MAX_BACKOFF_S)
                         log.warning("event_retry", attempt=failures, delay_s=delay, error=repr(error), **position)
                     if not await self._pause(delay):
                         log.info("event_abandoned_at_shutdown", **position)
-                        return False
+                        raise _Abandoned from error
                     continue
-                log.info("event_applied" if applied else "event_duplicate_skipped", **position)
-                return True
+                return "applied" if applied else "duplicate"
+
+    def _outage_delay(self, attempt: int, error: BaseException, **where: object) -> float:
+        """The wait before the next attempt while the database is unreachable (logged); doubles up to a cap."""
+        delay: float = min(self._retry_backoff_s * 2 ** (attempt - 1), _OUTAGE_MAX_BACKOFF_S)
+        log.warning("event_waiting_for_database", outage_attempt=attempt, delay_s=delay, error=repr(error), **where)
+        return delay
 
     async def _pause(self, delay: float) -> bool:
         """Sleep ``delay`` seconds unless ``close`` is called first; False when closing."""
@@ -259,7 +513,7 @@ class EventConsumer:
         return not self._closing.is_set()
 
     async def _database_unreachable(self) -> bool:
-        """Whether a fresh ``SELECT 1`` fails: tells an outage from a failure of this one record."""
+        """Whether a fresh ``SELECT 1`` fails: tells an outage from a failure of these records."""
         assert self._pool is not None
         try:
             async with asyncio.timeout(_PROBE_TIMEOUT_S), self._pool.acquire() as conn:
@@ -269,19 +523,10 @@ class EventConsumer:
             return True
         return False
 
-    async def _apply(self, handler: Handler, envelope: EventEnvelope, payload: Event) -> bool:
-        """Run the handler and the inbox claim in one transaction; False for a duplicate."""
-        assert self._pool is not None, "a consumer built without a pool only describes itself (AsyncAPI)"
-        async with self._pool.acquire() as conn, conn.transaction():
-            if not await claim_event(conn, self.name, envelope.id, envelope.type):
-                return False
-            await handler(payload, EventContext(envelope=envelope, conn=conn))
-            return True
-
-    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: BaseException, attempts: int) -> bool:
+    async def _dead_letter(self, record: Record, error: BaseException, attempts: int) -> None:
         """Write the record unchanged to ``<topic>.dlq`` with the reason; retried until Kafka takes it.
 
-        Returns False only when ``close`` interrupts the retries: the record then stays uncommitted.
+        Raises _Abandoned when ``close`` interrupts the retries: the record then stays uncommitted.
         """
         assert self._broker is not None, "attach() the consumer first"
         reason = {
@@ -303,11 +548,10 @@ class EventConsumer:
                     record.value or b"", dead_letter_topic(record.topic), key=record.key, headers=headers
                 )
                 break
-            except Exception:
+            except Exception as publish_error:
                 # Committing the offset without a durable dead letter would lose the record: keep trying.
                 log.exception("dead_letter_publish_failed", **reason)
                 if not await self._pause(delay):
-                    return False
+                    raise _Abandoned from publish_error
                 delay = min(delay * 2, _MAX_BACKOFF_S)
         log.error("event_dead_lettered", **reason)
-        return True

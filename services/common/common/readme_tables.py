@@ -28,11 +28,13 @@ def settings_table() -> str:
     for service in SERVICES:
         settings_class = importlib.import_module(f"{service}.config").Settings
         for field_name, info in settings_class.model_fields.items():
-            if field_name in ServiceSettings.model_fields:
+            base = ServiceSettings.model_fields.get(field_name)
+            if base is not None and base.default == info.default:
                 continue
             alias = info.validation_alias
             shown = alias if isinstance(alias, str) else f"{service}_{field_name}".upper()
-            lines.append(f"| `{shown}` | {_default(info)} | {info.description} ({service} only) |")
+            scope = f"{service}'s own default" if base is not None else f"{service} only"
+            lines.append(f"| `{shown}` | {_default(info)} | {info.description} ({scope}) |")
     return "\n".join(lines)
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.consumer import DEFAULT_BATCH_SIZE
+
 __all__ = ["ServiceSettings", "env_names"]
 
 _PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
@@ -45,6 +47,12 @@ class ServiceSettings(BaseSettings):
     )
     consumer_retry_backoff_s: float = Field(
         0.2, gt=0, le=30, description="First retry delay; doubles per attempt (capped at 10 s)."
+    )
+    consumer_batch_size: int = Field(
+        DEFAULT_BATCH_SIZE,
+        ge=1,
+        le=5000,
+        description="Most records one consumer transaction applies; offsets are committed once per batch.",
     )
     outbox_poll_interval_s: float = Field(
         1.0, gt=0, le=60, description="Outbox relay polling fallback when no NOTIFY wakes it."

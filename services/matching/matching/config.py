@@ -27,6 +27,12 @@ class Settings(ServiceSettings):
         15.0, gt=0, le=200, description="How far from a partner's preferred area a team task may lie."
     )
 
+    # Each TaskPosted or profile change runs a candidate search in the batch's transaction: a smaller batch
+    # keeps that transaction far inside the index refresh's 30-s overlap (read_model.py).
+    consumer_batch_size: int = Field(
+        50, ge=1, le=5000, description="Most records one consumer transaction applies; offsets committed per batch."
+    )
+
     @property
     def service_name(self) -> str:
         """Name of the service."""

@@ -1,10 +1,11 @@
-"""EventConsumer.process on real PostgreSQL and Kafka: inbox, bounded retries, dead letters, outages."""
+"""EventConsumer.process_batch on real PostgreSQL and Kafka: inbox, batches, bounded retries, dead letters, outages."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -16,12 +17,12 @@ import structlog
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker
 
-from common.consumer import EventConsumer, EventContext
+from common.consumer import BatchContext, EventConsumer, EventContext
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.ops import read_dead_letters
 from common.outbox import make_envelope
-from contracts import EventEnvelope, dead_letter_topic
-from contracts.events import VolunteerRegistered
+from contracts import Event, EventEnvelope, dead_letter_topic
+from contracts.events import VolunteerErased, VolunteerRegistered
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +34,7 @@ async def pool(fresh_database: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool on a fresh database with the runtime's tables and a table the test handlers write."""
     pool = await create_pool(fresh_database, 3)
     await apply_migrations(pool, RUNTIME_MIGRATIONS)
-    await pool.execute("CREATE TABLE effects (event_id uuid NOT NULL)")
+    await pool.execute("CREATE TABLE effects (seq bigserial, event_id uuid NOT NULL, how text NOT NULL DEFAULT 'one')")
     yield pool
     await pool.close()
 
@@ -47,10 +48,13 @@ async def broker(kafka_bootstrap: str) -> AsyncIterator[KafkaBroker]:
     await broker.stop()
 
 
-def _record(offset: int = 0) -> tuple[ConsumerRecord[bytes, bytes], EventEnvelope]:
-    event = VolunteerRegistered(volunteer_id=uuid4(), centrale_id="vc-retry", registered_at=datetime.now(UTC))
+def _record(
+    offset: int = 0, event: Event | None = None, *, value: bytes | None = None
+) -> tuple[ConsumerRecord[bytes, bytes], EventEnvelope]:
+    if event is None:
+        event = VolunteerRegistered(volunteer_id=uuid4(), centrale_id="vc-retry", registered_at=datetime.now(UTC))
     envelope = make_envelope(event, source="/regions/test/registry", tenant="vc-retry", region="test")
-    value = event.model_dump_json().encode()
+    value = event.model_dump_json().encode() if value is None else value
     record = ConsumerRecord(
         topic=TOPIC, partition=0, offset=offset, timestamp=0, timestamp_type=0, key=envelope.subject.encode(),
         value=value, checksum=None, serialized_key_size=36, serialized_value_size=len(value),
@@ -146,7 +150,8 @@ async def test_a_database_outage_is_waited_out_instead_of_dead_lettered(
         await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
         await admin.close()
 
-    assert [entry["event"] for entry in logs if entry["log_level"] in ("error", "info")] == ["event_applied"]
+    done = [entry for entry in logs if entry["log_level"] in ("error", "info")]
+    assert [(entry["event"], entry["applied"]) for entry in done] == [("batch_done", 1)]
     assert (await _effects(pool), await _inbox(pool, consumer)) == (1, 1)
     dead = [
         x
@@ -174,4 +179,156 @@ async def test_close_abandons_a_record_that_keeps_failing_without_committing_it(
         consumer.close()
         assert await asyncio.wait_for(applying, timeout=2) is False
         assert await consumer.drain(timeout=1)
-    assert [entry["event"] for entry in logs] == ["event_retry", "event_abandoned_at_shutdown"]
+    assert [entry["event"] for entry in logs] == [
+        "event_retry",
+        "event_abandoned_at_shutdown",
+        "batch_abandoned_at_shutdown",
+    ]
+
+
+def _registration() -> VolunteerRegistered:
+    return VolunteerRegistered(volunteer_id=uuid4(), centrale_id="vc-batch", registered_at=datetime.now(UTC))
+
+
+def _erasure() -> VolunteerErased:
+    return VolunteerErased(volunteer_id=uuid4(), centrale_id="vc-batch", erased_at=datetime.now(UTC))
+
+
+async def _effect_rows(pool: asyncpg.Pool) -> list[tuple[str, str]]:
+    rows = await pool.fetch("SELECT event_id, how FROM effects ORDER BY seq")
+    return [(str(row["event_id"]), row["how"]) for row in rows]
+
+
+async def test_a_batch_applies_in_one_transaction_skipping_duplicates_and_dead_lettering_violations(
+    pool: asyncpg.Pool, broker: KafkaBroker, kafka_bootstrap: str
+) -> None:
+    """New, already applied, repeated-in-batch, unhandled and malformed records in one batch."""
+
+    async def record_effect(event: VolunteerRegistered, ctx: EventContext) -> None:
+        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+
+    consumer = _consumer(pool, broker, record_effect)
+    seen_before, _ = _record(offset=0)
+    assert await consumer.process(seen_before)
+    first, first_envelope = _record(offset=1)
+    copy = _copy_at(first, 2)
+    second, second_envelope = _record(offset=3)
+    unhandled, _ = _record(offset=4, event=_erasure())  # same topic, a type this consumer has no handler for
+    malformed, malformed_envelope = _record(offset=5, value=b'{"volunteer_id": ')
+    with structlog.testing.capture_logs() as logs:
+        assert await consumer.process_batch([_copy_at(seen_before, 6), first, copy, second, unhandled, malformed])
+
+    assert await _effect_rows(pool) == [
+        (str(EventEnvelope.from_headers(seen_before.headers).id), "one"),
+        (str(first_envelope.id), "one"),
+        (str(second_envelope.id), "one"),
+    ]
+    assert await _inbox(pool, consumer) == 3
+    done = [entry for entry in logs if entry["event"] == "batch_done"]
+    assert [
+        {key: entry[key] for key in ("records", "applied", "duplicates", "skipped", "dead_lettered", "mode")}
+        for entry in done
+    ] == [{"records": 6, "applied": 2, "duplicates": 2, "skipped": 1, "dead_lettered": 1, "mode": "batch"}]
+    writers = await pool.fetchval(
+        "SELECT count(DISTINCT xmin::text) FROM (SELECT xmin FROM effects WHERE event_id = ANY($1::uuid[])"
+        " UNION ALL SELECT xmin FROM inbox WHERE event_id = ANY($1::uuid[])) AS rows",
+        [first_envelope.id, second_envelope.id],
+    )
+    assert writers == 1, "effects and inbox rows of the batch were written by one transaction"
+    letters = [
+        letter
+        for letter in await read_dead_letters(kafka_bootstrap, [dead_letter_topic(TOPIC)])
+        if letter.event_id == str(malformed_envelope.id)
+    ]
+    assert [(x.consumer, x.error_class, x.original_position) for x in letters] == [
+        (consumer.name, "ContractViolation", f"{TOPIC}[0]@5")
+    ]
+
+
+async def test_a_failing_event_in_a_batch_is_found_one_by_one_and_the_rest_apply_in_order(
+    pool: asyncpg.Pool, broker: KafkaBroker, kafka_bootstrap: str
+) -> None:
+    """The batch rolls back, then each record gets its own transaction: only the poisoned one is dead-lettered."""
+    events = [_registration() for _ in range(5)]
+    poisoned = events[2].volunteer_id
+
+    async def record_effect(event: VolunteerRegistered, ctx: EventContext) -> None:
+        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+        if event.volunteer_id == poisoned:
+            raise RuntimeError("this event breaks the handler")
+
+    consumer = _consumer(pool, broker, record_effect, max_retries=1, retry_backoff_s=0.01)
+    records = [_record(offset=100 + n, event=event) for n, event in enumerate(events)]
+    with structlog.testing.capture_logs() as logs:
+        assert await consumer.process_batch([record for record, _ in records])
+
+    expected = [str(envelope.id) for n, (_, envelope) in enumerate(records) if n != 2]
+    assert [event_id for event_id, _ in await _effect_rows(pool)] == expected
+    assert await _inbox(pool, consumer) == 4
+    assert [entry["event"] for entry in logs if entry["log_level"] != "debug"] == [
+        "batch_failed_applying_one_by_one",
+        "event_retry",
+        "event_dead_lettered",
+        "batch_done",
+    ]
+    assert logs[-1]["mode"] == "one_by_one"
+    assert (logs[-1]["applied"], logs[-1]["dead_lettered"]) == (4, 1)
+    letters = [
+        x.original_position
+        for x in await read_dead_letters(kafka_bootstrap, [dead_letter_topic(TOPIC)])
+        if x.event_id == str(records[2][1].id)
+    ]
+    assert letters == [f"{TOPIC}[0]@102"]
+
+
+async def test_batch_handlers_get_consecutive_runs_and_order_is_kept(pool: asyncpg.Pool, broker: KafkaBroker) -> None:
+    """Registrations go to a batch handler in runs, erasures to a per-event handler between them."""
+    runs: list[int] = []
+
+    async def register_run(events: Sequence[VolunteerRegistered], ctx: BatchContext) -> None:
+        runs.append(len(events))
+        await ctx.conn.executemany(
+            "INSERT INTO effects (event_id, how) VALUES ($1, 'run')", [(e.id,) for e in ctx.envelopes]
+        )
+
+    async def erase(event: VolunteerErased, ctx: EventContext) -> None:
+        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+
+    consumer = EventConsumer(f"test-{secrets.token_hex(4)}", pool)
+    consumer.on_batch(VolunteerRegistered)(register_run)
+    consumer.on(VolunteerErased)(erase)
+    consumer.attach(broker)
+    events: list[Event] = [_registration(), _registration(), _erasure(), _registration()]
+    records = [_record(offset=n, event=event) for n, event in enumerate(events)]
+    assert await consumer.process_batch([record for record, _ in records])
+    assert await consumer.process_batch([record for record, _ in records]), "a redelivery changes nothing"
+
+    assert runs == [2, 1]
+    assert await _effect_rows(pool) == [
+        (str(envelope.id), "one" if isinstance(event, VolunteerErased) else "run")
+        for event, (_, envelope) in zip(events, records, strict=True)
+    ]
+
+
+async def test_close_rolls_back_the_batch_in_hand(pool: asyncpg.Pool, broker: KafkaBroker) -> None:
+    """``close`` during a batch: what it wrote so far is rolled back and the batch reports False (uncommitted)."""
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(event: VolunteerRegistered, ctx: EventContext) -> None:
+        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+        started.set()
+        await release.wait()
+
+    consumer = _consumer(pool, broker, slow)
+    records = [_record(offset=n)[0] for n in range(3)]
+    applying = asyncio.create_task(consumer.process_batch(records))
+    await asyncio.wait_for(started.wait(), timeout=10)
+    consumer.close()
+    release.set()
+    assert await asyncio.wait_for(applying, timeout=5) is False
+    assert (await _effects(pool), await _inbox(pool, consumer)) == (0, 0)
+
+
+def _copy_at(record: ConsumerRecord[bytes, bytes], offset: int) -> ConsumerRecord[bytes, bytes]:
+    """The same record at another offset: a redelivery."""
+    return dataclasses.replace(record, offset=offset)
