@@ -63,12 +63,20 @@ class EventEnvelope(BaseModel):
 
     @classmethod
     def from_headers(cls, headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes | str]) -> EventEnvelope:
-        """Parse ``ce_*`` headers back into an envelope; raises ``pydantic.ValidationError`` if invalid."""
-        items = headers.items() if isinstance(headers, Mapping) else headers
-        attributes: dict[str, str] = {}
-        for name, raw in items:
-            if name.startswith("ce_"):
-                attributes[name[3:]] = raw.decode() if isinstance(raw, bytes) else raw
+        """Parse ``ce_*`` headers back into an envelope.
+
+        Raises ``pydantic.ValidationError`` if invalid, ``UnicodeDecodeError`` or ``AttributeError`` for a
+        header value that is not UTF-8 or is missing.
+        """
+        if isinstance(headers, tuple | list):
+            # Kafka's headers: (name, bytes) pairs. Every consumed record comes through here, so this path
+            # has no per-value check (None or bad UTF-8 raise as the docstring says).
+            attributes = {name[3:]: raw.decode() for name, raw in headers if name[:3] == "ce_"}
+        else:
+            items = headers.items() if isinstance(headers, Mapping) else headers
+            attributes = {
+                name[3:]: raw.decode() if isinstance(raw, bytes) else raw for name, raw in items if name[:3] == "ce_"
+            }
         return cls.model_validate(attributes)
 
     def caused(self, *, type: str, subject: str, source: str, tenant: str | None = None) -> EventEnvelope:

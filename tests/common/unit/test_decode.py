@@ -44,8 +44,19 @@ def test_decodes_a_valid_record() -> None:
         (lambda v, h: (v, [(n, b"nl.unknown.v9" if n == "ce_type" else x) for n, x in h]), "unknown event type"),
         (lambda v, h: (v, [(n, b"someone-else" if n == "ce_subject" else x) for n, x in h]), "differs from payload"),
         (lambda v, h: (None, h), "no value"),
+        (lambda v, h: (v, [(n, b"\xff\xfe" if n == "ce_tenant" else x) for n, x in h]), "unreadable CloudEvents"),
+        (lambda v, h: (v, [(n, None if n == "ce_region" else x) for n, x in h]), "unreadable CloudEvents"),
     ],
-    ids=["bad-json", "wrong-schema", "missing-header", "unknown-type", "subject-mismatch", "tombstone"],
+    ids=[
+        "bad-json",
+        "wrong-schema",
+        "missing-header",
+        "unknown-type",
+        "subject-mismatch",
+        "tombstone",
+        "header-not-utf8",
+        "header-without-value",
+    ],
 )
 def test_refuses_records_that_violate_the_contract(mutate, reason) -> None:  # type: ignore[no-untyped-def]
     event, envelope = _event()
