@@ -1,5 +1,9 @@
 """Projections: one function per consumed event, writing fact rows in the inbox transaction.
 
+Events that come in bursts (HoursLogged on the NLdoet weekend) also have a run projection: the live
+consumer hands it a run of consecutive events and it writes them in one statement. The per-event function
+is that run projection of one event, so the rebuild and the live consumer share one statement.
+
 Every write is an idempotent upsert keyed by the fact's own id, and where two events set the same
 columns the later event time wins; so applying an event twice, or events of different topics in
 another order, gives the same rows. The rebuild (``reporting.rebuild``) relies on that.
@@ -13,12 +17,12 @@ still carrying it (a replay, hours logged after the erasure, matching's MatchEnd
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
 from common.auth import register_credential_projection
-from common.consumer import EventConsumer, EventContext
+from common.consumer import BatchContext, EventConsumer, EventContext
 from common.db import Connection
 from contracts import Event
 from contracts.events import (
@@ -41,9 +45,10 @@ from contracts.events import (
     VolunteerRegistered,
 )
 
-__all__ = ["PROJECTIONS", "SWITCH_GATE", "Projection", "register_projections"]
+__all__ = ["PROJECTIONS", "RUN_PROJECTIONS", "SWITCH_GATE", "Projection", "RunProjection", "register_projections"]
 
 Projection = Callable[[Any, EventContext], Awaitable[None]]
+RunProjection = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
 
 # A fact's person key is NULL when its volunteer id was erased (the CASE in the statements below).
 
@@ -242,20 +247,35 @@ async def on_match_ended(event: MatchEnded, ctx: EventContext) -> None:
     )  # fmt: skip
 
 
-async def on_hours_logged(event: HoursLogged, ctx: EventContext) -> None:
-    """Hours given for a match (confirmed by the organisation)."""
+async def on_hours_logged_run(events: Sequence[HoursLogged], ctx: BatchContext) -> None:
+    """Hours given for matches (confirmed by the organisation): a run of them in one statement.
+
+    The NLdoet weekend brings tens of thousands in a burst; one INSERT per run keeps up with it.
+    """
     await ctx.conn.execute(
         """
         INSERT INTO hours_facts
             (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours, recorded_at)
-        VALUES ($1, $2, $3,
-            CASE WHEN EXISTS (SELECT 1 FROM erased_volunteers WHERE id_hash = $10) THEN NULL ELSE $4::uuid END,
-            $5, $6, $7, $8, $9)
+        SELECT h.hours_id, h.match_id, h.task_id,
+            CASE WHEN EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.id_hash = h.id_hash)
+                THEN NULL ELSE h.volunteer_id END,
+            h.centrale_id, h.theme, h.worked_on, h.hours, h.recorded_at
+        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::date[],
+                    $8::numeric[], $9::timestamptz[], $10::bytea[])
+            AS h (hours_id, match_id, task_id, volunteer_id, centrale_id, theme, worked_on, hours, recorded_at,
+                  id_hash)
         ON CONFLICT (hours_id) DO NOTHING
         """,
-        event.hours_id, event.match_id, event.task_id, event.volunteer_id, event.centrale_id, event.theme,
-        event.worked_on, event.hours, ctx.envelope.time, _id_hash(event.volunteer_id),
+        [e.hours_id for e in events], [e.match_id for e in events], [e.task_id for e in events],
+        [e.volunteer_id for e in events], [e.centrale_id for e in events], [e.theme for e in events],
+        [e.worked_on for e in events], [e.hours for e in events], [envelope.time for envelope in ctx.envelopes],
+        [_id_hash(e.volunteer_id) for e in events],
     )  # fmt: skip
+
+
+async def on_hours_logged(event: HoursLogged, ctx: EventContext) -> None:
+    """Hours given for a match (confirmed by the organisation): the run projection of one event."""
+    await on_hours_logged_run([event], BatchContext(envelopes=[ctx.envelope], conn=ctx.conn))
 
 
 async def on_business_partner_registered(event: BusinessPartnerRegistered, ctx: EventContext) -> None:
@@ -335,6 +355,10 @@ PROJECTIONS: dict[type[Event], Projection] = {
 }
 
 
+# Projections the live consumer applies per run of consecutive events (``EventConsumer.on_batch``).
+RUN_PROJECTIONS: dict[type[Event], RunProjection] = {HoursLogged: on_hours_logged_run}
+
+
 def _gated(projection: Projection) -> Projection:
     """The projection behind the switch gate: it waits while a rebuild swaps the tables."""
 
@@ -347,8 +371,24 @@ def _gated(projection: Projection) -> Projection:
     return gated
 
 
+def _gated_run(projection: RunProjection) -> RunProjection:
+    """A run projection behind the switch gate, like ``_gated``."""
+
+    async def gated(events: Sequence[Any], ctx: BatchContext) -> None:
+        await ctx.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
+        await projection(events, ctx)
+
+    gated.__name__ = projection.__name__
+    gated.__doc__ = projection.__doc__
+    return gated
+
+
 def register_projections(consumer: EventConsumer) -> None:
     """Attach every projection (and the shared credential projection) to the reporting consumer."""
     for event_class, projection in PROJECTIONS.items():
-        consumer.on(event_class)(_gated(projection))
+        run_projection = RUN_PROJECTIONS.get(event_class)
+        if run_projection is not None:
+            consumer.on_batch(event_class)(_gated_run(run_projection))
+        else:
+            consumer.on(event_class)(_gated(projection))
     register_credential_projection(consumer)
