@@ -5,7 +5,8 @@ Every subscriber the platform runs is built here, so the delivery rules hold eve
 - records arrive in batches (up to ``batch_size``, whatever the fetch buffer holds: a busy topic gives
   full batches, a quiet one single records without waiting); a batch is applied in one transaction with
   one set-based inbox claim, in partition order, and its offsets are committed once, after that
-  transaction committed or the record was dead-lettered (the commit overlaps the next batch's work);
+  transaction committed or the record was dead-lettered; while one batch is applied and committed the
+  next is fetched and decoded, so CPU and round trips overlap;
 - the inbox rows and the handlers' writes share the transaction, so a redelivery changes nothing;
 - a record that is not valid JSON, violates its contract or has an unknown type goes straight to
   ``<topic>.dlq`` with headers naming the consumer, the error and the original position;
@@ -148,6 +149,16 @@ class _Tally:
             self.dead_lettered += 1
 
 
+@dataclass
+class _DecodedBatch:
+    """A batch after decoding: its records, the deliveries to apply, and the tally so far."""
+
+    records: Sequence[Record]
+    started: float
+    deliveries: list[_Delivery] = field(default_factory=list)
+    tally: _Tally = field(default_factory=_Tally)
+
+
 def decode(record: Record) -> tuple[EventEnvelope, Event]:
     """Parse a Kafka record into envelope and payload; raise ContractViolation when it cannot be."""
     try:
@@ -222,7 +233,8 @@ class EventConsumer:
         self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._commits: dict[str, asyncio.Task[None]] = {}
+        # Per subscriber (topic): the batch being applied and committed while the next one is decoded.
+        self._in_flight: dict[str, asyncio.Task[bool]] = {}
 
     def on(self, event_class: type[E]) -> Callable[[Callable[[E, EventContext], Awaitable[None]]], Handler]:
         """Decorator: run the function for every ``event_class`` event, inside the batch's transaction."""
@@ -301,33 +313,53 @@ class EventConsumer:
         try:
             async with asyncio.timeout(timeout):
                 await self._idle.wait()
-                await asyncio.gather(*self._commits.values())
+                await asyncio.gather(*self._in_flight.values())
         except TimeoutError:
             return False
         return True
 
     async def _consume(self, message: KafkaMessage) -> None:
-        """FastStream entry point for one batch: commit its offsets once every record is applied or dead-lettered."""
+        """FastStream entry point for one batch: decode it while the previous one is applied, then hand it on.
+
+        Per subscriber one batch is being applied and committed (a task) while the next is decoded here, so
+        the decoding's CPU overlaps the database's and the broker's round trips. Batches are applied and
+        committed strictly in order; once one is abandoned at shutdown, none after it is applied.
+        """
         if self._closing.is_set():
-            # Shutting down: not applied, not committed; the partitions' next owner gets it. (Batches are
-            # handled one at a time per subscriber, so no later commit here can cover this one.)
+            # Shutting down: not applied, not committed; the partitions' next owner gets it.
             return
         records = cast(tuple[Record, ...], message.raw_message)
+        if not records:
+            return
         self._in_hand += 1
         self._idle.clear()
         try:
-            if await self.process_batch(records):
-                # The commit runs while the next batch is fetched and applied (it takes a broker round trip
-                # and the coordinator's linger); one in flight per subscriber, so they land in order.
-                topic = records[0].topic
-                previous = self._commits.pop(topic, None)
-                if previous is not None:
-                    await previous
-                self._commits[topic] = asyncio.create_task(self._commit(message, records))
+            try:
+                decoded = await self._decode_batch(records)
+            except _Abandoned:
+                log.info("batch_abandoned_at_shutdown", topic=records[0].topic, offsets=_offset_ranges(records))
+                return
+            topic = records[0].topic
+            previous = self._in_flight.pop(topic, None)
+            if previous is not None and not await previous:
+                return  # the batch before was abandoned: so is this one (nothing after it may be committed)
+            self._in_flight[topic] = asyncio.create_task(self._apply_and_commit(message, decoded))
         finally:
             self._in_hand -= 1
             if not self._in_hand:
                 self._idle.set()
+
+    async def _apply_and_commit(self, message: KafkaMessage, decoded: _DecodedBatch) -> bool:
+        """Apply a decoded batch, then commit its offsets; False when abandoned at shutdown (not committed)."""
+        try:
+            if not await self._apply_decoded(decoded):
+                return False
+        except Exception:
+            # A bug in the runtime itself, not in a record: leave the batch uncommitted and say so loudly.
+            log.exception("batch_failed_unexpectedly", topic=decoded.records[0].topic)
+            return False
+        await self._commit(message, decoded.records)
+        return True
 
     async def _commit(self, message: KafkaMessage, records: Sequence[Record]) -> None:
         """Commit the offsets just past ``records`` (explicit: the consumer's position has moved on meanwhile)."""
@@ -355,22 +387,34 @@ class EventConsumer:
         """
         if not records:
             return True
-        started = time.perf_counter()
-        tally = _Tally()
-        deliveries: list[_Delivery] = []
         try:
-            for record in records:
-                try:
-                    envelope, payload = decode(record)
-                except ContractViolation as violation:
-                    await self._dead_letter(record, violation, attempts=1)
-                    tally.dead_lettered += 1
-                    continue
-                if envelope.type not in self._routes:
-                    tally.skipped += 1  # A known event this service does not need: skipping it is the contract.
-                    continue
-                deliveries.append(_Delivery(record, envelope, payload))
-            mode = "batch"
+            decoded = await self._decode_batch(records)
+        except _Abandoned:
+            log.info("batch_abandoned_at_shutdown", topic=records[0].topic, offsets=_offset_ranges(records))
+            return False
+        return await self._apply_decoded(decoded)
+
+    async def _decode_batch(self, records: Sequence[Record]) -> _DecodedBatch:
+        """Decode every record; contract violations go to the dead-letter topic now, unneeded types are skipped."""
+        decoded = _DecodedBatch(records=records, started=time.perf_counter())
+        for record in records:
+            try:
+                envelope, payload = decode(record)
+            except ContractViolation as violation:
+                await self._dead_letter(record, violation, attempts=1)
+                decoded.tally.dead_lettered += 1
+                continue
+            if envelope.type not in self._routes:
+                decoded.tally.skipped += 1  # A known event this service does not need: skipping it is the contract.
+                continue
+            decoded.deliveries.append(_Delivery(record, envelope, payload))
+        return decoded
+
+    async def _apply_decoded(self, decoded: _DecodedBatch) -> bool:
+        """Apply a decoded batch (whole, else record by record) and log it; False when abandoned at shutdown."""
+        records, deliveries, tally = decoded.records, decoded.deliveries, decoded.tally
+        mode = "batch"
+        try:
             applied = await self._apply_batch(deliveries) if len(deliveries) > 1 else None
             if applied is not None:
                 tally.applied = len(applied)
@@ -395,7 +439,7 @@ class EventConsumer:
             applied_partitions=sorted(tally.applied_partitions),
             offsets=_offset_ranges(records),
             mode=mode,
-            ms=round((time.perf_counter() - started) * 1000, 1),
+            ms=round((time.perf_counter() - decoded.started) * 1000, 1),
         )
         return True
 
