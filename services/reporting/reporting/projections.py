@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
+
 from common.auth import register_credential_projection
 from common.consumer import BatchContext, EventConsumer, EventContext
 from common.db import Connection
@@ -247,30 +249,39 @@ async def on_match_ended(event: MatchEnded, ctx: EventContext) -> None:
     )  # fmt: skip
 
 
-async def on_hours_logged_run(events: Sequence[HoursLogged], ctx: BatchContext) -> None:
-    """Hours given for matches (confirmed by the organisation): a run of them in one statement.
+_HOURS_COLUMNS = (
+    "hours_id", "match_id", "task_id", "person_key", "centrale_id", "theme", "worked_on", "hours", "recorded_at"
+)  # fmt: skip
 
-    The NLdoet weekend brings tens of thousands in a burst; one INSERT per run keeps up with it.
+
+async def on_hours_logged_run(events: Sequence[HoursLogged], ctx: BatchContext) -> None:
+    """Hours given for matches (confirmed by the organisation): a run of them written at once.
+
+    The NLdoet weekend brings tens of thousands in a burst. The inbox already keeps each event to one
+    application, so the rows are COPYed; only when an hours id is there already (the same hours in
+    another event) the run is written again with ON CONFLICT DO NOTHING instead.
     """
-    await ctx.conn.execute(
-        """
-        INSERT INTO hours_facts
-            (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours, recorded_at)
-        SELECT h.hours_id, h.match_id, h.task_id,
-            CASE WHEN EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.id_hash = h.id_hash)
-                THEN NULL ELSE h.volunteer_id END,
-            h.centrale_id, h.theme, h.worked_on, h.hours, h.recorded_at
-        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::date[],
-                    $8::numeric[], $9::timestamptz[], $10::bytea[])
-            AS h (hours_id, match_id, task_id, volunteer_id, centrale_id, theme, worked_on, hours, recorded_at,
-                  id_hash)
-        ON CONFLICT (hours_id) DO NOTHING
-        """,
-        [e.hours_id for e in events], [e.match_id for e in events], [e.task_id for e in events],
-        [e.volunteer_id for e in events], [e.centrale_id for e in events], [e.theme for e in events],
-        [e.worked_on for e in events], [e.hours for e in events], [envelope.time for envelope in ctx.envelopes],
-        [_id_hash(e.volunteer_id) for e in events],
-    )  # fmt: skip
+    hashes = [_id_hash(event.volunteer_id) for event in events]
+    erased = {
+        row[0]
+        for row in await ctx.conn.fetch(
+            "SELECT id_hash FROM erased_volunteers WHERE id_hash = ANY($1::bytea[])", list(set(hashes))
+        )
+    }
+    rows = [
+        (e.hours_id, e.match_id, e.task_id, None if id_hash in erased else e.volunteer_id, e.centrale_id, e.theme,
+         e.worked_on, e.hours, envelope.time)
+        for e, envelope, id_hash in zip(events, ctx.envelopes, hashes, strict=True)
+    ]  # fmt: skip
+    try:
+        async with ctx.conn.transaction():  # a savepoint: a failed COPY leaves the batch's transaction usable
+            await ctx.conn.copy_records_to_table("hours_facts", records=rows, columns=_HOURS_COLUMNS)
+    except asyncpg.UniqueViolationError:
+        await ctx.conn.executemany(
+            f"INSERT INTO hours_facts ({', '.join(_HOURS_COLUMNS)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"  # noqa: S608
+            " ON CONFLICT (hours_id) DO NOTHING",
+            rows,
+        )
 
 
 async def on_hours_logged(event: HoursLogged, ctx: EventContext) -> None:
