@@ -1,4 +1,4 @@
-"""``python -m bench [--smoke] [--soak] [--out DIR]``: run the benchmarks, print the table, write JSON and markdown."""
+"""``python -m bench [--smoke] [--soak] [--only A,B] [--out DIR]``: run benchmarks, print the table, write results."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 from bench.config import FULL, SMOKE, BenchConfig
 from bench.infra import BenchInfra, bench_infra
 from bench.report import Report, machine_info, render_markdown, write_report
-from bench.scenarios import run_benchmarks
+from bench.scenarios import SCENARIOS, run_benchmarks
 from common.logging import configure_logging
 
 __all__ = ["main", "run"]
@@ -73,6 +73,7 @@ async def run(
     out_dir: Path,
     command: str,
     capture_logs: bool = True,
+    only: Collection[str] | None = None,
 ) -> tuple[Report, Path, Path]:
     """Run the benchmarks on ``infra`` and write ``<timestamp>.json`` and ``.md`` into ``out_dir``."""
     started = datetime.now(UTC)
@@ -82,7 +83,7 @@ async def run(
     with tempfile.TemporaryDirectory(prefix="regio-bench-logs-") as scratch, contextlib.ExitStack() as stack:
         if capture_logs:
             logs = stack.enter_context(_service_logging(Path(scratch) / "services.log"))
-        results = await run_benchmarks(config, infra, say=_say)
+        results = await run_benchmarks(config, infra, say=_say, only=only)
     report = Report(
         started_at=started.strftime("%Y-%m-%d %H:%M UTC"),
         duration_s=time.perf_counter() - began,
@@ -97,20 +98,29 @@ async def run(
     return report, json_path, md_path
 
 
-async def _main(config: BenchConfig, out_dir: Path, command: str) -> int:
+async def _main(config: BenchConfig, out_dir: Path, command: str, only: Collection[str] | None) -> int:
     """Provide the servers, run, print the table; exit status 1 only when a scenario broke."""
     with tempfile.TemporaryDirectory(prefix="regio-bench-") as work:
         began = time.perf_counter()
         async with bench_infra(Path(work)) as infra:
             _say(f"Kafka: {infra.kafka_bootstrap} ({infra.kafka_source}); {infra.postgres_source}")
             _say(f"  servers ready in {time.perf_counter() - began:.1f} s")
-            report, json_path, md_path = await run(config, infra, out_dir=out_dir, command=command)
+            report, json_path, md_path = await run(config, infra, out_dir=out_dir, command=command, only=only)
     print(render_markdown(report))
     _say(f"Wrote {json_path} and {md_path}")
     broken = [goal.title for goal in report.results.goals if goal.verdict == "error"]
     if broken:
         _say(f"Scenarios that failed to run: {', '.join(broken)}")
     return 1 if broken else 0
+
+
+def _scenario_names(text: str) -> frozenset[str]:
+    """``--only``'s value: known scenario names, comma-separated."""
+    names = frozenset(name.strip() for name in text.split(",") if name.strip())
+    unknown = sorted(names - set(SCENARIOS))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown scenarios {unknown}; choose from {', '.join(SCENARIOS)}")
+    return names
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,6 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one pair: checks the harness, not speed")
     parser.add_argument("--soak", action="store_true", help="run the full 10-minute memory soak (default 3 min)")
+    parser.add_argument(
+        "--only",
+        type=_scenario_names,
+        metavar="A,B",
+        help=f"run only these scenarios, comma-separated, of: {', '.join(SCENARIOS)} (the data set is always "
+        "produced; latency, sustainable and soak need pipeline's drain rate)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"results directory (default {DEFAULT_OUT})")
     args = parser.parse_args(argv)
     config = SMOKE if args.smoke else FULL
@@ -129,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = replace(config, soak_s=600.0)
     arguments = list(argv if argv is not None else sys.argv[1:])
     command = " ".join(["python -m bench", *arguments])
-    return asyncio.run(_main(config, args.out, command))
+    return asyncio.run(_main(config, args.out, command, args.only))
 
 
 if __name__ == "__main__":

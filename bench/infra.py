@@ -35,6 +35,13 @@ class BenchInfra:
     database_dsn: str
     kafka_source: str
     postgres_source: str
+    # The server's maintenance database, for creating more databases; None: ``database_dsn`` serves too.
+    server_dsn: str | None = None
+
+    @property
+    def postgres_server(self) -> str:
+        """A DSN on the server that ``create_database`` and ``drop_database`` can connect through."""
+        return self.server_dsn or self.database_dsn
 
 
 async def server_version(dsn: str) -> str:
@@ -92,4 +99,5 @@ async def bench_infra(work_dir: Path) -> AsyncIterator[BenchInfra]:
             database_dsn=dsn,
             kafka_source=kafka_source,
             postgres_source=f"PostgreSQL {version}, {pg_source}",
+            server_dsn=server_dsn,
         )

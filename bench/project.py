@@ -1,8 +1,9 @@
 """Side A of every comparison: the project's own runtime, used exactly as a service uses it.
 
 - Consumers are ``common.consumer.EventConsumer`` attached to a broker from ``common.service.build_broker``
-  (FastStream subscriber, manual acks, ``decode``, inbox transaction, one log line per record), the way
-  ``common.service`` starts a service.
+  (FastStream batch subscriber, manual acks, ``decode``, one inbox transaction and one log line per
+  batch), the way ``common.service`` starts a service. Throughput windows run from the first batch in
+  hand to the last batch's offsets committed, as the raw loops' do.
 - "No database" swaps in ``NullPool``: the inbox claim and the transaction cost nothing, everything
   else (FastStream dispatch, decode, logging, offset commit) is real.
 - The relay is ``common.outbox.OutboxRelay`` publishing rows written with ``common.outbox.add_to_outbox``.
@@ -20,14 +21,15 @@ from typing import Any, cast
 
 import asyncpg
 from aiokafka.structs import ConsumerRecord
+from faststream.kafka.annotations import KafkaMessage
 
 from bench.generator import GeneratedEvent
 from bench.harness import Progress, Run, cpu_seconds, peak_rss_bytes, reset_peak_rss
 from bench.streams import Offsets, position_group
-from common.consumer import EventConsumer, EventContext
+from common.consumer import DEFAULT_BATCH_SIZE, BatchContext, EventConsumer, EventContext
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.outbox import OutboxRelay, add_to_outbox
-from common.service import ServiceSpec, build_broker
+from common.service import ServiceSpec, build_broker, freeze_startup_heap
 from common.settings import ServiceSettings
 from contracts.events import HoursLogged
 
@@ -61,6 +63,7 @@ SERVICE_POOL_SIZE = 5
 _RELAY_TIMEOUT_S = 300.0
 
 HoursHandler = Callable[[HoursLogged, EventContext], Awaitable[None]]
+HoursRunHandler = Callable[[Sequence[HoursLogged], BatchContext], Awaitable[None]]
 
 
 def hours_row(event: HoursLogged) -> tuple[Any, ...]:
@@ -95,7 +98,7 @@ class _NullConnection:
         return _NullTransaction()
 
     async def fetchval(self, *_: object, **__: object) -> bool:
-        """``claim_event``'s INSERT ... RETURNING true: every event is new."""
+        """Any single value: true."""
         return True
 
     async def execute(self, *_: object, **__: object) -> str:
@@ -105,8 +108,14 @@ class _NullConnection:
     async def executemany(self, *_: object, **__: object) -> None:
         """Any batch: nothing happens."""
 
-    async def fetch(self, *_: object, **__: object) -> list[object]:
-        """Any query: no rows."""
+    async def copy_records_to_table(self, *_: object, **__: object) -> str:
+        """``claim_events``' COPY into the inbox (and any other COPY): accepted, nothing written."""
+        return "COPY 0"
+
+    async def fetch(self, query: str, *args: Any, **__: object) -> list[tuple[Any, ...]]:
+        """``claim_events``' INSERT ... RETURNING event_id: every event is new; any other query: no rows."""
+        if query.startswith("INSERT INTO inbox"):
+            return list(zip(args[1], strict=True))
         return []
 
 
@@ -139,6 +148,24 @@ def _settings(bootstrap: str) -> ServiceSettings:
     return ServiceSettings.model_validate(values)
 
 
+class _MeasuredConsumer(EventConsumer):
+    """The project's consumer with a throughput window around each batch: in hand → offsets committed."""
+
+    def __init__(self, name: str, pool: asyncpg.Pool, progress: Progress) -> None:
+        super().__init__(name, pool)
+        self._progress = progress
+
+    async def _consume(self, message: KafkaMessage) -> None:
+        """The runtime's batch entry point: the window opens with the first batch in hand."""
+        self._progress.begin()
+        await super()._consume(message)
+
+    async def _commit(self, message: KafkaMessage, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """The runtime's offset commit: a batch counts once its offsets are committed."""
+        await super()._commit(message, records)
+        self._progress.mark(len(records))
+
+
 @asynccontextmanager
 async def project_consumer(
     *,
@@ -147,19 +174,35 @@ async def project_consumer(
     topic: str,
     start: Offsets,
     pool: asyncpg.Pool | NullPool,
-    handler: HoursHandler,
+    handler: HoursHandler | None = None,
+    run_handler: HoursRunHandler | None = None,
+    progress: Progress | None = None,
 ) -> AsyncIterator[None]:
-    """A running EventConsumer for HoursLogged, its group positioned at ``start``, stopped on exit."""
+    """A running EventConsumer for HoursLogged, its group positioned at ``start``, stopped on exit.
+
+    ``handler`` is called per event, ``run_handler`` per run of events (``EventConsumer.on_batch``);
+    with ``progress`` every committed batch is counted.
+    """
     await position_group(bootstrap, group, topic, start)
-    consumer = EventConsumer(group, cast(asyncpg.Pool, pool))
-    consumer.on(HoursLogged)(handler)
+    if progress is not None:
+        consumer: EventConsumer = _MeasuredConsumer(group, cast(asyncpg.Pool, pool), progress)
+    else:
+        consumer = EventConsumer(group, cast(asyncpg.Pool, pool))
+    if run_handler is not None:
+        consumer.on_batch(HoursLogged)(run_handler)
+    elif handler is not None:
+        consumer.on(HoursLogged)(handler)
     spec = ServiceSpec(name=group, migrations=BENCH_MIGRATIONS, description="benchmark consumer")
     broker = build_broker(_settings(bootstrap), spec)
     consumer.attach(broker)
     await broker.start()
+    freeze_startup_heap()  # as the service does when its start-up is done
     try:
         yield
     finally:
+        # As the service stops: finish or roll back what is in hand, let the commits land, then leave.
+        consumer.close()
+        await consumer.drain(timeout=10.0)
         await broker.stop()
 
 
@@ -174,25 +217,25 @@ async def project_throughput(
     time_limit_s: float,
     write: bool,
 ) -> Run:
-    """Drain a backlog through the project's consumer: each record decoded, handled (and written), committed."""
+    """Drain a backlog through the project's consumer: batches decoded, claimed, (COPY-)written, committed."""
     progress = Progress(target, time_limit_s=time_limit_s)
 
-    async def on_hours_logged(event: HoursLogged, ctx: EventContext) -> None:
-        """The benchmark projection: one row per event, in the inbox transaction."""
+    async def copy_hours(events: Sequence[HoursLogged], ctx: BatchContext) -> None:
+        """The benchmark projection: the run's rows by COPY, in the batch's inbox transaction."""
         if write:
-            await ctx.conn.execute(INSERT_HOURS, *hours_row(event))
-        progress.mark()
+            rows = [hours_row(event) for event in events]
+            await ctx.conn.copy_records_to_table("bench_hours", records=rows, columns=HOURS_COLUMNS)
 
     reset_peak_rss()
     async with project_consumer(
-        bootstrap=bootstrap, group=group, topic=topic, start=start, pool=pool, handler=on_hours_logged
+        bootstrap=bootstrap, group=group, topic=topic, start=start, pool=pool, run_handler=copy_hours, progress=progress
     ):
         await progress.finished()
     return progress.run("project", peak_rss=peak_rss_bytes())
 
 
 async def process_cpu_us(events: Sequence[GeneratedEvent]) -> float:
-    """CPU microseconds per record of ``EventConsumer.process`` alone: decode, dispatch, log line, no I/O.
+    """CPU microseconds per record of ``EventConsumer.process_batch`` alone: decode, dispatch, log, no I/O.
 
     Records are handed over in memory (no broker, no FastStream, no offset commit) to a consumer on a
     ``NullPool``: what is left is the project's own per-record code.
@@ -220,8 +263,8 @@ async def process_cpu_us(events: Sequence[GeneratedEvent]) -> float:
         for offset, record in enumerate(generated.record() for generated in events)
     ]
     started = cpu_seconds()
-    for record in records:
-        await consumer.process(record)
+    for first in range(0, len(records), DEFAULT_BATCH_SIZE):
+        await consumer.process_batch(records[first : first + DEFAULT_BATCH_SIZE])
     return (cpu_seconds() - started) / len(records) * 1e6
 
 

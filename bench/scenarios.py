@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib
 import itertools
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,6 +38,8 @@ from bench.harness import (
     summarize,
 )
 from bench.infra import BenchInfra
+from bench.nldoet import SERVICES as NLDOET_SERVICES
+from bench.nldoet import dataset_event_ids, drain_text, run_spike, spike_note
 from bench.project import (
     INSERT_HOURS_AND_NOTIFY,
     NOTIFY_CHANNEL,
@@ -51,15 +52,19 @@ from bench.project import (
     relay_run,
     reset_tables,
 )
+from bench.reporting_ingest import dataset_head, open_reporting_database, reporting_throughput, reset_reporting
 from bench.streams import Offsets, commit_round_trip_ms, end_offsets, produce, record_count_between
 from bench.verdicts import backlog_bounded, mib, paired_data, per_record_diagnosis, ratio_text, sustained
-from common.consumer import EventConsumer, EventContext
+from common.consumer import EventContext
+from common.localinfra import drop_database
 from contracts.events import HoursLogged
 from matching.domain.model import TaskProfile
 
-__all__ = ["run_benchmarks"]
+__all__ = ["SCENARIOS", "run_benchmarks"]
 
 HOURS_TOPIC = HoursLogged.topic
+# Every scenario, in the order a run takes them (``python -m bench --only`` picks some).
+SCENARIOS = ("ingest", "pipeline", "reporting", "latency", "sustainable", "soak", "outbox", "nldoet", "matching")
 # Records sent (unmeasured) before a paced run, so group join and first-fetch costs stay out of it.
 _WARM_UP_RECORDS = 20
 _WARM_UP_TIMEOUT_S = 60.0
@@ -196,9 +201,9 @@ class _Bench:
         if goal.verdict == "missed":
             whole = median([run.cpu_us_per_record for run in paired.a])
             goal.note = (
-                f"{per_record_diagnosis(paired, self.commit_ms)} Of the CPU, EventConsumer.process itself (decode, "
-                f"dispatch, log line; measured alone on records in memory) takes {own_us:,.0f} µs; the other "
-                f"{max(whole - own_us, 0):,.0f} µs go to FastStream's per-message dispatch and the offset commit."
+                f"{per_record_diagnosis(paired, self.commit_ms)} Of the CPU per record, EventConsumer.process_batch "
+                f"itself (decode, dispatch, batch log line; measured alone on records in memory) takes "
+                f"{own_us:,.0f} µs; the other {max(whole - own_us, 0):,.0f} µs go to FastStream and aiokafka."
             )
         return goal
 
@@ -398,14 +403,69 @@ class _Bench:
             )
         return goal
 
+    async def reporting(self) -> Goal:
+        """Issue 6: reporting's projection consumer and its writes, against validate + COPY of the same batches."""
+        config = self.config
+        goal = Goal("reporting", "Reporting projection ingest (issue 6)", f"≥ 0.5 × raw COPY (batch {config.batch})")
+        # Both sides write to one database migrated with reporting's tables and bench_hours.
+        name = f"bench_{self.run_id}_reporting"
+        pool, dsn = await open_reporting_database(self.infra.postgres_server, name)
+        # Side A drains a copy of the records side B reads first (see bench.reporting_ingest for why a copy).
+        head = await dataset_head(self.bootstrap, self.dataset_start, self.dataset_end, config.throughput_target)
+        try:
+
+            async def project(_: int) -> Run:
+                await reset_reporting(pool)
+                return await reporting_throughput(
+                    bootstrap=self.bootstrap,
+                    group=self.group("reporting"),
+                    pool=pool,
+                    records=head,
+                    time_limit_s=config.throughput_limit_s,
+                )
+
+            async def raw(_: int) -> Run:
+                await reset_reporting(pool)
+                return await raw_pipeline(
+                    bootstrap=self.bootstrap,
+                    dsn=dsn,
+                    group=self.group("raw-reporting"),
+                    topic=HOURS_TOPIC,
+                    start=self.dataset_start,
+                    stop_at=self.dataset_end,
+                    target=config.throughput_target,
+                    time_limit_s=config.throughput_limit_s,
+                    batch=config.batch,
+                )
+
+            paired = await run_pairs(config.pairs, project, raw, on_run=self.log_run("reporting"))
+        finally:
+            await pool.close()
+            await drop_database(self.infra.postgres_server, name)
+        self._rows("reporting", paired, _REPORTING_A, _REPORTING_B.format(batch=config.batch))
+        ratio = paired.median_ratio()
+        goal.verdict = "met" if ratio >= 0.5 else "missed"
+        goal.measured = ratio_text(ratio, paired)
+        goal.data = paired_data(paired)
+        a_cpu = median([run.cpu_us_per_record for run in paired.a])
+        b_cpu = median([run.cpu_us_per_record for run in paired.b])
+        busy = median([run.cpu_seconds / run.seconds for run in paired.a if run.seconds > 0])
+        goal.note = (
+            f"CPU per record in this process: reporting's consumer {a_cpu:,.0f} µs (busy {busy:.0%} of the window), "
+            f"raw {b_cpu:,.0f} µs. The project claims each event in the inbox and writes hours_facts (primary key, "
+            "two indexes, the erased-id check, the rebuild's switch-gate lock); the raw loop COPYs into bench_hours "
+            "(primary key only). The group's start-up (nine members joining) is outside the window; the NLdoet "
+            "spike times it."
+        )
+        return goal
+
     async def nldoet(self) -> Goal:
-        """Goal 8: the NLdoet spike; appreciation and reporting do not consume HoursLogged yet."""
+        """Goal 8: the NLdoet spike drained by appreciation and reporting as processes, against the raw drain."""
         config = self.config
         goal = Goal(
             "nldoet",
             f"NLdoet spike: {config.dataset:,} HoursLogged projected and appreciated",
             "drain time reported against raw",
-            verdict="not measurable yet",
         )
         await reset_tables(self.db)
         reference = await raw_pipeline(
@@ -423,24 +483,32 @@ class _Bench:
         self.results.rows.append(
             ScenarioRow("NLdoet spike (reference)", "raw", _PIPELINE_B.format(batch=config.batch), [reference])
         )
-        goal.measured = (
-            f"raw drain of the burst (validate + COPY {config.batch}): {reference.seconds:.1f} s "
-            f"for {reference.records:,} ({reference.rate:,.0f} rec/s)"
+        # The services get the very events the reference drained: the burst comes from the same generator call.
+        dataset_ids = await dataset_event_ids(self.bootstrap, self.dataset_start, self.dataset_end)
+        outcome = await run_spike(
+            bootstrap=self.bootstrap,
+            server_dsn=self.infra.postgres_server,
+            region=self.region,
+            records=config.dataset,
+            run_id=self.run_id,
+            dataset_ids=dataset_ids,
+            say=self.say,
         )
-        consumers = _hours_consumers()
-        goal.data = {"raw": reference.as_dict(), "services_handling_hours_logged": consumers}
-        if not consumers:
-            goal.note = "appreciation and reporting have no HoursLogged consumers yet; the raw time is the yardstick"
-            return goal
-        goal.verdict = "not measured yet"
-        drain = self.results.drain_rate
-        estimate = f"; at this run's per-record drain rate ({drain:,.0f} rec/s) it would take about " if drain else ""
-        if drain:
-            estimate += f"{config.dataset / drain / 60:,.0f} min per service"
-        goal.note = (
-            f"{' and '.join(consumers)} handle HoursLogged now, but the benchmark does not yet feed them the "
-            f"whole spike (its registrations, tasks and matches first){estimate}"
-        )
+        for service in NLDOET_SERVICES:
+            drain = outcome.drains.get(service)
+            if drain is not None:
+                self.results.rows.append(ScenarioRow("NLdoet spike", service, _NLDOET_SERVICE, [drain.run()]))
+        goal.verdict = "missed" if outcome.failures else "measured"
+        goal.measured = drain_text(outcome, reference.seconds)
+        goal.data = {
+            "raw": reference.as_dict(),
+            "spike": outcome.as_dict(),
+            "service_log_warnings_errors": {
+                name: {"warnings": summary["warnings"], "errors": summary["errors"]}
+                for name, summary in outcome.logs.items()
+            },
+        }
+        goal.note = spike_note(outcome)
         return goal
 
     async def matching(self) -> Goal:
@@ -659,32 +727,20 @@ def _raise_if_failed(task: asyncio.Task[None] | None) -> None:
         raise RuntimeError("the consumer stopped early")
 
 
-def _hours_consumers() -> list[str]:
-    """Which of appreciation and reporting register a HoursLogged handler (asked of their ServiceSpecs)."""
-    handling = []
-    for service in ("appreciation", "reporting"):
-        spec = importlib.import_module(f"{service}.main").SPEC
-        consumer = EventConsumer(service, None)
-        if spec.register_handlers is not None:
-            spec.register_handlers(consumer)
-        if HoursLogged.event_type in consumer.handled_types:
-            handling.append(service)
-    return handling
-
-
 def _pairs(paired: Paired) -> list[tuple[Run, Run]]:
     """(A, B) per pair."""
     return list(zip(paired.a, paired.b, strict=True))
 
 
 _INGEST_A = (
-    "EventConsumer on a FastStream subscriber (build_broker, manual ack): decode (ce_* headers + payload), "
-    "dispatch, handler, log line, offset commit per record; NullPool instead of the inbox transaction"
+    "EventConsumer on a FastStream batch subscriber (build_broker, manual ack, up to 500 per batch): decode "
+    "(ce_* headers + payload), dispatch, run handler, one log line and one offset commit per batch; NullPool "
+    "instead of the inbox transaction"
 )
 _INGEST_B = "aiokafka getmany({batch}) + model_validate_json of each payload; no commit"
 _PIPELINE_A = (
-    "EventConsumer as above with a real pool: per record one transaction (inbox claim + INSERT bench_hours), "
-    "then offset commit"
+    "EventConsumer as above with a real pool: per batch one transaction (set-based inbox claim + the run "
+    "handler's COPY into bench_hours), then one offset commit"
 )
 _PIPELINE_B = "aiokafka getmany({batch}) + validate + COPY the batch into bench_hours in one transaction + commit"
 _REFERENCE = "as raw COPY, but one transaction with one INSERT per record (batching taken away)"
@@ -697,6 +753,16 @@ _SUSTAIN = "paced {rate:,.0f} rec/s through the EventConsumer with PostgreSQL wr
 _SOAK = "paced {rate:,.0f} rec/s through the EventConsumer with PostgreSQL writes; RSS sampled every second"
 _OUTBOX_A = "{rows:,} rows by add_to_outbox, committed; OutboxRelay wakes on NOTIFY, time until every row is marked"
 _OUTBOX_B = "AIOKafkaProducer (the relay's settings) send() of the same records, then wait for every ack"
+_REPORTING_A = (
+    "reporting's EventConsumer with every projection reporting.main.SPEC registers (build_broker, manual ack), "
+    "on its own pool and tables; its group settles first (nine members), then drains a copy of the same records; "
+    "a record counts once its hours_facts row and offset are committed (offsets polled every 50 ms)"
+)
+_REPORTING_B = "aiokafka getmany({batch}) + validate + COPY the batch into bench_hours in one transaction + commit"
+_NLDOET_SERVICE = (
+    "the service as a process (python -m …, JSON logs at INFO): process start → its group committed the burst's "
+    "last offset; CPU and peak RSS are the service process's"
+)
 _MATCHING_A = (
     "matching.domain.index.CandidateIndex.top(task, 20): vectorised gates and score, argpartition shortlist, "
     "exact re-assessment with reasons; a record is one query"
@@ -707,8 +773,17 @@ _MATCHING_B = (
 )
 
 
-async def run_benchmarks(config: BenchConfig, infra: BenchInfra, *, say: Callable[[str], None] = print) -> Results:
-    """Run every goal's scenario in order; a failing scenario is recorded as an error and the rest go on."""
+async def run_benchmarks(
+    config: BenchConfig,
+    infra: BenchInfra,
+    *,
+    say: Callable[[str], None] = print,
+    only: Collection[str] | None = None,
+) -> Results:
+    """Run every goal's scenario (or ``only`` these) in order; a failing one is recorded as an error, the rest go on."""
+    unknown = set(only or ()) - set(SCENARIOS)
+    if unknown:
+        raise ValueError(f"unknown scenarios {sorted(unknown)}; known: {', '.join(SCENARIOS)}")
     bench = _Bench(config, infra, say)
     results = bench.results
     await bench.produce_dataset()
@@ -717,6 +792,7 @@ async def run_benchmarks(config: BenchConfig, infra: BenchInfra, *, say: Callabl
         steps: Sequence[tuple[str, str, Callable[[], Awaitable[Goal | list[Goal]]]]] = (
             ("ingest", "Batch ingest through the project's subscribers, no database", bench.ingest),
             ("pipeline", "Full pipeline with PostgreSQL writes", bench.pipeline),
+            ("reporting", "Reporting projection ingest", bench.reporting),
             ("latency", "Added latency at 20% of the drain rate", bench.latency),
             ("sustainable", "Sustainable rate", bench.sustainable),
             ("soak", f"Memory soak ({config.soak_s:.0f} s)", bench.soak),
@@ -725,7 +801,11 @@ async def run_benchmarks(config: BenchConfig, infra: BenchInfra, *, say: Callabl
             # Last: a million profiles leave the heap large, which would blur the soak's comparison.
             ("matching", "Matching top-20", bench.matching),
         )
+        if tuple(key for key, _, _ in steps) != SCENARIOS:
+            raise RuntimeError("SCENARIOS must list the steps in their order")
         for key, title, step in steps:
+            if only is not None and key not in only:
+                continue
             say(title)
             started = time.perf_counter()
             try:

@@ -25,7 +25,14 @@ from bench.generator._region import (
     distance_km,
     generate_region,
 )
-from bench.generator._streams import GeneratedEvent, KafkaRecord, iter_hours_logged, nldoet_weekend, normal_month
+from bench.generator._streams import (
+    GeneratedEvent,
+    KafkaRecord,
+    iter_hours_logged,
+    nldoet_weekend,
+    normal_month,
+    region_registrations,
+)
 
 __all__ = [
     "AGE_BANDS",
@@ -49,4 +56,5 @@ __all__ = [
     "iter_hours_logged",
     "nldoet_weekend",
     "normal_month",
+    "region_registrations",
 ]

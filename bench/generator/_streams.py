@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from bench.generator._region import (
     _HOUR_TABLE,
     _WEEKDAY_WEIGHTS,
     Match,
+    Organisation,
     Region,
     Task,
     Volunteer,
@@ -29,6 +31,8 @@ from contracts import Event, EventEnvelope
 from contracts.events import (
     HoursLogged,
     MatchMade,
+    OrganisationAdmitted,
+    OrganisationRegistered,
     TaskPosted,
     VolunteerErased,
     VolunteerProfileUpdated,
@@ -208,6 +212,19 @@ def _moment(rng: random.Random, first: date, days: int) -> datetime:
     return _local(day, _HOUR_TABLE.draw(rng), rng.randrange(60), rng.randrange(60))
 
 
+def _moment_drawer(first: date, days: int) -> Callable[[random.Random], datetime]:
+    """Like ``_moment`` over a fixed span, with the weekday weights summed once (for many draws)."""
+    cumulative = list(
+        itertools.accumulate(_WEEKDAY_WEIGHTS[(first + timedelta(days=offset)).weekday()] for offset in range(days))
+    )
+
+    def draw(rng: random.Random) -> datetime:
+        day = first + timedelta(days=rng.choices(range(days), cum_weights=cumulative)[0])
+        return _local(day, _HOUR_TABLE.draw(rng), rng.randrange(60), rng.randrange(60))
+
+    return draw
+
+
 def _hours(rng: random.Random, typical: float) -> Decimal:
     """Hours worked in one session: around ``typical``, in quarter hours, never above 24."""
     value = max(0.25, min(24.0, rng.gauss(typical, typical * 0.2)))
@@ -336,6 +353,52 @@ def nldoet_weekend(
             build = partial(_hours_logged, _uuid(rng), match, day, _hours(rng, length), logged)
             emitter.emit(HoursLogged, build, tenant=task.centrale_id, at=logged)
     return emitter.sorted()
+
+
+def region_registrations(
+    region: Region, *, before: date = date(2026, 1, 1), only: frozenset[type[Event]] | None = None
+) -> list[GeneratedEvent]:
+    """How the region's population came to be known: every volunteer registered, every organisation admitted.
+
+    Registrations fall in the two years before ``before`` (admissions within a month after); streams of
+    the region that mention its volunteers and organisations (a month, the NLdoet spike) assume these
+    came first.
+    """
+    rng = _rng(f"{region.seed}:registrations:{before.isoformat()}")
+    emitter = _Emitter(region, rng, only)
+    moment = _moment_drawer(before - timedelta(days=730), 730)
+    for person in region.volunteers:
+        at = moment(rng)
+        staff = person.needs_support or rng.random() < 0.3
+        fields: dict[str, object] = {"registered_at": at, "registered_by": "staff" if staff else "self"}
+        emitter.emit(VolunteerRegistered, partial(_registration, person, fields), tenant=person.centrale_id, at=at)
+    for organisation in region.organisations:
+        at = moment(rng)
+        admitted = at + timedelta(days=rng.uniform(1, 30))
+        build = partial(_organisation_registered, organisation, insured=rng.random() < 0.9, at=at)
+        emitter.emit(OrganisationRegistered, build, tenant=organisation.centrale_id, at=at)
+        admission = partial(
+            OrganisationAdmitted,
+            organisation_id=organisation.id,
+            centrale_id=organisation.centrale_id,
+            admitted_at=admitted,
+        )
+        emitter.emit(OrganisationAdmitted, admission, tenant=organisation.centrale_id, at=admitted)
+    return emitter.sorted()
+
+
+def _organisation_registered(organisation: Organisation, *, insured: bool, at: datetime) -> OrganisationRegistered:
+    """OrganisationRegistered for ``organisation``."""
+    return OrganisationRegistered(
+        organisation_id=organisation.id,
+        centrale_id=organisation.centrale_id,
+        organisation_name=organisation.name,
+        formal=organisation.formal,
+        postcode_area=organisation.postcode_area,
+        liability_insured=insured,
+        free_vog_scheme=organisation.formal,
+        registered_at=at,
+    )
 
 
 def _registration(person: Volunteer, fields: dict[str, object]) -> VolunteerRegistered:

@@ -1,0 +1,194 @@
+"""The platform's services as real processes for a benchmark: own database, own log, CPU and memory from /proc."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import importlib
+import json
+import os
+import secrets
+import signal
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from common.consumer import EventConsumer
+from common.localinfra.processes import ServiceProcess
+
+__all__ = ["BenchService", "GroupWatcher", "consumed_topics", "log_summary"]
+
+# How long a service may take to shut down after SIGTERM before it is killed (its own budget is 20 s).
+_STOP_TIMEOUT_S = 30.0
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def consumed_topics(service: str) -> list[str]:
+    """The topics ``service`` subscribes to, asked of its ServiceSpec (as the service itself builds them)."""
+    spec = importlib.import_module(f"{service}.main").SPEC
+    consumer = EventConsumer(service, None)
+    if spec.register_handlers is not None:
+        spec.register_handlers(consumer)
+    return consumer.topics
+
+
+def log_summary(path: Path) -> dict[str, Any]:
+    """Lines per level and the most frequent warnings and errors (by event) of a JSON log file."""
+    levels: collections.Counter[str] = collections.Counter()
+    problems: collections.Counter[str] = collections.Counter()
+    if path.exists():
+        with path.open(errors="replace") as lines:
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    levels["unparsed"] += 1
+                    continue
+                level = str(entry.get("level", "?")).lower() if isinstance(entry, dict) else "unparsed"
+                levels[level] += 1
+                if level in ("warning", "error", "critical"):
+                    problems[f"{level}: {entry.get('event', '?')}"] += 1
+    return {
+        "lines_by_level": dict(levels),
+        "warnings": levels["warning"],
+        "errors": levels["error"] + levels["critical"],
+        "unparsed": levels["unparsed"],
+        "problems": dict(problems.most_common(10)),
+    }
+
+
+@dataclass
+class BenchService:
+    """One service (``python -m <name>``) on its own database, logging at INFO to ``log_path``."""
+
+    name: str
+    database_dsn: str
+    process: ServiceProcess
+
+    @classmethod
+    def create(cls, name: str, *, database_dsn: str, bootstrap: str, region: str, log_path: Path) -> BenchService:
+        """Describe the process with the environment a deployed service has (start it with ``start``)."""
+        prefix = name.upper()
+        env = {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "REGION": region,
+            "LOG_LEVEL": "INFO",
+            # A throw-away ops token: settings refuse placeholder secrets outside development.
+            "OPS_TOKEN": secrets.token_urlsafe(24),
+            f"{prefix}_DATABASE_URL": database_dsn,
+        }
+        return cls(name, database_dsn, ServiceProcess(module=name, env=env, log_path=log_path))
+
+    @property
+    def group(self) -> str:
+        """The consumer group: a service's EventConsumer is named after it."""
+        return self.name
+
+    def start(self) -> None:
+        """Start the process (binds a free port on 127.0.0.1)."""
+        self.process.start()
+
+    async def stop(self) -> int | None:
+        """SIGTERM and wait for the graceful exit (killed after a bound); the exit code, None if never started."""
+        if self.process.process is None:
+            return None
+        return await asyncio.to_thread(self.process.stop, _STOP_TIMEOUT_S)
+
+    @staticmethod
+    def clean_exit(code: int | None) -> bool:
+        """Whether an exit code is a graceful stop (uvicorn re-raises SIGTERM after its own shutdown)."""
+        return code in (None, 0, -signal.SIGTERM)
+
+    def exited(self) -> str | None:
+        """Why the process is gone (with its log's tail), None while it runs."""
+        process = self.process.process
+        if process is None or process.poll() is None:
+            return None
+        return f"{self.name} exited with {process.returncode}:\n{self.process.log_tail(15)}"
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the running process so far (0 when it is not running)."""
+        stat = self._proc("stat")
+        if stat is None:
+            return 0.0
+        # Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+    def peak_rss_bytes(self) -> int:
+        """Peak resident set size of the running process so far (0 when it is not running)."""
+        status = self._proc("status")
+        for line in (status or "").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    def _proc(self, name: str) -> str | None:
+        """A /proc file of the process, None when it is gone."""
+        process = self.process.process
+        if process is None:
+            return None
+        try:
+            return Path(f"/proc/{process.pid}/{name}").read_text()
+        except OSError:
+            return None
+
+
+class GroupWatcher:
+    """Committed offsets of consumer groups through one long-lived admin client (cheap to poll)."""
+
+    def __init__(self, admin: AIOKafkaAdminClient) -> None:
+        self._admin = admin
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(cls, bootstrap: str) -> AsyncIterator[GroupWatcher]:
+        """A watcher on ``bootstrap``, closed on exit."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15_000)
+        await admin.start()
+        try:
+            yield cls(admin)
+        finally:
+            await admin.close()
+
+    async def committed(self, group: str, targets: Iterable[TopicPartition]) -> dict[TopicPartition, int]:
+        """The group's committed offset of each partition (absent: never committed)."""
+        offsets = await self._admin.list_consumer_group_offsets(group, partitions=list(targets))
+        return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+
+    async def done(self, group: str, start: Mapping[TopicPartition, int], end: Mapping[TopicPartition, int]) -> int:
+        """How many records between ``start`` and ``end`` the group has committed."""
+        committed = await self.committed(group, end)
+        return sum(min(max(committed.get(tp, 0), start[tp]), end[tp]) - start[tp] for tp in end)
+
+    async def wait_for(
+        self,
+        group: str,
+        end: Mapping[TopicPartition, int],
+        *,
+        timeout: float,
+        alive: BenchService | None = None,
+        every: float = 0.2,
+    ) -> float:
+        """Wait until the group committed ``end`` on every partition; the seconds it took.
+
+        Fails early when ``alive`` (the process of the group) exits.
+        """
+        started = time.perf_counter()
+        while True:
+            committed = await self.committed(group, end)
+            if all(committed.get(tp, 0) >= offset for tp, offset in end.items()):
+                return time.perf_counter() - started
+            if alive is not None and (why := alive.exited()):
+                raise RuntimeError(why)
+            if time.perf_counter() - started > timeout:
+                behind = {f"{tp.topic}[{tp.partition}]": (committed.get(tp), offset) for tp, offset in end.items()}
+                behind = {name: pair for name, pair in behind.items() if (pair[0] or 0) < pair[1]}
+                raise TimeoutError(f"{group} had not committed {behind} (committed, end) after {timeout:.0f} s")
+            await asyncio.sleep(every)
