@@ -56,15 +56,15 @@ test-faults: install ## Only the fault-injection tier: kill -9, restarts, poison
 	@$(RUN) pytest -m faults
 
 .PHONY: bench
-bench: install ## Benchmarks as ratios against raw aiokafka/asyncpg baselines (~11 min); table + bench-results/
+bench: install ## Benchmarks as ratios against raw aiokafka/asyncpg baselines (~35 min); table + bench-results/
 	@$(RUN) python -m bench
 
 .PHONY: bench-smoke
-bench-smoke: install ## Tiny benchmark run (~30 s) that checks the harness works, not speed
+bench-smoke: install ## Tiny benchmark run (~2 min) that checks the harness works, not speed
 	@$(RUN) python -m bench --smoke
 
 .PHONY: bench-soak
-bench-soak: install ## Benchmarks with the full 10-minute memory soak (~18 min)
+bench-soak: install ## Benchmarks with the full 10-minute memory soak (~42 min)
 	@$(RUN) python -m bench --soak
 
 .PHONY: lint

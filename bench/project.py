@@ -37,8 +37,8 @@ __all__ = [
     "BENCH_MIGRATIONS",
     "HOURS_COLUMNS",
     "INSERT_HOURS",
-    "INSERT_HOURS_AND_NOTIFY",
     "NOTIFY_CHANNEL",
+    "NOTIFY_COMMITTED",
     "NullPool",
     "hours_row",
     "open_pool",
@@ -55,9 +55,8 @@ HOURS_COLUMNS = ("hours_id", "volunteer_id", "task_id", "centrale_id", "theme", 
 INSERT_HOURS = f"INSERT INTO bench_hours ({', '.join(HOURS_COLUMNS)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"  # noqa: S608
 # The commit of a handler's transaction is observed from outside: NOTIFY is delivered only at commit.
 NOTIFY_CHANNEL = "bench_committed"
-INSERT_HOURS_AND_NOTIFY = (
-    f"WITH row AS ({INSERT_HOURS} RETURNING hours_id) SELECT pg_notify('{NOTIFY_CHANNEL}', $9) FROM row"  # noqa: S608
-)
+# $1 the channel, $2 the event ids: one notification each.
+NOTIFY_COMMITTED = "SELECT pg_notify($1, event_id) FROM unnest($2::text[]) AS notified (event_id)"
 # Pool size of a service (``<SERVICE>_DB_POOL_SIZE`` default).
 SERVICE_POOL_SIZE = 5
 _RELAY_TIMEOUT_S = 300.0
