@@ -71,7 +71,6 @@ _WARM_UP_RECORDS = 20
 _WARM_UP_TIMEOUT_S = 60.0
 # Distinct generated HoursLogged a paced run cycles through (each sent with new ids).
 _PACED_DISTINCT = 5_000
-_PACED_LINGER_MS = 2
 
 
 @contextmanager
@@ -655,11 +654,7 @@ class _Bench:
     ) -> Run:
         """Warm up, then produce at ``rate`` for ``duration_s``; sample backlog and RSS every second."""
         records = self._fresh_records()
-        # A 2 ms linger lets the sender put a few records in one request: at thousands a second, a request
-        # per record costs the measuring process more CPU than the consumer under test. Both sides use it.
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True, linger_ms=_PACED_LINGER_MS
-        )
+        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True)
         await producer.start()
         try:
             await _warm_up(producer, records, seen, task)
