@@ -69,9 +69,15 @@ class EventEnvelope(BaseModel):
         header value that is not UTF-8 or is missing.
         """
         if isinstance(headers, tuple | list):
-            # Kafka's headers: (name, bytes) pairs. Every consumed record comes through here, so this path
-            # has no per-value check (None or bad UTF-8 raise as the docstring says).
-            attributes = {name[3:]: raw.decode() for name, raw in headers if name[:3] == "ce_"}
+            # Kafka's headers: (name, bytes) pairs. Every consumed record comes through here, so this is a
+            # plain loop over a lookup table, without per-value checks (None or bad UTF-8 raise as said above);
+            # ce_* names the model does not know are ignored, as ``extra="ignore"`` would.
+            attributes = {}
+            field_of = _FIELD_OF_HEADER.get
+            for name, raw in headers:
+                field = field_of(name)
+                if field is not None:
+                    attributes[field] = raw.decode()
         else:
             items = headers.items() if isinstance(headers, Mapping) else headers
             attributes = {
@@ -90,3 +96,7 @@ class EventEnvelope(BaseModel):
             correlationid=self.correlationid,
             causationid=self.id,
         )
+
+
+# Kafka header name → envelope field, for ``EventEnvelope.from_headers``.
+_FIELD_OF_HEADER = {f"ce_{name}": name for name in EventEnvelope.model_fields}
