@@ -277,10 +277,16 @@ async def on_hours_logged_run(events: Sequence[HoursLogged], ctx: BatchContext) 
         async with ctx.conn.transaction():  # a savepoint: a failed COPY leaves the batch's transaction usable
             await ctx.conn.copy_records_to_table("hours_facts", records=rows, columns=_HOURS_COLUMNS)
     except asyncpg.UniqueViolationError:
-        await ctx.conn.executemany(
-            f"INSERT INTO hours_facts ({', '.join(_HOURS_COLUMNS)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"  # noqa: S608
-            " ON CONFLICT (hours_id) DO NOTHING",
-            rows,
+        # One statement for the run (a column array each), as the COPY was.
+        await ctx.conn.execute(
+            """
+            INSERT INTO hours_facts
+                (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours, recorded_at)
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[],
+                                 $7::date[], $8::numeric[], $9::timestamptz[])
+            ON CONFLICT (hours_id) DO NOTHING
+            """,
+            *(list(column) for column in zip(*rows, strict=True)),
         )
 
 

@@ -1,13 +1,20 @@
-"""No personal data in reporting: an erased volunteer's id is forgotten (figures stay); labels only with consent."""
+"""No personal data in reporting: an erased volunteer's id is forgotten (figures stay); labels only with consent.
+
+Also: hours entries are projected once, whatever event carries them.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import pytest
 
+from common.ops import read_dead_letters
+from contracts import dead_letter_topic
+from contracts.events import HoursLogged
 from tests.reporting.events import World, at
 from tests.reporting.integration.conftest import Reporting
 
@@ -123,3 +130,33 @@ async def test_ops_configuration_refuses_bad_input_field_by_field(reporting: Rep
     assert (
         await reporting.http.put("/v1/ops/nldoet-days", json={"days": ["2027-03-13"]}, headers=staff)
     ).status_code == 403
+
+
+async def test_the_same_hours_in_a_second_event_count_once(reporting: Reporting) -> None:
+    """An hours entry sent again under a new event id (past the inbox) takes the projection's ON CONFLICT path."""
+    world = World()
+    centrale = world.centrale("h1")
+    await reporting.configure({centrale: ("GM0997", "Dubbeldam")}, [("2346", "WK099701", "Kern")])
+    organisation = world.organisation(centrale, "2346", "2025-12-01", admitted="2025-12-02")
+    task = world.task(centrale, organisation, "zorg", "2346", "2025-12-03")
+    volunteer = world.volunteer(centrale, "2346", "2026-01-05", age_band="18-20")
+    match = world.match(task, volunteer, at("2026-01-10"))
+    world.hours(match, "2026-01-20", "2")
+    world.hours(match, "2026-01-21", "3")
+    published = world.take()
+    await reporting.publish(published)
+    await reporting.settle()
+    hours = [p for p in published if isinstance(p.event, HoursLogged)]
+    # Both entries again, each under a new envelope (new event id), plus one new entry in the same run.
+    world.hours(match, "2026-01-22", "4")
+    await reporting.publish([*hours, *world.take()])
+    await reporting.settle()
+
+    async with reporting.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT hours_id, hours FROM hours_facts WHERE match_id = $1 ORDER BY worked_on", match)
+    letters = await read_dead_letters(reporting.bootstrap, [dead_letter_topic(HoursLogged.topic)])
+    assert [letter for letter in letters if letter.headers.get("ce_tenant") == centrale] == [], "none dead-lettered"
+    assert [(row["hours_id"], row["hours"]) for row in rows] == [
+        *((p.event.hours_id, p.event.hours) for p in hours),
+        (rows[2]["hours_id"], Decimal("4.00")),
+    ]
