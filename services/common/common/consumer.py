@@ -19,6 +19,8 @@ Every subscriber the platform runs is built here, so the delivery rules hold eve
   batch is applied again one record per transaction, so the culprit is found; that record is retried
   ``max_retries`` times with exponential backoff while the database answers, then dead-lettered, so
   one bad message never blocks its partition;
+- a failure of the runtime itself (outside any handler) retries the whole batch with backoff until it
+  passes: skipping it would let the next batch's commit cover it;
 - on shutdown (``close``) a batch still being applied is rolled back and a record still failing is
   abandoned, both uncommitted: they are redelivered to whichever instance owns the partition next.
 
@@ -351,13 +353,21 @@ class EventConsumer:
 
     async def _apply_and_commit(self, message: KafkaMessage, decoded: _DecodedBatch) -> bool:
         """Apply a decoded batch, then commit its offsets; False when abandoned at shutdown (not committed)."""
-        try:
-            if not await self._apply_decoded(decoded):
-                return False
-        except Exception:
-            # A bug in the runtime itself, not in a record: leave the batch uncommitted and say so loudly.
-            log.exception("batch_failed_unexpectedly", topic=decoded.records[0].topic)
-            return False
+        attempt = 0
+        while True:
+            try:
+                if not await self._apply_decoded(decoded):
+                    return False
+                break
+            except Exception:
+                # A bug in the runtime itself, not in a record (those are retried and dead-lettered inside).
+                # Skipping the batch would let the next batch's commit cover it, so it is retried, with
+                # backoff, until it passes or the service stops; records already applied are skipped by the inbox.
+                attempt += 1
+                delay = min(self._retry_backoff_s * 2 ** (attempt - 1), _MAX_BACKOFF_S)
+                log.exception("batch_failed_unexpectedly", topic=decoded.records[0].topic, attempt=attempt)
+                if not await self._pause(delay):
+                    return False
         await self._commit(message, decoded.records)
         return True
 

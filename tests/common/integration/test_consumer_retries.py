@@ -19,7 +19,7 @@ from faststream.kafka import KafkaBroker
 
 from common.consumer import BatchContext, EventConsumer, EventContext
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
-from common.ops import read_dead_letters
+from common.ops import commit_offsets, end_offsets, read_dead_letters, wait_until_caught_up
 from common.outbox import make_envelope
 from contracts import Event, EventEnvelope, dead_letter_topic
 from contracts.events import VolunteerErased, VolunteerRegistered
@@ -332,3 +332,45 @@ async def test_close_rolls_back_the_batch_in_hand(pool: asyncpg.Pool, broker: Ka
 def _copy_at(record: ConsumerRecord[bytes, bytes], offset: int) -> ConsumerRecord[bytes, bytes]:
     """The same record at another offset: a redelivery."""
     return dataclasses.replace(record, offset=offset)
+
+
+async def test_a_batch_that_fails_outside_its_handlers_is_retried_not_skipped(
+    pool: asyncpg.Pool, kafka_bootstrap: str
+) -> None:
+    """A runtime failure outside any handler: the batch is retried until it applies, then committed (not skipped)."""
+    broker = KafkaBroker(kafka_bootstrap, acks="all", enable_idempotence=True)
+    applied = asyncio.Event()
+
+    async def record_effect(event: VolunteerRegistered, ctx: EventContext) -> None:
+        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+        applied.set()
+
+    consumer = EventConsumer(f"test-{secrets.token_hex(4)}", pool)
+    consumer.on(VolunteerRegistered)(record_effect)
+    consumer.attach(broker)
+    await commit_offsets(kafka_bootstrap, consumer.name, await end_offsets(kafka_bootstrap, [TOPIC]))
+    genuine = consumer._apply_decoded
+    failures = 0
+
+    async def fails_once(decoded: Any) -> bool:
+        nonlocal failures
+        if not failures:
+            failures += 1
+            raise RuntimeError("a bug in the runtime")
+        return await genuine(decoded)
+
+    consumer._apply_decoded = fails_once  # type: ignore[method-assign]
+    record, envelope = _record()
+    await broker.start()
+    try:
+        headers = {name: value.decode() for name, value in record.headers}
+        await broker.publish(record.value, TOPIC, key=record.key, headers=headers)
+        await asyncio.wait_for(applied.wait(), timeout=30)
+        targets = await end_offsets(kafka_bootstrap, [TOPIC])
+        await wait_until_caught_up(kafka_bootstrap, consumer.name, targets, timeout=30)
+    finally:
+        consumer.close()
+        await consumer.drain(timeout=10)
+        await broker.stop()
+    assert failures == 1
+    assert await pool.fetchval("SELECT count(*) FROM effects WHERE event_id = $1", envelope.id) == 1
