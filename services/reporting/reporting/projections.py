@@ -47,7 +47,15 @@ from contracts.events import (
     VolunteerRegistered,
 )
 
-__all__ = ["PROJECTIONS", "RUN_PROJECTIONS", "SWITCH_GATE", "Projection", "RunProjection", "register_projections"]
+__all__ = [
+    "ERASURE_GATE",
+    "PROJECTIONS",
+    "RUN_PROJECTIONS",
+    "SWITCH_GATE",
+    "Projection",
+    "RunProjection",
+    "register_projections",
+]
 
 Projection = Callable[[Any, EventContext], Awaitable[None]]
 RunProjection = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
@@ -58,9 +66,23 @@ RunProjection = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
 # takes it exclusively, so no live write lands between its last catch-up and the table swap.
 SWITCH_GATE = 7_301_555_101
 
+# Advisory lock id: a projection that may write a volunteer id holds it shared from before it looks the id up
+# in ``erased_volunteers``; an erasure holds it exclusively. Without it, under READ COMMITTED, hours written in
+# a batch whose erased-id check ran before an erasure committed would keep the real id: the erasure's
+# surrogate update cannot see rows of a transaction still open. Erasures are rare, so the wait is too.
+ERASURE_GATE = 7_301_555_102
+
 
 def _id_hash(volunteer_id: UUID) -> bytes:
     return hashlib.sha256(volunteer_id.bytes).digest()
+
+
+async def _hold_erasures_off(conn: Connection) -> None:
+    """Keep erasures waiting until this transaction ends; called before a statement checks ``erased_volunteers``.
+
+    It waits for an erasure in progress, and the check after it (a new statement, so a new snapshot) sees it.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", ERASURE_GATE)
 
 
 async def _profile(conn: Connection, event: VolunteerRegistered | VolunteerProfileUpdated, at: Any) -> None:
@@ -118,6 +140,7 @@ async def on_volunteer_consent_changed(event: VolunteerConsentChanged, ctx: Even
 
 async def on_volunteer_erased(event: VolunteerErased, ctx: EventContext) -> None:
     """Forget the id: a random surrogate takes its place in every fact, so every figure stays the same."""
+    await ctx.conn.execute("SELECT pg_advisory_xact_lock($1)", ERASURE_GATE)
     surrogate = uuid4()
     await ctx.conn.execute(
         "INSERT INTO erased_volunteers (id_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -219,6 +242,7 @@ async def on_task_closed(event: TaskClosed, ctx: EventContext) -> None:
 
 async def on_match_made(event: MatchMade, ctx: EventContext) -> None:
     """A volunteer was matched; both centrales are kept, since regional overflow credits both."""
+    await _hold_erasures_off(ctx.conn)
     await ctx.conn.execute(
         """
         INSERT INTO match_facts
@@ -235,6 +259,7 @@ async def on_match_made(event: MatchMade, ctx: EventContext) -> None:
 
 async def on_match_ended(event: MatchEnded, ctx: EventContext) -> None:
     """A match ended: it no longer counts as still active at its 3, 6 or 12 month mark after this."""
+    await _hold_erasures_off(ctx.conn)
     await ctx.conn.execute(
         """
         INSERT INTO match_facts
@@ -261,6 +286,7 @@ async def on_hours_logged_run(events: Sequence[HoursLogged], ctx: BatchContext) 
     application, so the rows are COPYed; only when an hours id is there already (the same hours in
     another event) the run is written again with ON CONFLICT DO NOTHING instead.
     """
+    await _hold_erasures_off(ctx.conn)
     hashes = [_id_hash(event.volunteer_id) for event in events]
     erased = {
         row[0]

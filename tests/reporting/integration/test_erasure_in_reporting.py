@@ -5,6 +5,7 @@ Also: hours entries are projected once, whatever event carries them.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,9 +13,11 @@ from uuid import UUID
 
 import pytest
 
+from common.consumer import BatchContext, EventContext
 from common.ops import read_dead_letters
 from contracts import dead_letter_topic
-from contracts.events import HoursLogged
+from contracts.events import HoursLogged, VolunteerErased
+from reporting.projections import PROJECTIONS, RUN_PROJECTIONS
 from tests.reporting.events import World, at
 from tests.reporting.integration.conftest import Reporting
 
@@ -160,3 +163,44 @@ async def test_the_same_hours_in_a_second_event_count_once(reporting: Reporting)
         *((p.event.hours_id, p.event.hours) for p in hours),
         (rows[2]["hours_id"], Decimal("4.00")),
     ]
+
+
+@pytest.mark.parametrize("first", ["hours", "erasure"])
+async def test_hours_written_while_the_volunteer_is_erased_keep_no_id(reporting: Reporting, first: str) -> None:
+    """Two open transactions, the hours batch's and the erasure's: whichever began first, the id is gone after both."""
+    world = World()
+    centrale = world.centrale("r1")
+    await reporting.configure({centrale: ("GM0993", "Racedorp")}, [])
+    organisation = world.organisation(centrale, "2347", "2025-12-01", admitted="2025-12-02")
+    task = world.task(centrale, organisation, "zorg", "2347", "2025-12-03")
+    volunteer = world.volunteer(centrale, "2347", "2026-01-05")
+    match = world.match(task, volunteer, at("2026-01-10"))
+    await reporting.feed(world)
+    world.hours(match, "2026-01-20", "2")
+    world.erase(volunteer, "2026-01-21")
+    hours, erasure = world.take()
+    assert isinstance(hours.event, HoursLogged)
+    assert isinstance(erasure.event, VolunteerErased)
+
+    async with reporting.pool.acquire() as hours_conn, reporting.pool.acquire() as erasure_conn:
+        hours_transaction, erasure_transaction = hours_conn.transaction(), erasure_conn.transaction()
+        await hours_transaction.start()
+        await erasure_transaction.start()
+        write_hours = RUN_PROJECTIONS[HoursLogged]([hours.event], BatchContext([hours.envelope()], hours_conn))
+        erase = PROJECTIONS[VolunteerErased](erasure.event, EventContext(erasure.envelope(), erasure_conn))
+        (opened, opened_transaction), second = (
+            ((write_hours, hours_transaction), erase)
+            if first == "hours"
+            else ((erase, erasure_transaction), write_hours)
+        )
+        await opened
+        waiting = asyncio.ensure_future(second)
+        await asyncio.sleep(0.3)
+        assert not waiting.done(), "the second transaction went ahead while the first was open"
+        await opened_transaction.commit()
+        await asyncio.wait_for(waiting, 10)
+        await (erasure_transaction if first == "hours" else hours_transaction).commit()
+
+    assert await occurrences(reporting, volunteer) == {}
+    async with reporting.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT hours FROM hours_facts WHERE hours_id = $1", hours.event.hours_id) == 2
