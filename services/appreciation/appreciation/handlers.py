@@ -66,7 +66,7 @@ async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, ctx: Even
 
 async def on_volunteer_erased(event: VolunteerErased, ctx: EventContext) -> None:
     """Forget the volunteer; awards, certificates and allowances stay as anonymous rows."""
-    await awards.erase_volunteer(ctx.conn, event.volunteer_id, event.erased_at)
+    await awards.erase_volunteer(ctx.conn, event.volunteer_id, event.centrale_id, event.erased_at)
     log.info("volunteer_forgotten", volunteer_id=str(event.volunteer_id))
 
 

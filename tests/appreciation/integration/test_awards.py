@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -10,6 +11,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from appreciation import domain
+from appreciation.use_cases import awards
+from appreciation.use_cases._shared import Origin
 from contracts import EventEnvelope
 from contracts.events import VolunteerDayHoursLogged, VolunteerErased
 from tests.appreciation.integration.conftest import Appreciation
@@ -283,3 +286,41 @@ async def test_erasure_forgets_the_volunteer_and_keeps_awards_anonymously(apprec
         f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/appreciation", headers=staff
     )
     assert gone.status_code == 404
+
+
+@pytest.mark.parametrize(("first", "known"), [("hours", True), ("erasure", True), ("hours", False)])
+async def test_hours_applied_while_the_volunteer_is_erased_leave_nothing_behind(
+    appreciation: Appreciation, first: str, known: bool
+) -> None:
+    """Two open transactions, the hours entry's and the erasure's: whichever began first, nothing of them stays."""
+    centrale_id, _ = await appreciation.new_centrale()
+    if known:
+        volunteer_id, match = await _matched_volunteer(appreciation, centrale_id)
+    else:  # hours for a volunteer appreciation has not heard of yet
+        volunteer_id = uuid4()
+        match = await appreciation.match(centrale_id, volunteer_id, uuid4(), uuid4())
+    entry = appreciation.hours(match, "12")  # type: ignore[arg-type]
+    trigger = awards.Trigger(uuid4(), entry.event_type, entry.worked_on)
+    origin = Origin(source="/regions/test/appreciation", region="test")
+
+    async with appreciation.pool.acquire() as hours_conn, appreciation.pool.acquire() as erasure_conn:
+        hours_transaction, erasure_transaction = hours_conn.transaction(), erasure_conn.transaction()
+        await hours_transaction.start()
+        await erasure_transaction.start()
+        record = awards.record_hours(hours_conn, entry.model_dump(), trigger, origin)
+        erase = awards.erase_volunteer(erasure_conn, volunteer_id, centrale_id, datetime.now(UTC))
+        (opened, opened_transaction), second = (
+            ((record, hours_transaction), erase) if first == "hours" else ((erase, erasure_transaction), record)
+        )  # fmt: skip
+        await opened
+        waiting = asyncio.ensure_future(second)
+        await asyncio.sleep(0.3)
+        assert not waiting.done(), "the second transaction went ahead while the first was open"
+        await opened_transaction.commit()
+        await asyncio.wait_for(waiting, 10)
+        await (erasure_transaction if first == "hours" else hours_transaction).commit()
+
+    for table, column in (("hours", "volunteer_id"), ("matches", "volunteer_id"), ("volunteers", "id")):
+        count = await appreciation.pool.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", volunteer_id)  # noqa: S608
+        assert count == 0, table
+    assert await appreciation.awards(volunteer_id) == []

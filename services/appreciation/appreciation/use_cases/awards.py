@@ -54,10 +54,6 @@ class Trigger:
     on: date
 
 
-async def _erased(conn: Connection, volunteer_id: UUID) -> bool:
-    return bool(await conn.fetchval("SELECT true FROM erased_volunteers WHERE volunteer_id = $1", volunteer_id))
-
-
 async def _lock_volunteer(
     conn: Connection, volunteer_id: UUID, centrale_id: str, *, confirmed: bool
 ) -> asyncpg.Record | None:
@@ -66,9 +62,10 @@ async def _lock_volunteer(
     ``confirmed``: the centrale comes from the volunteer's own events or a match (which name the volunteer's
     centrale), not guessed from hours (which name the task's); a guess is replaced by the first confirmation.
     """
-    if await _erased(conn, volunteer_id):
-        return None
     await ensure_centrale(conn, centrale_id)
+    # The row lock comes before the erased check, as in erase_volunteer: an erasure open meanwhile makes this
+    # wait, and the check (a later statement, so a later snapshot) then sees it. Checked first, an erasure
+    # committing in between would leave this event's facts behind.
     await conn.execute(
         "INSERT INTO volunteers (id, centrale_id, centrale_confirmed) VALUES ($1, $2, $3)"
         " ON CONFLICT (id) DO UPDATE SET centrale_id = EXCLUDED.centrale_id, centrale_confirmed = true"
@@ -77,7 +74,15 @@ async def _lock_volunteer(
         centrale_id,
         confirmed,
     )
-    return await conn.fetchrow("SELECT * FROM volunteers WHERE id = $1 FOR UPDATE", volunteer_id)
+    volunteer = await conn.fetchrow(
+        "SELECT v.*, EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.volunteer_id = v.id) AS erased"
+        " FROM volunteers v WHERE v.id = $1 FOR UPDATE OF v",
+        volunteer_id,
+    )
+    if volunteer is None or volunteer["erased"]:
+        await conn.execute("DELETE FROM volunteers WHERE id = $1", volunteer_id)
+        return None
+    return volunteer
 
 
 async def _facts(conn: Connection, volunteer: asyncpg.Record) -> VolunteerFacts:
@@ -253,14 +258,21 @@ async def record_task(
     )
 
 
-async def erase_volunteer(conn: Connection, volunteer_id: UUID, erased_at: datetime) -> None:
+async def erase_volunteer(conn: Connection, volunteer_id: UUID, centrale_id: str, erased_at: datetime) -> None:
     """Forget the volunteer: their facts go, awards, certificates and allowances stay as anonymous rows."""
+    # Lock the row first, or hold its place when there is none yet: an event for the volunteer applied
+    # meanwhile waits for this transaction and then finds the erasure (see _lock_volunteer).
+    await conn.execute(
+        "INSERT INTO volunteers (id, centrale_id) VALUES ($1, $2)"
+        " ON CONFLICT (id) DO UPDATE SET centrale_id = volunteers.centrale_id",
+        volunteer_id,
+        centrale_id,
+    )
     await conn.execute(
         "INSERT INTO erased_volunteers (volunteer_id, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         volunteer_id,
         erased_at,
     )
-    await conn.execute("SELECT 1 FROM volunteers WHERE id = $1 FOR UPDATE", volunteer_id)
     await conn.execute("DELETE FROM hours WHERE volunteer_id = $1", volunteer_id)
     await conn.execute("DELETE FROM matches WHERE volunteer_id = $1", volunteer_id)
     await conn.execute("DELETE FROM volunteers WHERE id = $1", volunteer_id)
