@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
 
 from appreciation import domain
@@ -16,6 +17,7 @@ from appreciation.use_cases._shared import Origin
 from contracts import EventEnvelope
 from contracts.events import VolunteerDayHoursLogged, VolunteerErased
 from tests.appreciation.integration.conftest import Appreciation
+from tests.support.transactions import second_waits_for_first
 
 pytestmark = pytest.mark.integration
 
@@ -303,22 +305,13 @@ async def test_hours_applied_while_the_volunteer_is_erased_leave_nothing_behind(
     trigger = awards.Trigger(uuid4(), entry.event_type, entry.worked_on)
     origin = Origin(source="/regions/test/appreciation", region="test")
 
-    async with appreciation.pool.acquire() as hours_conn, appreciation.pool.acquire() as erasure_conn:
-        hours_transaction, erasure_transaction = hours_conn.transaction(), erasure_conn.transaction()
-        await hours_transaction.start()
-        await erasure_transaction.start()
-        record = awards.record_hours(hours_conn, entry.model_dump(), trigger, origin)
-        erase = awards.erase_volunteer(erasure_conn, volunteer_id, centrale_id, datetime.now(UTC))
-        (opened, opened_transaction), second = (
-            ((record, hours_transaction), erase) if first == "hours" else ((erase, erasure_transaction), record)
-        )  # fmt: skip
-        await opened
-        waiting = asyncio.ensure_future(second)
-        await asyncio.sleep(0.3)
-        assert not waiting.done(), "the second transaction went ahead while the first was open"
-        await opened_transaction.commit()
-        await asyncio.wait_for(waiting, 10)
-        await (erasure_transaction if first == "hours" else hours_transaction).commit()
+    def record(conn: asyncpg.Connection) -> Awaitable[list[UUID]]:
+        return awards.record_hours(conn, entry.model_dump(), trigger, origin)
+
+    def erase(conn: asyncpg.Connection) -> Awaitable[None]:
+        return awards.erase_volunteer(conn, volunteer_id, centrale_id, datetime.now(UTC))
+
+    await second_waits_for_first(appreciation.pool, *((record, erase) if first == "hours" else (erase, record)))
 
     for table, column in (("hours", "volunteer_id"), ("matches", "volunteer_id"), ("volunteers", "id")):
         count = await appreciation.pool.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", volunteer_id)  # noqa: S608

@@ -5,12 +5,13 @@ Also: hours entries are projected once, whatever event carries them.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import pytest
 
 from common.consumer import BatchContext, EventContext
@@ -20,6 +21,7 @@ from contracts.events import HoursLogged, VolunteerErased
 from reporting.projections import PROJECTIONS, RUN_PROJECTIONS
 from tests.reporting.events import World, at
 from tests.reporting.integration.conftest import Reporting
+from tests.support.transactions import second_waits_for_first
 
 pytestmark = pytest.mark.integration
 
@@ -182,24 +184,13 @@ async def test_hours_written_while_the_volunteer_is_erased_keep_no_id(reporting:
     assert isinstance(hours.event, HoursLogged)
     assert isinstance(erasure.event, VolunteerErased)
 
-    async with reporting.pool.acquire() as hours_conn, reporting.pool.acquire() as erasure_conn:
-        hours_transaction, erasure_transaction = hours_conn.transaction(), erasure_conn.transaction()
-        await hours_transaction.start()
-        await erasure_transaction.start()
-        write_hours = RUN_PROJECTIONS[HoursLogged]([hours.event], BatchContext([hours.envelope()], hours_conn))
-        erase = PROJECTIONS[VolunteerErased](erasure.event, EventContext(erasure.envelope(), erasure_conn))
-        (opened, opened_transaction), second = (
-            ((write_hours, hours_transaction), erase)
-            if first == "hours"
-            else ((erase, erasure_transaction), write_hours)
-        )
-        await opened
-        waiting = asyncio.ensure_future(second)
-        await asyncio.sleep(0.3)
-        assert not waiting.done(), "the second transaction went ahead while the first was open"
-        await opened_transaction.commit()
-        await asyncio.wait_for(waiting, 10)
-        await (erasure_transaction if first == "hours" else hours_transaction).commit()
+    def write_hours(conn: asyncpg.Connection) -> Awaitable[None]:
+        return RUN_PROJECTIONS[HoursLogged]([hours.event], BatchContext([hours.envelope()], conn))
+
+    def erase(conn: asyncpg.Connection) -> Awaitable[None]:
+        return PROJECTIONS[VolunteerErased](erasure.event, EventContext(erasure.envelope(), conn))
+
+    await second_waits_for_first(reporting.pool, *((write_hours, erase) if first == "hours" else (erase, write_hours)))
 
     assert await occurrences(reporting, volunteer) == {}
     async with reporting.pool.acquire() as conn:
