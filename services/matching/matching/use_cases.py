@@ -82,14 +82,16 @@ class Matching:
         return {key: row[key] for key in ("match_id", "task_id", "volunteer_id", "organisation_id", "centrale_id",
                                           "volunteer_centrale_id")}  # fmt: skip
 
-    async def _adjust_commitments(self, conn: Connection, volunteer_id: UUID, delta: int) -> None:
+    async def _adjust_commitments(self, conn: Connection, volunteer_id: UUID, delta: int) -> bool:
+        """Change the volunteer's open-commitment count; False when matching no longer has the volunteer."""
         # Touching changed_at makes every instance's index see the new count (spreading).
-        await conn.execute(
+        status = await conn.execute(
             "UPDATE volunteers SET open_commitments = greatest(open_commitments + $2, 0),"
             " changed_at = clock_timestamp() WHERE volunteer_id = $1",
             volunteer_id,
             delta,
         )
+        return bool(status != "UPDATE 0")
 
     # -- volunteers ---------------------------------------------------------------------------------
 
@@ -140,6 +142,9 @@ class Matching:
 
     async def volunteer_erased(self, conn: Connection, volunteer_id: UUID, origin: Origin) -> None:
         """Forget the volunteer: pending proposals expire, matches end, the profile row goes."""
+        # The row goes first: a proposal being made meanwhile holds it (see _propose), so this waits for it,
+        # and the proposals read below (a later statement) include it.
+        await conn.execute("DELETE FROM volunteers WHERE volunteer_id = $1", volunteer_id)
         rows = await conn.fetch(
             "SELECT * FROM proposals WHERE volunteer_id = $1 AND status = ANY($2)", volunteer_id, list(LIVE)
         )
@@ -148,7 +153,6 @@ class Matching:
                 await self._end(conn, row, "volunteer_erased", origin)
             else:
                 await self._expire(conn, row, origin)
-        await conn.execute("DELETE FROM volunteers WHERE volunteer_id = $1", volunteer_id)
         await conn.execute(
             "INSERT INTO erased_volunteers (volunteer_id) VALUES ($1) ON CONFLICT (volunteer_id) DO NOTHING",
             volunteer_id,
@@ -216,25 +220,21 @@ class Matching:
         proposed = []
         for volunteer_id, score, reasons in candidates:
             profile = index.profiles[volunteer_id]
-            proposed.append(
-                await self._propose(
-                    conn,
-                    task_row,
-                    volunteer_id,
-                    profile.centrale_id,
-                    score,
-                    reasons,
-                    via,
-                    profile.needs_support,
-                    origin,
-                )
+            match_id = await self._propose(
+                conn, task_row, volunteer_id, profile.centrale_id, score, reasons, via, profile.needs_support, origin
             )
+            if match_id is not None:
+                proposed.append(match_id)
         return proposed
 
     async def _propose(
         self, conn: Connection, task_row: Any, volunteer_id: UUID, volunteer_centrale_id: str, score: float,
         reasons: list[str], via: str, needs_consulent: bool, origin: Origin,
-    ) -> UUID:  # fmt: skip
+    ) -> UUID | None:  # fmt: skip
+        """Propose the volunteer for the task; None when the volunteer was erased meanwhile (nothing proposed)."""
+        # The volunteer's row first: an erasure in progress holds it, so this waits, then finds no row.
+        if not await self._adjust_commitments(conn, volunteer_id, +1):
+            return None
         match_id = uuid4()
         now = utc_now()
         await conn.execute(
@@ -244,7 +244,6 @@ class Matching:
             match_id, task_row["task_id"], volunteer_id, task_row["organisation_id"], task_row["centrale_id"],
             volunteer_centrale_id, score, json.dumps(reasons), via, needs_consulent, now,
         )  # fmt: skip
-        await self._adjust_commitments(conn, volunteer_id, +1)
         event = MatchProposed(
             match_id=match_id, task_id=task_row["task_id"], volunteer_id=volunteer_id,
             organisation_id=task_row["organisation_id"], centrale_id=task_row["centrale_id"],
@@ -278,8 +277,11 @@ class Matching:
         )  # fmt: skip
         if not result.eligible:
             raise Rejected(result.excluded_because, field="task_id")
-        return await self._propose(conn, task_row, volunteer_id, centrale_id, result.score, result.reasons,
-                                   "interest", volunteer["needs_support"], origin)  # fmt: skip
+        match_id = await self._propose(conn, task_row, volunteer_id, centrale_id, result.score, result.reasons,
+                                       "interest", volunteer["needs_support"], origin)  # fmt: skip
+        if match_id is None:
+            raise Conflict("your profile is being removed from matching")
+        return match_id
 
     # -- decisions ----------------------------------------------------------------------------------
 
@@ -414,8 +416,10 @@ class Matching:
             profile = index.profiles[volunteer_id]
             if profile.centrale_id == task.centrale_id:
                 continue  # overflow is for the neighbours; the own centrale had its turn
-            proposed.append(await self._propose(conn, task_row, volunteer_id, profile.centrale_id, score, reasons,
-                                                "overflow", profile.needs_support, origin))  # fmt: skip
+            match_id = await self._propose(conn, task_row, volunteer_id, profile.centrale_id, score, reasons,
+                                           "overflow", profile.needs_support, origin)  # fmt: skip
+            if match_id is not None:
+                proposed.append(match_id)
         return proposed
 
     # -- business partners' team days ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from common.localinfra.postgres import create_database
 from matching.config import Settings
@@ -47,6 +48,7 @@ class World:
     """A registry and a matching service sharing a broker, plus helpers for the flows."""
 
     registry: Registry
+    app: FastAPI
     matching: httpx.AsyncClient
     matching_pool: asyncpg.Pool
     ops: Headers
@@ -111,4 +113,4 @@ async def world(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncIterator
         ops = {"Authorization": f"Bearer {ops_token}"}
         loaded = await http.put("/v1/postcode-areas", json=AREAS, headers=ops)
         assert loaded.status_code == 200, loaded.text
-        yield World(registry=registry, matching=http, matching_pool=app.state.runtime.pool, ops=ops)
+        yield World(registry=registry, app=app, matching=http, matching_pool=app.state.runtime.pool, ops=ops)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import asyncpg
 import pytest
 
 from contracts import EventEnvelope
+from matching.use_cases import LIVE, Matching, Origin
 from tests.matching.integration.conftest import TUESDAY_MORNING, World, eventually
 from tests.support.kafka import publish_raw, read_all, read_until, wait_for_group_offset
+from tests.support.transactions import second_waits_for_first
 
 pytestmark = pytest.mark.integration
 
@@ -209,6 +213,36 @@ async def test_an_erased_volunteer_disappears_from_every_proposal(world: World) 
     another = await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
     await world.task_in_matching(another)
     assert await world.matching_pool.fetchval("SELECT count(*) FROM proposals WHERE task_id = $1", another) == 0
+
+
+@pytest.mark.parametrize("first", ["proposal", "erasure"])
+async def test_a_proposal_made_while_the_volunteer_is_erased_does_not_stay_live(world: World, first: str) -> None:
+    """Two open transactions, a re-evaluation proposing and the erasure: whichever began first, nothing stays live."""
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    volunteer_id = await _volunteer(world, centrale_id, staff)
+    task_id = await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
+    await world.proposals(task_id)
+    # As if the task were new to this volunteer: the re-evaluation below proposes them for it again.
+    await world.matching_pool.execute("DELETE FROM proposals WHERE task_id = $1", task_id)
+    matching: Matching = world.app.state.matching
+    origin = Origin(region="testregio")
+
+    def propose(conn: asyncpg.Connection) -> Awaitable[None]:
+        return matching.volunteer_changed(conn, volunteer_id, origin)
+
+    def erase(conn: asyncpg.Connection) -> Awaitable[None]:
+        return matching.volunteer_erased(conn, volunteer_id, origin)
+
+    await second_waits_for_first(world.matching_pool, *((propose, erase) if first == "proposal" else (erase, propose)))
+
+    live = await world.matching_pool.fetchval(
+        "SELECT count(*) FROM proposals WHERE volunteer_id = $1 AND status = ANY($2)", volunteer_id, list(LIVE)
+    )
+    assert live == 0
+    assert (
+        await world.matching_pool.fetchval("SELECT count(*) FROM volunteers WHERE volunteer_id = $1", volunteer_id) == 0
+    )
 
 
 async def test_a_business_team_day_is_matched_to_a_task_with_room_for_the_whole_team(world: World) -> None:
