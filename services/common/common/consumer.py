@@ -237,6 +237,8 @@ class EventConsumer:
         self._idle.set()
         # Per subscriber (topic): the batch being applied and committed while the next one is decoded.
         self._in_flight: dict[str, asyncio.Task[bool]] = {}
+        # The highest offset this process committed per partition: commits only ever move forward.
+        self._committed: dict[TopicPartition, int] = {}
 
     def on(self, event_class: type[E]) -> Callable[[Callable[[E, EventContext], Awaitable[None]]], Handler]:
         """Decorator: run the function for every ``event_class`` event, inside the batch's transaction."""
@@ -372,11 +374,24 @@ class EventConsumer:
         return True
 
     async def _commit(self, message: KafkaMessage, records: Sequence[Record]) -> None:
-        """Commit the offsets just past ``records`` (explicit: the consumer's position has moved on meanwhile)."""
-        offsets = {TopicPartition(record.topic, record.partition): record.offset + 1 for record in records}
+        """Commit the offsets just past ``records`` (explicit: the consumer's position has moved on meanwhile).
+
+        A partition whose offset this process already committed further is left out. After a rebalance the
+        fetcher can hand over records again that were applied and committed before (the inbox skips them);
+        committing their offsets would move the group back, and with the fetch position already further on,
+        nothing might come to move it forward again: the group would show lag, and a restart would re-read.
+        """
+        offsets = {
+            tp: offset
+            for tp, offset in {TopicPartition(r.topic, r.partition): r.offset + 1 for r in records}.items()
+            if offset > self._committed.get(tp, -1)
+        }
+        if not offsets:
+            return
         try:
             if isinstance(message.consumer, AIOKafkaConsumer):
                 await message.consumer.commit(offsets)
+                self._committed.update(offsets)
             else:
                 await message.ack()  # FastStream's in-memory test broker: nothing to commit to
         except Exception as error:

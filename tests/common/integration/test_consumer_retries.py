@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import secrets
+import types
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,8 @@ import asyncpg
 import pytest
 import pytest_asyncio
 import structlog
-from aiokafka.structs import ConsumerRecord
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker
 
 from common.consumer import BatchContext, EventConsumer, EventContext
@@ -374,3 +376,24 @@ async def test_a_batch_that_fails_outside_its_handlers_is_retried_not_skipped(
         await broker.stop()
     assert failures == 1
     assert await pool.fetchval("SELECT count(*) FROM effects WHERE event_id = $1", envelope.id) == 1
+
+
+async def test_records_handed_over_again_never_move_the_committed_offset_back(
+    pool: asyncpg.Pool, kafka_bootstrap: str
+) -> None:
+    """After a rebalance the fetcher may hand over records applied and committed before: their commit is left out."""
+    consumer = EventConsumer(f"test-{secrets.token_hex(4)}", pool)
+    kafka = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=consumer.name, enable_auto_commit=False)
+    partition = TopicPartition(TOPIC, 0)
+    await kafka.start()
+    try:
+        kafka.assign([partition])
+        message: Any = types.SimpleNamespace(consumer=kafka)
+        await consumer._commit(message, [_record(offset)[0] for offset in (5, 6, 7)])
+        await consumer._commit(message, [_record(offset)[0] for offset in (2, 3)])  # the same records again
+        stays = await kafka.committed(partition)
+        await consumer._commit(message, [_record(offset)[0] for offset in (8, 9)])
+        moves_on = await kafka.committed(partition)
+    finally:
+        await kafka.stop()
+    assert (stays, moves_on) == (8, 10)
