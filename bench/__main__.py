@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
 import contextlib
-import json
 import sys
 import tempfile
 import time
@@ -20,6 +18,7 @@ from bench.config import FULL, SMOKE, BenchConfig
 from bench.infra import BenchInfra, bench_infra
 from bench.report import Report, machine_info, render_markdown, write_report
 from bench.scenarios import SCENARIOS, run_benchmarks
+from bench.services import log_summary
 from common.logging import configure_logging
 
 __all__ = ["main", "run"]
@@ -46,23 +45,11 @@ def _service_logging(path: Path) -> Iterator[dict[str, Any]]:
     summary: dict[str, Any] = {}
     yield summary
     sink.flush()
-    levels: collections.Counter[str] = collections.Counter()
-    problems: collections.Counter[str] = collections.Counter()
-    with path.open() as lines:
-        for line in lines:
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                levels["unparsed"] += 1
-                continue
-            level = str(entry.get("level", "?")).lower()
-            levels[level] += 1
-            if level in ("warning", "error", "critical"):
-                problems[f"{level}: {entry.get('event', '?')}"] += 1
-    summary["lines_by_level"] = dict(levels)
-    summary["problems"] = dict(problems.most_common(10))
-    total = sum(levels.values())
-    shown = ", ".join(f"{count:,} × {name}" for name, count in problems.most_common(3))
+    found = log_summary(path)
+    summary["lines_by_level"] = found["lines_by_level"]
+    summary["problems"] = found["problems"]
+    total = sum(found["lines_by_level"].values())
+    shown = ", ".join(f"{count:,} × {name}" for name, count in list(found["problems"].items())[:3])
     summary["summary"] = f"{total:,} JSON lines at INFO to a file" + (f"; {shown}" if shown else ", no warnings")
 
 
