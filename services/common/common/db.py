@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 
+from common.locks import Lock
 from common.logging import get_logger
 
 __all__ = ["Connection", "apply_migrations", "create_pool"]
@@ -25,8 +26,6 @@ log = get_logger(__name__)
 # The runtime's own tables (outbox, inbox) come first, then the service's numbered files.
 RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-# Any constant works; it only has to be the same for every instance of every service.
-_MIGRATION_LOCK_ID = 7_301_555_001
 
 
 async def create_pool(dsn: str, max_size: int) -> asyncpg.Pool:
@@ -44,7 +43,7 @@ async def apply_migrations(pool: asyncpg.Pool, *directories: Path) -> list[str]:
     """
     applied: list[str] = []
     async with pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK_ID)
+        await conn.execute("SELECT pg_advisory_lock($1)", Lock.MIGRATIONS)
         try:
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -64,5 +63,5 @@ async def apply_migrations(pool: asyncpg.Pool, *directories: Path) -> list[str]:
                     log.info("migration_applied", migration=name)
                     applied.append(name)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK_ID)
+            await conn.execute("SELECT pg_advisory_unlock($1)", Lock.MIGRATIONS)
     return applied

@@ -12,6 +12,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from common.db import Connection
+from common.locks import Lock
 from common.logging import get_logger
 from contracts import Event, EventEnvelope
 
@@ -46,10 +47,9 @@ async def add_to_outbox(conn: Connection, event: Event, envelope: EventEnvelope)
     )
 
 
-# Only one relay publishes at a time, whatever the number of instances: that keeps per-key order
-# without reasoning about interleaved batches. The lock is per transaction, so a crashed relay's
-# lock is released with its connection and another instance takes over.
-_RELAY_LOCK_ID = 7_301_555_002
+# Only one relay publishes at a time (Lock.OUTBOX_RELAY), whatever the number of instances: that keeps
+# per-key order without reasoning about interleaved batches. The lock is per transaction, so a crashed
+# relay's lock is released with its connection and another instance takes over.
 # While Kafka has not acknowledged a batch, say so this often (the rows wait; nothing is lost).
 _ACK_WAIT_REPORT_S = 10.0
 # Backoff between failed rounds (broker or database down): doubles from the poll interval up to this.
@@ -161,7 +161,7 @@ class OutboxRelay:
         Raises when Kafka refused part of the batch, after marking the rows it did acknowledge.
         """
         async with self._pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK_ID):
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", Lock.OUTBOX_RELAY):
                 return 0
             rows = await conn.fetch(
                 "SELECT id, topic, key, headers, payload FROM outbox"

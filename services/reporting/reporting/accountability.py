@@ -16,7 +16,8 @@ import asyncpg
 from pydantic import BaseModel, Field, field_validator
 
 from common.db import Connection
-from common.errors import Conflict, NotFound
+from common.errors import Conflict, NotFound, Rejected
+from common.locks import KeyedLock, keyed_xact_lock
 from reporting.cube import Shown
 from reporting.kpis import KPIS, kpi
 from reporting.periods import Period, add_months
@@ -29,7 +30,6 @@ __all__ = [
     "KpiTarget",
     "PeriodReport",
     "TargetResult",
-    "Unprocessable",
     "close_period",
     "get_agreement",
     "list_agreements",
@@ -39,14 +39,6 @@ __all__ = [
 
 # KPIs an agreement may name: every figure with a single value for the municipality (not a breakdown).
 _AGREEABLE = sorted(k.key for k in KPIS if k.category is None or k.category_additive or k.key == "volunteers_waiting")
-
-
-class Unprocessable(Exception):
-    """Well-formed input that breaks a rule; ``loc`` names the field."""
-
-    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
 
 
 class KpiTarget(BaseModel):
@@ -130,13 +122,13 @@ async def store_agreement(conn: Connection, code: str, period: Period, body: Agr
     districts = await _districts(conn, code)
     for index, target in enumerate(body.kpis):
         if target.district is not None and target.district not in districts:
-            raise Unprocessable(("body", "kpis", index, "district"), f"{target.district} is not a wijk of {code}")
+            raise Rejected([f"{target.district} is not a wijk of {code}"], field=("kpis", index, "district"))
     for index, district in enumerate(body.districts):
         if district not in districts:
-            raise Unprocessable(("body", "districts", index), f"{district} is not a wijk of {code}")
+            raise Rejected([f"{district} is not a wijk of {code}"], field=("districts", index))
     async with conn.transaction():
         # Serialise versions of one agreement: two concurrent stores get consecutive numbers.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"agreement:{code}:{period.label}")
+        await keyed_xact_lock(conn, KeyedLock.AGREEMENT, f"{code}:{period.label}")
         version = await conn.fetchval(
             "SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE municipality_code = $1 AND period = $2",
             code,

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from common.locks import Lock
 from common.ops import commit_offsets, replay_projection
 from reporting.main import SPEC
 from reporting.rebuild import PROJECTION_TABLES, RebuildRunningError, rebuild_projections
@@ -17,7 +18,7 @@ from tests.reporting.integration.conftest import Reporting, Scenario, running_re
 
 pytestmark = pytest.mark.integration
 
-_REBUILD_LOCK = 7_301_555_102
+_REBUILD_LOCK = Lock.REPORTING_REBUILD
 
 
 def _row(row: asyncpg.Record, surrogates: dict[Any, str]) -> tuple[tuple[str, str], ...]:

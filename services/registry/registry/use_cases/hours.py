@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from common.consumer import ContractViolation
 from common.db import Connection
+from common.locks import KeyedLock, keyed_xact_lock
 from contracts.events import HoursLogged
 from registry import domain
 from registry.domain import TaskStatus
@@ -75,7 +76,7 @@ async def log_hours(
         if match is None:
             raise NotFound(f"match {match_id} not found")
         # Serialise entries of one volunteer so two concurrent logs cannot together pass 24 hours.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1::text))", str(match["volunteer_id"]))
+        await keyed_xact_lock(conn, KeyedLock.VOLUNTEER_HOURS, str(match["volunteer_id"]))
         already = await conn.fetchval(
             "SELECT coalesce(sum(hours), 0) FROM hours WHERE volunteer_id = $1 AND worked_on = $2",
             match["volunteer_id"],

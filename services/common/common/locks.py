@@ -1,0 +1,61 @@
+"""Every PostgreSQL advisory lock the platform takes, named in one place so no two can share an id.
+
+Two kinds: whole locks (one bigint id each, ``Lock``) and keyed locks (a namespace and a text key, taken
+with the two-int form ``pg_advisory_xact_lock(namespace, hashtext(key))``). PostgreSQL keeps the two forms
+apart (``objsubid`` 1 and 2 in ``pg_locks``), so a keyed lock never collides with a whole one, and
+namespaces keep keys of different kinds apart. ``@unique`` refuses a duplicate value at import time;
+``tests/common/unit/test_locks.py`` checks it too.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, unique
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from common.db import Connection
+
+__all__ = ["KeyedLock", "Lock", "keyed_xact_lock", "try_keyed_xact_lock"]
+
+
+@unique
+class Lock(IntEnum):
+    """Whole advisory locks (bigint ids; any value works, it only has to be the same everywhere)."""
+
+    # Instances starting together apply migrations one at a time (session lock, common/db.py).
+    MIGRATIONS = 7_301_555_001
+    # One outbox relay publishes at a time, which keeps per-key order (transaction lock, common/outbox.py).
+    OUTBOX_RELAY = 7_301_555_002
+    # Reporting: live projections hold it shared; the rebuild's switch-over holds it exclusively.
+    REPORTING_SWITCH_GATE = 7_301_555_101
+    # Reporting: one rebuild at a time (session lock held for the rebuild's duration).
+    REPORTING_REBUILD = 7_301_555_102
+    # Reporting: match and hours projections hold it shared; an erasure holds it exclusively.
+    # (It once shared REPORTING_REBUILD's id, so a running rebuild stalled every live projection.)
+    REPORTING_ERASURE_GATE = 7_301_555_103
+
+
+@unique
+class KeyedLock(IntEnum):
+    """Namespaces of keyed advisory locks (int4; the key is hashed into the second int)."""
+
+    # Registry: hours of one volunteer are checked against the 24-hour day one transaction at a time.
+    VOLUNTEER_HOURS = 1
+    # Reporting: one writer per municipality agreement and period.
+    AGREEMENT = 2
+    # Scheduled and on-demand jobs: one run of a job at a time across instances (common/scheduler.py).
+    JOB = 3
+    # Matching: one volunteer's re-evaluation and a task's proposals do not pass each other by.
+    MATCHING_REGION = 4
+
+
+async def keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str, *, shared: bool = False) -> None:
+    """Wait for the keyed lock until the transaction ends (shared: alongside other shared holders)."""
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    await conn.execute(f"SELECT {function}($1::int, hashtext($2))", int(namespace), key)
+
+
+async def try_keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str) -> bool:
+    """Take the keyed lock until the transaction ends if nobody holds it; False when somebody does."""
+    taken: bool = await conn.fetchval("SELECT pg_try_advisory_xact_lock($1::int, hashtext($2))", int(namespace), key)
+    return taken
