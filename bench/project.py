@@ -26,11 +26,12 @@ from faststream.kafka.annotations import KafkaMessage
 from bench.generator import GeneratedEvent
 from bench.harness import Progress, Run, cpu_seconds, peak_rss_bytes, reset_peak_rss
 from bench.streams import Offsets, position_group
-from common.consumer import DEFAULT_BATCH_SIZE, BatchContext, EventConsumer, EventContext
+from common.consumer import DEFAULT_BATCH_SIZE, BatchContext, EventConsumer
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.outbox import OutboxRelay, add_to_outbox
 from common.service import ServiceSpec, build_broker, freeze_startup_heap
 from common.settings import ServiceSettings
+from common.uow import PostgresUnitOfWork
 from contracts.events import HoursLogged
 
 __all__ = [
@@ -61,7 +62,7 @@ NOTIFY_COMMITTED = "SELECT pg_notify($1, event_id) FROM unnest($2::text[]) AS no
 SERVICE_POOL_SIZE = 5
 _RELAY_TIMEOUT_S = 300.0
 
-HoursHandler = Callable[[HoursLogged, EventContext], Awaitable[None]]
+HoursHandler = Callable[[HoursLogged, PostgresUnitOfWork], Awaitable[None]]
 HoursRunHandler = Callable[[Sequence[HoursLogged], BatchContext], Awaitable[None]]
 
 
@@ -241,7 +242,7 @@ async def process_cpu_us(events: Sequence[GeneratedEvent]) -> float:
     """
     consumer = EventConsumer("bench-process-only", cast(asyncpg.Pool, NullPool()))
 
-    async def on_hours_logged(_event: HoursLogged, _ctx: EventContext) -> None:
+    async def on_hours_logged(_event: HoursLogged, _uow: PostgresUnitOfWork) -> None:
         """Nothing: only the runtime's share is measured."""
 
     consumer.on(HoursLogged)(on_hours_logged)

@@ -8,8 +8,9 @@ from uuid import UUID
 from appreciation.use_cases import Origin, awards
 from appreciation.use_cases.awards import Trigger
 from common.auth import register_credential_projection
-from common.consumer import EventConsumer, EventContext
+from common.consumer import EventConsumer
 from common.logging import get_logger
+from common.uow import PostgresUnitOfWork
 from contracts.events import (
     HoursLogged,
     MatchMade,
@@ -27,19 +28,19 @@ __all__ = ["register_handlers"]
 log = get_logger(__name__)
 
 
-def _origin(ctx: EventContext) -> Origin:
+def _origin(uow: PostgresUnitOfWork) -> Origin:
     """Awards carry the incoming event's correlation id and have it as their cause."""
     return Origin(
-        source=f"/regions/{ctx.envelope.region}/appreciation",
-        region=ctx.envelope.region,
-        correlation_id=ctx.envelope.correlationid,
-        causation_id=ctx.envelope.id,
+        source=f"/regions/{uow.envelope.region}/appreciation",
+        region=uow.envelope.region,
+        correlation_id=uow.envelope.correlationid,
+        causation_id=uow.envelope.id,
     )
 
 
-def _trigger(ctx: EventContext) -> Trigger:
+def _trigger(uow: PostgresUnitOfWork) -> Trigger:
     """The incoming event as the trigger of what it awards, dated by when its fact happened."""
-    return Trigger(event_id=ctx.envelope.id, event_type=ctx.envelope.type, on=ctx.envelope.time.date())
+    return Trigger(event_id=uow.envelope.id, event_type=uow.envelope.type, on=uow.envelope.time.date())
 
 
 def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
@@ -47,64 +48,64 @@ def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
         log.info("appreciation_awarded", awards=[str(a) for a in awarded], **facts)
 
 
-async def on_volunteer_registered(event: VolunteerRegistered, ctx: EventContext) -> None:
+async def on_volunteer_registered(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
     """Know the volunteer's centrale, age band and registration day (anniversaries, MDT)."""
     awarded = await awards.record_volunteer(
-        ctx.conn, event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, _trigger(ctx),
-        _origin(ctx),
+        uow.conn, event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, _trigger(uow),
+        _origin(uow),
     )  # fmt: skip
     _log_awards(awarded, volunteer_id=str(event.volunteer_id))
 
 
-async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, ctx: EventContext) -> None:
+async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, uow: PostgresUnitOfWork) -> None:
     """Follow the age band (MDT counts only at MDT age)."""
     awarded = await awards.record_volunteer(
-        ctx.conn, event.volunteer_id, event.centrale_id, event.age_band, None, _trigger(ctx), _origin(ctx)
+        uow.conn, event.volunteer_id, event.centrale_id, event.age_band, None, _trigger(uow), _origin(uow)
     )
     _log_awards(awarded, volunteer_id=str(event.volunteer_id))
 
 
-async def on_volunteer_erased(event: VolunteerErased, ctx: EventContext) -> None:
+async def on_volunteer_erased(event: VolunteerErased, uow: PostgresUnitOfWork) -> None:
     """Forget the volunteer; awards, certificates and allowances stay as anonymous rows."""
-    await awards.erase_volunteer(ctx.conn, event.volunteer_id, event.centrale_id, event.erased_at)
+    await awards.erase_volunteer(uow.conn, event.volunteer_id, event.centrale_id, event.erased_at)
     log.info("volunteer_forgotten", volunteer_id=str(event.volunteer_id))
 
 
-async def on_organisation_registered(event: OrganisationRegistered, ctx: EventContext) -> None:
+async def on_organisation_registered(event: OrganisationRegistered, uow: PostgresUnitOfWork) -> None:
     """Keep the organisation's name for certificates."""
-    await awards.record_organisation(ctx.conn, event.organisation_id, event.centrale_id, event.organisation_name)
+    await awards.record_organisation(uow.conn, event.organisation_id, event.centrale_id, event.organisation_name)
 
 
-async def on_task_posted(event: TaskPosted, ctx: EventContext) -> None:
+async def on_task_posted(event: TaskPosted, uow: PostgresUnitOfWork) -> None:
     """Keep the task's theme and skills for certificates."""
     await awards.record_task(
-        ctx.conn, event.task_id, event.organisation_id, event.centrale_id, event.theme, list(event.skills)
+        uow.conn, event.task_id, event.organisation_id, event.centrale_id, event.theme, list(event.skills)
     )
 
 
-async def on_task_updated(event: TaskUpdated, ctx: EventContext) -> None:
+async def on_task_updated(event: TaskUpdated, uow: PostgresUnitOfWork) -> None:
     """Follow the task's theme and skills."""
     await awards.record_task(
-        ctx.conn, event.task_id, event.organisation_id, event.centrale_id, event.theme, list(event.skills)
+        uow.conn, event.task_id, event.organisation_id, event.centrale_id, event.theme, list(event.skills)
     )
 
 
-async def on_match_made(event: MatchMade, ctx: EventContext) -> None:
+async def on_match_made(event: MatchMade, uow: PostgresUnitOfWork) -> None:
     """A match made: the first one is celebrated, and it tells which organisations the volunteer serves."""
-    awarded = await awards.record_match(ctx.conn, event.model_dump(), _trigger(ctx), _origin(ctx))
+    awarded = await awards.record_match(uow.conn, event.model_dump(), _trigger(uow), _origin(uow))
     _log_awards(awarded, volunteer_id=str(event.volunteer_id), match_id=str(event.match_id))
 
 
-async def on_hours_logged(event: HoursLogged, ctx: EventContext) -> None:
+async def on_hours_logged(event: HoursLogged, uow: PostgresUnitOfWork) -> None:
     """Hours count once per entry towards milestones, NLdoet and MDT, across every organisation."""
-    awarded = await awards.record_hours(ctx.conn, event.model_dump(), _trigger(ctx), _origin(ctx))
+    awarded = await awards.record_hours(uow.conn, event.model_dump(), _trigger(uow), _origin(uow))
     _log_awards(awarded, volunteer_id=str(event.volunteer_id), hours_id=str(event.hours_id))
 
 
-async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, ctx: EventContext) -> None:
+async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, uow: PostgresUnitOfWork) -> None:
     """Thank the business partner for its team's day."""
     awarded = await awards.record_partner_day(
-        ctx.conn, event.partner_id, event.day_id, event.centrale_id, event.participants, _trigger(ctx), _origin(ctx)
+        uow.conn, event.partner_id, event.day_id, event.centrale_id, event.participants, _trigger(uow), _origin(uow)
     )
     _log_awards(awarded, partner_id=str(event.partner_id), day_id=str(event.day_id))
 

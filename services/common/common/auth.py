@@ -18,8 +18,9 @@ from uuid import UUID
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from common.consumer import EventConsumer, EventContext
-from common.service import get_pool, get_runtime
+from common.consumer import EventConsumer
+from common.runtime import get_pool, get_runtime
+from common.uow import PostgresUnitOfWork
 from contracts.events import CredentialIssued, CredentialRevoked
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Role",
     "authenticate",
     "hash_token",
+    "identify",
     "register_credential_projection",
     "require_centrale_access",
     "require_role",
@@ -60,6 +62,11 @@ class Caller:
         """Stable identity for idempotency keys and audit: the credential, or the role for the ops token."""
         return str(self.credential_id) if self.credential_id else self.role.value
 
+    @property
+    def actor(self) -> str:
+        """Who acts, as the origin of the commands they cause records it (``credential:<id>`` or the role)."""
+        return f"credential:{self.credential_id}" if self.credential_id else self.role.value
+
 
 def hash_token(token: str) -> str:
     """SHA-256 of a token: tokens are 256-bit random, so a fast hash is enough (no password stretching)."""
@@ -69,13 +76,16 @@ def hash_token(token: str) -> str:
 _bearer = HTTPBearer(auto_error=False, description="A token issued by the registry: `Bearer rp_...`.")
 
 
-async def authenticate(
+async def identify(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
-    """Resolve the bearer token to a caller, or answer 401."""
+) -> Caller | None:
+    """The caller a bearer token names; None without a token; 401 for a token nobody holds.
+
+    FastAPI resolves it once per request, for ``authenticate`` and for the request's unit of work alike.
+    """
     if credentials is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token", {"WWW-Authenticate": "Bearer"})
+        return None
     token_hash = hash_token(credentials.credentials)
     ops_token = get_runtime(request).settings.ops_token.get_secret_value()
     if hmac.compare_digest(token_hash, hash_token(ops_token)):
@@ -89,6 +99,13 @@ async def authenticate(
     return Caller(
         credential_id=row["id"], role=Role(row["role"]), centrale_id=row["centrale_id"], subject_id=row["subject_id"]
     )
+
+
+async def authenticate(caller: Annotated[Caller | None, Depends(identify)]) -> Caller:
+    """The caller, or 401 when the request carries no token."""
+    if caller is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token", {"WWW-Authenticate": "Bearer"})
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]
@@ -118,9 +135,9 @@ def require_subject(caller: Caller, centrale_id: str | None, subject_id: UUID, r
         raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
 
 
-async def on_credential_issued(event: CredentialIssued, ctx: EventContext) -> None:
+async def on_credential_issued(event: CredentialIssued, uow: PostgresUnitOfWork) -> None:
     """Copy an issued credential into this service's table."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "INSERT INTO credentials (id, token_hash, role, centrale_id, subject_id, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
         event.credential_id,
@@ -132,9 +149,9 @@ async def on_credential_issued(event: CredentialIssued, ctx: EventContext) -> No
     )
 
 
-async def on_credential_revoked(event: CredentialRevoked, ctx: EventContext) -> None:
+async def on_credential_revoked(event: CredentialRevoked, uow: PostgresUnitOfWork) -> None:
     """Stop accepting a revoked credential."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
         event.credential_id,
         event.revoked_at,

@@ -25,7 +25,10 @@ Every subscriber the platform runs is built here, so the delivery rules hold eve
   abandoned, both uncommitted: they are redelivered to whichever instance owns the partition next.
 
 Handlers are per event (``on``) or per run of consecutive events of one type (``on_batch``, for
-projections that write a whole run in one statement); both run inside the batch's transaction.
+projections that write a whole run in one statement); both run inside the batch's transaction. A
+per-event handler gets the service's unit of work (``common.uow``) on that transaction, with the event's
+origin (its correlation id, the event as cause, its tenant) and envelope: whatever it emits commits
+with the inbox row.
 
 Logging: one ``batch_done`` line per batch at INFO (counts, partitions, offsets); handlers log per event
 with the event's id, type, correlation id, subject and tenant bound.
@@ -58,16 +61,20 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from pydantic import ValidationError
 
+from common.clock import Clock, SystemClock
 from common.db import Connection
+from common.errors import ContractViolation
 from common.inbox import claim_events
 from common.logging import get_logger
+from common.uow import Origin, PostgresUnitOfWork, UnitOfWorkFactory
 from contracts import Event, EventEnvelope, dead_letter_topic, event_type_of
 
-__all__ = ["DEFAULT_BATCH_SIZE", "BatchContext", "ContractViolation", "EventConsumer", "EventContext"]
+__all__ = ["DEFAULT_BATCH_SIZE", "BatchContext", "ContractViolation", "EventConsumer"]
 
 log = get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
+W = TypeVar("W", bound=PostgresUnitOfWork)
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 DEFAULT_BATCH_SIZE = 500
@@ -86,20 +93,8 @@ _PROBE_TIMEOUT_S = 5.0
 _FETCH_WAIT_MS = 20
 
 
-class ContractViolation(Exception):
-    """A record that can never be processed as it is: malformed, invalid or of an unknown type."""
-
-
 class _Abandoned(Exception):
     """``close`` was called while a batch was in hand: roll back, commit nothing (it is redelivered)."""
-
-
-@dataclass(frozen=True)
-class EventContext:
-    """What a handler gets besides the payload: the envelope and the open transaction."""
-
-    envelope: EventEnvelope
-    conn: Connection
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,9 @@ class BatchContext:
     conn: Connection
 
 
-Handler = Callable[[Any, EventContext], Awaitable[None]]
+Handler = Callable[[Any, Any], Awaitable[None]]
+# A handler of one event type, given the service's unit of work.
+EventHandler: TypeAlias = Callable[[E, W], Awaitable[None]]
 BatchHandler = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
 
 
@@ -222,9 +219,13 @@ class EventConsumer:
         max_retries: int = 5,
         retry_backoff_s: float = 0.2,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        unit_of_work: UnitOfWorkFactory = PostgresUnitOfWork,
+        clock: Clock | None = None,
     ) -> None:
         self.name = name
         self._pool = pool
+        self._unit_of_work = unit_of_work
+        self._clock = clock or SystemClock()
         self._max_retries = max_retries
         self._retry_backoff_s = retry_backoff_s
         self._batch_size = batch_size
@@ -240,10 +241,15 @@ class EventConsumer:
         # The highest offset this process committed per partition: commits only ever move forward.
         self._committed: dict[TopicPartition, int] = {}
 
-    def on(self, event_class: type[E]) -> Callable[[Callable[[E, EventContext], Awaitable[None]]], Handler]:
-        """Decorator: run the function for every ``event_class`` event, inside the batch's transaction."""
+    def on(
+        self, event_class: type[E]
+    ) -> Callable[[Callable[[E, W], Awaitable[None]]], Callable[[E, W], Awaitable[None]]]:
+        """Decorator: run the function for every ``event_class`` event, with a unit of work on the batch's transaction.
 
-        def register(function: Callable[[E, EventContext], Awaitable[None]]) -> Handler:
+        The unit of work is the service's own (``unit_of_work`` factory), so handlers reach its repositories.
+        """
+
+        def register(function: EventHandler[E, W]) -> EventHandler[E, W]:
             self._route(event_class, _Route(function, batched=False))
             return function
 
@@ -532,8 +538,12 @@ class EventConsumer:
                     if abandon_on_close and self._closing.is_set():
                         raise _Abandoned
                     with structlog.contextvars.bound_contextvars(**_event_fields(delivery.envelope)):
-                        await handler(delivery.payload, EventContext(envelope=delivery.envelope, conn=conn))
+                        await handler(delivery.payload, self._unit_of_work_for(conn, delivery.envelope))
             return fresh
+
+    def _unit_of_work_for(self, conn: Connection, envelope: EventEnvelope) -> PostgresUnitOfWork:
+        """The service's unit of work for one event, on the batch's transaction."""
+        return self._unit_of_work(conn, Origin.of_event(envelope, self.name), self._clock, envelope)
 
     async def _process_one(self, delivery: _Delivery) -> str:
         """Apply one record in its own transaction with bounded retries: applied, duplicate or dead_lettered.

@@ -1,28 +1,64 @@
-"""Use-case errors every service shares; ``common.http.UseCaseRoute`` turns them into 404, 409 and 422.
+"""The one error tree every service shares; the service runner answers each with its HTTP status.
 
 Exception
-├── NotFound    the record does not exist, or not for this caller's tenant (not told apart)
-├── Conflict    the command contradicts the record's current state
-└── Rejected    the command breaks a rule; carries every reason and the field it concerns
+├── UseCaseError        a command was refused; never a server error
+│   ├── NotFound        404: the record does not exist, or not for this caller's tenant (not told apart)
+│   ├── Forbidden       403: the caller's role may not do this
+│   ├── Conflict        409: the command contradicts the record's current state
+│   └── Rejected        422: the command breaks a rule; carries every reason and where it applies
+└── ContractViolation   an event that can never be processed as it is: the consumer dead-letters it
 """
 
 from __future__ import annotations
 
-__all__ = ["Conflict", "NotFound", "Rejected"]
+from collections.abc import Sequence
+
+__all__ = ["Conflict", "ContractViolation", "Forbidden", "NotFound", "Rejected", "UseCaseError"]
 
 
-class NotFound(Exception):
+class UseCaseError(Exception):
+    """A use case refused a command; the caller gets a 4xx, the transaction is rolled back."""
+
+
+class NotFound(UseCaseError):
     """The record does not exist, or not for this caller's tenant (the two are not told apart)."""
 
 
-class Conflict(Exception):
+class Forbidden(UseCaseError):
+    """The caller's role may not do this (a tenant mismatch is NotFound instead, so nothing leaks)."""
+
+
+class Conflict(UseCaseError):
     """The command contradicts the record's current state (e.g. publishing a closed task)."""
 
 
-class Rejected(Exception):
-    """The command breaks a rule; ``reasons`` say which, ``field`` where (None: the request as a whole)."""
+class Rejected(UseCaseError):
+    """The command breaks a rule; ``reasons`` say which, ``field`` where (None: the request as a whole).
 
-    def __init__(self, reasons: list[str], field: str | None = None) -> None:
+    ``field`` is a name or a path into the request (``("kpis", 2, "district")``); ``location`` is the part
+    of the request it is in (``body``, ``query``, ``path``, ``header``), as in FastAPI's validation errors.
+    """
+
+    def __init__(
+        self, reasons: Sequence[str], field: str | tuple[str | int, ...] | None = None, location: str = "body"
+    ) -> None:
         super().__init__("; ".join(reasons))
-        self.reasons = reasons
+        self.reasons = list(reasons)
         self.field = field
+        self.location = location
+
+    @property
+    def loc(self) -> list[str | int]:
+        """Where the reasons apply, as FastAPI spells it: the location, then the field's path."""
+        if self.field is None:
+            return [self.location]
+        path = (self.field,) if isinstance(self.field, str) else self.field
+        return [self.location, *path]
+
+    def detail(self) -> list[dict[str, object]]:
+        """The reasons as FastAPI-style validation details: one entry per reason, located at the field."""
+        return [{"loc": self.loc, "msg": reason, "type": "rejected"} for reason in self.reasons]
+
+
+class ContractViolation(Exception):
+    """A record that can never be processed as it is: malformed, invalid or of an unknown type."""

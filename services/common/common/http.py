@@ -1,36 +1,72 @@
-"""HTTP plumbing shared by the services' APIs: use-case errors answered as client errors."""
+"""HTTP plumbing every service's API shares: a unit of work per request, and use-case errors as 4xx.
+
+Routes take the service's unit of work as a dependency (``UnitOfWorkDep``, or a service's own alias with
+its type): the dependency opens a transaction, builds the unit of work with the request's origin
+(correlation id, the caller's centrale and identity as actor), commits when the route returns, and rolls
+back when it raises. Errors of the one tree in ``common.errors`` then become their status codes here,
+after the rollback, so a refused command leaves nothing behind.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 
-from common.errors import Conflict, NotFound, Rejected
+from common.auth import Caller, identify
+from common.errors import Conflict, Forbidden, NotFound, Rejected
+from common.runtime import get_runtime
+from common.uow import Origin, PostgresUnitOfWork
 
-__all__ = ["UseCaseRoute"]
+__all__ = ["UnitOfWorkDep", "install_error_handlers", "request_origin", "request_unit_of_work"]
 
 
-class UseCaseRoute(APIRoute):
-    """Route that answers use-case errors with 404, 409 or 422 (field-level, like validation errors), never 500."""
+def request_origin(request: Request, caller: Caller | None) -> Origin:
+    """Where commands of this request come from: this service, the request's correlation id, the caller."""
+    runtime = get_runtime(request)
+    return Origin.of_request(
+        service=runtime.spec.name,
+        region=runtime.settings.region,
+        correlation_id=request.state.correlation_id,
+        tenant=caller.centrale_id if caller else None,
+        actor=caller.actor if caller else None,
+    )
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap the handler so use-case errors become client errors."""
-        handler = super().get_route_handler()
 
-        async def translated(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except NotFound as error:
-                return JSONResponse({"detail": str(error)}, status_code=404)
-            except Conflict as error:
-                return JSONResponse({"detail": str(error)}, status_code=409)
-            except Rejected as error:
-                loc = ["body"] if error.field is None else ["body", error.field]
-                detail = [{"loc": loc, "msg": reason, "type": "rejected"} for reason in error.reasons]
-                return JSONResponse({"detail": detail}, status_code=422)
+async def request_unit_of_work(
+    request: Request, caller: Annotated[Caller | None, Depends(identify)]
+) -> AsyncIterator[PostgresUnitOfWork]:
+    """The service's unit of work for one request: committed when the route returns, rolled back when it raises."""
+    runtime = get_runtime(request)
+    assert runtime.pool is not None, "pool is opened in the lifespan before requests are served"
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        yield runtime.spec.unit_of_work(conn, request_origin(request, caller), runtime.clock, None)
 
-        return translated
+
+# scope="function": the transaction ends when the route function returns, before the response is sent,
+# so a failed commit is the caller's error too and a 201 always means "stored".
+UnitOfWorkDep = Annotated[PostgresUnitOfWork, Depends(request_unit_of_work, scope="function")]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer the use-case errors with 404, 403, 409 and 422 (field-level, like validation errors), never 500."""
+
+    async def not_found(_: Request, error: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(error) or "not found"}, status_code=404)
+
+    async def forbidden(_: Request, error: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(error) or "forbidden"}, status_code=403)
+
+    async def conflict(_: Request, error: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=409)
+
+    async def rejected(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, Rejected)
+        return JSONResponse({"detail": error.detail()}, status_code=422)
+
+    app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(Conflict, conflict)
+    app.add_exception_handler(Rejected, rejected)

@@ -14,13 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from common.db import Connection
 from common.errors import NotFound
-from common.http import UseCaseRoute
 from common.service import PoolDep, get_runtime
 from matching.use_cases import Matching, Origin
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", route_class=UseCaseRoute)
+router = APIRouter(prefix="/v1")
 
 
 def _matching(request: Request) -> Matching:

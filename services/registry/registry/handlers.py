@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from common.consumer import EventConsumer, EventContext
+from common.consumer import EventConsumer
+from common.uow import PostgresUnitOfWork
 from contracts.events import MatchMade, VolunteerDayMatched
 from registry.notifications import register_notifications
 from registry.use_cases import Origin, hours, partners
@@ -10,28 +11,28 @@ from registry.use_cases import Origin, hours, partners
 __all__ = ["register_handlers"]
 
 
-def _caused_by(ctx: EventContext) -> Origin:
+def _caused_by(uow: PostgresUnitOfWork) -> Origin:
     """Events the registry emits in reaction carry the incoming event's correlation and cause."""
     return Origin(
-        source=f"/regions/{ctx.envelope.region}/registry",
-        region=ctx.envelope.region,
-        correlation_id=ctx.envelope.correlationid,
-        causation_id=ctx.envelope.id,
+        source=f"/regions/{uow.envelope.region}/registry",
+        region=uow.envelope.region,
+        correlation_id=uow.envelope.correlationid,
+        causation_id=uow.envelope.id,
     )
 
 
-async def on_match_made(event: MatchMade, ctx: EventContext) -> None:
+async def on_match_made(event: MatchMade, uow: PostgresUnitOfWork) -> None:
     """Remember the match (hours need it) and close the task as filled when capacity is reached."""
     await hours.record_match(
-        ctx.conn, event.match_id, event.task_id, event.volunteer_id, event.organisation_id, event.centrale_id,
-        event.volunteer_centrale_id, event.made_at, _caused_by(ctx),
+        uow.conn, event.match_id, event.task_id, event.volunteer_id, event.organisation_id, event.centrale_id,
+        event.volunteer_centrale_id, event.made_at, _caused_by(uow),
     )  # fmt: skip
 
 
-async def on_volunteer_day_matched(event: VolunteerDayMatched, ctx: EventContext) -> None:
+async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresUnitOfWork) -> None:
     """Show the partner which task its team day was matched to."""
     await partners.record_volunteer_day_match(
-        ctx.conn, event.day_id, event.task_id, event.organisation_id, event.centrale_id
+        uow.conn, event.day_id, event.task_id, event.organisation_id, event.centrale_id
     )
 
 

@@ -35,10 +35,11 @@ from fastapi import APIRouter, FastAPI, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from common.auth import CallerDep, Role, require_centrale_access
-from common.consumer import EventConsumer, EventContext
+from common.consumer import EventConsumer
 from common.db import Connection
 from common.logging import get_logger
 from common.service import PoolDep
+from common.uow import PostgresUnitOfWork
 from contracts.events import AppreciationAwarded
 from registry.config import Settings
 from registry.domain import ConsentKind
@@ -124,10 +125,10 @@ async def _why_not(conn: Connection, recipient_kind: str, recipient_id: UUID) ->
     return None
 
 
-async def on_appreciation_awarded(event: AppreciationAwarded, ctx: EventContext) -> None:
+async def on_appreciation_awarded(event: AppreciationAwarded, uow: PostgresUnitOfWork) -> None:
     """Queue a thank-you for the award when the volunteer consents, else record why not; once per award."""
-    reason = await _why_not(ctx.conn, event.recipient_kind, event.recipient_id)
-    inserted = await ctx.conn.fetchval(
+    reason = await _why_not(uow.conn, event.recipient_kind, event.recipient_id)
+    inserted = await uow.conn.fetchval(
         "INSERT INTO appreciation_messages (award_id, recipient_id, recipient_kind, centrale_id, rule_kind, title,"
         " status, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (award_id) DO NOTHING RETURNING true",
         event.award_id, event.recipient_id, event.recipient_kind, event.centrale_id, event.rule_kind, event.title,

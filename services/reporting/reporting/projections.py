@@ -24,8 +24,10 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from common.auth import register_credential_projection
-from common.consumer import BatchContext, EventConsumer, EventContext
+from common.consumer import BatchContext, EventConsumer
 from common.db import Connection
+from common.locks import Lock
+from common.uow import PostgresUnitOfWork
 from contracts import Event
 from contracts.events import (
     BusinessPartnerRegistered,
@@ -57,20 +59,20 @@ __all__ = [
     "register_projections",
 ]
 
-Projection = Callable[[Any, EventContext], Awaitable[None]]
+Projection = Callable[[Any, PostgresUnitOfWork], Awaitable[None]]
 RunProjection = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
 
 # A fact's person key is NULL when its volunteer id was erased (the CASE in the statements below).
 
-# Advisory lock id: live projections hold it shared for their transaction; the rebuild's switch-over
-# takes it exclusively, so no live write lands between its last catch-up and the table swap.
-SWITCH_GATE = 7_301_555_101
+# Live projections hold it shared for their transaction; the rebuild's switch-over takes it exclusively,
+# so no live write lands between its last catch-up and the table swap.
+SWITCH_GATE = Lock.REPORTING_SWITCH_GATE
 
-# Advisory lock id: a projection that may write a volunteer id holds it shared from before it looks the id up
-# in ``erased_volunteers``; an erasure holds it exclusively. Without it, under READ COMMITTED, hours written in
+# A projection that may write a volunteer id holds it shared from before it looks the id up in
+# ``erased_volunteers``; an erasure holds it exclusively. Without it, under READ COMMITTED, hours written in
 # a batch whose erased-id check ran before an erasure committed would keep the real id: the erasure's
 # surrogate update cannot see rows of a transaction still open. Erasures are rare, so the wait is too.
-ERASURE_GATE = 7_301_555_102
+ERASURE_GATE = Lock.REPORTING_ERASURE_GATE
 
 
 def _id_hash(volunteer_id: UUID) -> bytes:
@@ -105,32 +107,32 @@ async def _profile(conn: Connection, event: VolunteerRegistered | VolunteerProfi
     )  # fmt: skip
 
 
-async def on_volunteer_registered(event: VolunteerRegistered, ctx: EventContext) -> None:
+async def on_volunteer_registered(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
     """A new volunteer: profile plus when they registered (and when the registry recorded it)."""
-    await _profile(ctx.conn, event, event.registered_at)
-    await ctx.conn.execute(
+    await _profile(uow.conn, event, event.registered_at)
+    await uow.conn.execute(
         "UPDATE volunteer_facts SET registered_at = $2, recorded_at = $3 WHERE person_key = $1",
         event.volunteer_id,
         event.registered_at,
-        ctx.envelope.time,
+        uow.envelope.time,
     )
 
 
-async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, ctx: EventContext) -> None:
+async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, uow: PostgresUnitOfWork) -> None:
     """New area, age band, labels (only consented ones travel), interests or matching consent."""
-    await _profile(ctx.conn, event, event.updated_at)
+    await _profile(uow.conn, event, event.updated_at)
 
 
-async def on_volunteer_consent_changed(event: VolunteerConsentChanged, ctx: EventContext) -> None:
+async def on_volunteer_consent_changed(event: VolunteerConsentChanged, uow: PostgresUnitOfWork) -> None:
     """A withdrawn label consent drops the labels at once; the matching consent decides who waits for a match."""
     if event.consent == "target_group_labels" and not event.granted:
-        await ctx.conn.execute(
+        await uow.conn.execute(
             "UPDATE volunteer_facts SET target_groups = '{}' WHERE person_key = $1 AND profile_at <= $2",
             event.volunteer_id,
             event.changed_at,
         )
     elif event.consent == "matching":
-        await ctx.conn.execute(
+        await uow.conn.execute(
             "UPDATE volunteer_facts SET matching_consent = $3 WHERE person_key = $1 AND profile_at <= $2",
             event.volunteer_id,
             event.changed_at,
@@ -138,32 +140,32 @@ async def on_volunteer_consent_changed(event: VolunteerConsentChanged, ctx: Even
         )
 
 
-async def on_volunteer_erased(event: VolunteerErased, ctx: EventContext) -> None:
+async def on_volunteer_erased(event: VolunteerErased, uow: PostgresUnitOfWork) -> None:
     """Forget the id: a random surrogate takes its place in every fact, so every figure stays the same."""
-    await ctx.conn.execute("SELECT pg_advisory_xact_lock($1)", ERASURE_GATE)
+    await uow.conn.execute("SELECT pg_advisory_xact_lock($1)", ERASURE_GATE)
     surrogate = uuid4()
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "INSERT INTO erased_volunteers (id_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         _id_hash(event.volunteer_id),
         event.erased_at,
     )
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "UPDATE volunteer_facts SET person_key = $2, erased_at = $3 WHERE person_key = $1",
         event.volunteer_id,
         surrogate,
         event.erased_at,
     )
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "UPDATE match_facts SET person_key = $2 WHERE person_key = $1", event.volunteer_id, surrogate
     )
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "UPDATE hours_facts SET person_key = $2 WHERE person_key = $1", event.volunteer_id, surrogate
     )
 
 
-async def on_organisation_registered(event: OrganisationRegistered, ctx: EventContext) -> None:
+async def on_organisation_registered(event: OrganisationRegistered, uow: PostgresUnitOfWork) -> None:
     """An organisation registered with a centrale (not yet vetted)."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         """
         INSERT INTO organisation_facts (organisation_id, centrale_id, postcode_area, formal, registered_at, recorded_at)
         VALUES ($1, $2, $3, $4, $5, $6)
@@ -172,13 +174,13 @@ async def on_organisation_registered(event: OrganisationRegistered, ctx: EventCo
             registered_at = EXCLUDED.registered_at, recorded_at = EXCLUDED.recorded_at
         """,
         event.organisation_id, event.centrale_id, event.postcode_area, event.formal, event.registered_at,
-        ctx.envelope.time,
+        uow.envelope.time,
     )  # fmt: skip
 
 
-async def on_organisation_admitted(event: OrganisationAdmitted, ctx: EventContext) -> None:
+async def on_organisation_admitted(event: OrganisationAdmitted, uow: PostgresUnitOfWork) -> None:
     """Staff admitted the organisation after vetting."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "INSERT INTO organisation_facts (organisation_id, centrale_id, admitted_at) VALUES ($1, $2, $3)"
         " ON CONFLICT (organisation_id) DO UPDATE SET admitted_at = EXCLUDED.admitted_at",
         event.organisation_id,
@@ -187,9 +189,9 @@ async def on_organisation_admitted(event: OrganisationAdmitted, ctx: EventContex
     )
 
 
-async def on_organisation_refused(event: OrganisationRefused, ctx: EventContext) -> None:
+async def on_organisation_refused(event: OrganisationRefused, uow: PostgresUnitOfWork) -> None:
     """Staff refused the organisation."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "INSERT INTO organisation_facts (organisation_id, centrale_id, refused_at) VALUES ($1, $2, $3)"
         " ON CONFLICT (organisation_id) DO UPDATE SET refused_at = EXCLUDED.refused_at",
         event.organisation_id,
@@ -213,37 +215,37 @@ async def _task_attributes(conn: Connection, event: TaskPosted | TaskUpdated, at
     )  # fmt: skip
 
 
-async def on_task_posted(event: TaskPosted, ctx: EventContext) -> None:
+async def on_task_posted(event: TaskPosted, uow: PostgresUnitOfWork) -> None:
     """A task was published: it is open from now until it is closed."""
-    await _task_attributes(ctx.conn, event, event.posted_at)
-    await ctx.conn.execute(
+    await _task_attributes(uow.conn, event, event.posted_at)
+    await uow.conn.execute(
         "UPDATE task_facts SET posted_at = $2, recorded_at = $3 WHERE task_id = $1",
         event.task_id,
         event.posted_at,
-        ctx.envelope.time,
+        uow.envelope.time,
     )
 
 
-async def on_task_updated(event: TaskUpdated, ctx: EventContext) -> None:
+async def on_task_updated(event: TaskUpdated, uow: PostgresUnitOfWork) -> None:
     """A published task changed (theme, area, capacity)."""
-    await _task_attributes(ctx.conn, event, event.updated_at)
+    await _task_attributes(uow.conn, event, event.updated_at)
 
 
-async def on_task_closed(event: TaskClosed, ctx: EventContext) -> None:
+async def on_task_closed(event: TaskClosed, uow: PostgresUnitOfWork) -> None:
     """A task stopped taking volunteers: filled, closed or expired."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "UPDATE task_facts SET closed_at = $2, close_reason = $3, closed_recorded_at = $4 WHERE task_id = $1",
         event.task_id,
         event.closed_at,
         event.reason,
-        ctx.envelope.time,
+        uow.envelope.time,
     )
 
 
-async def on_match_made(event: MatchMade, ctx: EventContext) -> None:
+async def on_match_made(event: MatchMade, uow: PostgresUnitOfWork) -> None:
     """A volunteer was matched; both centrales are kept, since regional overflow credits both."""
-    await _hold_erasures_off(ctx.conn)
-    await ctx.conn.execute(
+    await _hold_erasures_off(uow.conn)
+    await uow.conn.execute(
         """
         INSERT INTO match_facts
             (match_id, task_id, person_key, centrale_id, volunteer_centrale_id, made_at, recorded_at)
@@ -253,14 +255,14 @@ async def on_match_made(event: MatchMade, ctx: EventContext) -> None:
         ON CONFLICT (match_id) DO UPDATE SET made_at = EXCLUDED.made_at, recorded_at = EXCLUDED.recorded_at
         """,
         event.match_id, event.task_id, event.volunteer_id, event.centrale_id, event.volunteer_centrale_id,
-        event.made_at, ctx.envelope.time, _id_hash(event.volunteer_id),
+        event.made_at, uow.envelope.time, _id_hash(event.volunteer_id),
     )  # fmt: skip
 
 
-async def on_match_ended(event: MatchEnded, ctx: EventContext) -> None:
+async def on_match_ended(event: MatchEnded, uow: PostgresUnitOfWork) -> None:
     """A match ended: it no longer counts as still active at its 3, 6 or 12 month mark after this."""
-    await _hold_erasures_off(ctx.conn)
-    await ctx.conn.execute(
+    await _hold_erasures_off(uow.conn)
+    await uow.conn.execute(
         """
         INSERT INTO match_facts
             (match_id, task_id, person_key, centrale_id, volunteer_centrale_id, ended_at, end_reason)
@@ -316,14 +318,14 @@ async def on_hours_logged_run(events: Sequence[HoursLogged], ctx: BatchContext) 
         )
 
 
-async def on_hours_logged(event: HoursLogged, ctx: EventContext) -> None:
+async def on_hours_logged(event: HoursLogged, uow: PostgresUnitOfWork) -> None:
     """Hours given for a match (confirmed by the organisation): the run projection of one event."""
-    await on_hours_logged_run([event], BatchContext(envelopes=[ctx.envelope], conn=ctx.conn))
+    await on_hours_logged_run([event], BatchContext(envelopes=[uow.envelope], conn=uow.conn))
 
 
-async def on_business_partner_registered(event: BusinessPartnerRegistered, ctx: EventContext) -> None:
+async def on_business_partner_registered(event: BusinessPartnerRegistered, uow: PostgresUnitOfWork) -> None:
     """A business partner's name, for its row in the reports."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "INSERT INTO partner_facts (partner_id, partner_name) VALUES ($1, $2)"
         " ON CONFLICT (partner_id) DO UPDATE SET partner_name = EXCLUDED.partner_name",
         event.partner_id,
@@ -331,9 +333,9 @@ async def on_business_partner_registered(event: BusinessPartnerRegistered, ctx: 
     )
 
 
-async def on_volunteer_day_posted(event: VolunteerDayPosted, ctx: EventContext) -> None:
+async def on_volunteer_day_posted(event: VolunteerDayPosted, uow: PostgresUnitOfWork) -> None:
     """A partner's team day: its date, size and preferred area."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         """
         INSERT INTO volunteer_day_facts (day_id, partner_id, team_size, on_date, postcode_area, posted_centrale_id)
         VALUES ($1, $2, $3, $4, $5, $6)
@@ -345,9 +347,9 @@ async def on_volunteer_day_posted(event: VolunteerDayPosted, ctx: EventContext) 
     )  # fmt: skip
 
 
-async def on_volunteer_day_matched(event: VolunteerDayMatched, ctx: EventContext) -> None:
+async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresUnitOfWork) -> None:
     """The task (and so the centrale and area) a team day was matched to."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         "INSERT INTO volunteer_day_facts (day_id, partner_id, task_id, task_centrale_id) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (day_id) DO UPDATE SET task_id = EXCLUDED.task_id, task_centrale_id = EXCLUDED.task_centrale_id",
         event.day_id,
@@ -357,9 +359,9 @@ async def on_volunteer_day_matched(event: VolunteerDayMatched, ctx: EventContext
     )
 
 
-async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, ctx: EventContext) -> None:
+async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, uow: PostgresUnitOfWork) -> None:
     """What the team gave: participants and hours (a later log for the same day replaces an earlier one)."""
-    await ctx.conn.execute(
+    await uow.conn.execute(
         """
         INSERT INTO volunteer_day_facts (day_id, partner_id, task_id, participants, hours_total, hours_centrale_id,
             hours_logged_at, hours_recorded_at)
@@ -372,7 +374,7 @@ async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, ctx: Eve
             OR volunteer_day_facts.hours_logged_at <= EXCLUDED.hours_logged_at
         """,
         event.day_id, event.partner_id, event.task_id, event.participants, event.hours_total, event.centrale_id,
-        event.logged_at, ctx.envelope.time,
+        event.logged_at, uow.envelope.time,
     )  # fmt: skip
 
 
@@ -405,9 +407,9 @@ RUN_PROJECTIONS: dict[type[Event], RunProjection] = {HoursLogged: on_hours_logge
 def _gated(projection: Projection) -> Projection:
     """The projection behind the switch gate: it waits while a rebuild swaps the tables."""
 
-    async def gated(event: Any, ctx: EventContext) -> None:
-        await ctx.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
-        await projection(event, ctx)
+    async def gated(event: Any, uow: PostgresUnitOfWork) -> None:
+        await uow.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
+        await projection(event, uow)
 
     gated.__name__ = projection.__name__
     gated.__doc__ = projection.__doc__

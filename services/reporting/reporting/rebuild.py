@@ -32,8 +32,11 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from common.consumer import ContractViolation, EventContext, decode
+from common.clock import SystemClock
+from common.consumer import ContractViolation, decode
+from common.locks import Lock
 from common.logging import get_logger
+from common.uow import Origin, PostgresUnitOfWork
 from contracts import Event, EventEnvelope, topic_for
 from reporting.projections import PROJECTIONS, SWITCH_GATE
 
@@ -55,7 +58,7 @@ PROJECTION_TABLES = (
 _FRESH = "reporting_rebuild"
 _RETIRED = "reporting_retired"
 # One rebuild at a time per database (session advisory lock).
-_REBUILD_LOCK = 7_301_555_102
+_REBUILD_LOCK = Lock.REPORTING_REBUILD
 # Catch up outside the switch-over until at most this many records are left, so live projections
 # wait only briefly on the gate.
 _SWITCH_BACKLOG = 2_000
@@ -156,7 +159,8 @@ async def _apply(conn: asyncpg.Connection, entries: list[_Entry]) -> int:
             if entry.event is None:
                 continue
             envelope, payload = entry.event
-            await PROJECTIONS[type(payload)](payload, EventContext(envelope=envelope, conn=conn))
+            uow = PostgresUnitOfWork(conn, Origin.of_event(envelope, "reporting"), SystemClock(), envelope)
+            await PROJECTIONS[type(payload)](payload, uow)
             applied += 1
     return applied
 

@@ -19,10 +19,11 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker
 
-from common.consumer import BatchContext, EventConsumer, EventContext
+from common.consumer import BatchContext, EventConsumer
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.ops import commit_offsets, end_offsets, read_dead_letters, wait_until_caught_up
 from common.outbox import make_envelope
+from common.uow import PostgresUnitOfWork
 from contracts import Event, EventEnvelope, dead_letter_topic
 from contracts.events import VolunteerErased, VolunteerRegistered
 
@@ -81,8 +82,8 @@ async def _inbox(pool: asyncpg.Pool, consumer: EventConsumer) -> int:
 
 
 async def test_a_redelivered_event_has_its_effect_once(pool: asyncpg.Pool, broker: KafkaBroker) -> None:
-    async def record_effect(event: VolunteerRegistered, ctx: EventContext) -> None:
-        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+    async def record_effect(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
+        await uow.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", uow.envelope.id)
 
     consumer = _consumer(pool, broker, record_effect)
     record, _ = _record()
@@ -97,10 +98,10 @@ async def test_a_failing_handler_is_dead_lettered_after_its_bounded_retries(
     """The database answers, the handler fails every time: 1 + max_retries attempts, then the dead letter."""
     calls = 0
 
-    async def broken(event: VolunteerRegistered, ctx: EventContext) -> None:
+    async def broken(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
         nonlocal calls
         calls += 1
-        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+        await uow.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", uow.envelope.id)
         raise RuntimeError("handler bug")
 
     consumer = _consumer(pool, broker, broken, max_retries=2, retry_backoff_s=0.01)
@@ -126,8 +127,8 @@ async def test_a_database_outage_is_waited_out_instead_of_dead_lettered(
 ) -> None:
     """The service's database refuses connections for a while: the event waits, then applies, never DLQ'd."""
 
-    async def record_effect(event: VolunteerRegistered, ctx: EventContext) -> None:
-        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+    async def record_effect(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
+        await uow.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", uow.envelope.id)
 
     # No retry at all for a failing record: under the old rule the first failure would dead-letter it.
     consumer = _consumer(pool, broker, record_effect, max_retries=0, retry_backoff_s=0.02)
@@ -169,7 +170,7 @@ async def test_close_abandons_a_record_that_keeps_failing_without_committing_it(
     """At shutdown a record in its retries is given up uncommitted (False), not dead-lettered."""
     failing = asyncio.Event()
 
-    async def broken(event: VolunteerRegistered, ctx: EventContext) -> None:
+    async def broken(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
         failing.set()
         raise RuntimeError("still broken")
 
@@ -206,8 +207,8 @@ async def test_a_batch_applies_in_one_transaction_skipping_duplicates_and_dead_l
 ) -> None:
     """New, already applied, repeated-in-batch, unhandled and malformed records in one batch."""
 
-    async def record_effect(event: VolunteerRegistered, ctx: EventContext) -> None:
-        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+    async def record_effect(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
+        await uow.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", uow.envelope.id)
 
     consumer = _consumer(pool, broker, record_effect)
     seen_before, _ = _record(offset=0)
@@ -254,8 +255,8 @@ async def test_a_failing_event_in_a_batch_is_found_one_by_one_and_the_rest_apply
     events = [_registration() for _ in range(5)]
     poisoned = events[2].volunteer_id
 
-    async def record_effect(event: VolunteerRegistered, ctx: EventContext) -> None:
-        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+    async def record_effect(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
+        await uow.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", uow.envelope.id)
         if event.volunteer_id == poisoned:
             raise RuntimeError("this event breaks the handler")
 
@@ -293,8 +294,8 @@ async def test_batch_handlers_get_consecutive_runs_and_order_is_kept(pool: async
             "INSERT INTO effects (event_id, how) VALUES ($1, 'run')", [(e.id,) for e in ctx.envelopes]
         )
 
-    async def erase(event: VolunteerErased, ctx: EventContext) -> None:
-        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+    async def erase(event: VolunteerErased, uow: PostgresUnitOfWork) -> None:
+        await uow.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", uow.envelope.id)
 
     consumer = EventConsumer(f"test-{secrets.token_hex(4)}", pool)
     consumer.on_batch(VolunteerRegistered)(register_run)
@@ -316,8 +317,8 @@ async def test_close_rolls_back_the_batch_in_hand(pool: asyncpg.Pool, broker: Ka
     """``close`` during a batch: what it wrote so far is rolled back and the batch reports False (uncommitted)."""
     started, release = asyncio.Event(), asyncio.Event()
 
-    async def slow(event: VolunteerRegistered, ctx: EventContext) -> None:
-        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+    async def slow(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
+        await uow.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", uow.envelope.id)
         started.set()
         await release.wait()
 
@@ -343,8 +344,8 @@ async def test_a_batch_that_fails_outside_its_handlers_is_retried_not_skipped(
     broker = KafkaBroker(kafka_bootstrap, acks="all", enable_idempotence=True)
     applied = asyncio.Event()
 
-    async def record_effect(event: VolunteerRegistered, ctx: EventContext) -> None:
-        await ctx.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", ctx.envelope.id)
+    async def record_effect(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
+        await uow.conn.execute("INSERT INTO effects (event_id) VALUES ($1)", uow.envelope.id)
         applied.set()
 
     consumer = EventConsumer(f"test-{secrets.token_hex(4)}", pool)

@@ -14,8 +14,10 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from common.consumer import BatchContext, EventContext
+from common.clock import SystemClock
+from common.consumer import BatchContext
 from common.ops import read_dead_letters
+from common.uow import Origin, PostgresUnitOfWork
 from contracts import dead_letter_topic
 from contracts.events import HoursLogged, VolunteerErased
 from reporting.projections import PROJECTIONS, RUN_PROJECTIONS
@@ -188,7 +190,9 @@ async def test_hours_written_while_the_volunteer_is_erased_keep_no_id(reporting:
         return RUN_PROJECTIONS[HoursLogged]([hours.event], BatchContext([hours.envelope()], conn))
 
     def erase(conn: asyncpg.Connection) -> Awaitable[None]:
-        return PROJECTIONS[VolunteerErased](erasure.event, EventContext(erasure.envelope(), conn))
+        envelope = erasure.envelope()
+        uow = PostgresUnitOfWork(conn, Origin.of_event(envelope, "reporting"), SystemClock(), envelope)
+        return PROJECTIONS[VolunteerErased](erasure.event, uow)
 
     await second_waits_for_first(reporting.pool, *((write_hours, erase) if first == "hours" else (erase, write_hours)))
 

@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 
 from appreciation.config import Settings
-from appreciation.use_cases import Conflict, NotFound, Origin, Rejected
+from appreciation.use_cases import Origin
 from common.service import get_runtime
 
-__all__ = ["AppreciationRoute", "SettingsDep", "origin", "pdf_response"]
-
-
-class AppreciationRoute(APIRoute):
-    """Route that answers use-case errors with 404, 409 or 422 (field-level), never 500."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap the handler so use-case errors become client errors."""
-        handler = super().get_route_handler()
-
-        async def translated(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except NotFound as error:
-                return JSONResponse({"detail": str(error)}, status_code=404)
-            except Conflict as error:
-                return JSONResponse({"detail": str(error)}, status_code=409)
-            except Rejected as error:
-                loc = [error.location, error.field]
-                detail = [{"loc": loc, "msg": reason, "type": "rejected"} for reason in error.reasons]
-                return JSONResponse({"detail": detail}, status_code=422)
-
-        return translated
+__all__ = ["SettingsDep", "origin", "pdf_response"]
 
 
 def _settings(request: Request) -> Settings:

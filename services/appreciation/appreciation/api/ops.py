@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 
-from appreciation.api._plumbing import AppreciationRoute, origin
+from appreciation.api._plumbing import origin
 from appreciation.use_cases import awards
 from common.auth import CallerDep, Role, require_role
 from common.service import PoolDep
 
-router = APIRouter(prefix="/v1", tags=["region ops"], route_class=AppreciationRoute)
+router = APIRouter(prefix="/v1", tags=["region ops"])
 
 
 @router.post("/anniversaries/award", summary="Award the anniversaries reached by today (run daily).")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from appreciation.api._plumbing import AppreciationRoute, SettingsDep
+from appreciation.api._plumbing import SettingsDep
 from appreciation.api.models import PaymentCheckIn, PaymentIn, Record
 from appreciation.use_cases import allowances
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_subject
@@ -19,7 +19,6 @@ from common.service import PoolDep
 router = APIRouter(
     prefix="/v1/centrales/{centrale_id}/organisations/{organisation_id}/allowances",
     tags=["organisations"],
-    route_class=AppreciationRoute,
 )
 
 

@@ -6,12 +6,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request
 
-from appreciation.api._plumbing import AppreciationRoute
 from appreciation.api.models import Record
 from appreciation.use_cases import certificates
 from common.service import PoolDep
 
-router = APIRouter(prefix="/v1/certificates", tags=["verification"], route_class=AppreciationRoute)
+router = APIRouter(prefix="/v1/certificates", tags=["verification"])
 
 # Certificates are a few tens of kilobytes; anything much larger is not one of ours.
 _MAX_PDF_BYTES = 5 * 1024 * 1024

@@ -8,13 +8,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from appreciation.api._plumbing import PDF_RESPONSES, AppreciationRoute, SettingsDep, pdf_response
+from appreciation.api._plumbing import PDF_RESPONSES, SettingsDep, pdf_response
 from appreciation.api.models import CertificateIn, DisplayNameIn, Record, RuleIn, RuleOut, RulePatch
 from appreciation.use_cases import Rejected, certificates, records, rules
 from common.auth import Caller, CallerDep, Role, require_centrale_access
 from common.service import PoolDep
 
-router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"], route_class=AppreciationRoute)
+router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"])
 
 # A longer period is a report, not a page: reporting serves those.
 _MAX_PERIOD_DAYS = 366 * 5

@@ -7,13 +7,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from appreciation.api._plumbing import PDF_RESPONSES, AppreciationRoute, SettingsDep, pdf_response
+from appreciation.api._plumbing import PDF_RESPONSES, SettingsDep, pdf_response
 from appreciation.api.models import CertificateIn, Record
 from appreciation.use_cases import certificates, records
 from common.auth import Caller, CallerDep, Role, require_role
 from common.service import PoolDep
 
-router = APIRouter(prefix="/v1/me", tags=["volunteers"], route_class=AppreciationRoute)
+router = APIRouter(prefix="/v1/me", tags=["volunteers"])
 
 
 def _me(caller: Caller) -> tuple[UUID, str]:

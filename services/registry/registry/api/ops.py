@@ -10,14 +10,13 @@ from fastapi.responses import JSONResponse
 
 from common.auth import CallerDep, Role, require_role
 from common.db import Connection
-from common.http import UseCaseRoute
 from common.service import PoolDep
 from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
 from registry.api.models import CentraleIn, Created, CredentialOut, LabelIn, PartnerIn, StaffCredentialIn
 from registry.use_cases import NotFound, centrales, partners, tasks
 from registry.use_cases._shared import utc_now
 
-router = APIRouter(prefix="/v1", tags=["region ops"], route_class=UseCaseRoute)
+router = APIRouter(prefix="/v1", tags=["region ops"])
 
 
 @router.post("/centrales", status_code=status.HTTP_201_CREATED, summary="Add a centrale to the region.")

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role
 from common.db import Connection
-from common.http import UseCaseRoute
 from common.service import PoolDep
 from registry.api._plumbing import IdempotencyKey, idempotent, origin
 from registry.api.models import Created, DayHoursIn, HoursIn, Record, TaskIn
@@ -20,7 +19,6 @@ from registry.use_cases import hours, partners, tasks
 router = APIRouter(
     prefix="/v1/centrales/{centrale_id}/organisations/{organisation_id}",
     tags=["organisations"],
-    route_class=UseCaseRoute,
 )
 
 

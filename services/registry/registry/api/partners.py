@@ -9,13 +9,12 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
-from common.http import UseCaseRoute
 from common.service import PoolDep
 from registry.api._plumbing import origin
 from registry.api.models import Created, Record, VolunteerDayIn
 from registry.use_cases import partners
 
-router = APIRouter(prefix="/v1/volunteer-days", tags=["business partners"], route_class=UseCaseRoute)
+router = APIRouter(prefix="/v1/volunteer-days", tags=["business partners"])
 
 
 def _partner(caller: Caller) -> UUID:

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
 from common.db import Connection
-from common.http import UseCaseRoute
 from common.service import PoolDep
 from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
 from registry.api.models import (
@@ -27,7 +26,7 @@ from registry.api.models import (
 )
 from registry.use_cases import organisations, tasks, volunteers
 
-router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"], route_class=UseCaseRoute)
+router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"])
 
 
 def _staff(caller: Caller, centrale_id: str) -> None:

@@ -10,14 +10,13 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
 from common.db import Connection
-from common.http import UseCaseRoute
 from common.service import PoolDep
 from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
 from registry.api.models import ConsentChangeIn, Created, CredentialOut, HoursIn, Record, VolunteerIn, VolunteerPatch
 from registry.api.staff import profile_changes, registration
 from registry.use_cases import hours, volunteers
 
-router = APIRouter(prefix="/v1", tags=["volunteers"], route_class=UseCaseRoute)
+router = APIRouter(prefix="/v1", tags=["volunteers"])
 
 
 def _me(caller: Caller) -> tuple[UUID, str]:

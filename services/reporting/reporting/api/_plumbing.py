@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
 from fastapi import Depends, HTTPException, Path, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 
 from common.auth import Caller, Role, require_role, require_subject
-from common.http import UseCaseRoute
+from common.errors import Conflict
 from common.ops.groups import end_offsets, wait_until_caught_up
 from common.service import get_runtime
-from reporting.accountability import Unprocessable
 from reporting.cube import Cube
 from reporting.periods import Period, PeriodError
 from reporting.queries import build_cube
@@ -25,7 +23,6 @@ __all__ = [
     "ChartName",
     "MunicipalityCode",
     "PeriodQuery",
-    "ReportingRoute",
     "caught_up",
     "csv_response",
     "cube_for",
@@ -44,27 +41,6 @@ MunicipalityCode = Annotated[
 ]
 CentraleId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vc-utrecht"])]
 ChartName = Annotated[str, Path(pattern=r"^(trends|hours-by-theme|gaps-by-district)$", examples=["trends"])]
-
-
-class ReportingRoute(UseCaseRoute):
-    """UseCaseRoute (404, 409, 422) plus field-level 422 for reporting's own rule checks and 409 while lagging."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap the handler so reporting's errors become client errors."""
-        handler = super().get_route_handler()
-
-        async def translated(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Unprocessable as error:
-                detail = [{"loc": list(error.loc), "msg": str(error), "type": "rejected"}]
-                return JSONResponse({"detail": detail}, status_code=422)
-            except TimeoutError:
-                return JSONResponse(
-                    {"detail": "reporting is still applying recent events; try again in a moment"}, status_code=409
-                )
-
-        return translated
 
 
 def parse_period(label: str, where: str = "query") -> Period:
@@ -142,7 +118,10 @@ def caught_up(request: Request) -> Callable[[], Awaitable[None]]:
         assert runtime.consumer is not None
         bootstrap = runtime.settings.kafka_bootstrap_servers
         ends = await end_offsets(bootstrap, runtime.consumer.topics)
-        await wait_until_caught_up(bootstrap, runtime.spec.name, ends, timeout=_CATCH_UP_TIMEOUT_S)
+        try:
+            await wait_until_caught_up(bootstrap, runtime.spec.name, ends, timeout=_CATCH_UP_TIMEOUT_S)
+        except TimeoutError as error:
+            raise Conflict("reporting is still applying recent events; try again in a moment") from error
 
     return wait
 

@@ -17,7 +17,6 @@ from reporting.api._plumbing import (
     ChartName,
     MunicipalityCode,
     PeriodQuery,
-    ReportingRoute,
     csv_response,
     cube_for,
     require_centrale,
@@ -34,7 +33,7 @@ from reporting.views import Figures, figures, partner_figures
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["figures"], route_class=ReportingRoute)
+router = APIRouter(prefix="/v1", tags=["figures"])
 
 
 def _scope(cube: Cube, scope: str) -> Figures:

@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 from common.auth import CallerDep, Role, require_role
 from common.errors import Conflict
 from common.service import PoolDep, get_runtime
-from reporting.api._plumbing import CentraleId, ReportingRoute
+from reporting.api._plumbing import CentraleId
 from reporting.rebuild import RebuildRunningError, rebuild_projections
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/ops", tags=["region ops"], route_class=ReportingRoute)
+router = APIRouter(prefix="/v1/ops", tags=["region ops"])
 
 
 class CentraleMunicipality(BaseModel):

@@ -15,7 +15,6 @@ from reporting.accountability import Agreement, AgreementIn, PeriodReport
 from reporting.api._plumbing import (
     ChartName,
     MunicipalityCode,
-    ReportingRoute,
     caught_up,
     csv_response,
     parse_period,
@@ -29,7 +28,7 @@ from reporting.queries import load_config
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/municipalities/{code}", tags=["accountability"], route_class=ReportingRoute)
+router = APIRouter(prefix="/v1/municipalities/{code}", tags=["accountability"])
 
 
 async def _known(pool: PoolDep, code: str) -> None:
