@@ -48,7 +48,11 @@ test: install ## Run every test (unit, contract, integration, end-to-end, fault 
 	@$(RUN) pytest
 
 .PHONY: test-fast
-test-fast: install ## Every test except the fault-injection tier (quicker while you work)
+test-fast: install ## The fast tier: domain, use cases on fakes, contracts; no Kafka or PostgreSQL (under a minute)
+	@$(RUN) pytest -m "not integration and not e2e and not faults"
+
+.PHONY: test-integration
+test-integration: install ## Every test except the fault-injection tier (integration and end-to-end on real servers)
 	@$(RUN) pytest -m "not faults"
 
 .PHONY: test-faults

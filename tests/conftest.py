@@ -38,3 +38,16 @@ async def fresh_database(postgres_server_dsn: str) -> AsyncIterator[str]:
     dsn = await create_database(postgres_server_dsn, name)
     yield dsn
     await drop_database(postgres_server_dsn, name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches the session's Kafka or PostgreSQL as ``integration`` (unless e2e or faults).
+
+    The fast tier (``make test-fast``: ``-m "not integration and not e2e and not faults"``) then holds exactly
+    the tests that run without servers, whatever a module forgot to declare.
+    """
+    for item in items:
+        if "infra" in getattr(item, "fixturenames", ()) and not any(
+            item.get_closest_marker(name) for name in ("integration", "e2e", "faults")
+        ):
+            item.add_marker(pytest.mark.integration)

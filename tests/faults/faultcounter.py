@@ -14,9 +14,10 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
-from common.consumer import EventConsumer, EventContext
+from common.consumer import EventConsumer
 from common.service import ServiceSpec, run_service
 from common.settings import ServiceSettings
+from common.uow import PostgresUnitOfWork
 from contracts.events import VolunteerRegistered
 
 __all__ = ["SPEC", "Settings"]
@@ -39,11 +40,11 @@ def register_handlers(consumer: EventConsumer) -> None:
     # ops tools load this spec without a service's settings.
     delay_s = float(os.environ.get("FAULTCOUNTER_APPLY_DELAY_S", "0"))
 
-    async def on_volunteer_registered(event: VolunteerRegistered, ctx: EventContext) -> None:
+    async def on_volunteer_registered(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
         """One more registration counted for the centrale."""
         if delay_s:
             await asyncio.sleep(delay_s)
-        await ctx.conn.execute(
+        await uow.conn.execute(
             "INSERT INTO effect_counts (centrale_id, applied) VALUES ($1, 1)"
             " ON CONFLICT (centrale_id) DO UPDATE SET applied = effect_counts.applied + 1",
             event.centrale_id,

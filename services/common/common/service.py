@@ -1,10 +1,11 @@
 """One service process: pool, migrations, Kafka consumers, outbox relay and HTTP API, with graceful shutdown.
 
-Start-up order: database pool → migrations → outbox relay → broker (consumers). Shutdown on SIGTERM is
+Start-up order: database pool → migrations → outbox relay → broker (consumers) → background workers
+(``ServiceSpec.workers``: senders, schedulers). Shutdown on SIGTERM is
 the reverse and bounded by ``shutdown_timeout_s``: uvicorn stops taking requests and finishes the ones in
 hand (a fifth of the budget); consumers take no new record, stop retrying a failing one (it stays
 uncommitted and is redelivered) and finish and commit the records in hand; then the broker stops
-fetching and leaves the consumer group; the relay publishes what is pending until the deadline, less a
+fetching and leaves the consumer group; the workers stop; the relay publishes what is pending until the deadline, less a
 reserve in which the pool closes (or is terminated). Rows still unacknowledged stay in the outbox.
 """
 
@@ -13,25 +14,26 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
 import structlog
 import uvicorn
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
 
+from common.clock import Clock, SystemClock
 from common.consumer import EventConsumer
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
+from common.http import install_error_handlers
+from common.jobs import Scheduler
+from common.jobs.api import jobs_router
 from common.logging import configure_logging, get_logger
 from common.outbox import OutboxRelay
+from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
 from common.settings import ServiceSettings
-from contracts import Event
 
 __all__ = [
     "PoolDep",
@@ -40,6 +42,8 @@ __all__ = [
     "build_broker",
     "create_service_app",
     "freeze_startup_heap",
+    "get_pool",
+    "get_runtime",
     "run_service",
 ]
 
@@ -50,42 +54,13 @@ log = get_logger(__name__)
 _HTTP_SHARE = 0.2
 _BROKER_SHARE = 0.4
 _POOL_RESERVE_SHARE = 0.1
+# At most this share of the budget for each background worker (a sender finishing the message in hand).
+_WORKER_SHARE = 0.2
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
-    """What makes a service itself: its name, tables, handlers and routes."""
-
-    name: str
-    migrations: Path
-    register_handlers: Callable[[EventConsumer], None] | None = None
-    routers: Sequence[Any] = ()
-    publishes: Sequence[type[Event]] = ()
-    # Objects the service's routes find on ``request.app.state`` (e.g. matching's use cases).
-    state: Mapping[str, Any] = field(default_factory=dict)
-    description: str = ""
-    # Read-model tables a replay empties before re-consuming the service's topics from the beginning
-    # (``python -m common.ops replay``); empty for services that are not projections.
-    replay_tables: Sequence[str] = ()
-
-
-@dataclass
-class Runtime:
-    """The live resources of a running service, kept on ``app.state.runtime``."""
-
-    settings: ServiceSettings
-    spec: ServiceSpec
-    pool: asyncpg.Pool | None = None
-    broker: KafkaBroker | None = None
-    consumer: EventConsumer | None = None
-    relay: OutboxRelay | None = None
-    ready: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def broker_stop_timeout_s(self) -> float:
-        """How long stopping the broker may take: its graceful timeout plus a second to close clients."""
-        return self.settings.shutdown_timeout_s * _BROKER_SHARE + 1.0
+def _broker_stop_timeout_s(settings: ServiceSettings) -> float:
+    """How long stopping the broker may take: its graceful timeout plus a second to close clients."""
+    return settings.shutdown_timeout_s * _BROKER_SHARE + 1.0
 
 
 def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
@@ -133,10 +108,30 @@ async def _start(runtime: Runtime) -> None:
             max_retries=settings.consumer_max_retries,
             retry_backoff_s=settings.consumer_retry_backoff_s,
             batch_size=settings.consumer_batch_size,
+            unit_of_work=spec.unit_of_work,
+            clock=runtime.clock,
         )
         spec.register_handlers(runtime.consumer)
         runtime.consumer.attach(runtime.broker)
         await runtime.broker.start()
+    if spec.jobs:
+        runtime.scheduler = Scheduler(
+            service=spec.name,
+            region=settings.region,
+            jobs=spec.jobs,
+            pool=runtime.pool,
+            clock=runtime.clock,
+            factory=spec.unit_of_work,
+            settings=settings,
+            poll_interval_s=settings.scheduler_poll_interval_s,
+            enabled=settings.scheduler_enabled,
+        )
+        await runtime.scheduler.start()
+        runtime.workers.append(runtime.scheduler)
+    for make_worker in spec.workers:
+        worker = make_worker(runtime)
+        await worker.start()
+        runtime.workers.append(worker)
     freeze_startup_heap()
     runtime.ready = True
     log.info("service_started", consumes=runtime.consumer.topics if runtime.consumer else [])
@@ -157,10 +152,15 @@ async def _stop(runtime: Runtime) -> None:
         # FastStream stops fetching, waits up to its graceful_timeout for a record still in hand (none,
         # after the drain above), cancels the consume loops, leaves the group and closes the clients.
         try:
-            timeout = min(runtime.broker_stop_timeout_s, deadline - loop.time() - reserve)
+            timeout = min(_broker_stop_timeout_s(runtime.settings), deadline - loop.time() - reserve)
             await asyncio.wait_for(runtime.broker.stop(), timeout=max(timeout, 0.5))
         except Exception:
             log.exception("broker_stop_failed")
+    for worker in reversed(runtime.workers):
+        try:
+            await worker.stop(timeout=max(min(deadline - loop.time() - reserve, budget * _WORKER_SHARE), 0.1))
+        except Exception:
+            log.exception("worker_stop_failed", worker=type(worker).__name__)
     if runtime.relay is not None:
         await runtime.relay.stop(timeout=max(deadline - loop.time() - reserve, 0.1))
     if runtime.pool is not None:
@@ -173,9 +173,9 @@ async def _stop(runtime: Runtime) -> None:
     log.info("service_stopped")
 
 
-def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
-    """The service's ASGI app; its lifespan starts and stops every resource."""
-    runtime = Runtime(settings=settings, spec=spec)
+def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: Clock | None = None) -> FastAPI:
+    """The service's ASGI app; its lifespan starts and stops every resource. ``clock``: tests of time-driven work."""
+    runtime = Runtime(settings=settings, spec=spec, clock=clock or SystemClock())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -218,6 +218,9 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         response.status_code = 200 if ok else 503
         return {"status": "ok" if ok else "unavailable", "checks": checks}
 
+    install_error_handlers(app)
+    if spec.jobs:
+        app.include_router(jobs_router)
     for router in spec.routers:
         app.include_router(router)
     return app
@@ -233,22 +236,6 @@ async def _readiness(runtime: Runtime) -> dict[str, bool]:
     if runtime.broker is not None:
         checks["kafka"] = await runtime.broker.ping(timeout=2)
     return checks
-
-
-def get_runtime(request: Request) -> Runtime:
-    """FastAPI dependency: the running service's resources."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def get_pool(request: Request) -> asyncpg.Pool:
-    """FastAPI dependency: the service's connection pool."""
-    pool = get_runtime(request).pool
-    assert pool is not None, "pool is opened in the lifespan before requests are served"
-    return pool
-
-
-PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 
 
 def run_service(settings: ServiceSettings, spec: ServiceSpec) -> None:

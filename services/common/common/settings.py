@@ -66,6 +66,12 @@ class ServiceSettings(BaseSettings):
         False, validation_alias="DEVELOPMENT", description="Allow placeholder secrets (local demo only)."
     )
     shutdown_timeout_s: float = Field(20.0, gt=0, le=300, description="Upper bound on graceful shutdown after SIGTERM.")
+    scheduler_enabled: bool = Field(
+        True, description="Run the service's scheduled jobs (off: only on demand through /v1/ops/jobs)."
+    )
+    scheduler_poll_interval_s: float = Field(
+        30.0, gt=0, le=3600, description="How often the scheduler looks for due jobs."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:
