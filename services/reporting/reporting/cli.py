@@ -10,6 +10,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from common.jobs import JobRun
 
 __all__ = ["main"]
 
@@ -20,8 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="run the service (the default)")
     commands.add_parser(
         "rebuild",
-        help="rebuild every projection from the start of the topics into fresh tables and switch over "
-        "(settings from REPORTING_DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS; the service may keep running)",
+        help="run the rebuild job here: every projection from the start of the topics into fresh tables, then "
+        "switch over (settings from REPORTING_DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS; the service may keep "
+        "running, and lists the run under /v1/ops/jobs)",
     )
     report = commands.add_parser("report", help="download a municipality's period report: HTML, CSV, JSON, SVG charts")
     report.add_argument("--url", default=os.environ.get("REPORTING_URL", "http://127.0.0.1:8004"))
@@ -43,8 +48,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "rebuild":
         from reporting.main import rebuild
 
-        result = asyncio.run(rebuild())
-        sys.stdout.write(json.dumps(asdict(result), default=str, indent=2) + "\n")
+        def show(run: JobRun) -> None:
+            sys.stderr.write(f"rebuild {run.status}: {run.counts.get('events_applied', 0):,} events applied\n")
+
+        from common.jobs import JobAlreadyRunning
+
+        try:
+            run = asyncio.run(rebuild(report=show))
+        except JobAlreadyRunning as error:
+            raise SystemExit(f"not started: {error}") from None
+        sys.stdout.write(json.dumps(asdict(run), default=str, indent=2) + "\n")
+        if run.status != "done":
+            raise SystemExit(1)
         return
     if not args.token:
         raise SystemExit("give --token or set OPS_TOKEN")

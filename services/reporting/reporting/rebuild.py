@@ -20,11 +20,10 @@ closed, and the closures book late events exactly as the live projection did (``
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -40,7 +39,14 @@ from common.uow import Origin, PostgresUnitOfWork
 from contracts import Event, EventEnvelope, topic_for
 from reporting.projections import PROJECTIONS, SWITCH_GATE
 
-__all__ = ["PROJECTION_TABLES", "RebuildResult", "RebuildRunningError", "projected_topics", "rebuild_projections"]
+__all__ = [
+    "PROJECTION_TABLES",
+    "Progress",
+    "RebuildResult",
+    "RebuildRunningError",
+    "projected_topics",
+    "rebuild_projections",
+]
 
 log = get_logger(__name__)
 
@@ -66,6 +72,11 @@ _MAX_CATCH_UPS = 20
 _FETCH_TIMEOUT_MS = 500
 # Bound on the switch-over's lock waits (a long report query holds its tables); the rebuild then fails.
 _LOCK_TIMEOUT = "30s"
+# How often progress is reported while events are applied (each report is a write to ``job_runs``).
+_PROGRESS_EVERY_S = 1.0
+
+Progress = Callable[[int], Awaitable[None]]
+"""Told how many events the rebuild applied so far (``JobContext.progress`` through ``reporting.jobs``)."""
 
 
 class RebuildRunningError(RuntimeError):
@@ -165,13 +176,31 @@ async def _apply(conn: asyncpg.Connection, entries: list[_Entry]) -> int:
     return applied
 
 
+class _Counter:
+    """Events applied so far, reported to ``progress`` at most every ``_PROGRESS_EVERY_S``."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.applied = 0
+        self._progress = progress
+        self._reported_at = time.monotonic()
+
+    async def add(self, applied: int, *, force: bool = False) -> None:
+        self.applied += applied
+        if self._progress is not None and (force or time.monotonic() - self._reported_at >= _PROGRESS_EVERY_S):
+            self._reported_at = time.monotonic()
+            await self._progress(self.applied)
+
+
 async def _read(
-    reader: _MergedReader, conn: asyncpg.Connection, targets: Mapping[TopicPartition, int], size: int, deadline: float
-) -> int:
-    applied = 0
+    reader: _MergedReader,
+    conn: asyncpg.Connection,
+    targets: Mapping[TopicPartition, int],
+    size: int,
+    deadline: float,
+    counter: _Counter,
+) -> None:
     async for batch in reader.batches(targets, size, deadline):
-        applied += await _apply(conn, batch)
-    return applied
+        await counter.add(await _apply(conn, batch))
 
 
 async def rebuild_projections(
@@ -181,11 +210,13 @@ async def rebuild_projections(
     start_offsets: Mapping[TopicPartition, int] | None = None,
     batch_size: int = 500,
     timeout: float = 3_600.0,
+    progress: Progress | None = None,
 ) -> RebuildResult:
     """Rebuild the projection tables from the topics and swap them in; raises RebuildRunningError if busy.
 
     ``start_offsets`` (default: the beginning of every partition) lets a test on a shared broker start
-    where its own service started; operations always rebuild from the beginning.
+    where its own service started; operations always rebuild from the beginning. ``progress`` is told the
+    number of events applied so far, about once a second and once more before the switch-over.
     """
     started_at = datetime.now(UTC)
     clock = time.monotonic()
@@ -208,21 +239,24 @@ async def rebuild_projections(
                 consumer.seek(tp, start_offsets.get(tp, 0))
         reader = _MergedReader(consumer, partitions)
         ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
-        applied = await _read(reader, conn, ends, batch_size, deadline)
+        counter = _Counter(progress)
+        await _read(reader, conn, ends, batch_size, deadline, counter)
         for _ in range(_MAX_CATCH_UPS):
-            log.info("rebuild_caught_up", events_applied=applied)
+            log.info("rebuild_caught_up", events_applied=counter.applied)
             ends = await consumer.end_offsets(partitions)
             backlog = 0
             for tp, end in ends.items():
                 backlog += max(end - await consumer.position(tp), 0)
             if backlog <= _SWITCH_BACKLOG:
                 break
-            applied += await _read(reader, conn, ends, batch_size, deadline)
+            await _read(reader, conn, ends, batch_size, deadline, counter)
+        await counter.add(0, force=True)
         async with conn.transaction():
             await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_GATE)
             ends = await consumer.end_offsets(partitions)
-            applied += await _read(reader, conn, ends, batch_size, deadline)
+            await _read(reader, conn, ends, batch_size, deadline, counter)
+            applied = counter.applied
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_RETIRED}")
             for table in PROJECTION_TABLES:
                 await conn.execute(f"ALTER TABLE public.{table} SET SCHEMA {_RETIRED}")
@@ -255,8 +289,3 @@ async def _fresh_tables(conn: asyncpg.Connection) -> None:
         await conn.execute(f"CREATE SCHEMA {_FRESH}")
         for table in PROJECTION_TABLES:
             await conn.execute(f"CREATE TABLE {_FRESH}.{table} (LIKE public.{table} INCLUDING ALL)")
-
-
-def run(database_url: str, bootstrap: str) -> RebuildResult:
-    """Blocking entry point for the command line."""
-    return asyncio.run(rebuild_projections(database_url, bootstrap))

@@ -7,6 +7,7 @@ rebuild can start at the same place. Barriers are committed offsets, never sleep
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import secrets
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from common.ops.groups import commit_offsets, end_offsets, reset_offsets, wait_u
 from common.service import create_service_app
 from contracts.events import CredentialIssued
 from reporting.config import Settings
+from reporting.jobs import rebuild_job
 from reporting.main import SPEC
 from reporting.rebuild import projected_topics
 from tests.reporting.events import Published, World, at
@@ -98,6 +100,21 @@ class Reporting:
             response = await self.http.put("/v1/ops/districts", json={"districts": rows}, headers=self.ops)
             assert response.status_code == 200, response.text
 
+    async def rebuild(self, timeout: float = 120.0) -> dict[str, Any]:
+        """Start the rebuild job over HTTP (202) and wait until its run is over; the run as last read."""
+        started = await self.http.post("/v1/ops/rebuild", headers=self.ops)
+        assert started.status_code == 202, started.text
+        assert started.headers["Location"] == f"/v1/ops/jobs/runs/{started.json()['id']}"
+        return await self.run_finished(started.headers["Location"], timeout)
+
+    async def run_finished(self, location: str, timeout: float = 120.0) -> dict[str, Any]:
+        """Poll a job run's status resource until it is no longer running; the run as last read."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while (run := await self.json(location))["status"] == "running":
+            assert asyncio.get_running_loop().time() < deadline, f"still running after {timeout} s: {run}"
+            await asyncio.sleep(0.1)
+        return run
+
     async def json(self, path: str, headers: Headers | None = None, **params: str) -> Any:
         """GET ``path`` and return its JSON, asserting 200."""
         response = await self.http.get(path, headers=self.ops if headers is None else headers, params=params)
@@ -128,7 +145,9 @@ async def running_reporting(
         kafka_bootstrap_servers=bootstrap, region="testregio", database_url=dsn, ops_token=ops_token,
         consumer_retry_backoff_s=0.05,
     )  # fmt: skip
-    app = create_service_app(settings, dataclasses.replace(SPEC, name=group))
+    # The rebuild job starts where this service's group started: the session's broker holds other tests' events.
+    spec = dataclasses.replace(SPEC, name=group, jobs=[rebuild_job(start_offsets=start)])
+    app = create_service_app(settings, spec)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:

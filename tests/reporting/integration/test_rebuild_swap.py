@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from typing import Any
 
@@ -76,11 +75,10 @@ async def test_a_rebuild_while_events_keep_coming_equals_the_incremental_project
         task = world.task(scenario.region.a1, organisation, "zorg", "3511", "2026-06-03")
         volunteers = [world.volunteer(scenario.region.b1, "3701", "2026-06-04") for _ in range(6)]
         matches = [world.match(task, volunteer, at("2026-06-05")) for volunteer in volunteers]
-        rebuild = asyncio.create_task(
-            rebuild_projections(twin.dsn, twin.bootstrap, start_offsets=twin.start_offsets, batch_size=50)
-        )
+        started = await twin.http.post("/v1/ops/rebuild", headers=twin.ops)
+        assert started.status_code == 202, started.text
         await twin.publish(world.take())
-        result = await asyncio.wait_for(rebuild, timeout=120)
+        run = await twin.run_finished(started.headers["Location"])
         # After the switch-over the live projection writes into the new tables.
         for match in matches:
             world.hours(match, "2026-06-10", "2")
@@ -89,7 +87,8 @@ async def test_a_rebuild_while_events_keep_coming_equals_the_incremental_project
 
         # The scenario's 128 projected events, plus those of the 15 June ones published before the switch-over
         # (the live projection applied the others to the new tables right after it).
-        assert 128 <= result.events_applied <= 143
+        assert run["status"] == "done", run
+        assert 128 <= run["counts"]["events_applied"] <= 143
         rebuilt = await snapshot(twin.pool)
         assert sum(len(rows) for rows in rebuilt.values()) > 100
         assert rebuilt == await snapshot(incremental.pool)
@@ -111,6 +110,7 @@ async def test_a_second_rebuild_is_refused_while_one_runs(scenario: Scenario) ->
             await rebuild_projections(scenario.reporting.dsn, scenario.reporting.bootstrap)
         response = await scenario.reporting.http.post("/v1/ops/rebuild", headers=scenario.reporting.ops)
         assert response.status_code == 409
+        assert response.json()["detail"] == "a rebuild of the reporting projections is already running"
     finally:
         await connection.close()
 

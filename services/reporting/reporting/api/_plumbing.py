@@ -14,6 +14,7 @@ from common.auth import Caller, Role, require_role, require_subject
 from common.errors import Conflict
 from common.ops.groups import end_offsets, wait_until_caught_up
 from common.service import get_runtime
+from reporting.configuration import municipality_of
 from reporting.cube import Cube
 from reporting.periods import Period, PeriodError
 from reporting.queries import build_cube
@@ -68,15 +69,6 @@ async def cube_for(pool: asyncpg.Pool, period: Period) -> Cube:
         return await build_cube(conn, period)
 
 
-async def _municipality_of(pool: asyncpg.Pool, centrale_id: str | None) -> str | None:
-    if centrale_id is None:
-        return None
-    code: str | None = await pool.fetchval(
-        "SELECT municipality_code FROM centrale_municipalities WHERE centrale_id = $1", centrale_id
-    )
-    return code
-
-
 def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, "not found")
 
@@ -86,7 +78,7 @@ async def require_municipality(caller: Caller, pool: asyncpg.Pool, code: str, *,
     if caller.role is Role.REGION_OPS:
         return
     require_role(caller, Role.CENTRALE_STAFF, *(() if manage else (Role.MUNICIPALITY_READER,)))
-    if await _municipality_of(pool, caller.centrale_id) != code:
+    if await municipality_of(pool, caller.centrale_id) != code:
         raise _not_found()
 
 
@@ -98,8 +90,8 @@ async def require_centrale(caller: Caller, pool: asyncpg.Pool, centrale_id: str)
     if caller.centrale_id == centrale_id:
         return
     if caller.role is Role.MUNICIPALITY_READER:
-        own = await _municipality_of(pool, caller.centrale_id)
-        if own is not None and own == await _municipality_of(pool, centrale_id):
+        own = await municipality_of(pool, caller.centrale_id)
+        if own is not None and own == await municipality_of(pool, centrale_id):
             return
     raise _not_found()
 

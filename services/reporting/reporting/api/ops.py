@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from common.auth import CallerDep, Role, require_role
 from common.errors import Conflict
+from common.jobs import JobAlreadyRunning, JobRun
 from common.service import PoolDep, get_runtime
+from reporting import configuration
 from reporting.api._plumbing import CentraleId
-from reporting.rebuild import RebuildRunningError, rebuild_projections
+from reporting.jobs import start_rebuild
 
 __all__ = ["router"]
 
@@ -57,20 +59,32 @@ class NldoetDaysIn(BaseModel):
     days: list[date] = Field(min_length=1, max_length=20, examples=[["2027-03-12", "2027-03-13"]])
 
 
+class RebuildRun(BaseModel):
+    """A rebuild run as the job runner records it; follow it at ``status_url`` (``GET /v1/ops/jobs/runs/{id}``)."""
+
+    id: UUID
+    status: str = Field(description="`running`, `done`, `failed` or `abandoned`.")
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, int] = Field(description="Events applied so far (`events_applied`), partitions when done.")
+    error: str | None
+    status_url: str
+
+
+def _run_out(run: JobRun) -> RebuildRun:
+    return RebuildRun(
+        id=run.id, status=run.status, started_at=run.started_at, finished_at=run.finished_at, counts=dict(run.counts),
+        error=run.error, status_url=f"/v1/ops/jobs/runs/{run.id}",
+    )  # fmt: skip
+
+
 @router.put("/centrales/{centrale_id}", summary="Say which municipality a centrale works for.")
 async def put_centrale(
     centrale_id: CentraleId, body: CentraleMunicipality, caller: CallerDep, pool: PoolDep
 ) -> CentraleMunicipalityOut:
     require_role(caller, Role.REGION_OPS)
-    await pool.execute(
-        "INSERT INTO centrale_municipalities (centrale_id, municipality_code, municipality_name, centrale_name)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT (centrale_id) DO UPDATE SET"
-        " municipality_code = EXCLUDED.municipality_code, municipality_name = EXCLUDED.municipality_name,"
-        " centrale_name = EXCLUDED.centrale_name, updated_at = now()",
-        centrale_id,
-        body.municipality_code,
-        body.municipality_name,
-        body.centrale_name,
+    await configuration.set_centrale_municipality(
+        pool, centrale_id, body.municipality_code, body.municipality_name, body.centrale_name
     )
     return CentraleMunicipalityOut(centrale_id=centrale_id, **body.model_dump())
 
@@ -78,51 +92,42 @@ async def put_centrale(
 @router.get("/centrales", summary="Every centrale with its municipality.")
 async def list_centrales(caller: CallerDep, pool: PoolDep) -> list[CentraleMunicipalityOut]:
     require_role(caller, Role.REGION_OPS)
-    rows = await pool.fetch(
-        "SELECT centrale_id, municipality_code, municipality_name, centrale_name FROM centrale_municipalities"
-        " ORDER BY centrale_id"
-    )
-    return [CentraleMunicipalityOut(**dict(row)) for row in rows]
+    return [CentraleMunicipalityOut(**row) for row in await configuration.centrale_municipalities(pool)]
 
 
 @router.put("/districts", summary="Load (part of) the PC4 → CBS wijk mapping.")
 async def put_districts(body: DistrictsIn, caller: CallerDep, pool: PoolDep) -> dict[str, int]:
     require_role(caller, Role.REGION_OPS)
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.executemany(
-            "INSERT INTO districts (postcode_area, district_code, district_name) VALUES ($1, $2, $3)"
-            " ON CONFLICT (postcode_area) DO UPDATE SET district_code = EXCLUDED.district_code,"
-            " district_name = EXCLUDED.district_name, updated_at = now()",
-            [(d.postcode_area, d.district_code, d.district_name) for d in body.districts],
-        )
-        total = await conn.fetchval("SELECT count(*) FROM districts")
-    return {"loaded": len(body.districts), "total": int(total)}
+    rows = [(d.postcode_area, d.district_code, d.district_name) for d in body.districts]
+    return {"loaded": len(rows), "total": await configuration.load_districts(pool, rows)}
 
 
 @router.put("/nldoet-days", summary="Add NLdoet dates.")
 async def put_nldoet_days(body: NldoetDaysIn, caller: CallerDep, pool: PoolDep) -> dict[str, list[date]]:
     require_role(caller, Role.REGION_OPS)
-    await pool.executemany(
-        "INSERT INTO nldoet_days (day) VALUES ($1) ON CONFLICT DO NOTHING", [(day,) for day in body.days]
-    )
-    return {"days": [row["day"] for row in await pool.fetch("SELECT day FROM nldoet_days ORDER BY day")]}
+    return {"days": await configuration.add_nldoet_days(pool, body.days)}
 
 
-@router.post("/rebuild", summary="Rebuild every projection from the topics into fresh tables and switch over.")
-async def rebuild(caller: CallerDep, request: Request) -> dict[str, Any]:
+@router.post(
+    "/rebuild",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Start rebuilding every projection from the topics into fresh tables; follow it at the Location given.",
+    responses={409: {"description": "A rebuild is running."}},
+)
+async def rebuild(caller: CallerDep, pool: PoolDep, request: Request, response: Response) -> RebuildRun:
     require_role(caller, Role.REGION_OPS)
-    settings = get_runtime(request).settings
+    scheduler = get_runtime(request).scheduler
+    assert scheduler is not None, "reporting declares the rebuild job, so the runner starts a scheduler"
     try:
-        result = await rebuild_projections(settings.database_url.get_secret_value(), settings.kafka_bootstrap_servers)
-    except RebuildRunningError as error:
+        run = await start_rebuild(scheduler, pool, requested_by=caller.actor)
+    except JobAlreadyRunning as error:
         raise Conflict(str(error)) from None
-    return asdict(result)
+    out = _run_out(run)
+    response.headers["Location"] = out.status_url
+    return out
 
 
 @router.get("/rebuilds", summary="Past rebuilds: when, how many events, where they switched over.")
 async def list_rebuilds(caller: CallerDep, pool: PoolDep) -> list[dict[str, Any]]:
     require_role(caller, Role.REGION_OPS)
-    rows = await pool.fetch(
-        "SELECT id, started_at, switched_at, events_applied FROM projection_rebuilds ORDER BY id DESC LIMIT 50"
-    )
-    return [dict(row) for row in rows]
+    return await configuration.past_rebuilds(pool)
