@@ -16,14 +16,13 @@ hidden too (the smallest non-zero part, else the total), shown as ``x``. Zero is
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from reporting.kpis import KPIS, MIN_PEOPLE, Category, Kind, Kpi
+from reporting.kpis import KPIS, MIN_PEOPLE, Category, Kind
 from reporting.periods import Period
 
 __all__ = [
@@ -34,11 +33,11 @@ __all__ = [
     "UNKNOWN",
     "Cell",
     "Cube",
-    "CubeBuilder",
     "Key",
     "Placement",
     "ScopeInfo",
     "Shown",
+    "number",
     "percentile",
     "suppress",
 ]
@@ -65,45 +64,22 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-@dataclass
-class _Acc:
-    """What falls in one cell while the cube is built."""
-
-    ids: set[Hashable] = field(default_factory=set)
-    amounts: dict[Hashable, Decimal] = field(default_factory=dict)
-    persons: dict[Hashable, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    headcount: dict[Hashable, int] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class Cell:
-    """A computed figure and how many people stand behind it (None when it does not count people)."""
+    """A computed figure and how many people stand behind it (None when it does not count people).
+
+    For sums (hours) the people are counted up to ``MIN_PEOPLE``: whether a cell is small is all that
+    depends on them.
+    """
 
     value: int | float | None
     people: int | None
 
 
-def _number(value: Decimal) -> int | float:
+def number(value: Decimal) -> int | float:
+    """A sum as reports show it: rounded to hundredths, an int when whole."""
     rounded = round(value, 2)
     return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
-
-
-def _finish(kpi: Kpi, acc: _Acc) -> Cell:
-    if kpi.kind is Kind.COUNT:
-        return Cell(len(acc.ids), len(acc.ids) if kpi.people else None)
-    if kpi.kind is Kind.SUM:
-        people = len(acc.persons) + sum(acc.headcount.values())
-        return Cell(_number(sum(acc.amounts.values(), Decimal(0))), people if kpi.people else None)
-    if kpi.kind is Kind.ACTIVE:
-        active = sum(1 for hours in acc.persons.values() if hours >= 1)
-        return Cell(active, active)
-    if kpi.kind is Kind.DISTINCT:
-        return Cell(len(acc.persons), len(acc.persons))
-    durations = [float(amount) for amount in acc.amounts.values()]
-    if not durations:
-        return Cell(None, None)
-    value = statistics.median(durations) if kpi.kind is Kind.MEDIAN else percentile(durations, 0.9)
-    return Cell(round(value, 1), None)
 
 
 @dataclass
@@ -113,81 +89,6 @@ class ScopeInfo:
     name: str
     centrales: list[str] = field(default_factory=list)
     districts: list[tuple[str, str]] = field(default_factory=list)
-
-
-class CubeBuilder:
-    """Collects facts into cells; ``build`` computes values and suppression."""
-
-    def __init__(self, period: Period) -> None:
-        self.period = period
-        self.scopes: dict[str, ScopeInfo] = {REGION: ScopeInfo("Regio")}
-        self.categories: dict[str, dict[str, str]] = defaultdict(dict)
-        self._accs: dict[Key, _Acc] = defaultdict(_Acc)
-
-    def add(
-        self,
-        kpi: Kpi,
-        placement: Placement,
-        *,
-        month: date | None,
-        in_total: bool,
-        fact: Hashable,
-        amount: Decimal | float | int | None = None,
-        person: Hashable | None = None,
-        headcount: int | None = None,
-        categories: Iterable[tuple[str, str]] = (),
-    ) -> None:
-        """Count one fact in the month's cell (if given) and, when ``in_total``, the period's cells.
-
-        ``categories`` are ``(key, label)`` pairs; a fact in several (interests, labels) counts in each.
-        """
-        cats = list(categories)
-        for code, label in cats:
-            self.categories[kpi.key][code] = label
-        for scope, district in placement:
-            keys: list[Key] = []
-            if month is not None:
-                keys.append((kpi.key, scope, month, None, None))
-                if kpi.category is Category.PARTNER:
-                    keys += [(kpi.key, scope, month, None, code) for code, _ in cats]
-            if in_total:
-                keys.append((kpi.key, scope, None, None, None))
-                keys += [(kpi.key, scope, None, None, code) for code, _ in cats]
-                if district is not None and kpi.location is not None:
-                    keys.append((kpi.key, scope, None, district, None))
-                    if kpi.category is Category.THEME:
-                        keys += [(kpi.key, scope, None, district, code) for code, _ in cats]
-            for key in keys:
-                self._put(kpi, self._accs[key], fact, amount, person, headcount)
-
-    @staticmethod
-    def _put(
-        kpi: Kpi, acc: _Acc, fact: Hashable, amount: Decimal | float | int | None, person: Hashable | None,
-        headcount: int | None,
-    ) -> None:  # fmt: skip
-        if kpi.kind is Kind.COUNT:
-            acc.ids.add(fact)
-        elif kpi.kind is Kind.SUM:
-            acc.amounts[fact] = Decimal(str(amount))
-            if headcount is not None:
-                acc.headcount[fact] = headcount
-            else:
-                # A fact without a person (hours logged after an erasure) counts as one person of its own.
-                acc.persons[person if person is not None else ("fact", fact)] = Decimal(1)
-        elif kpi.kind is Kind.ACTIVE:
-            acc.persons[person] += Decimal(str(amount))
-        elif kpi.kind is Kind.DISTINCT:
-            acc.persons[person] = Decimal(1)
-        else:
-            acc.amounts[fact] = Decimal(str(amount))
-
-    def build(self) -> Cube:
-        """Compute every cell, then hide small cells and their complements."""
-        by_key = {k.key: k for k in KPIS}
-        cells = {key: _finish(by_key[key[0]], acc) for key, acc in self._accs.items()}
-        cube = Cube(self.period, self.scopes, {k: dict(v) for k, v in self.categories.items()}, cells, {})
-        cube.hidden = suppress(cells, cube.relations())
-        return cube
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ __all__ = [
     "horizon_of",
     "month_label",
     "month_of",
+    "shift_months",
 ]
 
 MONTH_NAMES = (
@@ -46,6 +48,13 @@ def add_months(month: date, months: int) -> date:
 def month_of(day: date | datetime) -> date:
     """The first day of the month ``day`` falls in."""
     return date(day.year, day.month, 1)
+
+
+def shift_months(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` later (the month's last day when it is shorter)."""
+    first = add_months(month_of(moment), months)
+    day = min(moment.day, calendar.monthrange(first.year, first.month)[1])
+    return moment.replace(year=first.year, month=first.month, day=day)
 
 
 def month_label(month: date) -> str:
@@ -111,6 +120,23 @@ class Period:
     def start(self) -> datetime:
         """The local midnight the period starts at."""
         return datetime(self.first_month.year, self.first_month.month, 1)
+
+    @property
+    def standard_label(self) -> str | None:
+        """The label of the month, quarter, half year or year these months are, whatever the label given."""
+        first, last, year = self.first_month, self.last_month, self.first_month.year
+        if last.year != year:
+            return None
+        if first == last:
+            return f"{first:%Y-%m}"
+        span = (first.month, last.month)
+        if span == (1, 12):
+            return str(year)
+        if span in ((1, 6), (7, 12)):
+            return f"{year}-H{(first.month + 5) // 6}"
+        if span in ((1, 3), (4, 6), (7, 9), (10, 12)):
+            return f"{year}-Q{(first.month + 2) // 3}"
+        return None
 
     def contains(self, month: date) -> bool:
         """Whether ``month`` (a first day) lies in the period."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,12 +31,11 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from common.clock import SystemClock
-from common.consumer import ContractViolation, decode
+from common.consumer import BatchContext, ContractViolation, decode
 from common.locks import Lock
 from common.logging import get_logger
-from common.uow import Origin, PostgresUnitOfWork
 from contracts import Event, EventEnvelope, topic_for
+from contracts.events import VolunteerErased
 from reporting.projections import PROJECTIONS, SWITCH_GATE
 
 __all__ = [
@@ -46,11 +45,12 @@ __all__ = [
     "RebuildRunningError",
     "projected_topics",
     "rebuild_projections",
+    "runs",
 ]
 
 log = get_logger(__name__)
 
-# Every table the projections write; a replay empties or replaces exactly these.
+# Every table the projections write (their aggregates too); a replay empties or replaces exactly these.
 PROJECTION_TABLES = (
     "volunteer_facts",
     "erased_volunteers",
@@ -60,6 +60,14 @@ PROJECTION_TABLES = (
     "hours_facts",
     "partner_facts",
     "volunteer_day_facts",
+    "agg_flows",
+    "agg_stocks",
+    "agg_hours",
+    "agg_retention",
+    "agg_durations",
+    "person_activity",
+    "agg_active",
+    "mdt_crossings",
 )
 _FRESH = "reporting_rebuild"
 _RETIRED = "reporting_retired"
@@ -162,17 +170,34 @@ class _MergedReader:
             yield batch
 
 
+Pair = tuple[EventEnvelope, Event]
+
+
+def runs(events: Sequence[Pair]) -> Iterator[tuple[type[Event], list[Pair]]]:
+    """The events as runs of one type each: as few runs as possible, erasures kept where they are.
+
+    Projections give the same rows whatever the order of different events (upserts, the later time wins),
+    except that an erasure forgets an id only in the facts written before it; so events are grouped by type
+    between erasures, each type keeping its order, and every statement maintains its aggregates per run.
+    """
+    segment: dict[type[Event], list[Pair]] = {}
+    for envelope, payload in events:
+        if isinstance(payload, VolunteerErased):
+            yield from segment.items()
+            segment = {}
+            yield VolunteerErased, [(envelope, payload)]
+            continue
+        segment.setdefault(type(payload), []).append((envelope, payload))
+    yield from segment.items()
+
+
 async def _apply(conn: asyncpg.Connection, entries: list[_Entry]) -> int:
-    """Apply the projected events of ``entries`` in one transaction; return how many were applied."""
+    """Apply the projected events of ``entries`` in one transaction, in runs (see ``runs``); how many."""
     applied = 0
     async with conn.transaction():
-        for entry in entries:
-            if entry.event is None:
-                continue
-            envelope, payload = entry.event
-            uow = PostgresUnitOfWork(conn, Origin.of_event(envelope, "reporting"), SystemClock(), envelope)
-            await PROJECTIONS[type(payload)](payload, uow)
-            applied += 1
+        for kind, run in runs([entry.event for entry in entries if entry.event is not None]):
+            await PROJECTIONS[kind]([payload for _, payload in run], BatchContext([e for e, _ in run], conn))
+            applied += len(run)
     return applied
 
 
@@ -282,10 +307,12 @@ async def rebuild_projections(
 
 
 async def _fresh_tables(conn: asyncpg.Connection) -> None:
-    """Empty copies of the projection tables (columns, defaults, constraints, indexes) in the fresh schema."""
+    """Empty copies of the projection tables (columns, defaults, constraints, indexes, triggers) in the fresh schema."""
     async with conn.transaction():
         await conn.execute(f"DROP SCHEMA IF EXISTS {_FRESH} CASCADE")
         await conn.execute(f"DROP SCHEMA IF EXISTS {_RETIRED} CASCADE")
         await conn.execute(f"CREATE SCHEMA {_FRESH}")
         for table in PROJECTION_TABLES:
             await conn.execute(f"CREATE TABLE {_FRESH}.{table} (LIKE public.{table} INCLUDING ALL)")
+        # The triggers that keep the aggregates (migration 0003) write to the fresh ones (search_path).
+        await conn.execute("SELECT reporting_attach_triggers($1)", _FRESH)

@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from reporting.periods import Closure, Period, PeriodError, book
-from reporting.queries import shift_months
+from reporting.periods import Closure, Period, PeriodError, book, shift_months
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,473 @@
+"""The period's cells, assembled from the aggregates in a few grouped queries (no fact is read).
+
+Each query places aggregate rows in their scopes and wijken the way ``queries`` always did (a centrale
+counts for the region, its municipality and itself; a match also for the volunteer's centrale; a PC4
+area lies in a wijk of that municipality, ``buiten`` it or ``onbekend``), resolved now, with today's
+configuration; and groups them into exactly the cells a report has (``GROUPING SETS``): per month, for
+the period, per category, per wijk. The rows returned are the cells; ``suppress`` then works on them
+as before. How many rows a query reads depends on months, areas, centrales and themes, not on how many
+volunteers, tasks or hours there are.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from common.db import Connection
+from reporting.cube import OUTSIDE, REGION, UNKNOWN, Cell, Cube, Key, ScopeInfo, number, percentile, suppress
+from reporting.kpis import MIN_PEOPLE, Category, Kind, Kpi, kpi
+from reporting.periods import Period, add_months
+
+__all__ = ["Config", "assemble_cube"]
+
+
+# Where a row counts: the region, its centrale's municipality (with the wijk of its area there) and its
+# centrale, and for a match also the volunteer's centrale and its municipality when they differ. The
+# source relation is `f` with columns centrale_id (NULL: the region only), centrale2 and area ('' none).
+def _wijk(municipality: str) -> str:
+    """SQL: the wijk (``d`` the area's row of ``districts``) in the municipality named by SQL ``municipality``."""
+    return (
+        f"CASE WHEN {municipality} IS NULL THEN NULL WHEN d.district_code IS NULL THEN '{UNKNOWN}'"
+        f" WHEN substr(d.district_code, 3, 4) = substr({municipality}, 3, 4) THEN d.district_code ELSE '{OUTSIDE}' END"
+    )
+
+
+_PLACEMENT = """
+    LEFT JOIN centrale_municipalities m1 ON m1.centrale_id = f.centrale_id
+    LEFT JOIN centrale_municipalities m2 ON m2.centrale_id = nullif(f.centrale2, '')
+    LEFT JOIN districts d ON d.postcode_area = nullif(f.area, '')
+    CROSS JOIN LATERAL (VALUES
+        ('region', NULL::text),
+        (CASE WHEN f.centrale_id IS NOT NULL THEN 'm:' || coalesce(m1.municipality_code, '-') END, {wijk1}),
+        (CASE WHEN nullif(f.centrale2, '') IS NOT NULL
+                   AND coalesce(m2.municipality_code, '-') <> coalesce(m1.municipality_code, '-')
+              THEN 'm:' || coalesce(m2.municipality_code, '-') END, {wijk2}),
+        (CASE WHEN f.centrale_id IS NOT NULL THEN 'c:' || f.centrale_id END, NULL),
+        (CASE WHEN nullif(f.centrale2, '') IS NOT NULL AND f.centrale2 <> f.centrale_id THEN 'c:' || f.centrale2 END,
+         NULL)
+    ) AS s(scope, district)
+    """.replace("{wijk1}", _wijk("m1.municipality_code")).replace("{wijk2}", _wijk("m2.municipality_code"))
+
+
+def _placed(query: str) -> str:
+    """``query`` with its ``{placed}`` replaced by the joins that place rows ``f`` in scopes and wijken."""
+    return query.replace("{placed}", _PLACEMENT)
+
+
+_FLOWS = _placed("""
+    WITH rows AS (
+        SELECT kpi, month, centrale_id, centrale2, area, category, n FROM agg_flows WHERE month BETWEEN $1 AND $2
+        UNION ALL  -- every new volunteer counts in the target-group table's total (labels or not)
+        SELECT 'target_group_new', month, centrale_id, centrale2, area, '', n FROM agg_flows
+        WHERE kpi = 'volunteers_new' AND month BETWEEN $1 AND $2
+    )
+    SELECT f.kpi, f.month, s.scope, s.district, f.category, sum(f.n)::bigint AS n,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL
+    GROUP BY GROUPING SETS ((f.kpi, f.month, s.scope, f.category), (f.kpi, s.scope, f.category),
+                            (f.kpi, s.scope, s.district, f.category))
+    HAVING sum(f.n) > 0
+""")
+# A state at each month's end: the changes up to then, per centrale (months), per area and category (the last).
+_STOCK_MONTHS = _placed("""
+    WITH changes AS (
+        SELECT kpi, month, centrale_id, sum(delta) AS delta FROM agg_stocks WHERE category = '' AND month <= $1
+        GROUP BY kpi, month, centrale_id
+    ), rows AS (
+        SELECT c.kpi, m.month, c.centrale_id, '' AS centrale2, '' AS area, sum(c.delta) AS n
+        FROM changes c JOIN unnest($2::date[]) AS m(month) ON c.month <= m.month
+        GROUP BY c.kpi, m.month, c.centrale_id
+    )
+    SELECT f.kpi, f.month, s.scope, sum(f.n)::bigint AS n
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL
+    GROUP BY f.kpi, f.month, s.scope HAVING sum(f.n) > 0
+""")
+_STOCK_LAST = _placed("""
+    WITH rows AS (
+        SELECT kpi, centrale_id, '' AS centrale2, area, category, sum(delta) AS n FROM agg_stocks WHERE month <= $1
+        GROUP BY kpi, centrale_id, area, category HAVING sum(delta) <> 0
+    )
+    SELECT f.kpi, NULL::date AS month, s.scope, s.district, f.category, sum(f.n)::bigint AS n, false AS by_month,
+           GROUPING(s.district) = 0 AS by_district
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL
+    GROUP BY GROUPING SETS ((f.kpi, s.scope, f.category), (f.kpi, s.scope, s.district, f.category))
+    HAVING sum(f.n) > 0
+""")
+# People behind hours: the buckets' lists joined (at most MIN_PEOPLE each, or `more`).
+_HOURS = _placed("""
+    WITH rows AS (
+        SELECT kpi, month, centrale_id, '' AS centrale2, area, theme, amount, persons, more
+        FROM agg_hours WHERE month BETWEEN $1 AND $2 AND facts > 0
+    )
+    SELECT f.kpi, f.month, s.scope, s.district, f.theme, sum(f.amount) AS amount,
+           CASE WHEN bool_or(f.more) THEN $3
+                ELSE (SELECT least(count(DISTINCT p), $3) FROM unnest(reporting_concat(f.persons)) AS p) END AS people,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district,
+           GROUPING(f.theme) = 0 AS by_theme
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL
+    GROUP BY GROUPING SETS ((f.kpi, f.month, s.scope), (f.kpi, s.scope), (f.kpi, s.scope, f.theme),
+                            (f.kpi, s.scope, s.district), (f.kpi, s.scope, s.district, f.theme))
+""")
+# Matches reaching 3, 6 or 12 months: by day from the aggregate up to yesterday; today's, which count only
+# once the moment has come, from the facts ($3 today, $4 now, both Dutch time). $2: the day after the period.
+_RETENTION = _placed("""
+    WITH today AS (
+        SELECT n.months, (m.made_at AT TIME ZONE 'Europe/Amsterdam') + make_interval(months => n.months) AS mark,
+               m.ended_at AT TIME ZONE 'Europe/Amsterdam' AS ended, m.centrale_id, m.volunteer_centrale_id,
+               coalesce(m.task_area, '') AS area
+        FROM unnest(ARRAY[3, 6, 12]) AS n(months)
+        JOIN LATERAL (
+            SELECT * FROM match_facts
+            WHERE made_at >= (($3::date - make_interval(months => n.months))::timestamp AT TIME ZONE 'Europe/Amsterdam')
+              AND made_at < (($3::date - make_interval(months => n.months) + interval '4 days')::timestamp
+                             AT TIME ZONE 'Europe/Amsterdam')
+        ) m ON true
+    ), marks AS (
+        SELECT months, mark_day, centrale_id, centrale2, area, active, n FROM agg_retention
+        WHERE mark_day >= $1 AND mark_day < least($2::date, $3::date) AND n <> 0
+        UNION ALL
+        SELECT months, mark::date, centrale_id, volunteer_centrale_id, area, ended IS NULL OR ended >= mark, 1
+        FROM today WHERE mark::date = $3::date AND mark <= $4 AND $3::date >= $1 AND $3::date < $2::date
+    ), rows AS (SELECT marks.*, date_trunc('month', mark_day)::date AS month FROM marks)
+    SELECT f.months, f.month, s.scope, s.district,
+           sum(f.n)::bigint AS due, coalesce(sum(f.n) FILTER (WHERE f.active), 0)::bigint AS active,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL
+    GROUP BY GROUPING SETS ((f.months, f.month, s.scope), (f.months, s.scope), (f.months, s.scope, s.district))
+""")
+_DURATIONS = _placed("""
+    WITH rows AS (
+        SELECT month, centrale_id, '' AS centrale2, area, seconds FROM agg_durations
+        WHERE month BETWEEN $1 AND $2 AND cardinality(seconds) > 0
+    )
+    SELECT f.month, s.scope, s.district, reporting_concat(f.seconds) AS seconds,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL
+    GROUP BY GROUPING SETS ((f.month, s.scope), (s.scope), (s.scope, s.district))
+""")
+# Person-level figures: a unit's people (see person_activity) are the scope's people. A municipality of one
+# centrale has no unit of its own: that centrale's people are the municipality's.
+_ACTIVE_UNITS = """
+    WITH u AS ({source}), scoped AS (
+        SELECT u.*, s.scope, s.district FROM u
+        LEFT JOIN centrale_municipalities cm ON cm.centrale_id = CASE WHEN u.unit LIKE 'c:%' THEN substr(u.unit, 3) END
+        LEFT JOIN districts d ON d.postcode_area = nullif(u.area, '')
+        LEFT JOIN LATERAL (SELECT nullif(substr(u.unit, 3), '-') AS municipality_code) um ON u.unit LIKE 'm:%'
+        CROSS JOIN LATERAL (VALUES
+            (u.unit, {wijk_unit}),
+            (CASE WHEN (SELECT count(*) FROM centrale_municipalities o WHERE o.municipality_code = cm.municipality_code)
+                       = 1 THEN 'm:' || cm.municipality_code END, {wijk_single})
+        ) AS s(scope, district)
+        WHERE s.scope IS NOT NULL
+    )
+"""
+_ACTIVE = """
+    SELECT period, scope, district, sum(n_any)::bigint AS any, sum(n_active)::bigint AS active,
+           sum(n_nldoet)::bigint AS nldoet,
+           coalesce(sum(n_any) FILTER (WHERE mdt), 0)::bigint AS any_mdt,
+           coalesce(sum(n_active) FILTER (WHERE mdt), 0)::bigint AS active_mdt,
+           coalesce(sum(n_any) FILTER (WHERE labels <> '{}'), 0)::bigint AS any_labelled,
+           coalesce(sum(n_active) FILTER (WHERE labels <> '{}'), 0)::bigint AS active_labelled,
+           GROUPING(district) = 0 AS by_district
+    FROM scoped
+    GROUP BY GROUPING SETS ((period, scope), (period, scope, district))
+    UNION ALL
+    SELECT period, scope, label, sum(n_any)::bigint, sum(n_active)::bigint, 0, 0, 0, 0, 0, NULL
+    FROM scoped, unnest(labels) AS label
+    WHERE period = $2
+    GROUP BY period, scope, label
+"""
+_ACTIVE_STORED = (
+    "SELECT period, unit, area, mdt, labels, n_any, n_active, n_nldoet FROM agg_active WHERE period = ANY($1)"
+)
+# A period that is no standard one (2026-02..2026-05): its people from the per-person months ($3, $4: first
+# and last month).
+_ACTIVE_RANGE = """
+    SELECT $2 AS period, unit, home_area AS area, mdt, labels, count(*) FILTER (WHERE entries > 0) AS n_any,
+           count(*) FILTER (WHERE centi >= 100) AS n_active, count(*) FILTER (WHERE nldoet > 0) AS n_nldoet
+    FROM (
+        SELECT p.person_key, p.unit, p.home_area, p.mdt, p.labels, sum(t.e) AS entries, sum(t.h) AS centi,
+               sum(t.n) AS nldoet
+        FROM person_activity p, unnest(p.entries, p.centi, p.nldoet) WITH ORDINALITY AS t(e, h, n, month)
+        WHERE p.year BETWEEN extract(year FROM $3::date) AND extract(year FROM $4::date)
+          AND make_date(p.year, t.month::integer, 1) BETWEEN $3 AND $4
+        GROUP BY p.person_key, p.unit, p.home_area, p.mdt, p.labels
+    ) people
+    GROUP BY unit, home_area, mdt, labels
+"""
+_MDT = _placed("""
+    WITH rows AS (
+        SELECT c.kind AS kpi, c.centrale_id, '' AS centrale2, coalesce(v.postcode_area, '') AS area,
+               reporting_booked_month(date_trunc('month', c.worked_on)::date, c.recorded_at, c.centrale_id) AS month
+        FROM mdt_crossings c JOIN volunteer_facts v ON v.person_key = c.person_key
+        WHERE reporting_mdt(v.age_band)
+    )
+    SELECT f.kpi, f.month, s.scope, s.district, '' AS category, count(*)::bigint AS n,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL AND f.month BETWEEN $1 AND $2
+    GROUP BY GROUPING SETS ((f.kpi, f.month, s.scope), (f.kpi, s.scope), (f.kpi, s.scope, s.district))
+""")
+# Business partners' team days: few, read as they are (booked and placed like any flow).
+_TEAM_DAYS = _placed("""
+    WITH days AS (
+        SELECT d.partner_id::text AS partner, coalesce(d.participants, 0) AS participants, d.hours_total,
+               coalesce(d.on_date, (d.hours_logged_at AT TIME ZONE 'Europe/Amsterdam')::date) AS on_day,
+               coalesce(d.hours_centrale_id, d.task_centrale_id, d.posted_centrale_id) AS centrale_id,
+               coalesce(t.postcode_area, d.postcode_area, '') AS area, d.hours_recorded_at
+        FROM volunteer_day_facts d LEFT JOIN task_facts t ON t.task_id = d.task_id
+        WHERE d.hours_recorded_at IS NOT NULL
+    ), rows AS (
+        SELECT days.*, '' AS centrale2, on_day IN (SELECT day FROM nldoet_days) AS nldoet,
+               reporting_booked_month(date_trunc('month', on_day)::date, hours_recorded_at, centrale_id) AS month
+        FROM days
+    )
+    SELECT f.month, s.scope, s.district, f.partner, count(*)::bigint AS days,
+           sum(f.participants)::bigint AS employees, sum(f.hours_total) AS hours,
+           count(*) FILTER (WHERE f.nldoet)::bigint AS nldoet_days,
+           coalesce(sum(f.participants) FILTER (WHERE f.nldoet), 0)::bigint AS nldoet_employees,
+           coalesce(sum(f.hours_total) FILTER (WHERE f.nldoet), 0) AS nldoet_hours,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district,
+           GROUPING(f.partner) = 0 AS by_partner
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL AND f.month BETWEEN $1 AND $2
+    GROUP BY GROUPING SETS ((f.month, s.scope), (f.month, s.scope, f.partner), (s.scope), (s.scope, f.partner),
+                            (s.scope, s.district))
+""")
+_RETENTION_MONTHS = (3, 6, 12)
+
+
+@dataclass
+class Config:
+    """What ops loaded: centrales' municipalities, PC4 → wijk, NLdoet days; plus partner names."""
+
+    centrales: dict[str, tuple[str, str]] = field(default_factory=dict)
+    centrale_names: dict[str, str] = field(default_factory=dict)
+    districts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    partners: dict[str, str] = field(default_factory=dict)
+
+    def municipality_name(self, code: str) -> str | None:
+        """The name ops gave the municipality, or None when no centrale maps to it."""
+        return next((name for c, name in self.centrales.values() if c == code), None)
+
+
+def _scopes(config: Config) -> dict[str, ScopeInfo]:
+    """The region, then every municipality ops mapped a centrale to (its wijken, buiten, onbekend) and its centrales."""
+    scopes = {REGION: ScopeInfo("Regio")}
+    by_municipality: dict[str, list[str]] = defaultdict(list)
+    for centrale, (code, _) in sorted(config.centrales.items()):
+        by_municipality[code].append(centrale)
+    districts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for code, name in sorted(set(config.districts.values())):
+        districts["GM" + code[2:6]].append((code, name))
+    for code, centrales in by_municipality.items():
+        name = config.municipality_name(code) or code
+        own = [*districts.get(code, []), (OUTSIDE, "Buiten de gemeente"), (UNKNOWN, "Onbekend")]
+        scopes[f"m:{code}"] = ScopeInfo(name, centrales=list(centrales), districts=own)
+        for centrale in centrales:
+            scopes[f"c:{centrale}"] = ScopeInfo(config.centrale_names[centrale])
+    return scopes
+
+
+class _Cells:
+    """The cells of one period as the queries give them, with the categories and scopes they name."""
+
+    def __init__(self, period: Period, config: Config) -> None:
+        self.period = period
+        self.config = config
+        self.scopes = _scopes(config)
+        self.cells: dict[Key, Cell] = {}
+        self.categories: dict[str, dict[str, str]] = defaultdict(dict)
+        self.unmapped: set[str] = set()
+
+    def put(self, key: Key, cell: Cell) -> None:
+        """Keep a cell; a scope ops have not configured (a centrale not mapped yet) is noted."""
+        scope = key[1]
+        if scope not in self.scopes and scope.startswith("c:"):
+            self.unmapped.add(scope[2:])
+        if key[4] is not None:
+            label = self.config.partners.get(key[4], key[4]) if kpi(key[0]).category is Category.PARTNER else key[4]
+            self.categories[key[0]][key[4]] = label
+        self.cells[key] = cell
+
+    def counted(self, definition: Kpi, key: Key, n: int) -> None:
+        """A count of facts (people, when the KPI counts people)."""
+        self.put(key, Cell(n, n if definition.people else None))
+
+    def summed(self, definition: Kpi, key: Key, amount: Decimal, people: int) -> None:
+        """A sum and (up to MIN_PEOPLE) the people behind it."""
+        self.put(key, Cell(number(amount), people if definition.people else None))
+
+    def cube(self) -> Cube:
+        """The cube with suppression; centrales without a municipality go under ``m:-`` (by id)."""
+        if self.unmapped:
+            unmapped = self.scopes.setdefault("m:-", ScopeInfo("Geen gemeente gekoppeld"))
+            for centrale in sorted(self.unmapped):
+                unmapped.centrales.append(centrale)
+                self.scopes[f"c:{centrale}"] = ScopeInfo(centrale)
+        cube = Cube(self.period, self.scopes, {k: dict(v) for k, v in self.categories.items()}, self.cells, {})
+        cube.hidden = suppress(self.cells, cube.relations())
+        return cube
+
+
+def _key(definition: Kpi, row: Any, category: str | None = None) -> Key | None:
+    """The cell a grouped row is, for a KPI: per month, per wijk, per category or the period; None if it has none.
+
+    ``row`` has ``scope``, ``month``/``by_month``, ``district``/``by_district``; ``category`` ('' for none).
+    """
+    code = category or None
+    if row["by_month"]:
+        if code is not None and definition.category is not Category.PARTNER:
+            return None
+        return (definition.key, row["scope"], row["month"], None, code)
+    if row["by_district"]:
+        if row["district"] is None or definition.location is None:
+            return None
+        if code is not None and definition.category is not Category.THEME:
+            return None
+        return (definition.key, row["scope"], None, row["district"], code)
+    if code is not None and definition.category is None:
+        return None
+    return (definition.key, row["scope"], None, None, code)
+
+
+async def _flows(conn: Connection, cells: _Cells, first: date, last: date) -> None:
+    for row in await conn.fetch(_FLOWS, first, last):
+        definition = kpi(row["kpi"])
+        if (key := _key(definition, row, row["category"])) is not None:
+            cells.counted(definition, key, row["n"])
+    for row in await conn.fetch(_MDT, first, last):
+        definition = kpi(row["kpi"])
+        if (key := _key(definition, row)) is not None:
+            cells.counted(definition, key, row["n"])
+
+
+async def _stocks(conn: Connection, cells: _Cells, period: Period) -> None:
+    """States at each month's end; the period's cells are the last month's."""
+    for row in await conn.fetch(_STOCK_MONTHS, period.last_month, period.months):
+        definition = kpi(row["kpi"])
+        cells.counted(definition, (definition.key, row["scope"], row["month"], None, None), row["n"])
+    for row in await conn.fetch(_STOCK_LAST, period.last_month):
+        definition = kpi(row["kpi"])
+        if (key := _key(definition, row, row["category"])) is not None:
+            cells.counted(definition, key, row["n"])
+
+
+async def _hours(conn: Connection, cells: _Cells, first: date, last: date) -> None:
+    for row in await conn.fetch(_HOURS, first, last, MIN_PEOPLE):
+        definition = kpi(row["kpi"])
+        if row["by_theme"] and definition.category is None:
+            continue
+        key = _key(definition, row, row["theme"] if row["by_theme"] else None)
+        if key is not None:
+            cells.summed(definition, key, row["amount"], row["people"])
+
+
+async def _retention(conn: Connection, cells: _Cells, period: Period, now: datetime) -> None:
+    end = add_months(period.last_month, 1)
+    for row in await conn.fetch(_RETENTION, period.first_month, end, now.date(), now):
+        for kind, n in (("due", row["due"]), ("active", row["active"])):
+            definition = kpi(f"matches_{kind}_{row['months']}m")
+            if n > 0 and (key := _key(definition, row)) is not None:
+                cells.counted(definition, key, n)
+
+
+async def _durations(conn: Connection, cells: _Cells, first: date, last: date) -> None:
+    median, p90 = kpi("days_to_first_match_median"), kpi("days_to_first_match_p90")
+    for row in await conn.fetch(_DURATIONS, first, last):
+        days = [seconds / 86_400 for seconds in row["seconds"]]
+        for definition, value in ((median, statistics.median(days)), (p90, percentile(days, 0.9))):
+            if (key := _key(definition, row)) is not None:
+                cells.put(key, Cell(round(value, 1), None))
+
+
+_ACTIVE_SCOPED = _ACTIVE_UNITS.replace("{wijk_unit}", _wijk("um.municipality_code")).replace(
+    "{wijk_single}", _wijk("cm.municipality_code")
+)
+
+
+async def _people(conn: Connection, cells: _Cells, period: Period) -> None:
+    """Active volunteers, MDT ages, target groups and NLdoet participants, counted once per scope."""
+    months = [f"{month:%Y-%m}" for month in period.months]
+    standard = period.standard_label
+    label = standard or period.label
+    if standard is not None:
+        source = _ACTIVE_STORED
+        arguments: tuple[Any, ...] = (list({*months, standard}), label)
+    else:
+        source = f"{_ACTIVE_STORED} UNION ALL {_ACTIVE_RANGE}"
+        arguments = (months, label, period.first_month, period.last_month)
+    query = _ACTIVE_SCOPED.replace("{source}", source) + _ACTIVE
+    kpis = {name: kpi(name) for name in ("volunteers_active", "mdt_active", "target_group_active", "nldoet_volunteers")}
+    key: Key | None
+    for row in await conn.fetch(query, *arguments):
+        if row["by_district"] is None:  # a target-group label
+            if row["any"] > 0:
+                key = ("target_group_active", row["scope"], None, None, row["district"])
+                cells.put(key, Cell(row["active"], row["active"]))
+            continue
+        figures = {
+            "volunteers_active": (row["any"], row["active"]),
+            "mdt_active": (row["any_mdt"], row["active_mdt"]),
+            "target_group_active": (row["any_labelled"], row["active_labelled"]),
+            "nldoet_volunteers": (row["nldoet"], row["nldoet"]),
+        }
+        addresses: list[tuple[date | None, bool]] = []
+        if row["period"] in months and not row["by_district"]:
+            addresses.append((date.fromisoformat(row["period"] + "-01"), True))
+        if row["period"] == label:
+            addresses.append((None, False))
+        for month, by_month in addresses:
+            grouped = {**dict(row), "month": month, "by_month": by_month}
+            for name, (present, value) in figures.items():
+                if present > 0 and (key := _key(kpis[name], grouped)) is not None:
+                    cells.put(key, Cell(value, value))
+
+
+async def _team_days(conn: Connection, cells: _Cells, first: date, last: date) -> None:
+    team = [kpi(name) for name in ("team_days", "team_employees", "team_hours")]
+    nldoet = [kpi(name) for name in ("nldoet_team_employees", "nldoet_team_hours")]
+    for row in await conn.fetch(_TEAM_DAYS, first, last):
+        partner = row["partner"] if row["by_partner"] else None
+        for definition in team:
+            if (key := _key(definition, row, partner)) is None:
+                continue
+            if definition.kind is Kind.COUNT:
+                cells.counted(definition, key, row["days"])
+            else:
+                amount = Decimal(row["employees"]) if definition.key == "team_employees" else row["hours"]
+                cells.summed(definition, key, amount, row["employees"])
+        if partner is None and row["nldoet_days"] > 0:
+            for definition in nldoet:
+                if (key := _key(definition, row)) is not None:
+                    amount = (
+                        Decimal(row["nldoet_employees"]) if definition.key == "nldoet_team_employees"
+                        else row["nldoet_hours"]
+                    )  # fmt: skip
+                    cells.summed(definition, key, amount, row["nldoet_employees"])
+
+
+async def assemble_cube(conn: Connection, period: Period, config: Config) -> Cube:
+    """The period's cube for the whole region from the aggregates; call inside one (repeatable read) transaction."""
+    cells = _Cells(period, config)
+    first, last = period.first_month, period.last_month
+    now: datetime = await conn.fetchval("SELECT now() AT TIME ZONE 'Europe/Amsterdam'")
+    await _flows(conn, cells, first, last)
+    await _stocks(conn, cells, period)
+    await _hours(conn, cells, first, last)
+    await _retention(conn, cells, period, now)
+    await _durations(conn, cells, first, last)
+    await _people(conn, cells, period)
+    await _team_days(conn, cells, first, last)
+    return cells.cube()

@@ -1,0 +1,108 @@
+"""Projections: per event type, a function writing the fact rows of a run of consecutive events.
+
+The live consumer hands each projection a run of consecutive events of its type (``EventConsumer.on_batch``)
+inside the batch's inbox transaction; the rebuild does the same with its own runs. Every projection writes a
+run with a few set-based statements, because every statement also maintains the aggregates (migration
+0003: statement-level triggers), and a statement per event would cost that per event. Rare events are
+applied one by one within their run.
+
+Every write is an idempotent upsert keyed by the fact's own id, and where two events set the same
+columns the later event time wins; so applying an event twice, or events of different topics in
+another order, gives the same rows. The rebuild (``reporting.rebuild``) relies on that.
+
+Personal data: the volunteer id is kept only as the key of the facts a KPI needs per person (active
+volunteers, MDT hours, waiting volunteers). ``VolunteerErased`` replaces it by a random surrogate in
+every table, so the figures stay and the id is gone, and records a SHA-256 of the id so that an event
+still carrying it (a replay, hours logged after the erasure, matching's MatchEnded) never re-attaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from common.auth import register_credential_projection
+from common.consumer import BatchContext, EventConsumer
+from contracts import Event
+from contracts.events import (
+    BusinessPartnerRegistered,
+    HoursLogged,
+    MatchEnded,
+    MatchMade,
+    OrganisationAdmitted,
+    OrganisationRefused,
+    OrganisationRegistered,
+    TaskClosed,
+    TaskPosted,
+    TaskUpdated,
+    VolunteerConsentChanged,
+    VolunteerDayHoursLogged,
+    VolunteerDayMatched,
+    VolunteerDayPosted,
+    VolunteerErased,
+    VolunteerProfileUpdated,
+    VolunteerRegistered,
+)
+from reporting.projections._common import ERASURE_GATE, SWITCH_GATE, RunProjection
+from reporting.projections._hours import on_hours_logged
+from reporting.projections._matches import on_match_ended, on_match_made
+from reporting.projections._organisations import (
+    on_organisation_admitted,
+    on_organisation_refused,
+    on_organisation_registered,
+)
+from reporting.projections._partners import (
+    on_business_partner_registered,
+    on_volunteer_day_hours_logged,
+    on_volunteer_day_matched,
+    on_volunteer_day_posted,
+)
+from reporting.projections._tasks import on_task_closed, on_task_posted, on_task_updated
+from reporting.projections._volunteers import (
+    on_volunteer_consent_changed,
+    on_volunteer_erased,
+    on_volunteer_profile_updated,
+    on_volunteer_registered,
+)
+
+__all__ = ["ERASURE_GATE", "PROJECTIONS", "SWITCH_GATE", "RunProjection", "register_projections"]
+
+# Every projected event and its function; the live consumer and the rebuild use the same table.
+PROJECTIONS: dict[type[Event], RunProjection] = {
+    VolunteerRegistered: on_volunteer_registered,
+    VolunteerProfileUpdated: on_volunteer_profile_updated,
+    VolunteerConsentChanged: on_volunteer_consent_changed,
+    VolunteerErased: on_volunteer_erased,
+    OrganisationRegistered: on_organisation_registered,
+    OrganisationAdmitted: on_organisation_admitted,
+    OrganisationRefused: on_organisation_refused,
+    TaskPosted: on_task_posted,
+    TaskUpdated: on_task_updated,
+    TaskClosed: on_task_closed,
+    MatchMade: on_match_made,
+    MatchEnded: on_match_ended,
+    HoursLogged: on_hours_logged,
+    BusinessPartnerRegistered: on_business_partner_registered,
+    VolunteerDayPosted: on_volunteer_day_posted,
+    VolunteerDayMatched: on_volunteer_day_matched,
+    VolunteerDayHoursLogged: on_volunteer_day_hours_logged,
+}
+
+
+def _gated(projection: RunProjection) -> RunProjection:
+    """The projection behind the switch gate: it waits while a rebuild swaps the tables."""
+
+    async def gated(events: Sequence[Any], ctx: BatchContext) -> None:
+        await ctx.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
+        await projection(events, ctx)
+
+    gated.__name__ = projection.__name__
+    gated.__doc__ = projection.__doc__
+    return gated
+
+
+def register_projections(consumer: EventConsumer) -> None:
+    """Attach every projection (and the shared credential projection) to the reporting consumer."""
+    for event_class, projection in PROJECTIONS.items():
+        consumer.on_batch(event_class)(_gated(projection))
+    register_credential_projection(consumer)
