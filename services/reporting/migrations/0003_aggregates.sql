@@ -57,12 +57,6 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(age_band IN ('12-17', '18-20', '21-29'), false)
 $$;
 
--- Element-wise sum of two arrays of the same length.
-CREATE FUNCTION reporting_add(a anycompatiblearray, b anycompatiblearray) RETURNS anycompatiblearray
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT array_agg(x + y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
-$$;
-
 -- Concatenates arrays (of any length) over rows.
 CREATE AGGREGATE reporting_concat(anycompatiblearray) (SFUNC = array_cat, STYPE = anycompatiblearray, INITCOND = '{}');
 
@@ -203,6 +197,13 @@ CREATE TABLE mdt_crossings (
     PRIMARY KEY (person_key, kind)
 );
 
+-- Hours written but not yet in the aggregates above. Writing hours only queues them here (the NLdoet burst
+-- stays as cheap to ingest as a COPY); reporting_fold_hours() moves them into the aggregates in large
+-- chunks, from a background worker and before every read (reporting.folding), so no read misses any.
+CREATE TABLE hours_pending (
+    hours_id uuid PRIMARY KEY
+);
+
 ------------------------------------------------------------------------------------------------
 -- People behind a cell: at most five, with their entries (agg_hours)
 ------------------------------------------------------------------------------------------------
@@ -246,6 +247,7 @@ LANGUAGE sql STABLE AS $$
         WHERE h.booked_month = bucket_month AND h.centrale_id = bucket_centrale
           AND coalesce(h.task_area, '') = bucket_area
           AND CASE bucket_kpi WHEN 'nldoet_hours' THEN h.nldoet ELSE h.theme = bucket_theme END
+          AND NOT EXISTS (SELECT 1 FROM hours_pending q WHERE q.hours_id = h.hours_id)
         GROUP BY 1 ORDER BY 1 LIMIT 6
     ), numbered AS (SELECT p, c, row_number() OVER (ORDER BY p) AS rank FROM people)
     SELECT coalesce(array_agg(p ORDER BY p) FILTER (WHERE rank <= 5), '{}'),
@@ -287,26 +289,34 @@ LANGUAGE sql IMMUTABLE AS $$
     FROM generate_series(1, 12) AS m
 $$;
 
--- The units a centrale's hours count in for person-level figures: itself, the region, and its municipality
--- when that is more than this one centrale (or unknown: `m:-` gathers every unmapped centrale).
-CREATE FUNCTION reporting_units(centrale text) RETURNS text[]
-LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN c.municipality_code IS NULL OR (
-        SELECT count(*) FROM centrale_municipalities o WHERE o.municipality_code = c.municipality_code
-    ) > 1 THEN ARRAY['c:' || centrale, 'region', 'm:' || coalesce(c.municipality_code, '-')]
-    ELSE ARRAY['c:' || centrale, 'region'] END
-    FROM (SELECT (SELECT municipality_code FROM centrale_municipalities WHERE centrale_id = centrale)) AS c(municipality_code)
+-- SQL text of the element-wise sum of two 12-element arrays (written out: no unnesting per row).
+CREATE FUNCTION reporting_added(a text, b text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT 'ARRAY[' || string_agg(format('%s[%s] + %s[%s]', a, m, b, m), ', ') || ']'
+    FROM generate_series(1, 12) AS m
 $$;
 
 -- Person-level figures are kept per standard period: the month, quarter, half year and year, named as
--- periods.Period names them (2026-03, 2026-Q1, 2026-H1, 2026): a month's own, and the three around it.
-CREATE FUNCTION reporting_periods_of(month integer)
-RETURNS TABLE (suffix text, first_month integer, last_month integer)
+-- periods.Period names them (2026-03, 2026-Q1, 2026-H1, 2026). SQL text of a UNION of four SELECTs over
+-- `per_month` (a person_activity row with a month `m` it has entries in) giving, for each period around `m`,
+-- the period and the sums of entries (e), hundredths (h) and NLdoet entries (n) over its months. Subscripts
+-- are written out: no unnesting or lateral VALUES per row (both cost far more per row).
+CREATE FUNCTION reporting_periods_around() RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-    VALUES ('-' || lpad(month::text, 2, '0'), month, month),
-           ('-Q' || ((month + 2) / 3), (month + 2) / 3 * 3 - 2, (month + 2) / 3 * 3),
-           ('-H' || ((month + 5) / 6), (month + 5) / 6 * 6 - 5, (month + 5) / 6 * 6),
-           ('', 1, 12)
+    WITH spans(suffix, first, size) AS (VALUES
+        ($s$'-' || lpad(m::text, 2, '0')$s$, 'm', 1),
+        ($s$'-Q' || ((m + 2) / 3)$s$, '((m + 2) / 3 * 3 - 2)', 3),
+        ($s$'-H' || ((m + 5) / 6)$s$, '((m + 5) / 6 * 6 - 5)', 6),
+        ($s$''$s$, '1', 12)
+    )
+    SELECT string_agg(format(
+        'SELECT sign, person_key, year, unit, home_area, mdt, labels, year::text || %s AS period, %s AS e, %s AS h,'
+        ' %s AS n FROM per_month', suffix,
+        (SELECT string_agg(format('entries[%s + %s]', first, i), ' + ') FROM generate_series(0, size - 1) i),
+        (SELECT string_agg(format('centi[%s + %s]', first, i), ' + ') FROM generate_series(0, size - 1) i),
+        (SELECT string_agg(format('nldoet[%s + %s]', first, i), ' + ') FROM generate_series(0, size - 1) i)),
+        ' UNION ALL ')
+    FROM spans
 $$;
 
 ------------------------------------------------------------------------------------------------
@@ -474,7 +484,7 @@ format($q$
 $q$, source)
 ] $f$;
 
-CREATE FUNCTION reporting_hours_statements(source text) RETURNS text[]
+CREATE FUNCTION reporting_hours_cell_statements(source text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $f$ SELECT ARRAY[
 -- Hours and NLdoet hours per bucket: the amounts, then who gave them.
 format($q$
@@ -522,13 +532,25 @@ $q$
         SELECT f.persons, f.counts, f.more FROM reporting_people_of(a.kpi, a.month, a.centrale_id, a.area, a.theme) f
     )
     WHERE a.more AND cardinality(a.persons) < 5
-$q$,
--- Each person's hours per month, where they count (centrale, region, municipality where it differs).
+$q$
+] $f$;
+
+-- Each person's hours where they count, and their MDT crossings.
+CREATE FUNCTION reporting_person_statements(source text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $f$ SELECT ARRAY[
+-- Each person's hours per month, where they count (centrale, region, municipality where it differs: more
+-- than one centrale, or none known).
 format($q$
     WITH changes AS (%s), h AS (
         SELECT c.sign, c.person_key, extract(year FROM c.booked_month)::integer AS year,
                extract(month FROM c.booked_month)::integer AS month, (c.hours * 100)::bigint AS centi, c.nldoet, unit
-        FROM changes c, unnest(reporting_units(c.centrale_id)) AS unit
+        FROM changes c
+        LEFT JOIN centrale_municipalities cm ON cm.centrale_id = c.centrale_id
+        LEFT JOIN (SELECT municipality_code, count(*) AS centrales FROM centrale_municipalities GROUP BY 1) mc
+               ON mc.municipality_code = cm.municipality_code,
+        unnest(ARRAY['c:' || c.centrale_id, 'region']
+               || CASE WHEN cm.municipality_code IS NULL OR mc.centrales > 1
+                       THEN ARRAY['m:' || coalesce(cm.municipality_code, '-')] ELSE '{}' END) AS unit
         WHERE c.person_key IS NOT NULL
     ), rows AS (
         SELECT person_key, year, unit, %s AS centi, %s AS entries, %s AS nldoet
@@ -538,12 +560,11 @@ format($q$
     SELECT r.person_key, r.year, r.unit, r.centi, r.entries, r.nldoet, coalesce(v.postcode_area, ''),
            reporting_mdt(v.age_band), coalesce(v.target_groups, '{}')
     FROM rows r LEFT JOIN volunteer_facts v ON v.person_key = r.person_key
-    ON CONFLICT (person_key, year, unit) DO UPDATE SET
-        centi = reporting_add(p.centi, EXCLUDED.centi),
-        entries = reporting_add(p.entries, EXCLUDED.entries),
-        nldoet = reporting_add(p.nldoet, EXCLUDED.nldoet)
+    ON CONFLICT (person_key, year, unit) DO UPDATE SET centi = %s, entries = %s, nldoet = %s
 $q$, source, reporting_by_month('sign * centi', 'bigint'), reporting_by_month('sign', 'integer'),
-    reporting_by_month('CASE WHEN nldoet THEN sign ELSE 0 END', 'integer')),
+    reporting_by_month('CASE WHEN nldoet THEN sign ELSE 0 END', 'integer'),
+    reporting_added('p.centi', 'EXCLUDED.centi'), reporting_added('p.entries', 'EXCLUDED.entries'),
+    reporting_added('p.nldoet', 'EXCLUDED.nldoet')),
 -- A person without entries left in a year has no row there (an erased id leaves none behind).
 format($q$
     WITH changes AS (%s)
@@ -569,43 +590,27 @@ format($q$
 $q$, source)
 ] $f$;
 
--- Only the periods around the months whose figures or whose person attributes changed are counted
--- again: an hours entry touches one month, so four periods, not nineteen.
+-- Only the periods around the months a row has entries in are counted: an hours entry touches one month,
+-- so four periods (its month, quarter, half year and year), not nineteen. Old rows count -1, new ones +1.
 CREATE FUNCTION reporting_activity_statements(source text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $f$ SELECT ARRAY[
 format($q$
-    WITH changes AS (%s), changed AS (
-        SELECT c.person_key, c.year, c.unit, t.month
-        FROM changes c, unnest(c.entries, c.centi, c.nldoet) WITH ORDINALITY AS t(e, h, n, month)
-        WHERE t.e <> 0
-        GROUP BY c.person_key, c.year, c.unit, t.month, c.home_area, c.mdt, c.labels
-        HAVING sum(c.sign * t.e) <> 0 OR sum(c.sign * t.h) <> 0 OR sum(c.sign * t.n) <> 0
-    ), periods AS (
-        SELECT DISTINCT k.person_key, k.year, k.unit, p.suffix, p.first_month, p.last_month
-        FROM changed k, reporting_periods_of(k.month::integer) p
+    WITH changes AS (%s), per_month AS (
+        SELECT c.*, m FROM changes c, generate_series(1, 12) AS m WHERE c.entries[m] <> 0
     ), per_period AS (
-        SELECT c.sign, c.unit, c.home_area, c.mdt, c.labels, c.year::text || p.suffix AS period, s.entries, s.centi,
-               s.nldoet
-        FROM changes c
-        JOIN periods p ON (p.person_key, p.year, p.unit) = (c.person_key, c.year, c.unit),
-        LATERAL (
-            SELECT sum(e) AS entries, sum(h) AS centi, sum(n) AS nldoet
-            FROM unnest(c.entries[p.first_month:p.last_month], c.centi[p.first_month:p.last_month],
-                        c.nldoet[p.first_month:p.last_month]) AS t(e, h, n)
-        ) s
-        WHERE s.entries <> 0
+        SELECT DISTINCT * FROM (%s) AS p  -- a period around two months of a row once
     )
     INSERT INTO agg_active AS a (period, unit, area, mdt, labels, n_any, n_active, n_nldoet)
-    SELECT period, unit, home_area, mdt, labels, sum(sign), coalesce(sum(sign) FILTER (WHERE centi >= 100), 0),
-           coalesce(sum(sign) FILTER (WHERE nldoet > 0), 0)
+    SELECT period, unit, home_area, mdt, labels, sum(sign), coalesce(sum(sign) FILTER (WHERE h >= 100), 0),
+           coalesce(sum(sign) FILTER (WHERE n > 0), 0)
     FROM per_period
     GROUP BY period, unit, home_area, mdt, labels
-    HAVING sum(sign) <> 0 OR coalesce(sum(sign) FILTER (WHERE centi >= 100), 0) <> 0
-        OR coalesce(sum(sign) FILTER (WHERE nldoet > 0), 0) <> 0
+    HAVING sum(sign) <> 0 OR coalesce(sum(sign) FILTER (WHERE h >= 100), 0) <> 0
+        OR coalesce(sum(sign) FILTER (WHERE n > 0), 0) <> 0
     ON CONFLICT (period, unit, area, mdt, labels) DO UPDATE SET
         n_any = a.n_any + EXCLUDED.n_any, n_active = a.n_active + EXCLUDED.n_active,
         n_nldoet = a.n_nldoet + EXCLUDED.n_nldoet
-$q$, source)
+$q$, source, reporting_periods_around())
 ] $f$;
 
 ------------------------------------------------------------------------------------------------
@@ -619,7 +624,7 @@ LANGUAGE sql IMMUTABLE AS $$
         WHEN 'organisation_facts' THEN reporting_organisation_statements(source)
         WHEN 'task_facts' THEN reporting_task_statements(source)
         WHEN 'match_facts' THEN reporting_match_statements(source)
-        WHEN 'hours_facts' THEN reporting_hours_statements(source)
+        WHEN 'hours_facts' THEN reporting_hours_cell_statements(source) || reporting_person_statements(source)
         WHEN 'person_activity' THEN reporting_activity_statements(source)
     END
 $$;
@@ -629,23 +634,58 @@ $$;
 CREATE FUNCTION reporting_apply_changes() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
+    kind text := TG_ARGV[0];
     source text := CASE TG_OP
         WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
         WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
         ELSE 'SELECT -1 AS sign, * FROM old_rows UNION ALL SELECT 1, * FROM new_rows'
     END;
+    statements text[];
     statement text;
     changed boolean;
 BEGIN
+    IF kind = 'hours_facts' AND TG_OP = 'INSERT' THEN
+        -- New hours wait for the fold.
+        statements := ARRAY['INSERT INTO hours_pending (hours_id) SELECT hours_id FROM new_rows ON CONFLICT DO NOTHING'];
+    ELSIF kind = 'hours_facts' THEN
+        -- Hours still waiting count in nothing yet: only folded ones move (an erasure's surrogate, a later area).
+        source := 'SELECT * FROM (' || source || ') c'
+                  ' WHERE NOT EXISTS (SELECT 1 FROM hours_pending p WHERE p.hours_id = c.hours_id)';
+        statements := reporting_statements(kind, source);
+    ELSIF kind = 'hours_pending' THEN
+        -- The fold: hours leaving the queue count from now on, as they are now.
+        source := 'SELECT 1 AS sign, h.* FROM old_rows p JOIN hours_facts h ON h.hours_id = p.hours_id';
+        statements := reporting_statements('hours_facts', source);
+    ELSE
+        statements := reporting_statements(kind, source);
+    END IF;
     -- An upsert fires the INSERT and the UPDATE triggers, one of them often with no rows: nothing to do.
     EXECUTE format('SELECT EXISTS (%s)', source) INTO changed;
     IF changed THEN
-        FOREACH statement IN ARRAY reporting_statements(TG_ARGV[0], source) LOOP
+        FOREACH statement IN ARRAY statements LOOP
             EXECUTE statement;
         END LOOP;
     END IF;
     RETURN NULL;
 END
+$$;
+
+-- Move up to `chunk` queued hours into the aggregates; how many. The hours rows are locked first, so an
+-- update of them (an erasure, a task's new area) either comes before (and the fold counts the new values)
+-- or waits (and then moves the counted ones). Callers hold the switch gate shared, as projections do.
+CREATE FUNCTION reporting_fold_hours(chunk integer) RETURNS integer
+LANGUAGE sql AS $$
+    WITH chosen AS (
+        SELECT p.hours_id FROM hours_pending p ORDER BY p.hours_id LIMIT chunk FOR UPDATE
+    ), locked AS (
+        SELECT h.hours_id FROM hours_facts h WHERE h.hours_id IN (SELECT hours_id FROM chosen) ORDER BY h.hours_id
+        FOR UPDATE
+    ), folded AS (
+        DELETE FROM hours_pending p WHERE p.hours_id IN (SELECT hours_id FROM chosen)
+            AND (SELECT count(*) FROM locked) >= 0  -- every row locked before any is folded
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM folded
 $$;
 
 -- Attach the triggers to the tables in `schema` (public; the rebuild's fresh schema).
@@ -654,6 +694,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
     t text;
 BEGIN
+    EXECUTE format('CREATE TRIGGER hours_pending_deleted AFTER DELETE ON %I.hours_pending REFERENCING OLD TABLE AS'
+                   ' old_rows FOR EACH STATEMENT EXECUTE FUNCTION reporting_apply_changes(%L)', schema, 'hours_pending');
     FOREACH t IN ARRAY ARRAY['volunteer_facts', 'organisation_facts', 'task_facts', 'match_facts', 'hours_facts',
                              'person_activity'] LOOP
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I.%I REFERENCING NEW TABLE AS new_rows'
@@ -675,12 +717,29 @@ DECLARE
     statement text;
 BEGIN
     TRUNCATE agg_flows, agg_stocks, agg_hours, agg_retention, agg_durations, person_activity, agg_active,
-             mdt_crossings;
+             mdt_crossings, hours_pending;
     FOREACH t IN ARRAY ARRAY['volunteer_facts', 'organisation_facts', 'task_facts', 'match_facts', 'hours_facts']
     LOOP
         FOREACH statement IN ARRAY reporting_statements(t, format('SELECT 1 AS sign, * FROM %I', t)) LOOP
             EXECUTE statement;  -- person_activity's own trigger fills agg_active
         END LOOP;
+    END LOOP;
+END
+$$;
+
+-- Every person's activity from scratch (the folded hours): after ops map a centrale to a municipality,
+-- the units hours count in may differ.
+CREATE FUNCTION reporting_recount_people() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    statement text;
+BEGIN
+    TRUNCATE person_activity, agg_active, mdt_crossings;
+    FOREACH statement IN ARRAY reporting_person_statements(
+        'SELECT 1 AS sign, h.* FROM hours_facts h WHERE NOT EXISTS (SELECT 1 FROM hours_pending p'
+        ' WHERE p.hours_id = h.hours_id)'
+    ) LOOP
+        EXECUTE statement;
     END LOOP;
 END
 $$;

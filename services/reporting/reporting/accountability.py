@@ -18,7 +18,9 @@ from pydantic import BaseModel, Field, field_validator
 from common.db import Connection
 from common.errors import Conflict, NotFound, Rejected
 from common.locks import KeyedLock, keyed_xact_lock
+from reporting.configuration import hold_projections_off, rebook
 from reporting.cube import Shown
+from reporting.folding import fold_hours
 from reporting.kpis import KPIS, kpi
 from reporting.periods import Period, add_months
 from reporting.queries import build_cube, load_config
@@ -214,6 +216,7 @@ async def _compute(conn: Connection, code: str, period: Period) -> PeriodReport:
 
 async def period_report(pool: asyncpg.Pool, code: str, period: Period) -> PeriodReport:
     """The closed report as it was stored, or the provisional one computed now."""
+    await fold_hours(pool)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         stored = await conn.fetchval(
             "SELECT report FROM period_closures WHERE municipality_code = $1 AND period = $2", code, period.label
@@ -253,7 +256,11 @@ async def close_period(
     # applied before the report is taken, hence the wait for the consumer to reach the topics' ends.
     closed_at = datetime.now(UTC)
     await caught_up()
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+    await fold_hours(pool)
+    async with pool.acquire() as conn, conn.transaction():
+        # Nothing is projected while the period closes: the closure, the facts recorded after its moment
+        # (booked after it now) and the stored report agree.
+        await hold_projections_off(conn)
         inserted = await conn.fetchval(
             "INSERT INTO period_closures (municipality_code, period, first_month, last_month, closed_at, closed_by,"
             " report) VALUES ($1, $2, $3, $4, $5, $6, '{}') ON CONFLICT DO NOTHING RETURNING true",
@@ -261,6 +268,9 @@ async def close_period(
         )  # fmt: skip
         if not inserted:
             raise Conflict(f"{period.label} is closed already")
+        centrales = [c for c, (municipality, _) in (await load_config(conn)).centrales.items() if municipality == code]
+        await rebook(conn, centrales=centrales, since=closed_at)
+        await conn.fetchval("SELECT reporting_fold_hours($1)", 2**31 - 1)
         report = await _compute(conn, code, period)
         report = report.model_copy(update={"status": "closed", "closed_at": closed_at, "closed_by": closed_by})
         await conn.execute(

@@ -1,40 +1,96 @@
 """What region ops load into reporting and read back: centrales' municipalities, PC4 → wijk, NLdoet days, rebuilds.
 
-The routes in ``reporting.api.ops`` call these; none of them touches a projection table.
+The routes in ``reporting.api.ops`` call these. Most configuration is resolved when a report is read, but
+some is written into the facts for the aggregates (migration 0003): the month a late fact is booked in
+depends on the closures of the centrale's municipality, a person's activity is summed per municipality,
+and NLdoet hours are marked. A change to these re-derives what it affects, holding the switch gate
+exclusively so no projection, fold or rebuild switch-over interleaves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 
+from common.db import Connection
+from reporting.projections import SWITCH_GATE
+
 __all__ = [
     "add_nldoet_days",
     "centrale_municipalities",
+    "hold_projections_off",
     "load_districts",
     "municipality_of",
     "past_rebuilds",
+    "rebook",
     "set_centrale_municipality",
 ]
+
+# Every booked month a fact carries: (table, column, the natural month, when it was recorded).
+_BOOKED = (
+    ("volunteer_facts", "booked_month", "reporting_month(registered_at)", "recorded_at"),
+    ("organisation_facts", "booked_month", "reporting_month(registered_at)", "recorded_at"),
+    ("task_facts", "posted_booked", "reporting_month(posted_at)", "recorded_at"),
+    ("task_facts", "closed_booked", "reporting_month(closed_at)", "closed_recorded_at"),
+    ("task_facts", "first_booked", "reporting_month(first_match_at)", "first_match_recorded_at"),
+    ("match_facts", "booked_month", "reporting_month(made_at)", "recorded_at"),
+    ("hours_facts", "booked_month", "date_trunc('month', worked_on)::date", "recorded_at"),
+)
+
+
+async def hold_projections_off(conn: Connection) -> None:
+    """Take the switch gate exclusively until the transaction ends: projections and folds wait meanwhile."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_GATE)
+
+
+async def rebook(conn: Connection, *, centrales: Sequence[str] | None = None, since: datetime | None = None) -> None:
+    """Book facts again after closures or a centrale's municipality changed (``periods.book``).
+
+    Only facts recorded after their own month can be booked elsewhere (a closure needs the month to be over);
+    ``centrales`` and ``since`` narrow it to a centrale's facts or to those recorded from a moment on.
+    """
+    for table, column, natural, recorded in _BOOKED:
+        booked = f"reporting_booked_month({natural}, {recorded}, centrale_id)"
+        await conn.execute(
+            f"UPDATE {table} SET {column} = {booked}"  # noqa: S608  (constants above)
+            f" WHERE {recorded} >= (({natural} + interval '1 month')::timestamp AT TIME ZONE 'Europe/Amsterdam')"
+            f" AND ($1::text[] IS NULL OR centrale_id = ANY($1)) AND ($2::timestamptz IS NULL OR {recorded} >= $2)"
+            f" AND {column} IS DISTINCT FROM {booked}",
+            list(centrales) if centrales is not None else None,
+            since,
+        )
 
 
 async def set_centrale_municipality(
     pool: asyncpg.Pool, centrale_id: str, municipality_code: str, municipality_name: str, centrale_name: str | None
 ) -> None:
-    """Say which municipality a centrale works for (and the name reports show for it)."""
-    await pool.execute(
-        "INSERT INTO centrale_municipalities (centrale_id, municipality_code, municipality_name, centrale_name)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT (centrale_id) DO UPDATE SET"
-        " municipality_code = EXCLUDED.municipality_code, municipality_name = EXCLUDED.municipality_name,"
-        " centrale_name = EXCLUDED.centrale_name, updated_at = now()",
-        centrale_id,
-        municipality_code,
-        municipality_name,
-        centrale_name,
-    )
+    """Say which municipality a centrale works for (and the name reports show for it).
+
+    A new or different municipality re-books the centrale's late facts and counts everyone's activity again
+    (the units hours count in follow the municipalities' centrales).
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        before = await conn.fetchval(
+            "SELECT municipality_code FROM centrale_municipalities WHERE centrale_id = $1", centrale_id
+        )
+        if before != municipality_code:
+            await hold_projections_off(conn)
+        await conn.execute(
+            "INSERT INTO centrale_municipalities (centrale_id, municipality_code, municipality_name, centrale_name)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (centrale_id) DO UPDATE SET"
+            " municipality_code = EXCLUDED.municipality_code, municipality_name = EXCLUDED.municipality_name,"
+            " centrale_name = EXCLUDED.centrale_name, updated_at = now()",
+            centrale_id,
+            municipality_code,
+            municipality_name,
+            centrale_name,
+        )
+        if before != municipality_code:
+            await rebook(conn, centrales=[centrale_id])
+            await conn.execute("SELECT reporting_recount_people()", timeout=600)
 
 
 async def centrale_municipalities(pool: asyncpg.Pool) -> list[dict[str, Any]]:
@@ -70,9 +126,13 @@ async def load_districts(pool: asyncpg.Pool, districts: Sequence[tuple[str, str,
 
 
 async def add_nldoet_days(pool: asyncpg.Pool, days: Iterable[date]) -> list[date]:
-    """Add NLdoet dates; return every one known, in order."""
-    await pool.executemany("INSERT INTO nldoet_days (day) VALUES ($1) ON CONFLICT DO NOTHING", [(d,) for d in days])
-    return [row["day"] for row in await pool.fetch("SELECT day FROM nldoet_days ORDER BY day")]
+    """Add NLdoet dates (hours already worked on them count as NLdoet hours from now on); every one known."""
+    new = sorted(set(days))
+    async with pool.acquire() as conn, conn.transaction():
+        await hold_projections_off(conn)
+        await conn.executemany("INSERT INTO nldoet_days (day) VALUES ($1) ON CONFLICT DO NOTHING", [(d,) for d in new])
+        await conn.execute("UPDATE hours_facts SET nldoet = true WHERE worked_on = ANY($1::date[]) AND NOT nldoet", new)
+        return [row["day"] for row in await conn.fetch("SELECT day FROM nldoet_days ORDER BY day")]
 
 
 async def past_rebuilds(pool: asyncpg.Pool, limit: int = 50) -> list[dict[str, Any]]:

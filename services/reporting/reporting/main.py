@@ -15,6 +15,7 @@ from common.jobs import Job, JobRun, Scheduler
 from common.service import ServiceSpec, create_service_app, run_service
 from reporting.api import ROUTERS
 from reporting.config import Settings
+from reporting.folding import HoursFolder
 from reporting.jobs import REBUILD, rebuild_job
 from reporting.projections import register_projections
 from reporting.rebuild import PROJECTION_TABLES
@@ -30,6 +31,8 @@ SPEC = ServiceSpec(
     # the rebuild job rebuilds them into fresh tables while the service runs (reporting.rebuild).
     replay_tables=PROJECTION_TABLES,
     jobs=[rebuild_job()],
+    # Queued hours into the aggregates, in the background (reads fold what is left first).
+    workers=[HoursFolder.of],
     description="Privacy-safe aggregates for municipalities and partners, projected from events.",
 )
 

@@ -68,6 +68,7 @@ PROJECTION_TABLES = (
     "person_activity",
     "agg_active",
     "mdt_crossings",
+    "hours_pending",
 )
 _FRESH = "reporting_rebuild"
 _RETIRED = "reporting_retired"
@@ -78,6 +79,8 @@ _REBUILD_LOCK = Lock.REPORTING_REBUILD
 _SWITCH_BACKLOG = 2_000
 _MAX_CATCH_UPS = 20
 _FETCH_TIMEOUT_MS = 500
+# Fold every queued hours entry at once (the rebuild's own connection has no statement timeout).
+_ALL = 2**31 - 1
 # Bound on the switch-over's lock waits (a long report query holds its tables); the rebuild then fails.
 _LOCK_TIMEOUT = "30s"
 # How often progress is reported while events are applied (each report is a write to ``job_runs``).
@@ -276,11 +279,14 @@ async def rebuild_projections(
                 break
             await _read(reader, conn, ends, batch_size, deadline, counter)
         await counter.add(0, force=True)
+        # The fresh tables' queued hours into their aggregates now, not while live projections wait at the gate.
+        await conn.execute("SELECT reporting_fold_hours($1)", _ALL)
         async with conn.transaction():
             await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_GATE)
             ends = await consumer.end_offsets(partitions)
             await _read(reader, conn, ends, batch_size, deadline, counter)
+            await conn.execute("SELECT reporting_fold_hours($1)", _ALL)
             applied = counter.applied
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_RETIRED}")
             for table in PROJECTION_TABLES:

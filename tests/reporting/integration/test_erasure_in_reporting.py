@@ -14,13 +14,11 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from common.clock import SystemClock
 from common.consumer import BatchContext
 from common.ops import read_dead_letters
-from common.uow import Origin, PostgresUnitOfWork
 from contracts import dead_letter_topic
 from contracts.events import HoursLogged, VolunteerErased
-from reporting.projections import PROJECTIONS, RUN_PROJECTIONS
+from reporting.projections import PROJECTIONS
 from tests.reporting.events import World, at
 from tests.reporting.integration.conftest import Reporting
 from tests.support.transactions import second_waits_for_first
@@ -58,7 +56,11 @@ async def test_an_erased_volunteer_id_is_gone_from_every_table_and_the_figures_s
     await reporting.feed(world)
     erased = volunteers[0]
     before = headline(await reporting.json("/v1/municipalities/GM0996/figures", period="2026-01"))
-    assert await occurrences(reporting, erased) == {"volunteer_facts": 1, "match_facts": 1, "hours_facts": 1}
+    # The facts a KPI needs per person, and the aggregates kept of them (who gave hours; the person's activity
+    # where it counts: the centrale and the region).
+    assert await occurrences(reporting, erased) == {
+        "volunteer_facts": 1, "match_facts": 1, "hours_facts": 1, "agg_hours": 1, "person_activity": 2
+    }
 
     world.erase(erased, "2026-02-10")
     await reporting.feed(world)
@@ -187,12 +189,10 @@ async def test_hours_written_while_the_volunteer_is_erased_keep_no_id(reporting:
     assert isinstance(erasure.event, VolunteerErased)
 
     def write_hours(conn: asyncpg.Connection) -> Awaitable[None]:
-        return RUN_PROJECTIONS[HoursLogged]([hours.event], BatchContext([hours.envelope()], conn))
+        return PROJECTIONS[HoursLogged]([hours.event], BatchContext([hours.envelope()], conn))
 
     def erase(conn: asyncpg.Connection) -> Awaitable[None]:
-        envelope = erasure.envelope()
-        uow = PostgresUnitOfWork(conn, Origin.of_event(envelope, "reporting"), SystemClock(), envelope)
-        return PROJECTIONS[VolunteerErased](erasure.event, uow)
+        return PROJECTIONS[VolunteerErased]([erasure.event], BatchContext([erasure.envelope()], conn))
 
     await second_waits_for_first(reporting.pool, *((write_hours, erase) if first == "hours" else (erase, write_hours)))
 

@@ -20,7 +20,7 @@ from contracts.events import HoursLogged
 from reporting.config import Settings
 from reporting.jobs import rebuild_job
 from reporting.main import rebuild
-from reporting.projections import RUN_PROJECTIONS
+from reporting.projections import PROJECTIONS
 from tests.reporting.events import World, at
 from tests.reporting.integration.conftest import Reporting
 
@@ -132,7 +132,7 @@ async def test_a_rebuild_started_while_an_hours_batch_is_open_is_not_refused(rep
         await batch.start()
         try:
             # An hours batch in hand, as the live consumer has it: the erasure gate is held until it commits.
-            await RUN_PROJECTIONS[HoursLogged]([hours.event], BatchContext([hours.envelope()], conn))
+            await PROJECTIONS[HoursLogged]([hours.event], BatchContext([hours.envelope()], conn))
             started = await reporting.http.post("/v1/ops/rebuild", headers=reporting.ops)
             assert started.status_code == 202, started.text  # it used to be 409 "already running"
         finally:

@@ -16,6 +16,7 @@ from common.ops.groups import end_offsets, wait_until_caught_up
 from common.service import get_runtime
 from reporting.configuration import municipality_of
 from reporting.cube import Cube
+from reporting.folding import fold_hours
 from reporting.periods import Period, PeriodError
 from reporting.queries import build_cube
 
@@ -64,7 +65,8 @@ PeriodQuery = Annotated[Period, Depends(_period_query)]
 
 
 async def cube_for(pool: asyncpg.Pool, period: Period) -> Cube:
-    """The period's cube, read in one consistent snapshot."""
+    """The period's cube, read in one consistent snapshot (queued hours folded in first)."""
+    await fold_hours(pool)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         return await build_cube(conn, period)
 
