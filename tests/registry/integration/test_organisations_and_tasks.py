@@ -8,9 +8,9 @@ from uuid import uuid4
 
 import pytest
 
-from contracts import EventEnvelope
 from common.clock import SystemClock
 from common.uow import Origin, unit_of_work
+from contracts import EventEnvelope
 from registry.unit_of_work import PostgresRegistryUnitOfWork
 from registry.use_cases import tasks
 from tests.registry.integration.conftest import Registry
