@@ -75,4 +75,3 @@ async def test_no_declaration_names_a_column_the_registry_does_not_have(registry
     declared = {(t.table, column) for t in PERSONAL_DATA for column in (*t.columns, *([t.person] if t.person else []))}
     declared |= {(table, column) for table, columns in NOT_PERSONAL.items() for column in columns}
     assert sorted(declared - existing) == []
-
