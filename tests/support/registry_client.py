@@ -132,18 +132,28 @@ class Registry:
     ) -> UUID:
         """Publish a MatchMade as matching would, and wait until the registry recorded it."""
         match = MatchMade(
-            match_id=uuid4(), task_id=task_id, volunteer_id=volunteer_id, organisation_id=organisation_id,
-            centrale_id=centrale_id, volunteer_centrale_id=centrale_id,
+            match_id=uuid4(),
+            task_id=task_id,
+            volunteer_id=volunteer_id,
+            organisation_id=organisation_id,
+            centrale_id=centrale_id,
+            volunteer_centrale_id=centrale_id,
             made_at=datetime.now(UTC) - timedelta(days=days_ago),
-        )  # fmt: skip
+        )
         envelope = EventEnvelope(
-            source="/regions/testregio/matching", type=match.event_type, subject=match.subject(),
-            tenant=centrale_id, region="testregio",
-        )  # fmt: skip
+            source="/regions/testregio/matching",
+            type=match.event_type,
+            subject=match.subject(),
+            tenant=centrale_id,
+            region="testregio",
+        )
         await publish_raw(
-            self.bootstrap, match.topic, match.model_dump_json().encode(), key=match.subject().encode(),
+            self.bootstrap,
+            match.topic,
+            match.model_dump_json().encode(),
+            key=match.subject().encode(),
             headers=envelope.to_headers(),
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 30
         while await self.pool.fetchval("SELECT 1 FROM matches WHERE id = $1", match.match_id) is None:
             assert time.monotonic() < deadline, "the registry did not record the match"

@@ -100,8 +100,10 @@ async def test_bad_task_input_gets_field_level_errors_and_writes_nothing(registr
     )
     assert bad.status_code == 422
     assert {tuple(item["loc"]) for item in bad.json()["detail"]} == {
-        ("body", "capacity"), ("body", "postcode"), ("body", "theme"),
-    }  # fmt: skip
+        ("body", "capacity"),
+        ("body", "postcode"),
+        ("body", "theme"),
+    }
     assert await registry.pool.fetchval("SELECT count(*) FROM tasks") == before
 
 
