@@ -126,8 +126,9 @@ class ThankYouSender:
         # server accepted it, before its row was marked) mail clients see one message.
         message["Message-ID"] = f"<{mail.award_id}@{domain}>"
         message["Auto-Submitted"] = "auto-generated"
-        message["Content-Language"] = "nl"
         message.set_content(mail.text)
+        # After set_content, which replaces every Content-* header (set before, it was silently dropped).
+        message["Content-Language"] = "nl"
         return message
 
     def _send(self, message: EmailMessage) -> None:
