@@ -162,7 +162,8 @@ def some_hours(match: Match, **overrides: Any) -> Hours:
 
 def a_partner(**overrides: Any) -> BusinessPartner:
     """A business partner."""
-    return BusinessPartner(**({"id": uuid4(), "name": "Bouwbedrijf", "registered_at": NOW} | overrides))
+    values: dict[str, Any] = {"id": uuid4(), "name": "Bouwbedrijf", "registered_at": NOW}
+    return BusinessPartner(**(values | overrides))
 
 
 def a_volunteer_day(partner_id: UUID, **overrides: Any) -> VolunteerDay:

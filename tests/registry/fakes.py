@@ -37,6 +37,7 @@ from registry.repositories import (
     VolunteerDay,
 )
 from registry.repositories.personal_data import PERSONAL_DATA
+from registry.unit_of_work import RegistryUnitOfWork
 
 __all__ = ["FakeRegistryUnitOfWork", "FakeTables"]
 
@@ -532,3 +533,8 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
                     store.extend(rows)
             self.emitted[:] = emitted
             raise
+
+
+def _conforms(uow: FakeRegistryUnitOfWork) -> RegistryUnitOfWork:
+    """Never called: ``mypy tests/registry`` checks here that the fake keeps the Protocol's shape."""
+    return uow

@@ -41,21 +41,75 @@ __all__ = ["PostgresRegistryUnitOfWork", "RegistryUnitOfWork"]
 
 
 class RegistryUnitOfWork(UnitOfWork, Protocol):
-    """What every registry use case gets: the shared unit of work and the registry's repositories."""
+    """What every registry use case gets: the shared unit of work and the registry's repositories.
 
-    centrales: CentraleRepository
-    organisations: OrganisationRepository
-    volunteers: VolunteerRepository
-    tasks: TaskRepository
-    matches: MatchRepository
-    hours: HoursRepository
-    partners: PartnerRepository
-    volunteer_days: VolunteerDayRepository
-    credentials: CredentialRepository
-    messages: MessageRepository
-    templates: TemplateRepository
-    idempotency_keys: IdempotencyKeyRepository
-    personal_data: PersonalDataRepository
+    Read-only properties, so an implementation may hold a more specific repository (a fake, in tests).
+    """
+
+    @property
+    def centrales(self) -> CentraleRepository:
+        """The region's centrales."""
+        ...
+
+    @property
+    def organisations(self) -> OrganisationRepository:
+        """Organisations and their vetting."""
+        ...
+
+    @property
+    def volunteers(self) -> VolunteerRepository:
+        """Volunteers and their consents."""
+        ...
+
+    @property
+    def tasks(self) -> TaskRepository:
+        """Tasks."""
+        ...
+
+    @property
+    def matches(self) -> MatchRepository:
+        """Matches matching reported."""
+        ...
+
+    @property
+    def hours(self) -> HoursRepository:
+        """Hours logged for matches."""
+        ...
+
+    @property
+    def partners(self) -> PartnerRepository:
+        """Business partners."""
+        ...
+
+    @property
+    def volunteer_days(self) -> VolunteerDayRepository:
+        """Partners' volunteer days and their hours."""
+        ...
+
+    @property
+    def credentials(self) -> CredentialRepository:
+        """Issued credentials."""
+        ...
+
+    @property
+    def messages(self) -> MessageRepository:
+        """Thank-you messages."""
+        ...
+
+    @property
+    def templates(self) -> TemplateRepository:
+        """The centrales' thank-you templates."""
+        ...
+
+    @property
+    def idempotency_keys(self) -> IdempotencyKeyRepository:
+        """Idempotency keys of creating requests."""
+        ...
+
+    @property
+    def personal_data(self) -> PersonalDataRepository:
+        """Erasure, derived from the declaration of personal data."""
+        ...
 
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import socket
-from typing import cast
+from typing import Any, cast
 from uuid import uuid4
 
 import asyncpg
+from pydantic import SecretStr
 
 from common.clock import ManualClock
 from registry.config import Settings
@@ -15,10 +16,13 @@ from registry.notifications.use_cases import ThankYouMail
 from tests.registry.builders import NOW, a_message
 
 
-def _sender(**settings: object) -> ThankYouSender:
+def _sender(**settings: Any) -> ThankYouSender:
     config = Settings(
-        database_url="postgresql://unused", ops_token="unused", smtp_sender="waardering@vc-test.example", **settings
-    )  # type: ignore[arg-type]
+        database_url=SecretStr("postgresql://unused"),
+        ops_token=SecretStr("unused"),
+        smtp_sender="waardering@vc-test.example",
+        **settings,
+    )
     return ThankYouSender(cast(asyncpg.Pool, None), config, ManualClock(NOW))
 
 
