@@ -18,8 +18,7 @@ No name, address or text is stored with a message, so erasing a volunteer leaves
 """
 
 from registry.notifications.routes import router
-from registry.notifications.sender import ThankYouSender, thank_you_sender
+from registry.notifications.sender import thank_you_sender
 from registry.notifications.subscriber import register_notifications
-from registry.notifications.templates import DEFAULT_TEMPLATES, render
 
-__all__ = ["DEFAULT_TEMPLATES", "ThankYouSender", "register_notifications", "render", "router", "thank_you_sender"]
+__all__ = ["register_notifications", "router", "thank_you_sender"]
