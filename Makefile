@@ -72,8 +72,8 @@ bench-soak: install ## Benchmarks with the full 10-minute memory soak (~42 min)
 	@$(RUN) python -m bench --soak
 
 .PHONY: lint
-lint: install ## ruff lint and format check
-	@$(RUN) ruff check . && $(RUN) ruff format --check .
+lint: install ## ruff lint and format check, and the import contracts between layers and services (.importlinter)
+	@$(RUN) ruff check . && $(RUN) ruff format --check . && $(RUN) lint-imports
 
 .PHONY: typecheck
 typecheck: install ## mypy --strict over services, contracts, deploy scripts and benchmarks
