@@ -15,6 +15,7 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
 from common.consumer import EventConsumer
+from common.kafka import broker_options
 from common.service import ServiceSpec
 from contracts import Event
 
@@ -29,7 +30,7 @@ def _union_schema(events: list[type[Event]]) -> dict[str, Any]:
 
 def asyncapi_document(spec: ServiceSpec, region: str = "<region>") -> dict[str, Any]:
     """The AsyncAPI 3.0 document of one service, built from the same spec the service runs."""
-    broker = KafkaBroker("kafka:9092", description=spec.description)
+    broker = KafkaBroker(**broker_options("kafka:9092"), description=spec.description)
     if spec.register_handlers is not None:
         consumer = EventConsumer(spec.name, pool=None)
         spec.register_handlers(consumer)

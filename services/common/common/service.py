@@ -28,6 +28,7 @@ from faststream.kafka import KafkaBroker
 
 from common.consumer import EventConsumer
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
+from common.kafka import broker_options
 from common.logging import configure_logging, get_logger
 from common.outbox import OutboxRelay
 from common.settings import ServiceSettings
@@ -91,7 +92,7 @@ class Runtime:
 def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
     """A FastStream Kafka broker whose producer waits for all in-sync replicas (dead letters must persist)."""
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        **broker_options(settings),  # servers, TLS and SASL from the region's Kafka settings
         client_id=f"{settings.region}-{spec.name}",
         acks="all",
         enable_idempotence=True,
@@ -121,9 +122,7 @@ async def _start(runtime: Runtime) -> None:
     runtime.pool = await create_pool(settings.database_url.get_secret_value(), settings.db_pool_size)
     await apply_migrations(runtime.pool, RUNTIME_MIGRATIONS, spec.migrations)
     if spec.publishes:
-        runtime.relay = OutboxRelay(
-            runtime.pool, settings.kafka_bootstrap_servers, poll_interval_s=settings.outbox_poll_interval_s
-        )
+        runtime.relay = OutboxRelay(runtime.pool, settings, poll_interval_s=settings.outbox_poll_interval_s)
         await runtime.relay.start()
     if spec.register_handlers is not None:
         runtime.broker = build_broker(settings, spec)

@@ -140,9 +140,9 @@ def caught_up(request: Request) -> Callable[[], Awaitable[None]]:
 
     async def wait() -> None:
         assert runtime.consumer is not None
-        bootstrap = runtime.settings.kafka_bootstrap_servers
-        ends = await end_offsets(bootstrap, runtime.consumer.topics)
-        await wait_until_caught_up(bootstrap, runtime.spec.name, ends, timeout=_CATCH_UP_TIMEOUT_S)
+        kafka = runtime.settings
+        ends = await end_offsets(kafka, runtime.consumer.topics)
+        await wait_until_caught_up(kafka, runtime.spec.name, ends, timeout=_CATCH_UP_TIMEOUT_S)
 
     return wait
 
