@@ -28,9 +28,14 @@ build_helm() {
     local target="$CACHE/helm-$HELM_VERSION" staging
     staging=$(mktemp -d "$CACHE/.helm.XXXXXX")
     # The version string go install leaves out (helm would say "v4.3"), set as helm's own Makefile does.
-    GOBIN="$staging" GOFLAGS="${GOFLAGS:-} -trimpath" go install \
+    # Its hundred "go: downloading" lines go to a log shown only when the build fails.
+    if ! GOBIN="$staging" GOFLAGS="${GOFLAGS:-} -trimpath" go install \
         -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION" \
-        "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+        "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" >"$staging.log" 2>&1; then
+        cat "$staging.log" >&2
+        exit 1
+    fi
+    rm -f "$staging.log"
     rm -rf "$target" && mv "$staging" "$target"
 }
 
