@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import secrets
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -105,6 +109,33 @@ async def test_outbox_relay_and_consumer_work_through_scram(sasl_kafka: LocalKaf
     assert (unpublished, effects, inbox) == (0, [str(envelope.id)], 1)
     assert lag, "the ops tools found no committed offsets of the group"
     assert sum(lag) == 0, f"the group's committed offsets should reach the end, lag per partition {lag}"
+
+
+async def test_the_ops_command_line_reads_the_kafka_security_settings(sasl_kafka: LocalKafka) -> None:
+    """``python -m common.ops`` as ops run it: the region's KAFKA_* variables, SCRAM included."""
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": sasl_kafka.sasl_bootstrap_servers,
+        "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "KAFKA_SASL_USERNAME": USER,
+        "KAFKA_SASL_PASSWORD": PASSWORD,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "common.ops",
+        "--json",
+        "dlq",
+        "list",
+        "--topic",
+        f"{VolunteerRegistered.topic}.dlq",
+    ]
+    result = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, json.loads(result.stdout)) == (0, []), result.stderr[-2000:]
+    env["KAFKA_SASL_PASSWORD"] = "not-the-password"
+    refused = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0
 
 
 async def test_scram_sha_256_logs_in_and_a_wrong_password_is_refused(sasl_kafka: LocalKafka) -> None:
