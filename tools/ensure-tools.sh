@@ -44,7 +44,10 @@ install_validator() {
     # tells a complete one from an interrupted attempt.
     local target="$CACHE/kubernetes-validate-$KUBERNETES_VALIDATE_VERSION"
     rm -rf "$target"
-    $UV venv --quiet --python 3.11 "$target"
+    # The project's interpreter (or the machine's python3): never one uv would download.
+    local python=.venv/bin/python
+    [ -x "$python" ] || python=$(command -v python3)
+    UV_PYTHON_DOWNLOADS=never $UV venv --quiet --python "$python" "$target"
     $UV pip install --quiet --python "$target/bin/python" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
     touch "$target/.complete"
 }
