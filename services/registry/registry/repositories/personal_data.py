@@ -147,7 +147,7 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "outbox": ("topic", "key", "headers"),
     "inbox": ("consumer", "event_type"),
     "job_runs": ("job", "kind", "status", "counts", "error", "requested_by"),
-    "schema_migrations": ("name",),
+    "schema_migrations": ("name", "checksum"),
 }
 
 
