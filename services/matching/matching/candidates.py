@@ -81,7 +81,8 @@ class IndexedCandidates:
     """``Candidates`` on an instance's index, refreshed through one unit of work's volunteers repository."""
 
     def __init__(self, cache: CandidateIndexCache, volunteers: VolunteerRepository) -> None:
-        self._cache = cache
+        self.cache = cache
+        """The instance's index, shared by all its units of work."""
         self._volunteers = volunteers
 
     async def best(
@@ -95,7 +96,7 @@ class IndexedCandidates:
         exclude: Iterable[UUID] = (),
     ) -> list[Candidate]:
         """The best ``count`` eligible volunteers for the task, best first (see ``CandidateIndex.top``)."""
-        index = await self._cache.refreshed(self._volunteers)
+        index = await self.cache.refreshed(self._volunteers)
         found = index.top(
             task,
             count,
@@ -108,4 +109,4 @@ class IndexedCandidates:
 
     def forget(self, volunteer_id: UUID) -> None:
         """Drop an erased volunteer now, without waiting for the next refresh."""
-        self._cache.forget(volunteer_id)
+        self.cache.forget(volunteer_id)

@@ -64,7 +64,7 @@ class TaskRepository(Protocol):
         ...
 
     async def with_room_for_team(self, team_size: int, themes: Sequence[str], centrale_id: str | None) -> list[Task]:
-        """Open team tasks with room for the team, in its themes and centrale (if it names them); locked, oldest first."""
+        """Open team tasks with room for the team, in its themes and centrale (if named); locked, oldest first."""
         ...
 
     async def reserve_for_team(self, task_id: UUID, team_size: int) -> None:
@@ -159,7 +159,7 @@ class PostgresTaskRepository:
         await self._conn.execute("UPDATE tasks SET overflow_offered_at = $2 WHERE task_id = $1", task_id, at)
 
     async def with_room_for_team(self, team_size: int, themes: Sequence[str], centrale_id: str | None) -> list[Task]:
-        """Open team tasks with room for the team, in its themes and centrale (if it names them); locked, oldest first."""
+        """Open team tasks with room for the team, in its themes and centrale (if named); locked, oldest first."""
         rows = await self._conn.fetch(
             f"{_SELECT} WHERE t.status = $2 AND t.team_suitable"
             f" AND t.capacity - t.team_reserved - {_MADE} >= $3"
