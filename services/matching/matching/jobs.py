@@ -39,6 +39,17 @@ async def overflow(ctx: JobContext) -> Mapping[str, int]:
 
 # Expiry first: the proposals it frees count as open commitments no more when overflow proposes.
 JOBS = [
-    Job("expire-proposals", expire_proposals, DailyAt(time(3, 0)), description=expire_proposals.__doc__ or ""),
-    Job("overflow", overflow, DailyAt(time(3, 15)), description=overflow.__doc__ or ""),
+    Job(
+        "expire-proposals",
+        expire_proposals,
+        DailyAt(time(3, 0)),
+        description="Proposals unanswered for MATCHING_PROPOSAL_TTL_DAYS expire (MatchExpired).",
+    ),
+    Job(
+        "overflow",
+        overflow,
+        DailyAt(time(3, 15)),
+        description="Tasks open MATCHING_OVERFLOW_AFTER_DAYS without a match are offered to consenting volunteers "
+        "of the region's other centrales.",
+    ),
 ]
