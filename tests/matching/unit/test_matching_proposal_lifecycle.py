@@ -74,13 +74,27 @@ def test_a_refused_move_is_a_conflict_naming_where_the_proposal_is(
         MOVES[target](proposal)
 
     assert isinstance(refused.value, Conflict)
-    assert str(refused.value).startswith(f"proposal is {current.value}: it can become ")
-    assert str(refused.value).endswith(f", not {target.value}")
+    assert str(refused.value).startswith(f"proposal is {current.value}")
+    assert str(refused.value).endswith(f" {target.value}")
+
+
+def test_a_refused_move_says_where_the_proposal_could_go() -> None:
+    with pytest.raises(RefusedTransition) as approved_twice:
+        _in(S.APPROVED, needs_consulent=True).approve(LATER)
+    with pytest.raises(RefusedTransition) as ended_early:
+        _in(S.PROPOSED).end(LATER)
+
+    assert str(approved_twice.value) == "proposal is approved: it can become made, declined or expired, not approved"
+    assert (
+        str(ended_early.value) == "proposal is proposed: it can become approved, made, declined or expired, not ended"
+    )
 
 
 def test_a_final_state_says_it_is_final() -> None:
-    with pytest.raises(RefusedTransition, match="proposal is expired: it can become nothing else: it is final"):
+    with pytest.raises(RefusedTransition) as refused:
         _in(S.EXPIRED).decline(LATER)
+
+    assert str(refused.value) == "proposal is expired, which is final: it cannot become declined"
 
 
 def test_only_a_proposal_waiting_for_a_consulent_is_approved() -> None:

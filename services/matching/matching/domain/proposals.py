@@ -97,9 +97,13 @@ class RefusedTransition(Conflict):
     """A proposal was asked to move where its lifecycle does not go (409)."""
 
     def __init__(self, current: ProposalStatus, target: ProposalStatus) -> None:
-        allowed = sorted(TRANSITIONS[current], key=list(ProposalStatus).index)
-        could = " or ".join(status.value for status in allowed) if allowed else "nothing else: it is final"
-        super().__init__(f"proposal is {current.value}: it can become {could}, not {target.value}")
+        allowed = [status.value for status in ProposalStatus if status in TRANSITIONS[current]]
+        if allowed:
+            could = " or ".join([", ".join(allowed[:-1]), allowed[-1]] if len(allowed) > 1 else allowed)
+            message = f"proposal is {current.value}: it can become {could}, not {target.value}"
+        else:
+            message = f"proposal is {current.value}, which is final: it cannot become {target.value}"
+        super().__init__(message)
         self.current = current
         self.target = target
 
@@ -125,11 +129,6 @@ class Proposal:
     approved_at: datetime | None = None
     decided_at: datetime | None = None
     ended_at: datetime | None = None
-
-    @property
-    def is_pending(self) -> bool:
-        """Still waiting for a decision."""
-        return self.status in PENDING
 
     def _moved(
         self,
