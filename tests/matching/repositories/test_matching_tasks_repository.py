@@ -37,7 +37,7 @@ async def test_a_stored_task_reads_back_as_the_domain_sees_it(uow: MatchingUnitO
     )
     assert (profile.theme, profile.skills, profile.shift_mask) == (
         "zorg",
-        {"koken", "tillen"},
+        frozenset({"koken", "tillen"}),
         schedule.slots_mask(TUESDAY_MORNING),
     )
     assert (profile.one_off_start, profile.one_off_end, profile.capacity) == (start, start + timedelta(hours=4), 3)

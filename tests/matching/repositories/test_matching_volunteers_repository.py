@@ -23,7 +23,7 @@ async def test_a_stored_profile_reads_back_as_the_domain_sees_it(uow: MatchingUn
     profile = await uow.volunteers.get(facts.volunteer_id)
     assert profile is not None
     assert (profile.volunteer_id, profile.centrale_id) == (facts.volunteer_id, facts.centrale_id)
-    assert (profile.skills, profile.interests) == ({"koken", "rijbewijs"}, {"zorg", "sport"})
+    assert (profile.skills, profile.interests) == (frozenset({"koken", "rijbewijs"}), frozenset({"zorg", "sport"}))
     assert profile.languages == ("nl", "ar")
     assert profile.availability_mask == schedule.slots_mask(TUESDAY_MORNING)
     assert profile.one_off_dates == {date(2027, 3, 12)}
