@@ -37,37 +37,62 @@ AREAS = (
 def volunteer_facts(**changes: Any) -> VolunteerFacts:
     """A consenting volunteer of CENTRALE who cooks, likes zorg, is free on Tuesday morning and lives in 3512."""
     base: dict[str, Any] = {
-        "volunteer_id": uuid4(), "centrale_id": CENTRALE, "postcode_area": "3512", "skills": ("koken",),
-        "interests": ("zorg",), "languages": ("nl",), "availability": TUESDAY_MORNING, "max_distance_km": 10,
+        "volunteer_id": uuid4(),
+        "centrale_id": CENTRALE,
+        "postcode_area": "3512",
+        "skills": ("koken",),
+        "interests": ("zorg",),
+        "languages": ("nl",),
+        "availability": TUESDAY_MORNING,
+        "max_distance_km": 10,
         "matching_consent": True,
-    }  # fmt: skip
+    }
     return VolunteerFacts(**{**base, **changes})
 
 
 def task_facts(**changes: Any) -> TaskFacts:
     """A zorg task of CENTRALE in 3511 on Tuesday mornings, for someone who cooks; no VOG, room for two."""
     base: dict[str, Any] = {
-        "task_id": uuid4(), "organisation_id": uuid4(), "centrale_id": CENTRALE, "theme": "zorg", "capacity": 2,
-        "vog_required": False, "skills": ("koken",), "postcode_area": "3511", "shifts": TUESDAY_MORNING,
-    }  # fmt: skip
+        "task_id": uuid4(),
+        "organisation_id": uuid4(),
+        "centrale_id": CENTRALE,
+        "theme": "zorg",
+        "capacity": 2,
+        "vog_required": False,
+        "skills": ("koken",),
+        "postcode_area": "3511",
+        "shifts": TUESDAY_MORNING,
+    }
     return TaskFacts(**{**base, **changes})
 
 
 def proposal_for(task: TaskFacts, volunteer: VolunteerFacts, **changes: Any) -> Proposal:
     """A fresh proposal of the volunteer for the task."""
     base: dict[str, Any] = {
-        "match_id": uuid4(), "task_id": task.task_id, "volunteer_id": volunteer.volunteer_id,
-        "organisation_id": task.organisation_id, "centrale_id": task.centrale_id,
-        "volunteer_centrale_id": volunteer.centrale_id, "score": 0.8, "reasons": ("vaardigheden 1/1: koken",),
-        "via": ProposalVia.MATCHING, "needs_consulent": False, "status": ProposalStatus.PROPOSED, "proposed_at": NOW,
-    }  # fmt: skip
+        "match_id": uuid4(),
+        "task_id": task.task_id,
+        "volunteer_id": volunteer.volunteer_id,
+        "organisation_id": task.organisation_id,
+        "centrale_id": task.centrale_id,
+        "volunteer_centrale_id": volunteer.centrale_id,
+        "score": 0.8,
+        "reasons": ("vaardigheden 1/1: koken",),
+        "via": ProposalVia.MATCHING,
+        "needs_consulent": False,
+        "status": ProposalStatus.PROPOSED,
+        "proposed_at": NOW,
+    }
     return Proposal(**{**base, **changes})
 
 
 def team_day(**changes: Any) -> VolunteerDay:
     """A team of 8 on Wednesday 13 March 2030, preferring natuur near 3511."""
     base: dict[str, Any] = {
-        "day_id": uuid4(), "partner_id": uuid4(), "team_size": 8, "on_date": date(2030, 3, 13),
-        "themes": ("natuur",), "postcode_area": "3511",
-    }  # fmt: skip
+        "day_id": uuid4(),
+        "partner_id": uuid4(),
+        "team_size": 8,
+        "on_date": date(2030, 3, 13),
+        "themes": ("natuur",),
+        "postcode_area": "3511",
+    }
     return VolunteerDay(**{**base, **changes})

@@ -66,9 +66,14 @@ def _applier(factory: UnitOfWorkFactory) -> Callable[[asyncpg.Connection, Event]
 
 def _volunteer(volunteer_id: UUID, event: type[VolunteerRegistered | VolunteerProfileUpdated], **changes: Any) -> Event:
     profile: dict[str, Any] = {
-        "volunteer_id": volunteer_id, "centrale_id": CENTRALE, "skills": ["koken"], "interests": ["zorg"],
-        "availability": TUESDAY_MORNING, "matching_consent": True, **changes,
-    }  # fmt: skip
+        "volunteer_id": volunteer_id,
+        "centrale_id": CENTRALE,
+        "skills": ["koken"],
+        "interests": ["zorg"],
+        "availability": TUESDAY_MORNING,
+        "matching_consent": True,
+        **changes,
+    }
     if event is VolunteerRegistered:
         return VolunteerRegistered(**profile, registered_at=NOW)
     return VolunteerProfileUpdated(**profile, updated_at=NOW)
@@ -76,9 +81,17 @@ def _volunteer(volunteer_id: UUID, event: type[VolunteerRegistered | VolunteerPr
 
 def _task(centrale_id: str, *, vog_required: bool) -> TaskPosted:
     return TaskPosted(
-        task_id=uuid4(), organisation_id=uuid4(), centrale_id=centrale_id, theme="zorg", skills=["koken"],
-        shifts=TUESDAY_MORNING, capacity=2, hours_per_week=3, vog_required=vog_required, posted_at=NOW,
-    )  # fmt: skip
+        task_id=uuid4(),
+        organisation_id=uuid4(),
+        centrale_id=centrale_id,
+        theme="zorg",
+        skills=["koken"],
+        shifts=TUESDAY_MORNING,
+        capacity=2,
+        hours_per_week=3,
+        vog_required=vog_required,
+        posted_at=NOW,
+    )
 
 
 async def _in_transaction(pool: asyncpg.Pool, apply: Callable[[asyncpg.Connection], Awaitable[None]]) -> None:

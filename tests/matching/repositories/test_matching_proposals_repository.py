@@ -30,9 +30,13 @@ def _same(found: Proposal | None, expected: Proposal) -> None:
 async def test_a_proposal_reads_back_as_stored(uow: MatchingUnitOfWork) -> None:
     task, volunteer = await _task(uow), volunteer_facts(centrale_id="vc-zeist")
     proposal = proposal_for(
-        task, volunteer, score=0.731, reasons=("vaardigheden 1/1: koken", "afstand 0.4 km"), via=ProposalVia.OVERFLOW,
+        task,
+        volunteer,
+        score=0.731,
+        reasons=("vaardigheden 1/1: koken", "afstand 0.4 km"),
+        via=ProposalVia.OVERFLOW,
         needs_consulent=True,
-    )  # fmt: skip
+    )
 
     await uow.proposals.add(proposal)
 

@@ -22,9 +22,15 @@ async def test_a_stored_task_reads_back_as_the_domain_sees_it(uow: MatchingUnitO
     await uow.postcode_areas.load(AREAS)
     start = datetime(2027, 3, 12, 9, tzinfo=UTC)
     facts = await _posted(
-        uow, skills=("koken", "tillen"), one_off_start=start, one_off_end=start + timedelta(hours=4), capacity=3,
-        vog_required=True, team_suitable=True, support_accessible=True,
-    )  # fmt: skip
+        uow,
+        skills=("koken", "tillen"),
+        one_off_start=start,
+        one_off_end=start + timedelta(hours=4),
+        capacity=3,
+        vog_required=True,
+        team_suitable=True,
+        support_accessible=True,
+    )
 
     task = await uow.tasks.get(facts.task_id)
 

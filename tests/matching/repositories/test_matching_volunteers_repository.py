@@ -13,10 +13,16 @@ from tests.matching.builders import AREAS, TUESDAY_MORNING, volunteer_facts
 async def test_a_stored_profile_reads_back_as_the_domain_sees_it(uow: MatchingUnitOfWork) -> None:
     await uow.postcode_areas.load(AREAS)
     facts = volunteer_facts(
-        skills=("koken", "rijbewijs"), interests=("zorg", "sport"), languages=("nl", "ar"),
-        one_off_dates=(date(2027, 3, 12),), max_distance_km=7, commitment="one_off", needs_support=True,
-        regional_consent=True, vog_valid_until=date(2029, 1, 5),
-    )  # fmt: skip
+        skills=("koken", "rijbewijs"),
+        interests=("zorg", "sport"),
+        languages=("nl", "ar"),
+        one_off_dates=(date(2027, 3, 12),),
+        max_distance_km=7,
+        commitment="one_off",
+        needs_support=True,
+        regional_consent=True,
+        vog_valid_until=date(2029, 1, 5),
+    )
 
     await uow.volunteers.upsert(facts)
 

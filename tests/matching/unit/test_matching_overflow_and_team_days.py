@@ -91,9 +91,14 @@ async def test_a_team_day_without_a_fitting_task_stays_open(uow: FakeMatchingUni
     await posted_task(uow, team_suitable=True, capacity=12, theme="natuur", postcode_area="3811", **ONE_OFF)
     other_day = WEDNESDAY + timedelta(days=1)
     await posted_task(
-        uow, team_suitable=True, capacity=12, theme="natuur", one_off_start=other_day,
-        one_off_end=other_day + timedelta(hours=6), shifts=(),
-    )  # fmt: skip
+        uow,
+        team_suitable=True,
+        capacity=12,
+        theme="natuur",
+        one_off_start=other_day,
+        one_off_end=other_day + timedelta(hours=6),
+        shifts=(),
+    )
     day = team_day()
 
     assert await match_team_day(MatchTeamDay(day), uow) is None

@@ -26,10 +26,19 @@ LATER = NOW + timedelta(hours=1)
 
 def _in(status: ProposalStatus, *, needs_consulent: bool = False) -> Proposal:
     return Proposal(
-        match_id=uuid4(), task_id=uuid4(), volunteer_id=uuid4(), organisation_id=uuid4(), centrale_id="vc-utrecht",
-        volunteer_centrale_id="vc-utrecht", score=0.5, reasons=("x",), via=ProposalVia.MATCHING,
-        needs_consulent=needs_consulent, status=status, proposed_at=NOW,
-    )  # fmt: skip
+        match_id=uuid4(),
+        task_id=uuid4(),
+        volunteer_id=uuid4(),
+        organisation_id=uuid4(),
+        centrale_id="vc-utrecht",
+        volunteer_centrale_id="vc-utrecht",
+        score=0.5,
+        reasons=("x",),
+        via=ProposalVia.MATCHING,
+        needs_consulent=needs_consulent,
+        status=status,
+        proposed_at=NOW,
+    )
 
 
 MOVES = {

@@ -112,9 +112,12 @@ async def test_an_overflow_proposal_stands_while_the_neighbour_still_fits(uow: F
     offered = await _only_proposal(uow, task.task_id)
 
     await registered_volunteer(
-        uow, volunteer_id=neighbour.volunteer_id, centrale_id="vc-zeist", regional_consent=True,
+        uow,
+        volunteer_id=neighbour.volunteer_id,
+        centrale_id="vc-zeist",
+        regional_consent=True,
         vog_valid_until=date(2030, 1, 1),
-    )  # fmt: skip
+    )
 
     assert (await proposal(uow, offered)).status is ProposalStatus.PROPOSED
     assert uow.locked[-1] == "vc-zeist"

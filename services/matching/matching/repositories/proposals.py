@@ -15,9 +15,22 @@ from matching.repositories._sql import placeholders
 __all__ = ["PostgresProposalRepository", "ProposalRepository"]
 
 _COLUMNS = (
-    "match_id", "task_id", "volunteer_id", "organisation_id", "centrale_id", "volunteer_centrale_id", "score",
-    "reasons", "via", "needs_consulent", "status", "proposed_at", "approved_at", "decided_at", "ended_at",
-)  # fmt: skip
+    "match_id",
+    "task_id",
+    "volunteer_id",
+    "organisation_id",
+    "centrale_id",
+    "volunteer_centrale_id",
+    "score",
+    "reasons",
+    "via",
+    "needs_consulent",
+    "status",
+    "proposed_at",
+    "approved_at",
+    "decided_at",
+    "ended_at",
+)
 # What a move through the lifecycle (or an erasure) changes; the rest is fixed when proposed.
 _CHANGING = ("status", "reasons", "approved_at", "decided_at", "ended_at")
 _BEST_FIRST = " ORDER BY score DESC, proposed_at, match_id"

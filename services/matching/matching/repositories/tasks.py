@@ -17,9 +17,21 @@ __all__ = ["PostgresTaskRepository", "TaskRepository"]
 
 # What the registry's events say, in the order of the upsert's parameters; posted_at follows them.
 _FACT_COLUMNS = (
-    "task_id", "organisation_id", "centrale_id", "theme", "skills", "postcode_area", "shifts", "one_off_start",
-    "one_off_end", "capacity", "vog_required", "team_suitable", "support_accessible", "closing_date",
-)  # fmt: skip
+    "task_id",
+    "organisation_id",
+    "centrale_id",
+    "theme",
+    "skills",
+    "postcode_area",
+    "shifts",
+    "one_off_start",
+    "one_off_end",
+    "capacity",
+    "vog_required",
+    "team_suitable",
+    "support_accessible",
+    "closing_date",
+)
 # An update changes the task's facts, never whose it is or when it was posted.
 _UPDATED_COLUMNS = tuple(c for c in _FACT_COLUMNS if c not in ("task_id", "organisation_id", "centrale_id"))
 _SELECT = (

@@ -17,10 +17,21 @@ __all__ = ["PostgresVolunteerRepository", "VolunteerChanges", "VolunteerReposito
 
 # What the registry's events say, in the order of the upsert's parameters.
 _FACT_COLUMNS = (
-    "volunteer_id", "centrale_id", "postcode_area", "skills", "interests", "languages", "availability",
-    "one_off_dates", "max_distance_km", "commitment", "needs_support", "matching_consent", "regional_consent",
+    "volunteer_id",
+    "centrale_id",
+    "postcode_area",
+    "skills",
+    "interests",
+    "languages",
+    "availability",
+    "one_off_dates",
+    "max_distance_km",
+    "commitment",
+    "needs_support",
+    "matching_consent",
+    "regional_consent",
     "vog_valid_until",
-)  # fmt: skip
+)
 # What the domain sees: the facts (less the area) and the open-commitment count, with the area's centroid.
 _PROFILE_SELECT = (
     "SELECT v.volunteer_id, v.centrale_id, v.skills, v.interests, v.languages, v.availability, v.one_off_dates,"
