@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from common.auth import CallerDep, Role, require_role
-from matching.api.schemas import MatchingUowDep, PostcodeAreaIn
+from matching.api.dependencies import MatchingUowDep
+from matching.api.schemas import PostcodeAreaIn
 from matching.commands import ExpireStaleProposals, LoadPostcodeAreas, OfferOverflow
 from matching.domain.geo import Centroid
 from matching.use_cases import expire_stale_proposals, load_postcode_areas, offer_overflow

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from common.errors import NotFound
-from matching.api.schemas import InterestIn, MatchingUowDep, ProposalOut
+from matching.api.dependencies import MatchingUowDep
+from matching.api.schemas import InterestIn, ProposalOut
 from matching.commands import (
     AcceptProposal,
     ApproveProposal,

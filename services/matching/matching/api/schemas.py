@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from common.http import request_unit_of_work
 from matching.domain.proposals import Proposal
-from matching.unit_of_work import MatchingUnitOfWork
 
-__all__ = ["InterestIn", "MatchingUowDep", "PostcodeAreaIn", "ProposalOut"]
-
-# The request's unit of work (matching's, with its repositories): committed when the route returns.
-MatchingUowDep = Annotated[MatchingUnitOfWork, Depends(request_unit_of_work, scope="function")]
+__all__ = ["InterestIn", "PostcodeAreaIn", "ProposalOut"]
 
 
 class ProposalOut(BaseModel):
