@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
 from matching import handlers
-from matching.api import router
+from matching.api import ROUTERS
 from matching.candidates import CandidateIndexCache
 from matching.config import Settings
 from matching.domain.policy import MatchingPolicy
@@ -37,7 +37,7 @@ def build_spec(settings: Settings) -> ServiceSpec:
         name="matching",
         migrations=Path(__file__).parent.parent / "migrations",
         register_handlers=handlers.register,
-        routers=[router],
+        routers=ROUTERS,
         publishes=[
             events.MatchProposed,
             events.MatchMade,

@@ -48,3 +48,21 @@ def test_units_of_work_of_one_instance_share_its_candidate_index() -> None:
     assert isinstance(other_instance, PostgresMatchingUnitOfWork)
     assert first.candidates.cache is second.candidates.cache
     assert first.candidates.cache is not other_instance.candidates.cache
+
+
+def test_the_api_keeps_its_routes() -> None:
+    routes = {(method, route.path) for router in SPEC.routers for route in router.routes for method in route.methods}
+
+    assert routes == {
+        ("GET", "/v1/centrales/{centrale_id}/tasks/{task_id}/proposals"),
+        ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/approve"),
+        ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/accept"),
+        ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/decline"),
+        ("POST", "/v1/centrales/{centrale_id}/matches/{match_id}/end"),
+        ("GET", "/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/proposals"),
+        ("GET", "/v1/me/proposals"),
+        ("POST", "/v1/me/interests"),
+        ("POST", "/v1/me/proposals/{match_id}/decline"),
+        ("PUT", "/v1/postcode-areas"),
+        ("POST", "/v1/maintenance/run"),
+    }

@@ -4,13 +4,10 @@ Routes check the caller's role and the centrale in the path, build a command and
 the request's unit of work (committed when the route returns); they hold no SQL and no record checks.
 """
 
-from fastapi import APIRouter
-
 from matching.api.ops import router as ops_router
 from matching.api.proposals import router as proposals_router
 
-__all__ = ["router"]
+__all__ = ["ROUTERS"]
 
-router = APIRouter(prefix="/v1")
-router.include_router(proposals_router)
-router.include_router(ops_router)
+# Side by side rather than nested, so each router lists its routes with their full paths.
+ROUTERS = [proposals_router, ops_router]

@@ -16,7 +16,7 @@ from matching.use_cases import expire_stale_proposals, load_postcode_areas, offe
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["region ops"])
+router = APIRouter(prefix="/v1", tags=["region ops"])
 
 
 @router.put("/postcode-areas", summary="Load PC4 centroids (distance without addresses).")

@@ -32,7 +32,7 @@ from matching.use_cases import (
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(prefix="/v1")
 
 
 def _staff_or_organisation(caller: Caller, centrale_id: str) -> UUID | None:
