@@ -8,9 +8,12 @@ from fastapi import FastAPI
 
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
+from registry import notifications
 from registry.api import ROUTERS
 from registry.config import Settings
 from registry.handlers import register_handlers
+from registry.jobs import JOBS
+from registry.unit_of_work import PostgresRegistryUnitOfWork
 
 __all__ = ["SPEC", "create_app", "main"]
 
@@ -18,7 +21,7 @@ SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=register_handlers,
-    routers=ROUTERS,
+    routers=[*ROUTERS, notifications.router],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,
@@ -38,6 +41,9 @@ SPEC = ServiceSpec(
         events.CredentialRevoked,
     ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
+    unit_of_work=PostgresRegistryUnitOfWork,
+    workers=[notifications.thank_you_sender],
+    jobs=JOBS,
 )
 
 

@@ -22,9 +22,15 @@ def test_postcode_area_refuses_non_dutch_postcodes(postcode: str) -> None:
 
 @pytest.mark.parametrize(
     ("born", "band"),
-    [(date(2014, 3, 1), "12-17"), (date(2005, 11, 23), "18-20"), (date(2005, 11, 22), "21-29"),
-     (date(1990, 1, 1), "30-49"), (date(1960, 1, 1), "50-66"), (date(1950, 1, 1), "67+")],
-)  # fmt: skip
+    [
+        (date(2014, 3, 1), "12-17"),
+        (date(2005, 11, 23), "18-20"),
+        (date(2005, 11, 22), "21-29"),
+        (date(1990, 1, 1), "30-49"),
+        (date(1960, 1, 1), "50-66"),
+        (date(1950, 1, 1), "67+"),
+    ],
+)
 def test_age_band_on_the_22nd_of_november_2026(born: date, band: str) -> None:
     assert age_band(born, date(2026, 11, 22)) == band
 
