@@ -16,7 +16,7 @@ from common.locks import Lock
 from common.logging import get_logger
 from contracts import Event, EventEnvelope
 
-__all__ = ["OutboxRelay", "add_to_outbox", "make_envelope"]
+__all__ = ["OutboxRelay", "add_all_to_outbox", "add_to_outbox", "make_envelope"]
 
 log = get_logger(__name__)
 
@@ -44,6 +44,23 @@ async def add_to_outbox(conn: Connection, event: Event, envelope: EventEnvelope)
         envelope.subject,
         json.dumps(headers),
         event.model_dump_json().encode(),
+    )
+
+
+async def add_all_to_outbox(conn: Connection, events: Sequence[tuple[Event, EventEnvelope]]) -> None:
+    """``add_to_outbox`` for many events in one statement; rows get ids in the given order (per-key order holds)."""
+    if len(events) <= 1:
+        for event, envelope in events:
+            await add_to_outbox(conn, event, envelope)
+        return
+    await conn.execute(
+        "INSERT INTO outbox (topic, key, headers, payload)"
+        " SELECT topic, key, headers, payload FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])"
+        " WITH ORDINALITY AS queued (topic, key, headers, payload, n) ORDER BY n",
+        [event.topic for event, _ in events],
+        [envelope.subject for _, envelope in events],
+        [json.dumps([[name, value.decode()] for name, value in envelope.to_headers()]) for _, envelope in events],
+        [event.model_dump_json().encode() for event, _ in events],
     )
 
 
