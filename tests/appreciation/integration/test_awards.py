@@ -12,8 +12,11 @@ import asyncpg
 import pytest
 
 from appreciation import domain
+from appreciation.handlers import hours_entry
+from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
 from appreciation.use_cases import awards
-from appreciation.use_cases._shared import Origin
+from common.clock import SystemClock
+from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import VolunteerDayHoursLogged, VolunteerErased
 from tests.appreciation.integration.conftest import Appreciation
@@ -302,14 +305,23 @@ async def test_hours_applied_while_the_volunteer_is_erased_leave_nothing_behind(
         volunteer_id = uuid4()
         match = await appreciation.match(centrale_id, volunteer_id, uuid4(), uuid4())
     entry = appreciation.hours(match, "12")  # type: ignore[arg-type]
-    trigger = awards.Trigger(uuid4(), entry.event_type, entry.worked_on)
-    origin = Origin(source="/regions/test/appreciation", region="test")
+    envelope = EventEnvelope(
+        source="/regions/test/registry",
+        type=entry.event_type,
+        subject=entry.subject(),
+        tenant=centrale_id,
+        region="test",
+    )
+    trigger = domain.AwardTrigger(envelope.id, entry.event_type, entry.worked_on)
+
+    def uow(conn: asyncpg.Connection) -> PostgresAppreciationUnitOfWork:
+        return PostgresAppreciationUnitOfWork(conn, Origin.of_event(envelope, "appreciation"), SystemClock(), envelope)
 
     def record(conn: asyncpg.Connection) -> Awaitable[list[UUID]]:
-        return awards.record_hours(conn, entry.model_dump(), trigger, origin)
+        return awards.record_hours(awards.RecordHours(hours_entry(entry, envelope), trigger), uow(conn))
 
     def erase(conn: asyncpg.Connection) -> Awaitable[None]:
-        return awards.erase_volunteer(conn, volunteer_id, centrale_id, datetime.now(UTC))
+        return awards.erase_volunteer(awards.EraseVolunteer(volunteer_id, centrale_id, datetime.now(UTC)), uow(conn))
 
     await second_waits_for_first(appreciation.pool, *((record, erase) if first == "hours" else (erase, record)))
 
