@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
@@ -329,3 +330,33 @@ async def test_hours_applied_while_the_volunteer_is_erased_leave_nothing_behind(
         count = await appreciation.pool.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", volunteer_id)  # noqa: S608
         assert count == 0, table
     assert await appreciation.awards(volunteer_id) == []
+
+
+async def test_the_anniversary_job_runs_daily_and_on_demand_with_its_counts(appreciation: Appreciation) -> None:
+    centrale_id, staff = await appreciation.new_centrale()
+    rule = f"/v1/centrales/{centrale_id}/rules/anniversary-5"
+    assert (await appreciation.http.patch(rule, json={"active": False}, headers=staff)).status_code == 200
+    volunteer_id, match = await _matched_volunteer(
+        appreciation, centrale_id, registered_at=datetime.now(UTC) - timedelta(days=5 * 366)
+    )
+    await appreciation.publish_applied(appreciation.hours(match, "2"), centrale_id)  # type: ignore[arg-type]
+    assert (await appreciation.http.patch(rule, json={"active": True}, headers=staff)).status_code == 200
+
+    jobs = await appreciation.http.get("/v1/ops/jobs", headers=appreciation.ops)
+    started = await appreciation.http.post("/v1/ops/jobs/anniversaries/runs", headers=appreciation.ops)
+    assert started.status_code == 202, started.text
+    run = started.json()
+    for _ in range(100):
+        if run["status"] != "running":
+            break
+        await asyncio.sleep(0.1)
+        run = (await appreciation.http.get(started.headers["location"], headers=appreciation.ops)).json()
+
+    assert jobs.status_code == 200
+    [job] = [j for j in jobs.json() if j["name"] == "anniversaries"]
+    assert job["schedule"] == "daily at 04:30 Europe/Amsterdam"
+    assert (run["status"], run["kind"]) == ("done", "on_demand")
+    assert run["counts"]["awarded"] >= 1
+    assert run["counts"]["candidates"] >= 1
+    assert "anniversary-5" in {a["rule_id"] for a in await appreciation.awards(volunteer_id)}
+    assert (await appreciation.http.post("/v1/ops/jobs/anniversaries/runs", headers=staff)).status_code == 403
