@@ -170,60 +170,62 @@ class FakeVolunteerRepository:
 
 
 class FakeHoursRepository:
-    """Hours entries in a dict by id (insertion order)."""
+    """Hours entries in a dict by id (insertion order), indexed by volunteer."""
 
     def __init__(self) -> None:
         self.entries: dict[UUID, HoursEntry] = {}
+        self._of_volunteer: dict[UUID, list[HoursEntry]] = {}
 
     async def add(self, entries: Sequence[HoursEntry]) -> None:
         """Keep the first entry of each id."""
         for entry in entries:
-            self.entries.setdefault(entry.id, entry)
+            if entry.id not in self.entries:
+                self.entries[entry.id] = entry
+                self._of_volunteer.setdefault(entry.volunteer_id, []).append(entry)
 
     async def of_volunteers(self, volunteer_ids: Collection[UUID]) -> list[HoursEntry]:
         """Every entry of those volunteers."""
-        return [entry for entry in self.entries.values() if entry.volunteer_id in volunteer_ids]
+        return [entry for v in set(volunteer_ids) for entry in self._of_volunteer.get(v, [])]
 
     async def volunteers_with_hours(self, volunteer_ids: Collection[UUID]) -> set[UUID]:
         """Those with any hours."""
-        return {entry.volunteer_id for entry in self.entries.values() if entry.volunteer_id in volunteer_ids}
+        return {v for v in volunteer_ids if self._of_volunteer.get(v)}
 
     async def forget_volunteer(self, volunteer_id: UUID) -> None:
         """Remove the volunteer's entries."""
-        self.entries = {key: e for key, e in self.entries.items() if e.volunteer_id != volunteer_id}
+        for entry in self._of_volunteer.pop(volunteer_id, []):
+            del self.entries[entry.id]
 
 
 class FakeMatchRepository:
-    """Matches in a dict by id."""
+    """Matches in a dict by id, indexed by volunteer."""
 
     def __init__(self) -> None:
         self.matches: dict[UUID, Match] = {}
+        self._of_volunteer: dict[UUID, list[Match]] = {}
 
     async def add(self, match: Match) -> None:
         """Keep the first match of each id."""
-        self.matches.setdefault(match.id, match)
+        if match.id not in self.matches:
+            self.matches[match.id] = match
+            self._of_volunteer.setdefault(match.volunteer_id, []).append(match)
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         """The volunteer's matches."""
-        return [m for m in self.matches.values() if m.volunteer_id == volunteer_id]
+        return list(self._of_volunteer.get(volunteer_id, []))
 
     async def counts(self, volunteer_ids: Collection[UUID]) -> dict[UUID, int]:
         """Matches per volunteer (with any)."""
-        counts: dict[UUID, int] = {}
-        for match in self.matches.values():
-            if match.volunteer_id in volunteer_ids:
-                counts[match.volunteer_id] = counts.get(match.volunteer_id, 0) + 1
-        return counts
+        return {v: len(self._of_volunteer[v]) for v in set(volunteer_ids) if self._of_volunteer.get(v)}
 
     async def exists(self, organisation_id: UUID, volunteer_id: UUID) -> bool:
         """Whether the organisation has a match with the volunteer."""
-        return any(
-            m.organisation_id == organisation_id and m.volunteer_id == volunteer_id for m in self.matches.values()
-        )
+        return any(m.organisation_id == organisation_id for m in self._of_volunteer.get(volunteer_id, []))
 
     async def forget_volunteer(self, volunteer_id: UUID) -> None:
         """Remove the volunteer's matches."""
-        self.matches = {key: m for key, m in self.matches.items() if m.volunteer_id != volunteer_id}
+        for match in self._of_volunteer.pop(volunteer_id, []):
+            del self.matches[match.id]
 
 
 class FakeOrganisationRepository:

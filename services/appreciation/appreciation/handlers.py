@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+from appreciation.config import SERVICE
 from appreciation.domain import AwardTrigger, HoursEntry, Match, Organisation, Task
 from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
-from appreciation.use_cases import awards
+from appreciation.use_cases import awards, hours
 from common.auth import register_credential_projection
-from common.consumer import EventConsumer
+from common.clock import SystemClock
+from common.consumer import BatchContext, EventConsumer
 from common.logging import get_logger
+from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import (
     HoursLogged,
@@ -24,14 +27,16 @@ from contracts.events import (
     VolunteerRegistered,
 )
 
-__all__ = ["register_handlers"]
+__all__ = ["hours_entry", "register_handlers", "trigger_of"]
 
 log = get_logger(__name__)
 
 Uow = PostgresAppreciationUnitOfWork
+# A run handler gets the batch's transaction, not a unit of work; it builds appreciation's on it.
+_CLOCK = SystemClock()
 
 
-def _trigger(envelope: EventEnvelope) -> AwardTrigger:
+def trigger_of(envelope: EventEnvelope) -> AwardTrigger:
     """The incoming event as the trigger of what it awards, dated by when its fact happened."""
     return AwardTrigger(event_id=envelope.id, event_type=envelope.type, on=envelope.time.date())
 
@@ -44,7 +49,7 @@ def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
 async def on_volunteer_registered(event: VolunteerRegistered, uow: Uow) -> None:
     """Know the volunteer's centrale, age band and registration day (anniversaries, MDT)."""
     command = awards.RecordVolunteer(
-        event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, _trigger(uow.envelope)
+        event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, trigger_of(uow.envelope)
     )
     _log_awards(await awards.record_volunteer(command, uow), volunteer_id=str(event.volunteer_id))
 
@@ -52,7 +57,7 @@ async def on_volunteer_registered(event: VolunteerRegistered, uow: Uow) -> None:
 async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, uow: Uow) -> None:
     """Follow the age band (MDT counts only at MDT age)."""
     command = awards.RecordVolunteer(
-        event.volunteer_id, event.centrale_id, event.age_band, None, _trigger(uow.envelope)
+        event.volunteer_id, event.centrale_id, event.age_band, None, trigger_of(uow.envelope)
     )
     _log_awards(await awards.record_volunteer(command, uow), volunteer_id=str(event.volunteer_id))
 
@@ -92,7 +97,7 @@ async def on_match_made(event: MatchMade, uow: Uow) -> None:
         volunteer_centrale_id=event.volunteer_centrale_id,
         made_at=event.made_at,
     )
-    awarded = await awards.record_match(awards.RecordMatch(match, _trigger(uow.envelope)), uow)
+    awarded = await awards.record_match(awards.RecordMatch(match, trigger_of(uow.envelope)), uow)
     _log_awards(awarded, volunteer_id=str(event.volunteer_id), match_id=str(event.match_id))
 
 
@@ -112,17 +117,21 @@ def hours_entry(event: HoursLogged, envelope: EventEnvelope) -> HoursEntry:
     )
 
 
-async def on_hours_logged(event: HoursLogged, uow: Uow) -> None:
-    """Hours count once per entry towards milestones, NLdoet and MDT, across every organisation."""
-    command = awards.RecordHours(hours_entry(event, uow.envelope), _trigger(uow.envelope))
-    awarded = await awards.record_hours(command, uow)
-    _log_awards(awarded, volunteer_id=str(event.volunteer_id), hours_id=str(event.hours_id))
+async def on_hours_logged(events: Sequence[HoursLogged], batch: BatchContext) -> None:
+    """Hours count once per entry towards milestones, NLdoet and MDT: a run of entries in a few statements."""
+    commands = [
+        hours.RecordHours(hours_entry(event, envelope), trigger_of(envelope), Origin.of_event(envelope, SERVICE))
+        for event, envelope in zip(events, batch.envelopes, strict=True)
+    ]
+    uow = PostgresAppreciationUnitOfWork(batch.conn, Origin.of_event(batch.envelopes[0], SERVICE), _CLOCK)
+    awarded = await hours.record_hours_run(commands, uow)
+    _log_awards(awarded, hours_entries=len(events))
 
 
 async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, uow: Uow) -> None:
     """Thank the business partner for its team's day."""
     command = awards.RecordPartnerDay(
-        event.partner_id, event.day_id, event.centrale_id, event.participants, _trigger(uow.envelope)
+        event.partner_id, event.day_id, event.centrale_id, event.participants, trigger_of(uow.envelope)
     )
     awarded = await awards.record_partner_day(command, uow)
     _log_awards(awarded, partner_id=str(event.partner_id), day_id=str(event.day_id))
@@ -137,6 +146,6 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(TaskPosted)(on_task_posted)
     consumer.on(TaskUpdated)(on_task_updated)
     consumer.on(MatchMade)(on_match_made)
-    consumer.on(HoursLogged)(on_hours_logged)
+    consumer.on_batch(HoursLogged)(on_hours_logged)
     consumer.on(VolunteerDayHoursLogged)(on_volunteer_day_hours_logged)
     register_credential_projection(consumer)

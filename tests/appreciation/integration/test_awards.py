@@ -13,10 +13,12 @@ import asyncpg
 import pytest
 
 from appreciation import domain
-from appreciation.handlers import hours_entry
+from appreciation.handlers import hours_entry, on_hours_logged
 from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
 from appreciation.use_cases import awards
+from appreciation.use_cases.hours import RecordHours, record_hours
 from common.clock import SystemClock
+from common.consumer import BatchContext
 from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import VolunteerDayHoursLogged, VolunteerErased
@@ -294,42 +296,54 @@ async def test_erasure_forgets_the_volunteer_and_keeps_awards_anonymously(apprec
     assert gone.status_code == 404
 
 
+@pytest.mark.parametrize("path", ["entry", "run"])
 @pytest.mark.parametrize(("first", "known"), [("hours", True), ("erasure", True), ("hours", False)])
 async def test_hours_applied_while_the_volunteer_is_erased_leave_nothing_behind(
-    appreciation: Appreciation, first: str, known: bool
+    appreciation: Appreciation, first: str, known: bool, path: str
 ) -> None:
-    """Two open transactions, the hours entry's and the erasure's: whichever began first, nothing of them stays."""
+    """Two open transactions, the hours' and the erasure's: whichever began first, nothing of the volunteer stays.
+
+    ``entry``: the per-entry reference use case; ``run``: the consumer's run handler, with another volunteer's
+    entry in the same run, which is kept.
+    """
     centrale_id, _ = await appreciation.new_centrale()
     if known:
         volunteer_id, match = await _matched_volunteer(appreciation, centrale_id)
     else:  # hours for a volunteer appreciation has not heard of yet
         volunteer_id = uuid4()
         match = await appreciation.match(centrale_id, volunteer_id, uuid4(), uuid4())
-    entry = appreciation.hours(match, "12")  # type: ignore[arg-type]
-    envelope = EventEnvelope(
-        source="/regions/test/registry",
-        type=entry.event_type,
-        subject=entry.subject(),
-        tenant=centrale_id,
-        region="test",
-    )
-    trigger = domain.AwardTrigger(envelope.id, entry.event_type, entry.worked_on)
+    other_id, other_match = await _matched_volunteer(appreciation, centrale_id)
+    entries = [appreciation.hours(match, "12"), appreciation.hours(other_match, "12")]  # type: ignore[arg-type]
+    envelopes = [
+        EventEnvelope(
+            source="/regions/test/registry", type=e.event_type, subject=e.subject(), tenant=centrale_id, region="test"
+        )
+        for e in entries
+    ]
 
     def uow(conn: asyncpg.Connection) -> PostgresAppreciationUnitOfWork:
-        return PostgresAppreciationUnitOfWork(conn, Origin.of_event(envelope, "appreciation"), SystemClock(), envelope)
+        return PostgresAppreciationUnitOfWork(conn, Origin.of_event(envelopes[0], "appreciation"), SystemClock())
 
-    def record(conn: asyncpg.Connection) -> Awaitable[list[UUID]]:
-        return awards.record_hours(awards.RecordHours(hours_entry(entry, envelope), trigger), uow(conn))
+    def record(conn: asyncpg.Connection) -> Awaitable[object]:
+        if path == "run":
+            return on_hours_logged(entries, BatchContext(envelopes=envelopes, conn=conn))
+        entry = hours_entry(entries[0], envelopes[0])
+        return record_hours(
+            RecordHours(entry, domain.AwardTrigger(envelopes[0].id, entry_type, entry.worked_on)), uow(conn)
+        )
 
     def erase(conn: asyncpg.Connection) -> Awaitable[None]:
         return awards.erase_volunteer(awards.EraseVolunteer(volunteer_id, centrale_id, datetime.now(UTC)), uow(conn))
 
+    entry_type = entries[0].event_type
     await second_waits_for_first(appreciation.pool, *((record, erase) if first == "hours" else (erase, record)))
 
     for table, column in (("hours", "volunteer_id"), ("matches", "volunteer_id"), ("volunteers", "id")):
         count = await appreciation.pool.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", volunteer_id)  # noqa: S608
         assert count == 0, table
     assert await appreciation.awards(volunteer_id) == []
+    kept = await appreciation.pool.fetchval("SELECT count(*) FROM hours WHERE volunteer_id = $1", other_id)
+    assert kept == (1 if path == "run" else 0)
 
 
 async def test_the_anniversary_job_runs_daily_and_on_demand_with_its_counts(appreciation: Appreciation) -> None:

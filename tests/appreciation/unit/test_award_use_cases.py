@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from appreciation import domain
 from appreciation.domain import Allowance, AwardTrigger, Certificate, Organisation, RuleKind, Task
 from appreciation.use_cases import awards, rules
+from appreciation.use_cases.hours import RecordHours, record_hours
 from common.clock import ManualClock
 from contracts.events import AppreciationAwarded, VolunteerRegistered
 from tests.appreciation.builders import CENTRALE, hours_entry, match_of, trigger
@@ -28,7 +29,7 @@ async def _registered(uow: FakeAppreciationUnitOfWork, age_band: str = "30-49", 
 async def _hours(uow: FakeAppreciationUnitOfWork, volunteer_id: UUID, hours: str, worked_on: date) -> list[UUID]:
     cause = trigger(worked_on)
     entry = hours_entry(volunteer_id, hours, worked_on, event_id=cause.event_id)
-    return await awards.record_hours(awards.RecordHours(entry, cause), uow)
+    return await record_hours(RecordHours(entry, cause), uow)
 
 
 def _rule_ids(uow: FakeAppreciationUnitOfWork, volunteer_id: UUID) -> set[str]:
@@ -83,9 +84,9 @@ async def test_hours_crossing_milestones_award_each_once_and_announce_it_under_t
 async def test_a_republished_hours_entry_counts_once(uow: FakeAppreciationUnitOfWork) -> None:
     volunteer_id = await _registered(uow)
     entry = hours_entry(volunteer_id, "13")
-    await awards.record_hours(awards.RecordHours(entry, trigger()), uow)
+    await record_hours(RecordHours(entry, trigger()), uow)
     # The registry publishing the same entry again (new event id): counted twice, 26 hours would pass 25.
-    await awards.record_hours(awards.RecordHours(replace(entry, event_id=uuid4()), trigger()), uow)
+    await record_hours(RecordHours(replace(entry, event_id=uuid4()), trigger()), uow)
 
     assert sum(e.hours for e in uow.hours.entries.values()) == Decimal(13)
     assert _rule_ids(uow, volunteer_id) == {"hours-10"}
@@ -122,8 +123,8 @@ async def test_the_first_match_is_celebrated_and_confirms_a_centrale_guessed_fro
     volunteer_id = uuid4()
     # Hours at a task of another centrale came first: that centrale is only a guess.
     cause = trigger()
-    await awards.record_hours(
-        awards.RecordHours(hours_entry(volunteer_id, "1", centrale_id="vc-task", event_id=cause.event_id), cause), uow
+    await record_hours(
+        RecordHours(hours_entry(volunteer_id, "1", centrale_id="vc-task", event_id=cause.event_id), cause), uow
     )
     assert uow.volunteers.volunteers[volunteer_id].centrale_id == "vc-task"
 
@@ -189,7 +190,7 @@ async def test_erasure_forgets_the_facts_keeps_awards_certificates_and_allowance
     volunteer_id = await _registered(uow)
     await awards.record_match(awards.RecordMatch(match_of(volunteer_id), trigger()), uow)
     entry = hours_entry(volunteer_id, "12")
-    await awards.record_hours(awards.RecordHours(entry, trigger()), uow)
+    await record_hours(RecordHours(entry, trigger()), uow)
     at = uow.now()
     await uow.certificates.add(Certificate(uuid4(), volunteer_id, CENTRALE, "0" * 64, Decimal(12), 1, None, None, at))
     allowance = Allowance(uuid4(), uuid4(), CENTRALE, volunteer_id, "B-1", date(2026, 3, 1), Decimal(5), None, "o", at)
@@ -198,7 +199,7 @@ async def test_erasure_forgets_the_facts_keeps_awards_certificates_and_allowance
 
     await awards.erase_volunteer(awards.EraseVolunteer(volunteer_id, CENTRALE, at), uow)
     # An older entry seen again afterwards (a replay) must not bring the volunteer back.
-    assert await awards.record_hours(awards.RecordHours(entry, trigger()), uow) == []
+    assert await record_hours(RecordHours(entry, trigger()), uow) == []
 
     assert volunteer_id not in uow.volunteers.volunteers
     assert volunteer_id in uow.volunteers.erased

@@ -10,6 +10,7 @@ import pytest
 
 from appreciation.domain import Organisation, Task
 from appreciation.use_cases import awards, certificates, records, rules
+from appreciation.use_cases.hours import RecordHours, record_hours
 from common.clock import ManualClock
 from common.errors import Conflict, NotFound
 from contracts.events import VolunteerRegistered
@@ -37,7 +38,7 @@ async def _volunteer_with_hours(uow: FakeAppreciationUnitOfWork) -> tuple[UUID, 
     )
     for hours, day in (("8", date(2026, 2, 3)), ("4", date(2026, 2, 10))):
         entry = hours_entry(volunteer_id, hours, day, organisation_id=food_bank, task_id=task_id)
-        await awards.record_hours(awards.RecordHours(entry, trigger(day)), uow)
+        await record_hours(RecordHours(entry, trigger(day)), uow)
     return volunteer_id, food_bank
 
 

@@ -17,6 +17,8 @@ __all__ = ["ensure_centrales", "evaluate", "give"]
 
 async def ensure_centrales(uow: AppreciationUnitOfWork, centrale_ids: Collection[str]) -> None:
     """Remember the centrales; the first time one is seen, it gets the default rules as its own."""
+    if not centrale_ids:
+        return
     new = await uow.centrales.add_new(centrale_ids)
     if new:
         await uow.rules.add_all([rule for centrale_id in new for rule in domain.default_rules(centrale_id)])

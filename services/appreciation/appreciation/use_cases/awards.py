@@ -13,17 +13,15 @@ from datetime import date, datetime
 from uuid import UUID
 
 from appreciation import domain
-from appreciation.domain import AwardTrigger, HoursEntry, Match, Organisation, RuleKind, Task
+from appreciation.domain import AwardTrigger, Match, Organisation, RuleKind, Task
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from appreciation.use_cases._awarding import ensure_centrales, evaluate, give
-from common.uow import Origin
 from contracts.events import VolunteerRegistered
 
 __all__ = [
     "AwardAnniversaries",
     "EraseVolunteer",
     "FindAnniversaryCandidates",
-    "RecordHours",
     "RecordMatch",
     "RecordOrganisation",
     "RecordPartnerDay",
@@ -32,7 +30,6 @@ __all__ = [
     "anniversary_candidates",
     "award_anniversaries",
     "erase_volunteer",
-    "record_hours",
     "record_match",
     "record_organisation",
     "record_partner_day",
@@ -58,15 +55,6 @@ class RecordMatch:
 
     match: Match
     trigger: AwardTrigger
-
-
-@dataclass(frozen=True)
-class RecordHours:
-    """An hours entry logged; ``origin``: the trigger's, when not the unit of work's (a run of entries)."""
-
-    entry: HoursEntry
-    trigger: AwardTrigger
-    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -148,23 +136,6 @@ async def record_match(command: RecordMatch, uow: AppreciationUnitOfWork) -> lis
     if volunteer is None:
         return []
     await uow.matches.add(match)
-    return await evaluate(uow, volunteer, command.trigger)
-
-
-async def record_hours(command: RecordHours, uow: AppreciationUnitOfWork) -> list[UUID]:
-    """Keep an hours entry once (by its id), then award the milestones and thresholds it makes hold.
-
-    The readable reference of ``hours.record_hours_run``, which applies a run of entries set-based and is
-    tested to award exactly what this does entry by entry.
-    """
-    entry = command.entry
-    await ensure_centrales(uow, [entry.centrale_id])
-    # Hours name the task's centrale; for a volunteer not seen yet that is the best guess of theirs.
-    claimed = await uow.volunteers.claim({entry.volunteer_id: entry.centrale_id}, confirmed=False)
-    volunteer = claimed.get(entry.volunteer_id)
-    if volunteer is None:
-        return []
-    await uow.hours.add([entry])
     return await evaluate(uow, volunteer, command.trigger)
 
 
