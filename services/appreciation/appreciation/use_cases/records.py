@@ -11,7 +11,15 @@ from appreciation.domain import Award, Certificate, VolunteerRecord, summarise_r
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from common.errors import NotFound
 
-__all__ = ["TRAININGS_NOTE", "ListCentraleAwards", "ShowVolunteerRecord", "centrale_awards", "volunteer_record"]
+__all__ = [
+    "TRAININGS_NOTE",
+    "FullRecord",
+    "ListCentraleAwards",
+    "ShowVolunteerRecord",
+    "centrale_awards",
+    "full_record",
+    "volunteer_record",
+]
 
 # No event tells appreciation about trainings (deskundigheidsbevordering) yet; say so instead of inventing.
 TRAININGS_NOTE = "Trainingen worden nog niet in het platform geregistreerd; de vrijwilligerscentrale kan ze bevestigen."

@@ -1,4 +1,4 @@
-"""Hours and match repositories: one entry per id, per volunteer, forgotten with the volunteer."""
+"""Hours repository: one entry per id, per volunteer, forgotten with the volunteer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 from appreciation.unit_of_work import AppreciationUnitOfWork
-from tests.appreciation.builders import hours_entry, match_of
+from tests.appreciation.builders import hours_entry
 
 
 async def test_an_hours_entry_counts_once_whatever_comes_again_with_its_id(uow: AppreciationUnitOfWork) -> None:
@@ -32,22 +32,3 @@ async def test_a_volunteers_hours_are_forgotten_and_nobody_elses(uow: Appreciati
 
     assert await uow.hours.of_volunteers([volunteer_id]) == []
     assert [e.volunteer_id for e in await uow.hours.of_volunteers([other])] == [other]
-
-
-async def test_matches_are_kept_once_counted_and_forgotten_per_volunteer(uow: AppreciationUnitOfWork) -> None:
-    volunteer_id, other, organisation_id = uuid4(), uuid4(), uuid4()
-    first = match_of(volunteer_id, organisation_id=organisation_id)
-    await uow.matches.add(first)
-    await uow.matches.add(replace(first, organisation_id=uuid4()))  # same id again: the first stays
-    await uow.matches.add(match_of(volunteer_id))
-    await uow.matches.add(match_of(other))
-
-    assert await uow.matches.counts([volunteer_id, other, uuid4()]) == {volunteer_id: 2, other: 1}
-    assert first in await uow.matches.of_volunteer(volunteer_id)
-    assert await uow.matches.exists(organisation_id, volunteer_id) is True
-    assert await uow.matches.exists(organisation_id, other) is False
-
-    await uow.matches.forget_volunteer(volunteer_id)
-
-    assert await uow.matches.of_volunteer(volunteer_id) == []
-    assert await uow.matches.counts([volunteer_id, other]) == {other: 1}
