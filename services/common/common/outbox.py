@@ -12,6 +12,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from common.db import Connection
+from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
 from contracts import Event, EventEnvelope
@@ -96,13 +97,13 @@ class OutboxRelay:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        bootstrap_servers: str,
+        kafka: KafkaTarget,
         *,
         poll_interval_s: float = 1.0,
         batch_size: int = 500,
     ) -> None:
         self._pool = pool
-        self._bootstrap_servers = bootstrap_servers
+        self._kafka = kafka
         self._poll_interval_s = poll_interval_s
         self._batch_size = batch_size
         self._producer: AIOKafkaProducer | None = None
@@ -202,7 +203,7 @@ class OutboxRelay:
         """The connected idempotent producer, connecting a new one when there is none."""
         if self._producer is None:
             producer = AIOKafkaProducer(
-                bootstrap_servers=self._bootstrap_servers,
+                **kafka_client_options(self._kafka),
                 acks="all",
                 enable_idempotence=True,
                 linger_ms=5,

@@ -34,6 +34,8 @@ SPEC = ServiceSpec(
         events.VolunteerDayPosted,
         events.VolunteerDayHoursLogged,
         events.HoursLogged,
+        events.CredentialIssued,
+        events.CredentialRevoked,
     ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
 )

@@ -39,4 +39,4 @@ def main() -> None:
 async def rebuild(settings: Settings | None = None) -> RebuildResult:
     """Rebuild every projection from the start of the topics and switch over (the service may keep running)."""
     settings = settings or Settings()
-    return await rebuild_projections(settings.database_url.get_secret_value(), settings.kafka_bootstrap_servers)
+    return await rebuild_projections(settings.database_url.get_secret_value(), settings)

@@ -34,6 +34,7 @@ from aiokafka.structs import ConsumerRecord
 
 from common.clock import SystemClock
 from common.consumer import ContractViolation, decode
+from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
 from common.uow import Origin, PostgresUnitOfWork
@@ -176,7 +177,7 @@ async def _read(
 
 async def rebuild_projections(
     database_url: str,
-    bootstrap: str,
+    kafka: KafkaTarget,
     *,
     start_offsets: Mapping[TopicPartition, int] | None = None,
     batch_size: int = 500,
@@ -198,7 +199,7 @@ async def rebuild_projections(
     try:
         await _fresh_tables(conn)
         partitions = [TopicPartition(t, p) for t in projected_topics() for p in range(topic_for(t).partitions)]
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+        consumer = AIOKafkaConsumer(**kafka_client_options(kafka), enable_auto_commit=False, group_id=None)
         await consumer.start()
         consumer.assign(partitions)
         if start_offsets is None:
@@ -257,6 +258,6 @@ async def _fresh_tables(conn: asyncpg.Connection) -> None:
             await conn.execute(f"CREATE TABLE {_FRESH}.{table} (LIKE public.{table} INCLUDING ALL)")
 
 
-def run(database_url: str, bootstrap: str) -> RebuildResult:
+def run(database_url: str, kafka: KafkaTarget) -> RebuildResult:
     """Blocking entry point for the command line."""
-    return asyncio.run(rebuild_projections(database_url, bootstrap))
+    return asyncio.run(rebuild_projections(database_url, kafka))

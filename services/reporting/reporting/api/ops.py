@@ -113,7 +113,7 @@ async def rebuild(caller: CallerDep, request: Request) -> dict[str, Any]:
     require_role(caller, Role.REGION_OPS)
     settings = get_runtime(request).settings
     try:
-        result = await rebuild_projections(settings.database_url.get_secret_value(), settings.kafka_bootstrap_servers)
+        result = await rebuild_projections(settings.database_url.get_secret_value(), settings)
     except RebuildRunningError as error:
         raise Conflict(str(error)) from None
     return asdict(result)
