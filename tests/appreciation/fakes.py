@@ -272,6 +272,15 @@ class FakeAwardRepository:
                 new.append(award)
         return new
 
+    async def given(self, recipient_ids: Collection[UUID]) -> set[tuple[UUID, str, str, str]]:
+        """(recipient, centrale, rule, occurrence) of those recipients' awards."""
+        wanted = set(recipient_ids)
+        return {
+            (a.recipient_id, a.centrale_id, a.rule_id, a.occurrence)
+            for a in self.awards.values()
+            if a.recipient_id is not None and a.recipient_id in wanted
+        }
+
     async def of_volunteer(self, volunteer_id: UUID) -> list[Award]:
         """A volunteer's awards, oldest first, by title within one moment."""
         return sorted(

@@ -23,10 +23,19 @@ log = get_logger(__name__)
 
 
 def make_envelope(
-    event: Event, *, source: str, tenant: str, region: str, correlation_id: Any = None, causation_id: Any = None
+    event: Event,
+    *,
+    source: str,
+    tenant: str,
+    region: str,
+    correlation_id: Any = None,
+    causation_id: Any = None,
+    event_id: Any = None,
 ) -> EventEnvelope:
-    """The envelope for a new event about ``event.subject()``."""
+    """The envelope for a new event about ``event.subject()`` (under ``event_id`` when given, else a fresh id)."""
     extras: dict[str, Any] = {}
+    if event_id is not None:
+        extras["id"] = event_id
     if correlation_id is not None:
         extras["correlationid"] = correlation_id
     if causation_id is not None:

@@ -193,9 +193,8 @@ class PostgresUnitOfWork:
                 region=origin.region,
                 correlation_id=origin.correlation_id,
                 causation_id=origin.causation_id,
+                event_id=outgoing.event_id,
             )
-            if outgoing.event_id is not None:
-                envelope = envelope.model_copy(update={"id": outgoing.event_id})
             queued.append((outgoing.event, envelope))
         await add_all_to_outbox(self.conn, queued)
 

@@ -51,3 +51,27 @@ async def test_an_erased_recipients_awards_stay_without_their_id(uow: Appreciati
         [(theirs.award_id, None), (kept.award_id, other)], key=str
     )
     assert await uow.awards.add_new([theirs]) == []  # still given, once
+
+
+async def test_what_recipients_were_given_is_known_by_centrale_rule_and_occurrence(uow: AppreciationUnitOfWork) -> None:
+    volunteer_id, other, stranger = uuid4(), uuid4(), uuid4()
+    await uow.awards.add_new(
+        [
+            award_of(volunteer_id, "hours-10"),
+            award_of(volunteer_id, "nldoet", occurrence="2026"),
+            award_of(volunteer_id, "hours-10", centrale_id="vc-other"),
+            award_of(other, "hours-25"),
+            award_of(stranger, "hours-10"),
+        ]
+    )
+    await uow.awards.anonymise(stranger)
+
+    given = await uow.awards.given([volunteer_id, other, stranger])
+
+    assert given == {
+        (volunteer_id, "vc-test", "hours-10", ""),
+        (volunteer_id, "vc-test", "nldoet", "2026"),
+        (volunteer_id, "vc-other", "hours-10", ""),
+        (other, "vc-test", "hours-25", ""),
+    }
+    assert await uow.awards.given([]) == set()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -19,6 +19,10 @@ class AwardRepository(Protocol):
 
     async def add_new(self, awards: Sequence[Award]) -> list[Award]:
         """Store the awards whose id is new; those, in the order given."""
+        ...
+
+    async def given(self, recipient_ids: Collection[UUID]) -> set[tuple[UUID, str, str, str]]:
+        """(recipient, centrale, rule, occurrence) of every award those recipients have."""
         ...
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Award]:
@@ -71,6 +75,14 @@ class PostgresAwardRepository:
         rows = await self._conn.fetch(f"{_INSERT} ON CONFLICT (award_id) DO NOTHING RETURNING award_id", *columns)
         inserted = {row["award_id"] for row in rows}
         return [award for award in awards if award.award_id in inserted]
+
+    async def given(self, recipient_ids: Collection[UUID]) -> set[tuple[UUID, str, str, str]]:
+        """What those recipients were awarded, as (recipient, centrale, rule, occurrence)."""
+        rows = await self._conn.fetch(
+            "SELECT recipient_id, centrale_id, rule_id, occurrence FROM awards WHERE recipient_id = ANY($1::uuid[])",
+            list(recipient_ids),
+        )
+        return {(row[0], row[1], row[2], row[3]) for row in rows}
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Award]:
         """A volunteer's awards, oldest first."""

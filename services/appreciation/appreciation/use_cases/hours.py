@@ -3,10 +3,10 @@
 ``record_hours`` is the readable reference: claim the volunteer, keep the entry, evaluate every rule, as
 every other event about a volunteer does. ``record_hours_run`` applies a run of entries (a consumer batch
 of ``HoursLogged``) in a few statements whatever its length: it claims the run's volunteers in one
-statement (in id order), reads their hours once, stores the entries in one statement, then walks the run
-in memory, entry by entry, with the same pure rules, and stores and announces the new awards at once. It
-awards exactly what the reference would, each award with the same trigger (the first entry that made it
-hold); ``tests/appreciation`` compares the two on generated NLdoet streams.
+statement (in id order), reads their hours and awards once, stores the entries in one statement, then
+walks the run in memory, entry by entry, with the same pure rules, and stores and announces the new
+awards at once. It awards exactly what the reference would, each award with the same trigger (the first
+entry that made it hold); ``tests/appreciation`` compares the two on generated NLdoet streams.
 """
 
 from __future__ import annotations
@@ -76,8 +76,9 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
     for rule in await uow.rules.active(centrales, domain.VOLUNTEER_KINDS):
         rules[rule.centrale_id].append(rule)
 
+    # What the volunteers were awarded before: found holding again, it is not given (nor built) a second time.
+    given = await uow.awards.given(list(volunteers))
     now = uow.now()
-    given: set[tuple[UUID, str, str]] = set()
     due: list[tuple[Award, Origin | None]] = []
     for command in kept:
         entry = command.entry
@@ -93,8 +94,9 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
             hours=list(hours.values()),
         )
         for rule, occurrence in domain.awards_due(rules[volunteer.centrale_id], facts, command.trigger.on):
-            if (volunteer.id, rule.rule_id, occurrence) not in given:
-                given.add((volunteer.id, rule.rule_id, occurrence))
+            key = (volunteer.id, rule.centrale_id, rule.rule_id, occurrence)
+            if key not in given:
+                given.add(key)
                 award = domain.award(rule, volunteer.id, "volunteer", occurrence, command.trigger, now)
                 due.append((award, command.origin))
     return await give(uow, due)
