@@ -60,9 +60,13 @@ def handler_table() -> HandlerTable:
 def _delivered(event: Event, at: datetime, producer: str = "registry") -> GeneratedEvent:
     """``event`` as its producer would publish it at ``at``."""
     envelope = EventEnvelope(
-        source=f"/regions/test/{producer}", type=event.event_type, subject=event.subject(), tenant="vc-test",
-        region="test", time=at,
-    )  # fmt: skip
+        source=f"/regions/test/{producer}",
+        type=event.event_type,
+        subject=event.subject(),
+        tenant="vc-test",
+        region="test",
+        time=at,
+    )
     return GeneratedEvent(event, envelope)
 
 
@@ -84,24 +88,38 @@ class _Edges:
     def registered(self, centrale_id: str, age_band: str, registered_at: datetime) -> tuple[UUID, GeneratedEvent]:
         volunteer_id = _uuid(self.rng)
         event = VolunteerRegistered(
-            volunteer_id=volunteer_id, centrale_id=centrale_id, age_band=age_band, registered_at=registered_at,
+            volunteer_id=volunteer_id,
+            centrale_id=centrale_id,
+            age_band=age_band,
+            registered_at=registered_at,
             appreciation_messages_consent=True,
-        )  # fmt: skip
+        )
         return volunteer_id, _delivered(event, self.tick())
 
     def match(self, volunteer_id: UUID, centrale_id: str, volunteer_centrale_id: str | None = None) -> MatchMade:
         return MatchMade(
-            match_id=_uuid(self.rng), task_id=_uuid(self.rng), volunteer_id=volunteer_id,
-            organisation_id=_uuid(self.rng), centrale_id=centrale_id,
-            volunteer_centrale_id=volunteer_centrale_id or centrale_id, made_at=self.tick(),
-        )  # fmt: skip
+            match_id=_uuid(self.rng),
+            task_id=_uuid(self.rng),
+            volunteer_id=volunteer_id,
+            organisation_id=_uuid(self.rng),
+            centrale_id=centrale_id,
+            volunteer_centrale_id=volunteer_centrale_id or centrale_id,
+            made_at=self.tick(),
+        )
 
     def hours(self, match: MatchMade, hours: str, worked_on: date) -> HoursLogged:
         return HoursLogged(
-            hours_id=_uuid(self.rng), match_id=match.match_id, volunteer_id=match.volunteer_id, task_id=match.task_id,
-            organisation_id=match.organisation_id, centrale_id=match.centrale_id, theme="natuur", worked_on=worked_on,
-            hours=Decimal(hours), logged_at=self.at,
-        )  # fmt: skip
+            hours_id=_uuid(self.rng),
+            match_id=match.match_id,
+            volunteer_id=match.volunteer_id,
+            task_id=match.task_id,
+            organisation_id=match.organisation_id,
+            centrale_id=match.centrale_id,
+            theme="natuur",
+            worked_on=worked_on,
+            hours=Decimal(hours),
+            logged_at=self.at,
+        )
 
     def logged(self, event: Event) -> GeneratedEvent:
         return _delivered(event, self.tick())
@@ -136,8 +154,15 @@ def _edge_batches(rng: random.Random, centrales: Sequence[str], after: datetime)
     later, later_registration = edges.registered(other, "21-29", datetime(2024, 6, 1, tzinfo=UTC))
     later_match = edges.match(later, other)
     erased_first = edges.logged(VolunteerErased(volunteer_id=gone, centrale_id=other, erased_at=edges.tick()))
-    batches.append([registration, _delivered(gone_match, edges.tick(), "matching"), erased_first, later_registration,
-                    _delivered(later_match, edges.tick(), "matching")])  # fmt: skip
+    batches.append(
+        [
+            registration,
+            _delivered(gone_match, edges.tick(), "matching"),
+            erased_first,
+            later_registration,
+            _delivered(later_match, edges.tick(), "matching"),
+        ]
+    )
     batches.append(
         [edges.logged(edges.hours(gone_match, "24", _FRIDAY)), edges.logged(edges.hours(later_match, "12", _FRIDAY))]
     )

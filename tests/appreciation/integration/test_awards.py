@@ -66,11 +66,17 @@ async def test_hours_crossing_a_milestone_award_it_once_even_when_the_event_is_d
         assert envelope.tenant == centrale_id
     crossing_award = next(p for p in payloads if p["rule_id"] == "hours-10")
     assert crossing_award | {"awarded_at": None} == {
-        "award_id": str(hours_10["award_id"]), "recipient_id": str(volunteer_id), "recipient_kind": "volunteer",
-        "centrale_id": centrale_id, "rule_id": "hours-10", "rule_kind": "hours_milestone",
-        "title": "10 uur vrijwillige inzet", "trigger_event_id": str(first.envelope.id),
-        "trigger_event_type": "nl.vrijwilligerscentrale.hours.logged.v1", "awarded_at": None,
-    }  # fmt: skip
+        "award_id": str(hours_10["award_id"]),
+        "recipient_id": str(volunteer_id),
+        "recipient_kind": "volunteer",
+        "centrale_id": centrale_id,
+        "rule_id": "hours-10",
+        "rule_kind": "hours_milestone",
+        "title": "10 uur vrijwillige inzet",
+        "trigger_event_id": str(first.envelope.id),
+        "trigger_event_type": "nl.vrijwilligerscentrale.hours.logged.v1",
+        "awarded_at": None,
+    }
     record = await appreciation.http.get(
         f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/appreciation", headers=staff
     )
@@ -97,14 +103,24 @@ async def test_mdt_nldoet_and_anniversary_follow_age_dates_and_windows(appreciat
 
     young_awards = {a["rule_id"]: a for a in await appreciation.awards(young)}
     assert set(young_awards) == {
-        "first-match", "hours-10", "hours-25", "hours-50", "nldoet", "mdt-basis", "anniversary-1",
-    }  # fmt: skip
+        "first-match",
+        "hours-10",
+        "hours-25",
+        "hours-50",
+        "nldoet",
+        "mdt-basis",
+        "anniversary-1",
+    }
     assert young_awards["nldoet"]["title"] == "Meegedaan aan NLdoet 2026"
     assert young_awards["nldoet"]["occurrence"] == "2026"
     # Not MDT age, registered today: no MDT, no anniversary.
     assert {a["rule_id"] for a in await appreciation.awards(older)} == {
-        "first-match", "hours-10", "hours-25", "hours-50", "nldoet",
-    }  # fmt: skip
+        "first-match",
+        "hours-10",
+        "hours-25",
+        "hours-50",
+        "nldoet",
+    }
 
 
 async def test_staff_manage_rules_and_a_switched_off_rule_awards_nothing(appreciation: Appreciation) -> None:
@@ -131,9 +147,10 @@ async def test_staff_manage_rules_and_a_switched_off_rule_awards_nothing(appreci
     assert again.status_code == 409
 
     bad_params = await appreciation.http.post(
-        rules_path, json={"rule_id": "neg", "kind": "hours_milestone", "title": "Negatief", "params": {"hours": -1}},
+        rules_path,
+        json={"rule_id": "neg", "kind": "hours_milestone", "title": "Negatief", "params": {"hours": -1}},
         headers=staff,
-    )  # fmt: skip
+    )
     assert bad_params.status_code == 422
     [issue] = bad_params.json()["detail"]
     assert issue["loc"] == ["body", "params"]
@@ -186,17 +203,25 @@ async def test_a_partner_is_thanked_once_per_team_day(appreciation: Appreciation
     centrale_id, staff = await appreciation.new_centrale()
     partner_id, day_id = uuid4(), uuid4()
     logged = VolunteerDayHoursLogged(
-        day_id=day_id, partner_id=partner_id, task_id=uuid4(), organisation_id=uuid4(), centrale_id=centrale_id,
-        participants=8, hours_total=Decimal("36"), logged_at=datetime.now(UTC),
-    )  # fmt: skip
+        day_id=day_id,
+        partner_id=partner_id,
+        task_id=uuid4(),
+        organisation_id=uuid4(),
+        centrale_id=centrale_id,
+        participants=8,
+        hours_total=Decimal("36"),
+        logged_at=datetime.now(UTC),
+    )
     first = await appreciation.publish(logged, centrale_id)
     again = await appreciation.publish(logged, centrale_id)
     await appreciation.applied(first, again)
 
     [award] = await appreciation.awards(partner_id)
     assert (award["rule_id"], award["recipient_kind"], award["occurrence"]) == (
-        "partner-team-day", "business_partner", str(day_id),
-    )  # fmt: skip
+        "partner-team-day",
+        "business_partner",
+        str(day_id),
+    )
     [record] = await appreciation.published_awards(partner_id)
     assert json.loads(record.value)["title"] == "Bedankt voor jullie teamdag"
     today = datetime.now(UTC).date().isoformat()
@@ -229,8 +254,9 @@ async def test_awards_per_period_are_the_centrales_own(appreciation: Appreciatio
     missing = await appreciation.http.get(path, params={"from": str(today)}, headers=staff)
 
     assert {(a["rule_id"], a["recipient_id"]) for a in listed["awards"]} == {
-        ("first-match", str(volunteer_id)), ("hours-10", str(volunteer_id)),
-    }  # fmt: skip
+        ("first-match", str(volunteer_id)),
+        ("hours-10", str(volunteer_id)),
+    }
     assert yesterday["total"] == 0
     assert other.status_code == 404
     assert backwards.status_code == 422
