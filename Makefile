@@ -72,8 +72,8 @@ bench-soak: install ## Benchmarks with the full 10-minute memory soak (~42 min)
 	@$(RUN) python -m bench --soak
 
 .PHONY: lint
-lint: install ## ruff lint and format check
-	@$(RUN) ruff check . && $(RUN) ruff format --check .
+lint: install ## ruff lint and format check, and the import contracts between layers and services (.importlinter)
+	@$(RUN) ruff check . && $(RUN) ruff format --check . && $(RUN) lint-imports
 
 .PHONY: typecheck
 typecheck: install ## mypy --strict over services, contracts, deploy scripts and benchmarks
@@ -82,6 +82,22 @@ typecheck: install ## mypy --strict over services, contracts, deploy scripts and
 .PHONY: schemas
 schemas: install ## Regenerate the committed JSON Schemas of every event
 	@$(RUN) python -m contracts.schema_export
+
+.PHONY: release-schemas
+release-schemas: install ## Record the event schemas as released baselines (refuses incompatible changes)
+	@$(RUN) python -m contracts.schema_export --release
+
+.PHONY: tools
+tools: ## Build or install the deployment check tools once per version (helm, kubernetes-validate, AsyncAPI parser)
+	@tools/ensure-tools.sh
+
+.PHONY: check-asyncapi
+check-asyncapi: ## Check docs/asyncapi/ with the official AsyncAPI parser (no errors allowed)
+	@tools/ensure-tools.sh node >/dev/null && node tools/node/validate-asyncapi.mjs docs/asyncapi/*.json
+
+.PHONY: check-chart
+check-chart: ## helm lint --strict and helm template | kubernetes-validate --strict on deploy/helm
+	@tools/check-chart.sh
 
 .PHONY: docs
 docs: install ## Regenerate the AsyncAPI documents and the README tables from the code

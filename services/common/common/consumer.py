@@ -66,6 +66,7 @@ from common.db import Connection
 from common.errors import ContractViolation
 from common.inbox import claim_events
 from common.logging import get_logger
+from common.settings import DEFAULT_BATCH_SIZE
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWorkFactory
 from contracts import Event, EventEnvelope, dead_letter_topic, event_type_of
 
@@ -77,7 +78,6 @@ E = TypeVar("E", bound=Event)
 W = TypeVar("W", bound=PostgresUnitOfWork)
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
-DEFAULT_BATCH_SIZE = 500
 # Backoff caps: a record failing on its own waits up to 10 s between attempts; during a database outage
 # the database is probed at least every 2 s, so a restarted server is picked up quickly.
 _MAX_BACKOFF_S = 10.0

@@ -1,7 +1,8 @@
-"""PostgreSQL pool and a small forward-only migration runner over numbered SQL files."""
+"""PostgreSQL pool and a small forward-only migration runner over numbered SQL files, checksummed once applied."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
@@ -11,7 +12,7 @@ import asyncpg
 from common.locks import Lock
 from common.logging import get_logger
 
-__all__ = ["Connection", "apply_migrations", "create_pool"]
+__all__ = ["Connection", "MigrationChangedError", "apply_migrations", "create_pool", "migration_checksum"]
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -35,33 +36,78 @@ async def create_pool(dsn: str, max_size: int) -> asyncpg.Pool:
     return pool
 
 
+class MigrationChangedError(RuntimeError):
+    """A migration file differs from the one applied to this database: the service must not start."""
+
+
+def migration_checksum(path: Path) -> str:
+    """SHA-256 of a migration file's text, line endings normalised (a Windows checkout is the same file)."""
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def _migration_files(directories: tuple[Path, ...]) -> list[tuple[str, Path]]:
+    """``(name, path)`` of every migration in order; the name is ``<owner>/<file>``, as recorded."""
+    files = []
+    for directory in directories:
+        for path in sorted(directory.glob("*.sql")):
+            if not _MIGRATION_NAME.match(path.name):
+                raise ValueError(f"migration file {path} is not named NNNN_name.sql")
+            files.append((f"{directory.parent.name}/{path.name}", path))
+    return files
+
+
 async def apply_migrations(pool: asyncpg.Pool, *directories: Path) -> list[str]:
     """Apply the not-yet-applied ``NNNN_name.sql`` files of each directory, in order; return their names.
 
-    An advisory lock serialises instances starting at the same time; each file runs in its own
-    transaction together with its bookkeeping row, so a failed file leaves nothing half-applied.
+    An advisory lock serialises instances (and the deployment's migration job) starting at the same time;
+    each file runs in its own transaction together with its bookkeeping row and checksum, so a failed file
+    leaves nothing half-applied. Before applying anything, every applied file is checked against its
+    recorded checksum: an edited one raises ``MigrationChangedError`` naming it. A database from before
+    checksums gets the column and the checksums of the files as they are now, once.
     """
+    files = _migration_files(directories)
     applied: list[str] = []
     async with pool.acquire() as conn:
         await conn.execute("SELECT pg_advisory_lock($1)", Lock.MIGRATIONS)
         try:
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now(), checksum text)"
             )
-            done = {row["name"] for row in await conn.fetch("SELECT name FROM schema_migrations")}
-            for directory in directories:
-                for path in sorted(directory.glob("*.sql")):
-                    if not _MIGRATION_NAME.match(path.name):
-                        raise ValueError(f"migration file {path} is not named NNNN_name.sql")
-                    name = f"{directory.parent.name}/{path.name}"
-                    if name in done:
-                        continue
-                    async with conn.transaction():
-                        await conn.execute(path.read_text())
-                        await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
-                    log.info("migration_applied", migration=name)
-                    applied.append(name)
+            await conn.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text")
+            rows = await conn.fetch("SELECT name, checksum FROM schema_migrations")
+            recorded = {row["name"]: row["checksum"] for row in rows}
+            await _verify_applied(conn, files, recorded)
+            for name, path in files:
+                if name in recorded:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(path.read_text())
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", name, migration_checksum(path)
+                    )
+                log.info("migration_applied", migration=name)
+                applied.append(name)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", Lock.MIGRATIONS)
     return applied
+
+
+async def _verify_applied(conn: Connection, files: list[tuple[str, Path]], recorded: dict[str, str | None]) -> None:
+    """Raise when an applied file changed since; record the checksum of files applied before checksums existed."""
+    changed = []
+    for name, path in files:
+        if name not in recorded:
+            continue
+        checksum = migration_checksum(path)
+        if recorded[name] is None:
+            await conn.execute("UPDATE schema_migrations SET checksum = $2 WHERE name = $1", name, checksum)
+            log.info("migration_checksum_recorded", migration=name)
+        elif recorded[name] != checksum:
+            changed.append(f"{path} (applied as {name}: sha256 {recorded[name]}, the file now {checksum})")
+    if changed:
+        raise MigrationChangedError(
+            "applied migration changed after it ran: "
+            + "; ".join(changed)
+            + ". Restore the applied text and put the change in a new numbered file."
+        )

@@ -45,8 +45,9 @@ class KeyedLock(IntEnum):
     AGREEMENT = 2
     # Scheduled and on-demand jobs: one run of a job at a time across instances (common/scheduler.py).
     JOB = 3
-    # Matching: one volunteer's re-evaluation and a task's proposals do not pass each other by.
-    MATCHING_REGION = 4
+    # Matching, per centrale: a volunteer's re-evaluation and a task's candidate search take turns, so
+    # neither misses the other's change (matching/unit_of_work.py).
+    MATCHING_CENTRALE = 4
 
 
 async def keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str, *, shared: bool = False) -> None:

@@ -12,20 +12,30 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from common.db import Connection
+from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
 from contracts import Event, EventEnvelope
 
-__all__ = ["OutboxRelay", "add_to_outbox", "make_envelope"]
+__all__ = ["OutboxRelay", "add_all_to_outbox", "add_to_outbox", "make_envelope"]
 
 log = get_logger(__name__)
 
 
 def make_envelope(
-    event: Event, *, source: str, tenant: str, region: str, correlation_id: Any = None, causation_id: Any = None
+    event: Event,
+    *,
+    source: str,
+    tenant: str,
+    region: str,
+    correlation_id: Any = None,
+    causation_id: Any = None,
+    event_id: Any = None,
 ) -> EventEnvelope:
-    """The envelope for a new event about ``event.subject()``."""
+    """The envelope for a new event about ``event.subject()`` (under ``event_id`` when given, else a fresh id)."""
     extras: dict[str, Any] = {}
+    if event_id is not None:
+        extras["id"] = event_id
     if correlation_id is not None:
         extras["correlationid"] = correlation_id
     if causation_id is not None:
@@ -44,6 +54,23 @@ async def add_to_outbox(conn: Connection, event: Event, envelope: EventEnvelope)
         envelope.subject,
         json.dumps(headers),
         event.model_dump_json().encode(),
+    )
+
+
+async def add_all_to_outbox(conn: Connection, events: Sequence[tuple[Event, EventEnvelope]]) -> None:
+    """``add_to_outbox`` for many events in one statement; rows get ids in the given order (per-key order holds)."""
+    if len(events) <= 1:
+        for event, envelope in events:
+            await add_to_outbox(conn, event, envelope)
+        return
+    await conn.execute(
+        "INSERT INTO outbox (topic, key, headers, payload)"
+        " SELECT topic, key, headers, payload FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])"
+        " WITH ORDINALITY AS queued (topic, key, headers, payload, n) ORDER BY n",
+        [event.topic for event, _ in events],
+        [envelope.subject for _, envelope in events],
+        [json.dumps([[name, value.decode()] for name, value in envelope.to_headers()]) for _, envelope in events],
+        [event.model_dump_json().encode() for event, _ in events],
     )
 
 
@@ -79,13 +106,13 @@ class OutboxRelay:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        bootstrap_servers: str,
+        kafka: KafkaTarget,
         *,
         poll_interval_s: float = 1.0,
         batch_size: int = 500,
     ) -> None:
         self._pool = pool
-        self._bootstrap_servers = bootstrap_servers
+        self._kafka = kafka
         self._poll_interval_s = poll_interval_s
         self._batch_size = batch_size
         self._producer: AIOKafkaProducer | None = None
@@ -185,7 +212,7 @@ class OutboxRelay:
         """The connected idempotent producer, connecting a new one when there is none."""
         if self._producer is None:
             producer = AIOKafkaProducer(
-                bootstrap_servers=self._bootstrap_servers,
+                **kafka_client_options(self._kafka),
                 acks="all",
                 enable_idempotence=True,
                 linger_ms=5,

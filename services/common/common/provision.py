@@ -10,15 +10,16 @@ import os
 import sys
 
 from common.localinfra.kafka import create_topics
+from common.settings import KafkaSettings
 from contracts import TOPICS
 
 
 def main() -> None:
-    """Create the topics named by the catalogue on ``KAFKA_BOOTSTRAP_SERVERS`` (existing ones are kept)."""
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    """Create the catalogue's topics on the region's cluster (``KAFKA_*`` settings); existing ones are kept."""
+    kafka = KafkaSettings()
     replication = int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1"))
-    asyncio.run(create_topics(bootstrap, TOPICS, replication_factor=replication))
-    sys.stdout.write(f"provisioned {len(TOPICS)} topics on {bootstrap}\n")
+    asyncio.run(create_topics(kafka, TOPICS, replication_factor=replication))
+    sys.stdout.write(f"provisioned {len(TOPICS)} topics on {kafka.kafka_bootstrap_servers}\n")
 
 
 if __name__ == "__main__":

@@ -30,12 +30,14 @@ from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.http import install_error_handlers
 from common.jobs import Scheduler
 from common.jobs.api import jobs_router
+from common.kafka import broker_options
 from common.logging import configure_logging, get_logger
 from common.outbox import OutboxRelay
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
 from common.settings import ServiceSettings
 
 __all__ = [
+    "READINESS_REQUIRES",
     "PoolDep",
     "Runtime",
     "ServiceSpec",
@@ -56,6 +58,11 @@ _BROKER_SHARE = 0.4
 _POOL_RESERVE_SHARE = 0.1
 # At most this share of the budget for each background worker (a sender finishing the message in hand).
 _WORKER_SHARE = 0.2
+# What /health/ready needs to answer 200 ("can serve"): every service's HTTP API reads and writes only its
+# own database, and what it publishes goes into the outbox, so a Kafka outage leaves it serving. Kafka is
+# reported (``checks.kafka``) but a load balancer must not drop every instance while the broker is away;
+# consumers and the relay reconnect by themselves. Start-up itself still needs Kafka (the broker connects).
+READINESS_REQUIRES = ("started", "database")
 
 
 def _broker_stop_timeout_s(settings: ServiceSettings) -> float:
@@ -66,7 +73,7 @@ def _broker_stop_timeout_s(settings: ServiceSettings) -> float:
 def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
     """A FastStream Kafka broker whose producer waits for all in-sync replicas (dead letters must persist)."""
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        **broker_options(settings),  # servers, TLS and SASL from the region's Kafka settings
         client_id=f"{settings.region}-{spec.name}",
         acks="all",
         enable_idempotence=True,
@@ -96,9 +103,7 @@ async def _start(runtime: Runtime) -> None:
     runtime.pool = await create_pool(settings.database_url.get_secret_value(), settings.db_pool_size)
     await apply_migrations(runtime.pool, RUNTIME_MIGRATIONS, spec.migrations)
     if spec.publishes:
-        runtime.relay = OutboxRelay(
-            runtime.pool, settings.kafka_bootstrap_servers, poll_interval_s=settings.outbox_poll_interval_s
-        )
+        runtime.relay = OutboxRelay(runtime.pool, settings, poll_interval_s=settings.outbox_poll_interval_s)
         await runtime.relay.start()
     if spec.register_handlers is not None:
         runtime.broker = build_broker(settings, spec)
@@ -191,8 +196,6 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
 
     app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
     app.state.runtime = runtime
-    for name, value in spec.state.items():
-        setattr(app.state, name, value)
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -211,10 +214,10 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["health"], summary="Database and Kafka reachable; consumers running.")
+    @app.get("/health/ready", tags=["health"], summary="Started and the database answers; Kafka is only reported.")
     async def ready(response: Response) -> dict[str, Any]:
         checks = await _readiness(runtime)
-        ok = runtime.ready and all(checks.values())
+        ok = all(checks.get(name, False) for name in READINESS_REQUIRES)
         response.status_code = 200 if ok else 503
         return {"status": "ok" if ok else "unavailable", "checks": checks}
 

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from common.consumer import DEFAULT_BATCH_SIZE
-
-__all__ = ["ServiceSettings", "env_names"]
+__all__ = ["DEFAULT_BATCH_SIZE", "KafkaSettings", "ServiceSettings", "env_names"]
 
 _PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
+# Most records one consumer transaction applies, unless a service sets its own (common.consumer uses it too).
+DEFAULT_BATCH_SIZE = 500
+_TLS_PROTOCOLS = {"SSL", "SASL_SSL"}
+_SASL_PROTOCOLS = {"SASL_PLAINTEXT", "SASL_SSL"}
 
 
-class ServiceSettings(BaseSettings):
-    """Settings common to all services.
+class KafkaSettings(BaseSettings):
+    """How every Kafka client of the region connects: servers, TLS and SASL (unprefixed, region-wide).
 
-    Region-wide settings (Kafka, region name, log level) read unprefixed variables, so one region env
-    file configures every service; service-specific ones use the subclass's ``env_prefix``.
+    ``common.kafka.kafka_client_options`` turns these into the arguments of every client the platform
+    builds (the services' brokers, the outbox relay, provisioning, the ops tools), so none is forgotten.
     """
 
     # populate_by_name: tests and tools may pass fields by name; the environment uses the aliases.
@@ -29,6 +31,87 @@ class ServiceSettings(BaseSettings):
         validation_alias="KAFKA_BOOTSTRAP_SERVERS",
         description="Comma-separated Kafka bootstrap servers.",
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT",
+        validation_alias="KAFKA_SECURITY_PROTOCOL",
+        description="PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (SASL over TLS: what managed clusters use).",
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(
+        None,
+        validation_alias="KAFKA_SASL_MECHANISM",
+        description="SASL mechanism with a SASL_* protocol: SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN.",
+    )
+    kafka_sasl_username: str | None = Field(
+        None, validation_alias="KAFKA_SASL_USERNAME", description="SASL user name (with a SASL_* protocol)."
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        None, validation_alias="KAFKA_SASL_PASSWORD", description="SASL password (with a SASL_* protocol)."
+    )
+    kafka_ssl_cafile: FilePath | None = Field(
+        None,
+        validation_alias="KAFKA_SSL_CAFILE",
+        description="PEM file of the CA(s) that signed the brokers' certificates; unset: the system's CAs.",
+    )
+    kafka_ssl_certfile: FilePath | None = Field(
+        None,
+        validation_alias="KAFKA_SSL_CERTFILE",
+        description="PEM client certificate, for brokers that authenticate clients by TLS (mTLS).",
+    )
+    kafka_ssl_keyfile: FilePath | None = Field(
+        None, validation_alias="KAFKA_SSL_KEYFILE", description="PEM private key of the client certificate."
+    )
+    kafka_ssl_check_hostname: bool = Field(
+        True,
+        validation_alias="KAFKA_SSL_CHECK_HOSTNAME",
+        description="Check that a broker's certificate names its host; turn off only for tests.",
+    )
+
+    @field_validator(
+        "kafka_sasl_mechanism",
+        "kafka_sasl_username",
+        "kafka_sasl_password",
+        "kafka_ssl_cafile",
+        "kafka_ssl_certfile",
+        "kafka_ssl_keyfile",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # Compose and Helm pass optional variables as empty strings; an empty path would mean ".".
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _consistent_kafka_security(self) -> KafkaSettings:
+        protocol = self.kafka_security_protocol
+        if protocol in _SASL_PROTOCOLS:
+            missing = [
+                name
+                for name, value in (
+                    ("KAFKA_SASL_MECHANISM", self.kafka_sasl_mechanism),
+                    ("KAFKA_SASL_USERNAME", self.kafka_sasl_username),
+                    ("KAFKA_SASL_PASSWORD", self.kafka_sasl_password),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"KAFKA_SECURITY_PROTOCOL={protocol} needs {', '.join(missing)}")
+        elif self.kafka_sasl_mechanism or self.kafka_sasl_username or self.kafka_sasl_password:
+            raise ValueError(f"SASL settings are given but KAFKA_SECURITY_PROTOCOL={protocol} does not use SASL")
+        tls_files = self.kafka_ssl_cafile or self.kafka_ssl_certfile or self.kafka_ssl_keyfile
+        if tls_files and protocol not in _TLS_PROTOCOLS:
+            raise ValueError(f"KAFKA_SSL_* files are given but KAFKA_SECURITY_PROTOCOL={protocol} does not use TLS")
+        if self.kafka_ssl_keyfile and not self.kafka_ssl_certfile:
+            raise ValueError("KAFKA_SSL_KEYFILE needs KAFKA_SSL_CERTFILE")
+        return self
+
+
+class ServiceSettings(KafkaSettings):
+    """Settings common to all services.
+
+    Region-wide settings (Kafka, region name, log level) read unprefixed variables, so one region env
+    file configures every service; service-specific ones use the subclass's ``env_prefix``.
+    """
+
     region: str = Field(
         "demo-regio", validation_alias="REGION", description="Name of the region this deployment serves."
     )

@@ -1,10 +1,9 @@
-"""Matching's subscribers: registry events build the read model and trigger proposals."""
+"""Matching's subscribers: each turns a registry event into a command and runs one use case."""
 
 from __future__ import annotations
 
 from common.auth import register_credential_projection
 from common.consumer import EventConsumer
-from common.uow import PostgresUnitOfWork
 from contracts.events import (
     TaskClosed,
     TaskPosted,
@@ -14,55 +13,113 @@ from contracts.events import (
     VolunteerProfileUpdated,
     VolunteerRegistered,
 )
-from matching.read_model import upsert_volunteer_row
-from matching.use_cases import Matching, Origin
+from matching.commands import (
+    CloseTask,
+    EraseVolunteer,
+    MatchTeamDay,
+    RecordPostedTask,
+    RecordTaskUpdate,
+    RecordVolunteer,
+)
+from matching.domain.model import TaskFacts, VolunteerDay, VolunteerFacts
+from matching.unit_of_work import PostgresMatchingUnitOfWork
+from matching.use_cases import (
+    close_task,
+    erase_volunteer,
+    match_team_day,
+    record_posted_task,
+    record_task_update,
+    record_volunteer,
+)
 
-__all__ = ["Handlers"]
+__all__ = ["register"]
 
 
-def _origin(uow: PostgresUnitOfWork) -> Origin:
-    """Events matching emits in reaction carry the incoming event's correlation and cause."""
-    return Origin(region=uow.envelope.region, correlation_id=uow.envelope.correlationid, causation_id=uow.envelope.id)
+def _volunteer(event: VolunteerRegistered | VolunteerProfileUpdated) -> VolunteerFacts:
+    return VolunteerFacts(
+        volunteer_id=event.volunteer_id,
+        centrale_id=event.centrale_id,
+        postcode_area=event.postcode_area,
+        skills=event.skills,
+        interests=event.interests,
+        languages=event.languages,
+        availability=event.availability,
+        one_off_dates=event.one_off_dates,
+        max_distance_km=event.max_distance_km,
+        commitment=event.commitment,
+        needs_support=event.needs_support,
+        matching_consent=event.matching_consent,
+        regional_consent=event.regional_matching_consent,
+        vog_valid_until=event.vog_valid_until,
+    )
 
 
-class Handlers:
-    """The subscribers of one matching instance, bound to its use cases."""
+def _task(event: TaskPosted | TaskUpdated) -> TaskFacts:
+    return TaskFacts(
+        task_id=event.task_id,
+        organisation_id=event.organisation_id,
+        centrale_id=event.centrale_id,
+        theme=event.theme,
+        capacity=event.capacity,
+        vog_required=event.vog_required,
+        skills=event.skills,
+        postcode_area=event.postcode_area,
+        shifts=event.shifts,
+        one_off_start=event.one_off_start,
+        one_off_end=event.one_off_end,
+        team_suitable=event.team_suitable,
+        support_accessible=event.support_accessible,
+        closing_date=event.closing_date,
+    )
 
-    def __init__(self, matching: Matching) -> None:
-        self.matching = matching
 
-    async def on_volunteer(self, event: VolunteerRegistered | VolunteerProfileUpdated, uow: PostgresUnitOfWork) -> None:
-        """A new or changed profile: store it, then re-evaluate the volunteer for open tasks."""
-        await upsert_volunteer_row(uow.conn, event)
-        await self.matching.volunteer_changed(uow.conn, event.volunteer_id, _origin(uow))
+async def on_volunteer(event: VolunteerRegistered | VolunteerProfileUpdated, uow: PostgresMatchingUnitOfWork) -> None:
+    """A new or changed profile: store it, then re-evaluate the volunteer for open tasks."""
+    await record_volunteer(RecordVolunteer(_volunteer(event)), uow)
 
-    async def on_volunteer_erased(self, event: VolunteerErased, uow: PostgresUnitOfWork) -> None:
-        """Erased: the volunteer disappears from every proposal and from the read model."""
-        await self.matching.volunteer_erased(uow.conn, event.volunteer_id, _origin(uow))
 
-    async def on_task_posted(self, event: TaskPosted, uow: PostgresUnitOfWork) -> None:
-        """A published task: propose its best candidates."""
-        await self.matching.task_posted(uow.conn, event, _origin(uow))
+async def on_volunteer_erased(event: VolunteerErased, uow: PostgresMatchingUnitOfWork) -> None:
+    """Erased: the volunteer disappears from every proposal and from the read model."""
+    await erase_volunteer(EraseVolunteer(event.volunteer_id), uow)
 
-    async def on_task_updated(self, event: TaskUpdated, uow: PostgresUnitOfWork) -> None:
-        """Keep the task's facts current."""
-        await self.matching.task_updated(uow.conn, event)
 
-    async def on_task_closed(self, event: TaskClosed, uow: PostgresUnitOfWork) -> None:
-        """Filled, closed or expired: pending proposals expire."""
-        await self.matching.task_closed(uow.conn, event.task_id, event.reason, _origin(uow))
+async def on_task_posted(event: TaskPosted, uow: PostgresMatchingUnitOfWork) -> None:
+    """A published task: store it and propose its best candidates."""
+    await record_posted_task(RecordPostedTask(_task(event), posted_at=event.posted_at), uow)
 
-    async def on_volunteer_day_posted(self, event: VolunteerDayPosted, uow: PostgresUnitOfWork) -> None:
-        """A business partner's team day: find a task with room for the whole team."""
-        await self.matching.volunteer_day_posted(uow.conn, event, _origin(uow))
 
-    def register(self, consumer: EventConsumer) -> None:
-        """Attach every subscriber to matching's consumer."""
-        consumer.on(VolunteerRegistered)(self.on_volunteer)
-        consumer.on(VolunteerProfileUpdated)(self.on_volunteer)
-        consumer.on(VolunteerErased)(self.on_volunteer_erased)
-        consumer.on(TaskPosted)(self.on_task_posted)
-        consumer.on(TaskUpdated)(self.on_task_updated)
-        consumer.on(TaskClosed)(self.on_task_closed)
-        consumer.on(VolunteerDayPosted)(self.on_volunteer_day_posted)
-        register_credential_projection(consumer)
+async def on_task_updated(event: TaskUpdated, uow: PostgresMatchingUnitOfWork) -> None:
+    """Keep the task's facts current."""
+    await record_task_update(RecordTaskUpdate(_task(event)), uow)
+
+
+async def on_task_closed(event: TaskClosed, uow: PostgresMatchingUnitOfWork) -> None:
+    """Filled, closed or expired: pending proposals expire."""
+    await close_task(CloseTask(event.task_id, event.reason), uow)
+
+
+async def on_volunteer_day_posted(event: VolunteerDayPosted, uow: PostgresMatchingUnitOfWork) -> None:
+    """A business partner's team day: find a task with room for the whole team."""
+    day = VolunteerDay(
+        day_id=event.day_id,
+        partner_id=event.partner_id,
+        team_size=event.team_size,
+        on_date=event.on_date,
+        skills=event.skills,
+        themes=event.themes,
+        postcode_area=event.postcode_area,
+        centrale_id=event.centrale_id,
+    )
+    await match_team_day(MatchTeamDay(day), uow)
+
+
+def register(consumer: EventConsumer) -> None:
+    """Attach every subscriber to matching's consumer."""
+    consumer.on(VolunteerRegistered)(on_volunteer)
+    consumer.on(VolunteerProfileUpdated)(on_volunteer)
+    consumer.on(VolunteerErased)(on_volunteer_erased)
+    consumer.on(TaskPosted)(on_task_posted)
+    consumer.on(TaskUpdated)(on_task_updated)
+    consumer.on(TaskClosed)(on_task_closed)
+    consumer.on(VolunteerDayPosted)(on_volunteer_day_posted)
+    register_credential_projection(consumer)

@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
-from matching.api import router
+from matching import handlers
+from matching.api import ROUTERS
+from matching.candidates import CandidateIndexCache
 from matching.config import Settings
-from matching.handlers import Handlers
-from matching.use_cases import Matching
+from matching.domain.policy import MatchingPolicy
+from matching.jobs import JOBS
+from matching.unit_of_work import matching_unit_of_work
 
-__all__ = ["SPEC", "build_spec", "create_app", "main"]
+__all__ = ["SPEC", "build_spec", "create_app", "main", "policy_of"]
 
 
-def build_spec(matching: Matching) -> ServiceSpec:
-    """Matching's service description, its subscribers bound to one instance's use cases."""
+def policy_of(settings: Settings) -> MatchingPolicy:
+    """The numbers matching decides by, from its settings."""
+    return MatchingPolicy(
+        proposals_per_task=settings.proposals_per_task,
+        max_open_commitments=settings.max_open_commitments,
+        proposal_ttl=timedelta(days=settings.proposal_ttl_days),
+        overflow_after=timedelta(days=settings.overflow_after_days),
+        team_day_radius_km=settings.team_day_radius_km,
+    )
+
+
+def build_spec(settings: Settings) -> ServiceSpec:
+    """Matching's service description; its units of work share this instance's candidate index."""
     return ServiceSpec(
         name="matching",
         migrations=Path(__file__).parent.parent / "migrations",
-        register_handlers=Handlers(matching).register,
-        routers=[router],
+        register_handlers=handlers.register,
+        routers=ROUTERS,
         publishes=[
             events.MatchProposed,
             events.MatchMade,
@@ -32,21 +47,22 @@ def build_spec(matching: Matching) -> ServiceSpec:
             events.VolunteerDayMatched,
         ],
         description="Explainable bemiddeling between volunteers and tasks, across a region.",
-        state={"matching": matching},
+        unit_of_work=matching_unit_of_work(CandidateIndexCache(), policy_of(settings)),
+        jobs=JOBS,
     )
 
 
 # For tools that describe the service (AsyncAPI); a running service builds its own in create_app.
-SPEC = build_spec(Matching(Settings.model_construct()))
+SPEC = build_spec(Settings.model_construct())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The matching service's ASGI app."""
     settings = settings or Settings()
-    return create_service_app(settings, build_spec(Matching(settings)))
+    return create_service_app(settings, build_spec(settings))
 
 
 def main() -> None:
     """Run matching until SIGTERM."""
     settings = Settings()
-    run_service(settings, build_spec(Matching(settings)))
+    run_service(settings, build_spec(settings))

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 __all__ = [
     "MAX_HOURS_PER_DAY",
     "MAX_HOURS_PER_WEEK",
+    "REGION_TENANT",
     "ConsentKind",
     "TaskDraft",
     "TaskStatus",
     "age_band",
     "check_hours",
     "check_task_quality",
+    "dutch_date",
     "postcode_area",
     "vog_valid_on",
 ]
@@ -28,6 +31,12 @@ _BANDS = ((12, 17, "12-17"), (18, 20, "18-20"), (21, 29, "21-29"), (30, 49, "30-
 MAX_HOURS_PER_WEEK = 20
 MAX_HOURS_PER_DAY = Decimal(24)
 MIN_DESCRIPTION_LENGTH = 40
+
+# Business partners and credentials of region-wide roles are not bound to a centrale: their events carry this.
+REGION_TENANT = "region"
+
+# Closing dates and the like are Dutch calendar dates.
+_DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 
 
 class ConsentKind(StrEnum):
@@ -56,6 +65,11 @@ def postcode_area(postcode: str) -> str:
     if match is None:
         raise ValueError("not a Dutch postcode like '3511 AB'")
     return match.group(1)
+
+
+def dutch_date(moment: datetime) -> date:
+    """The calendar date in the Netherlands at ``moment`` (a timezone-aware instant)."""
+    return moment.astimezone(_DUTCH_TIME).date()
 
 
 def age_band(birth_date: date, today: date) -> str:

@@ -1,43 +1,36 @@
-"""Registry's subscribers: matching's outcomes become part of the record (matches, filled tasks, team days)."""
+"""Registry's subscribers: matching's outcomes become part of the record, appreciation's awards thank-yous."""
 
 from __future__ import annotations
 
 from common.consumer import EventConsumer
-from common.uow import PostgresUnitOfWork
 from contracts.events import MatchMade, VolunteerDayMatched
-from registry.notifications import register_notifications
-from registry.use_cases import Origin, hours, partners
+from registry.unit_of_work import PostgresRegistryUnitOfWork
+from registry.use_cases import hours, partners
 
 __all__ = ["register_handlers"]
 
 
-def _caused_by(uow: PostgresUnitOfWork) -> Origin:
-    """Events the registry emits in reaction carry the incoming event's correlation and cause."""
-    return Origin(
-        source=f"/regions/{uow.envelope.region}/registry",
-        region=uow.envelope.region,
-        correlation_id=uow.envelope.correlationid,
-        causation_id=uow.envelope.id,
-    )
-
-
-async def on_match_made(event: MatchMade, uow: PostgresUnitOfWork) -> None:
+async def on_match_made(event: MatchMade, uow: PostgresRegistryUnitOfWork) -> None:
     """Remember the match (hours need it) and close the task as filled when capacity is reached."""
-    await hours.record_match(
-        uow.conn, event.match_id, event.task_id, event.volunteer_id, event.organisation_id, event.centrale_id,
-        event.volunteer_centrale_id, event.made_at, _caused_by(uow),
-    )  # fmt: skip
-
-
-async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresUnitOfWork) -> None:
-    """Show the partner which task its team day was matched to."""
-    await partners.record_volunteer_day_match(
-        uow.conn, event.day_id, event.task_id, event.organisation_id, event.centrale_id
+    cmd = hours.RecordMatch(
+        match_id=event.match_id,
+        task_id=event.task_id,
+        volunteer_id=event.volunteer_id,
+        organisation_id=event.organisation_id,
+        centrale_id=event.centrale_id,
+        volunteer_centrale_id=event.volunteer_centrale_id,
+        made_at=event.made_at,
     )
+    await hours.record_match(cmd, uow)
+
+
+async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresRegistryUnitOfWork) -> None:
+    """Show the partner which task its team day was matched to."""
+    cmd = partners.RecordVolunteerDayMatch(event.day_id, event.task_id, event.organisation_id, event.centrale_id)
+    await partners.record_volunteer_day_match(cmd, uow)
 
 
 def register_handlers(consumer: EventConsumer) -> None:
     """Attach the registry's subscribers to its consumer."""
     consumer.on(MatchMade)(on_match_made)
     consumer.on(VolunteerDayMatched)(on_volunteer_day_matched)
-    register_notifications(consumer)

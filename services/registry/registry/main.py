@@ -6,19 +6,30 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.consumer import EventConsumer
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
+from registry import notifications
 from registry.api import ROUTERS
 from registry.config import Settings
 from registry.handlers import register_handlers
+from registry.jobs import JOBS
+from registry.unit_of_work import PostgresRegistryUnitOfWork
 
 __all__ = ["SPEC", "create_app", "main"]
+
+
+def _subscribe(consumer: EventConsumer) -> None:
+    """The registry's subscribers: matching's outcomes, and awards that become thank-you messages."""
+    register_handlers(consumer)
+    notifications.register_notifications(consumer)
+
 
 SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
-    register_handlers=register_handlers,
-    routers=ROUTERS,
+    register_handlers=_subscribe,
+    routers=[*ROUTERS, notifications.router],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,
@@ -34,8 +45,13 @@ SPEC = ServiceSpec(
         events.VolunteerDayPosted,
         events.VolunteerDayHoursLogged,
         events.HoursLogged,
+        events.CredentialIssued,
+        events.CredentialRevoked,
     ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
+    unit_of_work=PostgresRegistryUnitOfWork,
+    workers=[notifications.thank_you_sender],
+    jobs=JOBS,
 )
 
 

@@ -31,7 +31,7 @@ def rebuild_job(*, start_offsets: Mapping[TopicPartition, int] | None = None) ->
 
         result = await rebuild_projections(
             ctx.settings.database_url.get_secret_value(),
-            ctx.settings.kafka_bootstrap_servers,
+            ctx.settings,
             start_offsets=start_offsets,
             progress=progress,
         )

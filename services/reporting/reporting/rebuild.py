@@ -32,6 +32,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from common.consumer import BatchContext, ContractViolation, decode
+from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
 from contracts import Event, EventEnvelope, topic_for
@@ -233,7 +234,7 @@ async def _read(
 
 async def rebuild_projections(
     database_url: str,
-    bootstrap: str,
+    kafka: KafkaTarget,
     *,
     start_offsets: Mapping[TopicPartition, int] | None = None,
     batch_size: int = 500,
@@ -257,7 +258,7 @@ async def rebuild_projections(
     try:
         await _fresh_tables(conn)
         partitions = [TopicPartition(t, p) for t in projected_topics() for p in range(topic_for(t).partitions)]
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+        consumer = AIOKafkaConsumer(**kafka_client_options(kafka), enable_auto_commit=False, group_id=None)
         await consumer.start()
         consumer.assign(partitions)
         if start_offsets is None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 
+from common.clock import SystemClock
+from common.uow import Origin
 from contracts import EventEnvelope
-from matching.use_cases import LIVE, Matching, Origin
+from matching.commands import EraseVolunteer, ReevaluateVolunteer
+from matching.domain.proposals import LIVE
+from matching.use_cases import erase_volunteer, reevaluate_volunteer
 from tests.matching.integration.conftest import TUESDAY_MORNING, World, eventually
 from tests.support.kafka import publish_raw, read_all, read_until, wait_for_group_offset
 from tests.support.transactions import second_waits_for_first
@@ -225,14 +229,16 @@ async def test_a_proposal_made_while_the_volunteer_is_erased_does_not_stay_live(
     await world.proposals(task_id)
     # As if the task were new to this volunteer: the re-evaluation below proposes them for it again.
     await world.matching_pool.execute("DELETE FROM proposals WHERE task_id = $1", task_id)
-    matching: Matching = world.app.state.matching
-    origin = Origin(region="testregio")
+    origin = Origin(source="/regions/testregio/matching", region="testregio", correlation_id=uuid4())
+    # Units of work of the running service: its repositories and its candidate index.
+    unit_of_work = world.app.state.runtime.spec.unit_of_work
 
-    def propose(conn: asyncpg.Connection) -> Awaitable[None]:
-        return matching.volunteer_changed(conn, volunteer_id, origin)
+    def propose(conn: asyncpg.Connection) -> Awaitable[list[UUID]]:
+        uow = unit_of_work(conn, origin, SystemClock(), None)
+        return reevaluate_volunteer(ReevaluateVolunteer(volunteer_id, centrale_id), uow)
 
     def erase(conn: asyncpg.Connection) -> Awaitable[None]:
-        return matching.volunteer_erased(conn, volunteer_id, origin)
+        return erase_volunteer(EraseVolunteer(volunteer_id), unit_of_work(conn, origin, SystemClock(), None))
 
     await second_waits_for_first(world.matching_pool, *((propose, erase) if first == "proposal" else (erase, propose)))
 

@@ -14,8 +14,22 @@ from tests.support.kafka import read_all
 
 pytestmark = pytest.mark.integration
 
-PERSONAL_KEYS = {"name", "email", "phone", "postcode", "birth_date", "address", "street", "contact_name",
-                 "contact_email", "contact_phone", "verified_by", "description", "notes", "bsn"}  # fmt: skip
+PERSONAL_KEYS = {
+    "name",
+    "email",
+    "phone",
+    "postcode",
+    "birth_date",
+    "address",
+    "street",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "verified_by",
+    "description",
+    "notes",
+    "bsn",
+}
 
 
 def _keys(value: Any) -> set[str]:

@@ -89,38 +89,68 @@ async def registry(
     dsn = await create_database(postgres_server_dsn, f"registry_{secrets.token_hex(5)}")
     ops_token = secrets.token_urlsafe(24)
     settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap, region="testregio", database_url=dsn, ops_token=ops_token,
-        consumer_retry_backoff_s=0.05, outbox_poll_interval_s=0.2, smtp_host="127.0.0.1", smtp_port=mailbox[1],
-        smtp_sender="waardering@vc-test.example", messages_poll_interval_s=0.1,
-    )  # fmt: skip
+        kafka_bootstrap_servers=kafka_bootstrap,
+        region="testregio",
+        database_url=dsn,
+        ops_token=ops_token,
+        consumer_retry_backoff_s=0.05,
+        outbox_poll_interval_s=0.2,
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox[1],
+        smtp_sender="waardering@vc-test.example",
+        messages_poll_interval_s=0.1,
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry", timeout=30) as http:
             yield Registry(
-                http=http, pool=app.state.runtime.pool, bootstrap=kafka_bootstrap,
+                http=http,
+                pool=app.state.runtime.pool,
+                bootstrap=kafka_bootstrap,
                 ops={"Authorization": f"Bearer {ops_token}"},
-            )  # fmt: skip
+            )
 
 
 async def _award(
-    registry: Registry, centrale_id: str, recipient_id: UUID, *, award_id: UUID | None = None, kind: str = "volunteer",
-    rule_kind: str = "hours_milestone", title: str = "10 uur vrijwillige inzet", event_id: UUID | None = None,
-) -> tuple[AppreciationAwarded, Any]:  # fmt: skip
+    registry: Registry,
+    centrale_id: str,
+    recipient_id: UUID,
+    *,
+    award_id: UUID | None = None,
+    kind: str = "volunteer",
+    rule_kind: str = "hours_milestone",
+    title: str = "10 uur vrijwillige inzet",
+    event_id: UUID | None = None,
+) -> tuple[AppreciationAwarded, Any]:
     """Publish an award as appreciation does (the event id is the award id unless told otherwise)."""
     award = AppreciationAwarded(
-        award_id=award_id or uuid4(), recipient_id=recipient_id, recipient_kind=kind, centrale_id=centrale_id,
-        rule_id="hours-10", rule_kind=rule_kind, title=title, trigger_event_id=uuid4(),
-        trigger_event_type="nl.vrijwilligerscentrale.hours.logged.v1", awarded_at=datetime.now(UTC),
-    )  # fmt: skip
+        award_id=award_id or uuid4(),
+        recipient_id=recipient_id,
+        recipient_kind=kind,
+        centrale_id=centrale_id,
+        rule_id="hours-10",
+        rule_kind=rule_kind,
+        title=title,
+        trigger_event_id=uuid4(),
+        trigger_event_type="nl.vrijwilligerscentrale.hours.logged.v1",
+        awarded_at=datetime.now(UTC),
+    )
     envelope = EventEnvelope(
-        id=event_id or award.award_id, source="/regions/testregio/appreciation", type=award.event_type,
-        subject=award.subject(), tenant=centrale_id, region="testregio",
-    )  # fmt: skip
+        id=event_id or award.award_id,
+        source="/regions/testregio/appreciation",
+        type=award.event_type,
+        subject=award.subject(),
+        tenant=centrale_id,
+        region="testregio",
+    )
     metadata = await publish_raw(
-        registry.bootstrap, award.topic, award.model_dump_json().encode(), key=award.subject().encode(),
+        registry.bootstrap,
+        award.topic,
+        award.model_dump_json().encode(),
+        key=award.subject().encode(),
         headers=envelope.to_headers(),
-    )  # fmt: skip
+    )
     return award, metadata
 
 
@@ -137,10 +167,15 @@ async def _message_row(registry: Registry, award_id: UUID, timeout: float = 30) 
 
 async def _consenting_volunteer(registry: Registry, centrale_id: str, staff: dict[str, str], email: str) -> UUID:
     return await registry.register_volunteer(
-        centrale_id, staff, name="Sanne Bakker", email=email,
-        consents=[{"kind": "matching", "text_version": "2026-01"},
-                  {"kind": "appreciation_messages", "text_version": "2026-01"}],
-    )  # fmt: skip
+        centrale_id,
+        staff,
+        name="Sanne Bakker",
+        email=email,
+        consents=[
+            {"kind": "matching", "text_version": "2026-01"},
+            {"kind": "appreciation_messages", "text_version": "2026-01"},
+        ],
+    )
 
 
 async def test_a_thank_you_goes_out_once_in_the_centrales_words_and_stops_when_consent_is_withdrawn(
@@ -184,8 +219,9 @@ async def test_a_thank_you_goes_out_once_in_the_centrales_words_and_stops_when_c
     assert len(box.to(email)) == 1
     listed = await registry.http.get(f"/v1/centrales/{centrale_id}/appreciation-messages", headers=staff)
     assert [(m["title"], m["status"]) for m in listed.json()] == [
-        ("25 uur vrijwillige inzet", "not_sent"), ("10 uur vrijwillige inzet", "sent"),
-    ]  # fmt: skip
+        ("25 uur vrijwillige inzet", "not_sent"),
+        ("10 uur vrijwillige inzet", "sent"),
+    ]
 
 
 async def test_default_template_refused_mailbox_partners_and_unknown_volunteers(
@@ -198,8 +234,9 @@ async def test_default_template_refused_mailbox_partners_and_unknown_volunteers(
     refusing_id = await _consenting_volunteer(registry, centrale_id, staff, f"refuse.{secrets.token_hex(3)}@example.nl")
     no_consent_id = await registry.register_volunteer(centrale_id, staff)
 
-    first_match, _ = await _award(registry, centrale_id, volunteer_id, rule_kind="first_match",
-                                  title="Je eerste klus als vrijwilliger")  # fmt: skip
+    first_match, _ = await _award(
+        registry, centrale_id, volunteer_id, rule_kind="first_match", title="Je eerste klus als vrijwilliger"
+    )
     refused, _ = await _award(registry, centrale_id, refusing_id)
     silent, _ = await _award(registry, centrale_id, no_consent_id)
     partner, _ = await _award(registry, centrale_id, uuid4(), kind="business_partner", rule_kind="partner_team_day")
@@ -228,13 +265,19 @@ async def test_templates_are_the_centrales_own_and_checked(registry: Registry) -
         f"{base}/anniversary", json={"subject": "Hoi", "body": "Kost $ 5"}, headers=staff
     )
     unknown_kind = await registry.http.put(f"{base}/payment", json={"subject": "x", "body": "y"}, headers=staff)
-    cross_tenant = await registry.http.put(f"{base}/anniversary", json={"subject": "x", "body": "y"},
-                                           headers=other_staff)  # fmt: skip
-    set_own = await registry.http.put(f"{base}/default", json={"subject": "Dank, $naam", "body": "$titel"},
-                                      headers=staff)  # fmt: skip
+    cross_tenant = await registry.http.put(
+        f"{base}/anniversary", json={"subject": "x", "body": "y"}, headers=other_staff
+    )
+    set_own = await registry.http.put(
+        f"{base}/default", json={"subject": "Dank, $naam", "body": "$titel"}, headers=staff
+    )
     listed = {t["kind"]: t for t in (await registry.http.get(base, headers=staff)).json()}
-    other_listed = {t["kind"]: t for t in (await registry.http.get(
-        f"/v1/centrales/{other_centrale}/appreciation-templates", headers=other_staff)).json()}  # fmt: skip
+    other_listed = {
+        t["kind"]: t
+        for t in (
+            await registry.http.get(f"/v1/centrales/{other_centrale}/appreciation-templates", headers=other_staff)
+        ).json()
+    }
     reset = await registry.http.delete(f"{base}/default", headers=staff)
     after_reset = {t["kind"]: t for t in (await registry.http.get(base, headers=staff)).json()}
     volunteer_id = await registry.register_volunteer(centrale_id, staff)

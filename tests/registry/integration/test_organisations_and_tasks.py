@@ -8,8 +8,11 @@ from uuid import uuid4
 
 import pytest
 
+from common.clock import SystemClock
+from common.uow import Origin, unit_of_work
 from contracts import EventEnvelope
-from registry.use_cases import Origin, tasks
+from registry.unit_of_work import PostgresRegistryUnitOfWork
+from registry.use_cases import tasks
 from tests.registry.integration.conftest import Registry
 
 pytestmark = pytest.mark.integration
@@ -97,8 +100,10 @@ async def test_bad_task_input_gets_field_level_errors_and_writes_nothing(registr
     )
     assert bad.status_code == 422
     assert {tuple(item["loc"]) for item in bad.json()["detail"]} == {
-        ("body", "capacity"), ("body", "postcode"), ("body", "theme"),
-    }  # fmt: skip
+        ("body", "capacity"),
+        ("body", "postcode"),
+        ("body", "theme"),
+    }
     assert await registry.pool.fetchval("SELECT count(*) FROM tasks") == before
 
 
@@ -126,8 +131,8 @@ async def test_task_lifecycle_posted_updated_closed_and_expired(registry: Regist
     soon = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
     expiring = await registry.published_task(centrale_id, organisation_id, organisation, closing_date=soon)
     origin = Origin(source="/test", region="testregio", correlation_id=uuid4())
-    async with registry.pool.acquire() as conn:
-        expired = await tasks.expire_tasks(conn, datetime.now(UTC).date() + timedelta(days=2), origin)
+    async with unit_of_work(registry.pool, origin, SystemClock(), PostgresRegistryUnitOfWork) as uow:
+        expired = await tasks.expire_tasks(tasks.ExpireTasks(today=datetime.now(UTC).date() + timedelta(days=2)), uow)
     assert expiring in expired
     assert task_id not in expired
     [_, expiry] = await registry.events(TASKS, expiring, 2)

@@ -62,17 +62,27 @@ async def test_partner_reads_back_the_matched_task_and_the_hours_its_team_gave(r
     assert (await registry.http.get(f"/v1/volunteer-days/{day_id}", headers=hr)).json()["status"] == "open"
 
     matched = VolunteerDayMatched(
-        day_id=day_id, partner_id=partner_id, task_id=task_id, organisation_id=organisation_id,
-        centrale_id=centrale_id, matched_at=datetime.now(UTC),
-    )  # fmt: skip
+        day_id=day_id,
+        partner_id=partner_id,
+        task_id=task_id,
+        organisation_id=organisation_id,
+        centrale_id=centrale_id,
+        matched_at=datetime.now(UTC),
+    )
     envelope = EventEnvelope(
-        source="/regions/testregio/matching", type=matched.event_type, subject=str(day_id), tenant=centrale_id,
+        source="/regions/testregio/matching",
+        type=matched.event_type,
+        subject=str(day_id),
+        tenant=centrale_id,
         region="testregio",
-    )  # fmt: skip
+    )
     await publish_raw(
-        registry.bootstrap, matched.topic, matched.model_dump_json().encode(), key=str(day_id).encode(),
+        registry.bootstrap,
+        matched.topic,
+        matched.model_dump_json().encode(),
+        key=str(day_id).encode(),
         headers=envelope.to_headers(),
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 30
     while (status := (await registry.http.get(f"/v1/volunteer-days/{day_id}", headers=hr)).json())[
         "status"
@@ -107,8 +117,13 @@ async def matched(registry: Registry) -> dict[str, object]:
     task_id = await registry.published_task(centrale_id, organisation_id, organisation)
     match_id = await registry.match(task_id, organisation_id, centrale_id, volunteer_id)
     base = f"/v1/centrales/{centrale_id}/organisations/{organisation_id}"
-    return {"base": base, "organisation": organisation, "volunteer": volunteer, "match_id": match_id,
-            "volunteer_id": volunteer_id}  # fmt: skip
+    return {
+        "base": base,
+        "organisation": organisation,
+        "volunteer": volunteer,
+        "match_id": match_id,
+        "volunteer_id": volunteer_id,
+    }
 
 
 def _day(days_ago: int) -> str:
@@ -152,8 +167,12 @@ async def test_volunteers_hours_count_once_the_organisation_confirms(
     )
     assert logged.status_code == 201
     hours_id = logged.json()["id"]
-    assert await registry.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = 'registry.hours.v1' AND key = $1",
-                                        str(matched["volunteer_id"])) == 0  # fmt: skip
+    assert (
+        await registry.pool.fetchval(
+            "SELECT count(*) FROM outbox WHERE topic = 'registry.hours.v1' AND key = $1", str(matched["volunteer_id"])
+        )
+        == 0
+    )
     confirm = f"{matched['base']}/hours/{hours_id}/confirm"
     assert (await registry.http.post(confirm, headers=organisation)).status_code == 204
     assert (await registry.http.post(confirm, headers=organisation)).status_code == 409

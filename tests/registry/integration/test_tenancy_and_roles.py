@@ -27,9 +27,15 @@ async def two_centrales(registry: Registry) -> dict[str, object]:
             f"/v1/centrales/{centrale_id}/credentials", registry.ops, role="municipality_reader"
         )
         world[name] = {
-            "centrale": centrale_id, "staff": staff, "organisation_id": organisation_id, "organisation": organisation,
-            "volunteer_id": volunteer_id, "volunteer": volunteer, "task_id": task_id, "reader": reader,
-        }  # fmt: skip
+            "centrale": centrale_id,
+            "staff": staff,
+            "organisation_id": organisation_id,
+            "organisation": organisation,
+            "volunteer_id": volunteer_id,
+            "volunteer": volunteer,
+            "task_id": task_id,
+            "reader": reader,
+        }
     return world
 
 

@@ -23,9 +23,13 @@ async def test_self_registration_gives_a_token_for_self_service(registry: Regist
     centrale_id, _ = await registry.new_centrale()
     registered = await registry.http.post(
         f"/v1/centrales/{centrale_id}/volunteers/self-registration",
-        json={"name": "Sanne", "postcode": "3701 EF", "skills": ["Sport"], "consents": [
-            {"kind": "matching", "text_version": "2026-01"}]},
-    )  # fmt: skip
+        json={
+            "name": "Sanne",
+            "postcode": "3701 EF",
+            "skills": ["Sport"],
+            "consents": [{"kind": "matching", "text_version": "2026-01"}],
+        },
+    )
     assert registered.status_code == 201, registered.text
     me = {"Authorization": f"Bearer {registered.json()['token']}"}
     profile = (await registry.http.get("/v1/me", headers=me)).json()
@@ -66,18 +70,28 @@ async def test_profile_update_and_consents_are_recorded_with_their_text_version(
     assert record["regional_matching_consent"] is True
     events = await registry.events(VOLUNTEERS, volunteer_id, 8)
     assert [_type(r) for r in events] == [
-        "registered", "consent-changed", "profile-updated", "consent-changed", "profile-updated", "profile-updated",
-        "consent-changed", "profile-updated",
-    ]  # fmt: skip
+        "registered",
+        "consent-changed",
+        "profile-updated",
+        "consent-changed",
+        "profile-updated",
+        "profile-updated",
+        "consent-changed",
+        "profile-updated",
+    ]
     with_labels = json.loads(events[5].value)
     assert with_labels["target_groups"] == ["statushouder"]
     assert with_labels["languages"] == ["nl", "ar"]
     assert with_labels["regional_matching_consent"] is True
     assert json.loads(events[7].value)["target_groups"] == []
     assert json.loads(events[6].value) | {"changed_at": None} == {
-        "volunteer_id": str(volunteer_id), "centrale_id": centrale_id, "consent": "target_group_labels",
-        "granted": False, "text_version": "2026-02", "changed_at": None,
-    }  # fmt: skip
+        "volunteer_id": str(volunteer_id),
+        "centrale_id": centrale_id,
+        "consent": "target_group_labels",
+        "granted": False,
+        "text_version": "2026-02",
+        "changed_at": None,
+    }
 
 
 async def test_vog_is_recorded_as_verified_by_and_until_and_only_validity_is_shared(registry: Registry) -> None:
@@ -87,9 +101,10 @@ async def test_vog_is_recorded_as_verified_by_and_until_and_only_validity_is_sha
     today = datetime.now(UTC).date()
     later = today + timedelta(days=3 * 365)
     bad = await registry.http.put(
-        path, json={"verified_on": today.isoformat(), "verified_by": "Consulent Kees", "valid_until": "2020-01-01"},
+        path,
+        json={"verified_on": today.isoformat(), "verified_by": "Consulent Kees", "valid_until": "2020-01-01"},
         headers=staff,
-    )  # fmt: skip
+    )
     assert bad.status_code == 422
     ok = await registry.http.put(
         path,
@@ -131,9 +146,14 @@ async def test_erasure_leaves_no_personal_data_in_any_registry_table_and_publish
     organisation_id, organisation = await registry.new_organisation(centrale_id, staff)
     marker = "Erasme Vandenberghe"
     volunteer_id = await registry.register_volunteer(
-        centrale_id, staff, name=marker, email="erasme@example.nl", phone="0687654321", postcode="9712 CP",
+        centrale_id,
+        staff,
+        name=marker,
+        email="erasme@example.nl",
+        phone="0687654321",
+        postcode="9712 CP",
         birth_date="1988-08-08",
-    )  # fmt: skip
+    )
     me = await registry.credential(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/credentials", staff)
     vog = {"verified_on": "2026-01-05", "verified_by": "Consulent Noor", "valid_until": "2029-01-05"}
     await registry.http.put(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/vog", json=vog, headers=staff)
@@ -168,9 +188,20 @@ async def _tables_containing(registry: Registry, values: list[str]) -> list[str]
     columns = await registry.pool.fetch(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
         " AND data_type <> ALL($1::text[])",
-        ["uuid", "timestamp with time zone", "timestamp without time zone", "integer", "bigint", "smallint",
-         "numeric", "boolean", "interval", "double precision", "real"],
-    )  # fmt: skip
+        [
+            "uuid",
+            "timestamp with time zone",
+            "timestamp without time zone",
+            "integer",
+            "bigint",
+            "smallint",
+            "numeric",
+            "boolean",
+            "interval",
+            "double precision",
+            "real",
+        ],
+    )
     found = []
     for column in columns:
         table, name = column["table_name"], column["column_name"]

@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from common.kafka import KafkaTarget, bootstrap_of, kafka_client_options
+
 __all__ = [
     "KAFKA_VERSION",
     "LocalKafka",
@@ -41,6 +43,7 @@ _COMPLETE_MARKER = ".complete"
 # Kafka error codes create_topics must tell apart (see org.apache.kafka.common.protocol.Errors).
 _TOPIC_ALREADY_EXISTS = 36
 _MAVEN_TIMEOUT_S = 900.0
+_SCRAM_MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
 _LOG_TAIL_LINES = 40
 
 
@@ -235,8 +238,13 @@ class LocalKafka:
         lib_dir: Path | None = None,
         heap: str = DEFAULT_HEAP,
         detached: bool = False,
+        scram_users: Mapping[str, str] | None = None,
     ) -> None:
-        """Describe a broker in ``state_dir``; ``detached`` leaves it running when this process exits."""
+        """Describe a broker in ``state_dir``; ``detached`` leaves it running when this process exits.
+
+        ``scram_users`` (name → password) adds a SASL_PLAINTEXT listener taking SCRAM-SHA-256 and -512
+        logins of those users, created when the storage is formatted; the PLAINTEXT listener stays.
+        """
         self.state_dir = state_dir.expanduser().resolve()
         self.config_path = self.state_dir / "server.properties"
         self.data_dir = self.state_dir / "data"
@@ -252,6 +260,8 @@ class LocalKafka:
         # stores the controller endpoint) stays valid.
         self._port: int | None = port or state.get("port")
         self._controller_port: int | None = state.get("controller_port")
+        self._scram_users = dict(scram_users or {})
+        self._sasl_port: int | None = state.get("sasl_port")
         self._cluster_id: str | None = state.get("cluster_id")
         self._pid: int | None = state.get("pid")
 
@@ -266,6 +276,13 @@ class LocalKafka:
     def bootstrap_servers(self) -> str:
         """Bootstrap address for clients, ``127.0.0.1:PORT``."""
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def sasl_bootstrap_servers(self) -> str:
+        """Bootstrap address of the SASL_PLAINTEXT (SCRAM) listener; only with ``scram_users``."""
+        if self._sasl_port is None:
+            raise LocalKafkaError("broker has no SASL listener; give scram_users and call start() first")
+        return f"127.0.0.1:{self._sasl_port}"
 
     @property
     def pid(self) -> int | None:
@@ -295,8 +312,13 @@ class LocalKafka:
             self._controller_port = _free_port()
         if self._cluster_id is None:
             self._cluster_id = new_cluster_id()
+        if self._scram_users and self._sasl_port is None:
+            self._sasl_port = _free_port()
         _ensure_port_free(self._port, "Kafka broker")
         _ensure_port_free(self._controller_port, "Kafka controller")
+        if self._scram_users:
+            assert self._sasl_port is not None
+            _ensure_port_free(self._sasl_port, "Kafka SASL listener")
         self._write_config()
         self._save_state()
         if not (self.data_dir / "meta.properties").is_file():
@@ -374,6 +396,7 @@ class LocalKafka:
         state = {
             "port": self._port,
             "controller_port": self._controller_port,
+            "sasl_port": self._sasl_port,
             "cluster_id": self._cluster_id,
             "pid": self._pid,
             "kafka_version": KAFKA_VERSION,
@@ -386,14 +409,26 @@ class LocalKafka:
         """Write server.properties for a single broker+controller with replication factor 1 everywhere."""
         broker = f"127.0.0.1:{self._port}"
         controller = f"127.0.0.1:{self._controller_port}"
+        listeners = f"PLAINTEXT://{broker},CONTROLLER://{controller}"
+        protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+        sasl: dict[str, str] = {}
+        if self._scram_users:
+            listeners += f",SASL_PLAINTEXT://127.0.0.1:{self._sasl_port}"
+            protocols += ",SASL_PLAINTEXT:SASL_PLAINTEXT"
+            sasl["sasl.enabled.mechanisms"] = ",".join(_SCRAM_MECHANISMS)
+            for mechanism in _SCRAM_MECHANISMS:
+                # The broker side of SCRAM needs a login module; the credentials are in the metadata log.
+                key = f"listener.name.sasl_plaintext.{mechanism.lower()}.sasl.jaas.config"
+                sasl[key] = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
         settings: Mapping[str, str] = {
             "process.roles": "broker,controller",
             "node.id": "1",
             # Dynamic quorum (KIP-853), matching `storage format --standalone`.
             "controller.quorum.bootstrap.servers": controller,
-            "listeners": f"PLAINTEXT://{broker},CONTROLLER://{controller}",
-            "advertised.listeners": f"PLAINTEXT://{broker},CONTROLLER://{controller}",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listeners": listeners,
+            "advertised.listeners": listeners,
+            "listener.security.protocol.map": protocols,
+            **sasl,
             "inter.broker.listener.name": "PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
             "log.dirs": str(self.data_dir),
@@ -431,6 +466,10 @@ class LocalKafka:
             "-c",
             str(self.config_path),
         ]
+        for name, password in self._scram_users.items():
+            # SCRAM credentials written into the bootstrap metadata (KIP-900), so they exist at first start.
+            for mechanism in _SCRAM_MECHANISMS:
+                command += ["--add-scram", f"{mechanism}=[name={name},password={password}]"]
         with self.log_path.open("ab") as log:
             log.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} storage format\n".encode())
             log.flush()
@@ -515,9 +554,9 @@ class LocalKafka:
             process.wait(timeout=10)
 
 
-async def broker_ids(bootstrap: str, *, timeout: float = 10.0) -> list[int]:
-    """Node ids of the brokers a metadata request to ``bootstrap`` reports; raises when none answers."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=max(int(timeout * 1000), 1000))
+async def broker_ids(kafka: KafkaTarget, *, timeout: float = 10.0) -> list[int]:
+    """Node ids of the brokers a metadata request to ``kafka`` reports; raises when none answers."""
+    admin = AIOKafkaAdminClient(**kafka_client_options(kafka), request_timeout_ms=max(int(timeout * 1000), 1000))
     try:
         await asyncio.wait_for(admin.start(), timeout)
         cluster = await asyncio.wait_for(admin.describe_cluster(), timeout)
@@ -527,7 +566,7 @@ async def broker_ids(bootstrap: str, *, timeout: float = 10.0) -> list[int]:
 
 
 async def create_topics(
-    bootstrap: str,
+    kafka: KafkaTarget,
     topics: Iterable[TopicLike],
     *,
     replication_factor: int = 1,
@@ -536,7 +575,7 @@ async def create_topics(
     """Create the given topics idempotently and wait until their metadata shows every partition led."""
     specs = {topic.name: topic for topic in topics}
     deadline = time.monotonic() + timeout
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+    admin = AIOKafkaAdminClient(**kafka_client_options(kafka), request_timeout_ms=int(timeout * 1000))
     try:
         await asyncio.wait_for(admin.start(), timeout)
         existing = set(await admin.list_topics())
@@ -554,7 +593,7 @@ async def create_topics(
                 if error["error_code"] not in (0, _TOPIC_ALREADY_EXISTS)
             ]
             if failures:
-                raise LocalKafkaError("could not create topics on " + bootstrap + ":\n" + "\n".join(failures))
+                raise LocalKafkaError(f"could not create topics on {bootstrap_of(kafka)}:\n" + "\n".join(failures))
         await _wait_for_topics(admin, {name: spec.partitions for name, spec in specs.items()}, deadline)
     finally:
         await admin.close()

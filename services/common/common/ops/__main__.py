@@ -13,14 +13,15 @@ from typing import Any
 from common.ops.deadletters import read_dead_letter, read_dead_letters, redrive_one, redrive_pending
 from common.ops.groups import GroupActiveError, consumer_lag
 from common.ops.replay import load_spec, replay_projection
+from common.settings import KafkaSettings
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m common.ops", description=__doc__)
     parser.add_argument(
         "--bootstrap",
-        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-        help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS)",
+        help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS); TLS and SASL come from the KAFKA_* "
+        "variables a service reads",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,7 +67,7 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
 
 
 async def _lag(args: argparse.Namespace) -> int:
-    rows = await consumer_lag(args.bootstrap, args.groups or None)
+    rows = await consumer_lag(args.kafka, args.groups or None)
     if args.partitions:
         data = [vars(row) for row in rows]
         _emit(args, data, _table(data, ["group", "topic", "partition", "committed", "end", "lag"]))
@@ -83,7 +84,7 @@ async def _lag(args: argparse.Namespace) -> int:
 
 async def _dlq(args: argparse.Namespace) -> int:
     if args.dlq_command == "list":
-        letters = await read_dead_letters(args.bootstrap, args.topic)
+        letters = await read_dead_letters(args.kafka, args.topic)
         shown = [
             letter.summary()
             for letter in letters
@@ -93,19 +94,19 @@ async def _dlq(args: argparse.Namespace) -> int:
         _emit(args, shown, _table(shown, columns) if shown else "no dead letters match")
         return 0
     if args.dlq_command == "show":
-        letter = await read_dead_letter(args.bootstrap, args.topic, args.offset, args.partition)
+        letter = await read_dead_letter(args.kafka, args.topic, args.offset, args.partition)
         sys.stdout.write(json.dumps(letter.detail(), indent=2, ensure_ascii=False) + "\n")
         return 0
     if args.all:
         if args.topic is not None:
             raise SystemExit("redrive --all takes no positional topic; use --topic")
-        redriven = await redrive_pending(args.bootstrap, args.topics)
+        redriven = await redrive_pending(args.kafka, args.topics)
         data = [letter.summary() for letter in redriven]
         _emit(args, data, f"re-drove {len(redriven)} dead letter(s)")
         return 0
     if args.topic is None or args.offset is None:
         raise SystemExit("redrive needs TOPIC OFFSET, or --all")
-    letter = await redrive_one(args.bootstrap, args.topic, args.offset, args.partition)
+    letter = await redrive_one(args.kafka, args.topic, args.offset, args.partition)
     _emit(args, letter.summary(), f"re-drove {letter.dlq_topic}@{letter.offset} to {letter.original_topic}")
     return 0
 
@@ -116,7 +117,7 @@ async def _replay(args: argparse.Namespace) -> int:
     if not url:
         raise SystemExit(f"give --database-url or set {args.service.upper()}_DATABASE_URL")
     try:
-        result = await replay_projection(args.bootstrap, spec, url)
+        result = await replay_projection(args.kafka, spec, url)
     except GroupActiveError as error:
         sys.stderr.write(f"refused: {error}\n")
         return 2
@@ -137,6 +138,9 @@ async def _replay(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ops command; the exit status is 0 on success."""
     args = _parser().parse_args(argv)
+    # The region's Kafka settings, as every service reads them; --bootstrap only changes the servers.
+    kafka = KafkaSettings()
+    args.kafka = kafka.model_copy(update={"kafka_bootstrap_servers": args.bootstrap}) if args.bootstrap else kafka
     handlers = {"lag": _lag, "dlq": _dlq, "replay": _replay}
     return asyncio.run(handlers[args.command](args))
 

@@ -20,6 +20,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import RecordMetadata
 
+from common.kafka import KafkaTarget, kafka_client_options
 from common.ops.groups import committed_offsets, partitions_of
 from contracts import TOPICS, dead_letter_topic
 
@@ -127,9 +128,9 @@ def dead_letter_topics() -> list[str]:
     return sorted(dead_letter_topic(name) for name in names if dead_letter_topic(name) in names)
 
 
-async def _marks(bootstrap: str, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int]:
+async def _marks(kafka: KafkaTarget, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int]:
     """Offset of the first entry not yet re-driven by ``redrive_pending``, per dead-letter partition."""
-    return await committed_offsets(bootstrap, REDRIVE_GROUP, partitions)
+    return await committed_offsets(kafka, REDRIVE_GROUP, partitions)
 
 
 def _letter(record: Any, mark: int) -> DeadLetter:
@@ -145,11 +146,11 @@ def _letter(record: Any, mark: int) -> DeadLetter:
     )
 
 
-async def read_dead_letters(bootstrap: str, topics: Iterable[str] | None = None) -> list[DeadLetter]:
+async def read_dead_letters(kafka: KafkaTarget, topics: Iterable[str] | None = None) -> list[DeadLetter]:
     """Every record now in the dead-letter ``topics`` (default: all), oldest first per topic."""
-    partitions = await partitions_of(bootstrap, topics if topics is not None else dead_letter_topics())
-    marks = await _marks(bootstrap, partitions)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    partitions = await partitions_of(kafka, topics if topics is not None else dead_letter_topics())
+    marks = await _marks(kafka, partitions)
+    consumer = AIOKafkaConsumer(**kafka_client_options(kafka), enable_auto_commit=False)
     await consumer.start()
     letters: list[DeadLetter] = []
     try:
@@ -173,11 +174,11 @@ async def read_dead_letters(bootstrap: str, topics: Iterable[str] | None = None)
     return sorted(letters, key=lambda letter: (letter.dlq_topic, letter.partition, letter.offset))
 
 
-async def read_dead_letter(bootstrap: str, topic: str, offset: int, partition: int = 0) -> DeadLetter:
+async def read_dead_letter(kafka: KafkaTarget, topic: str, offset: int, partition: int = 0) -> DeadLetter:
     """The dead letter at ``topic[partition]@offset``; LookupError when there is none."""
     tp = TopicPartition(topic, partition)
-    marks = await _marks(bootstrap, [tp])
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    marks = await _marks(kafka, [tp])
+    consumer = AIOKafkaConsumer(**kafka_client_options(kafka), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign([tp])
@@ -197,9 +198,9 @@ async def read_dead_letter(bootstrap: str, topic: str, offset: int, partition: i
         await consumer.stop()
 
 
-async def redrive(bootstrap: str, letters: Sequence[DeadLetter]) -> list[RecordMetadata]:
+async def redrive(kafka: KafkaTarget, letters: Sequence[DeadLetter]) -> list[RecordMetadata]:
     """Publish each dead letter back to its original topic (same key, value and ce_* headers), in order."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_client_options(kafka), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         sent = []
@@ -215,39 +216,39 @@ async def redrive(bootstrap: str, letters: Sequence[DeadLetter]) -> list[RecordM
         await producer.stop()
 
 
-async def redrive_pending(bootstrap: str, topics: Iterable[str] | None = None) -> list[DeadLetter]:
+async def redrive_pending(kafka: KafkaTarget, topics: Iterable[str] | None = None) -> list[DeadLetter]:
     """Re-drive every pending dead letter of ``topics`` (default: all), then mark them re-driven; returns them."""
     dlq_topics = list(topics) if topics is not None else dead_letter_topics()
-    letters = [letter for letter in await read_dead_letters(bootstrap, dlq_topics) if letter.pending]
+    letters = [letter for letter in await read_dead_letters(kafka, dlq_topics) if letter.pending]
     if not letters:
         return []
     # Publish first, then move the mark: a crash in between re-drives again, which the inboxes absorb.
-    await redrive(bootstrap, letters)
+    await redrive(kafka, letters)
     marks: dict[TopicPartition, int] = {}
     for letter in letters:
         tp = TopicPartition(letter.dlq_topic, letter.partition)
         marks[tp] = max(marks.get(tp, 0), letter.offset + 1)
-    await mark_redriven(bootstrap, marks)
+    await mark_redriven(kafka, marks)
     return letters
 
 
-async def redrive_one(bootstrap: str, topic: str, offset: int, partition: int = 0) -> DeadLetter:
+async def redrive_one(kafka: KafkaTarget, topic: str, offset: int, partition: int = 0) -> DeadLetter:
     """Re-drive the dead letter at ``topic[partition]@offset``; the pending mark moves only if it was next."""
-    letter = await read_dead_letter(bootstrap, topic, offset, partition)
-    await redrive(bootstrap, [letter])
+    letter = await read_dead_letter(kafka, topic, offset, partition)
+    await redrive(kafka, [letter])
     tp = TopicPartition(topic, partition)
-    if (await _marks(bootstrap, [tp])).get(tp, 0) == offset:
-        await mark_redriven(bootstrap, {tp: offset + 1})
+    if (await _marks(kafka, [tp])).get(tp, 0) == offset:
+        await mark_redriven(kafka, {tp: offset + 1})
     return letter
 
 
-async def mark_redriven(bootstrap: str, marks: dict[TopicPartition, int]) -> None:
+async def mark_redriven(kafka: KafkaTarget, marks: dict[TopicPartition, int]) -> None:
     """Move the ``ops-redrive`` marks forward (never back) to the given offsets."""
-    current = await _marks(bootstrap, list(marks))
+    current = await _marks(kafka, list(marks))
     forward = {tp: offset for tp, offset in marks.items() if offset > current.get(tp, 0)}
     if not forward:
         return
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=REDRIVE_GROUP, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_client_options(kafka), group_id=REDRIVE_GROUP, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(list(forward))

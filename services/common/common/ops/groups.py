@@ -14,6 +14,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from aiokafka.errors import KafkaError, for_code
 
+from common.kafka import KafkaTarget, kafka_client_options
+
 __all__ = [
     "GroupActiveError",
     "GroupMember",
@@ -75,8 +77,8 @@ class PartitionLag:
 
 
 @asynccontextmanager
-async def _admin(bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15_000)
+async def _admin(kafka: KafkaTarget) -> AsyncIterator[AIOKafkaAdminClient]:
+    admin = AIOKafkaAdminClient(**kafka_client_options(kafka), request_timeout_ms=15_000)
     await admin.start()
     try:
         yield admin
@@ -85,9 +87,9 @@ async def _admin(bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient]:
 
 
 @asynccontextmanager
-async def _offsets_client(bootstrap: str, group: str | None = None) -> AsyncIterator[AIOKafkaConsumer]:
+async def _offsets_client(kafka: KafkaTarget, group: str | None = None) -> AsyncIterator[AIOKafkaConsumer]:
     """A consumer that never subscribes: it only reads offsets (and commits them for ``group``)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_client_options(kafka), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         yield consumer
@@ -95,10 +97,10 @@ async def _offsets_client(bootstrap: str, group: str | None = None) -> AsyncIter
         await consumer.stop()
 
 
-async def partitions_of(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
+async def partitions_of(kafka: KafkaTarget, topics: Iterable[str]) -> list[TopicPartition]:
     """Every partition of ``topics``, as the broker's metadata lists them."""
     names = sorted(set(topics))
-    async with _admin(bootstrap) as admin:
+    async with _admin(kafka) as admin:
         described = await _retrying(lambda: admin.describe_topics(names))
     found: list[TopicPartition] = []
     for topic in described:
@@ -108,25 +110,25 @@ async def partitions_of(bootstrap: str, topics: Iterable[str]) -> list[TopicPart
     return sorted(found)
 
 
-async def end_offsets(bootstrap: str, topics: Iterable[str]) -> dict[TopicPartition, int]:
+async def end_offsets(kafka: KafkaTarget, topics: Iterable[str]) -> dict[TopicPartition, int]:
     """The offset the next record of each partition of ``topics`` will get."""
-    partitions = await partitions_of(bootstrap, topics)
-    async with _offsets_client(bootstrap) as consumer:
+    partitions = await partitions_of(kafka, topics)
+    async with _offsets_client(kafka) as consumer:
         ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
         return ends
 
 
 async def committed_offsets(
-    bootstrap: str, group: str, partitions: Iterable[TopicPartition] | None = None
+    kafka: KafkaTarget, group: str, partitions: Iterable[TopicPartition] | None = None
 ) -> dict[TopicPartition, int]:
     """The group's committed offsets (all it has, or only ``partitions``); partitions never committed are absent."""
     wanted = list(partitions) if partitions is not None else None
-    async with _admin(bootstrap) as admin:
+    async with _admin(kafka) as admin:
         offsets = await _retrying(lambda: admin.list_consumer_group_offsets(group, partitions=wanted))
     return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
 
 
-async def describe_group(bootstrap: str, group: str) -> tuple[str, list[GroupMember]]:
+async def describe_group(kafka: KafkaTarget, group: str) -> tuple[str, list[GroupMember]]:
     """The group's state (``Stable``, ``Empty``, ``PreparingRebalance``, ``Dead`` ...) and its live members."""
 
     async def describe() -> tuple[Any, ...]:
@@ -137,7 +139,7 @@ async def describe_group(bootstrap: str, group: str) -> tuple[str, list[GroupMem
             raise for_code(described[0])(f"describing group {group}")
         return tuple(described)
 
-    async with _admin(bootstrap) as admin:
+    async with _admin(kafka) as admin:
         _, _, state, _, _, raw_members = (await _retrying(describe))[:6]
     members = []
     for member in raw_members:
@@ -151,7 +153,7 @@ async def describe_group(bootstrap: str, group: str) -> tuple[str, list[GroupMem
 
 
 async def reset_offsets(
-    bootstrap: str,
+    kafka: KafkaTarget,
     group: str,
     topics: Iterable[str],
     *,
@@ -166,45 +168,45 @@ async def reset_offsets(
     """
     deadline = time.monotonic() + wait_for_empty_s
     while True:
-        state, members = await describe_group(bootstrap, group)
+        state, members = await describe_group(kafka, group)
         if not members:
             break
         if time.monotonic() >= deadline:
             raise GroupActiveError(f"group {group} is {state} with {len(members)} member(s); stop its instances first")
         await asyncio.sleep(0.5)
-    partitions = await partitions_of(bootstrap, topics)
-    async with _offsets_client(bootstrap) as consumer:
+    partitions = await partitions_of(kafka, topics)
+    async with _offsets_client(kafka) as consumer:
         if to == "earliest":
             targets: dict[TopicPartition, int] = await consumer.beginning_offsets(partitions)
         else:
             targets = await consumer.end_offsets(partitions)
-    await commit_offsets(bootstrap, group, targets)
+    await commit_offsets(kafka, group, targets)
     return targets
 
 
-async def commit_offsets(bootstrap: str, group: str, offsets: Mapping[TopicPartition, int]) -> None:
+async def commit_offsets(kafka: KafkaTarget, group: str, offsets: Mapping[TopicPartition, int]) -> None:
     """Commit ``offsets`` for ``group``; the broker refuses while the group has members (it then raises)."""
-    async with _offsets_client(bootstrap, group) as consumer:
+    async with _offsets_client(kafka, group) as consumer:
         consumer.assign(list(offsets))
         # A commit by a consumer that never joined is accepted only while the group has no members.
         await _retrying(lambda: consumer.commit(dict(offsets)))
 
 
-async def consumer_lag(bootstrap: str, groups: Iterable[str] | None = None) -> list[PartitionLag]:
+async def consumer_lag(kafka: KafkaTarget, groups: Iterable[str] | None = None) -> list[PartitionLag]:
     """Lag of each group on every partition of every topic it consumes (committed there, or assigned)."""
-    async with _admin(bootstrap) as admin:
+    async with _admin(kafka) as admin:
         if groups is None:
             listed = await admin.list_consumer_groups()
             groups = sorted(str(entry[0]) for entry in listed if not str(entry[0]).startswith(OPS_GROUP_PREFIX))
     rows: list[PartitionLag] = []
     for group in groups:
-        committed = await committed_offsets(bootstrap, group)
-        _, members = await describe_group(bootstrap, group)
+        committed = await committed_offsets(kafka, group)
+        _, members = await describe_group(kafka, group)
         topics = {tp.topic for tp in committed} | {tp.topic for member in members for tp in member.partitions}
         if not topics:
             continue
-        partitions = await partitions_of(bootstrap, topics)
-        async with _offsets_client(bootstrap) as consumer:
+        partitions = await partitions_of(kafka, topics)
+        async with _offsets_client(kafka) as consumer:
             ends = await consumer.end_offsets(partitions)
             starts = await consumer.beginning_offsets(partitions)
         for tp in partitions:
@@ -216,12 +218,12 @@ async def consumer_lag(bootstrap: str, groups: Iterable[str] | None = None) -> l
 
 
 async def wait_until_caught_up(
-    bootstrap: str, group: str, targets: Mapping[TopicPartition, int], *, timeout: float = 60.0
+    kafka: KafkaTarget, group: str, targets: Mapping[TopicPartition, int], *, timeout: float = 60.0
 ) -> None:
     """Wait until ``group`` committed at least ``targets`` (e.g. end offsets taken earlier) on every partition."""
     deadline = time.monotonic() + timeout
     while True:
-        committed = await committed_offsets(bootstrap, group, targets)
+        committed = await committed_offsets(kafka, group, targets)
         # A partition never committed counts as 0: nothing to wait for when it is empty.
         behind = {tp: (committed.get(tp), end) for tp, end in targets.items() if committed.get(tp, 0) < end}
         if not behind:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 from aiokafka import TopicPartition
 
+from common.kafka import KafkaTarget
 from common.ops.groups import reset_offsets
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def _quote_ident(name: str) -> str:
 
 
 async def replay_projection(
-    bootstrap: str, spec: ServiceSpec, database_url: str, *, wait_for_empty_s: float = 0.0
+    kafka: KafkaTarget, spec: ServiceSpec, database_url: str, *, wait_for_empty_s: float = 0.0
 ) -> ReplayResult:
     """Reset ``spec``'s consumer group to the start of its topics, then empty its read models and inbox."""
     from common.consumer import EventConsumer
@@ -64,9 +65,7 @@ async def replay_projection(
         raise ValueError(f"{spec.name} declares no replay_tables: it is not a projection that can be replayed")
     consumer = EventConsumer(spec.name, pool=None)
     spec.register_handlers(consumer)
-    offsets = await reset_offsets(
-        bootstrap, spec.name, consumer.topics, to="earliest", wait_for_empty_s=wait_for_empty_s
-    )
+    offsets = await reset_offsets(kafka, spec.name, consumer.topics, to="earliest", wait_for_empty_s=wait_for_empty_s)
     connection = await asyncpg.connect(database_url)
     try:
         async with connection.transaction():

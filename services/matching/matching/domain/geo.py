@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-__all__ = ["KM_PER_DEGREE_LAT", "distance_km"]
+__all__ = ["KM_PER_DEGREE_LAT", "Centroid", "distance_km"]
 
 KM_PER_DEGREE_LAT = 110.57
 KM_PER_DEGREE_LON_AT_EQUATOR = 111.32
+
+
+class Centroid(NamedTuple):
+    """The centre of a PC4 postcode area: where distances are measured from (never an address)."""
+
+    pc4: str
+    lat: float
+    lon: float
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -166,10 +166,14 @@ class CandidateIndex:
         )
         self.centrale[rows] = np.array([self._centrale_code(v.centrale_id) for v in fresh], dtype=np.int32)
         self.flags[rows] = np.array(
-            [(_CONSENT if v.matching_consent else 0) | (_REGIONAL if v.regional_consent else 0)
-             | (_SUPPORT if v.needs_support else 0) for v in fresh],
+            [
+                (_CONSENT if v.matching_consent else 0)
+                | (_REGIONAL if v.regional_consent else 0)
+                | (_SUPPORT if v.needs_support else 0)
+                for v in fresh
+            ],
             dtype=np.uint8,
-        )  # fmt: skip
+        )
         self.vog_until[rows] = np.array(
             [(v.vog_valid_until - _EPOCH).days if v.vog_valid_until else _NO_VOG for v in fresh], dtype=np.int32
         )

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from uuid import UUID
 
-__all__ = ["Coordinates", "TaskProfile", "VolunteerProfile"]
+from contracts.events import WeeklySlot
+
+__all__ = [
+    "Coordinates",
+    "Task",
+    "TaskFacts",
+    "TaskProfile",
+    "TaskStatus",
+    "VolunteerDay",
+    "VolunteerDayStatus",
+    "VolunteerFacts",
+    "VolunteerProfile",
+]
 
 Coordinates = tuple[float, float]
 
@@ -49,7 +63,6 @@ class TaskProfile:
     team_suitable: bool = False
     support_accessible: bool = False
     coordinates: Coordinates | None = None
-    extra: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property
     def is_one_off(self) -> bool:
@@ -59,3 +72,110 @@ class TaskProfile:
     def day(self, today: date) -> date:
         """The day a VOG must still be valid on: the one-off date, or today for structural tasks."""
         return max(today, self.one_off_start.date()) if self.one_off_start else today
+
+
+class TaskStatus(StrEnum):
+    """Whether a task still takes volunteers (the ``tasks.status`` column)."""
+
+    OPEN = "open"
+    FILLED = "filled"
+    CLOSED = "closed"
+
+    @classmethod
+    def after_closing(cls, reason: str) -> TaskStatus:
+        """The status a ``TaskClosed`` reason leaves the task in (filled; closed or expired count as closed)."""
+        return cls.FILLED if reason == "filled" else cls.CLOSED
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task in matching's read model: what the scoring sees, and how much room is left."""
+
+    profile: TaskProfile
+    status: TaskStatus
+    team_reserved: int
+    posted_at: datetime
+
+    @property
+    def task_id(self) -> UUID:
+        """The task's id."""
+        return self.profile.task_id
+
+    @property
+    def centrale_id(self) -> str:
+        """The centrale the task belongs to."""
+        return self.profile.centrale_id
+
+    def is_full(self, made: int) -> bool:
+        """Whether ``made`` matches and the reserved team places fill the task."""
+        return made + self.team_reserved >= self.profile.capacity
+
+    def happens_on(self, day: date) -> bool:
+        """Whether the task needs people on ``day``: its one-off date, or a weekly shift on that weekday."""
+        if self.profile.one_off_start is not None:
+            return self.profile.one_off_start.date() == day
+        return bool(self.profile.shift_mask >> ((day.isoweekday() - 1) * 24) & (2**24 - 1))
+
+
+@dataclass(frozen=True)
+class VolunteerFacts:
+    """What the registry tells matching of a volunteer: the columns of the volunteers read model."""
+
+    volunteer_id: UUID
+    centrale_id: str
+    postcode_area: str | None = None
+    skills: Sequence[str] = ()
+    interests: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    availability: Sequence[WeeklySlot] = ()
+    one_off_dates: Sequence[date] = ()
+    max_distance_km: int | None = None
+    commitment: str = "either"
+    needs_support: bool = False
+    matching_consent: bool = False
+    regional_consent: bool = False
+    vog_valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the registry tells matching of a published task: the columns of the tasks read model."""
+
+    task_id: UUID
+    organisation_id: UUID
+    centrale_id: str
+    theme: str
+    capacity: int
+    vog_required: bool
+    skills: Sequence[str] = ()
+    postcode_area: str | None = None
+    shifts: Sequence[WeeklySlot] = ()
+    one_off_start: datetime | None = None
+    one_off_end: datetime | None = None
+    team_suitable: bool = False
+    support_accessible: bool = False
+    closing_date: date | None = None
+
+
+class VolunteerDayStatus(StrEnum):
+    """Whether a partner's team day found a task (the ``volunteer_days.status`` column)."""
+
+    OPEN = "open"
+    MATCHED = "matched"
+
+
+@dataclass(frozen=True)
+class VolunteerDay:
+    """A business partner's team volunteer day, as matching keeps it."""
+
+    day_id: UUID
+    partner_id: UUID
+    team_size: int
+    on_date: date
+    skills: Sequence[str] = ()
+    themes: Sequence[str] = ()
+    postcode_area: str | None = None
+    centrale_id: str | None = None
+    status: VolunteerDayStatus = VolunteerDayStatus.OPEN
+    task_id: UUID | None = None
+    matched_at: datetime | None = None

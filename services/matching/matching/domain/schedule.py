@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from contracts.events import WeeklySlot
 
@@ -56,8 +56,3 @@ def describe(mask: int) -> str:
                 parts.append(f"{DAYS[day]} {start:02d}:00–{hour:02d}:00")
             hour += 1
     return ", ".join(parts)
-
-
-def available_on(day: date, one_off_dates: Iterable[date]) -> bool:
-    """Whether ``day`` is one of the volunteer's extra one-off dates."""
-    return day in set(one_off_dates)

@@ -1,8 +1,7 @@
 """Registry HTTP API: one router per kind of client; routes only translate requests into use cases."""
 
-from registry import notifications
 from registry.api import ops, organisations, partners, staff, volunteers
 
-ROUTERS = (ops.router, staff.router, organisations.router, volunteers.router, partners.router, notifications.router)
+ROUTERS = (ops.router, staff.router, organisations.router, volunteers.router, partners.router)
 
 __all__ = ["ROUTERS"]

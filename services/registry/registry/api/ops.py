@@ -9,29 +9,24 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import CallerDep, Role, require_role
-from common.db import Connection
-from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
+from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
 from registry.api.models import CentraleIn, Created, CredentialOut, LabelIn, PartnerIn, StaffCredentialIn
-from registry.use_cases import NotFound, centrales, partners, tasks
-from registry.use_cases._shared import utc_now
+from registry.use_cases import centrales, credentials, partners, tasks
 
 router = APIRouter(prefix="/v1", tags=["region ops"])
 
 
 @router.post("/centrales", status_code=status.HTTP_201_CREATED, summary="Add a centrale to the region.")
-async def create_centrale(body: CentraleIn, caller: CallerDep, pool: PoolDep) -> CentraleIn:
+async def create_centrale(body: CentraleIn, caller: CallerDep, uow: RegistryUowDep) -> CentraleIn:
     require_role(caller, Role.REGION_OPS)
-    async with pool.acquire() as conn:
-        await centrales.create_centrale(conn, centrales.CreateCentrale(body.id, body.name, body.municipality_code))
+    await centrales.create_centrale(centrales.CreateCentrale(body.id, body.name, body.municipality_code), uow)
     return body
 
 
 @router.get("/centrales", summary="The region's centrales.")
-async def list_centrales(caller: CallerDep, pool: PoolDep) -> list[dict[str, str]]:
+async def list_centrales(caller: CallerDep, uow: RegistryUowDep) -> list[dict[str, str]]:
     require_role(caller, Role.REGION_OPS)
-    async with pool.acquire() as conn:
-        return await centrales.list_centrales(conn)
+    return await centrales.list_centrales(centrales.ListCentrales(), uow)
 
 
 @router.post(
@@ -40,12 +35,11 @@ async def list_centrales(caller: CallerDep, pool: PoolDep) -> list[dict[str, str
     summary="Issue a staff or municipality-reader credential bound to one centrale.",
 )
 async def create_staff_credential(
-    centrale_id: str, body: StaffCredentialIn, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, body: StaffCredentialIn, caller: CallerDep, uow: RegistryUowDep
 ) -> CredentialOut:
     require_role(caller, Role.REGION_OPS)
-    async with pool.acquire() as conn, conn.transaction():
-        await centrales.ensure_centrale(conn, centrale_id)
-        return await issue(conn, request, role=body.role, centrale_id=centrale_id, label=body.label)
+    cmd = credentials.IssueCredential(role=body.role, centrale_id=centrale_id, label=body.label)
+    return credential_out(await credentials.issue_credential(cmd, uow))
 
 
 @router.post(
@@ -55,14 +49,14 @@ async def create_staff_credential(
     summary="Register a business partner (regional).",
 )
 async def register_partner(
-    body: PartnerIn, caller: CallerDep, pool: PoolDep, request: Request, key: IdempotencyKey = None
+    body: PartnerIn, caller: CallerDep, uow: RegistryUowDep, request: Request, key: IdempotencyKey = None
 ) -> JSONResponse:
     require_role(caller, Role.REGION_OPS)
 
-    async def create(conn: Connection) -> tuple[int, Any]:
-        return 201, Created(id=await partners.register_partner(conn, body.name, origin(request)))
+    async def create() -> tuple[int, Any]:
+        return 201, Created(id=await partners.register_partner(partners.RegisterPartner(body.name), uow))
 
-    return await idempotent(pool, caller, key, request, body, create)
+    return await idempotent(uow, caller, key, request, body, create)
 
 
 @router.post(
@@ -71,19 +65,19 @@ async def register_partner(
     summary="Issue the credential a partner's HR system uses.",
 )
 async def create_partner_credential(
-    partner_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep, request: Request
+    partner_id: UUID, body: LabelIn, caller: CallerDep, uow: RegistryUowDep
 ) -> CredentialOut:
     require_role(caller, Role.REGION_OPS)
-    async with pool.acquire() as conn, conn.transaction():
-        if await conn.fetchval("SELECT 1 FROM business_partners WHERE id = $1", partner_id) is None:
-            raise NotFound(f"business partner {partner_id} not found")
-        return await issue(
-            conn, request, role=Role.BUSINESS_PARTNER, centrale_id=None, label=body.label, subject_id=partner_id
-        )
+    cmd = credentials.IssueCredential(
+        role=Role.BUSINESS_PARTNER, centrale_id=None, label=body.label, subject_id=partner_id
+    )
+    return credential_out(await credentials.issue_credential(cmd, uow))
 
 
-@router.post("/tasks/expire", summary="Expire published tasks past their closing date (run daily).")
-async def expire_tasks(caller: CallerDep, pool: PoolDep, request: Request) -> dict[str, list[UUID]]:
+@router.post(
+    "/tasks/expire",
+    summary="Expire published tasks past their closing date now (the expire-tasks job does it daily at 00:30).",
+)
+async def expire_tasks(caller: CallerDep, uow: RegistryUowDep) -> dict[str, list[UUID]]:
     require_role(caller, Role.REGION_OPS)
-    async with pool.acquire() as conn:
-        return {"expired": await tasks.expire_tasks(conn, utc_now().date(), origin(request))}
+    return {"expired": await tasks.expire_tasks(tasks.ExpireTasks(), uow)}

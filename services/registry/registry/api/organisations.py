@@ -9,11 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role
-from common.db import Connection
-from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, idempotent, origin
+from registry.api._plumbing import IdempotencyKey, RegistryUowDep, idempotent
 from registry.api.models import Created, DayHoursIn, HoursIn, Record, TaskIn
-from registry.domain import TaskStatus
 from registry.use_cases import hours, partners, tasks
 
 router = APIRouter(
@@ -37,42 +34,49 @@ def task_fields(body: TaskIn) -> tasks.TaskFields:
 
 @router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=Created, summary="Save a draft task.")
 async def create_task(
-    centrale_id: str, organisation_id: UUID, body: TaskIn, caller: CallerDep, pool: PoolDep, request: Request,
+    centrale_id: str,
+    organisation_id: UUID,
+    body: TaskIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    request: Request,
     key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = tasks.CreateTask(centrale_id, organisation_id, task_fields(body))
 
-    async def create(conn: Connection) -> tuple[int, Any]:
-        return 201, Created(id=await tasks.create_task(conn, centrale_id, organisation_id, task_fields(body)))
+    async def create() -> tuple[int, Any]:
+        return 201, Created(id=await tasks.create_task(cmd, uow))
 
-    return await idempotent(pool, caller, key, request, body, create)
+    return await idempotent(uow, caller, key, request, body, create)
 
 
 @router.get("/tasks", summary="The organisation's tasks.")
 async def list_tasks(
-    centrale_id: str, organisation_id: UUID, caller: CallerDep, pool: PoolDep,
+    centrale_id: str,
+    organisation_id: UUID,
+    caller: CallerDep,
+    uow: RegistryUowDep,
     status_filter: Literal["draft", "published", "filled", "closed", "expired"] | None = Query(None, alias="status"),
-) -> list[Record]:  # fmt: skip
+) -> list[Record]:
     _organisation_or_staff(caller, centrale_id, organisation_id)
-    async with pool.acquire() as conn:
-        return await tasks.list_tasks(conn, centrale_id, organisation_id, status_filter)
+    return await tasks.list_tasks(tasks.ListTasks(centrale_id, organisation_id, status_filter), uow)
 
 
 @router.get("/tasks/{task_id}", summary="One task.")
-async def get_task(centrale_id: str, organisation_id: UUID, task_id: UUID, caller: CallerDep, pool: PoolDep) -> Record:
+async def get_task(
+    centrale_id: str, organisation_id: UUID, task_id: UUID, caller: CallerDep, uow: RegistryUowDep
+) -> Record:
     _organisation_or_staff(caller, centrale_id, organisation_id)
-    async with pool.acquire() as conn:
-        return await tasks.get_task(conn, task_id, centrale_id, organisation_id)
+    return await tasks.get_task(tasks.GetTask(task_id, centrale_id, organisation_id), uow)
 
 
 @router.put("/tasks/{task_id}", status_code=204, summary="Change a draft or published task.")
 async def update_task(
-    centrale_id: str, organisation_id: UUID, task_id: UUID, body: TaskIn, caller: CallerDep, pool: PoolDep,
-    request: Request,
-) -> None:  # fmt: skip
+    centrale_id: str, organisation_id: UUID, task_id: UUID, body: TaskIn, caller: CallerDep, uow: RegistryUowDep
+) -> None:
     _organisation_or_staff(caller, centrale_id, organisation_id)
-    async with pool.acquire() as conn:
-        await tasks.update_task(conn, task_id, centrale_id, organisation_id, task_fields(body), origin(request))
+    await tasks.update_task(tasks.UpdateTask(task_id, centrale_id, organisation_id, task_fields(body)), uow)
 
 
 @router.post(
@@ -81,20 +85,18 @@ async def update_task(
     summary="Publish a draft after the NOV quality check; 422 lists every failing criterion.",
 )
 async def publish_task(
-    centrale_id: str, organisation_id: UUID, task_id: UUID, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, organisation_id: UUID, task_id: UUID, caller: CallerDep, uow: RegistryUowDep
 ) -> None:
     _organisation_or_staff(caller, centrale_id, organisation_id)
-    async with pool.acquire() as conn:
-        await tasks.publish_task(conn, task_id, centrale_id, organisation_id, origin(request))
+    await tasks.publish_task(tasks.PublishTask(task_id, centrale_id, organisation_id), uow)
 
 
 @router.post("/tasks/{task_id}/close", status_code=204, summary="Stop taking volunteers for a published task.")
 async def close_task(
-    centrale_id: str, organisation_id: UUID, task_id: UUID, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, organisation_id: UUID, task_id: UUID, caller: CallerDep, uow: RegistryUowDep
 ) -> None:
     _organisation_or_staff(caller, centrale_id, organisation_id)
-    async with pool.acquire() as conn:
-        await tasks.close_task(conn, task_id, centrale_id, organisation_id, TaskStatus.CLOSED, origin(request))
+    await tasks.close_task(tasks.CloseTask(task_id, centrale_id, organisation_id), uow)
 
 
 @router.post(
@@ -104,28 +106,37 @@ async def close_task(
     summary="Log hours for a match (they count at once).",
 )
 async def log_hours(
-    centrale_id: str, organisation_id: UUID, match_id: UUID, body: HoursIn, caller: CallerDep, pool: PoolDep,
-    request: Request, key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+    centrale_id: str,
+    organisation_id: UUID,
+    match_id: UUID,
+    body: HoursIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    request: Request,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = hours.LogHours(
+        match_id,
+        body.worked_on,
+        body.hours,
+        by="organisation",
+        centrale_id=centrale_id,
+        organisation_id=organisation_id,
+    )
 
-    async def create(conn: Connection) -> tuple[int, Any]:
-        hours_id = await hours.log_hours(
-            conn, match_id, body.worked_on, body.hours, by="organisation", centrale_id=centrale_id,
-            organisation_id=organisation_id, origin=origin(request),
-        )  # fmt: skip
-        return 201, Created(id=hours_id)
+    async def create() -> tuple[int, Any]:
+        return 201, Created(id=await hours.log_hours(cmd, uow))
 
-    return await idempotent(pool, caller, key, request, body, create)
+    return await idempotent(uow, caller, key, request, body, create)
 
 
 @router.post("/hours/{hours_id}/confirm", status_code=204, summary="Confirm hours a volunteer logged.")
 async def confirm_hours(
-    centrale_id: str, organisation_id: UUID, hours_id: UUID, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, organisation_id: UUID, hours_id: UUID, caller: CallerDep, uow: RegistryUowDep
 ) -> None:
     _organisation_or_staff(caller, centrale_id, organisation_id)
-    async with pool.acquire() as conn:
-        await hours.confirm_hours(conn, hours_id, organisation_id, centrale_id, origin(request))
+    await hours.confirm_hours(hours.ConfirmHours(hours_id, organisation_id, centrale_id), uow)
 
 
 @router.post(
@@ -135,15 +146,19 @@ async def confirm_hours(
     summary="Log what a business partner's team gave on its volunteer day.",
 )
 async def log_volunteer_day_hours(
-    centrale_id: str, organisation_id: UUID, day_id: UUID, body: DayHoursIn, caller: CallerDep, pool: PoolDep,
-    request: Request, key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+    centrale_id: str,
+    organisation_id: UUID,
+    day_id: UUID,
+    body: DayHoursIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    request: Request,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = partners.LogVolunteerDayHours(day_id, organisation_id, centrale_id, body.participants, body.hours_total)
 
-    async def create(conn: Connection) -> tuple[int, Any]:
-        hours_id = await partners.log_volunteer_day_hours(
-            conn, day_id, organisation_id, centrale_id, body.participants, body.hours_total, origin(request)
-        )
-        return 201, Created(id=hours_id)
+    async def create() -> tuple[int, Any]:
+        return 201, Created(id=await partners.log_volunteer_day_hours(cmd, uow))
 
-    return await idempotent(pool, caller, key, request, body, create)
+    return await idempotent(uow, caller, key, request, body, create)

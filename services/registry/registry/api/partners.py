@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
-from common.service import PoolDep
-from registry.api._plumbing import origin
+from registry.api._plumbing import RegistryUowDep
 from registry.api.models import Created, Record, VolunteerDayIn
 from registry.use_cases import partners
 
@@ -30,26 +29,26 @@ def _partner(caller: Caller) -> UUID:
     responses={200: {"model": Created, "description": "A retry: the day posted earlier under this reference."}},
     summary="Post a team volunteer day under your own reference; a retry never creates a second day.",
 )
-async def post_volunteer_day(body: VolunteerDayIn, caller: CallerDep, pool: PoolDep, request: Request) -> JSONResponse:
-    partner_id = _partner(caller)
+async def post_volunteer_day(body: VolunteerDayIn, caller: CallerDep, uow: RegistryUowDep) -> JSONResponse:
     cmd = partners.PostVolunteerDay(
-        partner_id=partner_id, external_ref=body.external_ref, team_size=body.team_size, on_date=body.on_date,
-        skills=body.skills, themes=body.themes, postcode_area=body.postcode, centrale_id=body.centrale_id,
-    )  # fmt: skip
-    async with pool.acquire() as conn:
-        day_id, created = await partners.post_volunteer_day(conn, cmd, origin(request))
-    return JSONResponse(jsonable_encoder(Created(id=day_id)), status_code=201 if created else 200)
+        partner_id=_partner(caller),
+        external_ref=body.external_ref,
+        team_size=body.team_size,
+        on_date=body.on_date,
+        skills=body.skills,
+        themes=body.themes,
+        postcode_area=body.postcode,
+        centrale_id=body.centrale_id,
+    )
+    posted = await partners.post_volunteer_day(cmd, uow)
+    return JSONResponse(jsonable_encoder(Created(id=posted.day_id)), status_code=201 if posted.created else 200)
 
 
 @router.get("", summary="Your volunteer days.")
-async def list_volunteer_days(caller: CallerDep, pool: PoolDep) -> list[Record]:
-    partner_id = _partner(caller)
-    async with pool.acquire() as conn:
-        return await partners.list_volunteer_days(conn, partner_id)
+async def list_volunteer_days(caller: CallerDep, uow: RegistryUowDep) -> list[Record]:
+    return await partners.list_volunteer_days(partners.ListVolunteerDays(_partner(caller)), uow)
 
 
 @router.get("/{day_id}", summary="A volunteer day's status: matched task and hours logged.")
-async def get_volunteer_day(day_id: UUID, caller: CallerDep, pool: PoolDep) -> Record:
-    partner_id = _partner(caller)
-    async with pool.acquire() as conn:
-        return await partners.get_volunteer_day(conn, day_id, partner_id)
+async def get_volunteer_day(day_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> Record:
+    return await partners.get_volunteer_day(partners.GetVolunteerDay(day_id, _partner(caller)), uow)

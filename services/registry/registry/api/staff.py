@@ -1,4 +1,4 @@
-"""Routes for centrale staff: vetting organisations, registering and looking after volunteers, tasks."""
+"""Routes for centre staff: vetting organisations, registering and looking after volunteers, tasks."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
-from common.db import Connection
-from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
+from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
 from registry.api.models import (
     ConsentChangeIn,
     Created,
@@ -24,7 +22,7 @@ from registry.api.models import (
     VolunteerIn,
     VolunteerPatch,
 )
-from registry.use_cases import organisations, tasks, volunteers
+from registry.use_cases import credentials, organisations, tasks, volunteers
 
 router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"])
 
@@ -33,16 +31,30 @@ def _staff(caller: Caller, centrale_id: str) -> None:
     require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
 
 
-def registration(centrale_id: str, body: VolunteerIn, *, by: Literal["self", "staff"], recorded_by: str) -> Any:
+def registration(
+    centrale_id: str, body: VolunteerIn, *, by: Literal["self", "staff"], recorded_by: str
+) -> volunteers.RegisterVolunteer:
     """The use-case command for a registration request."""
     return volunteers.RegisterVolunteer(
-        centrale_id=centrale_id, name=body.name, registered_by=by, recorded_by=recorded_by, email=body.email,
-        phone=body.phone, postcode=body.postcode, birth_date=body.birth_date, skills=body.skills,
-        interests=body.interests, languages=body.languages, availability=body.availability,
-        one_off_dates=body.one_off_dates, max_distance_km=body.max_distance_km, commitment=body.commitment,
-        needs_support=body.needs_support, target_groups=body.target_groups,
+        centrale_id=centrale_id,
+        name=body.name,
+        registered_by=by,
+        recorded_by=recorded_by,
+        email=body.email,
+        phone=body.phone,
+        postcode=body.postcode,
+        birth_date=body.birth_date,
+        skills=body.skills,
+        interests=body.interests,
+        languages=body.languages,
+        availability=body.availability,
+        one_off_dates=body.one_off_dates,
+        max_distance_km=body.max_distance_km,
+        commitment=body.commitment,
+        needs_support=body.needs_support,
+        target_groups=body.target_groups,
         consents={consent.kind: consent.text_version for consent in body.consents},
-    )  # fmt: skip
+    )
 
 
 def profile_changes(body: VolunteerPatch) -> volunteers.ProfileChanges:
@@ -54,58 +66,65 @@ def profile_changes(body: VolunteerPatch) -> volunteers.ProfileChanges:
     "/organisations", status_code=status.HTTP_201_CREATED, response_model=Created, summary="Register an organisation."
 )
 async def register_organisation(
-    centrale_id: str, body: OrganisationIn, caller: CallerDep, pool: PoolDep, request: Request,
+    centrale_id: str,
+    body: OrganisationIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    request: Request,
     key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     _staff(caller, centrale_id)
     contact = body.contact_person
     cmd = organisations.RegisterOrganisation(
-        centrale_id=centrale_id, name=body.name, formal=body.formal, kvk_number=body.kvk_number,
-        postcode=body.postcode, contact_name=contact.name if contact else None,
+        centrale_id=centrale_id,
+        name=body.name,
+        formal=body.formal,
+        kvk_number=body.kvk_number,
+        postcode=body.postcode,
+        contact_name=contact.name if contact else None,
         contact_email=str(contact.email) if contact and contact.email else None,
-        contact_phone=contact.phone if contact else None, liability_insured=body.liability_insured,
-        free_vog_scheme=body.free_vog_scheme, for_profit=body.for_profit,
-    )  # fmt: skip
+        contact_phone=contact.phone if contact else None,
+        liability_insured=body.liability_insured,
+        free_vog_scheme=body.free_vog_scheme,
+        for_profit=body.for_profit,
+    )
 
-    async def create(conn: Connection) -> tuple[int, Any]:
-        return 201, Created(id=await organisations.register_organisation(conn, cmd, origin(request)))
+    async def create() -> tuple[int, Any]:
+        return 201, Created(id=await organisations.register_organisation(cmd, uow))
 
-    return await idempotent(pool, caller, key, request, body, create)
+    return await idempotent(uow, caller, key, request, body, create)
 
 
 @router.get("/organisations", summary="The centrale's organisations.")
 async def list_organisations(
-    centrale_id: str, caller: CallerDep, pool: PoolDep,
+    centrale_id: str,
+    caller: CallerDep,
+    uow: RegistryUowDep,
     status_filter: Literal["pending", "admitted", "refused"] | None = Query(None, alias="status"),
-) -> list[Record]:  # fmt: skip
+) -> list[Record]:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        return await organisations.list_organisations(conn, centrale_id, status_filter)
+    return await organisations.list_organisations(organisations.ListOrganisations(centrale_id, status_filter), uow)
 
 
 @router.get("/organisations/{organisation_id}", summary="One organisation with its contact person.")
-async def get_organisation(centrale_id: str, organisation_id: UUID, caller: CallerDep, pool: PoolDep) -> Record:
+async def get_organisation(centrale_id: str, organisation_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> Record:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        return await organisations.get_organisation(conn, organisation_id, centrale_id)
+    return await organisations.get_organisation(organisations.GetOrganisation(organisation_id, centrale_id), uow)
 
 
 @router.post("/organisations/{organisation_id}/admit", status_code=204, summary="Admit after vetting.")
-async def admit_organisation(
-    centrale_id: str, organisation_id: UUID, caller: CallerDep, pool: PoolDep, request: Request
-) -> None:
+async def admit_organisation(centrale_id: str, organisation_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> None:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        await organisations.admit_organisation(conn, organisation_id, centrale_id, origin(request))
+    await organisations.admit_organisation(organisations.AdmitOrganisation(organisation_id, centrale_id), uow)
 
 
 @router.post("/organisations/{organisation_id}/refuse", status_code=204, summary="Refuse after vetting.")
 async def refuse_organisation(
-    centrale_id: str, organisation_id: UUID, body: RefusalIn, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, organisation_id: UUID, body: RefusalIn, caller: CallerDep, uow: RegistryUowDep
 ) -> None:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        await organisations.refuse_organisation(conn, organisation_id, centrale_id, body.reason, origin(request))
+    cmd = organisations.RefuseOrganisation(organisation_id, centrale_id, body.reason)
+    await organisations.refuse_organisation(cmd, uow)
 
 
 @router.post(
@@ -114,14 +133,13 @@ async def refuse_organisation(
     summary="Issue the organisation a credential for its own tasks and hours.",
 )
 async def create_organisation_credential(
-    centrale_id: str, organisation_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, organisation_id: UUID, body: LabelIn, caller: CallerDep, uow: RegistryUowDep
 ) -> CredentialOut:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn, conn.transaction():
-        await organisations.get_organisation(conn, organisation_id, centrale_id)
-        return await issue(
-            conn, request, role=Role.ORGANISATION, centrale_id=centrale_id, label=body.label, subject_id=organisation_id
-        )
+    cmd = credentials.IssueCredential(
+        role=Role.ORGANISATION, centrale_id=centrale_id, label=body.label, subject_id=organisation_id
+    )
+    return credential_out(await credentials.issue_credential(cmd, uow))
 
 
 @router.post(
@@ -131,84 +149,76 @@ async def create_organisation_credential(
     summary="Register a volunteer at intake, on their behalf.",
 )
 async def register_volunteer(
-    centrale_id: str, body: VolunteerIn, caller: CallerDep, pool: PoolDep, request: Request,
+    centrale_id: str,
+    body: VolunteerIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    request: Request,
     key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     _staff(caller, centrale_id)
     cmd = registration(centrale_id, body, by="staff", recorded_by=f"staff:{caller.key}")
 
-    async def create(conn: Connection) -> tuple[int, Any]:
-        return 201, Created(id=await volunteers.register_volunteer(conn, cmd, origin(request)))
+    async def create() -> tuple[int, Any]:
+        return 201, Created(id=await volunteers.register_volunteer(cmd, uow))
 
-    return await idempotent(pool, caller, key, request, body, create)
+    return await idempotent(uow, caller, key, request, body, create)
 
 
 @router.get("/volunteers", summary="A page of the centrale's volunteers.")
 async def list_volunteers(
     centrale_id: str,
     caller: CallerDep,
-    pool: PoolDep,
+    uow: RegistryUowDep,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> list[Record]:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        return await volunteers.list_volunteers(conn, centrale_id, limit, offset)
+    return await volunteers.list_volunteers(volunteers.ListVolunteers(centrale_id, limit, offset), uow)
 
 
 @router.get("/volunteers/{volunteer_id}", summary="One volunteer's record.")
-async def get_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDep, pool: PoolDep) -> Record:
+async def get_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> Record:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        return await volunteers.get_volunteer(conn, volunteer_id, centrale_id)
+    return await volunteers.get_volunteer(volunteers.GetVolunteer(volunteer_id, centrale_id), uow)
 
 
 @router.patch("/volunteers/{volunteer_id}", status_code=204, summary="Update a volunteer's profile.")
 async def update_volunteer(
-    centrale_id: str, volunteer_id: UUID, body: VolunteerPatch, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, volunteer_id: UUID, body: VolunteerPatch, caller: CallerDep, uow: RegistryUowDep
 ) -> None:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        await volunteers.update_profile(conn, volunteer_id, centrale_id, profile_changes(body), origin(request))
+    await volunteers.update_profile(volunteers.UpdateProfile(volunteer_id, centrale_id, profile_changes(body)), uow)
 
 
 @router.post("/volunteers/{volunteer_id}/consents", status_code=204, summary="Record a consent given or withdrawn.")
 async def change_consent(
-    centrale_id: str, volunteer_id: UUID, body: ConsentChangeIn, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, volunteer_id: UUID, body: ConsentChangeIn, caller: CallerDep, uow: RegistryUowDep
 ) -> None:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        await volunteers.set_consent(
-            conn, volunteer_id, centrale_id, body.kind, body.granted, body.text_version, f"staff:{caller.key}",
-            origin(request),
-        )  # fmt: skip
+    cmd = volunteers.SetConsent(
+        volunteer_id, centrale_id, body.kind, body.granted, body.text_version, recorded_by=f"staff:{caller.key}"
+    )
+    await volunteers.set_consent(cmd, uow)
 
 
 @router.put("/volunteers/{volunteer_id}/vog", status_code=204, summary="Record that an original VOG was seen.")
-async def record_vog(
-    centrale_id: str, volunteer_id: UUID, body: VogIn, caller: CallerDep, pool: PoolDep, request: Request
-) -> None:
+async def record_vog(centrale_id: str, volunteer_id: UUID, body: VogIn, caller: CallerDep, uow: RegistryUowDep) -> None:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        await volunteers.record_vog(
-            conn, volunteer_id, centrale_id, body.verified_on, body.verified_by, body.valid_until, origin(request)
-        )
+    cmd = volunteers.RecordVog(volunteer_id, centrale_id, body.verified_on, body.verified_by, body.valid_until)
+    await volunteers.record_vog(cmd, uow)
 
 
 @router.get("/volunteers/{volunteer_id}/export", summary="Everything held about a volunteer.")
-async def export_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDep, pool: PoolDep) -> Record:
+async def export_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> Record:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        return await volunteers.export_volunteer(conn, volunteer_id, centrale_id)
+    return await volunteers.export_volunteer(volunteers.ExportVolunteer(volunteer_id, centrale_id), uow)
 
 
 @router.delete("/volunteers/{volunteer_id}", status_code=204, summary="Erase a volunteer's personal data.")
-async def erase_volunteer(
-    centrale_id: str, volunteer_id: UUID, caller: CallerDep, pool: PoolDep, request: Request
-) -> None:
+async def erase_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> None:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        await volunteers.erase_volunteer(conn, volunteer_id, centrale_id, origin(request))
+    await volunteers.erase_volunteer(volunteers.EraseVolunteer(volunteer_id, centrale_id), uow)
 
 
 @router.post(
@@ -217,21 +227,21 @@ async def erase_volunteer(
     summary="Issue a volunteer registered at intake a credential for self-service.",
 )
 async def create_volunteer_credential(
-    centrale_id: str, volunteer_id: UUID, body: LabelIn, caller: CallerDep, pool: PoolDep, request: Request
+    centrale_id: str, volunteer_id: UUID, body: LabelIn, caller: CallerDep, uow: RegistryUowDep
 ) -> CredentialOut:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn, conn.transaction():
-        await volunteers.get_volunteer(conn, volunteer_id, centrale_id)
-        return await issue(
-            conn, request, role=Role.VOLUNTEER, centrale_id=centrale_id, label=body.label, subject_id=volunteer_id
-        )
+    cmd = credentials.IssueCredential(
+        role=Role.VOLUNTEER, centrale_id=centrale_id, label=body.label, subject_id=volunteer_id
+    )
+    return credential_out(await credentials.issue_credential(cmd, uow))
 
 
 @router.get("/tasks", summary="The centrale's tasks.")
 async def list_tasks(
-    centrale_id: str, caller: CallerDep, pool: PoolDep,
+    centrale_id: str,
+    caller: CallerDep,
+    uow: RegistryUowDep,
     status_filter: Literal["draft", "published", "filled", "closed", "expired"] | None = Query(None, alias="status"),
-) -> list[Record]:  # fmt: skip
+) -> list[Record]:
     _staff(caller, centrale_id)
-    async with pool.acquire() as conn:
-        return await tasks.list_tasks(conn, centrale_id, None, status_filter)
+    return await tasks.list_tasks(tasks.ListTasks(centrale_id, None, status_filter), uow)

@@ -9,9 +9,7 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
-from common.db import Connection
-from common.service import PoolDep
-from registry.api._plumbing import IdempotencyKey, idempotent, issue, origin
+from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
 from registry.api.models import ConsentChangeIn, Created, CredentialOut, HoursIn, Record, VolunteerIn, VolunteerPatch
 from registry.api.staff import profile_changes, registration
 from registry.use_cases import hours, volunteers
@@ -32,56 +30,35 @@ def _me(caller: Caller) -> tuple[UUID, str]:
     status_code=status.HTTP_201_CREATED,
     summary="Register yourself as a volunteer; the answer holds your personal token (shown once).",
 )
-async def self_register(centrale_id: str, body: VolunteerIn, pool: PoolDep, request: Request) -> CredentialOut:
-    async with pool.acquire() as conn, conn.transaction():
-        volunteer_id = await volunteers.register_volunteer(
-            conn, registration(centrale_id, body, by="self", recorded_by="self"), origin(request)
-        )
-        return await issue(
-            conn,
-            request,
-            role=Role.VOLUNTEER,
-            centrale_id=centrale_id,
-            label="self-registration",
-            subject_id=volunteer_id,
-        )
+async def self_register(centrale_id: str, body: VolunteerIn, uow: RegistryUowDep) -> CredentialOut:
+    cmd = volunteers.SelfRegister(registration(centrale_id, body, by="self", recorded_by="self"))
+    return credential_out(await volunteers.self_register(cmd, uow))
 
 
 @router.get("/me", summary="Your record as the registry holds it.")
-async def get_me(caller: CallerDep, pool: PoolDep) -> Record:
-    volunteer_id, centrale_id = _me(caller)
-    async with pool.acquire() as conn:
-        return await volunteers.get_volunteer(conn, volunteer_id, centrale_id)
+async def get_me(caller: CallerDep, uow: RegistryUowDep) -> Record:
+    return await volunteers.get_volunteer(volunteers.GetVolunteer(*_me(caller)), uow)
 
 
 @router.get("/me/export", summary="Everything the registry holds about you (AVG access and portability).")
-async def export_me(caller: CallerDep, pool: PoolDep) -> Record:
-    volunteer_id, centrale_id = _me(caller)
-    async with pool.acquire() as conn:
-        return await volunteers.export_volunteer(conn, volunteer_id, centrale_id)
+async def export_me(caller: CallerDep, uow: RegistryUowDep) -> Record:
+    return await volunteers.export_volunteer(volunteers.ExportVolunteer(*_me(caller)), uow)
 
 
 @router.patch("/me", status_code=204, summary="Change what you can, may and want.")
-async def update_me(body: VolunteerPatch, caller: CallerDep, pool: PoolDep, request: Request) -> None:
-    volunteer_id, centrale_id = _me(caller)
-    async with pool.acquire() as conn:
-        await volunteers.update_profile(conn, volunteer_id, centrale_id, profile_changes(body), origin(request))
+async def update_me(body: VolunteerPatch, caller: CallerDep, uow: RegistryUowDep) -> None:
+    await volunteers.update_profile(volunteers.UpdateProfile(*_me(caller), profile_changes(body)), uow)
 
 
 @router.post("/me/consents", status_code=204, summary="Give or withdraw a consent.")
-async def change_my_consent(body: ConsentChangeIn, caller: CallerDep, pool: PoolDep, request: Request) -> None:
-    volunteer_id, centrale_id = _me(caller)
-    async with pool.acquire() as conn:
-        await volunteers.set_consent(
-            conn, volunteer_id, centrale_id, body.kind, body.granted, body.text_version, "self", origin(request)
-        )
+async def change_my_consent(body: ConsentChangeIn, caller: CallerDep, uow: RegistryUowDep) -> None:
+    cmd = volunteers.SetConsent(*_me(caller), body.kind, body.granted, body.text_version, recorded_by="self")
+    await volunteers.set_consent(cmd, uow)
 
 
 @router.delete("/me", status_code=204, summary="Erase your personal data everywhere (your hours stay, anonymously).")
-async def erase_me(caller: CallerDep, pool: PoolDep, request: Request) -> None:
-    volunteer_id, centrale_id = _me(caller)
-    async with pool.acquire() as conn:
-        await volunteers.erase_volunteer(conn, volunteer_id, centrale_id, origin(request))
+async def erase_me(caller: CallerDep, uow: RegistryUowDep) -> None:
+    await volunteers.erase_volunteer(volunteers.EraseVolunteer(*_me(caller)), uow)
 
 
 @router.post(
@@ -91,21 +68,14 @@ async def erase_me(caller: CallerDep, pool: PoolDep, request: Request) -> None:
     summary="Log your hours for a match; they count once the organisation confirms them.",
 )
 async def log_my_hours(
-    match_id: UUID, body: HoursIn, caller: CallerDep, pool: PoolDep, request: Request, key: IdempotencyKey = None
+    match_id: UUID, body: HoursIn, caller: CallerDep, uow: RegistryUowDep, request: Request, key: IdempotencyKey = None
 ) -> JSONResponse:
     volunteer_id, centrale_id = _me(caller)
+    cmd = hours.LogHours(
+        match_id, body.worked_on, body.hours, by="volunteer", centrale_id=centrale_id, volunteer_id=volunteer_id
+    )
 
-    async def create(conn: Connection) -> tuple[int, Any]:
-        hours_id = await hours.log_hours(
-            conn,
-            match_id,
-            body.worked_on,
-            body.hours,
-            by="volunteer",
-            centrale_id=centrale_id,
-            volunteer_id=volunteer_id,
-            origin=origin(request),
-        )
-        return 201, Created(id=hours_id)
+    async def create() -> tuple[int, Any]:
+        return 201, Created(id=await hours.log_hours(cmd, uow))
 
-    return await idempotent(pool, caller, key, request, body, create)
+    return await idempotent(uow, caller, key, request, body, create)

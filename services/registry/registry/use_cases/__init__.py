@@ -1,5 +1,5 @@
-"""Registry use cases: one async function per command, each one transaction with its outbox events."""
+"""Registry use cases: one async function per command, each taking ``(command, uow)``.
 
-from registry.use_cases._shared import Conflict, NotFound, Origin, Rejected
-
-__all__ = ["Conflict", "NotFound", "Origin", "Rejected"]
+Use cases never open or commit a transaction (whoever made the unit of work does) and hold no SQL (the
+repositories of ``registry.unit_of_work`` do). Refusals are the errors of ``common.errors``.
+"""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
+from common.errors import Conflict
+from registry.repositories import Centrale
+from registry.unit_of_work import RegistryUnitOfWork
 
-from common.db import Connection
-from registry.use_cases._shared import Conflict, NotFound
-
-__all__ = ["CreateCentrale", "create_centrale", "ensure_centrale", "list_centrales"]
+__all__ = ["CreateCentrale", "ListCentrales", "create_centrale", "list_centrales"]
 
 
 @dataclass(frozen=True)
@@ -21,26 +20,18 @@ class CreateCentrale:
     municipality_code: str
 
 
-async def create_centrale(conn: Connection, cmd: CreateCentrale) -> None:
-    """Insert the centrale; Conflict when the id is taken."""
-    try:
-        await conn.execute(
-            "INSERT INTO centrales (id, name, municipality_code) VALUES ($1, $2, $3)",
-            cmd.centrale_id,
-            cmd.name,
-            cmd.municipality_code,
-        )
-    except asyncpg.UniqueViolationError as error:
-        raise Conflict(f"centrale {cmd.centrale_id} already exists") from error
-
-
-async def ensure_centrale(conn: Connection, centrale_id: str) -> None:
-    """NotFound unless the centrale exists."""
-    if await conn.fetchval("SELECT 1 FROM centrales WHERE id = $1", centrale_id) is None:
-        raise NotFound(f"centrale {centrale_id} not found")
-
-
-async def list_centrales(conn: Connection) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class ListCentrales:
     """Every centrale of the region."""
-    rows = await conn.fetch("SELECT id, name, municipality_code FROM centrales ORDER BY id")
-    return [dict(row) for row in rows]
+
+
+async def create_centrale(cmd: CreateCentrale, uow: RegistryUnitOfWork) -> None:
+    """Add the centrale; Conflict when the id is taken."""
+    added = await uow.centrales.add(Centrale(cmd.centrale_id, cmd.name, cmd.municipality_code, uow.now()))
+    if not added:
+        raise Conflict(f"centrale {cmd.centrale_id} already exists")
+
+
+async def list_centrales(query: ListCentrales, uow: RegistryUnitOfWork) -> list[dict[str, str]]:
+    """Every centrale: id, name and municipality."""
+    return [{"id": c.id, "name": c.name, "municipality_code": c.municipality_code} for c in await uow.centrales.all()]

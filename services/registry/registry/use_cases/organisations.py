@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from common.db import Connection
+from common.errors import Conflict, NotFound, Rejected
 from contracts.events import OrganisationAdmitted, OrganisationRefused, OrganisationRegistered
 from registry import domain
-from registry.use_cases._shared import Conflict, NotFound, Origin, Rejected, emit, utc_now
-from registry.use_cases.centrales import ensure_centrale
+from registry.repositories import Organisation
+from registry.unit_of_work import RegistryUnitOfWork
 
-__all__ = ["RegisterOrganisation", "admit_organisation", "get_organisation", "list_organisations",
-           "refuse_organisation", "register_organisation"]  # fmt: skip
+__all__ = [
+    "AdmitOrganisation",
+    "GetOrganisation",
+    "ListOrganisations",
+    "RefuseOrganisation",
+    "RegisterOrganisation",
+    "admit_organisation",
+    "get_organisation",
+    "list_organisations",
+    "refuse_organisation",
+    "register_organisation",
+]
 
 
 @dataclass(frozen=True)
@@ -33,106 +43,126 @@ class RegisterOrganisation:
     for_profit: bool
 
 
-async def register_organisation(conn: Connection, cmd: RegisterOrganisation, origin: Origin) -> UUID:
+@dataclass(frozen=True)
+class AdmitOrganisation:
+    """Staff admit a pending organisation after vetting."""
+
+    organisation_id: UUID
+    centrale_id: str
+
+
+@dataclass(frozen=True)
+class RefuseOrganisation:
+    """Staff refuse a pending organisation, saying why."""
+
+    organisation_id: UUID
+    centrale_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class GetOrganisation:
+    """One organisation of the centrale, with its contact person."""
+
+    organisation_id: UUID
+    centrale_id: str
+
+
+@dataclass(frozen=True)
+class ListOrganisations:
+    """The centrale's organisations, optionally only those with one status (e.g. pending vetting)."""
+
+    centrale_id: str
+    status: str | None = None
+
+
+async def register_organisation(cmd: RegisterOrganisation, uow: RegistryUnitOfWork) -> UUID:
     """Store the organisation as pending and queue ``OrganisationRegistered``."""
     if cmd.formal and not cmd.kvk_number:
         raise Rejected(["a formal organisation needs its KvK number"], field="kvk_number")
     if not cmd.formal and cmd.kvk_number:
         raise Rejected(["an informal initiative has no KvK number; register it as formal"], field="kvk_number")
-    organisation_id = uuid4()
-    now = utc_now()
-    area = domain.postcode_area(cmd.postcode) if cmd.postcode else None
-    async with conn.transaction():
-        await ensure_centrale(conn, cmd.centrale_id)
-        await conn.execute(
-            """
-            INSERT INTO organisations (id, centrale_id, name, formal, kvk_number, postcode, postcode_area,
-                contact_name, contact_email, contact_phone, liability_insured, free_vog_scheme, for_profit,
-                registered_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-            """,
-            organisation_id, cmd.centrale_id, cmd.name, cmd.formal, cmd.kvk_number, cmd.postcode, area,
-            cmd.contact_name, cmd.contact_email, cmd.contact_phone, cmd.liability_insured, cmd.free_vog_scheme,
-            cmd.for_profit, now,
-        )  # fmt: skip
-        await emit(
-            conn,
-            OrganisationRegistered(
-                organisation_id=organisation_id,
-                centrale_id=cmd.centrale_id,
-                organisation_name=cmd.name,
-                formal=cmd.formal,
-                postcode_area=area,
-                liability_insured=cmd.liability_insured,
-                free_vog_scheme=cmd.free_vog_scheme,
-                registered_at=now,
-            ),
-            origin,
-            cmd.centrale_id,
-        )
-    return organisation_id
+    if not await uow.centrales.exists(cmd.centrale_id):
+        raise NotFound(f"centrale {cmd.centrale_id} not found")
+    organisation = Organisation(
+        id=uuid4(),
+        centrale_id=cmd.centrale_id,
+        name=cmd.name,
+        formal=cmd.formal,
+        kvk_number=cmd.kvk_number,
+        postcode=cmd.postcode,
+        postcode_area=domain.postcode_area(cmd.postcode) if cmd.postcode else None,
+        contact_name=cmd.contact_name,
+        contact_email=cmd.contact_email,
+        contact_phone=cmd.contact_phone,
+        liability_insured=cmd.liability_insured,
+        free_vog_scheme=cmd.free_vog_scheme,
+        for_profit=cmd.for_profit,
+        status="pending",
+        status_reason=None,
+        registered_at=uow.now(),
+        vetted_at=None,
+    )
+    await uow.organisations.add(organisation)
+    await uow.emit(
+        OrganisationRegistered(
+            organisation_id=organisation.id,
+            centrale_id=organisation.centrale_id,
+            organisation_name=organisation.name,
+            formal=organisation.formal,
+            postcode_area=organisation.postcode_area,
+            liability_insured=organisation.liability_insured,
+            free_vog_scheme=organisation.free_vog_scheme,
+            registered_at=organisation.registered_at,
+        ),
+        tenant=organisation.centrale_id,
+    )
+    return organisation.id
 
 
-async def admit_organisation(conn: Connection, organisation_id: UUID, centrale_id: str, origin: Origin) -> None:
-    """Admit a pending organisation after vetting; queue ``OrganisationAdmitted``."""
-    async with conn.transaction():
-        await _vet(conn, organisation_id, centrale_id, "admitted", None)
-        await emit(
-            conn,
-            OrganisationAdmitted(organisation_id=organisation_id, centrale_id=centrale_id, admitted_at=utc_now()),
-            origin,
-            centrale_id,
-        )
+async def admit_organisation(cmd: AdmitOrganisation, uow: RegistryUnitOfWork) -> None:
+    """Admit a pending organisation; queue ``OrganisationAdmitted``."""
+    await _vet(uow, cmd.organisation_id, cmd.centrale_id, "admitted", None)
+    await uow.emit(
+        OrganisationAdmitted(organisation_id=cmd.organisation_id, centrale_id=cmd.centrale_id, admitted_at=uow.now()),
+        tenant=cmd.centrale_id,
+    )
 
 
-async def refuse_organisation(
-    conn: Connection, organisation_id: UUID, centrale_id: str, reason: str, origin: Origin
-) -> None:
+async def refuse_organisation(cmd: RefuseOrganisation, uow: RegistryUnitOfWork) -> None:
     """Refuse a pending organisation with a reason; queue ``OrganisationRefused``."""
-    async with conn.transaction():
-        await _vet(conn, organisation_id, centrale_id, "refused", reason)
-        await emit(
-            conn,
-            OrganisationRefused(
-                organisation_id=organisation_id, centrale_id=centrale_id, reason=reason, refused_at=utc_now()
-            ),
-            origin,
-            centrale_id,
-        )
+    await _vet(uow, cmd.organisation_id, cmd.centrale_id, "refused", cmd.reason)
+    await uow.emit(
+        OrganisationRefused(
+            organisation_id=cmd.organisation_id, centrale_id=cmd.centrale_id, reason=cmd.reason, refused_at=uow.now()
+        ),
+        tenant=cmd.centrale_id,
+    )
 
 
-async def get_organisation(conn: Connection, organisation_id: UUID, centrale_id: str) -> dict[str, Any]:
+async def get_organisation(query: GetOrganisation, uow: RegistryUnitOfWork) -> dict[str, Any]:
     """The organisation's record; NotFound for another tenant's."""
-    row = await conn.fetchrow(
-        "SELECT * FROM organisations WHERE id = $1 AND centrale_id = $2", organisation_id, centrale_id
-    )
-    if row is None:
+    organisation = await uow.organisations.get(query.organisation_id, query.centrale_id)
+    if organisation is None:
+        raise NotFound(f"organisation {query.organisation_id} not found")
+    return asdict(organisation)
+
+
+async def list_organisations(query: ListOrganisations, uow: RegistryUnitOfWork) -> list[dict[str, Any]]:
+    """The centrale's organisations: id, name, formal, status and when they registered."""
+    return [
+        {"id": o.id, "name": o.name, "formal": o.formal, "status": o.status, "registered_at": o.registered_at}
+        for o in await uow.organisations.of_centrale(query.centrale_id, query.status)
+    ]
+
+
+async def _vet(
+    uow: RegistryUnitOfWork, organisation_id: UUID, centrale_id: str, status: str, reason: str | None
+) -> None:
+    """Record a vetting decision on a pending organisation (locked meanwhile); NotFound or Conflict otherwise."""
+    organisation = await uow.organisations.get(organisation_id, centrale_id, lock=True)
+    if organisation is None:
         raise NotFound(f"organisation {organisation_id} not found")
-    return dict(row)
-
-
-async def list_organisations(conn: Connection, centrale_id: str, status: str | None) -> list[dict[str, Any]]:
-    """The centrale's organisations, optionally only those with one status (e.g. pending vetting)."""
-    rows = await conn.fetch(
-        "SELECT id, name, formal, status, registered_at FROM organisations"
-        " WHERE centrale_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY registered_at, id",
-        centrale_id,
-        status,
-    )
-    return [dict(row) for row in rows]
-
-
-async def _vet(conn: Connection, organisation_id: UUID, centrale_id: str, status: str, reason: str | None) -> None:
-    current = await conn.fetchval(
-        "SELECT status FROM organisations WHERE id = $1 AND centrale_id = $2 FOR UPDATE", organisation_id, centrale_id
-    )
-    if current is None:
-        raise NotFound(f"organisation {organisation_id} not found")
-    if current != "pending":
-        raise Conflict(f"organisation is already {current}")
-    await conn.execute(
-        "UPDATE organisations SET status = $2, status_reason = $3, vetted_at = now() WHERE id = $1",
-        organisation_id,
-        status,
-        reason,
-    )
+    if organisation.status != "pending":
+        raise Conflict(f"organisation is already {organisation.status}")
+    await uow.organisations.set_status(organisation_id, status, reason, uow.now())

@@ -110,10 +110,10 @@ def caught_up(request: Request) -> Callable[[], Awaitable[None]]:
 
     async def wait() -> None:
         assert runtime.consumer is not None
-        bootstrap = runtime.settings.kafka_bootstrap_servers
-        ends = await end_offsets(bootstrap, runtime.consumer.topics)
+        kafka = runtime.settings
+        ends = await end_offsets(kafka, runtime.consumer.topics)
         try:
-            await wait_until_caught_up(bootstrap, runtime.spec.name, ends, timeout=_CATCH_UP_TIMEOUT_S)
+            await wait_until_caught_up(kafka, runtime.spec.name, ends, timeout=_CATCH_UP_TIMEOUT_S)
         except TimeoutError as error:
             raise Conflict("reporting is still applying recent events; try again in a moment") from error
 

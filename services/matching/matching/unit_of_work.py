@@ -1,0 +1,113 @@
+"""Matching's unit of work: the shared one (origin, now, emit) plus matching's repositories, index and policy."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from common.clock import Clock
+from common.db import Connection
+from common.locks import KeyedLock, keyed_xact_lock
+from common.uow import Origin, PostgresUnitOfWork, UnitOfWork, UnitOfWorkFactory
+from contracts import EventEnvelope
+from matching.candidates import CandidateIndexCache, Candidates, IndexedCandidates
+from matching.domain.policy import MatchingPolicy
+from matching.repositories import (
+    PostcodeAreaRepository,
+    PostgresPostcodeAreaRepository,
+    PostgresProposalRepository,
+    PostgresTaskRepository,
+    PostgresVolunteerDayRepository,
+    PostgresVolunteerRepository,
+    ProposalRepository,
+    TaskRepository,
+    VolunteerDayRepository,
+    VolunteerRepository,
+)
+
+__all__ = ["MatchingUnitOfWork", "PostgresMatchingUnitOfWork", "matching_unit_of_work"]
+
+
+class MatchingUnitOfWork(UnitOfWork, Protocol):
+    """What matching's use cases may use besides their command."""
+
+    @property
+    def proposals(self) -> ProposalRepository:
+        """Proposals and matches."""
+        ...
+
+    @property
+    def volunteers(self) -> VolunteerRepository:
+        """The volunteers read model."""
+        ...
+
+    @property
+    def tasks(self) -> TaskRepository:
+        """The tasks read model."""
+        ...
+
+    @property
+    def volunteer_days(self) -> VolunteerDayRepository:
+        """Business partners' team days."""
+        ...
+
+    @property
+    def postcode_areas(self) -> PostcodeAreaRepository:
+        """PC4 centroids."""
+        ...
+
+    @property
+    def candidates(self) -> Candidates:
+        """The candidate search over every volunteer (this instance's index, refreshed before use)."""
+        ...
+
+    @property
+    def policy(self) -> MatchingPolicy:
+        """The numbers this instance matches by."""
+        ...
+
+    async def lock_centrale(self, centrale_id: str) -> None:
+        """Take the centrale's matching turn until the unit of work ends.
+
+        Proposing reads what another transaction may be changing: a task's candidate search reads the
+        volunteers, a volunteer's re-evaluation reads the open tasks. Each takes its centrale's turn before
+        it writes and reads, so of two that meet, the second sees what the first committed.
+        """
+        ...
+
+
+class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
+    """Matching's unit of work on an open PostgreSQL transaction."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        origin: Origin,
+        clock: Clock,
+        envelope: EventEnvelope | None = None,
+        *,
+        index: CandidateIndexCache,
+        policy: MatchingPolicy,
+    ) -> None:
+        super().__init__(conn, origin, clock, envelope)
+        self.proposals = PostgresProposalRepository(conn)
+        self.volunteers = PostgresVolunteerRepository(conn)
+        self.tasks = PostgresTaskRepository(conn)
+        self.volunteer_days = PostgresVolunteerDayRepository(conn)
+        self.postcode_areas = PostgresPostcodeAreaRepository(conn)
+        self.candidates = IndexedCandidates(index, self.volunteers)
+        self.policy = policy
+
+    async def lock_centrale(self, centrale_id: str) -> None:
+        """Take the centrale's matching turn until the transaction ends (a transaction-scoped advisory lock)."""
+        await keyed_xact_lock(self.conn, KeyedLock.MATCHING_CENTRALE, centrale_id)
+
+
+def matching_unit_of_work(index: CandidateIndexCache, policy: MatchingPolicy) -> UnitOfWorkFactory:
+    """The factory the runtime builds each command's unit of work with, sharing one instance's index."""
+
+    def build(
+        conn: Connection, origin: Origin, clock: Clock, envelope: EventEnvelope | None
+    ) -> PostgresMatchingUnitOfWork:
+        return PostgresMatchingUnitOfWork(conn, origin, clock, envelope, index=index, policy=policy)
+
+    return build

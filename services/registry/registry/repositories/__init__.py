@@ -1,0 +1,82 @@
+"""The registry's repositories: per aggregate a Protocol and its PostgreSQL implementation, each knowing its
+columns once (a record dataclass whose fields are the table's columns)."""
+
+from registry.repositories.centrales import Centrale, CentraleRepository, PostgresCentraleRepository
+from registry.repositories.credentials import Credential, CredentialRepository, PostgresCredentialRepository
+from registry.repositories.idempotency import (
+    IdempotencyKey,
+    IdempotencyKeyRepository,
+    PostgresIdempotencyKeyRepository,
+)
+from registry.repositories.matches import (
+    Hours,
+    HoursRepository,
+    Match,
+    MatchRepository,
+    PostgresHoursRepository,
+    PostgresMatchRepository,
+)
+from registry.repositories.messages import (
+    Message,
+    MessageRepository,
+    PostgresMessageRepository,
+    PostgresTemplateRepository,
+    Template,
+    TemplateRepository,
+)
+from registry.repositories.organisations import Organisation, OrganisationRepository, PostgresOrganisationRepository
+from registry.repositories.partners import (
+    BusinessPartner,
+    DayHours,
+    PartnerRepository,
+    PostgresPartnerRepository,
+    PostgresVolunteerDayRepository,
+    VolunteerDay,
+    VolunteerDayRepository,
+)
+from registry.repositories.personal_data import PersonalDataRepository, PostgresPersonalDataRepository
+from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
+from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
+
+__all__ = [
+    "BusinessPartner",
+    "Centrale",
+    "CentraleRepository",
+    "Consent",
+    "Credential",
+    "CredentialRepository",
+    "DayHours",
+    "Hours",
+    "HoursRepository",
+    "IdempotencyKey",
+    "IdempotencyKeyRepository",
+    "Match",
+    "MatchRepository",
+    "Message",
+    "MessageRepository",
+    "Organisation",
+    "OrganisationRepository",
+    "PartnerRepository",
+    "PersonalDataRepository",
+    "PostgresCentraleRepository",
+    "PostgresCredentialRepository",
+    "PostgresHoursRepository",
+    "PostgresIdempotencyKeyRepository",
+    "PostgresMatchRepository",
+    "PostgresMessageRepository",
+    "PostgresOrganisationRepository",
+    "PostgresPartnerRepository",
+    "PostgresPersonalDataRepository",
+    "PostgresTaskRepository",
+    "PostgresTemplateRepository",
+    "PostgresVolunteerDayRepository",
+    "PostgresVolunteerRepository",
+    "Task",
+    "TaskRepository",
+    "Template",
+    "TemplateRepository",
+    "Volunteer",
+    "VolunteerDay",
+    "VolunteerDayRepository",
+    "VolunteerRepository",
+]

@@ -1,0 +1,197 @@
+"""Matches as matching reported them, and the hours logged for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
+from uuid import UUID
+
+from common.db import Connection
+from common.locks import KeyedLock, keyed_xact_lock
+from registry.repositories._table import Table
+
+__all__ = ["Hours", "HoursRepository", "Match", "MatchRepository", "PostgresHoursRepository", "PostgresMatchRepository"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A row of ``matches``: what ``MatchMade`` said (hours can only be logged for one of these)."""
+
+    id: UUID
+    task_id: UUID
+    volunteer_id: UUID
+    organisation_id: UUID
+    centrale_id: str
+    """The task's centrale."""
+    volunteer_centrale_id: str
+    """The volunteer's centrale (another one for a regional overflow match)."""
+    made_at: datetime
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A row of ``hours``: one entry for one match and day."""
+
+    id: UUID
+    match_id: UUID
+    volunteer_id: UUID
+    task_id: UUID
+    organisation_id: UUID
+    centrale_id: str
+    worked_on: date
+    hours: Decimal
+    """As stored: ``numeric(4, 2)``, so two decimals."""
+    logged_by: str
+    status: str
+    logged_at: datetime
+    confirmed_at: datetime | None = None
+
+
+class MatchRepository(Protocol):
+    """Matches the registry learned from matching."""
+
+    async def add(self, match: Match) -> bool:
+        """Store a match; False when it was stored before (a redelivered ``MatchMade``)."""
+        ...
+
+    async def count_for_task(self, task_id: UUID) -> int:
+        """How many matches the task has."""
+        ...
+
+    async def find(
+        self,
+        match_id: UUID,
+        centrale_id: str,
+        *,
+        organisation_id: UUID | None = None,
+        volunteer_id: UUID | None = None,
+    ) -> Match | None:
+        """The match if it concerns ``centrale_id`` (the task's or the volunteer's centrale) and, when given,
+        belongs to the organisation or the volunteer; None otherwise."""
+        ...
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
+        """The volunteer's matches, oldest first."""
+        ...
+
+
+class HoursRepository(Protocol):
+    """Hours logged for matches."""
+
+    async def add(self, hours: Hours) -> None:
+        """Store an entry."""
+        ...
+
+    async def get(self, hours_id: UUID, organisation_id: UUID, centrale_id: str, *, lock: bool = False) -> Hours | None:
+        """The organisation's entry within the centrale, or None; ``lock``: until the transaction ends."""
+        ...
+
+    async def confirm(self, hours_id: UUID, at: datetime) -> None:
+        """Mark an entry confirmed."""
+        ...
+
+    async def serialise_volunteer(self, volunteer_id: UUID) -> None:
+        """Hold back other transactions logging hours for this volunteer until this one ends."""
+        ...
+
+    async def total_on(self, volunteer_id: UUID, day: date) -> Decimal:
+        """Hours already logged for the volunteer on ``day``, across every match (pending or confirmed)."""
+        ...
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[Hours]:
+        """The volunteer's entries by day worked, then by when they were logged."""
+        ...
+
+
+MATCHES = Table("matches", Match)
+HOURS = Table("hours", Hours)
+
+
+class PostgresMatchRepository:
+    """Matches in PostgreSQL."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def add(self, match: Match) -> bool:
+        """Store a match; False when it was stored before."""
+        added = await self._conn.fetchval(
+            MATCHES.insert(then="ON CONFLICT (id) DO NOTHING RETURNING true"), *MATCHES.values(match)
+        )
+        return bool(added)
+
+    async def count_for_task(self, task_id: UUID) -> int:
+        """How many matches the task has."""
+        count: int = await self._conn.fetchval("SELECT count(*) FROM matches WHERE task_id = $1", task_id)
+        return count
+
+    async def find(
+        self,
+        match_id: UUID,
+        centrale_id: str,
+        *,
+        organisation_id: UUID | None = None,
+        volunteer_id: UUID | None = None,
+    ) -> Match | None:
+        """The match if it concerns the centrale and belongs to the organisation or volunteer given."""
+        row = await self._conn.fetchrow(
+            MATCHES.select(
+                "id = $1 AND (centrale_id = $2 OR volunteer_centrale_id = $2)"
+                " AND ($3::uuid IS NULL OR organisation_id = $3) AND ($4::uuid IS NULL OR volunteer_id = $4)"
+            ),
+            match_id,
+            centrale_id,
+            organisation_id,
+            volunteer_id,
+        )
+        return MATCHES.load(row) if row is not None else None
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
+        """The volunteer's matches, oldest first."""
+        rows = await self._conn.fetch(MATCHES.select("volunteer_id = $1", then="ORDER BY made_at, id"), volunteer_id)
+        return MATCHES.load_all(rows)
+
+
+class PostgresHoursRepository:
+    """Hours in PostgreSQL."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def add(self, hours: Hours) -> None:
+        """Store an entry."""
+        await self._conn.execute(HOURS.insert(), *HOURS.values(hours))
+
+    async def get(self, hours_id: UUID, organisation_id: UUID, centrale_id: str, *, lock: bool = False) -> Hours | None:
+        """The organisation's entry within the centrale, or None."""
+        row = await self._conn.fetchrow(
+            HOURS.select("id = $1 AND organisation_id = $2 AND centrale_id = $3", then="FOR UPDATE" if lock else ""),
+            hours_id,
+            organisation_id,
+            centrale_id,
+        )
+        return HOURS.load(row) if row is not None else None
+
+    async def confirm(self, hours_id: UUID, at: datetime) -> None:
+        """Mark an entry confirmed."""
+        await self._conn.execute(HOURS.update(["status", "confirmed_at"]), hours_id, "confirmed", at)
+
+    async def serialise_volunteer(self, volunteer_id: UUID) -> None:
+        """Hold back other transactions logging hours for this volunteer until this one ends."""
+        await keyed_xact_lock(self._conn, KeyedLock.VOLUNTEER_HOURS, str(volunteer_id))
+
+    async def total_on(self, volunteer_id: UUID, day: date) -> Decimal:
+        """Hours already logged for the volunteer on ``day``."""
+        total: Decimal = await self._conn.fetchval(
+            "SELECT coalesce(sum(hours), 0) FROM hours WHERE volunteer_id = $1 AND worked_on = $2", volunteer_id, day
+        )
+        return total
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[Hours]:
+        """The volunteer's entries by day worked, then by when they were logged."""
+        rows = await self._conn.fetch(
+            HOURS.select("volunteer_id = $1", then="ORDER BY worked_on, logged_at"), volunteer_id
+        )
+        return HOURS.load_all(rows)

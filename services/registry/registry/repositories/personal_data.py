@@ -1,0 +1,188 @@
+"""Where the registry holds personal data, declared once; erasure is derived from this declaration.
+
+``PERSONAL_DATA`` names every personal column of every table and what erasure leaves in it (or that the
+rows go altogether); ``NOT_PERSONAL`` names every other column that could hold what a person typed (text,
+dates, JSON, arrays) and why it is not personal. ``tests/registry/integration/test_personal_columns.py``
+reads the database's catalogue and fails when a table has such a column in neither list, so a personal
+field added later cannot be forgotten by erasure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID
+
+from common.db import Connection
+
+__all__ = [
+    "NOT_PERSONAL",
+    "PERSONAL_DATA",
+    "Blank",
+    "PersonalDataRepository",
+    "PersonalTable",
+    "PostgresPersonalDataRepository",
+    "erasure_statements",
+]
+
+
+@dataclass(frozen=True)
+class Blank:
+    """What erasure leaves in a personal column: a SQL literal for the table, the same value for records."""
+
+    sql: str
+    value: Callable[[], Any]
+
+
+NULL = Blank("NULL", lambda: None)
+FALSE = Blank("false", lambda: False)
+EMPTY_ARRAY = Blank("'{}'", list)
+EMPTY_JSON_ARRAY = Blank("'[]'::jsonb", list)
+EITHER = Blank("'either'", lambda: "either")  # the commitment a new volunteer starts with
+
+
+@dataclass(frozen=True)
+class PersonalTable:
+    """A table holding personal data: which columns, whose data a row is, and what erasure does to them."""
+
+    table: str
+    person: str | None
+    """The column holding the volunteer id the row is about; erasing that volunteer reaches the row.
+    None: the data is not a volunteer's (erasing a volunteer leaves it)."""
+    blanks: Mapping[str, Blank] = field(default_factory=dict)
+    """Personal columns blanked on erasure, and what they become."""
+    rows_deleted: tuple[str, ...] = ()
+    """Personal columns of a table whose rows are about the person as a whole: erasure deletes the rows."""
+    kept: tuple[str, ...] = ()
+    """Personal columns erasure of a volunteer does not reach (``person`` is None); ``why`` says why."""
+    why: str = ""
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every personal column of the table."""
+        return (*self.blanks, *self.rows_deleted, *self.kept)
+
+
+PERSONAL_DATA: tuple[PersonalTable, ...] = (
+    PersonalTable(
+        "volunteers",
+        person="id",
+        # The row stays as a pseudonymous id, so matches and hours remain as anonymous facts.
+        blanks={
+            "name": NULL,
+            "email": NULL,
+            "phone": NULL,
+            "postcode": NULL,
+            "birth_date": NULL,
+            "postcode_area": NULL,
+            "age_band": NULL,
+            "skills": EMPTY_ARRAY,
+            "interests": EMPTY_ARRAY,
+            "languages": EMPTY_ARRAY,
+            "availability": EMPTY_JSON_ARRAY,
+            "one_off_dates": EMPTY_ARRAY,
+            "max_distance_km": NULL,
+            "commitment": EITHER,
+            "needs_support": FALSE,
+            "target_groups": EMPTY_ARRAY,
+            "regional_matching_consent": FALSE,
+            "vog_verified_on": NULL,
+            "vog_verified_by": NULL,  # a staff member's name, kept only as part of the volunteer's record
+            "vog_valid_until": NULL,
+        },
+    ),
+    PersonalTable("volunteer_consents", person="volunteer_id", rows_deleted=("kind", "text_version", "recorded_by")),
+    # Who or what uses a credential, e.g. a volunteer's own label; the credential itself is revoked.
+    PersonalTable("credentials", person="subject_id", blanks={"label": NULL}),
+    # An SMTP server's refusal can quote the recipient's address.
+    PersonalTable("appreciation_messages", person="recipient_id", blanks={"last_error": NULL}),
+    PersonalTable(
+        "organisations",
+        person=None,
+        kept=("contact_name", "contact_email", "contact_phone"),
+        why="the organisation's contact person, not a volunteer: kept while the organisation is registered",
+    ),
+)
+
+# Every other column that could hold text a person typed, a date or a document, and why it is not personal.
+NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
+    # Tenants, organisations, partners and their tasks: about organisations, not people.
+    "centrales": ("id", "name", "municipality_code"),
+    "organisations": ("centrale_id", "name", "kvk_number", "postcode", "postcode_area", "status", "status_reason"),
+    "tasks": (
+        "centrale_id",
+        "title",
+        "description",
+        "theme",
+        "skills",
+        "postcode",
+        "postcode_area",
+        "shifts",
+        "closing_date",
+        "status",
+    ),
+    "business_partners": ("name",),
+    "volunteer_days": (
+        "external_ref",
+        "on_date",
+        "skills",
+        "themes",
+        "postcode_area",
+        "centrale_id",
+        "status",
+        "matched_centrale_id",
+    ),
+    # Pseudonymous facts that stay after erasure (hours stay counted, anonymously).
+    "volunteers": ("centrale_id", "registered_by"),
+    "matches": ("centrale_id", "volunteer_centrale_id"),
+    "hours": ("centrale_id", "worked_on", "logged_by", "status"),
+    "appreciation_messages": ("recipient_kind", "centrale_id", "rule_kind", "title", "status", "reason"),
+    # A centrale's own words for its thank-yous.
+    "appreciation_templates": ("centrale_id", "kind", "subject", "body"),
+    # Request bookkeeping: a client's key, a hash, and the first response (ids only).
+    "idempotency_keys": ("caller", "key", "request_hash", "response"),
+    "credentials": ("token_hash", "role", "centrale_id"),
+    # The shared runtime's tables: events carry no personal data (tests/registry/integration/test_events_privacy.py).
+    "outbox": ("topic", "key", "headers"),
+    "inbox": ("consumer", "event_type"),
+    "job_runs": ("job", "kind", "status", "counts", "error", "requested_by"),
+    "schema_migrations": ("name", "checksum"),
+}
+
+
+def erasure_statements() -> list[str]:
+    """The statements that erase one volunteer (``$1``) from every table declared to hold their data."""
+    statements = []
+    for table in PERSONAL_DATA:
+        if table.person is None:
+            continue
+        if table.rows_deleted:
+            statements.append(f"DELETE FROM {table.table} WHERE {table.person} = $1")  # noqa: S608  (declared names)
+        if table.blanks:
+            assignments = ", ".join(f"{column} = {blank.sql}" for column, blank in table.blanks.items())
+            statements.append(f"UPDATE {table.table} SET {assignments} WHERE {table.person} = $1")  # noqa: S608
+    return statements
+
+
+class PersonalDataRepository(Protocol):
+    """Erasure of a volunteer's personal data, wherever the registry holds it."""
+
+    async def erase(self, volunteer_id: UUID) -> None:
+        """Blank or delete every personal column ``PERSONAL_DATA`` ties to the volunteer."""
+        ...
+
+
+_ERASURE = erasure_statements()
+
+
+class PostgresPersonalDataRepository:
+    """Erasure in PostgreSQL, one statement per declared table."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def erase(self, volunteer_id: UUID) -> None:
+        """Blank or delete every personal column tied to the volunteer."""
+        for statement in _ERASURE:
+            await self._conn.execute(statement, volunteer_id)

@@ -1,0 +1,132 @@
+"""The registry's unit of work: the shared one (origin, now, emit, the transaction) plus its repositories."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from common.clock import Clock
+from common.db import Connection
+from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
+from contracts import EventEnvelope
+from registry.repositories import (
+    CentraleRepository,
+    CredentialRepository,
+    HoursRepository,
+    IdempotencyKeyRepository,
+    MatchRepository,
+    MessageRepository,
+    OrganisationRepository,
+    PartnerRepository,
+    PersonalDataRepository,
+    PostgresCentraleRepository,
+    PostgresCredentialRepository,
+    PostgresHoursRepository,
+    PostgresIdempotencyKeyRepository,
+    PostgresMatchRepository,
+    PostgresMessageRepository,
+    PostgresOrganisationRepository,
+    PostgresPartnerRepository,
+    PostgresPersonalDataRepository,
+    PostgresTaskRepository,
+    PostgresTemplateRepository,
+    PostgresVolunteerDayRepository,
+    PostgresVolunteerRepository,
+    TaskRepository,
+    TemplateRepository,
+    VolunteerDayRepository,
+    VolunteerRepository,
+)
+
+__all__ = ["PostgresRegistryUnitOfWork", "RegistryUnitOfWork"]
+
+
+class RegistryUnitOfWork(UnitOfWork, Protocol):
+    """What every registry use case gets: the shared unit of work and the registry's repositories.
+
+    Read-only properties, so an implementation may hold a more specific repository (a fake, in tests).
+    """
+
+    @property
+    def centrales(self) -> CentraleRepository:
+        """The region's centrales."""
+        ...
+
+    @property
+    def organisations(self) -> OrganisationRepository:
+        """Organisations and their vetting."""
+        ...
+
+    @property
+    def volunteers(self) -> VolunteerRepository:
+        """Volunteers and their consents."""
+        ...
+
+    @property
+    def tasks(self) -> TaskRepository:
+        """Tasks."""
+        ...
+
+    @property
+    def matches(self) -> MatchRepository:
+        """Matches matching reported."""
+        ...
+
+    @property
+    def hours(self) -> HoursRepository:
+        """Hours logged for matches."""
+        ...
+
+    @property
+    def partners(self) -> PartnerRepository:
+        """Business partners."""
+        ...
+
+    @property
+    def volunteer_days(self) -> VolunteerDayRepository:
+        """Partners' volunteer days and their hours."""
+        ...
+
+    @property
+    def credentials(self) -> CredentialRepository:
+        """Issued credentials."""
+        ...
+
+    @property
+    def messages(self) -> MessageRepository:
+        """Thank-you messages."""
+        ...
+
+    @property
+    def templates(self) -> TemplateRepository:
+        """The centrales' thank-you templates."""
+        ...
+
+    @property
+    def idempotency_keys(self) -> IdempotencyKeyRepository:
+        """Idempotency keys of creating requests."""
+        ...
+
+    @property
+    def personal_data(self) -> PersonalDataRepository:
+        """Erasure, derived from the declaration of personal data."""
+        ...
+
+
+class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
+    """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
+
+    def __init__(self, conn: Connection, origin: Origin, clock: Clock, envelope: EventEnvelope | None = None) -> None:
+        super().__init__(conn, origin, clock, envelope)
+        self.centrales: CentraleRepository = PostgresCentraleRepository(conn)
+        self.organisations: OrganisationRepository = PostgresOrganisationRepository(conn)
+        self.volunteers: VolunteerRepository = PostgresVolunteerRepository(conn)
+        self.tasks: TaskRepository = PostgresTaskRepository(conn)
+        self.matches: MatchRepository = PostgresMatchRepository(conn)
+        self.hours: HoursRepository = PostgresHoursRepository(conn)
+        self.partners: PartnerRepository = PostgresPartnerRepository(conn)
+        self.volunteer_days: VolunteerDayRepository = PostgresVolunteerDayRepository(conn)
+        self.credentials: CredentialRepository = PostgresCredentialRepository(conn)
+        self.messages: MessageRepository = PostgresMessageRepository(conn)
+        self.templates: TemplateRepository = PostgresTemplateRepository(conn)
+        self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeyRepository(conn)
+        self.personal_data: PersonalDataRepository = PostgresPersonalDataRepository(conn)

@@ -1,0 +1,211 @@
+"""Records with unique ids and sensible defaults, for repository and use-case tests (``a_volunteer(...)``)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from registry.repositories import (
+    BusinessPartner,
+    Centrale,
+    Credential,
+    Hours,
+    Match,
+    Message,
+    Organisation,
+    Task,
+    Volunteer,
+    VolunteerDay,
+)
+
+__all__ = [
+    "NOW",
+    "a_centrale",
+    "a_credential",
+    "a_match",
+    "a_message",
+    "a_partner",
+    "a_task",
+    "a_volunteer",
+    "a_volunteer_day",
+    "an_organisation",
+    "some_hours",
+]
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+def a_centrale(**overrides: Any) -> Centrale:
+    """A centrale with a unique slug."""
+    centrale_id = f"vc-{secrets.token_hex(4)}"
+    values: dict[str, Any] = {
+        "id": centrale_id,
+        "name": f"Centrale {centrale_id}",
+        "municipality_code": "GM0344",
+        "created_at": NOW,
+    }
+    return Centrale(**(values | overrides))
+
+
+def an_organisation(centrale_id: str, **overrides: Any) -> Organisation:
+    """An admitted, insured organisation with a contact person."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "centrale_id": centrale_id,
+        "name": "Voedselbank",
+        "formal": True,
+        "kvk_number": "12345678",
+        "postcode": "3511 AB",
+        "postcode_area": "3511",
+        "contact_name": "Anna de Boer",
+        "contact_email": "anna@voedselbank.example",
+        "contact_phone": None,
+        "liability_insured": True,
+        "free_vog_scheme": False,
+        "for_profit": False,
+        "status": "admitted",
+        "status_reason": None,
+        "registered_at": NOW,
+        "vetted_at": NOW,
+    }
+    return Organisation(**(values | overrides))
+
+
+def a_volunteer(centrale_id: str, **overrides: Any) -> Volunteer:
+    """A volunteer with distinctive personal data in every personal column."""
+    marker = secrets.token_hex(3)
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "centrale_id": centrale_id,
+        "name": f"Naam {marker}",
+        "registered_by": "staff",
+        "registered_at": NOW,
+        "email": f"{marker}@example.nl",
+        "phone": "0612345678",
+        "postcode": "3512 JK",
+        "birth_date": date(1991, 3, 14),
+        "postcode_area": "3512",
+        "age_band": "30-49",
+        "skills": ["koken"],
+        "interests": ["zorg"],
+        "languages": ["nl", "ar"],
+        "availability": [{"weekday": 2, "start": "09:00:00", "end": "12:00:00"}],
+        "one_off_dates": [date(2026, 12, 5)],
+        "max_distance_km": 10,
+        "commitment": "structural",
+        "needs_support": True,
+        "target_groups": ["statushouder"],
+        "regional_matching_consent": True,
+        "vog_verified_on": date(2026, 1, 5),
+        "vog_verified_by": "Consulent Noor",
+        "vog_valid_until": date(2029, 1, 5),
+    }
+    return Volunteer(**(values | overrides))
+
+
+def a_task(centrale_id: str, organisation_id: UUID, **overrides: Any) -> Task:
+    """A draft task that would pass the NOV check."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "centrale_id": centrale_id,
+        "organisation_id": organisation_id,
+        "title": "Boodschappenbus rijden",
+        "description": "Rijd op dinsdagochtend de boodschappenbus voor ouderen uit de wijk naar de markt.",
+        "theme": "ouderen",
+        "capacity": 2,
+        "hours_per_week": Decimal("3.00"),
+        "vog_required": True,
+        "created_at": NOW,
+        "skills": ["rijbewijs-b"],
+        "postcode": "3511 AB",
+        "postcode_area": "3511",
+        "shifts": [{"weekday": 2, "start": "09:00:00", "end": "12:00:00"}],
+    }
+    return Task(**(values | overrides))
+
+
+def a_match(task: Task, volunteer_id: UUID, **overrides: Any) -> Match:
+    """A match on ``task`` made three days before NOW."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "task_id": task.id,
+        "volunteer_id": volunteer_id,
+        "organisation_id": task.organisation_id,
+        "centrale_id": task.centrale_id,
+        "volunteer_centrale_id": task.centrale_id,
+        "made_at": NOW - timedelta(days=3),
+    }
+    return Match(**(values | overrides))
+
+
+def some_hours(match: Match, **overrides: Any) -> Hours:
+    """Confirmed hours for ``match`` yesterday."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "match_id": match.id,
+        "volunteer_id": match.volunteer_id,
+        "task_id": match.task_id,
+        "organisation_id": match.organisation_id,
+        "centrale_id": match.centrale_id,
+        "worked_on": (NOW - timedelta(days=1)).date(),
+        "hours": Decimal("2.50"),
+        "logged_by": "organisation",
+        "status": "confirmed",
+        "logged_at": NOW,
+        "confirmed_at": NOW,
+    }
+    return Hours(**(values | overrides))
+
+
+def a_partner(**overrides: Any) -> BusinessPartner:
+    """A business partner."""
+    values: dict[str, Any] = {"id": uuid4(), "name": "Bouwbedrijf", "registered_at": NOW}
+    return BusinessPartner(**(values | overrides))
+
+
+def a_volunteer_day(partner_id: UUID, **overrides: Any) -> VolunteerDay:
+    """An open team day a week after NOW under a unique reference."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "partner_id": partner_id,
+        "external_ref": f"HR-{secrets.token_hex(3)}",
+        "team_size": 8,
+        "on_date": (NOW + timedelta(days=7)).date(),
+        "posted_at": NOW,
+        "themes": ["natuur"],
+    }
+    return VolunteerDay(**(values | overrides))
+
+
+def a_credential(subject_id: UUID | None, centrale_id: str | None, **overrides: Any) -> Credential:
+    """A volunteer's credential."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "token_hash": secrets.token_hex(32),
+        "role": "volunteer",
+        "centrale_id": centrale_id,
+        "subject_id": subject_id,
+        "label": "Sanne's phone",
+        "created_at": NOW,
+    }
+    return Credential(**(values | overrides))
+
+
+def a_message(centrale_id: str, recipient_id: UUID, **overrides: Any) -> Message:
+    """A pending thank-you, due at NOW."""
+    values: dict[str, Any] = {
+        "award_id": uuid4(),
+        "recipient_id": recipient_id,
+        "recipient_kind": "volunteer",
+        "centrale_id": centrale_id,
+        "rule_kind": "hours_milestone",
+        "title": "10 uur vrijwillige inzet",
+        "status": "pending",
+        "reason": None,
+        "recorded_at": NOW,
+        "next_attempt_at": NOW,
+    }
+    return Message(**(values | overrides))

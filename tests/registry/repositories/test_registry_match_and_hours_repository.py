@@ -1,0 +1,104 @@
+"""MatchRepository and HoursRepository: the behaviour the fake and PostgreSQL share."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+from registry.repositories import Match, Task
+from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.builders import NOW, a_centrale, a_match, a_task, an_organisation, some_hours
+
+
+async def _task(uow: RegistryUnitOfWork) -> Task:
+    centrale = a_centrale()
+    await uow.centrales.add(centrale)
+    organisation = an_organisation(centrale.id)
+    await uow.organisations.add(organisation)
+    task = a_task(centrale.id, organisation.id)
+    await uow.tasks.add(task)
+    return task
+
+
+async def _match(uow: RegistryUnitOfWork, **overrides: object) -> Match:
+    match = a_match(await _task(uow), uuid4(), **overrides)
+    await uow.matches.add(match)
+    return match
+
+
+async def test_a_match_is_stored_once_however_often_it_is_reported(uow: RegistryUnitOfWork) -> None:
+    task = await _task(uow)
+    match = a_match(task, uuid4())
+    assert await uow.matches.add(match) is True
+    assert await uow.matches.add(match) is False
+    await uow.matches.add(a_match(task, uuid4()))
+    assert await uow.matches.count_for_task(task.id) == 2
+    assert await uow.matches.count_for_task(uuid4()) == 0
+
+
+async def test_a_match_is_found_for_either_centrale_and_only_by_its_own_organisation_or_volunteer(
+    uow: RegistryUnitOfWork,
+) -> None:
+    match = await _match(uow, volunteer_centrale_id="vc-elders")
+    assert await uow.matches.find(match.id, match.centrale_id) == match
+    assert await uow.matches.find(match.id, "vc-elders", volunteer_id=match.volunteer_id) == match
+    assert await uow.matches.find(match.id, match.centrale_id, organisation_id=match.organisation_id) == match
+    assert await uow.matches.find(match.id, "vc-nowhere") is None
+    assert await uow.matches.find(match.id, match.centrale_id, organisation_id=uuid4()) is None
+    assert await uow.matches.find(match.id, match.centrale_id, volunteer_id=uuid4()) is None
+
+
+async def test_a_volunteers_matches_come_oldest_first(uow: RegistryUnitOfWork) -> None:
+    volunteer_id = uuid4()
+    task = await _task(uow)
+    newer = a_match(task, volunteer_id, made_at=NOW)
+    older = a_match(task, volunteer_id, made_at=NOW - timedelta(days=9))
+    for match in (newer, older, a_match(task, uuid4())):
+        await uow.matches.add(match)
+    assert await uow.matches.of_volunteer(volunteer_id) == [older, newer]
+
+
+async def test_hours_read_back_rounded_and_are_found_by_their_organisation_within_the_centrale(
+    uow: RegistryUnitOfWork,
+) -> None:
+    match = await _match(uow)
+    hours = some_hours(match, hours=Decimal("1.5"), status="pending", logged_by="volunteer", confirmed_at=None)
+    await uow.hours.add(hours)
+
+    stored = await uow.hours.get(hours.id, match.organisation_id, match.centrale_id, lock=True)
+    assert stored == hours
+    assert stored is not None
+    assert str(stored.hours) == "1.50"
+    assert await uow.hours.get(hours.id, uuid4(), match.centrale_id) is None
+    assert await uow.hours.get(hours.id, match.organisation_id, "vc-nowhere") is None
+
+    await uow.hours.confirm(hours.id, NOW)
+    confirmed = await uow.hours.get(hours.id, match.organisation_id, match.centrale_id)
+    assert confirmed is not None
+    assert (confirmed.status, confirmed.confirmed_at) == ("confirmed", NOW)
+
+
+async def test_a_volunteers_hours_on_a_day_count_across_matches_pending_or_not(uow: RegistryUnitOfWork) -> None:
+    first = await _match(uow)
+    second = a_match(await _task(uow), first.volunteer_id)
+    await uow.matches.add(second)
+    day = date(2026, 11, 20)
+    await uow.hours.serialise_volunteer(first.volunteer_id)
+    await uow.hours.add(some_hours(first, worked_on=day, hours=Decimal("8")))
+    await uow.hours.add(some_hours(second, worked_on=day, hours=Decimal("4.25"), status="pending", confirmed_at=None))
+    await uow.hours.add(some_hours(first, worked_on=day + timedelta(days=1), hours=Decimal("3")))
+
+    assert await uow.hours.total_on(first.volunteer_id, day) == Decimal("12.25")
+    assert await uow.hours.total_on(first.volunteer_id, day - timedelta(days=1)) == 0
+    assert await uow.hours.total_on(uuid4(), day) == 0
+
+
+async def test_a_volunteers_hours_come_by_day_then_by_when_logged(uow: RegistryUnitOfWork) -> None:
+    match = await _match(uow)
+    late = some_hours(match, worked_on=date(2026, 11, 2), logged_at=NOW)
+    early = some_hours(match, worked_on=date(2026, 11, 2), logged_at=NOW - timedelta(hours=1))
+    first = some_hours(match, worked_on=date(2026, 11, 1), logged_at=NOW)
+    for hours in (late, early, first):
+        await uow.hours.add(hours)
+    assert await uow.hours.of_volunteer(match.volunteer_id) == [first, early, late]
