@@ -9,13 +9,14 @@ namespaces keep keys of different kinds apart. ``@unique`` refuses a duplicate v
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum, unique
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from common.db import Connection
 
-__all__ = ["KeyedLock", "Lock", "keyed_xact_lock", "try_keyed_xact_lock"]
+__all__ = ["KeyedLock", "Lock", "keyed_xact_lock", "keyed_xact_locks", "try_keyed_xact_lock"]
 
 
 @unique
@@ -48,12 +49,25 @@ class KeyedLock(IntEnum):
     # Matching, per centrale: a volunteer's re-evaluation and a task's candidate search take turns, so
     # neither misses the other's change (matching/unit_of_work.py).
     MATCHING_CENTRALE = 4
+    # Reporting, per task and per volunteer: projections on different topics that derive facts from each
+    # other's rows (a task's first match, a match's task area, a volunteer's activity) take turns.
+    REPORTING_ENTITY = 5
 
 
 async def keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str, *, shared: bool = False) -> None:
     """Wait for the keyed lock until the transaction ends (shared: alongside other shared holders)."""
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     await conn.execute(f"SELECT {function}($1::int, hashtext($2))", int(namespace), key)
+
+
+async def keyed_xact_locks(conn: Connection, namespace: KeyedLock, keys: Iterable[str]) -> None:
+    """Wait for several keyed locks until the transaction ends, taken in hash order: such callers never deadlock."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock($1::int, h)"
+        " FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY h) AS ordered",
+        int(namespace),
+        list(set(keys)),
+    )
 
 
 async def try_keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str) -> bool:

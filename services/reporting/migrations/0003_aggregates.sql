@@ -672,17 +672,25 @@ $$;
 
 -- Move up to `chunk` queued hours into the aggregates; how many. The hours rows are locked first, so an
 -- update of them (an erasure, a task's new area) either comes before (and the fold counts the new values)
--- or waits (and then moves the counted ones). Callers hold the switch gate shared, as projections do.
-CREATE FUNCTION reporting_fold_hours(chunk integer) RETURNS integer
+-- or waits (and then moves the counted ones); and their volunteers' keyed locks (namespace `entity_locks`,
+-- common.locks.KeyedLock.REPORTING_ENTITY), so a profile update and the fold take turns over the
+-- attributes a person's activity carries. Callers hold the switch gate shared, as projections do.
+CREATE FUNCTION reporting_fold_hours(chunk integer, entity_locks integer) RETURNS integer
 LANGUAGE sql AS $$
     WITH chosen AS (
         SELECT p.hours_id FROM hours_pending p ORDER BY p.hours_id LIMIT chunk FOR UPDATE
+    ), people AS (
+        SELECT pg_advisory_xact_lock(entity_locks, k.h) FROM (
+            SELECT DISTINCT hashtext('person:' || h.person_key::text) AS h FROM hours_facts h
+            WHERE h.hours_id IN (SELECT hours_id FROM chosen) AND h.person_key IS NOT NULL ORDER BY 1
+        ) AS k
     ), locked AS (
         SELECT h.hours_id FROM hours_facts h WHERE h.hours_id IN (SELECT hours_id FROM chosen) ORDER BY h.hours_id
         FOR UPDATE
     ), folded AS (
         DELETE FROM hours_pending p WHERE p.hours_id IN (SELECT hours_id FROM chosen)
-            AND (SELECT count(*) FROM locked) >= 0  -- every row locked before any is folded
+            -- every lock taken before any entry is folded
+            AND (SELECT count(*) FROM people) >= 0 AND (SELECT count(*) FROM locked) >= 0
         RETURNING 1
     )
     SELECT count(*)::integer FROM folded

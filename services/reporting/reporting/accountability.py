@@ -270,7 +270,7 @@ async def close_period(
             raise Conflict(f"{period.label} is closed already")
         centrales = [c for c, (municipality, _) in (await load_config(conn)).centrales.items() if municipality == code]
         await rebook(conn, centrales=centrales, since=closed_at)
-        await conn.fetchval("SELECT reporting_fold_hours($1)", 2**31 - 1)
+        await conn.fetchval("SELECT reporting_fold_hours($1, $2)", 2**31 - 1, int(KeyedLock.REPORTING_ENTITY))
         report = await _compute(conn, code, period)
         report = report.model_copy(update={"status": "closed", "closed_at": closed_at, "closed_by": closed_by})
         await conn.execute(

@@ -14,6 +14,7 @@ import contextlib
 
 import asyncpg
 
+from common.locks import KeyedLock
 from common.logging import get_logger
 from common.runtime import Runtime
 from reporting.projections import SWITCH_GATE
@@ -35,7 +36,9 @@ async def fold_hours(pool: asyncpg.Pool, *, chunk: int = FOLD_CHUNK) -> int:
         async with pool.acquire() as conn, conn.transaction():
             # Like a projection: a rebuild's switch-over or a configuration change waits for it, and it for them.
             await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
-            folded: int = await conn.fetchval("SELECT reporting_fold_hours($1)", chunk)
+            folded: int = await conn.fetchval(
+                "SELECT reporting_fold_hours($1, $2)", chunk, int(KeyedLock.REPORTING_ENTITY)
+            )
         total += folded
         if folded < chunk:
             return total

@@ -33,7 +33,7 @@ from aiokafka.structs import ConsumerRecord
 
 from common.consumer import BatchContext, ContractViolation, decode
 from common.kafka import KafkaTarget, kafka_client_options
-from common.locks import Lock
+from common.locks import KeyedLock, Lock
 from common.logging import get_logger
 from contracts import Event, EventEnvelope, topic_for
 from contracts.events import VolunteerErased
@@ -281,13 +281,13 @@ async def rebuild_projections(
             await _read(reader, conn, ends, batch_size, deadline, counter)
         await counter.add(0, force=True)
         # The fresh tables' queued hours into their aggregates now, not while live projections wait at the gate.
-        await conn.execute("SELECT reporting_fold_hours($1)", _ALL)
+        await conn.execute("SELECT reporting_fold_hours($1, $2)", _ALL, int(KeyedLock.REPORTING_ENTITY))
         async with conn.transaction():
             await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_GATE)
             ends = await consumer.end_offsets(partitions)
             await _read(reader, conn, ends, batch_size, deadline, counter)
-            await conn.execute("SELECT reporting_fold_hours($1)", _ALL)
+            await conn.execute("SELECT reporting_fold_hours($1, $2)", _ALL, int(KeyedLock.REPORTING_ENTITY))
             applied = counter.applied
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_RETIRED}")
             for table in PROJECTION_TABLES:

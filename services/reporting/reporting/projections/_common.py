@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -12,7 +12,7 @@ from uuid import UUID
 
 from common.consumer import BatchContext
 from common.db import Connection
-from common.locks import Lock
+from common.locks import KeyedLock, Lock, keyed_xact_locks
 
 __all__ = [
     "ERASURE_GATE",
@@ -22,6 +22,7 @@ __all__ = [
     "each",
     "hold_erasures_off",
     "id_hash",
+    "lock_entities",
     "records",
 ]
 
@@ -51,6 +52,18 @@ async def hold_erasures_off(conn: Connection) -> None:
     It waits for an erasure in progress, and the check after it (a new statement, so a new snapshot) sees it.
     """
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", ERASURE_GATE)
+
+
+async def lock_entities(conn: Connection, *, tasks: Iterable[UUID] = (), persons: Iterable[UUID | None] = ()) -> None:
+    """Take turns with projections of other topics that derive facts from the same tasks and volunteers.
+
+    Consumers of different topics run in concurrent transactions. Without turns, a task posted while its
+    first match is being written would be seen by neither (each reads the other's row before it commits):
+    a write skew. Holding the task's (and the volunteer's) lock, the later one sees the earlier one's rows.
+    """
+    keys = [f"task:{task}" for task in tasks] + [f"person:{person}" for person in persons if person is not None]
+    if keys:
+        await keyed_xact_locks(conn, KeyedLock.REPORTING_ENTITY, keys)
 
 
 def _json(value: object) -> object:

@@ -12,7 +12,7 @@ from common.consumer import BatchContext
 from common.db import Connection
 from contracts.events import HoursLogged
 from reporting.periods import month_of
-from reporting.projections._common import hold_erasures_off, id_hash
+from reporting.projections._common import hold_erasures_off, id_hash, lock_entities
 
 __all__ = ["on_hours_logged"]
 
@@ -60,6 +60,7 @@ async def on_hours_logged(events: Sequence[HoursLogged], ctx: BatchContext) -> N
     the aggregates need: its booked month, its task's area and whether it was worked on an NLdoet day.
     """
     await hold_erasures_off(ctx.conn)
+    await lock_entities(ctx.conn, tasks=[event.task_id for event in events])
     hashes = [id_hash(event.volunteer_id) for event in events]
     context = await ctx.conn.fetchrow(
         _HOURS_CONTEXT,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from common.consumer import BatchContext
 from contracts.events import MatchEnded, MatchMade
-from reporting.projections._common import distinct_runs, hold_erasures_off, id_hash, records
+from reporting.projections._common import distinct_runs, hold_erasures_off, id_hash, lock_entities, records
 from reporting.projections._tasks import refresh_first_matches
 
 __all__ = ["on_match_ended", "on_match_made"]
@@ -56,6 +56,7 @@ async def on_match_made(events: Sequence[MatchMade], ctx: BatchContext) -> None:
     An earlier match than a task's or a volunteer's first one so far becomes their first match.
     """
     await hold_erasures_off(ctx.conn)
+    await lock_entities(ctx.conn, tasks=[e.task_id for e in events], persons=[e.volunteer_id for e in events])
     for run in distinct_runs(events, ctx, lambda event: event.match_id):
         await ctx.conn.execute(_MADE, records([
             {"match_id": e.match_id, "task_id": e.task_id, "volunteer_id": e.volunteer_id,
@@ -70,6 +71,7 @@ async def on_match_made(events: Sequence[MatchMade], ctx: BatchContext) -> None:
 async def on_match_ended(events: Sequence[MatchEnded], ctx: BatchContext) -> None:
     """Matches ended: they no longer count as still active at their 3, 6 or 12 month mark after this."""
     await hold_erasures_off(ctx.conn)
+    await lock_entities(ctx.conn, tasks=[e.task_id for e in events])
     for run in distinct_runs(events, ctx, lambda event: event.match_id):
         await ctx.conn.execute(_ENDED, records([
             {"match_id": e.match_id, "task_id": e.task_id, "volunteer_id": e.volunteer_id,

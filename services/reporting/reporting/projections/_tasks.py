@@ -9,7 +9,7 @@ from uuid import UUID
 from common.consumer import BatchContext
 from common.db import Connection
 from contracts.events import TaskClosed, TaskPosted, TaskUpdated
-from reporting.projections._common import distinct_runs, records
+from reporting.projections._common import distinct_runs, lock_entities, records
 
 __all__ = ["on_task_closed", "on_task_posted", "on_task_updated", "refresh_first_matches"]
 
@@ -75,6 +75,7 @@ async def refresh_first_matches(conn: Connection, task_ids: list[UUID]) -> None:
 
 async def on_task_posted(events: Sequence[TaskPosted], ctx: BatchContext) -> None:
     """Tasks published: open from now until closed (their first match may have come first)."""
+    await lock_entities(ctx.conn, tasks=[event.task_id for event in events])
     for run in distinct_runs(events, ctx, lambda event: event.task_id):
         task_ids = [event.task_id for event, _ in run]
         await ctx.conn.execute(_ATTRIBUTES, records([_attributes(event, event.posted_at) for event, _ in run]))
@@ -87,6 +88,7 @@ async def on_task_posted(events: Sequence[TaskPosted], ctx: BatchContext) -> Non
 
 async def on_task_updated(events: Sequence[TaskUpdated], ctx: BatchContext) -> None:
     """Published tasks changed (theme, area, capacity)."""
+    await lock_entities(ctx.conn, tasks=[event.task_id for event in events])
     for run in distinct_runs(events, ctx, lambda event: event.task_id):
         await ctx.conn.execute(_ATTRIBUTES, records([_attributes(event, event.updated_at) for event, _ in run]))
         await _follow_area(ctx.conn, [event.task_id for event, _ in run])

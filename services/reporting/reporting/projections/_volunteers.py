@@ -9,7 +9,7 @@ from uuid import uuid4
 from common.consumer import BatchContext
 from common.db import Connection
 from contracts.events import VolunteerConsentChanged, VolunteerErased, VolunteerProfileUpdated, VolunteerRegistered
-from reporting.projections._common import ERASURE_GATE, distinct_runs, id_hash, records
+from reporting.projections._common import ERASURE_GATE, distinct_runs, id_hash, lock_entities, records
 
 __all__ = [
     "on_volunteer_consent_changed",
@@ -55,6 +55,7 @@ def _profile(event: VolunteerRegistered | VolunteerProfileUpdated, at: Any) -> d
 
 async def on_volunteer_registered(events: Sequence[VolunteerRegistered], ctx: BatchContext) -> None:
     """New volunteers: their profile, and when they registered (and the registry recorded it)."""
+    await lock_entities(ctx.conn, persons=[event.volunteer_id for event in events])
     for run in distinct_runs(events, ctx, lambda event: event.volunteer_id):
         await ctx.conn.execute(_PROFILE, records([_profile(event, event.registered_at) for event, _ in run]))
         await ctx.conn.execute(_REGISTERED, records([
@@ -65,6 +66,7 @@ async def on_volunteer_registered(events: Sequence[VolunteerRegistered], ctx: Ba
 
 async def on_volunteer_profile_updated(events: Sequence[VolunteerProfileUpdated], ctx: BatchContext) -> None:
     """New area, age band, labels (only consented ones travel), interests or matching consent."""
+    await lock_entities(ctx.conn, persons=[event.volunteer_id for event in events])
     for run in distinct_runs(events, ctx, lambda event: event.volunteer_id):
         await ctx.conn.execute(_PROFILE, records([_profile(event, event.updated_at) for event, _ in run]))
 
@@ -88,6 +90,7 @@ async def _consent_changed(event: VolunteerConsentChanged, ctx: BatchContext, _:
 
 async def on_volunteer_consent_changed(events: Sequence[VolunteerConsentChanged], ctx: BatchContext) -> None:
     """Consents, one by one (rare)."""
+    await lock_entities(ctx.conn, persons=[event.volunteer_id for event in events])
     for index, event in enumerate(events):
         await _consent_changed(event, ctx, index)
 
@@ -95,6 +98,7 @@ async def on_volunteer_consent_changed(events: Sequence[VolunteerConsentChanged]
 async def _erase(conn: Connection, event: VolunteerErased) -> None:
     """Forget the id: a random surrogate takes its place in every fact, so every figure stays the same."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", ERASURE_GATE)
+    await lock_entities(conn, persons=[event.volunteer_id])
     surrogate = uuid4()
     await conn.execute(
         "INSERT INTO erased_volunteers (id_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
