@@ -230,10 +230,10 @@ def hours_by_theme_chart(figures: Figures, chart_id: str = "hours-by-theme") -> 
 
 
 def gaps_chart(figures: Figures, chart_id: str = "gaps-by-district") -> str:
-    """Per district (or municipality): tasks open a month without a match, volunteers waiting a month."""
-    table = figures.table("gaps_by_district")
-    assert table is not None
-    where = "gemeente" if figures.scope.kind == "region" else "wijk"
+    """Per district (municipality, or for a centrale theme): tasks open a month without a match, volunteers waiting."""
+    table = figures.table("gaps_by_district") or figures.table("gaps_by_theme")
+    assert table is not None, "every report has one of them"
+    where = {"region": "gemeente", "municipality": "wijk"}.get(figures.scope.kind, "thema")
     rows = [(row.label, [row.values["tasks_waiting"], row.values["volunteers_waiting"]]) for row in table.rows]
     title = f"Waar het niet lukt, per {where}: {figures.scope.name}, {figures.period.name}"
     series = [("Taken zonder match", ("taak", "taken")), ("Wachtende vrijwilligers", ("vrijwilliger", "vrijwilligers"))]

@@ -1,0 +1,91 @@
+"""Issue 20: reads from the aggregates give today's figures, cell by cell, for JSON, CSV and charts.
+
+A region from the benchmark's generator at a small scale (registrations, an NLdoet weekend, a normal month
+with profile updates and erasures) goes through a reporting service on real Kafka and PostgreSQL; every
+cell, every hidden cell and every scope's outputs are compared with the figures reporting computed from
+all facts before the aggregates (``tests/reporting/reference_cube.py``). The known scenario gets the same
+comparison in ``test_scenario_reads.py``.
+
+The generated region lives in 2027-2029, so the package's scenario service (which may start later and
+read these events too) keeps its 2025-2026 figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from bench.generator import GeneratedEvent, generate_region, nldoet_weekend, normal_month, region_registrations
+from reporting.periods import Period
+from tests.reporting.integration.conftest import Reporting, running_reporting
+from tests.reporting.integration.todays_figures import both_cubes, differences
+
+pytestmark = pytest.mark.integration
+
+NLDOET = date(2029, 3, 9)
+
+
+@dataclass
+class Generated:
+    """The generated region, applied by a reporting service of its own."""
+
+    service: Reporting
+    events: int
+
+
+async def _publish(service: Reporting, events: list[GeneratedEvent]) -> None:
+    futures = []
+    for generated in events:
+        record = generated.record()
+        futures.append(await service.producer.send(record.topic, value=record.value, key=record.key,
+                                                   headers=record.headers))  # fmt: skip
+    for future in futures:
+        await future
+
+
+@pytest.fixture(scope="module")
+async def generated(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncIterator[Generated]:
+    region = generate_region(seed=42, volunteers=1_500)
+    events = [
+        *region_registrations(region, before=date(2029, 1, 1)),
+        *nldoet_weekend(region, friday=NLDOET, hours_events=1_500),
+        *normal_month(region, year=2029, month=5),
+    ]
+    events.sort(key=lambda generated: generated.time)
+    async with running_reporting(kafka_bootstrap, postgres_server_dsn) as service:
+        names = {spec.code: spec.name for spec in region.municipalities}
+        for centrale in region.centrales:
+            code = centrale.municipality_codes[0]  # a centrale works for one municipality in reporting
+            body = {"municipality_code": code, "municipality_name": names[code], "centrale_name": centrale.name}
+            response = await service.http.put(f"/v1/ops/centrales/{centrale.id}", json=body, headers=service.ops)
+            assert response.status_code == 200, response.text
+        rows = [{"postcode_area": area, "district_code": district.code, "district_name": district.name}
+                for district in region.districts for area in district.postcode_areas]  # fmt: skip
+        response = await service.http.put("/v1/ops/districts", json={"districts": rows}, headers=service.ops)
+        assert response.status_code == 200, response.text
+        days = [NLDOET.isoformat(), date(2029, 3, 10).isoformat()]
+        response = await service.http.put("/v1/ops/nldoet-days", json={"days": days}, headers=service.ops)
+        assert response.status_code == 200, response.text
+        await _publish(service, events)
+        await service.settle(timeout=180)
+        yield Generated(service, len(events))
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["2029", "2029-03", "2029-05", "2029-Q1", "2029-H1", "2028", "2029-02..2029-05", "2028-11..2029-03"],
+)
+async def test_the_aggregates_give_todays_figures_for_a_generated_region(generated: Generated, label: str) -> None:
+    new, old = await both_cubes(generated.service, Period.parse(label))
+
+    assert differences(new, old) == {}
+    # The region is not a trivial one: hidden cells, several municipalities, NLdoet and waiting figures.
+    assert generated.events > 5_000
+    assert len(new.cells) > 300
+    assert sum(1 for key in new.cells if key[1].startswith("m:")) > 100
+    if label in ("2029", "2029-03", "2029-Q1"):
+        assert new.shown(("nldoet_volunteers", "region", None, None, None)) not in (0, None)
+        assert new.hidden
