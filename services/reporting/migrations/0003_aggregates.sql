@@ -337,6 +337,7 @@ format($q$
     INSERT INTO agg_flows AS a (kpi, month, centrale_id, area, category, n)
     SELECT kpi, month, centrale_id, area, category, sum(sign) FROM contributions
     GROUP BY kpi, month, centrale_id, area, category HAVING sum(sign) <> 0
+    ORDER BY kpi, month, centrale_id, area, category  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (kpi, month, centrale_id, centrale2, area, category) DO UPDATE SET n = a.n + EXCLUDED.n
 $q$, source),
 format($q$
@@ -361,6 +362,7 @@ format($q$
     INSERT INTO agg_stocks AS a (kpi, month, centrale_id, area, category, delta)
     SELECT kpi, month, centrale_id, area, category, sum(sign) FROM contributions
     GROUP BY kpi, month, centrale_id, area, category HAVING sum(sign) <> 0
+    ORDER BY kpi, month, centrale_id, area, category  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (kpi, month, centrale_id, area, category) DO UPDATE SET delta = a.delta + EXCLUDED.delta
 $q$, source),
 -- A person's home area, MDT age and labels follow them into their activity (and so into agg_active).
@@ -383,6 +385,7 @@ format($q$
     SELECT 'organisations_new', booked_month, centrale_id, coalesce(postcode_area, ''), sum(sign)
     FROM changes WHERE registered_at IS NOT NULL
     GROUP BY booked_month, centrale_id, coalesce(postcode_area, '') HAVING sum(sign) <> 0
+    ORDER BY booked_month, centrale_id, coalesce(postcode_area, '')  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (kpi, month, centrale_id, centrale2, area, category) DO UPDATE SET n = a.n + EXCLUDED.n
 $q$, source),
 format($q$
@@ -391,6 +394,7 @@ format($q$
     SELECT 'organisations_admitted', reporting_month(admitted_at), centrale_id, coalesce(postcode_area, ''), sum(sign)
     FROM changes WHERE admitted_at IS NOT NULL
     GROUP BY reporting_month(admitted_at), centrale_id, coalesce(postcode_area, '') HAVING sum(sign) <> 0
+    ORDER BY reporting_month(admitted_at), centrale_id, coalesce(postcode_area, '')  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (kpi, month, centrale_id, area, category) DO UPDATE SET delta = a.delta + EXCLUDED.delta
 $q$, source)
 ] $f$;
@@ -411,6 +415,7 @@ format($q$
     INSERT INTO agg_flows AS a (kpi, month, centrale_id, area, n)
     SELECT kpi, month, centrale_id, area, sum(sign) FROM contributions
     GROUP BY kpi, month, centrale_id, area HAVING sum(sign) <> 0
+    ORDER BY kpi, month, centrale_id, area  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (kpi, month, centrale_id, centrale2, area, category) DO UPDATE SET n = a.n + EXCLUDED.n
 $q$, source),
 format($q$
@@ -432,6 +437,7 @@ format($q$
     INSERT INTO agg_stocks AS a (kpi, month, centrale_id, area, category, delta)
     SELECT kpi, month, centrale_id, area, category, sum(sign) FROM contributions
     GROUP BY kpi, month, centrale_id, area, category HAVING sum(sign) <> 0
+    ORDER BY kpi, month, centrale_id, area, category  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (kpi, month, centrale_id, area, category) DO UPDATE SET delta = a.delta + EXCLUDED.delta
 $q$, source),
 -- Durations in seconds between the local wall-clock times, as queries did (days = seconds / 86,400).
@@ -448,7 +454,7 @@ format($q$
         FROM d GROUP BY month, centrale_id, area
     )
     INSERT INTO agg_durations AS a (month, centrale_id, area, seconds)
-    SELECT month, centrale_id, area, added FROM b
+    SELECT month, centrale_id, area, added FROM b ORDER BY 1, 2, 3
     ON CONFLICT (month, centrale_id, area) DO UPDATE SET seconds = ARRAY(
         SELECT s FROM (SELECT unnest(a.seconds) EXCEPT ALL SELECT unnest((
             SELECT removed FROM b WHERE (b.month, b.centrale_id, b.area) = (a.month, a.centrale_id, a.area)
@@ -466,6 +472,7 @@ format($q$
     SELECT 'matches_made', booked_month, centrale_id, volunteer_centrale_id, coalesce(task_area, ''), sum(sign)
     FROM changes WHERE made_at IS NOT NULL
     GROUP BY booked_month, centrale_id, volunteer_centrale_id, coalesce(task_area, '') HAVING sum(sign) <> 0
+    ORDER BY booked_month, centrale_id, volunteer_centrale_id, coalesce(task_area, '')  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (kpi, month, centrale_id, centrale2, area, category) DO UPDATE SET n = a.n + EXCLUDED.n
 $q$, source),
 format($q$
@@ -480,6 +487,7 @@ format($q$
     FROM marks
     GROUP BY months, mark::date, centrale_id, volunteer_centrale_id, area, ended IS NULL OR ended >= mark
     HAVING sum(sign) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (months, mark_day, centrale_id, centrale2, area, active) DO UPDATE SET n = a.n + EXCLUDED.n
 $q$, source)
 ] $f$;
@@ -560,6 +568,7 @@ format($q$
     SELECT r.person_key, r.year, r.unit, r.centi, r.entries, r.nldoet, coalesce(v.postcode_area, ''),
            reporting_mdt(v.age_band), coalesce(v.target_groups, '{}')
     FROM rows r LEFT JOIN volunteer_facts v ON v.person_key = r.person_key
+    ORDER BY 1, 2, 3
     ON CONFLICT (person_key, year, unit) DO UPDATE SET centi = %s, entries = %s, nldoet = %s
 $q$, source, reporting_by_month('sign * centi', 'bigint'), reporting_by_month('sign', 'integer'),
     reporting_by_month('CASE WHEN nldoet THEN sign ELSE 0 END', 'integer'),
@@ -607,6 +616,7 @@ format($q$
     GROUP BY period, unit, home_area, mdt, labels
     HAVING sum(sign) <> 0 OR coalesce(sum(sign) FILTER (WHERE h >= 100), 0) <> 0
         OR coalesce(sum(sign) FILTER (WHERE n > 0), 0) <> 0
+    ORDER BY period, unit, home_area, mdt, labels  -- rows locked in key order: concurrent writers never deadlock
     ON CONFLICT (period, unit, area, mdt, labels) DO UPDATE SET
         n_any = a.n_any + EXCLUDED.n_any, n_active = a.n_active + EXCLUDED.n_active,
         n_nldoet = a.n_nldoet + EXCLUDED.n_nldoet

@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 # KPIs an agreement may name: every figure with a single value for the municipality (not a breakdown).
-_AGREEABLE = sorted(k.key for k in KPIS if k.category is None or k.category_additive or k.key == "volunteers_waiting")
+_AGREEABLE = sorted(
+    k.key for k in KPIS if k.headline and (k.category is None or k.category_additive or k.key == "volunteers_waiting")
+)
 
 
 class KpiTarget(BaseModel):

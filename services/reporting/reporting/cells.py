@@ -245,6 +245,32 @@ _TEAM_DAYS = _placed("""
     GROUP BY GROUPING SETS ((f.month, s.scope), (f.month, s.scope, f.partner), (s.scope), (s.scope, f.partner),
                             (s.scope, s.district))
 """)
+# Days from posting to filled, per theme (what is needed where).
+_FILL_DURATIONS = _placed("""
+    WITH rows AS (
+        SELECT month, centrale_id, '' AS centrale2, area, theme, seconds FROM agg_fill_durations
+        WHERE month BETWEEN $1 AND $2 AND cardinality(seconds) > 0
+    )
+    SELECT f.month, s.scope, s.district, f.theme, reporting_concat(f.seconds) AS seconds,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district,
+           GROUPING(f.theme) = 0 AS by_theme
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL
+    GROUP BY GROUPING SETS ((f.month, s.scope), (s.scope), (s.scope, f.theme), (s.scope, s.district),
+                            (s.scope, s.district, f.theme))
+""")
+# Fitting volunteers within reach, per scope ('region', 'm:<code>' or a wijk code) and theme ('' any): each
+# month's end for the region and municipalities, the last month's for every scope and theme.
+_SUPPLY_MONTHS = """
+    SELECT s.scope, m.month, sum(s.delta)::bigint AS n
+    FROM agg_supply s JOIN unnest($2::date[]) AS m(month) ON s.month <= m.month
+    WHERE s.theme = '' AND s.scope NOT LIKE 'WK%' AND s.month <= $1
+    GROUP BY s.scope, m.month HAVING sum(s.delta) > 0
+"""
+_SUPPLY_LAST = """
+    SELECT scope, theme, sum(delta)::bigint AS n FROM agg_supply WHERE month <= $1
+    GROUP BY scope, theme HAVING sum(delta) > 0
+"""
 _RETENTION_MONTHS = (3, 6, 12)
 
 
@@ -357,11 +383,19 @@ async def _stocks(conn: Connection, cells: _Cells, period: Period) -> None:
     """States at each month's end; the period's cells are the last month's."""
     for row in await conn.fetch(_STOCK_MONTHS, period.last_month, period.months):
         definition = kpi(row["kpi"])
-        cells.counted(definition, (definition.key, row["scope"], row["month"], None, None), row["n"])
+        _stock(cells, definition, (definition.key, row["scope"], row["month"], None, None), row["n"])
     for row in await conn.fetch(_STOCK_LAST, period.last_month):
         definition = kpi(row["kpi"])
         if (key := _key(definition, row, row["category"])) is not None:
-            cells.counted(definition, key, row["n"])
+            _stock(cells, definition, key, row["n"])
+
+
+def _stock(cells: _Cells, definition: Kpi, key: Key, n: int) -> None:
+    """A state's cell: a count, or a sum (hours asked are kept in hundredths)."""
+    if definition.key == "hours_asked":
+        cells.summed(definition, key, Decimal(n) / 100, 0)
+    else:
+        cells.counted(definition, key, n)
 
 
 async def _hours(conn: Connection, cells: _Cells, first: date, last: date) -> None:
@@ -381,6 +415,30 @@ async def _retention(conn: Connection, cells: _Cells, period: Period, now: datet
             definition = kpi(f"matches_{kind}_{row['months']}m")
             if n > 0 and (key := _key(definition, row)) is not None:
                 cells.counted(definition, key, n)
+
+
+async def _fill_durations(conn: Connection, cells: _Cells, first: date, last: date) -> None:
+    definition = kpi("days_to_fill_median")
+    for row in await conn.fetch(_FILL_DURATIONS, first, last):
+        if row["by_month"] and row["by_theme"]:
+            continue
+        days = [seconds / 86_400 for seconds in row["seconds"]]
+        if (key := _key(definition, row, row["theme"] if row["by_theme"] else None)) is not None:
+            cells.put(key, Cell(round(statistics.median(days), 1), None))
+
+
+async def _supply(conn: Connection, cells: _Cells, period: Period) -> None:
+    """Fitting volunteers within reach: per month for the region and each municipality, per wijk and theme."""
+    definition = kpi("supply")
+    for row in await conn.fetch(_SUPPLY_MONTHS, period.last_month, period.months):
+        if row["scope"] in cells.scopes:
+            cells.counted(definition, (definition.key, row["scope"], row["month"], None, None), row["n"])
+    for row in await conn.fetch(_SUPPLY_LAST, period.last_month):
+        scope, district = row["scope"], None
+        if scope.startswith("WK"):
+            scope, district = f"m:GM{scope[2:6]}", scope
+        if scope in cells.scopes:
+            cells.counted(definition, (definition.key, scope, None, district, row["theme"] or None), row["n"])
 
 
 async def _durations(conn: Connection, cells: _Cells, first: date, last: date) -> None:
@@ -468,6 +526,8 @@ async def assemble_cube(conn: Connection, period: Period, config: Config) -> Cub
     await _hours(conn, cells, first, last)
     await _retention(conn, cells, period, now)
     await _durations(conn, cells, first, last)
+    await _fill_durations(conn, cells, first, last)
+    await _supply(conn, cells, period)
     await _people(conn, cells, period)
     await _team_days(conn, cells, first, last)
     return cells.cube()

@@ -23,11 +23,17 @@ __all__ = [
     "centrale_municipalities",
     "hold_projections_off",
     "load_districts",
+    "load_postcode_areas",
     "municipality_of",
     "past_rebuilds",
     "rebook",
     "set_centrale_municipality",
+    "set_theme_skills",
+    "theme_skills",
 ]
+
+# Counting everyone's activity or supply again takes a while in a large region (an ops action, rarely).
+_RECOUNT_TIMEOUT_S = 600
 
 # Every booked month a fact carries: (table, column, the natural month, when it was recorded).
 _BOOKED = (
@@ -90,7 +96,7 @@ async def set_centrale_municipality(
         )
         if before != municipality_code:
             await rebook(conn, centrales=[centrale_id])
-            await conn.execute("SELECT reporting_recount_people()", timeout=600)
+            await conn.execute("SELECT reporting_recount_people()", timeout=_RECOUNT_TIMEOUT_S)
 
 
 async def centrale_municipalities(pool: asyncpg.Pool) -> list[dict[str, Any]]:
@@ -112,17 +118,59 @@ async def municipality_of(pool: asyncpg.Pool, centrale_id: str | None) -> str | 
     return code
 
 
+async def _reach_again(conn: Connection) -> None:
+    """Which wijken each volunteer reaches and which themes fit them, after the places or skills changed."""
+    await conn.execute("SELECT reporting_refresh_reach()", timeout=_RECOUNT_TIMEOUT_S)
+    await conn.execute("SELECT reporting_refresh_supply(NULL)", timeout=_RECOUNT_TIMEOUT_S)
+
+
 async def load_districts(pool: asyncpg.Pool, districts: Sequence[tuple[str, str, str]]) -> int:
     """Load (PC4 area, wijk code, wijk name) rows, overwriting known areas; return how many areas are mapped now."""
     async with pool.acquire() as conn, conn.transaction():
+        await hold_projections_off(conn)
+        before = await conn.fetch("SELECT postcode_area, district_code FROM districts ORDER BY 1")
         await conn.executemany(
             "INSERT INTO districts (postcode_area, district_code, district_name) VALUES ($1, $2, $3)"
             " ON CONFLICT (postcode_area) DO UPDATE SET district_code = EXCLUDED.district_code,"
             " district_name = EXCLUDED.district_name, updated_at = now()",
             districts,
         )
+        if before != await conn.fetch("SELECT postcode_area, district_code FROM districts ORDER BY 1"):
+            await _reach_again(conn)
         total: int = await conn.fetchval("SELECT count(*) FROM districts")
     return total
+
+
+async def load_postcode_areas(pool: asyncpg.Pool, areas: Sequence[tuple[str, float, float]]) -> int:
+    """Load PC4 centroids (area, latitude, longitude), overwriting known areas; how many are known now."""
+    async with pool.acquire() as conn, conn.transaction():
+        await hold_projections_off(conn)
+        await conn.executemany(
+            "INSERT INTO postcode_areas (postcode_area, lat, lon) VALUES ($1, $2, $3) ON CONFLICT (postcode_area)"
+            " DO UPDATE SET lat = EXCLUDED.lat, lon = EXCLUDED.lon, updated_at = now()",
+            areas,
+        )
+        await _reach_again(conn)
+        total: int = await conn.fetchval("SELECT count(*) FROM postcode_areas")
+    return total
+
+
+async def set_theme_skills(pool: asyncpg.Pool, themes: dict[str, list[str]]) -> None:
+    """Say which skills fit each theme (a volunteer with one of them fits it); themes not named keep theirs."""
+    async with pool.acquire() as conn, conn.transaction():
+        await hold_projections_off(conn)
+        await conn.execute("DELETE FROM theme_skills WHERE theme = ANY($1::text[])", list(themes))
+        await conn.executemany(
+            "INSERT INTO theme_skills (theme, skill) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            [(theme, skill) for theme, skills in themes.items() for skill in skills],
+        )
+        await _reach_again(conn)
+
+
+async def theme_skills(pool: asyncpg.Pool) -> dict[str, list[str]]:
+    """Every theme with the skills that fit it."""
+    rows = await pool.fetch("SELECT theme, array_agg(skill ORDER BY skill) AS skills FROM theme_skills GROUP BY theme")
+    return {row["theme"]: list(row["skills"]) for row in sorted(rows, key=lambda row: row["theme"])}
 
 
 async def add_nldoet_days(pool: asyncpg.Pool, days: Iterable[date]) -> list[date]:

@@ -13,7 +13,7 @@ import httpx
 
 __all__ = ["CHART_NAMES", "configure", "export_report"]
 
-CHART_NAMES = ("trends", "hours-by-theme", "gaps-by-district")
+CHART_NAMES = ("trends", "hours-by-theme", "gaps-by-district", "supply-demand", "top-gaps")
 
 
 async def configure(

@@ -9,6 +9,8 @@ __all__ = [
     "KPIS",
     "MDT_AGE_BANDS",
     "MIN_PEOPLE",
+    "SUPPLY_DEMAND",
+    "SUPPLY_MAX_MATCHES",
     "WAITING_DAYS",
     "Category",
     "Kind",
@@ -24,6 +26,9 @@ WAITING_DAYS = 30
 # MDT is for ages 12-30; the registry publishes age bands, and these three lie inside that range
 # (30-year-olds fall in the 30-49 band and cannot be told apart, so they are left out).
 MDT_AGE_BANDS = frozenset({"12-17", "18-20", "21-29"})
+# A volunteer with fewer running matches than this still has room for more (matching's default limit of
+# open commitments, MATCHING_MAX_OPEN_COMMITMENTS); written into migration 0004.
+SUPPLY_MAX_MATCHES = 3
 
 
 class Kind(StrEnum):
@@ -44,6 +49,7 @@ class Location(StrEnum):
     TASK = "task"  # where the task is
     ORGANISATION = "organisation"
     DAY = "day"  # a team day: its task's area, else the area the partner asked for
+    REACH = "reach"  # the wijken within a volunteer's own maximum distance (a volunteer counts in several)
 
 
 class Category(StrEnum):
@@ -72,6 +78,10 @@ class Kpi:
     category_additive: bool = True
     # Targets in an agreement are met at or above the value, or at or below it (waiting times).
     lower_is_better: bool = False
+    # Shown among a report's headline figures (and agreeable); supply and demand have a section of their own.
+    headline: bool = True
+    # One fact counts in several districts, themes and municipalities at once: no cell is a sum of others.
+    overlapping: bool = False
 
     @property
     def months_additive(self) -> bool:
@@ -81,7 +91,7 @@ class Kpi:
     @property
     def additive(self) -> bool:
         """Whether cells add up over districts and over centrales/municipalities."""
-        return self.kind in (Kind.COUNT, Kind.SUM, Kind.ACTIVE, Kind.DISTINCT)
+        return self.kind in (Kind.COUNT, Kind.SUM, Kind.ACTIVE, Kind.DISTINCT) and not self.overlapping
 
 
 _H, _T, _O, _D = Location.HOME, Location.TASK, Location.ORGANISATION, Location.DAY
@@ -161,6 +171,35 @@ KPIS: tuple[Kpi, ...] = (
         f"ingeschreven sinds minstens {WAITING_DAYS} dagen en nog nooit gematcht, eind periode",
         "personen", Kind.COUNT, people=True, flow=False, location=_H, category=Category.INTEREST,
         category_additive=False),
+    # What is needed where (issue 19): demand against supply per theme and wijk, states at a month's end.
+    Kpi("places_open", "Open plekken", "plekken in open taken die nog gevuld moeten worden, eind periode",
+        "plekken", Kind.SUM, people=False, flow=False, location=_T, category=Category.THEME, headline=False),
+    Kpi("hours_asked", "Gevraagde uren per week", "uren per week gevraagd voor de open plekken, eind periode",
+        "uur per week", Kind.SUM, people=False, flow=False, location=_T, category=Category.THEME, headline=False),
+    Kpi("tasks_unanswered", "Taken zonder reactie",
+        "open taken waarvoor nog geen vrijwilliger is voorgesteld, zich meldde of werd gematcht, eind periode",
+        "taken", Kind.COUNT, people=False, flow=False, location=_T, category=Category.THEME, headline=False),
+    Kpi("supply", "Passende vrijwilligers",
+        f"beschikbaar (nog geen match of ruimte voor meer: minder dan {SUPPLY_MAX_MATCHES} lopende matches), "
+        "met interesse of een vaardigheid die bij het thema past, en wonend binnen de eigen maximale afstand "
+        "van de wijk; eind periode (iemand telt in elke wijk en elk thema dat past)",
+        "personen", Kind.COUNT, people=True, flow=False, location=Location.REACH, category=Category.THEME,
+        category_additive=False, headline=False, overlapping=True),
+    Kpi("demand_tasks_posted", "Nieuwe taken", "taken geplaatst in de periode",
+        "taken", Kind.COUNT, people=False, flow=True, location=_T, category=Category.THEME, headline=False),
+    Kpi("demand_responses", "Reacties binnen 30 dagen",
+        "vrijwilligers voorgesteld, aangemeld of gematcht binnen 30 dagen na plaatsing, op taken geplaatst in "
+        "de periode", "reacties", Kind.COUNT, people=True, flow=True, location=_T, category=Category.THEME,
+        headline=False),
+    Kpi("days_to_fill_median", "Dagen tot vervuld (mediaan)", "van plaatsing tot vervuld, taken vervuld in de periode",
+        "dagen", Kind.MEDIAN, people=False, flow=True, location=_T, category=Category.THEME, lower_is_better=True,
+        headline=False),
+)  # fmt: skip
+
+# The supply and demand section's figures, in the order its tables show them.
+SUPPLY_DEMAND = (
+    "places_open", "hours_asked", "tasks_unanswered", "supply", "demand_tasks_posted", "demand_responses",
+    "days_to_fill_median",
 )  # fmt: skip
 
 _BY_KEY = {k.key: k for k in KPIS}

@@ -70,6 +70,11 @@ PROJECTION_TABLES = (
     "agg_active",
     "mdt_crossings",
     "hours_pending",
+    "proposal_facts",
+    "task_demand",
+    "volunteer_supply",
+    "agg_supply",
+    "agg_fill_durations",
 )
 _FRESH = "reporting_rebuild"
 _RETIRED = "reporting_retired"

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from reporting.cube import REGION, Cube, Key, Shown
+from reporting.documents import Column, Figures, Headline, PeriodOut, Row, ScopeKind, ScopeOut, Table
 from reporting.kpis import KPIS, kpi
 from reporting.periods import Period, month_label
+from reporting.supply_demand import supply_demand_tables
 
 __all__ = ["Column", "Figures", "Headline", "PeriodOut", "Row", "ScopeOut", "Table", "figures", "partner_figures"]
-
-ScopeKind = Literal["region", "municipality", "centrale", "partner"]
 
 # The month-by-month trend: what a council letter plots.
 TREND = (
@@ -32,76 +29,6 @@ WHERE = (
     "volunteers_waiting", "matches_made", "hours",
 )  # fmt: skip
 TEAM = ("team_days", "team_employees", "team_hours")
-
-
-class Column(BaseModel):
-    """A column: the KPI it shows."""
-
-    key: str
-    label: str
-    unit: str
-
-
-class Row(BaseModel):
-    """A row: its key (month, district code, theme, ...), label and one value per column."""
-
-    key: str
-    label: str
-    values: dict[str, Shown] = Field(description='A number, "<5" (1-4 people), "x" (hidden as complement) or null.')
-
-
-class Table(BaseModel):
-    """A table of a report, with its total row when the rows add up (or the period's figure)."""
-
-    id: str
-    title: str
-    caption: str
-    row_header: str
-    columns: list[Column]
-    rows: list[Row]
-    total: Row | None = None
-
-
-class Headline(BaseModel):
-    """One KPI for the whole scope and period."""
-
-    kpi: str
-    label: str
-    explanation: str
-    unit: str
-    value: Shown
-
-
-class ScopeOut(BaseModel):
-    """Whose figures these are."""
-
-    kind: ScopeKind
-    id: str
-    name: str
-
-
-class PeriodOut(BaseModel):
-    """The period: its label, Dutch name and months."""
-
-    label: str
-    name: str
-    first_month: str
-    last_month: str
-    months: list[str]
-
-
-class Figures(BaseModel):
-    """Everything a scope's reader gets for a period; small cells already hidden."""
-
-    scope: ScopeOut
-    period: PeriodOut
-    generated_at: datetime
-    headline: list[Headline]
-    tables: list[Table]
-
-    def table(self, table_id: str) -> Table | None:
-        """The table with this id, if the report has it."""
-        return next((t for t in self.tables if t.id == table_id), None)
 
 
 def _period(period: Period) -> PeriodOut:
@@ -238,7 +165,7 @@ def _headline(cube: Cube, scope: str) -> list[Headline]:
         Headline(kpi=k.key, label=k.label, explanation=k.explanation, unit=k.unit,
                  value=cube.shown((k.key, scope, None, None, None)))
         for k in KPIS
-        if k.category is None or k.category_additive or k.key == "volunteers_waiting"
+        if k.headline and (k.category is None or k.category_additive or k.key == "volunteers_waiting")
     ]  # fmt: skip
 
 
@@ -279,6 +206,8 @@ def figures(cube: Cube, scope: str) -> Figures:
     ]  # fmt: skip
     target_groups = next(t for t in tables if t.id == "target_groups")
     target_groups.total = None  # labels overlap and not everyone has one: a sum of rows means nothing
+    if kind != "centrale":  # what is needed where is a matter of places, not of a centrale
+        tables += supply_demand_tables(cube, scope)
     return Figures(
         scope=ScopeOut(kind=kind, id=scope.split(":", 1)[-1], name=info.name),
         period=_period(cube.period),

@@ -56,11 +56,18 @@ async def test_an_erased_volunteer_id_is_gone_from_every_table_and_the_figures_s
     await reporting.feed(world)
     erased = volunteers[0]
     before = headline(await reporting.json("/v1/municipalities/GM0996/figures", period="2026-01"))
-    # The facts a KPI needs per person, and the aggregates kept of them: the person's activity where it counts
-    # (the centrale and the region) and, when among the first five of a cell's people, who gave its hours.
+    # The facts a KPI needs per person, and what is kept of them: the person's activity where it counts
+    # (the centrale and the region), their supply and, when among the first five of a cell's people, who gave
+    # its hours.
     found = await occurrences(reporting, erased)
     assert found.pop("agg_hours", 1) == 1
-    assert found == {"volunteer_facts": 1, "match_facts": 1, "hours_facts": 1, "person_activity": 2}
+    assert found == {
+        "volunteer_facts": 1,
+        "match_facts": 1,
+        "hours_facts": 1,
+        "person_activity": 2,
+        "volunteer_supply": 1,
+    }
 
     world.erase(erased, "2026-02-10")
     await reporting.feed(world)

@@ -92,7 +92,7 @@ async def test_the_html_report_is_semantic_accessible_and_printable(scenario: Sc
     assert "inhoud" in page.ids
     # Every chart names its title and description, which exist, and is followed by its data table.
     labelled = [attrs["aria-labelledby"] for tag, attrs in page.start if tag == "svg"]
-    assert len(labelled) == 3
+    assert len(labelled) == 5  # trends, hours by theme, gaps, supply and demand by theme, the largest gaps
     assert all(part in page.ids for ids in labelled for part in str(ids).split())
     assert "<title>Vrijwilligerswerk in Utrecht: 1e kwartaal 2026</title>" in html
     assert "Voorlopige cijfers" in html
@@ -109,7 +109,7 @@ async def test_the_html_report_is_semantic_accessible_and_printable(scenario: Sc
 
 async def test_charts_are_svg_images_that_say_what_they_show(scenario: Scenario) -> None:
     service = scenario.reporting
-    for chart in ("trends", "hours-by-theme", "gaps-by-district"):
+    for chart in ("trends", "hours-by-theme", "gaps-by-district", "supply-demand", "top-gaps"):
         response = await service.http.get(f"{REPORT}/charts/{chart}.svg", headers=service.ops)
         assert response.status_code == 200
         assert response.headers["content-type"] == "image/svg+xml"
@@ -171,6 +171,7 @@ async def test_the_export_command_writes_the_page_the_charts_and_the_data(scenar
         "html": "GM0344-2026-Q1.html", "csv": "GM0344-2026-Q1.csv", "json": "GM0344-2026-Q1.json",
         "trends": "GM0344-2026-Q1-trends.svg", "hours-by-theme": "GM0344-2026-Q1-hours-by-theme.svg",
         "gaps-by-district": "GM0344-2026-Q1-gaps-by-district.svg",
+        "supply-demand": "GM0344-2026-Q1-supply-demand.svg", "top-gaps": "GM0344-2026-Q1-top-gaps.svg",
     }  # fmt: skip
     page = written["html"].read_text()
     assert "Vrijwilligerswerk in Utrecht" in page

@@ -42,7 +42,9 @@ MunicipalityCode = Annotated[
     str, Path(pattern=r"^GM[0-9]{4}$", description="CBS municipality code.", examples=["GM0344"])
 ]
 CentraleId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", examples=["vc-utrecht"])]
-ChartName = Annotated[str, Path(pattern=r"^(trends|hours-by-theme|gaps-by-district)$", examples=["trends"])]
+ChartName = Annotated[
+    str, Path(pattern=r"^(trends|hours-by-theme|gaps-by-district|supply-demand|top-gaps)$", examples=["trends"])
+]
 
 
 def parse_period(label: str, where: str = "query") -> Period:

@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, field_validator
 
 from common.auth import CallerDep, Role, require_role
 from common.errors import Conflict
@@ -51,6 +52,35 @@ class DistrictsIn(BaseModel):
     """Rows of the PC4 → wijk mapping; existing areas are overwritten, others kept."""
 
     districts: list[District] = Field(min_length=1, max_length=20_000)
+
+
+class PostcodeArea(BaseModel):
+    """The centroid of a PC4 area (distances are measured between areas, never addresses)."""
+
+    pc4: str = Field(pattern=r"^[1-9][0-9]{3}$", examples=["3511"])
+    lat: float = Field(ge=50.5, le=53.7, description="Latitude (the Netherlands).", examples=[52.0907])
+    lon: float = Field(ge=3.2, le=7.3, description="Longitude (the Netherlands).", examples=[5.1214])
+
+
+class ThemeSkillsIn(BaseModel):
+    """Per theme, the skills that make a volunteer fit it (besides an interest in the theme)."""
+
+    themes: dict[str, list[str]] = Field(
+        min_length=1, max_length=100, examples=[{"zorg": ["ehbo", "begeleiding"], "taal": ["taalles"]}]
+    )
+
+    @field_validator("themes")
+    @classmethod
+    def _named(cls, themes: dict[str, list[str]]) -> dict[str, list[str]]:
+        for theme, skills in themes.items():
+            if (
+                not theme.strip()
+                or len(theme) > 60
+                or len(skills) > 100
+                or any(not s.strip() or len(s) > 60 for s in skills)
+            ):
+                raise ValueError("themes and skills are 1-60 characters, at most 100 skills a theme")
+        return themes
 
 
 class NldoetDaysIn(BaseModel):
@@ -100,6 +130,28 @@ async def put_districts(body: DistrictsIn, caller: CallerDep, pool: PoolDep) -> 
     require_role(caller, Role.REGION_OPS)
     rows = [(d.postcode_area, d.district_code, d.district_name) for d in body.districts]
     return {"loaded": len(rows), "total": await configuration.load_districts(pool, rows)}
+
+
+@router.put("/postcode-areas", summary="Load (part of) the PC4 centroids: who lives within reach of which wijk.")
+async def put_postcode_areas(body: list[PostcodeArea], caller: CallerDep, pool: PoolDep) -> dict[str, int]:
+    require_role(caller, Role.REGION_OPS)
+    if not 1 <= len(body) <= 20_000:
+        raise RequestValidationError([{"loc": ("body",), "msg": "give 1 to 20,000 areas", "type": "value_error"}])
+    total = await configuration.load_postcode_areas(pool, [(a.pc4, a.lat, a.lon) for a in body])
+    return {"loaded": len(body), "total": total}
+
+
+@router.put("/theme-skills", summary="Say which skills fit each theme (supply: interests or these skills).")
+async def put_theme_skills(body: ThemeSkillsIn, caller: CallerDep, pool: PoolDep) -> dict[str, list[str]]:
+    require_role(caller, Role.REGION_OPS)
+    await configuration.set_theme_skills(pool, body.themes)
+    return await configuration.theme_skills(pool)
+
+
+@router.get("/theme-skills", summary="Every theme with the skills that fit it.")
+async def get_theme_skills(caller: CallerDep, pool: PoolDep) -> dict[str, list[str]]:
+    require_role(caller, Role.REGION_OPS)
+    return await configuration.theme_skills(pool)
 
 
 @router.put("/nldoet-days", summary="Add NLdoet dates.")

@@ -1,4 +1,4 @@
-"""Charts for a council letter, as plain SVG: trends per month, hours by theme, gaps by district.
+"""Charts for a council letter, as plain SVG: trends, hours by theme, gaps by district, supply against demand.
 
 Written by hand rather than with a plotting library: a few hundred lines give accessible markup
 (``role="img"``, ``<title>``, ``<desc>`` with the figures in words), crisp printing, no fonts or caches
@@ -15,7 +15,17 @@ from html import escape
 from reporting.cube import Shown
 from reporting.views import Figures, Row, Table
 
-__all__ = ["CHARTS", "INK", "PALETTE", "display", "gaps_chart", "hours_by_theme_chart", "trend_chart"]
+__all__ = [
+    "CHARTS",
+    "INK",
+    "PALETTE",
+    "display",
+    "gaps_chart",
+    "hours_by_theme_chart",
+    "supply_demand_chart",
+    "top_gaps_chart",
+    "trend_chart",
+]
 
 # Text and axes; series colours with at least 3:1 contrast against white (WCAG 2.1 1.4.11), checked in tests.
 INK = "#1a1a1a"
@@ -241,8 +251,35 @@ def gaps_chart(figures: Figures, chart_id: str = "gaps-by-district") -> str:
     return _bars(chart_id, title, rows, series, intro)
 
 
+_SUPPLY_SERIES = [
+    ("Open plekken", ("plek", "plekken")),
+    ("Passende vrijwilligers", ("vrijwilliger", "vrijwilligers")),
+]
+
+
+def supply_demand_chart(figures: Figures, chart_id: str = "supply-demand") -> str:
+    """Per theme: open places against fitting volunteers within reach, at the end of the period."""
+    table = figures.table("supply_demand")
+    rows = [(row.label, [row.values["places_open"], row.values["supply"]]) for row in table.rows] if table else []
+    title = f"Vraag en aanbod per thema: {figures.scope.name}, {figures.period.name}"
+    intro = ("Aan het eind van de periode: open plekken en passende vrijwilligers binnen hun eigen maximale afstand "
+             "(iemand die bij meer thema's past, telt bij elk).")  # fmt: skip
+    return _bars(chart_id, title, rows, _SUPPLY_SERIES, intro)
+
+
+def top_gaps_chart(figures: Figures, chart_id: str = "top-gaps") -> str:
+    """The wijk x theme cells where open places outnumber fitting volunteers most."""
+    table = figures.table("supply_demand_gaps")
+    rows = [(row.label, [row.values["places_open"], row.values["supply"]]) for row in table.rows] if table else []
+    title = f"Grootste tekorten per wijk en thema: {figures.scope.name}, {figures.period.name}"
+    intro = "De wijken en thema's met de meeste open plekken zonder passende vrijwilliger, eind periode."
+    return _bars(chart_id, title, rows, _SUPPLY_SERIES, intro)
+
+
 CHARTS: dict[str, Callable[[Figures, str], str]] = {
     "trends": trend_chart,
     "hours-by-theme": hours_by_theme_chart,
     "gaps-by-district": gaps_chart,
+    "supply-demand": supply_demand_chart,
+    "top-gaps": top_gaps_chart,
 }

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from reporting.accountability import PeriodReport
 from reporting.kpis import KPIS, MIN_PEOPLE, WAITING_DAYS, kpi
 from reporting.outputs.charts import CHARTS, display
+from reporting.supply_demand import readings
 
 __all__ = ["HEADLINE_GROUPS", "render_report"]
 
@@ -58,6 +59,7 @@ def render_report(report: PeriodReport) -> str:
         charts=charts,
         groups=groups,
         tables={table.id: table for table in figures.tables},
+        supply_readings=readings(figures.tables, report.municipality_name),
         definitions=[k for k in KPIS if k.key in headline or k.category is not None],
         kpi=kpi,
         min_people=MIN_PEOPLE,

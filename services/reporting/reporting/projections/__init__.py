@@ -29,6 +29,7 @@ from contracts.events import (
     HoursLogged,
     MatchEnded,
     MatchMade,
+    MatchProposed,
     OrganisationAdmitted,
     OrganisationRefused,
     OrganisationRegistered,
@@ -57,6 +58,7 @@ from reporting.projections._partners import (
     on_volunteer_day_matched,
     on_volunteer_day_posted,
 )
+from reporting.projections._proposals import on_match_proposed
 from reporting.projections._tasks import on_task_closed, on_task_posted, on_task_updated
 from reporting.projections._volunteers import (
     on_volunteer_consent_changed,
@@ -81,6 +83,7 @@ PROJECTIONS: dict[type[Event], RunProjection] = {
     TaskClosed: on_task_closed,
     MatchMade: on_match_made,
     MatchEnded: on_match_ended,
+    MatchProposed: on_match_proposed,
     HoursLogged: on_hours_logged,
     BusinessPartnerRegistered: on_business_partner_registered,
     VolunteerDayPosted: on_volunteer_day_posted,

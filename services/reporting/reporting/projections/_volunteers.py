@@ -20,17 +20,19 @@ __all__ = [
 
 _PROFILE = """
     INSERT INTO volunteer_facts
-        (person_key, centrale_id, postcode_area, age_band, target_groups, interests, matching_consent, profile_at)
-    SELECT r.person_key, r.centrale_id, r.postcode_area, r.age_band, r.target_groups, r.interests, r.matching_consent,
-           r.profile_at
+        (person_key, centrale_id, postcode_area, age_band, target_groups, interests, skills, max_distance_km,
+         matching_consent, profile_at)
+    SELECT r.person_key, r.centrale_id, r.postcode_area, r.age_band, r.target_groups, r.interests, r.skills,
+           r.max_distance_km, r.matching_consent, r.profile_at
     FROM jsonb_to_recordset($1::jsonb) AS r(
         person_key uuid, centrale_id text, postcode_area text, age_band text, target_groups text[], interests text[],
-        matching_consent boolean, profile_at timestamptz, id_hash bytea)
+        skills text[], max_distance_km integer, matching_consent boolean, profile_at timestamptz, id_hash bytea)
     WHERE NOT EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.id_hash = r.id_hash)
     ON CONFLICT (person_key) DO UPDATE SET
         centrale_id = EXCLUDED.centrale_id, postcode_area = EXCLUDED.postcode_area, age_band = EXCLUDED.age_band,
-        target_groups = EXCLUDED.target_groups, interests = EXCLUDED.interests,
-        matching_consent = EXCLUDED.matching_consent, profile_at = EXCLUDED.profile_at
+        target_groups = EXCLUDED.target_groups, interests = EXCLUDED.interests, skills = EXCLUDED.skills,
+        max_distance_km = EXCLUDED.max_distance_km, matching_consent = EXCLUDED.matching_consent,
+        profile_at = EXCLUDED.profile_at
     WHERE volunteer_facts.profile_at <= EXCLUDED.profile_at
 """
 # A registration: when (and when the registry recorded it); matches may have come first (another topic),
@@ -48,7 +50,8 @@ def _profile(event: VolunteerRegistered | VolunteerProfileUpdated, at: Any) -> d
     return {
         "person_key": event.volunteer_id, "centrale_id": event.centrale_id, "postcode_area": event.postcode_area,
         "age_band": event.age_band, "target_groups": sorted(set(event.target_groups)),
-        "interests": sorted(set(event.interests)), "matching_consent": event.matching_consent, "profile_at": at,
+        "interests": sorted(set(event.interests)), "skills": sorted(set(event.skills)),
+        "max_distance_km": event.max_distance_km, "matching_consent": event.matching_consent, "profile_at": at,
         "id_hash": id_hash(event.volunteer_id),
     }  # fmt: skip
 
@@ -65,7 +68,7 @@ async def on_volunteer_registered(events: Sequence[VolunteerRegistered], ctx: Ba
 
 
 async def on_volunteer_profile_updated(events: Sequence[VolunteerProfileUpdated], ctx: BatchContext) -> None:
-    """New area, age band, labels (only consented ones travel), interests or matching consent."""
+    """New area, age band, labels (only consented ones travel), interests, skills, reach or matching consent."""
     await lock_entities(ctx.conn, persons=[event.volunteer_id for event in events])
     for run in distinct_runs(events, ctx, lambda event: event.volunteer_id):
         await ctx.conn.execute(_PROFILE, records([_profile(event, event.updated_at) for event, _ in run]))
