@@ -14,6 +14,7 @@ from contracts.events import (
     HoursLogged,
     MatchEnded,
     MatchMade,
+    MatchProposed,
     OrganisationAdmitted,
     OrganisationRefused,
     OrganisationRegistered,
@@ -109,6 +110,7 @@ class World:
     def volunteer(
         self, centrale: str, area: str | None, registered: str, *, age_band: str = "30-49",
         interests: tuple[str, ...] = (), target_groups: tuple[str, ...] = (), recorded: datetime | None = None,
+        skills: tuple[str, ...] = (), max_distance_km: int | None = None,
     ) -> UUID:  # fmt: skip
         """A volunteer registered on ``registered`` (recorded then, unless told otherwise)."""
         volunteer_id = uuid4()
@@ -116,6 +118,7 @@ class World:
         self._add(VolunteerRegistered(
             volunteer_id=volunteer_id, centrale_id=centrale, postcode_area=area, age_band=age_band,
             interests=list(interests), target_groups=list(target_groups), registered_at=at(registered),
+            skills=list(skills), max_distance_km=max_distance_km,
         ), centrale, recorded or at(registered))  # fmt: skip
         return volunteer_id
 
@@ -143,14 +146,15 @@ class World:
                   at(erased))  # fmt: skip
 
     def task(
-        self, centrale: str, organisation: UUID, theme: str, area: str | None, posted: str, capacity: int = 10
-    ) -> UUID:
+        self, centrale: str, organisation: UUID, theme: str, area: str | None, posted: str, capacity: int = 10,
+        hours_per_week: float = 3,
+    ) -> UUID:  # fmt: skip
         """A task published on ``posted``."""
         task_id = uuid4()
         self._tasks[task_id] = _Task(task_id, organisation, centrale, theme)
         self._add(TaskPosted(
             task_id=task_id, organisation_id=organisation, centrale_id=centrale, theme=theme, postcode_area=area,
-            capacity=capacity, hours_per_week=3, vog_required=False, posted_at=at(posted),
+            capacity=capacity, hours_per_week=hours_per_week, vog_required=False, posted_at=at(posted),
         ), centrale, at(posted))  # fmt: skip
         return task_id
 
@@ -169,6 +173,16 @@ class World:
             match_id=match_id, task_id=task, volunteer_id=volunteer, organisation_id=t.organisation_id,
             centrale_id=t.centrale_id, volunteer_centrale_id=v.centrale_id, made_at=made,
         ), t.centrale_id, made, "matching")  # fmt: skip
+        return match_id
+
+    def proposal(self, task: UUID, volunteer: UUID, proposed: datetime, via: str = "interest") -> UUID:
+        """Matching proposes a volunteer for a task (or the volunteer asked for it: ``via`` interest)."""
+        t, v = self._tasks[task], self._volunteers[volunteer]
+        match_id = uuid4()
+        self._add(MatchProposed(
+            match_id=match_id, task_id=task, volunteer_id=volunteer, organisation_id=t.organisation_id,
+            centrale_id=t.centrale_id, volunteer_centrale_id=v.centrale_id, score=0.8, via=via, proposed_at=proposed,
+        ), t.centrale_id, proposed, "matching")  # fmt: skip
         return match_id
 
     def end(self, match: UUID, ended: str) -> None:

@@ -163,15 +163,15 @@ def readings(tables: Sequence[Table], municipality: str) -> list[str]:
         wijk, theme = row.label.rsplit(", ", 1)
         places, supply = row.values["places_open"], row.values["supply"]
         verb = "is" if _number(places) == 1 else "zijn"
-        available = "is" if _number(supply) == 1 else "zijn"
         sentences.append(
             f"In {wijk} {verb} {_amount(places, 'plek', 'plekken')} in {theme} open en "
-            f"{available} {_amount(supply, 'passende vrijwilliger', 'passende vrijwilligers')} beschikbaar."
+            f"{_amount(supply, 'passende vrijwilliger', 'passende vrijwilligers')} beschikbaar."
         )
     for row in (by_id["supply_demand_waiting"].rows if "supply_demand_waiting" in by_id else [])[:3]:
         wijk, theme = row.label.rsplit(", ", 1)
+        verb = "wacht" if _number(row.values["supply"]) == 1 else "wachten"
         sentences.append(
-            f"In {wijk} wachten {_amount(row.values['supply'], 'passende vrijwilliger', 'passende vrijwilligers')} "
+            f"In {wijk} {verb} {_amount(row.values['supply'], 'passende vrijwilliger', 'passende vrijwilligers')} "
             f"op een taak in {theme}, maar daar staat geen plek open."
         )
     if "supply_demand_trend" not in by_id:
