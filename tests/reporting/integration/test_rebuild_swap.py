@@ -30,6 +30,8 @@ _EMPTY = {
     "agg_hours": lambda r: r["facts"] == 0,
     "agg_durations": lambda r: not r["seconds"],
     "agg_active": lambda r: (r["n_any"], r["n_active"], r["n_nldoet"]) == (0, 0, 0),
+    "agg_supply": lambda r: r["delta"] == 0,
+    "agg_fill_durations": lambda r: not r["seconds"],
 }
 
 
@@ -41,7 +43,7 @@ def _values(table: str, row: asyncpg.Record) -> dict[str, Any]:
         listed = values.pop("persons")
         values.pop("person_facts")
         values["people"] = MIN_PEOPLE if values.pop("more") else len(listed)
-    if table == "agg_durations":
+    if table in ("agg_durations", "agg_fill_durations"):
         values["seconds"] = sorted(values["seconds"])
     return values
 
