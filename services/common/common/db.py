@@ -26,6 +26,9 @@ log = get_logger(__name__)
 
 # The runtime's own tables (outbox, inbox) come first, then the service's numbered files.
 RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
+# A migration may backfill derived data over every row of a large database (reporting's aggregates): it gets
+# far longer than the pool's statement timeout.
+_MIGRATION_TIMEOUT_S = 3_600.0
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -82,7 +85,7 @@ async def apply_migrations(pool: asyncpg.Pool, *directories: Path) -> list[str]:
                 if name in recorded:
                     continue
                 async with conn.transaction():
-                    await conn.execute(path.read_text())
+                    await conn.execute(path.read_text(), timeout=_MIGRATION_TIMEOUT_S)
                     await conn.execute(
                         "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", name, migration_checksum(path)
                     )
