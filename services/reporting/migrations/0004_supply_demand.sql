@@ -136,55 +136,61 @@ CREATE TABLE agg_fill_durations (
 -- Recomputing the derived rows (the statements of a trigger call these with the entities concerned)
 ------------------------------------------------------------------------------------------------
 
--- Tasks `ids` (NULL: every task) as they are now; rows that did not change are left alone.
+-- Tasks `ids` (NULL: every task) as they are now; rows that did not change are left alone. Set-based
+-- throughout (joins and grouping, no lookup per task), so a refresh of every task stays a few seconds.
 CREATE FUNCTION reporting_refresh_demand(ids uuid[]) RETURNS void
 LANGUAGE sql AS $$
     WITH tasks AS (
-        SELECT t.* FROM task_facts t
-        WHERE t.posted_at IS NOT NULL AND (ids IS NULL OR t.task_id = ANY(ids))
-    ), matches AS (
-        SELECT m.task_id, reporting_month(m.made_at) AS made, reporting_month(m.ended_at) AS ended
+        SELECT t.*, reporting_month(t.posted_at) AS posted, reporting_month(t.closed_at) AS closed
+        FROM task_facts t WHERE t.posted_at IS NOT NULL AND (ids IS NULL OR t.task_id = ANY(ids))
+    ), steps AS (  -- running matches: +1 from the month made, -1 from the month ended
+        SELECT m.task_id, reporting_month(m.made_at) AS month, 1 AS d
         FROM match_facts m JOIN tasks t ON t.task_id = m.task_id WHERE m.made_at IS NOT NULL
-    ), responses AS (  -- a volunteer put forward: a proposal, or a match (the same id when it began as one)
-        SELECT t.task_id, r.match_id, min(r.at) AS at FROM tasks t
-        JOIN (SELECT task_id, match_id, proposed_at AS at FROM proposal_facts
-              UNION ALL SELECT task_id, match_id, made_at FROM match_facts WHERE made_at IS NOT NULL) r
-          ON r.task_id = t.task_id
-        GROUP BY t.task_id, r.match_id
-    ), changes AS (  -- the months from which a task's places may differ
-        SELECT t.task_id, m AS month FROM tasks t,
-        LATERAL (SELECT reporting_month(t.posted_at) UNION SELECT made FROM matches WHERE task_id = t.task_id
-                 UNION SELECT ended FROM matches WHERE task_id = t.task_id AND ended IS NOT NULL) AS c(m)
-        WHERE m >= reporting_month(t.posted_at) AND (t.closed_at IS NULL OR m < reporting_month(t.closed_at))
+        UNION ALL
+        SELECT m.task_id, reporting_month(m.ended_at), -1
+        FROM match_facts m JOIN tasks t ON t.task_id = m.task_id WHERE m.made_at IS NOT NULL AND m.ended_at IS NOT NULL
+    ), points AS (  -- the months from which a task's places may differ, while it is open
+        SELECT task_id, posted AS month FROM tasks
+        UNION
+        SELECT s.task_id, s.month FROM steps s JOIN tasks t ON t.task_id = s.task_id
+        WHERE s.month > t.posted AND (t.closed IS NULL OR s.month < t.closed)
     ), places AS (
-        SELECT c.task_id, c.month, greatest(coalesce(t.capacity, 1) - (
-            SELECT count(*) FROM matches m
-            WHERE m.task_id = c.task_id AND m.made <= c.month AND (m.ended IS NULL OR m.ended > c.month)
-        ), 0)::integer AS places
-        FROM changes c JOIN tasks t ON t.task_id = c.task_id
+        SELECT p.task_id, p.month, greatest(coalesce(t.capacity, 1) - coalesce(sum(s.d), 0), 0)::integer AS places,
+               t.hours_per_week
+        FROM points p JOIN tasks t ON t.task_id = p.task_id
+        LEFT JOIN steps s ON s.task_id = p.task_id AND s.month <= p.month
+        WHERE t.closed IS NULL OR p.month < t.closed
+        GROUP BY p.task_id, p.month, t.capacity, t.hours_per_week
     ), series AS (
-        SELECT t.task_id,
-               array_agg(s.month ORDER BY s.month) AS months,
-               array_agg(s.places ORDER BY s.month) AS places,
-               array_agg((s.places * coalesce(t.hours_per_week, 0) * 100)::bigint ORDER BY s.month) AS hours_centi
-        FROM tasks t JOIN (
-            SELECT task_id, month, places FROM places
+        SELECT task_id, array_agg(month ORDER BY month) AS months, array_agg(places ORDER BY month) AS places,
+               array_agg((places * coalesce(hours_per_week, 0) * 100)::bigint ORDER BY month) AS hours_centi
+        FROM (
+            SELECT task_id, month, places, hours_per_week FROM places
             UNION ALL  -- closed: nothing to fill from then on
-            SELECT task_id, reporting_month(closed_at), 0 FROM tasks WHERE closed_at IS NOT NULL
-        ) s ON s.task_id = t.task_id
-        GROUP BY t.task_id
+            SELECT task_id, closed, 0, 0 FROM tasks WHERE closed IS NOT NULL
+        ) s
+        GROUP BY task_id
+    ), responses AS (  -- a volunteer put forward: a proposal, or a match (the same id when it began as one)
+        SELECT r.task_id, r.match_id, min(r.at) AS at FROM (
+            SELECT p.task_id, p.match_id, p.proposed_at AS at FROM proposal_facts p JOIN tasks t ON t.task_id = p.task_id
+            UNION ALL
+            SELECT m.task_id, m.match_id, m.made_at FROM match_facts m JOIN tasks t ON t.task_id = m.task_id
+            WHERE m.made_at IS NOT NULL
+        ) r
+        GROUP BY r.task_id, r.match_id
+    ), answers AS (
+        SELECT r.task_id, reporting_month(min(r.at)) AS answered,
+               count(*) FILTER (WHERE r.at < t.posted_at + interval '30 days')::integer AS responses_30d
+        FROM responses r JOIN tasks t ON t.task_id = r.task_id
+        GROUP BY r.task_id
     ), computed AS (
-        SELECT t.task_id, t.centrale_id, coalesce(t.postcode_area, '') AS area, t.theme,
-               reporting_month(t.posted_at) AS posted, t.posted_booked, reporting_month(t.closed_at) AS closed,
-               (SELECT reporting_month(min(r.at)) FROM responses r WHERE r.task_id = t.task_id) AS answered,
-               s.months, s.places, s.hours_centi,
-               (SELECT count(*) FROM responses r
-                WHERE r.task_id = t.task_id AND r.at < t.posted_at + interval '30 days')::integer AS responses_30d,
+        SELECT t.task_id, t.centrale_id, coalesce(t.postcode_area, '') AS area, t.theme, t.posted, t.posted_booked,
+               t.closed, a.answered, s.months, s.places, s.hours_centi, coalesce(a.responses_30d, 0) AS responses_30d,
                CASE WHEN t.close_reason = 'filled' THEN t.closed_booked END AS filled_booked,
                CASE WHEN t.close_reason = 'filled' THEN extract(epoch FROM (t.closed_at AT TIME ZONE 'Europe/Amsterdam')
                                                      - (t.posted_at AT TIME ZONE 'Europe/Amsterdam'))::float8 END
                    AS fill_seconds
-        FROM tasks t JOIN series s ON s.task_id = t.task_id
+        FROM tasks t JOIN series s ON s.task_id = t.task_id LEFT JOIN answers a ON a.task_id = t.task_id
     ), gone AS (
         DELETE FROM task_demand d WHERE (ids IS NULL OR d.task_id = ANY(ids))
             AND NOT EXISTS (SELECT 1 FROM computed c WHERE c.task_id = d.task_id)
@@ -199,45 +205,52 @@ LANGUAGE sql AS $$
     WHERE (d.*) IS DISTINCT FROM (EXCLUDED.*);
 $$;
 
--- Volunteers `keys` (NULL: everyone) as they are now.
+-- Volunteers `keys` (NULL: everyone) as they are now; set-based like reporting_refresh_demand.
 CREATE FUNCTION reporting_refresh_supply(keys uuid[]) RETURNS void
 LANGUAGE sql AS $$
     WITH volunteers AS (
-        SELECT v.* FROM volunteer_facts v
-        WHERE v.registered_at IS NOT NULL AND (keys IS NULL OR v.person_key = ANY(keys))
-    ), matches AS (
-        SELECT m.person_key, reporting_month(m.made_at) AS made, reporting_month(m.ended_at) AS ended
+        SELECT v.*, reporting_month(v.registered_at) AS registered, reporting_month(v.erased_at) AS erased
+        FROM volunteer_facts v WHERE v.registered_at IS NOT NULL AND (keys IS NULL OR v.person_key = ANY(keys))
+    ), steps AS (  -- running matches: +1 from the month made, -1 from the month ended
+        SELECT m.person_key, reporting_month(m.made_at) AS month, 1 AS d
         FROM match_facts m JOIN volunteers v ON v.person_key = m.person_key WHERE m.made_at IS NOT NULL
-    ), changes AS (  -- the months from which a volunteer's availability may differ
-        SELECT v.person_key, m AS month FROM volunteers v,
-        LATERAL (SELECT reporting_month(v.registered_at) UNION SELECT reporting_month(v.erased_at)
-                 UNION SELECT made FROM matches WHERE person_key = v.person_key
-                 UNION SELECT ended FROM matches WHERE person_key = v.person_key) AS c(m)
-        WHERE m IS NOT NULL AND m >= reporting_month(v.registered_at)
+        UNION ALL
+        SELECT m.person_key, reporting_month(m.ended_at), -1
+        FROM match_facts m JOIN volunteers v ON v.person_key = m.person_key
+        WHERE m.made_at IS NOT NULL AND m.ended_at IS NOT NULL
+    ), points AS (  -- the months from which a volunteer's availability may differ
+        SELECT person_key, registered AS month FROM volunteers
+        UNION SELECT person_key, erased FROM volunteers WHERE erased IS NOT NULL AND erased > registered
+        UNION SELECT s.person_key, s.month FROM steps s JOIN volunteers v ON v.person_key = s.person_key
+              WHERE s.month > v.registered
     ), availability AS (
-        SELECT c.person_key, c.month,
-               v.matching_consent AND (v.erased_at IS NULL OR c.month < reporting_month(v.erased_at)) AND (
-                   SELECT count(*) FROM matches m
-                   WHERE m.person_key = c.person_key AND m.made <= c.month AND (m.ended IS NULL OR m.ended > c.month)
-               ) < 3 AS available
-        FROM changes c JOIN volunteers v ON v.person_key = c.person_key
+        SELECT p.person_key, p.month,
+               v.matching_consent AND (v.erased IS NULL OR p.month < v.erased)
+                   AND coalesce(sum(s.d), 0) < 3 AS available
+        FROM points p JOIN volunteers v ON v.person_key = p.person_key
+        LEFT JOIN steps s ON s.person_key = p.person_key AND s.month <= p.month
+        GROUP BY p.person_key, p.month, v.matching_consent, v.erased
+    ), series AS (
+        SELECT person_key, array_agg(month ORDER BY month) AS months, array_agg(available ORDER BY month) AS available
+        FROM availability GROUP BY person_key
     ), reach AS (
         SELECT v.person_key, array_agg(r.district_code ORDER BY r.district_code) AS wijken,
                array_agg(DISTINCT 'm:GM' || substr(r.district_code, 3, 4)) AS municipalities
         FROM volunteers v JOIN area_reach r ON r.postcode_area = v.postcode_area
         WHERE v.max_distance_km IS NULL OR r.km <= v.max_distance_km
         GROUP BY v.person_key
-    ), fits AS (
-        SELECT v.person_key, ARRAY(
-            SELECT unnest(v.interests) UNION SELECT s.theme FROM theme_skills s WHERE s.skill = ANY(v.skills) ORDER BY 1
-        ) AS themes
-        FROM volunteers v
+    ), fits AS (  -- themes of interest, and themes one of their skills fits
+        SELECT person_key, array_agg(DISTINCT theme ORDER BY theme) AS themes FROM (
+            SELECT v.person_key, unnest(v.interests) AS theme FROM volunteers v
+            UNION ALL
+            SELECT v.person_key, s.theme FROM volunteers v JOIN theme_skills s ON s.skill = ANY(v.skills)
+        ) f
+        GROUP BY person_key
     ), computed AS (
-        SELECT v.person_key,
-               (SELECT array_agg(a.month ORDER BY a.month) FROM availability a WHERE a.person_key = v.person_key),
-               (SELECT array_agg(a.available ORDER BY a.month) FROM availability a WHERE a.person_key = v.person_key),
-               f.themes, coalesce(r.wijken, '{}'), coalesce(r.municipalities, '{}')
-        FROM volunteers v JOIN fits f ON f.person_key = v.person_key LEFT JOIN reach r ON r.person_key = v.person_key
+        SELECT v.person_key, s.months, s.available, coalesce(f.themes, '{}'), coalesce(r.wijken, '{}'),
+               coalesce(r.municipalities, '{}')
+        FROM volunteers v JOIN series s ON s.person_key = v.person_key
+        LEFT JOIN fits f ON f.person_key = v.person_key LEFT JOIN reach r ON r.person_key = v.person_key
     ), gone AS (
         DELETE FROM volunteer_supply s WHERE (keys IS NULL OR s.person_key = ANY(keys))
             AND NOT EXISTS (SELECT 1 FROM computed c WHERE c.person_key = s.person_key)
