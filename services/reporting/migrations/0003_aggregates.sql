@@ -82,7 +82,7 @@ ALTER TABLE hours_facts
 -- Reads no longer scan hours by day; a task's later area finds its hours by task instead.
 DROP INDEX hours_facts_worked_on;
 CREATE INDEX hours_facts_task ON hours_facts (task_id);
--- Matches reaching 3, 6 or 12 months today are read from the facts (the aggregate is by day).
+-- Matches reaching 3, 6 or 12 months this month are read from the facts (the aggregate is by month).
 CREATE INDEX match_facts_made ON match_facts (made_at);
 
 ------------------------------------------------------------------------------------------------
@@ -132,16 +132,17 @@ CREATE TABLE agg_hours (
     PRIMARY KEY (kpi, month, centrale_id, area, theme)
 );
 
--- Matches that reach 3, 6 or 12 months on a day, and whether they were still running then.
+-- Matches that reach 3, 6 or 12 months in a month, and whether they were still running then. (Reads take
+-- the current month's from the facts: those count only once their moment has come.)
 CREATE TABLE agg_retention (
     months      integer NOT NULL,
-    mark_day    date    NOT NULL,
+    mark_month  date    NOT NULL,
     centrale_id text    NOT NULL,
     centrale2   text    NOT NULL,
     area        text    NOT NULL DEFAULT '',
     active      boolean NOT NULL,
     n           bigint  NOT NULL,
-    PRIMARY KEY (months, mark_day, centrale_id, centrale2, area, active)
+    PRIMARY KEY (months, mark_month, centrale_id, centrale2, area, active)
 );
 
 -- Seconds from posting to a first match of the tasks first matched in a booked month (for the median
@@ -482,13 +483,15 @@ format($q$
                ended_at AT TIME ZONE 'Europe/Amsterdam' AS ended
         FROM changes, unnest(ARRAY[3, 6, 12]) AS months WHERE made_at IS NOT NULL
     )
-    INSERT INTO agg_retention AS a (months, mark_day, centrale_id, centrale2, area, active, n)
-    SELECT months, mark::date, centrale_id, volunteer_centrale_id, area, ended IS NULL OR ended >= mark, sum(sign)
+    INSERT INTO agg_retention AS a (months, mark_month, centrale_id, centrale2, area, active, n)
+    SELECT months, date_trunc('month', mark)::date, centrale_id, volunteer_centrale_id, area,
+           ended IS NULL OR ended >= mark, sum(sign)
     FROM marks
-    GROUP BY months, mark::date, centrale_id, volunteer_centrale_id, area, ended IS NULL OR ended >= mark
+    GROUP BY months, date_trunc('month', mark)::date, centrale_id, volunteer_centrale_id, area,
+             ended IS NULL OR ended >= mark
     HAVING sum(sign) <> 0
     ORDER BY 1, 2, 3, 4, 5, 6  -- rows locked in key order: concurrent writers never deadlock
-    ON CONFLICT (months, mark_day, centrale_id, centrale2, area, active) DO UPDATE SET n = a.n + EXCLUDED.n
+    ON CONFLICT (months, mark_month, centrale_id, centrale2, area, active) DO UPDATE SET n = a.n + EXCLUDED.n
 $q$, source)
 ] $f$;
 

@@ -21,7 +21,7 @@ from typing import Any
 from common.db import Connection
 from reporting.cube import OUTSIDE, REGION, UNKNOWN, Cell, Cube, Key, ScopeInfo, number, percentile, suppress
 from reporting.kpis import MIN_PEOPLE, Category, Kind, Kpi, kpi
-from reporting.periods import Period, add_months
+from reporting.periods import Period, month_of
 
 __all__ = ["Config", "assemble_cube"]
 
@@ -59,21 +59,39 @@ def _placed(query: str) -> str:
     return query.replace("{placed}", _PLACEMENT)
 
 
-_FLOWS = _placed("""
+# Flows, months and period apart: each query sums what it does not place before placing it.
+_FLOW_ROWS = """
+    SELECT kpi, month, centrale_id, centrale2, area, category, n FROM agg_flows WHERE month BETWEEN $1 AND $2
+    UNION ALL  -- every new volunteer counts in the target-group table's total (labels or not)
+    SELECT 'target_group_new', month, centrale_id, centrale2, area, '', n FROM agg_flows
+    WHERE kpi = 'volunteers_new' AND month BETWEEN $1 AND $2
+"""
+_FLOW_MONTHS = _placed(
+    """
     WITH rows AS (
-        SELECT kpi, month, centrale_id, centrale2, area, category, n FROM agg_flows WHERE month BETWEEN $1 AND $2
-        UNION ALL  -- every new volunteer counts in the target-group table's total (labels or not)
-        SELECT 'target_group_new', month, centrale_id, centrale2, area, '', n FROM agg_flows
-        WHERE kpi = 'volunteers_new' AND month BETWEEN $1 AND $2
+        SELECT kpi, month, centrale_id, centrale2, '' AS area, sum(n) AS n FROM ({flows}) r WHERE category = ''
+        GROUP BY kpi, month, centrale_id, centrale2
     )
-    SELECT f.kpi, f.month, s.scope, s.district, f.category, sum(f.n)::bigint AS n,
-           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
+    SELECT f.kpi, f.month, s.scope, sum(f.n)::bigint AS n
     FROM rows f {placed}
     WHERE s.scope IS NOT NULL
-    GROUP BY GROUPING SETS ((f.kpi, f.month, s.scope, f.category), (f.kpi, s.scope, f.category),
-                            (f.kpi, s.scope, s.district, f.category))
+    GROUP BY f.kpi, f.month, s.scope HAVING sum(f.n) > 0
+""".replace("{flows}", _FLOW_ROWS)
+)
+_FLOW_PERIOD = _placed(
+    """
+    WITH rows AS (
+        SELECT kpi, centrale_id, centrale2, area, category, sum(n) AS n FROM ({flows}) r
+        GROUP BY kpi, centrale_id, centrale2, area, category
+    )
+    SELECT f.kpi, NULL::date AS month, s.scope, s.district, f.category, sum(f.n)::bigint AS n, false AS by_month,
+           GROUPING(s.district) = 0 AS by_district
+    FROM rows f {placed}
+    WHERE s.scope IS NOT NULL
+    GROUP BY GROUPING SETS ((f.kpi, s.scope, f.category), (f.kpi, s.scope, s.district, f.category))
     HAVING sum(f.n) > 0
-""")
+""".replace("{flows}", _FLOW_ROWS)
+)
 # A state at each month's end: the changes up to then, per centrale (months), per area and category (the last).
 _STOCK_MONTHS = _placed("""
     WITH changes AS (
@@ -117,10 +135,10 @@ _HOURS = _placed("""
     GROUP BY GROUPING SETS ((f.kpi, f.month, s.scope), (f.kpi, s.scope), (f.kpi, s.scope, f.theme),
                             (f.kpi, s.scope, s.district), (f.kpi, s.scope, s.district, f.theme))
 """)
-# Matches reaching 3, 6 or 12 months: by day from the aggregate up to yesterday; today's, which count only
-# once the moment has come, from the facts ($3 today, $4 now, both Dutch time). $2: the day after the period.
+# Matches reaching 3, 6 or 12 months: per month from the aggregate before the current month ($3); the current
+# month's, which count only once their moment has come ($4, now), from the facts made N months before it.
 _RETENTION = _placed("""
-    WITH today AS (
+    WITH current AS (
         SELECT n.months, (m.made_at AT TIME ZONE 'Europe/Amsterdam') + make_interval(months => n.months) AS mark,
                m.ended_at AT TIME ZONE 'Europe/Amsterdam' AS ended, m.centrale_id, m.volunteer_centrale_id,
                coalesce(m.task_area, '') AS area
@@ -128,16 +146,17 @@ _RETENTION = _placed("""
         JOIN LATERAL (
             SELECT * FROM match_facts
             WHERE made_at >= (($3::date - make_interval(months => n.months))::timestamp AT TIME ZONE 'Europe/Amsterdam')
-              AND made_at < (($3::date - make_interval(months => n.months) + interval '4 days')::timestamp
+              AND made_at < (($3::date - make_interval(months => n.months) + interval '1 month')::timestamp
                              AT TIME ZONE 'Europe/Amsterdam')
         ) m ON true
-    ), marks AS (
-        SELECT months, mark_day, centrale_id, centrale2, area, active, n FROM agg_retention
-        WHERE mark_day >= $1 AND mark_day < least($2::date, $3::date) AND n <> 0
+        WHERE $3::date BETWEEN $1 AND $2
+    ), rows AS (
+        SELECT months, mark_month AS month, centrale_id, centrale2, area, active, n FROM agg_retention
+        WHERE mark_month BETWEEN $1 AND $2 AND mark_month < $3::date AND n <> 0
         UNION ALL
-        SELECT months, mark::date, centrale_id, volunteer_centrale_id, area, ended IS NULL OR ended >= mark, 1
-        FROM today WHERE mark::date = $3::date AND mark <= $4 AND $3::date >= $1 AND $3::date < $2::date
-    ), rows AS (SELECT marks.*, date_trunc('month', mark_day)::date AS month FROM marks)
+        SELECT months, $3::date, centrale_id, volunteer_centrale_id, area, ended IS NULL OR ended >= mark, 1
+        FROM current WHERE mark <= $4
+    )
     SELECT f.months, f.month, s.scope, s.district,
            sum(f.n)::bigint AS due, coalesce(sum(f.n) FILTER (WHERE f.active), 0)::bigint AS active,
            GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
@@ -369,7 +388,10 @@ def _key(definition: Kpi, row: Any, category: str | None = None) -> Key | None:
 
 
 async def _flows(conn: Connection, cells: _Cells, first: date, last: date) -> None:
-    for row in await conn.fetch(_FLOWS, first, last):
+    for row in await conn.fetch(_FLOW_MONTHS, first, last):
+        definition = kpi(row["kpi"])
+        cells.counted(definition, (definition.key, row["scope"], row["month"], None, None), row["n"])
+    for row in await conn.fetch(_FLOW_PERIOD, first, last):
         definition = kpi(row["kpi"])
         if (key := _key(definition, row, row["category"])) is not None:
             cells.counted(definition, key, row["n"])
@@ -409,8 +431,7 @@ async def _hours(conn: Connection, cells: _Cells, first: date, last: date) -> No
 
 
 async def _retention(conn: Connection, cells: _Cells, period: Period, now: datetime) -> None:
-    end = add_months(period.last_month, 1)
-    for row in await conn.fetch(_RETENTION, period.first_month, end, now.date(), now):
+    for row in await conn.fetch(_RETENTION, period.first_month, period.last_month, month_of(now), now):
         for kind, n in (("due", row["due"]), ("active", row["active"])):
             definition = kpi(f"matches_{kind}_{row['months']}m")
             if n > 0 and (key := _key(definition, row)) is not None:
