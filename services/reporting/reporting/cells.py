@@ -27,35 +27,41 @@ __all__ = ["Config", "assemble_cube"]
 
 
 # Where a row counts: the region, its centrale's municipality (with the wijk of its area there) and its
-# centrale, and for a match also the volunteer's centrale and its municipality when they differ. The
-# source relation is `f` with columns centrale_id (NULL: the region only), centrale2 and area ('' none).
-def _wijk(municipality: str) -> str:
-    """SQL: the wijk (``d`` the area's row of ``districts``) in the municipality named by SQL ``municipality``."""
+# centrale, and for a match also the volunteer's centrale and its municipality when they differ. Each query's
+# `rows` has columns centrale_id (NULL: the region only), centrale2 and area ('' none).
+def _wijk(municipality: str, district: str = "j.district_code") -> str:
+    """SQL: the wijk of the area with ``districts`` code SQL ``district`` in the municipality SQL ``municipality``."""
     return (
-        f"CASE WHEN {municipality} IS NULL THEN NULL WHEN d.district_code IS NULL THEN '{UNKNOWN}'"
-        f" WHEN substr(d.district_code, 3, 4) = substr({municipality}, 3, 4) THEN d.district_code ELSE '{OUTSIDE}' END"
+        f"CASE WHEN {municipality} IS NULL THEN NULL WHEN {district} IS NULL THEN '{UNKNOWN}'"
+        f" WHEN substr({district}, 3, 4) = substr({municipality}, 3, 4) THEN {district} ELSE '{OUTSIDE}' END"
     )
 
 
-_PLACEMENT = """
-    LEFT JOIN centrale_municipalities m1 ON m1.centrale_id = f.centrale_id
-    LEFT JOIN centrale_municipalities m2 ON m2.centrale_id = nullif(f.centrale2, '')
-    LEFT JOIN districts d ON d.postcode_area = nullif(f.area, '')
-    CROSS JOIN LATERAL (VALUES
-        ('region', NULL::text),
-        (CASE WHEN f.centrale_id IS NOT NULL THEN 'm:' || coalesce(m1.municipality_code, '-') END, {wijk1}),
-        (CASE WHEN nullif(f.centrale2, '') IS NOT NULL
-                   AND coalesce(m2.municipality_code, '-') <> coalesce(m1.municipality_code, '-')
-              THEN 'm:' || coalesce(m2.municipality_code, '-') END, {wijk2}),
-        (CASE WHEN f.centrale_id IS NOT NULL THEN 'c:' || f.centrale_id END, NULL),
-        (CASE WHEN nullif(f.centrale2, '') IS NOT NULL AND f.centrale2 <> f.centrale_id THEN 'c:' || f.centrale2 END,
-         NULL)
-    ) AS s(scope, district)
-    """.replace("{wijk1}", _wijk("m1.municipality_code")).replace("{wijk2}", _wijk("m2.municipality_code"))
+# `joined`: the rows with their centrales' municipalities and their area's wijk, once; `placed`: each row once
+# per scope it counts in (plain selects, no per-row lateral lists), with its wijk there.
+_PLACEMENT = """, joined AS (
+        SELECT f.*, m1.municipality_code AS municipality1, m2.municipality_code AS municipality2, d.district_code
+        FROM rows f
+        LEFT JOIN centrale_municipalities m1 ON m1.centrale_id = f.centrale_id
+        LEFT JOIN centrale_municipalities m2 ON m2.centrale_id = nullif(f.centrale2, '')
+        LEFT JOIN districts d ON d.postcode_area = nullif(f.area, '')
+    ), placed AS (
+        SELECT j.*, 'region' AS scope, NULL::text AS district FROM joined j
+        UNION ALL
+        SELECT j.*, 'm:' || coalesce(j.municipality1, '-'), {wijk1} FROM joined j WHERE j.centrale_id IS NOT NULL
+        UNION ALL
+        SELECT j.*, 'm:' || coalesce(j.municipality2, '-'), {wijk2} FROM joined j
+        WHERE nullif(j.centrale2, '') IS NOT NULL AND coalesce(j.municipality2, '-') <> coalesce(j.municipality1, '-')
+        UNION ALL
+        SELECT j.*, 'c:' || j.centrale_id, NULL FROM joined j WHERE j.centrale_id IS NOT NULL
+        UNION ALL
+        SELECT j.*, 'c:' || j.centrale2, NULL FROM joined j
+        WHERE nullif(j.centrale2, '') IS NOT NULL AND j.centrale2 <> j.centrale_id
+    )""".replace("{wijk1}", _wijk("j.municipality1")).replace("{wijk2}", _wijk("j.municipality2"))
 
 
 def _placed(query: str) -> str:
-    """``query`` with its ``{placed}`` replaced by the joins that place rows ``f`` in scopes and wijken."""
+    """``query`` with its ``{placed}`` (after its ``rows``) replaced by ``joined`` and ``placed`` (see above)."""
     return query.replace("{placed}", _PLACEMENT)
 
 
@@ -71,11 +77,10 @@ _FLOW_MONTHS = _placed(
     WITH rows AS (
         SELECT kpi, month, centrale_id, centrale2, '' AS area, sum(n) AS n FROM ({flows}) r WHERE category = ''
         GROUP BY kpi, month, centrale_id, centrale2
-    )
-    SELECT f.kpi, f.month, s.scope, sum(f.n)::bigint AS n
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL
-    GROUP BY f.kpi, f.month, s.scope HAVING sum(f.n) > 0
+    ){placed}
+    SELECT f.kpi, f.month, f.scope, sum(f.n)::bigint AS n
+    FROM placed f
+    GROUP BY f.kpi, f.month, f.scope HAVING sum(f.n) > 0
 """.replace("{flows}", _FLOW_ROWS)
 )
 _FLOW_PERIOD = _placed(
@@ -83,12 +88,11 @@ _FLOW_PERIOD = _placed(
     WITH rows AS (
         SELECT kpi, centrale_id, centrale2, area, category, sum(n) AS n FROM ({flows}) r
         GROUP BY kpi, centrale_id, centrale2, area, category
-    )
-    SELECT f.kpi, NULL::date AS month, s.scope, s.district, f.category, sum(f.n)::bigint AS n, false AS by_month,
-           GROUPING(s.district) = 0 AS by_district
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL
-    GROUP BY GROUPING SETS ((f.kpi, s.scope, f.category), (f.kpi, s.scope, s.district, f.category))
+    ){placed}
+    SELECT f.kpi, NULL::date AS month, f.scope, f.district, f.category, sum(f.n)::bigint AS n, false AS by_month,
+           GROUPING(f.district) = 0 AS by_district
+    FROM placed f
+    GROUP BY GROUPING SETS ((f.kpi, f.scope, f.category), (f.kpi, f.scope, f.district, f.category))
     HAVING sum(f.n) > 0
 """.replace("{flows}", _FLOW_ROWS)
 )
@@ -101,22 +105,20 @@ _STOCK_MONTHS = _placed("""
         SELECT c.kpi, m.month, c.centrale_id, '' AS centrale2, '' AS area, sum(c.delta) AS n
         FROM changes c JOIN unnest($2::date[]) AS m(month) ON c.month <= m.month
         GROUP BY c.kpi, m.month, c.centrale_id
-    )
-    SELECT f.kpi, f.month, s.scope, sum(f.n)::bigint AS n
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL
-    GROUP BY f.kpi, f.month, s.scope HAVING sum(f.n) > 0
+    ){placed}
+    SELECT f.kpi, f.month, f.scope, sum(f.n)::bigint AS n
+    FROM placed f
+    GROUP BY f.kpi, f.month, f.scope HAVING sum(f.n) > 0
 """)
 _STOCK_LAST = _placed("""
     WITH rows AS (
         SELECT kpi, centrale_id, '' AS centrale2, area, category, sum(delta) AS n FROM agg_stocks WHERE month <= $1
         GROUP BY kpi, centrale_id, area, category HAVING sum(delta) <> 0
-    )
-    SELECT f.kpi, NULL::date AS month, s.scope, s.district, f.category, sum(f.n)::bigint AS n, false AS by_month,
-           GROUPING(s.district) = 0 AS by_district
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL
-    GROUP BY GROUPING SETS ((f.kpi, s.scope, f.category), (f.kpi, s.scope, s.district, f.category))
+    ){placed}
+    SELECT f.kpi, NULL::date AS month, f.scope, f.district, f.category, sum(f.n)::bigint AS n, false AS by_month,
+           GROUPING(f.district) = 0 AS by_district
+    FROM placed f
+    GROUP BY GROUPING SETS ((f.kpi, f.scope, f.category), (f.kpi, f.scope, f.district, f.category))
     HAVING sum(f.n) > 0
 """)
 # People behind hours: the buckets' lists joined (at most MIN_PEOPLE each, or `more`).
@@ -124,16 +126,15 @@ _HOURS = _placed("""
     WITH rows AS (
         SELECT kpi, month, centrale_id, '' AS centrale2, area, theme, amount, persons, more
         FROM agg_hours WHERE month BETWEEN $1 AND $2 AND facts > 0
-    )
-    SELECT f.kpi, f.month, s.scope, s.district, f.theme, sum(f.amount) AS amount,
+    ){placed}
+    SELECT f.kpi, f.month, f.scope, f.district, f.theme, sum(f.amount) AS amount,
            CASE WHEN bool_or(f.more) THEN $3
                 ELSE (SELECT least(count(DISTINCT p), $3) FROM unnest(reporting_concat(f.persons)) AS p) END AS people,
-           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district,
            GROUPING(f.theme) = 0 AS by_theme
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL
-    GROUP BY GROUPING SETS ((f.kpi, f.month, s.scope), (f.kpi, s.scope), (f.kpi, s.scope, f.theme),
-                            (f.kpi, s.scope, s.district), (f.kpi, s.scope, s.district, f.theme))
+    FROM placed f
+    GROUP BY GROUPING SETS ((f.kpi, f.month, f.scope), (f.kpi, f.scope), (f.kpi, f.scope, f.theme),
+                            (f.kpi, f.scope, f.district), (f.kpi, f.scope, f.district, f.theme))
 """)
 # Matches reaching 3, 6 or 12 months: per month from the aggregate before the current month ($3); the current
 # month's, which count only once their moment has come ($4, now), from the facts made N months before it.
@@ -156,39 +157,38 @@ _RETENTION = _placed("""
         UNION ALL
         SELECT months, $3::date, centrale_id, volunteer_centrale_id, area, ended IS NULL OR ended >= mark, 1
         FROM current WHERE mark <= $4
-    )
-    SELECT f.months, f.month, s.scope, s.district,
+    ){placed}
+    SELECT f.months, f.month, f.scope, f.district,
            sum(f.n)::bigint AS due, coalesce(sum(f.n) FILTER (WHERE f.active), 0)::bigint AS active,
-           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL
-    GROUP BY GROUPING SETS ((f.months, f.month, s.scope), (f.months, s.scope), (f.months, s.scope, s.district))
+           GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district
+    FROM placed f
+    GROUP BY GROUPING SETS ((f.months, f.month, f.scope), (f.months, f.scope), (f.months, f.scope, f.district))
 """)
 _DURATIONS = _placed("""
     WITH rows AS (
         SELECT month, centrale_id, '' AS centrale2, area, seconds FROM agg_durations
         WHERE month BETWEEN $1 AND $2 AND cardinality(seconds) > 0
-    )
-    SELECT f.month, s.scope, s.district, reporting_concat(f.seconds) AS seconds,
-           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL
-    GROUP BY GROUPING SETS ((f.month, s.scope), (s.scope), (s.scope, s.district))
+    ){placed}
+    SELECT f.month, f.scope, f.district, reporting_concat(f.seconds) AS seconds,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district
+    FROM placed f
+    GROUP BY GROUPING SETS ((f.month, f.scope), (f.scope), (f.scope, f.district))
 """)
 # Person-level figures: a unit's people (see person_activity) are the scope's people. A municipality of one
 # centrale has no unit of its own: that centrale's people are the municipality's.
 _ACTIVE_UNITS = """
-    WITH u AS ({source}), scoped AS (
-        SELECT u.*, s.scope, s.district FROM u
+    WITH u AS ({source}), joined AS (
+        SELECT u.*, CASE WHEN u.unit LIKE 'm:%' THEN nullif(substr(u.unit, 3), '-') END AS own,
+               single.municipality_code AS single, d.district_code
+        FROM u
         LEFT JOIN centrale_municipalities cm ON cm.centrale_id = CASE WHEN u.unit LIKE 'c:%' THEN substr(u.unit, 3) END
+        LEFT JOIN (SELECT municipality_code FROM centrale_municipalities GROUP BY municipality_code
+                   HAVING count(*) = 1) single ON single.municipality_code = cm.municipality_code
         LEFT JOIN districts d ON d.postcode_area = nullif(u.area, '')
-        LEFT JOIN LATERAL (SELECT nullif(substr(u.unit, 3), '-') AS municipality_code) um ON u.unit LIKE 'm:%'
-        CROSS JOIN LATERAL (VALUES
-            (u.unit, {wijk_unit}),
-            (CASE WHEN (SELECT count(*) FROM centrale_municipalities o WHERE o.municipality_code = cm.municipality_code)
-                       = 1 THEN 'm:' || cm.municipality_code END, {wijk_single})
-        ) AS s(scope, district)
-        WHERE s.scope IS NOT NULL
+    ), scoped AS (
+        SELECT j.*, j.unit AS scope, {wijk_unit} AS district FROM joined j
+        UNION ALL
+        SELECT j.*, 'm:' || j.single, {wijk_single} FROM joined j WHERE j.single IS NOT NULL
     )
 """
 _ACTIVE = """
@@ -231,12 +231,12 @@ _MDT = _placed("""
                reporting_booked_month(date_trunc('month', c.worked_on)::date, c.recorded_at, c.centrale_id) AS month
         FROM mdt_crossings c JOIN volunteer_facts v ON v.person_key = c.person_key
         WHERE reporting_mdt(v.age_band)
-    )
-    SELECT f.kpi, f.month, s.scope, s.district, '' AS category, count(*)::bigint AS n,
-           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL AND f.month BETWEEN $1 AND $2
-    GROUP BY GROUPING SETS ((f.kpi, f.month, s.scope), (f.kpi, s.scope), (f.kpi, s.scope, s.district))
+    ){placed}
+    SELECT f.kpi, f.month, f.scope, f.district, '' AS category, count(*)::bigint AS n,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district
+    FROM placed f
+    WHERE f.month BETWEEN $1 AND $2
+    GROUP BY GROUPING SETS ((f.kpi, f.month, f.scope), (f.kpi, f.scope), (f.kpi, f.scope, f.district))
 """)
 # Business partners' team days: few, read as they are (booked and placed like any flow).
 _TEAM_DAYS = _placed("""
@@ -251,32 +251,31 @@ _TEAM_DAYS = _placed("""
         SELECT days.*, '' AS centrale2, on_day IN (SELECT day FROM nldoet_days) AS nldoet,
                reporting_booked_month(date_trunc('month', on_day)::date, hours_recorded_at, centrale_id) AS month
         FROM days
-    )
-    SELECT f.month, s.scope, s.district, f.partner, count(*)::bigint AS days,
+    ){placed}
+    SELECT f.month, f.scope, f.district, f.partner, count(*)::bigint AS days,
            sum(f.participants)::bigint AS employees, sum(f.hours_total) AS hours,
            count(*) FILTER (WHERE f.nldoet)::bigint AS nldoet_days,
            coalesce(sum(f.participants) FILTER (WHERE f.nldoet), 0)::bigint AS nldoet_employees,
            coalesce(sum(f.hours_total) FILTER (WHERE f.nldoet), 0) AS nldoet_hours,
-           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district,
            GROUPING(f.partner) = 0 AS by_partner
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL AND f.month BETWEEN $1 AND $2
-    GROUP BY GROUPING SETS ((f.month, s.scope), (f.month, s.scope, f.partner), (s.scope), (s.scope, f.partner),
-                            (s.scope, s.district))
+    FROM placed f
+    WHERE f.month BETWEEN $1 AND $2
+    GROUP BY GROUPING SETS ((f.month, f.scope), (f.month, f.scope, f.partner), (f.scope), (f.scope, f.partner),
+                            (f.scope, f.district))
 """)
 # Days from posting to filled, per theme (what is needed where).
 _FILL_DURATIONS = _placed("""
     WITH rows AS (
         SELECT month, centrale_id, '' AS centrale2, area, theme, seconds FROM agg_fill_durations
         WHERE month BETWEEN $1 AND $2 AND cardinality(seconds) > 0
-    )
-    SELECT f.month, s.scope, s.district, f.theme, reporting_concat(f.seconds) AS seconds,
-           GROUPING(f.month) = 0 AS by_month, GROUPING(s.district) = 0 AS by_district,
+    ){placed}
+    SELECT f.month, f.scope, f.district, f.theme, reporting_concat(f.seconds) AS seconds,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district,
            GROUPING(f.theme) = 0 AS by_theme
-    FROM rows f {placed}
-    WHERE s.scope IS NOT NULL
-    GROUP BY GROUPING SETS ((f.month, s.scope), (s.scope), (s.scope, f.theme), (s.scope, s.district),
-                            (s.scope, s.district, f.theme))
+    FROM placed f
+    GROUP BY GROUPING SETS ((f.month, f.scope), (f.scope), (f.scope, f.theme), (f.scope, f.district),
+                            (f.scope, f.district, f.theme))
 """)
 # Fitting volunteers within reach, per scope ('region', 'm:<code>' or a wijk code) and theme ('' any): each
 # month's end for the region and municipalities, the last month's for every scope and theme.
@@ -471,9 +470,7 @@ async def _durations(conn: Connection, cells: _Cells, first: date, last: date) -
                 cells.put(key, Cell(round(value, 1), None))
 
 
-_ACTIVE_SCOPED = _ACTIVE_UNITS.replace("{wijk_unit}", _wijk("um.municipality_code")).replace(
-    "{wijk_single}", _wijk("cm.municipality_code")
-)
+_ACTIVE_SCOPED = _ACTIVE_UNITS.replace("{wijk_unit}", _wijk("j.own")).replace("{wijk_single}", _wijk("j.single"))
 
 
 async def _people(conn: Connection, cells: _Cells, period: Period) -> None:
