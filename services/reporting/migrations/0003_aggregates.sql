@@ -3,7 +3,7 @@
 -- A report used to read every fact row of the region and build its cube from them; it now reads small
 -- aggregate tables keyed by what a reader's resolution still needs (month, centrale, PC4 area, category),
 -- so a read assembles a few thousand rows at most, however long the history. Districts, municipalities
--- and suppression are still resolved at read time (reporting.queries, reporting.cube), as before.
+-- and suppression are still resolved at read time (reporting.cells, reporting.cube), as before.
 --
 -- How the aggregates stay exact: every aggregate is the sum of a pure function ("contribution") of the
 -- rows of one table. Statement-level triggers on that table, with transition tables, add the

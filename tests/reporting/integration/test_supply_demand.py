@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,6 +171,11 @@ async def test_the_report_reads_it_in_plain_dutch_and_the_csv_and_chart_carry_it
     assert "taal: 2 plekken, &lt;5 vrijwilligers" in chart.text
     top = await service.http.get(f"{BASE}/charts/top-gaps.svg", params={"period": "2026-10"}, headers=service.ops)
     assert "Noord, zorg: 13 plekken, 8 vrijwilligers" in top.text
+    # REPORTING_SAMPLE_OUT=<dir> keeps a copy: the charts in services/reporting/docs/sample/ were made this way.
+    if sample := os.environ.get("REPORTING_SAMPLE_OUT"):
+        for name, text in (("supply-demand", chart.text), ("top-gaps", top.text)):
+            (Path(sample) / f"{CODE}-2026-10-{name}.svg").write_text(text)
+        (Path(sample) / f"{CODE}-2026-10-2026-11.html").write_text(page)
 
 
 async def test_supply_and_demand_follow_the_roles(vraagdorp: Vraagdorp) -> None:
