@@ -60,10 +60,15 @@ async def keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str, *, s
     await conn.execute(f"SELECT {function}($1::int, hashtext($2))", int(namespace), key)
 
 
-async def keyed_xact_locks(conn: Connection, namespace: KeyedLock, keys: Iterable[str]) -> None:
-    """Wait for several keyed locks until the transaction ends, taken in hash order: such callers never deadlock."""
+async def keyed_xact_locks(
+    conn: Connection, namespace: KeyedLock, keys: Iterable[str], *, shared: bool = False
+) -> None:
+    """Wait for several keyed locks until the transaction ends, taken in hash order: such callers never deadlock.
+
+    ``shared``: alongside other shared holders (readers of what the keys guard), exclusive of the rest."""
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     await conn.execute(
-        "SELECT pg_advisory_xact_lock($1::int, h)"
+        f"SELECT {function}($1::int, h)"  # noqa: S608 (one of two constant names)
         " FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY h) AS ordered",
         int(namespace),
         list(set(keys)),

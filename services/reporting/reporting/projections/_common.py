@@ -54,16 +54,20 @@ async def hold_erasures_off(conn: Connection) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", ERASURE_GATE)
 
 
-async def lock_entities(conn: Connection, *, tasks: Iterable[UUID] = (), persons: Iterable[UUID | None] = ()) -> None:
+async def lock_entities(
+    conn: Connection, *, tasks: Iterable[UUID] = (), persons: Iterable[UUID | None] = (), shared: bool = False
+) -> None:
     """Take turns with projections of other topics that derive facts from the same tasks and volunteers.
 
     Consumers of different topics run in concurrent transactions. Without turns, a task posted while its
     first match is being written would be seen by neither (each reads the other's row before it commits):
     a write skew. Holding the task's (and the volunteer's) lock, the later one sees the earlier one's rows.
+    ``shared``: the caller only reads the entities' rows (hours read their task's area), so such callers
+    (hours batches of different partitions) do not wait for each other, only for writers of the entities.
     """
     keys = [f"task:{task}" for task in tasks] + [f"person:{person}" for person in persons if person is not None]
     if keys:
-        await keyed_xact_locks(conn, KeyedLock.REPORTING_ENTITY, keys)
+        await keyed_xact_locks(conn, KeyedLock.REPORTING_ENTITY, keys, shared=shared)
 
 
 def _json(value: object) -> object:

@@ -60,7 +60,8 @@ async def on_hours_logged(events: Sequence[HoursLogged], ctx: BatchContext) -> N
     the aggregates need: its booked month, its task's area and whether it was worked on an NLdoet day.
     """
     await hold_erasures_off(ctx.conn)
-    await lock_entities(ctx.conn, tasks=[event.task_id for event in events])
+    # Shared: hours only read their task's area; a TaskUpdated moving it waits for them, and they for it.
+    await lock_entities(ctx.conn, tasks=[event.task_id for event in events], shared=True)
     hashes = [id_hash(event.volunteer_id) for event in events]
     context = await ctx.conn.fetchrow(
         _HOURS_CONTEXT,
