@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.clock import Clock
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
 from registry import notifications
@@ -21,7 +22,7 @@ SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=register_handlers,
-    routers=[*ROUTERS, notifications.router],
+    routers=[*ROUTERS, notifications.router, notifications.notice_router],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,
@@ -42,14 +43,14 @@ SPEC = ServiceSpec(
     ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
     unit_of_work=PostgresRegistryUnitOfWork,
-    workers=[notifications.thank_you_sender],
+    workers=[notifications.thank_you_sender, notifications.notice_sender],
     jobs=JOBS,
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The registry's ASGI app."""
-    return create_service_app(settings or Settings(), SPEC)
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The registry's ASGI app; ``clock``: tests of time-driven work (check-ins, reminders, expiry)."""
+    return create_service_app(settings or Settings(), SPEC, clock=clock)
 
 
 def main() -> None:

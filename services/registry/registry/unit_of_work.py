@@ -9,28 +9,42 @@ from common.db import Connection
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
 from contracts import EventEnvelope
 from registry.repositories import (
+    CentraleContactRepository,
     CentraleRepository,
     CredentialRepository,
+    FollowUpRepository,
     HoursRepository,
     IdempotencyKeyRepository,
     MatchRepository,
     MessageRepository,
+    NoticePreferenceRepository,
+    NoticeRepository,
+    NoticeTemplateRepository,
     OrganisationRepository,
     PartnerRepository,
     PersonalDataRepository,
+    PostgresCentraleContactRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
+    PostgresFollowUpRepository,
     PostgresHoursRepository,
     PostgresIdempotencyKeyRepository,
     PostgresMatchRepository,
     PostgresMessageRepository,
+    PostgresNoticePreferenceRepository,
+    PostgresNoticeRepository,
+    PostgresNoticeTemplateRepository,
     PostgresOrganisationRepository,
     PostgresPartnerRepository,
     PostgresPersonalDataRepository,
+    PostgresProposalRepository,
+    PostgresResponseMessageRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
+    ProposalRepository,
+    ResponseMessageRepository,
     TaskRepository,
     TemplateRepository,
     VolunteerDayRepository,
@@ -102,6 +116,41 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         ...
 
     @property
+    def proposals(self) -> ProposalRepository:
+        """Proposals and matches as matching reported them."""
+        ...
+
+    @property
+    def response_messages(self) -> ResponseMessageRepository:
+        """Volunteers' messages with their responses."""
+        ...
+
+    @property
+    def centrale_contacts(self) -> CentraleContactRepository:
+        """How to reach each centrale."""
+        ...
+
+    @property
+    def notices(self) -> NoticeRepository:
+        """Notices about the match conversation and follow-up."""
+        ...
+
+    @property
+    def notice_preferences(self) -> NoticePreferenceRepository:
+        """People's notice preferences."""
+        ...
+
+    @property
+    def notice_templates(self) -> NoticeTemplateRepository:
+        """The centrales' own notice templates."""
+        ...
+
+    @property
+    def follow_up(self) -> FollowUpRepository:
+        """Follow-up settings and check-ins."""
+        ...
+
+    @property
     def idempotency_keys(self) -> IdempotencyKeyRepository:
         """Idempotency keys of creating requests."""
         ...
@@ -128,5 +177,12 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.credentials: CredentialRepository = PostgresCredentialRepository(conn)
         self.messages: MessageRepository = PostgresMessageRepository(conn)
         self.templates: TemplateRepository = PostgresTemplateRepository(conn)
+        self.proposals: ProposalRepository = PostgresProposalRepository(conn)
+        self.response_messages: ResponseMessageRepository = PostgresResponseMessageRepository(conn)
+        self.centrale_contacts: CentraleContactRepository = PostgresCentraleContactRepository(conn)
+        self.notices: NoticeRepository = PostgresNoticeRepository(conn)
+        self.notice_preferences: NoticePreferenceRepository = PostgresNoticePreferenceRepository(conn)
+        self.notice_templates: NoticeTemplateRepository = PostgresNoticeTemplateRepository(conn)
+        self.follow_up: FollowUpRepository = PostgresFollowUpRepository(conn)
         self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeyRepository(conn)
         self.personal_data: PersonalDataRepository = PostgresPersonalDataRepository(conn)

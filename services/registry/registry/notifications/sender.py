@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import smtplib
-import ssl
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import cast
 
 import asyncpg
@@ -18,6 +16,7 @@ from common.logging import get_logger
 from common.runtime import BackgroundWorker, Runtime
 from common.uow import Origin, unit_of_work
 from registry.config import Settings
+from registry.notifications.mail import PermanentFailure, build_mail, send_mail
 from registry.notifications.use_cases import (
     ClaimDueThankYous,
     NotSent,
@@ -36,10 +35,6 @@ __all__ = ["ThankYouSender", "thank_you_sender"]
 log = get_logger(__name__)
 
 _BATCH = 20
-
-
-class _PermanentFailure(Exception):
-    """The server refused the message for good (e.g. an unknown mailbox): retrying will not help."""
 
 
 class ThankYouSender:
@@ -109,46 +104,22 @@ class ThankYouSender:
         """Send the mail: ``sent``, ``refused`` (for good) or ``failed`` (try again), with the error."""
         try:
             await asyncio.to_thread(self._send, self._email(mail, now))
-        except _PermanentFailure as error:
+        except PermanentFailure as error:
             return RecordDelivery(message, "refused", str(error))
         except (OSError, smtplib.SMTPException) as error:
             return RecordDelivery(message, "failed", repr(error))
         return RecordDelivery(message, "sent")
 
     def _email(self, mail: ThankYouMail, now: datetime) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self._settings.smtp_sender
-        message["To"] = mail.to
-        message["Subject"] = mail.subject
-        message["Date"] = format_datetime(now)
-        domain = self._settings.smtp_sender.rpartition("@")[2] or "localhost"
-        # From the award id: in the one window where a message can go out twice (the process dies after the
-        # server accepted it, before its row was marked) mail clients see one message.
-        message["Message-ID"] = f"<{mail.award_id}@{domain}>"
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(mail.text)
-        # After set_content, which replaces every Content-* header (set before, it was silently dropped).
-        message["Content-Language"] = "nl"
-        return message
+        # The Message-ID derives from the award id: one award, one message, however often it is tried.
+        return build_mail(
+            self._settings, to=mail.to, subject=mail.subject, text=mail.text, html=None, message_id=str(mail.award_id),
+            now=now,
+        )  # fmt: skip
 
     def _send(self, message: EmailMessage) -> None:
         """One SMTP conversation (blocking: runs in a worker thread)."""
-        settings = self._settings
-        assert settings.smtp_host is not None
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_s) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.smtp_username:
-                password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
-                smtp.login(settings.smtp_username, password)
-            try:
-                smtp.send_message(message)
-            except smtplib.SMTPRecipientsRefused as error:
-                raise _PermanentFailure("recipient refused") from error
-            except smtplib.SMTPResponseException as error:
-                if error.smtp_code >= 500:
-                    raise _PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error
-                raise
+        send_mail(self._settings, message)
 
 
 def thank_you_sender(runtime: Runtime) -> BackgroundWorker:
