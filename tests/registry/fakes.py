@@ -20,6 +20,7 @@ from uuid import UUID
 
 from common.clock import Clock
 from common.uow import FakeUnitOfWork, Origin
+from contracts import EventEnvelope
 from registry.repositories import (
     BusinessPartner,
     Centrale,
@@ -805,6 +806,8 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self, origin: Origin | None = None, clock: Clock | None = None, tables: FakeTables | None = None
     ) -> None:
         super().__init__(origin, clock)
+        # The event a handler applies (consumers only): tests set it as the consumer would.
+        self.envelope: EventEnvelope | None = None
         self.tables = tables or FakeTables()
         self.centrales = FakeCentraleRepository(self.tables)
         self.organisations = FakeOrganisationRepository(self.tables)
