@@ -20,7 +20,7 @@ from registry.unit_of_work import PostgresRegistryUnitOfWork
 from registry.use_cases import conversation, partners
 from registry.use_cases.conversation import MatchFacts, MatchStep, RecordMatchStep
 
-__all__ = ["register_handlers"]
+__all__ = ["MatchEvent", "on_match_event", "on_volunteer_day_matched", "register_handlers"]
 
 MatchEvent = (
     MatchProposed | MatchApproved | MatchAccepted | MatchAgreed | MatchMade | MatchDeclined | MatchExpired | MatchEnded

@@ -190,8 +190,9 @@ async def test_the_volunteer_sees_the_task_and_whom_to_contact_from_the_proposal
     by_id = {view.proposal.match_id: view for view in views}
     assert by_id[live].task.title == "Boodschappenbus rijden"
     assert by_id[live].organisation_name == "Voedselbank"
-    assert by_id[live].contact is not None
-    assert (by_id[live].contact.kind, by_id[live].contact.name, by_id[live].contact.phone) == (
+    contact = by_id[live].contact
+    assert contact is not None
+    assert (contact.kind, contact.name, contact.phone) == (
         "organisation",
         "Anna de Boer",
         "030 123 45 67",

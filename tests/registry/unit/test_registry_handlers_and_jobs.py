@@ -24,7 +24,7 @@ from contracts.events import (
     VolunteerDayMatched,
 )
 from registry.config import Settings
-from registry.handlers import on_match_event, on_volunteer_day_matched
+from registry.handlers import MatchEvent, on_match_event, on_volunteer_day_matched
 from registry.jobs import JOBS, ask_check_ins, expire_overdue_tasks, remind
 from registry.notifications.subscriber import on_appreciation_awarded
 from registry.unit_of_work import PostgresRegistryUnitOfWork
@@ -87,7 +87,7 @@ async def test_every_match_event_is_one_step_of_the_proposal_with_who_and_why(uo
         "centrale_id": task.centrale_id, "volunteer_centrale_id": task.centrale_id,
     }  # fmt: skip
     made, declined, expired = uuid4(), uuid4(), uuid4()
-    events: list[Event] = [
+    events: list[MatchEvent] = [
         MatchProposed(match_id=made, score=0.9, via="interest", needs_consulent=True, proposed_at=NOW, **facts),
         MatchApproved(match_id=made, approved_at=NOW, **facts),
         MatchAgreed(match_id=made, agreed_by="volunteer", agreed_at=NOW, **facts),

@@ -208,15 +208,14 @@ class PostgresNoticeRepository:
         """The recipient's notices for one mail, locked; none when nothing is sendable."""
         rows = await self._conn.fetch(
             NOTICES.select(
-                "recipient_kind = $4 AND recipient_id = $5 AND status = 'pending' AND due_at <= $1"
-                " AND (delivery = 'immediate' OR recorded_at <= $3)",
+                "recipient_kind = $1 AND recipient_id = $2 AND status = 'pending' AND due_at <= $3"
+                " AND (delivery = 'immediate' OR recorded_at <= $4)",
                 then="ORDER BY recorded_at, id FOR UPDATE SKIP LOCKED",
             ),
-            now,
-            immediate_before,
-            digest_before,
             recipient_kind,
             recipient_id,
+            now,
+            digest_before,
         )
         claimed = NOTICES.load_all(rows)
         sendable = any(
