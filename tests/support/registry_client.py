@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 
+from common.clock import Clock
 from common.localinfra.postgres import create_database
 from contracts import EventEnvelope
 from contracts.events import MatchMade
@@ -169,11 +170,12 @@ class Registry:
 
 @asynccontextmanager
 async def running_registry(
-    kafka_bootstrap: str, postgres_server_dsn: str, ops_token: str, **settings: Any
+    kafka_bootstrap: str, postgres_server_dsn: str, ops_token: str, *, clock: Clock | None = None, **settings: Any
 ) -> AsyncIterator[Registry]:
     """A registry app with its own fresh database, lifespan running (relay and consumers), over ASGI.
 
-    ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand).
+    ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand); ``clock``
+    replaces the system clock (time-driven work: check-ins, reminders).
     """
     dsn = await create_database(postgres_server_dsn, f"registry_{secrets.token_hex(5)}")
     defaults: dict[str, Any] = {"consumer_retry_backoff_s": 0.05, "outbox_poll_interval_s": 0.2}
@@ -184,7 +186,8 @@ async def running_registry(
             database_url=dsn,
             ops_token=ops_token,
             **(defaults | settings),
-        )
+        ),
+        clock=clock,
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

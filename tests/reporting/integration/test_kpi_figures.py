@@ -165,9 +165,7 @@ async def test_target_groups_partners_retention_and_centrales(scenario: Scenario
     assert table(region, "retention")["3m"] == {"due": 6, "active": 5}  # Y4's match ended before its 3 months
     # Why it ended, as the volunteer said (one match: a small cell, and its total with it).
     assert table(region, "ended_by_reason") == {"moved": {"matches_ended": "<5"}, "total": {"matches_ended": "<5"}}
-    assert [row["label"] for t in region["tables"] if t["id"] == "ended_by_reason" for row in t["rows"]] == [
-        "Verhuisd"
-    ]
+    assert [row["label"] for t in region["tables"] if t["id"] == "ended_by_reason" for row in t["rows"]] == ["Verhuisd"]
     a2_headline = headline(a2)
     assert (a2_headline["volunteers_registered"], a2_headline["volunteers_active"]) == (6, 6)
     assert (a2_headline["matches_due_3m"], a2_headline["matches_active_3m"]) == (6, 5)

@@ -1,0 +1,68 @@
+"""A real SMTP server for tests (aiosmtpd on 127.0.0.1): what it received, and recipients it refuses."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+__all__ = ["Mailbox", "smtp_server"]
+
+
+class Mailbox:
+    """What a real local SMTP server (aiosmtpd) received; refuses recipients whose address says so."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if "refuse" in address:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        self.messages.append(message_from_bytes(content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """Messages received for ``address``."""
+        return [m for m in self.messages if m["To"] == address]
+
+    async def wait_for(self, address: str, count: int, timeout: float = 30) -> list[EmailMessage]:
+        """Wait until ``count`` messages for ``address`` arrived."""
+        deadline = time.monotonic() + timeout
+        while len(self.to(address)) < count:
+            assert time.monotonic() < deadline, f"no message for {address} within {timeout}s"
+            await asyncio.sleep(0.05)
+        return self.to(address)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on 127.0.0.1 and a free port, stopped afterwards."""
+    box = Mailbox()
+    port = _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
