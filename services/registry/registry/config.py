@@ -38,7 +38,7 @@ class Settings(ServiceSettings):
         description="How long a notice waits before it is mailed, so a burst to one person goes as one mail.",
     )
     notice_digest_at: time = Field(
-        time(8, 0), description="When the daily digest of notices goes out (Europe/Amsterdam), for who chose it."
+        time(8, 0), description="When the daily digest of notices goes out (08:00 Europe/Amsterdam), for who chose it."
     )
     portal_url: str | None = Field(
         None, description="Base URL of the portal, for links in notices; unset: notices say to ask the centrale."
