@@ -533,6 +533,10 @@ class FakeResponseMessageRepository:
     async def of_matches(self, match_ids: Collection[UUID]) -> dict[UUID, ResponseMessage]:
         return {match_id: _stored(self._rows[match_id]) for match_id in match_ids if match_id in self._rows}
 
+    async def of_volunteer(self, volunteer_id: UUID) -> list[ResponseMessage]:
+        rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
+        return _stored(sorted(rows, key=lambda m: (m.written_at, m.match_id)))
+
 
 class FakeCentraleContactRepository:
     """Centrale contacts in memory."""
@@ -723,6 +727,10 @@ class FakeFollowUpRepository:
             and (c.volunteer_id if side == "volunteer" else c.organisation_id) == party_id
         ]
         return _stored(sorted(rows, key=lambda c: (c.asked_at or _EARLIEST, c.id)))
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[CheckIn]:
+        rows = [c for c in self._rows.values() if c.volunteer_id == volunteer_id]
+        return _stored(sorted(rows, key=lambda c: (c.due_at, c.side, c.id)))
 
     async def needing_attention(self, centrale_id: str, unanswered_since: datetime) -> list[CheckIn]:
         rows = [

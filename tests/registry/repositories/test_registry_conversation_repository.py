@@ -98,3 +98,13 @@ async def test_a_centrales_contact_is_replaced_not_added(uow: RegistryUnitOfWork
     await uow.centrale_contacts.put(second)
 
     assert await uow.centrale_contacts.get(centrale.id) == second
+
+
+async def test_a_volunteers_messages_come_oldest_first(uow: RegistryUnitOfWork) -> None:
+    volunteer = uuid4()
+    later = ResponseMessage(uuid4(), volunteer, "Tweede", "volunteer", NOW + timedelta(days=1))
+    first = ResponseMessage(uuid4(), volunteer, "Eerste", "consulent", NOW)
+    for message in (later, first, ResponseMessage(uuid4(), uuid4(), "Van een ander", "volunteer", NOW)):
+        await uow.response_messages.put(message)
+
+    assert await uow.response_messages.of_volunteer(volunteer) == [first, later]

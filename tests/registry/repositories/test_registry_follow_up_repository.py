@@ -102,3 +102,14 @@ async def test_warnings_are_doubts_stopping_and_silence_of_live_matches_not_hand
 
     assert [c.id for c in warnings] == [silent.id, doubts.id, stopping.id]
     assert [c.id for c in for_the_neighbour] == [stopping.id]
+
+
+async def test_a_volunteers_check_ins_of_both_sides_by_moment(uow: RegistryUnitOfWork) -> None:
+    match, other = await _match(uow), await _match(uow)
+    later = a_check_in(match, step="P3M", due_at=NOW + timedelta(days=60))
+    theirs = a_check_in(match, side="organisation", note="Over de vrijwilliger")
+    mine = a_check_in(match)
+    for check_in in (later, theirs, mine, a_check_in(other)):
+        await uow.follow_up.add(check_in)
+
+    assert [c.id for c in await uow.follow_up.of_volunteer(match.volunteer_id)] == [theirs.id, mine.id, later.id]

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from common.errors import Conflict, NotFound
+from registry.notifications.notices import SetNoticePreferences, set_notice_preferences
 from registry.repositories import Consent, Proposal, Task, Volunteer
 from registry.use_cases.conversation import (
     GetCentraleContact,
@@ -29,7 +30,8 @@ from registry.use_cases.conversation import (
     record_match_step,
     set_centrale_contact,
 )
-from tests.registry.builders import NOW, a_centrale, a_task, a_volunteer, an_organisation
+from registry.use_cases.volunteers import ExportVolunteer, export_volunteer
+from tests.registry.builders import NOW, a_centrale, a_check_in, a_task, a_volunteer, an_organisation
 from tests.registry.fakes import FakeRegistryUnitOfWork
 
 
@@ -333,3 +335,24 @@ async def test_a_centrale_says_how_to_reach_it(uow: FakeRegistryUnitOfWork) -> N
         await set_centrale_contact(SetCentraleContact("vc-nergens", "Balie", None, None), uow)
     with pytest.raises(NotFound):
         await get_centrale_contact(GetCentraleContact("vc-nergens"), uow)
+
+
+async def test_the_volunteers_export_holds_their_proposals_messages_check_ins_and_preferences(
+    uow: FakeRegistryUnitOfWork,
+) -> None:
+    task, volunteer = await _scene(uow)
+    match_id = uuid4()
+    await _step(uow, MatchStep.PROPOSED, task, volunteer, match_id, via="interest")
+    await put_response_message(
+        PutResponseMessage(match_id, volunteer.id, volunteer.centrale_id, "Ik kook graag!", "volunteer"), uow
+    )
+    await _step(uow, MatchStep.MADE, task, volunteer, match_id)
+    uow.tables.check_ins[uuid4()] = a_check_in(uow.tables.proposals[match_id], answer="good", note="Leuk werk")
+    await set_notice_preferences(SetNoticePreferences("volunteer", volunteer.id, {"check_in": "digest"}), uow)
+
+    exported = await export_volunteer(ExportVolunteer(volunteer.id, volunteer.centrale_id), uow)
+
+    assert [(p["match_id"], p["status"], p["via"]) for p in exported["proposals"]] == [(match_id, "made", "interest")]
+    assert [m["body"] for m in exported["messages"]] == ["Ik kook graag!"]
+    assert [(c["answer"], c["note"]) for c in exported["check_ins"]] == [("good", "Leuk werk")]
+    assert exported["notice_preferences"] == {"check_in": "digest"}

@@ -133,19 +133,21 @@ async def test_doubts_and_silence_land_on_the_early_warning_list_until_handled(
     [mine] = await list_open_check_ins(ListOpenCheckIns("volunteer", match.volunteer_id), uow)
     [theirs] = await list_open_check_ins(ListOpenCheckIns("organisation", match.organisation_id), uow)
 
+    _later(uow, clock, timedelta(days=1))
     answered = await answer_check_in(
         AnswerCheckIn(mine.id, "doubts", "Het is veel naast mijn studie.", "volunteer", party_id=match.volunteer_id),
         uow,
     )
     warned = await list_early_warnings(ListEarlyWarnings(task.centrale_id), uow)
-    _later(uow, clock, timedelta(days=15))  # the organisation never answered
+    _later(uow, clock, timedelta(days=14))  # the organisation never answered
     silent = await list_early_warnings(ListEarlyWarnings(task.centrale_id), uow)
     await handle_early_warning(HandleEarlyWarning(mine.id, task.centrale_id, "credential:consulent"), uow)
     left = await list_early_warnings(ListEarlyWarnings(task.centrale_id), uow)
 
     assert (answered.answer, answered.note, answered.status) == ("doubts", "Het is veel naast mijn studie.", "answered")
     assert [(w.why, w.check_in.id) for w in warned] == [("doubts", mine.id)]
-    assert [(w.why, w.check_in.id) for w in silent] == [("doubts", mine.id), ("unanswered", theirs.id)]
+    # Oldest first: the silence started when asked, the doubts when answered (a day later).
+    assert [(w.why, w.check_in.id) for w in silent] == [("unanswered", theirs.id), ("doubts", mine.id)]
     assert [(w.why, w.check_in.id) for w in left] == [("unanswered", theirs.id)]
     assert await list_early_warnings(ListEarlyWarnings("vc-elders"), uow) == []
     with pytest.raises(Conflict):

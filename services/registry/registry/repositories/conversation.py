@@ -122,6 +122,10 @@ class ResponseMessageRepository(Protocol):
         """The messages of these matches, by match id."""
         ...
 
+    async def of_volunteer(self, volunteer_id: UUID) -> list[ResponseMessage]:
+        """Every message the volunteer wrote (or a consulent for them), oldest first."""
+        ...
+
 
 class CentraleContactRepository(Protocol):
     """How to reach each centrale."""
@@ -225,6 +229,13 @@ class PostgresResponseMessageRepository:
         """The messages of these matches, by match id."""
         rows = await self._conn.fetch(RESPONSE_MESSAGES.select("match_id = ANY($1::uuid[])"), list(match_ids))
         return {message.match_id: message for message in RESPONSE_MESSAGES.load_all(rows)}
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[ResponseMessage]:
+        """Every message of the volunteer, oldest first."""
+        rows = await self._conn.fetch(
+            RESPONSE_MESSAGES.select("volunteer_id = $1", then="ORDER BY written_at, match_id"), volunteer_id
+        )
+        return RESPONSE_MESSAGES.load_all(rows)
 
 
 class PostgresCentraleContactRepository:

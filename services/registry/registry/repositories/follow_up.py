@@ -91,6 +91,10 @@ class FollowUpRepository(Protocol):
         """Check-ins asked of the volunteer (``side`` volunteer) or the organisation and not answered, oldest first."""
         ...
 
+    async def of_volunteer(self, volunteer_id: UUID) -> list[CheckIn]:
+        """Every check-in of the volunteer's matches, either side, by moment."""
+        ...
+
     async def needing_attention(self, centrale_id: str, unanswered_since: datetime) -> list[CheckIn]:
         """The centrale's early warnings, not handled yet: answered with doubts or stopping, or asked before
         ``unanswered_since`` and never answered; for the volunteer's or the task's centrale, oldest first."""
@@ -157,6 +161,13 @@ class PostgresFollowUpRepository:
             CHECK_INS.select(f"side = $1 AND {party} = $2 AND status = 'asked'", then="ORDER BY asked_at, id"),
             side,
             party_id,
+        )
+        return CHECK_INS.load_all(rows)
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[CheckIn]:
+        """Every check-in of the volunteer's matches, by moment."""
+        rows = await self._conn.fetch(
+            CHECK_INS.select("volunteer_id = $1", then="ORDER BY due_at, side, id"), volunteer_id
         )
         return CHECK_INS.load_all(rows)
 
