@@ -17,8 +17,10 @@ from matching.commands import (
     RecordTaskUpdate,
 )
 from matching.domain.geo import Centroid
+from matching.domain.mediation import GateOverride
 from matching.domain.model import TaskStatus
 from matching.domain.proposals import ProposalStatus
+from matching.domain.scoring import Gate
 from matching.use_cases import (
     accept_proposal,
     agree_to_proposal,
@@ -152,3 +154,17 @@ async def test_loaded_centroids_bring_distance_into_the_gates(uow: FakeMatchingU
 
     assert loaded == 2
     assert await uow.proposals.of_task(task.task_id) == []
+
+
+async def test_an_erasure_wipes_the_consulents_reasons_about_the_volunteer(uow: FakeMatchingUnitOfWork) -> None:
+    volunteer = await registered_volunteer(uow)
+    task = await posted_task(uow)
+    [proposal] = await uow.proposals.of_task(task.task_id)
+    await uow.mediation.add_override(
+        GateOverride(proposal.match_id, Gate.SUPPORT, "Over haar begeleiding", "credential:c", uow.now())
+    )
+
+    await erase_volunteer(EraseVolunteer(volunteer.volunteer_id), uow)
+
+    [override] = await uow.mediation.overrides_of(proposal.match_id)
+    assert (override.gate, override.reason, override.overridden_by) == (Gate.SUPPORT, "", "credential:c")
