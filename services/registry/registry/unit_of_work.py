@@ -9,28 +9,38 @@ from common.db import Connection
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
 from contracts import EventEnvelope
 from registry.repositories import (
+    AccessLogRepository,
+    AccountLinkRepository,
+    AccountRepository,
     CentraleRepository,
     CredentialRepository,
     HoursRepository,
     IdempotencyKeyRepository,
     MatchRepository,
+    MembershipRepository,
     MessageRepository,
     OrganisationRepository,
     PartnerRepository,
     PersonalDataRepository,
+    PostgresAccessLogRepository,
+    PostgresAccountLinkRepository,
+    PostgresAccountRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
     PostgresHoursRepository,
     PostgresIdempotencyKeyRepository,
     PostgresMatchRepository,
+    PostgresMembershipRepository,
     PostgresMessageRepository,
     PostgresOrganisationRepository,
     PostgresPartnerRepository,
     PostgresPersonalDataRepository,
+    PostgresRateLimitRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
+    RateLimitRepository,
     TaskRepository,
     TemplateRepository,
     VolunteerDayRepository,
@@ -111,6 +121,31 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Erasure, derived from the declaration of personal data."""
         ...
 
+    @property
+    def accounts(self) -> AccountRepository:
+        """Personal accounts."""
+        ...
+
+    @property
+    def memberships(self) -> MembershipRepository:
+        """What accounts may act as."""
+        ...
+
+    @property
+    def account_links(self) -> AccountLinkRepository:
+        """Single-use tokens of e-mailed links and login steps."""
+        ...
+
+    @property
+    def access_log(self) -> AccessLogRepository:
+        """The audit trail of personal data access."""
+        ...
+
+    @property
+    def rate_limits(self) -> RateLimitRepository:
+        """Attempt counters of login and password reset."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -130,3 +165,8 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.templates: TemplateRepository = PostgresTemplateRepository(conn)
         self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeyRepository(conn)
         self.personal_data: PersonalDataRepository = PostgresPersonalDataRepository(conn)
+        self.accounts: AccountRepository = PostgresAccountRepository(conn)
+        self.memberships: MembershipRepository = PostgresMembershipRepository(conn)
+        self.account_links: AccountLinkRepository = PostgresAccountLinkRepository(conn)
+        self.access_log: AccessLogRepository = PostgresAccessLogRepository(conn)
+        self.rate_limits: RateLimitRepository = PostgresRateLimitRepository(conn)

@@ -1,6 +1,18 @@
 """The registry's repositories: per aggregate a Protocol and its PostgreSQL implementation, each knowing its
 columns once (a record dataclass whose fields are the table's columns)."""
 
+from registry.repositories.access_log import Access, AccessLogRepository, PostgresAccessLogRepository
+from registry.repositories.accounts import (
+    Account,
+    AccountLink,
+    AccountLinkRepository,
+    AccountRepository,
+    Membership,
+    MembershipRepository,
+    PostgresAccountLinkRepository,
+    PostgresAccountRepository,
+    PostgresMembershipRepository,
+)
 from registry.repositories.centrales import Centrale, CentraleRepository, PostgresCentraleRepository
 from registry.repositories.credentials import Credential, CredentialRepository, PostgresCredentialRepository
 from registry.repositories.idempotency import (
@@ -35,10 +47,17 @@ from registry.repositories.partners import (
     VolunteerDayRepository,
 )
 from registry.repositories.personal_data import PersonalDataRepository, PostgresPersonalDataRepository
+from registry.repositories.rate_limits import PostgresRateLimitRepository, RateLimitRepository, Window
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
 
 __all__ = [
+    "Access",
+    "AccessLogRepository",
+    "Account",
+    "AccountLink",
+    "AccountLinkRepository",
+    "AccountRepository",
     "BusinessPartner",
     "Centrale",
     "CentraleRepository",
@@ -52,25 +71,33 @@ __all__ = [
     "IdempotencyKeyRepository",
     "Match",
     "MatchRepository",
+    "Membership",
+    "MembershipRepository",
     "Message",
     "MessageRepository",
     "Organisation",
     "OrganisationRepository",
     "PartnerRepository",
     "PersonalDataRepository",
+    "PostgresAccessLogRepository",
+    "PostgresAccountLinkRepository",
+    "PostgresAccountRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
     "PostgresHoursRepository",
     "PostgresIdempotencyKeyRepository",
     "PostgresMatchRepository",
+    "PostgresMembershipRepository",
     "PostgresMessageRepository",
     "PostgresOrganisationRepository",
     "PostgresPartnerRepository",
     "PostgresPersonalDataRepository",
+    "PostgresRateLimitRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
+    "RateLimitRepository",
     "Task",
     "TaskRepository",
     "Template",
@@ -79,4 +106,5 @@ __all__ = [
     "VolunteerDay",
     "VolunteerDayRepository",
     "VolunteerRepository",
+    "Window",
 ]
