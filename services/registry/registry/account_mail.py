@@ -117,6 +117,11 @@ class AccountMailer:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
+    @property
+    def settings(self) -> Settings:
+        """The SMTP settings it sends with."""
+        return self._settings
+
     async def send(self, mail: AccountMail) -> bool:
         """Send ``mail`` (in a worker thread); whether the server accepted it."""
         settings = self._settings

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.clock import Clock
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
 from registry import notifications
-from registry.api import ROUTERS
+from registry.api import ROUTERS, with_session_use
 from registry.config import Settings
 from registry.handlers import register_handlers
 from registry.jobs import JOBS
@@ -21,7 +22,7 @@ SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=register_handlers,
-    routers=[*ROUTERS, notifications.router],
+    routers=[*ROUTERS, with_session_use(notifications.router)],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,
@@ -47,9 +48,9 @@ SPEC = ServiceSpec(
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The registry's ASGI app."""
-    return create_service_app(settings or Settings(), SPEC)
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The registry's ASGI app (``clock``: tests of sessions, links and jobs move time)."""
+    return create_service_app(settings or Settings(), SPEC, clock=clock)
 
 
 def main() -> None:

@@ -81,5 +81,11 @@ async def idempotent(
 def credential_out(issued: IssuedCredential) -> CredentialOut:
     """An issued credential as the API shows it (with its token, this once)."""
     return CredentialOut(
-        id=issued.id, role=issued.role, centrale_id=issued.centrale_id, subject_id=issued.subject_id, token=issued.token
+        id=issued.id,
+        role=issued.role,
+        centrale_id=issued.centrale_id,
+        subject_id=issued.subject_id,
+        token=issued.token,
+        kind="session" if issued.kind == "session" else "api",
+        expires_at=issued.expires_at,
     )

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from registry.unit_of_work import RegistryUnitOfWork
 
-__all__ = ["Throttled", "clear_throttle", "throttle"]
+__all__ = ["PurgeAttemptCounters", "Throttled", "clear_throttle", "purge_attempt_counters", "throttle"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,15 @@ async def throttle(
 async def clear_throttle(uow: RegistryUnitOfWork, scope: str, subject: str) -> None:
     """Forget the attempts counted for ``subject`` in ``scope`` (after a successful login)."""
     await uow.rate_limits.clear(_key(scope, subject))
+
+
+@dataclass(frozen=True)
+class PurgeAttemptCounters:
+    """Forget counters whose window opened longer ago than ``longest_window`` (they count nothing any more)."""
+
+    longest_window: timedelta
+
+
+async def purge_attempt_counters(cmd: PurgeAttemptCounters, uow: RegistryUnitOfWork) -> int:
+    """Delete the counters of windows long over; how many."""
+    return await uow.rate_limits.purge(uow.now() - cmd.longest_window)
