@@ -22,7 +22,7 @@ from common.auth import Role
 from common.clock import utc_now
 from common.logging import get_logger
 from registry.config import Settings
-from registry.notifications.smtp import PermanentFailure, send_email
+from registry.smtp import PermanentFailure, send_email
 
 __all__ = ["AccountMail", "AccountMailer", "render_account_mail"]
 

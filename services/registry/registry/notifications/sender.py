@@ -17,7 +17,7 @@ from common.logging import get_logger
 from common.runtime import BackgroundWorker, Runtime
 from common.uow import Origin, unit_of_work
 from registry.config import Settings
-from registry.notifications.smtp import PermanentFailure, send_email
+from registry.smtp import PermanentFailure, send_email
 from registry.notifications.use_cases import (
     ClaimDueThankYous,
     NotSent,
