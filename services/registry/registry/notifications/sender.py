@@ -17,7 +17,6 @@ from common.logging import get_logger
 from common.runtime import BackgroundWorker, Runtime
 from common.uow import Origin, unit_of_work
 from registry.config import Settings
-from registry.smtp import PermanentFailure, send_email
 from registry.notifications.use_cases import (
     ClaimDueThankYous,
     NotSent,
@@ -29,6 +28,7 @@ from registry.notifications.use_cases import (
     record_delivery,
 )
 from registry.repositories import Message
+from registry.smtp import PermanentFailure, send_email
 from registry.unit_of_work import PostgresRegistryUnitOfWork
 
 __all__ = ["ThankYouSender", "thank_you_sender"]
