@@ -86,7 +86,9 @@ class LoginIn(_Request):
 
     email: EmailStr
     password: str = Field(min_length=1, max_length=256)
-    totp_code: str | None = TotpCode
+    totp_code: str | None = Field(
+        None, min_length=6, max_length=7, pattern=r"^[0-9]{3} ?[0-9]{3}$", description="When the second factor is on."
+    )
     membership_id: UUID | None = None
     label: str | None = DeviceLabel
 
