@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-__all__ = ["Mailbox", "link_token", "running_mailbox"]
+__all__ = ["Mailbox", "free_port", "link_token", "running_mailbox"]
 
 
 class Mailbox:
@@ -58,7 +58,8 @@ def link_token(message: EmailMessage) -> str:
     return found.group(1)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -69,7 +70,7 @@ def _free_port() -> int:
 def running_mailbox() -> Iterator[Mailbox]:
     """A real SMTP server on 127.0.0.1; ``mailbox.port`` is where it listens."""
     box = Mailbox()
-    box.port = _free_port()
+    box.port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
     try:

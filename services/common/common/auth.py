@@ -76,7 +76,10 @@ class Caller:
 
     @property
     def key(self) -> str:
-        """Stable identity for idempotency keys: the credential, or the role for the ops token."""
+        """Stable identity for idempotency keys: a person's account (so a retry after logging in again still
+        finds the first answer), else the credential, or the role for the ops token."""
+        if self.account_id is not None:
+            return f"account:{self.account_id}"
         return str(self.credential_id) if self.credential_id else self.role.value
 
     @property

@@ -10,7 +10,7 @@ from common.clock import Clock
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
 from registry import notifications
-from registry.api import ROUTERS, with_session_use
+from registry.api import ROUTERS
 from registry.config import Settings
 from registry.handlers import register_handlers
 from registry.jobs import JOBS
@@ -22,7 +22,7 @@ SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=register_handlers,
-    routers=[*ROUTERS, with_session_use(notifications.router)],
+    routers=[*ROUTERS, notifications.router],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,

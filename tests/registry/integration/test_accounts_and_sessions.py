@@ -344,6 +344,7 @@ async def test_the_audit_trail_names_the_consulent_and_only_their_centrales_staf
     consulent = await _logged_in_staff(registry, mailbox, clock, centrale_id)
     volunteer_id = await registry.register_volunteer(centrale_id, consulent.headers)
     record = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}"
+    clock.advance(timedelta(seconds=1))  # the trail is newest first
 
     assert (await registry.http.get(f"{record}?purpose=follow_up", headers=consulent.headers)).status_code == 200
     bad = await registry.http.get(f"{record}?purpose=curiosity", headers=consulent.headers)

@@ -21,6 +21,7 @@ from registry.main import create_app
 from tests.registry.integration.conftest import Registry
 from tests.support.kafka import publish_raw, wait_for_group_offset
 from tests.support.mailbox import Mailbox, running_mailbox
+from tests.support.mailbox import free_port as _free_port  # noqa: F401  (tests/appreciation imports both from here)
 
 pytestmark = pytest.mark.integration
 
