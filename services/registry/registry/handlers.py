@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from common.consumer import EventConsumer
 from contracts.events import MatchMade, VolunteerDayMatched
-from registry.notifications import register_notifications
 from registry.unit_of_work import PostgresRegistryUnitOfWork
 from registry.use_cases import hours, partners
 
@@ -35,4 +34,3 @@ def register_handlers(consumer: EventConsumer) -> None:
     """Attach the registry's subscribers to its consumer."""
     consumer.on(MatchMade)(on_match_made)
     consumer.on(VolunteerDayMatched)(on_volunteer_day_matched)
-    register_notifications(consumer)
