@@ -1,6 +1,12 @@
 """The registry's repositories: per aggregate a Protocol and its PostgreSQL implementation, each knowing its
 columns once (a record dataclass whose fields are the table's columns)."""
 
+from registry.repositories.calendar import (
+    CalendarFeed,
+    CalendarFeedRepository,
+    Commitment,
+    PostgresCalendarFeedRepository,
+)
 from registry.repositories.centrales import Centrale, CentraleRepository, PostgresCentraleRepository
 from registry.repositories.credentials import Credential, CredentialRepository, PostgresCredentialRepository
 from registry.repositories.idempotency import (
@@ -35,17 +41,34 @@ from registry.repositories.partners import (
     VolunteerDayRepository,
 )
 from registry.repositories.personal_data import PersonalDataRepository, PostgresPersonalDataRepository
+from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
+from registry.repositories.vacatures import (
+    CentraleContact,
+    CentraleContactRepository,
+    Facets,
+    PostgresCentraleContactRepository,
+    PostgresVacatureRepository,
+    Vacature,
+    VacaturePage,
+    VacatureRepository,
+)
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
 
 __all__ = [
     "BusinessPartner",
+    "CalendarFeed",
+    "CalendarFeedRepository",
     "Centrale",
+    "CentraleContact",
+    "CentraleContactRepository",
     "CentraleRepository",
+    "Commitment",
     "Consent",
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "Facets",
     "Hours",
     "HoursRepository",
     "IdempotencyKey",
@@ -58,6 +81,10 @@ __all__ = [
     "OrganisationRepository",
     "PartnerRepository",
     "PersonalDataRepository",
+    "PostcodeArea",
+    "PostcodeAreaRepository",
+    "PostgresCalendarFeedRepository",
+    "PostgresCentraleContactRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
     "PostgresHoursRepository",
@@ -67,14 +94,19 @@ __all__ = [
     "PostgresOrganisationRepository",
     "PostgresPartnerRepository",
     "PostgresPersonalDataRepository",
+    "PostgresPostcodeAreaRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
+    "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
     "Task",
     "TaskRepository",
     "Template",
     "TemplateRepository",
+    "Vacature",
+    "VacaturePage",
+    "VacatureRepository",
     "Volunteer",
     "VolunteerDay",
     "VolunteerDayRepository",
