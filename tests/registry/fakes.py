@@ -24,7 +24,6 @@ from registry.repositories import (
     BusinessPartner,
     CalendarFeed,
     Centrale,
-    CentraleContact,
     Consent,
     Credential,
     DayHours,
@@ -34,6 +33,7 @@ from registry.repositories import (
     Message,
     Organisation,
     PostcodeArea,
+    PublicContact,
     Task,
     Template,
     Volunteer,
@@ -43,8 +43,8 @@ from registry.repositories.personal_data import PERSONAL_DATA
 from registry.unit_of_work import RegistryUnitOfWork
 from tests.registry.fakes_vacaturebank import (
     FakeCalendarFeedRepository,
-    FakeCentraleContactRepository,
     FakePostcodeAreaRepository,
+    FakePublicContactRepository,
     FakeVacatureRepository,
 )
 
@@ -78,7 +78,7 @@ class FakeTables:
     appreciation_templates: dict[tuple[str, str], Template] = field(default_factory=dict)
     idempotency_keys: dict[tuple[str, str], IdempotencyKey] = field(default_factory=dict)
     postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
-    centrale_public_contacts: dict[str, CentraleContact] = field(default_factory=dict)
+    centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
     calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
@@ -536,7 +536,7 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.personal_data = FakePersonalDataRepository(self.tables)
         self.vacatures = FakeVacatureRepository(self.tables)
         self.postcode_areas = FakePostcodeAreaRepository(self.tables)
-        self.centrale_contacts = FakeCentraleContactRepository(self.tables)
+        self.public_contacts = FakePublicContactRepository(self.tables)
         self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
 
     @asynccontextmanager

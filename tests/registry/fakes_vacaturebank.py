@@ -20,10 +20,10 @@ from registry import domain
 from registry.domain import ConsentKind
 from registry.repositories import (
     CalendarFeed,
-    CentraleContact,
     Commitment,
     Facets,
     PostcodeArea,
+    PublicContact,
     Task,
     Vacature,
     VacaturePage,
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FakeCalendarFeedRepository",
-    "FakeCentraleContactRepository",
     "FakePostcodeAreaRepository",
+    "FakePublicContactRepository",
     "FakeVacatureRepository",
 ]
 
@@ -74,16 +74,16 @@ class FakePostcodeAreaRepository:
         return _stored(self._rows.get(pc4))
 
 
-class FakeCentraleContactRepository:
+class FakePublicContactRepository:
     """Centrales' public contacts in memory."""
 
     def __init__(self, tables: FakeTables) -> None:
         self._rows = tables.centrale_public_contacts
 
-    async def put(self, contact: CentraleContact) -> None:
+    async def put(self, contact: PublicContact) -> None:
         self._rows[contact.centrale_id] = _stored(contact)
 
-    async def get(self, centrale_id: str) -> CentraleContact | None:
+    async def get(self, centrale_id: str) -> PublicContact | None:
         return _stored(self._rows.get(centrale_id))
 
 

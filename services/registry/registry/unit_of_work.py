@@ -10,7 +10,6 @@ from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
 from contracts import EventEnvelope
 from registry.repositories import (
     CalendarFeedRepository,
-    CentraleContactRepository,
     CentraleRepository,
     CredentialRepository,
     HoursRepository,
@@ -22,7 +21,6 @@ from registry.repositories import (
     PersonalDataRepository,
     PostcodeAreaRepository,
     PostgresCalendarFeedRepository,
-    PostgresCentraleContactRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
     PostgresHoursRepository,
@@ -33,11 +31,13 @@ from registry.repositories import (
     PostgresPartnerRepository,
     PostgresPersonalDataRepository,
     PostgresPostcodeAreaRepository,
+    PostgresPublicContactRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
     PostgresVacatureRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
+    PublicContactRepository,
     TaskRepository,
     TemplateRepository,
     VacatureRepository,
@@ -130,7 +130,7 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         ...
 
     @property
-    def centrale_contacts(self) -> CentraleContactRepository:
+    def public_contacts(self) -> PublicContactRepository:
         """The centrales' public contact details."""
         ...
 
@@ -160,5 +160,5 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.personal_data: PersonalDataRepository = PostgresPersonalDataRepository(conn)
         self.vacatures: VacatureRepository = PostgresVacatureRepository(conn)
         self.postcode_areas: PostcodeAreaRepository = PostgresPostcodeAreaRepository(conn)
-        self.centrale_contacts: CentraleContactRepository = PostgresCentraleContactRepository(conn)
+        self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
         self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)

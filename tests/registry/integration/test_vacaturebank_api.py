@@ -108,7 +108,7 @@ async def test_a_tasks_page_shows_what_was_published_with_the_centrales_contact_
 ) -> None:
     centrale_id, staff, organisation_id, organisation, word = await _setting(registry)
     contact = {"email": "info@vc.example", "phone": "030 123 45 67", "website": "https://vc.example/"}
-    put = await registry.http.put(f"/v1/centrales/{centrale_id}/contact", json=contact, headers=staff)
+    put = await registry.http.put(f"/v1/centrales/{centrale_id}/public-contact", json=contact, headers=staff)
     assert put.status_code == 204, put.text
     task_id = await _task(
         registry,
@@ -228,13 +228,13 @@ async def test_only_ops_load_areas_and_only_a_centrales_staff_set_its_contact(re
     bad_area = [{"pc4": "0123", "lat": 100, "lon": 5}]
     refused = await registry.http.put("/v1/postcode-areas", json=bad_area, headers=registry.ops)
     assert refused.status_code == 422
-    path = f"/v1/centrales/{centrale_id}/contact"
+    path = f"/v1/centrales/{centrale_id}/public-contact"
     assert (await registry.http.put(path, json={"email": "a@b.example"}, headers=other_staff)).status_code == 404
     assert (await registry.http.put(path, json={"email": "a@b.example"}, headers=organisation)).status_code == 403
     assert (await registry.http.put(path, json={"email": "geen adres"}, headers=staff)).status_code == 422
     assert (await registry.http.put(path, json={"email": "a@b.example"}, headers=registry.ops)).status_code == 204
     assert (await registry.http.get(path)).json()["email"] == "a@b.example"
-    assert (await registry.http.get(f"/v1/centrales/{other_centrale}/contact")).json()["email"] is None
+    assert (await registry.http.get(f"/v1/centrales/{other_centrale}/public-contact")).json()["email"] is None
 
 
 async def test_facets_count_what_is_published(registry: Registry) -> None:

@@ -1,4 +1,4 @@
-"""VacatureRepository, PostcodeAreaRepository, CentraleContactRepository: the behaviour fakes and PostgreSQL share.
+"""VacatureRepository, PostcodeAreaRepository, PublicContactRepository: the behaviour fakes and PostgreSQL share.
 
 Dutch stemming and stop words are PostgreSQL's alone: ``tests/registry/integration/test_vacaturebank_search.py``.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from registry.repositories import CentraleContact, PostcodeArea, Task
+from registry.repositories import PostcodeArea, PublicContact, Task
 from registry.unit_of_work import RegistryUnitOfWork
 from registry.vacaturebank import Criteria, Kind, Sort, search_terms
 from tests.registry.builders import NOW, a_centrale, an_organisation
@@ -242,12 +242,12 @@ async def test_loading_areas_adds_and_replaces(uow: RegistryUnitOfWork) -> None:
 async def test_a_centrales_public_contact_is_stored_and_replaced(uow: RegistryUnitOfWork) -> None:
     centrale = a_centrale()
     await uow.centrales.add(centrale)
-    assert await uow.centrale_contacts.get(centrale.id) is None
-    first = CentraleContact(centrale.id, NOW, "info@vc.example", "030 123 45 67", None)
-    await uow.centrale_contacts.put(first)
+    assert await uow.public_contacts.get(centrale.id) is None
+    first = PublicContact(centrale.id, NOW, "info@vc.example", "030 123 45 67", None)
+    await uow.public_contacts.put(first)
     second = replace(first, phone=None, website="https://vc.example/", updated_at=NOW + timedelta(1))
-    await uow.centrale_contacts.put(second)
-    assert await uow.centrale_contacts.get(centrale.id) == second
+    await uow.public_contacts.put(second)
+    assert await uow.public_contacts.get(centrale.id) == second
 
 
 @pytest.mark.parametrize("sort", list(Sort))

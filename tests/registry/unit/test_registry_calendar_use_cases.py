@@ -27,7 +27,7 @@ from registry.use_cases.calendar import (
     record_match_ended,
     revoke_calendar_feed,
 )
-from registry.use_cases.vacaturebank import SetCentraleContact, set_centrale_contact
+from registry.use_cases.vacaturebank import SetPublicContact, set_public_contact
 from tests.registry.builders import NOW, a_match, a_volunteer
 from tests.registry.builders_vacaturebank import a_published_task, a_region
 from tests.registry.fakes import FakeRegistryUnitOfWork
@@ -100,7 +100,7 @@ async def test_a_new_url_replaces_the_old_one_and_a_revoked_url_is_not_found(uow
 
 async def test_a_volunteers_calendar_repeats_weekly_shifts_from_the_match_on(uow: FakeRegistryUnitOfWork) -> None:
     setup = await _committed(uow, shifts=[{"weekday": 2, "start": "09:00:00", "end": "12:00:00"}])
-    await set_centrale_contact(SetCentraleContact(setup.centrale_id, None, "030 123 45 67", None), uow)
+    await set_public_contact(SetPublicContact(setup.centrale_id, None, "030 123 45 67", None), uow)
     token = await create_calendar_feed(setup.owner(FeedOwner.VOLUNTEER), uow)
     view = await get_calendar(GetCalendar(token), uow)
     calendar = icalendar.Calendar.from_ical(render_calendar(view.name, view.entries, NOW))

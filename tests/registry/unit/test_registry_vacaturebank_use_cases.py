@@ -17,14 +17,14 @@ from registry.use_cases.vacaturebank import (
     GetVacatureFeed,
     LoadPostcodeAreas,
     SearchVacatures,
-    SetCentraleContact,
+    SetPublicContact,
     get_centrale_card,
     get_vacature,
     get_vacature_facets,
     get_vacature_feed,
     load_postcode_areas,
     search_vacatures,
-    set_centrale_contact,
+    set_public_contact,
 )
 from registry.vacaturebank import Sort, search_terms, tsquery_text
 from tests.registry.builders import NOW
@@ -92,7 +92,7 @@ async def test_a_search_that_cannot_be_asked_is_refused_at_its_query_parameter(
 
 async def test_a_public_page_is_there_for_an_open_or_closed_task_never_a_draft(uow: FakeRegistryUnitOfWork) -> None:
     centrale_id, organisation_id = await a_region(uow)
-    await set_centrale_contact(SetCentraleContact(centrale_id, "info@vc.example", None, None), uow)
+    await set_public_contact(SetPublicContact(centrale_id, "info@vc.example", None, None), uow)
     open_task = a_published_task(centrale_id, organisation_id)
     filled = a_published_task(centrale_id, organisation_id, status="filled", closed_at=NOW)
     draft = replace(a_published_task(centrale_id, organisation_id), status="draft", published_at=None)
@@ -161,11 +161,11 @@ async def test_a_centrales_public_card_holds_its_contact_once_given(uow: FakeReg
     centrale_id, _ = await a_region(uow)
     bare = await get_centrale_card(GetCentraleCard(centrale_id), uow)
     assert (bare.email, bare.phone, bare.website) == (None, None, None)
-    await set_centrale_contact(SetCentraleContact(centrale_id, None, "030 123 45 67", "https://vc.example/"), uow)
+    await set_public_contact(SetPublicContact(centrale_id, None, "030 123 45 67", "https://vc.example/"), uow)
     card = await get_centrale_card(GetCentraleCard(centrale_id), uow)
     assert (card.phone, card.website) == ("030 123 45 67", "https://vc.example/")
     with pytest.raises(NotFound):
-        await set_centrale_contact(SetCentraleContact("vc-nergens", None, None, None), uow)
+        await set_public_contact(SetPublicContact("vc-nergens", None, None, None), uow)
     with pytest.raises(NotFound):
         await get_centrale_card(GetCentraleCard("vc-nergens"), uow)
 

@@ -42,7 +42,7 @@ from registry.use_cases.vacaturebank import (
     GetVacatureFeed,
     LoadPostcodeAreas,
     SearchVacatures,
-    SetCentraleContact,
+    SetPublicContact,
     VacatureFeed,
     get_centrale_card,
     get_vacature,
@@ -50,7 +50,7 @@ from registry.use_cases.vacaturebank import (
     get_vacature_feed,
     load_postcode_areas,
     search_vacatures,
-    set_centrale_contact,
+    set_public_contact,
 )
 from registry.vacaturebank import MAX_PAGE, MAX_PAGE_SIZE, MAX_RADIUS_KM, Kind, Sort
 
@@ -110,7 +110,7 @@ class VacatureSummaryOut(BaseModel):
     distance_km: float | None = Field(description="From the postcode searched from, when one was given.")
     kind: Kind
     schedule: list[str] = Field(description="When, in Dutch: 'Elke dinsdag, 09:00–12:00'.")
-    hours_per_week: Decimal
+    hours_per_week: float
     vog_required: bool
     team_suitable: bool
     support_accessible: bool
@@ -161,7 +161,7 @@ class VacatureOut(BaseModel):
     one_off_start: datetime | None
     one_off_end: datetime | None
     capacity: int
-    hours_per_week: Decimal
+    hours_per_week: float
     vog_required: bool
     team_suitable: bool
     support_accessible: bool
@@ -191,7 +191,7 @@ class PostcodeAreaIn(BaseModel):
     district: str | None = Field(None, min_length=1, max_length=100, examples=["Binnenstad"])
 
 
-class CentraleContactIn(BaseModel):
+class PublicContactIn(BaseModel):
     """How the public reaches the centrale (shown on every task's page instead of any person)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -381,7 +381,7 @@ async def public_page(task_id: UUID, request: Request, uow: PublicUowDep) -> Res
         one_off_start=vacature.one_off_start,
         one_off_end=vacature.one_off_end,
         capacity=vacature.capacity,
-        hours_per_week=vacature.hours_per_week,
+        hours_per_week=float(vacature.hours_per_week),
         vog_required=vacature.vog_required,
         team_suitable=vacature.team_suitable,
         support_accessible=vacature.support_accessible,
@@ -402,27 +402,25 @@ async def public_page(task_id: UUID, request: Request, uow: PublicUowDep) -> Res
 
 
 @router.get(
-    "/centrales/{centrale_id}/contact",
+    "/centrales/{centrale_id}/public-contact",
     response_model=CentraleCardOut,
     summary="How the public reaches a centrale (no login).",
 )
-async def centrale_contact(centrale_id: str, request: Request, uow: PublicUowDep) -> Response:
+async def public_contact(centrale_id: str, request: Request, uow: PublicUowDep) -> Response:
     card = await get_centrale_card(GetCentraleCard(centrale_id), uow)
     return _cached_json(request, _card_out(card), PAGE_MAX_AGE)
 
 
 @router.put(
-    "/centrales/{centrale_id}/contact",
+    "/centrales/{centrale_id}/public-contact",
     status_code=204,
     tags=["centrale staff"],
     summary="Set the centrale's public contact (staff of the centrale, or region ops).",
 )
-async def put_centrale_contact(
-    centrale_id: str, body: CentraleContactIn, caller: CallerDep, uow: RegistryUowDep
-) -> None:
+async def put_public_contact(centrale_id: str, body: PublicContactIn, caller: CallerDep, uow: RegistryUowDep) -> None:
     require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF, Role.REGION_OPS)
     website = str(body.website) if body.website is not None else None
-    await set_centrale_contact(SetCentraleContact(centrale_id, body.email, body.phone, website), uow)
+    await set_public_contact(SetPublicContact(centrale_id, body.email, body.phone, website), uow)
 
 
 @router.put(
@@ -488,7 +486,7 @@ def _summary(vacature: Vacature, url: str) -> VacatureSummaryOut:
         distance_km=round(vacature.distance_km, 1) if vacature.distance_km is not None else None,
         kind=_kind(vacature),
         schedule=schedule_lines(vacature),
-        hours_per_week=vacature.hours_per_week,
+        hours_per_week=float(vacature.hours_per_week),
         vog_required=vacature.vog_required,
         team_suitable=vacature.team_suitable,
         support_accessible=vacature.support_accessible,
@@ -514,7 +512,8 @@ def _feed_info(request: Request, feed: VacatureFeed, extension: str) -> FeedInfo
         self_url=f"{base}{path}/feed.{extension}{query}",
         home_url=settings.vacaturebank_url or f"{base}/v1/vacatures",
         author=author,
-        updated=feed.updated or get_runtime(request).clock.now(),
+        # An empty feed has no entry to date it: the hour, so its ETag holds for a while.
+        updated=feed.updated or get_runtime(request).clock.now().replace(minute=0, second=0, microsecond=0),
     )
 
 

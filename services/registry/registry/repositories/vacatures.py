@@ -25,11 +25,11 @@ from registry.repositories._table import Table
 from registry.vacaturebank import EARTH_RADIUS_KM, Criteria, Kind, Sort, bounding_box, tsquery_text
 
 __all__ = [
-    "CentraleContact",
-    "CentraleContactRepository",
     "Facets",
-    "PostgresCentraleContactRepository",
+    "PostgresPublicContactRepository",
     "PostgresVacatureRepository",
+    "PublicContact",
+    "PublicContactRepository",
     "Statement",
     "Vacature",
     "VacaturePage",
@@ -89,7 +89,7 @@ class Facets:
 
 
 @dataclass(frozen=True)
-class CentraleContact:
+class PublicContact:
     """A row of ``centrale_public_contacts``: how the public reaches a centrale."""
 
     centrale_id: str
@@ -115,14 +115,14 @@ class VacatureRepository(Protocol):
         ...
 
 
-class CentraleContactRepository(Protocol):
+class PublicContactRepository(Protocol):
     """The centrales' public contact details."""
 
-    async def put(self, contact: CentraleContact) -> None:
+    async def put(self, contact: PublicContact) -> None:
         """Store or replace a centrale's contact."""
         ...
 
-    async def get(self, centrale_id: str) -> CentraleContact | None:
+    async def get(self, centrale_id: str) -> PublicContact | None:
         """A centrale's contact, or None when it has not given one."""
         ...
 
@@ -321,16 +321,16 @@ class PostgresVacatureRepository:
         )
 
 
-CONTACTS = Table("centrale_public_contacts", CentraleContact, key="centrale_id")
+CONTACTS = Table("centrale_public_contacts", PublicContact, key="centrale_id")
 
 
-class PostgresCentraleContactRepository:
+class PostgresPublicContactRepository:
     """The centrales' public contact details in PostgreSQL."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def put(self, contact: CentraleContact) -> None:
+    async def put(self, contact: PublicContact) -> None:
         """Store or replace a centrale's contact."""
         await self._conn.execute(
             CONTACTS.insert(
@@ -340,7 +340,7 @@ class PostgresCentraleContactRepository:
             *CONTACTS.values(contact),
         )
 
-    async def get(self, centrale_id: str) -> CentraleContact | None:
+    async def get(self, centrale_id: str) -> PublicContact | None:
         """A centrale's contact, or None."""
         row = await self._conn.fetchrow(CONTACTS.select("centrale_id = $1"), centrale_id)
         return CONTACTS.load(row) if row is not None else None

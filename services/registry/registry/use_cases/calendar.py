@@ -118,11 +118,13 @@ async def get_calendar(query: GetCalendar, uow: RegistryUnitOfWork) -> CalendarV
         raise NotFound("not found")
     if feed.owner_kind == FeedOwner.VOLUNTEER:
         commitments = await uow.calendar_feeds.commitments_of_volunteer(feed.owner_id)
-        entries = [_volunteer_entry(c, await _contact_line(uow, c.centrale_id)) for c in commitments]
+        contacts = await _contact_lines(uow, commitments)
+        entries = [_volunteer_entry(c, contacts[c.centrale_id]) for c in commitments]
         return CalendarView("Mijn vrijwilligerswerk", entries)
     commitments = await uow.calendar_feeds.commitments_of_organisation(feed.owner_id)
+    contacts = await _contact_lines(uow, commitments)
     name = f"Vrijwilligers van {commitments[0].organisation_name}" if commitments else "Vrijwilligers"
-    return CalendarView(name, [_organisation_entry(c, await _contact_line(uow, c.centrale_id)) for c in commitments])
+    return CalendarView(name, [_organisation_entry(c, contacts[c.centrale_id]) for c in commitments])
 
 
 async def record_match_ended(cmd: RecordMatchEnded, uow: RegistryUnitOfWork) -> None:
@@ -170,10 +172,13 @@ def _entry(commitment: Commitment, *, summary: str, description: str) -> Calenda
     )
 
 
-async def _contact_line(uow: RegistryUnitOfWork, centrale_id: str) -> str:
-    """How to reach the centrale, in one Dutch sentence."""
-    centrale = await uow.centrales.get(centrale_id)
-    contact = await uow.centrale_contacts.get(centrale_id)
-    means = [value for value in (contact.phone, contact.email, contact.website) if value] if contact else []
-    name = centrale.name if centrale else "de vrijwilligerscentrale"
-    return f"Vragen? {name}" + (f": {', '.join(means)}." if means else ".")
+async def _contact_lines(uow: RegistryUnitOfWork, commitments: list[Commitment]) -> dict[str, str]:
+    """How to reach each centrale of the commitments, in one Dutch sentence (each centrale read once)."""
+    lines = {}
+    for centrale_id in {c.centrale_id for c in commitments}:
+        centrale = await uow.centrales.get(centrale_id)
+        contact = await uow.public_contacts.get(centrale_id)
+        means = [value for value in (contact.phone, contact.email, contact.website) if value] if contact else []
+        name = centrale.name if centrale else "de vrijwilligerscentrale"
+        lines[centrale_id] = f"Vragen? {name}" + (f": {', '.join(means)}." if means else ".")
+    return lines

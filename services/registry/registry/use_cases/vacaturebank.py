@@ -12,7 +12,7 @@ from uuid import UUID
 from common.errors import NotFound, Rejected
 from registry import domain
 from registry.domain import TaskStatus
-from registry.repositories import CentraleContact, Facets, PostcodeArea, Vacature
+from registry.repositories import Facets, PostcodeArea, PublicContact, Vacature
 from registry.unit_of_work import RegistryUnitOfWork
 from registry.vacaturebank import Criteria, Kind, Sort, search_terms
 
@@ -26,7 +26,7 @@ __all__ = [
     "PublicVacature",
     "SearchResult",
     "SearchVacatures",
-    "SetCentraleContact",
+    "SetPublicContact",
     "VacatureFeed",
     "get_centrale_card",
     "get_vacature",
@@ -34,7 +34,7 @@ __all__ = [
     "get_vacature_feed",
     "load_postcode_areas",
     "search_vacatures",
-    "set_centrale_contact",
+    "set_public_contact",
 ]
 
 
@@ -143,7 +143,7 @@ class LoadPostcodeAreas:
 
 
 @dataclass(frozen=True)
-class SetCentraleContact:
+class SetPublicContact:
     """Set how the public reaches a centrale (its staff or region ops)."""
 
     centrale_id: str
@@ -204,12 +204,12 @@ async def load_postcode_areas(cmd: LoadPostcodeAreas, uow: RegistryUnitOfWork) -
     return await uow.postcode_areas.load(cmd.areas)
 
 
-async def set_centrale_contact(cmd: SetCentraleContact, uow: RegistryUnitOfWork) -> None:
+async def set_public_contact(cmd: SetPublicContact, uow: RegistryUnitOfWork) -> None:
     """Store the centrale's public contact; NotFound for an unknown centrale."""
     if not await uow.centrales.exists(cmd.centrale_id):
         raise NotFound(f"centrale {cmd.centrale_id} not found")
-    contact = CentraleContact(cmd.centrale_id, uow.now(), cmd.email, cmd.phone, cmd.website)
-    await uow.centrale_contacts.put(contact)
+    contact = PublicContact(cmd.centrale_id, uow.now(), cmd.email, cmd.phone, cmd.website)
+    await uow.public_contacts.put(contact)
 
 
 async def get_centrale_card(query: GetCentraleCard, uow: RegistryUnitOfWork) -> CentraleCard:
@@ -221,7 +221,7 @@ async def _card(uow: RegistryUnitOfWork, centrale_id: str) -> CentraleCard:
     centrale = await uow.centrales.get(centrale_id)
     if centrale is None:
         raise NotFound(f"centrale {centrale_id} not found")
-    contact = await uow.centrale_contacts.get(centrale_id)
+    contact = await uow.public_contacts.get(centrale_id)
     return CentraleCard(
         id=centrale.id,
         name=centrale.name,
