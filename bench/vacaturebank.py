@@ -220,10 +220,17 @@ def _queries(rng: random.Random, areas: list[Area], count: int) -> list[SearchVa
     return queries
 
 
-async def _explain(conn: Connection, sql: str, params: list[Any]) -> tuple[float, float]:
-    """PostgreSQL's execution and planning time (ms) for one statement, from ``EXPLAIN (ANALYZE)``."""
+async def _explain(conn: Connection, sql: str, params: list[Any]) -> tuple[float, float, list[str]]:
+    """PostgreSQL's execution and planning time (ms) for one statement, from ``EXPLAIN (ANALYZE)``, and the
+    indexes its plan reads."""
     plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *params))[0]
-    return float(plan["Execution Time"]), float(plan["Planning Time"])
+    return float(plan["Execution Time"]), float(plan["Planning Time"]), sorted(set(_indexes(plan["Plan"])))
+
+
+def _indexes(node: dict[str, Any]) -> list[str]:
+    """Every index a plan node and its children scan."""
+    own = [node["Index Name"]] if "Index Name" in node else []
+    return own + [name for child in node.get("Plans", []) for name in _indexes(child)]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -270,6 +277,7 @@ async def run(task_count: int, query_count: int, seed: int) -> dict[str, Any]:
             postgres_ms: list[float] = []
             planning_ms: list[float] = []
             found: list[int] = []
+            slowest: dict[str, Any] = {"search_ms": 0.0}
             for index, query in enumerate([*queries[:5], *queries]):  # five warm-up searches, not counted
                 begin = time.perf_counter()
                 async with pool.acquire() as conn, conn.transaction(readonly=True):
@@ -287,7 +295,17 @@ async def run(task_count: int, query_count: int, seed: int) -> dict[str, Any]:
                         within_km=query.within_km,
                     )  # fmt: skip
                     page, _count = search_statements(criteria, Sort.RELEVANCE, query.page_size, 0)
-                    execution, planning = await _explain(conn, page.sql, page.params)
+                    execution, planning, indexes = await _explain(conn, page.sql, page.params)
+                if elapsed > slowest["search_ms"]:
+                    slowest = {
+                        "search_ms": round(elapsed, 2),
+                        "postgres_execution_ms": round(execution, 2),
+                        "text": query.text,
+                        "theme": query.themes[0],
+                        "postcode": query.postcode,
+                        "matches": result.total,
+                        "indexes": indexes,
+                    }
                 postgres_ms.append(execution)
                 planning_ms.append(planning)
         finally:
@@ -311,6 +329,7 @@ async def run(task_count: int, query_count: int, seed: int) -> dict[str, Any]:
             "p95": round(_percentile(planning_ms, 0.95), 2),
         },
         "matches_per_search": {"median": statistics.median(found), "max": max(found)},
+        "slowest": slowest,
         "target": f"p95 <= {TARGET_P95_MS:g} ms",
         "met": p95 <= TARGET_P95_MS,
         "load_average": [round(x, 2) for x in os.getloadavg()],
