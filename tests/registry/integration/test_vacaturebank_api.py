@@ -209,6 +209,8 @@ async def test_the_centrale_and_region_feeds_parse_as_atom_and_json_feed(registr
         ({"max_hours_per_week": "-1"}, ["query", "max_hours_per_week"]),
         ({"centrale": "vc-nergens"}, ["query", "centrale"]),
         ({"q": "x" * 201}, ["query", "q"]),
+        ({"theme": "zorg\x00"}, ["query", "theme"]),
+        ({"theme": "x" * 41}, ["query", "theme"]),
     ],
 )
 async def test_bad_search_parameters_get_field_level_422s(

@@ -228,8 +228,8 @@ def search_query(
 ) -> SearchVacatures:
     """The search filters every vacaturebank route shares."""
     themes = tuple(dict.fromkeys(t.strip().lower() for t in theme or () if t.strip()))
-    if any(len(t) > 40 for t in themes):
-        raise Rejected(["a theme has at most 40 characters"], field="theme", location="query")
+    if any(len(t) > 40 or not t.isprintable() for t in themes):
+        raise Rejected(["a theme is at most 40 printable characters"], field="theme", location="query")
     return SearchVacatures(
         text=q,
         centrale_id=centrale,
