@@ -227,9 +227,10 @@ async def test_only_ops_load_areas_and_only_a_centrales_staff_set_its_contact(re
     other_centrale, other_staff = await registry.new_centrale()
     assert (await registry.http.put("/v1/postcode-areas", json=AREAS)).status_code == 401
     assert (await registry.http.put("/v1/postcode-areas", json=AREAS, headers=staff)).status_code == 403
-    bad_area = [{"pc4": "0123", "lat": 100, "lon": 5}]
-    refused = await registry.http.put("/v1/postcode-areas", json=bad_area, headers=registry.ops)
-    assert refused.status_code == 422
+    for bad_area in ({"pc4": "0123", "lat": 52, "lon": 5}, {"pc4": "3511", "lat": 100, "lon": 5},
+                     {"pc4": "3511", "lat": 52, "lon": 5, "place": "Utrecht\x00"}):  # fmt: skip
+        refused = await registry.http.put("/v1/postcode-areas", json=[bad_area], headers=registry.ops)
+        assert refused.status_code == 422, bad_area
     path = f"/v1/centrales/{centrale_id}/public-contact"
     assert (await registry.http.put(path, json={"email": "a@b.example"}, headers=other_staff)).status_code == 404
     assert (await registry.http.put(path, json={"email": "a@b.example"}, headers=organisation)).status_code == 403

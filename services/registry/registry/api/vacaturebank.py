@@ -179,6 +179,10 @@ class FacetsOut(BaseModel):
     centrales: list[dict[str, Any]]
 
 
+# No control characters (PostgreSQL refuses NUL in text; the others have no place in a name).
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+
 class PostcodeAreaIn(BaseModel):
     """A PC4 area's centroid and, when known, its place and district names."""
 
@@ -187,8 +191,8 @@ class PostcodeAreaIn(BaseModel):
     pc4: str = Field(pattern=r"^[1-9][0-9]{3}$", examples=["3511"])
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False, examples=[52.0907])
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False, examples=[5.1214])
-    place: str | None = Field(None, min_length=1, max_length=100, examples=["Utrecht"])
-    district: str | None = Field(None, min_length=1, max_length=100, examples=["Binnenstad"])
+    place: str | None = Field(None, min_length=1, max_length=100, pattern=_PRINTABLE, examples=["Utrecht"])
+    district: str | None = Field(None, min_length=1, max_length=100, pattern=_PRINTABLE, examples=["Binnenstad"])
 
 
 class PublicContactIn(BaseModel):
