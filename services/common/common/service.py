@@ -196,8 +196,6 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
 
     app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
     app.state.runtime = runtime
-    for name, value in spec.state.items():
-        setattr(app.state, name, value)
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from common.consumer import EventConsumer
 from contracts.events import MatchEnded, MatchMade, VolunteerDayMatched
-from registry.notifications import register_notifications
 from registry.unit_of_work import PostgresRegistryUnitOfWork
 from registry.use_cases import calendar, hours, partners
 
@@ -41,4 +40,3 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(MatchMade)(on_match_made)
     consumer.on(MatchEnded)(on_match_ended)
     consumer.on(VolunteerDayMatched)(on_volunteer_day_matched)
-    register_notifications(consumer)

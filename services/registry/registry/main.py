@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.consumer import EventConsumer
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
 from registry import notifications
@@ -17,10 +18,17 @@ from registry.unit_of_work import PostgresRegistryUnitOfWork
 
 __all__ = ["SPEC", "create_app", "main"]
 
+
+def _subscribe(consumer: EventConsumer) -> None:
+    """The registry's subscribers: matching's outcomes, and awards that become thank-you messages."""
+    register_handlers(consumer)
+    notifications.register_notifications(consumer)
+
+
 SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
-    register_handlers=register_handlers,
+    register_handlers=_subscribe,
     routers=[*ROUTERS, notifications.router],
     publishes=[
         events.VolunteerRegistered,
