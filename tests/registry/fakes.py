@@ -22,6 +22,7 @@ from common.clock import Clock
 from common.uow import FakeUnitOfWork, Origin
 from registry.repositories import (
     BusinessPartner,
+    CalendarFeed,
     Centrale,
     Consent,
     Credential,
@@ -31,6 +32,8 @@ from registry.repositories import (
     Match,
     Message,
     Organisation,
+    PostcodeArea,
+    PublicContact,
     Task,
     Template,
     Volunteer,
@@ -38,6 +41,12 @@ from registry.repositories import (
 )
 from registry.repositories.personal_data import PERSONAL_DATA
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_vacaturebank import (
+    FakeCalendarFeedRepository,
+    FakePostcodeAreaRepository,
+    FakePublicContactRepository,
+    FakeVacatureRepository,
+)
 
 __all__ = ["FakeRegistryUnitOfWork", "FakeTables"]
 
@@ -68,6 +77,9 @@ class FakeTables:
     appreciation_messages: dict[UUID, Message] = field(default_factory=dict)
     appreciation_templates: dict[tuple[str, str], Template] = field(default_factory=dict)
     idempotency_keys: dict[tuple[str, str], IdempotencyKey] = field(default_factory=dict)
+    postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
+    centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
+    calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -242,6 +254,13 @@ class FakeMatchRepository:
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda m: (m.made_at, m.id)))
+
+    async def end(self, match_id: UUID, at: datetime) -> bool:
+        match = self._rows.get(match_id)
+        if match is None or match.ended_at is not None:
+            return False
+        self._rows[match_id] = replace(match, ended_at=at)
+        return True
 
 
 class FakeHoursRepository:
@@ -515,6 +534,10 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.templates = FakeTemplateRepository(self.tables)
         self.idempotency_keys = FakeIdempotencyKeyRepository(self.tables)
         self.personal_data = FakePersonalDataRepository(self.tables)
+        self.vacatures = FakeVacatureRepository(self.tables)
+        self.postcode_areas = FakePostcodeAreaRepository(self.tables)
+        self.public_contacts = FakePublicContactRepository(self.tables)
+        self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ from common.db import Connection
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
 from contracts import EventEnvelope
 from registry.repositories import (
+    CalendarFeedRepository,
     CentraleRepository,
     CredentialRepository,
     HoursRepository,
@@ -18,6 +19,8 @@ from registry.repositories import (
     OrganisationRepository,
     PartnerRepository,
     PersonalDataRepository,
+    PostcodeAreaRepository,
+    PostgresCalendarFeedRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
     PostgresHoursRepository,
@@ -27,12 +30,17 @@ from registry.repositories import (
     PostgresOrganisationRepository,
     PostgresPartnerRepository,
     PostgresPersonalDataRepository,
+    PostgresPostcodeAreaRepository,
+    PostgresPublicContactRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
+    PostgresVacatureRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
+    PublicContactRepository,
     TaskRepository,
     TemplateRepository,
+    VacatureRepository,
     VolunteerDayRepository,
     VolunteerRepository,
 )
@@ -111,6 +119,26 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Erasure, derived from the declaration of personal data."""
         ...
 
+    @property
+    def vacatures(self) -> VacatureRepository:
+        """Published tasks as the public sees them (the vacaturebank)."""
+        ...
+
+    @property
+    def postcode_areas(self) -> PostcodeAreaRepository:
+        """PC4 centroids and names, for distances and places."""
+        ...
+
+    @property
+    def public_contacts(self) -> PublicContactRepository:
+        """The centrales' public contact details."""
+        ...
+
+    @property
+    def calendar_feeds(self) -> CalendarFeedRepository:
+        """Private calendar feeds and the commitments they show."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -130,3 +158,7 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.templates: TemplateRepository = PostgresTemplateRepository(conn)
         self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeyRepository(conn)
         self.personal_data: PersonalDataRepository = PostgresPersonalDataRepository(conn)
+        self.vacatures: VacatureRepository = PostgresVacatureRepository(conn)
+        self.postcode_areas: PostcodeAreaRepository = PostgresPostcodeAreaRepository(conn)
+        self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
+        self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)

@@ -1,6 +1,12 @@
 """The registry's repositories: per aggregate a Protocol and its PostgreSQL implementation, each knowing its
 columns once (a record dataclass whose fields are the table's columns)."""
 
+from registry.repositories.calendar import (
+    CalendarFeed,
+    CalendarFeedRepository,
+    Commitment,
+    PostgresCalendarFeedRepository,
+)
 from registry.repositories.centrales import Centrale, CentraleRepository, PostgresCentraleRepository
 from registry.repositories.credentials import Credential, CredentialRepository, PostgresCredentialRepository
 from registry.repositories.idempotency import (
@@ -35,17 +41,32 @@ from registry.repositories.partners import (
     VolunteerDayRepository,
 )
 from registry.repositories.personal_data import PersonalDataRepository, PostgresPersonalDataRepository
+from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
+from registry.repositories.vacatures import (
+    Facets,
+    PostgresPublicContactRepository,
+    PostgresVacatureRepository,
+    PublicContact,
+    PublicContactRepository,
+    Vacature,
+    VacaturePage,
+    VacatureRepository,
+)
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
 
 __all__ = [
     "BusinessPartner",
+    "CalendarFeed",
+    "CalendarFeedRepository",
     "Centrale",
     "CentraleRepository",
+    "Commitment",
     "Consent",
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "Facets",
     "Hours",
     "HoursRepository",
     "IdempotencyKey",
@@ -58,6 +79,9 @@ __all__ = [
     "OrganisationRepository",
     "PartnerRepository",
     "PersonalDataRepository",
+    "PostcodeArea",
+    "PostcodeAreaRepository",
+    "PostgresCalendarFeedRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
     "PostgresHoursRepository",
@@ -67,14 +91,22 @@ __all__ = [
     "PostgresOrganisationRepository",
     "PostgresPartnerRepository",
     "PostgresPersonalDataRepository",
+    "PostgresPostcodeAreaRepository",
+    "PostgresPublicContactRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
+    "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
+    "PublicContact",
+    "PublicContactRepository",
     "Task",
     "TaskRepository",
     "Template",
     "TemplateRepository",
+    "Vacature",
+    "VacaturePage",
+    "VacatureRepository",
     "Volunteer",
     "VolunteerDay",
     "VolunteerDayRepository",
