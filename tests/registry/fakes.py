@@ -25,6 +25,7 @@ from registry.repositories import (
     Account,
     AccountLink,
     BusinessPartner,
+    CalendarFeed,
     Centrale,
     Consent,
     Credential,
@@ -35,6 +36,8 @@ from registry.repositories import (
     Membership,
     Message,
     Organisation,
+    PostcodeArea,
+    PublicContact,
     Task,
     Template,
     Volunteer,
@@ -43,6 +46,12 @@ from registry.repositories import (
 )
 from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_vacaturebank import (
+    FakeCalendarFeedRepository,
+    FakePostcodeAreaRepository,
+    FakePublicContactRepository,
+    FakeVacatureRepository,
+)
 
 __all__ = ["FakeRegistryUnitOfWork", "FakeTables"]
 
@@ -78,6 +87,9 @@ class FakeTables:
     account_links: dict[str, AccountLink] = field(default_factory=dict)
     personal_data_access: dict[UUID, Access] = field(default_factory=dict)
     rate_limits: dict[str, Window] = field(default_factory=dict)
+    postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
+    centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
+    calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -252,6 +264,13 @@ class FakeMatchRepository:
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda m: (m.made_at, m.id)))
+
+    async def end(self, match_id: UUID, at: datetime) -> bool:
+        match = self._rows.get(match_id)
+        if match is None or match.ended_at is not None:
+            return False
+        self._rows[match_id] = replace(match, ended_at=at)
+        return True
 
 
 class FakeHoursRepository:
@@ -769,6 +788,10 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.account_links = FakeAccountLinkRepository(self.tables)
         self.access_log = FakeAccessLogRepository(self.tables)
         self.rate_limits = FakeRateLimitRepository(self.tables)
+        self.vacatures = FakeVacatureRepository(self.tables)
+        self.postcode_areas = FakePostcodeAreaRepository(self.tables)
+        self.public_contacts = FakePublicContactRepository(self.tables)
+        self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

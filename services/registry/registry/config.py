@@ -74,6 +74,26 @@ class Settings(ServiceSettings):
     audit_retention_days: int = Field(
         730, ge=30, le=3650, description="Days the audit trail of personal data access is kept (then purged daily)."
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]+[^/\s]$",
+        description="The registry's public address, for links in feeds and calendar-feed URLs; unset: the address "
+        "each request came in on.",
+        examples=["https://api.regio-utrecht.example"],
+    )
+    vacaturebank_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]+$",
+        description="The vacaturebank's human home page (feeds link to it); unset: the search API.",
+        examples=["https://vacatures.regio-utrecht.example/"],
+    )
+    vacature_page_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]*\{task_id\}[^\s]*$",
+        description="A task's human page, with {task_id} in it (feeds and JSON-LD link to it); unset: the "
+        "task's public API page.",
+        examples=["https://vacatures.regio-utrecht.example/vacatures/{task_id}"],
+    )
 
     @property
     def service_name(self) -> str:

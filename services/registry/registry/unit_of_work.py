@@ -12,6 +12,7 @@ from registry.repositories import (
     AccessLogRepository,
     AccountLinkRepository,
     AccountRepository,
+    CalendarFeedRepository,
     CentraleRepository,
     CredentialRepository,
     HoursRepository,
@@ -22,9 +23,11 @@ from registry.repositories import (
     OrganisationRepository,
     PartnerRepository,
     PersonalDataRepository,
+    PostcodeAreaRepository,
     PostgresAccessLogRepository,
     PostgresAccountLinkRepository,
     PostgresAccountRepository,
+    PostgresCalendarFeedRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
     PostgresHoursRepository,
@@ -35,14 +38,19 @@ from registry.repositories import (
     PostgresOrganisationRepository,
     PostgresPartnerRepository,
     PostgresPersonalDataRepository,
+    PostgresPostcodeAreaRepository,
+    PostgresPublicContactRepository,
     PostgresRateLimitRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
+    PostgresVacatureRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
+    PublicContactRepository,
     RateLimitRepository,
     TaskRepository,
     TemplateRepository,
+    VacatureRepository,
     VolunteerDayRepository,
     VolunteerRepository,
 )
@@ -146,6 +154,26 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Attempt counters of login and password reset."""
         ...
 
+    @property
+    def vacatures(self) -> VacatureRepository:
+        """Published tasks as the public sees them (the vacaturebank)."""
+        ...
+
+    @property
+    def postcode_areas(self) -> PostcodeAreaRepository:
+        """PC4 centroids and names, for distances and places."""
+        ...
+
+    @property
+    def public_contacts(self) -> PublicContactRepository:
+        """The centrales' public contact details."""
+        ...
+
+    @property
+    def calendar_feeds(self) -> CalendarFeedRepository:
+        """Private calendar feeds and the commitments they show."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -170,3 +198,7 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.account_links: AccountLinkRepository = PostgresAccountLinkRepository(conn)
         self.access_log: AccessLogRepository = PostgresAccessLogRepository(conn)
         self.rate_limits: RateLimitRepository = PostgresRateLimitRepository(conn)
+        self.vacatures: VacatureRepository = PostgresVacatureRepository(conn)
+        self.postcode_areas: PostcodeAreaRepository = PostgresPostcodeAreaRepository(conn)
+        self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
+        self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)

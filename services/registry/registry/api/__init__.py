@@ -1,6 +1,18 @@
 """Registry HTTP API: one router per kind of client; routes only translate requests into use cases."""
 
-from registry.api import access_log, accounts, credentials, ops, organisations, partners, sessions, staff, volunteers
+from registry.api import (
+    access_log,
+    accounts,
+    calendar,
+    credentials,
+    ops,
+    organisations,
+    partners,
+    sessions,
+    staff,
+    vacaturebank,
+    volunteers,
+)
 
 ROUTERS = (
     ops.router,
@@ -12,6 +24,8 @@ ROUTERS = (
     accounts.router,
     credentials.router,
     access_log.router,
+    vacaturebank.router,
+    calendar.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -235,6 +235,12 @@ class TaskIn(_Request):
     support_accessible: bool = False
     closing_date: date | None = None
     replaces_paid_work: bool = Field(False, description="Volunteer work may not replace paid work (NOV).")
+    offer: str | None = Field(
+        None,
+        max_length=1000,
+        description="What the organisation offers volunteers (training, expenses, a team); public.",
+        examples=["Onkostenvergoeding, een inwerkdag en een gezellig team"],
+    )
 
     _postcode = field_validator("postcode")(_check_postcode)
     _slots = field_validator("shifts")(_check_slots)

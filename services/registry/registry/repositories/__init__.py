@@ -13,6 +13,12 @@ from registry.repositories.accounts import (
     PostgresAccountRepository,
     PostgresMembershipRepository,
 )
+from registry.repositories.calendar import (
+    CalendarFeed,
+    CalendarFeedRepository,
+    Commitment,
+    PostgresCalendarFeedRepository,
+)
 from registry.repositories.centrales import Centrale, CentraleRepository, PostgresCentraleRepository
 from registry.repositories.credentials import Credential, CredentialRepository, PostgresCredentialRepository
 from registry.repositories.idempotency import (
@@ -47,8 +53,19 @@ from registry.repositories.partners import (
     VolunteerDayRepository,
 )
 from registry.repositories.personal_data import PersonalDataRepository, PostgresPersonalDataRepository
+from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from registry.repositories.rate_limits import PostgresRateLimitRepository, RateLimitRepository, Window
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
+from registry.repositories.vacatures import (
+    Facets,
+    PostgresPublicContactRepository,
+    PostgresVacatureRepository,
+    PublicContact,
+    PublicContactRepository,
+    Vacature,
+    VacaturePage,
+    VacatureRepository,
+)
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
 
 __all__ = [
@@ -59,12 +76,16 @@ __all__ = [
     "AccountLinkRepository",
     "AccountRepository",
     "BusinessPartner",
+    "CalendarFeed",
+    "CalendarFeedRepository",
     "Centrale",
     "CentraleRepository",
+    "Commitment",
     "Consent",
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "Facets",
     "Hours",
     "HoursRepository",
     "IdempotencyKey",
@@ -79,9 +100,12 @@ __all__ = [
     "OrganisationRepository",
     "PartnerRepository",
     "PersonalDataRepository",
+    "PostcodeArea",
+    "PostcodeAreaRepository",
     "PostgresAccessLogRepository",
     "PostgresAccountLinkRepository",
     "PostgresAccountRepository",
+    "PostgresCalendarFeedRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
     "PostgresHoursRepository",
@@ -92,16 +116,24 @@ __all__ = [
     "PostgresOrganisationRepository",
     "PostgresPartnerRepository",
     "PostgresPersonalDataRepository",
+    "PostgresPostcodeAreaRepository",
+    "PostgresPublicContactRepository",
     "PostgresRateLimitRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
+    "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
+    "PublicContact",
+    "PublicContactRepository",
     "RateLimitRepository",
     "Task",
     "TaskRepository",
     "Template",
     "TemplateRepository",
+    "Vacature",
+    "VacaturePage",
+    "VacatureRepository",
     "Volunteer",
     "VolunteerDay",
     "VolunteerDayRepository",

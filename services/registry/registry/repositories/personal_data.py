@@ -100,6 +100,8 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("credentials", person="subject_id", blanks={"label": NULL}),
     # An SMTP server's refusal can quote the recipient's address.
     PersonalTable("appreciation_messages", person="recipient_id", blanks={"last_error": NULL}),
+    # A volunteer's private calendar feed: the URL's token (as a hash) leads to their commitments.
+    PersonalTable("calendar_feeds", person="owner_id", rows_deleted=("token_hash",)),
     PersonalTable(
         "organisations",
         person=None,
@@ -148,6 +150,7 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
         "shifts",
         "closing_date",
         "status",
+        "offer",
     ),
     "business_partners": ("name",),
     "volunteer_days": (
@@ -178,6 +181,10 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "personal_data_access": ("centrale_id", "actor", "acting_centrale_id", "action", "what", "purpose"),
     # Attempt counters: SHA-256 digests of what they count, never an address or e-mail.
     "rate_limits": ("key",),
+    # The vacaturebank: PC4 areas and their names, a centrale's public (organisational) contact.
+    "postcode_areas": ("pc4", "place", "district"),
+    "centrale_public_contacts": ("centrale_id", "email", "phone", "website"),
+    "calendar_feeds": ("owner_kind", "centrale_id"),
     # The shared runtime's tables: events carry no personal data (tests/registry/integration/test_events_privacy.py).
     "outbox": ("topic", "key", "headers"),
     "inbox": ("consumer", "event_type"),
