@@ -1,6 +1,18 @@
 """Registry HTTP API: one router per kind of client; routes only translate requests into use cases."""
 
-from registry.api import calendar, ops, organisations, partners, staff, vacaturebank, volunteers
+from registry.api import (
+    access_log,
+    accounts,
+    calendar,
+    credentials,
+    ops,
+    organisations,
+    partners,
+    sessions,
+    staff,
+    vacaturebank,
+    volunteers,
+)
 
 ROUTERS = (
     ops.router,
@@ -8,6 +20,10 @@ ROUTERS = (
     organisations.router,
     volunteers.router,
     partners.router,
+    sessions.router,
+    accounts.router,
+    credentials.router,
+    access_log.router,
     vacaturebank.router,
     calendar.router,
 )

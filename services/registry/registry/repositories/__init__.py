@@ -1,6 +1,18 @@
 """The registry's repositories: per aggregate a Protocol and its PostgreSQL implementation, each knowing its
 columns once (a record dataclass whose fields are the table's columns)."""
 
+from registry.repositories.access_log import Access, AccessLogRepository, PostgresAccessLogRepository
+from registry.repositories.accounts import (
+    Account,
+    AccountLink,
+    AccountLinkRepository,
+    AccountRepository,
+    Membership,
+    MembershipRepository,
+    PostgresAccountLinkRepository,
+    PostgresAccountRepository,
+    PostgresMembershipRepository,
+)
 from registry.repositories.calendar import (
     CalendarFeed,
     CalendarFeedRepository,
@@ -42,6 +54,7 @@ from registry.repositories.partners import (
 )
 from registry.repositories.personal_data import PersonalDataRepository, PostgresPersonalDataRepository
 from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
+from registry.repositories.rate_limits import PostgresRateLimitRepository, RateLimitRepository, Window
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
 from registry.repositories.vacatures import (
     Facets,
@@ -56,6 +69,12 @@ from registry.repositories.vacatures import (
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
 
 __all__ = [
+    "Access",
+    "AccessLogRepository",
+    "Account",
+    "AccountLink",
+    "AccountLinkRepository",
+    "AccountRepository",
     "BusinessPartner",
     "CalendarFeed",
     "CalendarFeedRepository",
@@ -73,6 +92,8 @@ __all__ = [
     "IdempotencyKeyRepository",
     "Match",
     "MatchRepository",
+    "Membership",
+    "MembershipRepository",
     "Message",
     "MessageRepository",
     "Organisation",
@@ -81,18 +102,23 @@ __all__ = [
     "PersonalDataRepository",
     "PostcodeArea",
     "PostcodeAreaRepository",
+    "PostgresAccessLogRepository",
+    "PostgresAccountLinkRepository",
+    "PostgresAccountRepository",
     "PostgresCalendarFeedRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
     "PostgresHoursRepository",
     "PostgresIdempotencyKeyRepository",
     "PostgresMatchRepository",
+    "PostgresMembershipRepository",
     "PostgresMessageRepository",
     "PostgresOrganisationRepository",
     "PostgresPartnerRepository",
     "PostgresPersonalDataRepository",
     "PostgresPostcodeAreaRepository",
     "PostgresPublicContactRepository",
+    "PostgresRateLimitRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
     "PostgresVacatureRepository",
@@ -100,6 +126,7 @@ __all__ = [
     "PostgresVolunteerRepository",
     "PublicContact",
     "PublicContactRepository",
+    "RateLimitRepository",
     "Task",
     "TaskRepository",
     "Template",
@@ -111,4 +138,5 @@ __all__ = [
     "VolunteerDay",
     "VolunteerDayRepository",
     "VolunteerRepository",
+    "Window",
 ]
