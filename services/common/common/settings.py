@@ -159,6 +159,9 @@ class ServiceSettings(KafkaSettings):
     scheduler_poll_interval_s: float = Field(
         30.0, gt=0, le=3600, description="How often the scheduler looks for due jobs."
     )
+    scheduler_run_retention_days: int = Field(
+        30, ge=1, le=3650, description="How long finished job runs stay listed (each job's latest always stays)."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:
