@@ -22,7 +22,15 @@ from aiokafka.admin import AIOKafkaAdminClient
 from common.consumer import EventConsumer
 from common.localinfra.processes import ServiceProcess
 
-__all__ = ["BenchService", "GroupWatcher", "consumed_topics", "log_summary"]
+__all__ = [
+    "BenchService",
+    "GroupWatcher",
+    "consumed_topics",
+    "log_summary",
+    "process_cpu_seconds",
+    "process_peak_rss_bytes",
+    "process_rss_bytes",
+]
 
 # How long a service may take to shut down after SIGTERM before it is killed (its own budget is 20 s).
 _STOP_TIMEOUT_S = 30.0
@@ -114,30 +122,47 @@ class BenchService:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the running process so far (0 when it is not running)."""
-        stat = self._proc("stat")
-        if stat is None:
-            return 0.0
-        # Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        process = self.process.process
+        return process_cpu_seconds(process.pid) if process is not None else 0.0
 
     def peak_rss_bytes(self) -> int:
         """Peak resident set size of the running process so far (0 when it is not running)."""
-        status = self._proc("status")
-        for line in (status or "").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-        return 0
-
-    def _proc(self, name: str) -> str | None:
-        """A /proc file of the process, None when it is gone."""
         process = self.process.process
-        if process is None:
-            return None
-        try:
-            return Path(f"/proc/{process.pid}/{name}").read_text()
-        except OSError:
-            return None
+        return process_peak_rss_bytes(process.pid) if process is not None else 0
+
+
+def _proc(pid: int, name: str) -> str | None:
+    """A /proc file of a process, None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:
+        return None
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (all its threads) so far; 0 when it is gone."""
+    stat = _proc(pid, "stat")
+    if stat is None:
+        return 0.0
+    # Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def process_peak_rss_bytes(pid: int) -> int:
+    """Peak resident set size of a running process so far; 0 when it is gone."""
+    for line in (_proc(pid, "status") or "").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def process_rss_bytes(pid: int) -> int:
+    """Resident set size of a running process now; 0 when it is gone."""
+    for line in (_proc(pid, "status") or "").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 class GroupWatcher:
