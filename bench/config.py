@@ -122,9 +122,9 @@ SMOKE = BenchConfig(
     drain_timeout_s=10.0,
     matching_volunteers=20_000,
     matching_queries=5,
-    reads_volunteers=(1_000, 5_000),
-    reads_budget_s=1.0,
-    reads_max_rounds=3,
+    reads_volunteers=(1_000, 2_000),
+    reads_budget_s=10.0,
+    reads_max_rounds=2,
 )
 
 

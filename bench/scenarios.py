@@ -60,7 +60,7 @@ from common.localinfra import drop_database
 from contracts.events import HoursLogged
 from matching.domain.model import TaskProfile
 
-__all__ = ["GOAL_ORDER", "SCENARIOS", "run_benchmarks"]
+__all__ = ["GOAL_ORDER", "SCENARIOS", "goal_rank", "run_benchmarks"]
 
 HOURS_TOPIC = HoursLogged.topic
 # Every scenario, in the order a run takes them (``python -m bench --only`` picks some).
@@ -990,13 +990,13 @@ async def run_benchmarks(
                 results.goals.extend(outcome if isinstance(outcome, list) else [outcome])
                 gc.collect()  # what a scenario built (data sets, a million profiles) must not weigh on the next
                 say(f"  ({time.perf_counter() - started:.0f} s)")
-            results.goals.sort(key=_goal_rank)
+            results.goals.sort(key=goal_rank)
         finally:
             await bench.db.close()
     return results
 
 
-def _goal_rank(goal: Goal) -> int:
+def goal_rank(goal: Goal) -> int:
     """Where a goal goes in the table (a scenario's error row where its first goal would)."""
     for index, key in enumerate(GOAL_ORDER):
         if goal.key == key or key.startswith(f"{goal.key}-"):

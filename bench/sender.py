@@ -41,13 +41,23 @@ from aiokafka import AIOKafkaProducer
 from bench.harness import cpu_seconds
 from bench.histogram import LatencyHistogram
 
-__all__ = ["COMMITTED_SEPARATOR", "Schedule", "SenderSpec", "Template", "committed_payloads", "main"]
+__all__ = [
+    "COMMITTED_SEPARATOR",
+    "WARM_UP_RECORDS",
+    "Schedule",
+    "SenderSpec",
+    "Template",
+    "committed_payloads",
+    "main",
+    "record_copies",
+    "stamped_headers",
+]
 
 # A tick due within this long is released at once: a sleep per tick would cost more than the send.
 _SLACK_S = 0.001
 # Behind schedule the loop still yields this often, so the producer's own task gets to send.
 _YIELD_EVERY = 64
-_WARM_UP_RECORDS = 20
+WARM_UP_RECORDS = 20
 # NOTIFY payloads are limited to 8000 bytes: send times (16 digits and a comma each) go in chunks.
 _NOTIFY_CHUNK = 400
 # Separates a NOTIFY payload's unique prefix from its send times (PostgreSQL folds identical payloads).
@@ -113,7 +123,7 @@ def committed_payloads(token: str, sent_us: list[int]) -> list[str]:
     ]
 
 
-def _copies(templates: list[Template]) -> Iterator[tuple[Template, bytes, list[tuple[str, bytes]], bytes]]:
+def record_copies(templates: list[Template]) -> Iterator[tuple[Template, bytes, list[tuple[str, bytes]], bytes]]:
     """Endless (template, value, headers, event id): a new event id and hours id per copy, a few µs each."""
     prepared = [
         (template, template.value.encode(), [(name, raw.encode()) for name, raw in template.headers])
@@ -126,7 +136,7 @@ def _copies(templates: list[Template]) -> Iterator[tuple[Template, bytes, list[t
             yield template, copied, headers, event_id
 
 
-def _stamped(headers: list[tuple[str, bytes]], event_id: bytes, now: float) -> list[tuple[str, bytes]]:
+def stamped_headers(headers: list[tuple[str, bytes]], event_id: bytes, now: float) -> list[tuple[str, bytes]]:
     """The headers with this copy's ``ce_id`` and ``ce_time`` (now, UTC, microseconds)."""
     stamp = datetime.fromtimestamp(now, UTC).isoformat().encode()
     return [(name, event_id if name == "ce_id" else stamp if name == "ce_time" else raw) for name, raw in headers]
@@ -159,7 +169,7 @@ class _Sender:
 
     def __init__(self, spec: SenderSpec, templates: list[Template]) -> None:
         self.spec = spec
-        self.copies = _copies(templates)
+        self.copies = record_copies(templates)
         self.producer = AIOKafkaProducer(bootstrap_servers=spec.bootstrap, acks="all", enable_idempotence=True)
         self.committed = _Committed()
         self.listener: asyncpg.Connection | None = None
@@ -191,7 +201,7 @@ class _Sender:
     async def send_one(self) -> str:
         """Send the next copy now; its event id."""
         template, value, headers, event_id = next(self.copies)
-        stamped = _stamped(headers, event_id, time.time())
+        stamped = stamped_headers(headers, event_id, time.time())
         future = await self.producer.send(template.topic, value=value, key=template.key.encode(), headers=stamped)
         future.add_done_callback(self._on_ack)
         return event_id.decode()
@@ -199,7 +209,7 @@ class _Sender:
     async def warm(self) -> list[str]:
         """A few records, each acknowledged before the next: the consumer joins and starts fetching on these."""
         ids = []
-        for _ in range(_WARM_UP_RECORDS):
+        for _ in range(WARM_UP_RECORDS):
             ids.append(await self.send_one())
             await self.producer.flush()
         return ids
