@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 import uuid
@@ -60,6 +61,7 @@ _YIELD_EVERY = 64
 WARM_UP_RECORDS = 20
 # NOTIFY payloads are limited to 8000 bytes: send times (16 digits and a comma each) go in chunks.
 _NOTIFY_CHUNK = 400
+_BATCH_BYTES = 128 * 1024
 # Separates a NOTIFY payload's unique prefix from its send times (PostgreSQL folds identical payloads).
 COMMITTED_SEPARATOR = "|"
 
@@ -170,7 +172,12 @@ class _Sender:
     def __init__(self, spec: SenderSpec, templates: list[Template]) -> None:
         self.spec = spec
         self.copies = record_copies(templates)
-        self.producer = AIOKafkaProducer(bootstrap_servers=spec.bootstrap, acks="all", enable_idempotence=True)
+        # acks=all and idempotent as the outbox relay; batches of up to 128 KB (default 16 KB) so one request per
+        # partition carries what piled up while the previous one was in flight: at ten thousand records a second
+        # the default let a slow broker block send(), and the sender fell behind its schedule for that.
+        self.producer = AIOKafkaProducer(
+            bootstrap_servers=spec.bootstrap, acks="all", enable_idempotence=True, max_batch_size=_BATCH_BYTES
+        )
         self.committed = _Committed()
         self.listener: asyncpg.Connection | None = None
         self.acked = 0
@@ -258,6 +265,7 @@ class _Sender:
             "failed": self.failed,
             "first_error": self.first_error,
             "cpu_seconds": cpu_seconds() - cpu_start,
+            "load_average": [round(value, 2) for value in os.getloadavg()],
             "samples": samples,
         }
         if self.listener is not None:

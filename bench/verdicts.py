@@ -20,6 +20,8 @@ __all__ = [
 
 # The verdict of a paced goal whose sender, not the platform, was the limit.
 HARNESS_BOUND = "harness-bound"
+# A sender process busy this share of its window was limited by its own CPU.
+_SENDER_SATURATED = 0.8
 
 
 def backlog_bounded(run: Run, rate: float) -> tuple[bool, int, int]:
@@ -49,6 +51,17 @@ def schedule_kept(run: Run) -> tuple[bool, str]:
         f"sender {achieved:,.0f} of {asked:,.0f} rec/s asked, send lag p99 {lag['p99']:.1f} ms "
         f"(max {lag['max']:.0f} ms), sender process busy {busy:.0%}"
     )
+    if not kept:
+        # Busy most of the time: its own work was the limit. Otherwise it waited, for a CPU (the machine's load)
+        # or in send() for its producer's buffer (a broker slower than the rate).
+        load = sender.get("load_average") or []
+        why += (
+            ": its own CPU was the limit"
+            if busy >= _SENDER_SATURATED
+            else ": it waited, for a CPU"
+            + (f" (load average {load[0]:.1f} on this machine)" if load else "")
+            + " or for its producer (the broker)"
+        )
     return kept, why
 
 

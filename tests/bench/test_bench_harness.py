@@ -209,4 +209,7 @@ def test_a_paced_run_is_believed_only_when_its_sender_kept_rate_and_time() -> No
     assert "1,999 of 2,000 rec/s" in why
     assert "busy 25%" in why
     assert not schedule_kept(_run("project", 3_000, 2.0, sender=_sender(2_000, 1_500, 1.5)))[0]
-    assert not schedule_kept(_run("project", 4_000, 2.0, sender=_sender(2_000, 2_000, 40.0)))[0]
+    late = _run("project", 4_000, 2.0, sender=_sender(2_000, 2_000, 40.0) | {"load_average": [3.5, 3.0, 2.0]})
+    kept, why = schedule_kept(late)
+    assert not kept
+    assert "it waited, for a CPU (load average 3.5 on this machine)" in why
