@@ -188,7 +188,8 @@ async def reads_at_size(
                 f"{result.load_s:.0f} s; reading {municipality.code}'s figures for {YEAR}"
             )
             await _time_reads(service, reads_paths(municipality.code), token, result, budget_s, max_rounds)
-            say(f"  {result.text()} ({len(result.timings_ms['json'])} rounds)")
+            rounds = len(result.timings_ms["json"])
+            say(f"  {result.text()} ({rounds} round{'s' if rounds != 1 else ''})")
         finally:
             await service.stop()
             result.log = log_summary(service.process.log_path)
