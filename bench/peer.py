@@ -45,9 +45,9 @@ def peer_python() -> Path:
 
 
 def _uv() -> list[str]:
-    """How to call uv: on the PATH, else as the project's Python module (as the Makefile does)."""
-    found = shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
+    """How to call uv: the one running us (``uv run`` sets ``UV``), else on the PATH, else python3's module."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    return [found] if found else ["python3", "-m", "uv"]
 
 
 def _base_python() -> str:
