@@ -27,7 +27,7 @@ from common.localinfra.postgres import create_database
 from matching.config import Settings as MatchingSettings
 from matching.main import create_app as create_matching
 from tests.reporting.integration.conftest import Reporting, running_reporting
-from tests.support.mailbox import Mailbox, smtp_server
+from tests.support.mailbox import Mailbox, running_mailbox
 from tests.support.registry_client import Headers, Registry, running_registry
 
 pytestmark = pytest.mark.integration
@@ -106,7 +106,8 @@ async def region(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncIterato
             consumer_retry_backoff_s=0.05, outbox_poll_interval_s=0.2, proposals_per_task=1,
         )
     )  # fmt: skip
-    with smtp_server() as (mailbox, port):
+    with running_mailbox() as mailbox:
+        port = mailbox.port
         async with (
             running_reporting(kafka_bootstrap, postgres_server_dsn) as reporting,
             running_registry(

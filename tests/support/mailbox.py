@@ -1,8 +1,9 @@
-"""A real SMTP server for tests (aiosmtpd on 127.0.0.1): what it received, and recipients it refuses."""
+"""A real SMTP server for tests (aiosmtpd on 127.0.0.1 and a free port) and what it received."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -13,14 +14,15 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-__all__ = ["Mailbox", "free_port", "smtp_server"]
+__all__ = ["Mailbox", "free_port", "link_token", "running_mailbox"]
 
 
 class Mailbox:
-    """What a real local SMTP server (aiosmtpd) received; refuses recipients whose address says so."""
+    """What the server received; refuses recipients whose address says so ("refuse")."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.port = 0
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -32,7 +34,7 @@ class Mailbox:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
-        self.messages.append(message_from_bytes(content, policy=policy.default))  # type: ignore[arg-type]
+        self.messages.append(message_from_bytes(content, policy=policy.default))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -48,7 +50,16 @@ class Mailbox:
         return self.to(address)
 
 
+def link_token(message: EmailMessage) -> str:
+    """The token of the link in an account e-mail (``...token=<token>``)."""
+    body = message.get_content()
+    found = re.search(r"token=([A-Za-z0-9_-]+)", body)
+    assert found is not None, body
+    return found.group(1)
+
+
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -56,13 +67,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
-    """A real SMTP server on 127.0.0.1 and a free port, stopped afterwards."""
+def running_mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on 127.0.0.1; ``mailbox.port`` is where it listens."""
     box = Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
+    box.port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
     try:
-        yield box, port
+        yield box
     finally:
         controller.stop()

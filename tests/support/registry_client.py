@@ -37,6 +37,15 @@ class Registry:
     bootstrap: str
     ops: Headers
     personal_values: list[str] = field(default_factory=list)
+    app: Any = None
+    """The ASGI app (for clients from other addresses: ``client_from``)."""
+    dsn: str = ""
+    """Its database (for commands run beside it)."""
+
+    def client_from(self, address: str) -> httpx.AsyncClient:
+        """Another client of the same registry, connecting from ``address`` (login limits count per address)."""
+        transport = httpx.ASGITransport(app=self.app, client=(address, 50_000))
+        return httpx.AsyncClient(transport=transport, base_url="http://registry", timeout=30)
 
     async def new_centrale(self) -> tuple[str, Headers]:
         """A centrale with a unique id and the headers of one of its staff."""
@@ -174,8 +183,8 @@ async def running_registry(
 ) -> AsyncIterator[Registry]:
     """A registry app with its own fresh database, lifespan running (relay and consumers), over ASGI.
 
-    ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand); ``clock``
-    replaces the system clock (time-driven work: check-ins, reminders).
+    ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand);
+    ``clock``: a clock the test moves (sessions, links, limits, jobs, check-ins, reminders).
     """
     dsn = await create_database(postgres_server_dsn, f"registry_{secrets.token_hex(5)}")
     defaults: dict[str, Any] = {"consumer_retry_backoff_s": 0.05, "outbox_poll_interval_s": 0.2}
@@ -197,4 +206,6 @@ async def running_registry(
                 pool=app.state.runtime.pool,
                 bootstrap=kafka_bootstrap,
                 ops={"Authorization": f"Bearer {ops_token}"},
+                app=app,
+                dsn=dsn,
             )

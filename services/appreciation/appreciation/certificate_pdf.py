@@ -13,8 +13,20 @@ from fpdf.enums import XPos, YPos
 
 __all__ = ["CertificateContent", "dutch_date", "dutch_hours", "render_certificate"]
 
-_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december")  # fmt: skip
+_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 @dataclass(frozen=True)

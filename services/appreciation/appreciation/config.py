@@ -11,7 +11,10 @@ from pydantic_settings import SettingsConfigDict
 from appreciation.domain import AllowanceLimits
 from common.settings import ServiceSettings
 
-__all__ = ["Settings"]
+__all__ = ["SERVICE", "Settings"]
+
+# The service's name: its consumer group, its events' source, its database's migrations.
+SERVICE = "appreciation"
 
 # Belastingdienst 2025 (DOMAIN.md): €5.60/h from 21, €3.30/h under 21, €210 a month, €2,100 a year.
 _LIMITS_2025 = AllowanceLimits(
@@ -49,4 +52,4 @@ class Settings(ServiceSettings):
     @property
     def service_name(self) -> str:
         """Name of the service."""
-        return "appreciation"
+        return SERVICE

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from appreciation.use_cases import Origin, awards
-from appreciation.use_cases.awards import Trigger
+from appreciation.config import SERVICE
+from appreciation.domain import AwardTrigger, HoursEntry, Match, Organisation, Task
+from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
+from appreciation.use_cases import awards, hours
 from common.auth import register_credential_projection
-from common.consumer import EventConsumer
+from common.clock import SystemClock
+from common.consumer import BatchContext, EventConsumer
 from common.logging import get_logger
-from common.uow import PostgresUnitOfWork
+from common.uow import Origin
+from contracts import EventEnvelope
 from contracts.events import (
     HoursLogged,
     MatchMade,
@@ -23,24 +27,18 @@ from contracts.events import (
     VolunteerRegistered,
 )
 
-__all__ = ["register_handlers"]
+__all__ = ["hours_entry", "register_handlers", "trigger_of"]
 
 log = get_logger(__name__)
 
-
-def _origin(uow: PostgresUnitOfWork) -> Origin:
-    """Awards carry the incoming event's correlation id and have it as their cause."""
-    return Origin(
-        source=f"/regions/{uow.envelope.region}/appreciation",
-        region=uow.envelope.region,
-        correlation_id=uow.envelope.correlationid,
-        causation_id=uow.envelope.id,
-    )
+Uow = PostgresAppreciationUnitOfWork
+# A run handler gets the batch's transaction, not a unit of work; it builds appreciation's on it.
+_CLOCK = SystemClock()
 
 
-def _trigger(uow: PostgresUnitOfWork) -> Trigger:
+def trigger_of(envelope: EventEnvelope) -> AwardTrigger:
     """The incoming event as the trigger of what it awards, dated by when its fact happened."""
-    return Trigger(event_id=uow.envelope.id, event_type=uow.envelope.type, on=uow.envelope.time.date())
+    return AwardTrigger(event_id=envelope.id, event_type=envelope.type, on=envelope.time.date())
 
 
 def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
@@ -48,65 +46,94 @@ def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
         log.info("appreciation_awarded", awards=[str(a) for a in awarded], **facts)
 
 
-async def on_volunteer_registered(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
+async def on_volunteer_registered(event: VolunteerRegistered, uow: Uow) -> None:
     """Know the volunteer's centrale, age band and registration day (anniversaries, MDT)."""
-    awarded = await awards.record_volunteer(
-        uow.conn, event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, _trigger(uow),
-        _origin(uow),
-    )  # fmt: skip
-    _log_awards(awarded, volunteer_id=str(event.volunteer_id))
-
-
-async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, uow: PostgresUnitOfWork) -> None:
-    """Follow the age band (MDT counts only at MDT age)."""
-    awarded = await awards.record_volunteer(
-        uow.conn, event.volunteer_id, event.centrale_id, event.age_band, None, _trigger(uow), _origin(uow)
+    command = awards.RecordVolunteer(
+        event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, trigger_of(uow.envelope)
     )
-    _log_awards(awarded, volunteer_id=str(event.volunteer_id))
+    _log_awards(await awards.record_volunteer(command, uow), volunteer_id=str(event.volunteer_id))
 
 
-async def on_volunteer_erased(event: VolunteerErased, uow: PostgresUnitOfWork) -> None:
+async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, uow: Uow) -> None:
+    """Follow the age band (MDT counts only at MDT age)."""
+    command = awards.RecordVolunteer(
+        event.volunteer_id, event.centrale_id, event.age_band, None, trigger_of(uow.envelope)
+    )
+    _log_awards(await awards.record_volunteer(command, uow), volunteer_id=str(event.volunteer_id))
+
+
+async def on_volunteer_erased(event: VolunteerErased, uow: Uow) -> None:
     """Forget the volunteer; awards, certificates and allowances stay as anonymous rows."""
-    await awards.erase_volunteer(uow.conn, event.volunteer_id, event.centrale_id, event.erased_at)
+    await awards.erase_volunteer(awards.EraseVolunteer(event.volunteer_id, event.centrale_id, event.erased_at), uow)
     log.info("volunteer_forgotten", volunteer_id=str(event.volunteer_id))
 
 
-async def on_organisation_registered(event: OrganisationRegistered, uow: PostgresUnitOfWork) -> None:
+async def on_organisation_registered(event: OrganisationRegistered, uow: Uow) -> None:
     """Keep the organisation's name for certificates."""
-    await awards.record_organisation(uow.conn, event.organisation_id, event.centrale_id, event.organisation_name)
+    organisation = Organisation(event.organisation_id, event.centrale_id, event.organisation_name)
+    await awards.record_organisation(awards.RecordOrganisation(organisation), uow)
 
 
-async def on_task_posted(event: TaskPosted, uow: PostgresUnitOfWork) -> None:
+async def on_task_posted(event: TaskPosted, uow: Uow) -> None:
     """Keep the task's theme and skills for certificates."""
-    await awards.record_task(
-        uow.conn, event.task_id, event.organisation_id, event.centrale_id, event.theme, list(event.skills)
-    )
+    task = Task(event.task_id, event.organisation_id, event.centrale_id, event.theme, tuple(event.skills))
+    await awards.record_task(awards.RecordTask(task), uow)
 
 
-async def on_task_updated(event: TaskUpdated, uow: PostgresUnitOfWork) -> None:
+async def on_task_updated(event: TaskUpdated, uow: Uow) -> None:
     """Follow the task's theme and skills."""
-    await awards.record_task(
-        uow.conn, event.task_id, event.organisation_id, event.centrale_id, event.theme, list(event.skills)
-    )
+    task = Task(event.task_id, event.organisation_id, event.centrale_id, event.theme, tuple(event.skills))
+    await awards.record_task(awards.RecordTask(task), uow)
 
 
-async def on_match_made(event: MatchMade, uow: PostgresUnitOfWork) -> None:
+async def on_match_made(event: MatchMade, uow: Uow) -> None:
     """A match made: the first one is celebrated, and it tells which organisations the volunteer serves."""
-    awarded = await awards.record_match(uow.conn, event.model_dump(), _trigger(uow), _origin(uow))
+    match = Match(
+        id=event.match_id,
+        volunteer_id=event.volunteer_id,
+        task_id=event.task_id,
+        organisation_id=event.organisation_id,
+        centrale_id=event.centrale_id,
+        volunteer_centrale_id=event.volunteer_centrale_id,
+        made_at=event.made_at,
+    )
+    awarded = await awards.record_match(awards.RecordMatch(match, trigger_of(uow.envelope)), uow)
     _log_awards(awarded, volunteer_id=str(event.volunteer_id), match_id=str(event.match_id))
 
 
-async def on_hours_logged(event: HoursLogged, uow: PostgresUnitOfWork) -> None:
-    """Hours count once per entry towards milestones, NLdoet and MDT, across every organisation."""
-    awarded = await awards.record_hours(uow.conn, event.model_dump(), _trigger(uow), _origin(uow))
-    _log_awards(awarded, volunteer_id=str(event.volunteer_id), hours_id=str(event.hours_id))
-
-
-async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, uow: PostgresUnitOfWork) -> None:
-    """Thank the business partner for its team's day."""
-    awarded = await awards.record_partner_day(
-        uow.conn, event.partner_id, event.day_id, event.centrale_id, event.participants, _trigger(uow), _origin(uow)
+def hours_entry(event: HoursLogged, envelope: EventEnvelope) -> HoursEntry:
+    """The hours entry an HoursLogged event reports."""
+    return HoursEntry(
+        id=event.hours_id,
+        volunteer_id=event.volunteer_id,
+        match_id=event.match_id,
+        task_id=event.task_id,
+        organisation_id=event.organisation_id,
+        centrale_id=event.centrale_id,
+        theme=event.theme,
+        worked_on=event.worked_on,
+        hours=event.hours,
+        event_id=envelope.id,
     )
+
+
+async def on_hours_logged(events: Sequence[HoursLogged], batch: BatchContext) -> None:
+    """Hours count once per entry towards milestones, NLdoet and MDT: a run of entries in a few statements."""
+    commands = [
+        hours.RecordHours(hours_entry(event, envelope), trigger_of(envelope), Origin.of_event(envelope, SERVICE))
+        for event, envelope in zip(events, batch.envelopes, strict=True)
+    ]
+    uow = PostgresAppreciationUnitOfWork(batch.conn, Origin.of_event(batch.envelopes[0], SERVICE), _CLOCK)
+    awarded = await hours.record_hours_run(commands, uow)
+    _log_awards(awarded, hours_entries=len(events))
+
+
+async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, uow: Uow) -> None:
+    """Thank the business partner for its team's day."""
+    command = awards.RecordPartnerDay(
+        event.partner_id, event.day_id, event.centrale_id, event.participants, trigger_of(uow.envelope)
+    )
+    awarded = await awards.record_partner_day(command, uow)
     _log_awards(awarded, partner_id=str(event.partner_id), day_id=str(event.day_id))
 
 
@@ -119,6 +146,6 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(TaskPosted)(on_task_posted)
     consumer.on(TaskUpdated)(on_task_updated)
     consumer.on(MatchMade)(on_match_made)
-    consumer.on(HoursLogged)(on_hours_logged)
+    consumer.on_batch(HoursLogged)(on_hours_logged)
     consumer.on(VolunteerDayHoursLogged)(on_volunteer_day_hours_logged)
     register_credential_projection(consumer)

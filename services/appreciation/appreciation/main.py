@@ -7,15 +7,17 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from appreciation.api import ROUTERS
-from appreciation.config import Settings
+from appreciation.config import SERVICE, Settings
 from appreciation.handlers import register_handlers
+from appreciation.jobs import JOBS
+from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts.events import AppreciationAwarded
 
 __all__ = ["SPEC", "create_app", "main"]
 
 SPEC = ServiceSpec(
-    name="appreciation",
+    name=SERVICE,
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=register_handlers,
     routers=ROUTERS,
@@ -25,6 +27,8 @@ SPEC = ServiceSpec(
     # awards (deterministic ids), rules, certificates and allowances are this service's own record and stay,
     # so a replay awards nothing twice.
     replay_tables=("volunteers", "organisations", "tasks", "matches", "hours"),
+    unit_of_work=PostgresAppreciationUnitOfWork,
+    jobs=JOBS,
 )
 
 

@@ -17,16 +17,25 @@ from common.locks import Lock
 from common.logging import get_logger
 from contracts import Event, EventEnvelope
 
-__all__ = ["OutboxRelay", "add_to_outbox", "make_envelope"]
+__all__ = ["OutboxRelay", "add_all_to_outbox", "add_to_outbox", "make_envelope"]
 
 log = get_logger(__name__)
 
 
 def make_envelope(
-    event: Event, *, source: str, tenant: str, region: str, correlation_id: Any = None, causation_id: Any = None
+    event: Event,
+    *,
+    source: str,
+    tenant: str,
+    region: str,
+    correlation_id: Any = None,
+    causation_id: Any = None,
+    event_id: Any = None,
 ) -> EventEnvelope:
-    """The envelope for a new event about ``event.subject()``."""
+    """The envelope for a new event about ``event.subject()`` (under ``event_id`` when given, else a fresh id)."""
     extras: dict[str, Any] = {}
+    if event_id is not None:
+        extras["id"] = event_id
     if correlation_id is not None:
         extras["correlationid"] = correlation_id
     if causation_id is not None:
@@ -45,6 +54,23 @@ async def add_to_outbox(conn: Connection, event: Event, envelope: EventEnvelope)
         envelope.subject,
         json.dumps(headers),
         event.model_dump_json().encode(),
+    )
+
+
+async def add_all_to_outbox(conn: Connection, events: Sequence[tuple[Event, EventEnvelope]]) -> None:
+    """``add_to_outbox`` for many events in one statement; rows get ids in the given order (per-key order holds)."""
+    if len(events) <= 1:
+        for event, envelope in events:
+            await add_to_outbox(conn, event, envelope)
+        return
+    await conn.execute(
+        "INSERT INTO outbox (topic, key, headers, payload)"
+        " SELECT topic, key, headers, payload FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])"
+        " WITH ORDINALITY AS queued (topic, key, headers, payload, n) ORDER BY n",
+        [event.topic for event, _ in events],
+        [envelope.subject for _, envelope in events],
+        [json.dumps([[name, value.decode()] for name, value in envelope.to_headers()]) for _, envelope in events],
+        [event.model_dump_json().encode() for event, _ in events],
     )
 
 

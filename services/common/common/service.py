@@ -16,6 +16,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -130,6 +131,7 @@ async def _start(runtime: Runtime) -> None:
             settings=settings,
             poll_interval_s=settings.scheduler_poll_interval_s,
             enabled=settings.scheduler_enabled,
+            run_retention=timedelta(days=settings.scheduler_run_retention_days),
         )
         await runtime.scheduler.start()
         runtime.workers.append(runtime.scheduler)
@@ -196,8 +198,6 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
 
     app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
     app.state.runtime = runtime
-    for name, value in spec.state.items():
-        setattr(app.state, name, value)
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

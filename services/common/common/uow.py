@@ -13,7 +13,7 @@ base) so the fast tier runs without PostgreSQL or Kafka.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,13 +24,14 @@ import asyncpg
 
 from common.clock import Clock, SystemClock
 from common.db import Connection
-from common.outbox import add_to_outbox, make_envelope
+from common.outbox import add_all_to_outbox, make_envelope
 from contracts import Event, EventEnvelope
 
 __all__ = [
     "EmittedEvent",
     "FakeUnitOfWork",
     "Origin",
+    "Outgoing",
     "PostgresUnitOfWork",
     "UnitOfWork",
     "UnitOfWorkFactory",
@@ -96,9 +97,28 @@ class UnitOfWork(Protocol):
         """The instant of this unit of work (the same for every call)."""
         ...
 
-    async def emit(self, event: Event, *, tenant: str | None = None) -> None:
-        """Publish ``event`` when (and only if) this unit of work commits; ``tenant`` defaults to the origin's."""
+    async def emit(self, event: Event, *, tenant: str | None = None, event_id: UUID | None = None) -> None:
+        """Publish ``event`` when (and only if) this unit of work commits; ``tenant`` defaults to the origin's.
+
+        ``event_id``: the CloudEvents id, for an event that must keep its own (else a fresh one).
+        """
         ...
+
+    async def emit_all(self, events: Sequence[Outgoing]) -> None:
+        """``emit`` for many events at once (one statement), each with its own tenant, id and origin."""
+        ...
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An event to emit with what may differ from the unit of work's defaults (``emit_all``)."""
+
+    event: Event
+    tenant: str | None = None
+    event_id: UUID | None = None
+    """Keep this CloudEvents id (e.g. an award's own id, so a republished award is recognised)."""
+    origin: Origin | None = None
+    """Carry this origin instead of the unit of work's (one unit of work applying a run of events)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +127,8 @@ class EmittedEvent:
 
     event: Event
     tenant: str
+    event_id: UUID | None = None
+    origin: Origin | None = None
 
 
 class _Instant:
@@ -155,17 +177,26 @@ class PostgresUnitOfWork:
         """The instant of this unit of work."""
         return self._instant.now()
 
-    async def emit(self, event: Event, *, tenant: str | None = None) -> None:
+    async def emit(self, event: Event, *, tenant: str | None = None, event_id: UUID | None = None) -> None:
         """Queue ``event`` in the outbox of this transaction, carrying the origin on."""
-        envelope = make_envelope(
-            event,
-            source=self._origin.source,
-            tenant=_tenant_of(event, tenant, self._origin),
-            region=self._origin.region,
-            correlation_id=self._origin.correlation_id,
-            causation_id=self._origin.causation_id,
-        )
-        await add_to_outbox(self.conn, event, envelope)
+        await self.emit_all([Outgoing(event, tenant, event_id)])
+
+    async def emit_all(self, events: Sequence[Outgoing]) -> None:
+        """Queue every event in the outbox of this transaction in one statement, in order."""
+        queued = []
+        for outgoing in events:
+            origin = outgoing.origin or self._origin
+            envelope = make_envelope(
+                outgoing.event,
+                source=origin.source,
+                tenant=_tenant_of(outgoing.event, outgoing.tenant, origin),
+                region=origin.region,
+                correlation_id=origin.correlation_id,
+                causation_id=origin.causation_id,
+                event_id=outgoing.event_id,
+            )
+            queued.append((outgoing.event, envelope))
+        await add_all_to_outbox(self.conn, queued)
 
 
 class FakeUnitOfWork:
@@ -192,9 +223,16 @@ class FakeUnitOfWork:
         if origin is not None:
             self._origin = origin
 
-    async def emit(self, event: Event, *, tenant: str | None = None) -> None:
-        """Record ``event`` with its tenant."""
-        self.emitted.append(EmittedEvent(event, _tenant_of(event, tenant, self._origin)))
+    async def emit(self, event: Event, *, tenant: str | None = None, event_id: UUID | None = None) -> None:
+        """Record ``event`` with its tenant (and id, when given)."""
+        await self.emit_all([Outgoing(event, tenant, event_id)])
+
+    async def emit_all(self, events: Sequence[Outgoing]) -> None:
+        """Record every event with its tenant, id and origin."""
+        for outgoing in events:
+            origin = outgoing.origin or self._origin
+            tenant = _tenant_of(outgoing.event, outgoing.tenant, origin)
+            self.emitted.append(EmittedEvent(outgoing.event, tenant, outgoing.event_id, outgoing.origin))
 
     def events(self, kind: type[Event] | None = None) -> list[Event]:
         """What was emitted, in order; only events of ``kind`` when given."""

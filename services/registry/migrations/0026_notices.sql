@@ -38,7 +38,7 @@ CREATE TABLE notice_preferences (
     PRIMARY KEY (recipient_kind, recipient_id, kind)
 );
 
--- A centrale's own words per kind of notice (Dutch defaults in registry/notifications/notice_templates.py).
+-- A centrale's own words per kind of notice (Dutch defaults in registry/notice_texts.py).
 CREATE TABLE notice_templates (
     centrale_id text        NOT NULL REFERENCES centrales (id),
     kind        text        NOT NULL,

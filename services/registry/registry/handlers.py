@@ -1,5 +1,6 @@
-"""Registry's subscribers: matching's outcomes become part of the record (and tell the people concerned),
-appreciation's awards thank-yous."""
+"""Registry's subscribers: matching's outcomes become part of the record (and tell the people concerned).
+
+Appreciation's awards are subscribed by ``registry.notifications`` (``main._subscribe``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from contracts.events import (
     MatchProposed,
     VolunteerDayMatched,
 )
-from registry.notifications import register_notifications
 from registry.unit_of_work import PostgresRegistryUnitOfWork
 from registry.use_cases import conversation, partners
 from registry.use_cases.conversation import MatchFacts, MatchStep, RecordMatchStep
@@ -83,4 +83,3 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(MatchExpired)(on_match_event)
     consumer.on(MatchEnded)(on_match_event)
     consumer.on(VolunteerDayMatched)(on_volunteer_day_matched)
-    register_notifications(consumer)

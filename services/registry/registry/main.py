@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from common.clock import Clock
+from common.consumer import EventConsumer
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
 from registry import notifications
@@ -18,10 +19,17 @@ from registry.unit_of_work import PostgresRegistryUnitOfWork
 
 __all__ = ["SPEC", "create_app", "main"]
 
+
+def _subscribe(consumer: EventConsumer) -> None:
+    """The registry's subscribers: matching's outcomes, and awards that become thank-you messages."""
+    register_handlers(consumer)
+    notifications.register_notifications(consumer)
+
+
 SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
-    register_handlers=register_handlers,
+    register_handlers=_subscribe,
     routers=[*ROUTERS, notifications.router, notifications.notice_router],
     publishes=[
         events.VolunteerRegistered,
@@ -49,7 +57,7 @@ SPEC = ServiceSpec(
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    """The registry's ASGI app; ``clock``: tests of time-driven work (check-ins, reminders, expiry)."""
+    """The registry's ASGI app (``clock``: tests of sessions, links, check-ins, reminders and jobs move time)."""
     return create_service_app(settings or Settings(), SPEC, clock=clock)
 
 

@@ -9,6 +9,10 @@ from common.db import Connection
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
 from contracts import EventEnvelope
 from registry.repositories import (
+    AccessLogRepository,
+    AccountLinkRepository,
+    AccountRepository,
+    CalendarFeedRepository,
     CentraleContactRepository,
     CentraleRepository,
     CredentialRepository,
@@ -16,6 +20,7 @@ from registry.repositories import (
     HoursRepository,
     IdempotencyKeyRepository,
     MatchRepository,
+    MembershipRepository,
     MessageRepository,
     NoticePreferenceRepository,
     NoticeRepository,
@@ -23,6 +28,11 @@ from registry.repositories import (
     OrganisationRepository,
     PartnerRepository,
     PersonalDataRepository,
+    PostcodeAreaRepository,
+    PostgresAccessLogRepository,
+    PostgresAccountLinkRepository,
+    PostgresAccountRepository,
+    PostgresCalendarFeedRepository,
     PostgresCentraleContactRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
@@ -30,6 +40,7 @@ from registry.repositories import (
     PostgresHoursRepository,
     PostgresIdempotencyKeyRepository,
     PostgresMatchRepository,
+    PostgresMembershipRepository,
     PostgresMessageRepository,
     PostgresNoticePreferenceRepository,
     PostgresNoticeRepository,
@@ -37,16 +48,23 @@ from registry.repositories import (
     PostgresOrganisationRepository,
     PostgresPartnerRepository,
     PostgresPersonalDataRepository,
+    PostgresPostcodeAreaRepository,
     PostgresProposalRepository,
+    PostgresPublicContactRepository,
+    PostgresRateLimitRepository,
     PostgresResponseMessageRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
+    PostgresVacatureRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
     ProposalRepository,
+    PublicContactRepository,
+    RateLimitRepository,
     ResponseMessageRepository,
     TaskRepository,
     TemplateRepository,
+    VacatureRepository,
     VolunteerDayRepository,
     VolunteerRepository,
 )
@@ -160,6 +178,51 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Erasure, derived from the declaration of personal data."""
         ...
 
+    @property
+    def accounts(self) -> AccountRepository:
+        """Personal accounts."""
+        ...
+
+    @property
+    def memberships(self) -> MembershipRepository:
+        """What accounts may act as."""
+        ...
+
+    @property
+    def account_links(self) -> AccountLinkRepository:
+        """Single-use tokens of e-mailed links and login steps."""
+        ...
+
+    @property
+    def access_log(self) -> AccessLogRepository:
+        """The audit trail of personal data access."""
+        ...
+
+    @property
+    def rate_limits(self) -> RateLimitRepository:
+        """Attempt counters of login and password reset."""
+        ...
+
+    @property
+    def vacatures(self) -> VacatureRepository:
+        """Published tasks as the public sees them (the vacaturebank)."""
+        ...
+
+    @property
+    def postcode_areas(self) -> PostcodeAreaRepository:
+        """PC4 centroids and names, for distances and places."""
+        ...
+
+    @property
+    def public_contacts(self) -> PublicContactRepository:
+        """The centrales' public contact details."""
+        ...
+
+    @property
+    def calendar_feeds(self) -> CalendarFeedRepository:
+        """Private calendar feeds and the commitments they show."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -186,3 +249,12 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.follow_up: FollowUpRepository = PostgresFollowUpRepository(conn)
         self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeyRepository(conn)
         self.personal_data: PersonalDataRepository = PostgresPersonalDataRepository(conn)
+        self.accounts: AccountRepository = PostgresAccountRepository(conn)
+        self.memberships: MembershipRepository = PostgresMembershipRepository(conn)
+        self.account_links: AccountLinkRepository = PostgresAccountLinkRepository(conn)
+        self.access_log: AccessLogRepository = PostgresAccessLogRepository(conn)
+        self.rate_limits: RateLimitRepository = PostgresRateLimitRepository(conn)
+        self.vacatures: VacatureRepository = PostgresVacatureRepository(conn)
+        self.postcode_areas: PostcodeAreaRepository = PostgresPostcodeAreaRepository(conn)
+        self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
+        self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)

@@ -74,9 +74,12 @@ class Appreciation:
     async def publish(self, event: Event, tenant: str, envelope: EventEnvelope | None = None) -> Published:
         """Publish ``event`` as its producing service would (binary CloudEvents, key = subject)."""
         envelope = envelope or EventEnvelope(
-            source=f"/regions/{REGION}/registry", type=event.event_type, subject=event.subject(), tenant=tenant,
+            source=f"/regions/{REGION}/registry",
+            type=event.event_type,
+            subject=event.subject(),
+            tenant=tenant,
             region=REGION,
-        )  # fmt: skip
+        )
         metadata = await self.producer.send_and_wait(
             event.topic, event.model_dump_json().encode(), key=event.subject().encode(), headers=envelope.to_headers()
         )
@@ -99,9 +102,13 @@ class Appreciation:
         """A credential the registry would have issued, projected into appreciation."""
         token = f"rp_{secrets.token_urlsafe(32)}"
         issued = CredentialIssued(
-            credential_id=uuid4(), token_hash=hash_token(token), role=role, centrale_id=centrale_id,
-            subject_id=subject_id, issued_at=datetime.now(UTC),
-        )  # fmt: skip
+            credential_id=uuid4(),
+            token_hash=hash_token(token),
+            role=role,
+            centrale_id=centrale_id,
+            subject_id=subject_id,
+            issued_at=datetime.now(UTC),
+        )
         await self.publish_applied(issued, centrale_id or "region")
         return {"Authorization": f"Bearer {token}"}
 
@@ -117,11 +124,14 @@ class Appreciation:
         volunteer_id = uuid4()
         await self.publish_applied(
             VolunteerRegistered(
-                volunteer_id=volunteer_id, centrale_id=centrale_id, age_band=age_band,
-                registered_at=registered_at or datetime.now(UTC), appreciation_messages_consent=True,
+                volunteer_id=volunteer_id,
+                centrale_id=centrale_id,
+                age_band=age_band,
+                registered_at=registered_at or datetime.now(UTC),
+                appreciation_messages_consent=True,
             ),
             centrale_id,
-        )  # fmt: skip
+        )
         return volunteer_id
 
     async def organisation(self, centrale_id: str, name: str = "Voedselbank") -> UUID:
@@ -129,11 +139,16 @@ class Appreciation:
         organisation_id = uuid4()
         await self.publish_applied(
             OrganisationRegistered(
-                organisation_id=organisation_id, centrale_id=centrale_id, organisation_name=name, formal=True,
-                liability_insured=True, free_vog_scheme=False, registered_at=datetime.now(UTC),
+                organisation_id=organisation_id,
+                centrale_id=centrale_id,
+                organisation_name=name,
+                formal=True,
+                liability_insured=True,
+                free_vog_scheme=False,
+                registered_at=datetime.now(UTC),
             ),
             centrale_id,
-        )  # fmt: skip
+        )
         return organisation_id
 
     async def task(self, centrale_id: str, organisation_id: UUID, theme: str, skills: list[str]) -> UUID:
@@ -141,30 +156,48 @@ class Appreciation:
         task_id = uuid4()
         await self.publish_applied(
             TaskPosted(
-                task_id=task_id, organisation_id=organisation_id, centrale_id=centrale_id, theme=theme,
-                skills=skills, capacity=2, hours_per_week=3, vog_required=False, posted_at=datetime.now(UTC),
+                task_id=task_id,
+                organisation_id=organisation_id,
+                centrale_id=centrale_id,
+                theme=theme,
+                skills=skills,
+                capacity=2,
+                hours_per_week=3,
+                vog_required=False,
+                posted_at=datetime.now(UTC),
             ),
             centrale_id,
-        )  # fmt: skip
+        )
         return task_id
 
     async def match(self, centrale_id: str, volunteer_id: UUID, organisation_id: UUID, task_id: UUID) -> MatchMade:
         """A match made, as matching publishes it."""
         match = MatchMade(
-            match_id=uuid4(), task_id=task_id, volunteer_id=volunteer_id, organisation_id=organisation_id,
-            centrale_id=centrale_id, volunteer_centrale_id=centrale_id, made_at=datetime.now(UTC),
-        )  # fmt: skip
+            match_id=uuid4(),
+            task_id=task_id,
+            volunteer_id=volunteer_id,
+            organisation_id=organisation_id,
+            centrale_id=centrale_id,
+            volunteer_centrale_id=centrale_id,
+            made_at=datetime.now(UTC),
+        )
         await self.publish_applied(match, centrale_id)
         return match
 
     def hours(self, match: MatchMade, hours: str, worked_on: date | None = None, theme: str = "ouderen") -> HoursLogged:
         """An hours entry for ``match`` (not yet published)."""
         return HoursLogged(
-            hours_id=uuid4(), match_id=match.match_id, volunteer_id=match.volunteer_id, task_id=match.task_id,
-            organisation_id=match.organisation_id, centrale_id=match.centrale_id, theme=theme,
-            worked_on=worked_on or datetime.now(UTC).date() - timedelta(days=1), hours=Decimal(hours),
+            hours_id=uuid4(),
+            match_id=match.match_id,
+            volunteer_id=match.volunteer_id,
+            task_id=match.task_id,
+            organisation_id=match.organisation_id,
+            centrale_id=match.centrale_id,
+            theme=theme,
+            worked_on=worked_on or datetime.now(UTC).date() - timedelta(days=1),
+            hours=Decimal(hours),
             logged_at=datetime.now(UTC),
-        )  # fmt: skip
+        )
 
     async def awards(self, recipient_id: UUID) -> list[asyncpg.Record]:
         """The award rows of a recipient."""
@@ -191,10 +224,15 @@ async def running_appreciation(bootstrap: str, dsn: str, group: str, **overrides
     """An appreciation app on ``dsn`` consuming as ``group``, lifespan running (relay and consumers)."""
     ops_token = secrets.token_urlsafe(24)
     settings = Settings(
-        kafka_bootstrap_servers=bootstrap, region=REGION, database_url=dsn, ops_token=ops_token,
-        consumer_retry_backoff_s=0.05, outbox_poll_interval_s=0.2, public_url="https://waardering.example",
+        kafka_bootstrap_servers=bootstrap,
+        region=REGION,
+        database_url=dsn,
+        ops_token=ops_token,
+        consumer_retry_backoff_s=0.05,
+        outbox_poll_interval_s=0.2,
+        public_url="https://waardering.example",
         **overrides,
-    )  # fmt: skip
+    )
     spec = replace(SPEC, name=group)
     app = create_service_app(settings, spec)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
@@ -204,9 +242,13 @@ async def running_appreciation(bootstrap: str, dsn: str, group: str, **overrides
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://appreciation", timeout=30) as http:
                 yield Appreciation(
-                    http=http, pool=app.state.runtime.pool, bootstrap=bootstrap, spec=spec, producer=producer,
+                    http=http,
+                    pool=app.state.runtime.pool,
+                    bootstrap=bootstrap,
+                    spec=spec,
+                    producer=producer,
                     ops={"Authorization": f"Bearer {ops_token}"},
-                )  # fmt: skip
+                )
     finally:
         await producer.stop()
 

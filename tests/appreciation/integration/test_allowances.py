@@ -98,8 +98,9 @@ async def test_hourly_yearly_and_unconfigured_years_are_checked(appreciation: Ap
     for month in range(1, 11):  # 10 times €205: within every month, €2,050 in the year
         entry = check(adult, paid_on=f"2025-{month:02d}-01", amount="205.00", reference=f"M{month}")
         assert (await appreciation.http.post(path, json=entry, headers=headers)).status_code == 201
-    yearly = await appreciation.http.post(f"{path}/check", json=check(adult, paid_on="2025-11-02", amount="60"),
-                                          headers=headers)  # fmt: skip
+    yearly = await appreciation.http.post(
+        f"{path}/check", json=check(adult, paid_on="2025-11-02", amount="60"), headers=headers
+    )
     later_year = await appreciation.http.post(f"{path}/check", json=check(adult, paid_on="2031-01-05"), headers=headers)
 
     assert [w["limit"] for w in young_rate.json()["warnings"]] == ["hourly"]  # €4.00/h above €3.30 under 21
@@ -125,8 +126,9 @@ async def test_allowances_are_only_for_the_organisations_own_volunteers_and_inpu
     checked = {"volunteer_id": str(volunteer_id), "paid_on": "2025-05-01", "amount": "10"}
     body = checked | {"reference": "X"}
 
-    not_served = await appreciation.http.post(f"{path}/check", json=checked | {"volunteer_id": str(stranger)},
-                                              headers=headers)  # fmt: skip
+    not_served = await appreciation.http.post(
+        f"{path}/check", json=checked | {"volunteer_id": str(stranger)}, headers=headers
+    )
     other_tenant = await appreciation.http.post(f"{path}/check", json=checked, headers=other_staff)
     volunteer = await appreciation.credential("volunteer", centrale_id, volunteer_id)
     as_volunteer = await appreciation.http.post(f"{path}/check", json=checked, headers=volunteer)

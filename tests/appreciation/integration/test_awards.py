@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
@@ -12,8 +13,13 @@ import asyncpg
 import pytest
 
 from appreciation import domain
+from appreciation.handlers import hours_entry, on_hours_logged
+from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
 from appreciation.use_cases import awards
-from appreciation.use_cases._shared import Origin
+from appreciation.use_cases.hours import RecordHours, record_hours
+from common.clock import SystemClock
+from common.consumer import BatchContext
+from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import VolunteerDayHoursLogged, VolunteerErased
 from tests.appreciation.integration.conftest import Appreciation
@@ -60,11 +66,17 @@ async def test_hours_crossing_a_milestone_award_it_once_even_when_the_event_is_d
         assert envelope.tenant == centrale_id
     crossing_award = next(p for p in payloads if p["rule_id"] == "hours-10")
     assert crossing_award | {"awarded_at": None} == {
-        "award_id": str(hours_10["award_id"]), "recipient_id": str(volunteer_id), "recipient_kind": "volunteer",
-        "centrale_id": centrale_id, "rule_id": "hours-10", "rule_kind": "hours_milestone",
-        "title": "10 uur vrijwillige inzet", "trigger_event_id": str(first.envelope.id),
-        "trigger_event_type": "nl.vrijwilligerscentrale.hours.logged.v1", "awarded_at": None,
-    }  # fmt: skip
+        "award_id": str(hours_10["award_id"]),
+        "recipient_id": str(volunteer_id),
+        "recipient_kind": "volunteer",
+        "centrale_id": centrale_id,
+        "rule_id": "hours-10",
+        "rule_kind": "hours_milestone",
+        "title": "10 uur vrijwillige inzet",
+        "trigger_event_id": str(first.envelope.id),
+        "trigger_event_type": "nl.vrijwilligerscentrale.hours.logged.v1",
+        "awarded_at": None,
+    }
     record = await appreciation.http.get(
         f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/appreciation", headers=staff
     )
@@ -91,14 +103,24 @@ async def test_mdt_nldoet_and_anniversary_follow_age_dates_and_windows(appreciat
 
     young_awards = {a["rule_id"]: a for a in await appreciation.awards(young)}
     assert set(young_awards) == {
-        "first-match", "hours-10", "hours-25", "hours-50", "nldoet", "mdt-basis", "anniversary-1",
-    }  # fmt: skip
+        "first-match",
+        "hours-10",
+        "hours-25",
+        "hours-50",
+        "nldoet",
+        "mdt-basis",
+        "anniversary-1",
+    }
     assert young_awards["nldoet"]["title"] == "Meegedaan aan NLdoet 2026"
     assert young_awards["nldoet"]["occurrence"] == "2026"
     # Not MDT age, registered today: no MDT, no anniversary.
     assert {a["rule_id"] for a in await appreciation.awards(older)} == {
-        "first-match", "hours-10", "hours-25", "hours-50", "nldoet",
-    }  # fmt: skip
+        "first-match",
+        "hours-10",
+        "hours-25",
+        "hours-50",
+        "nldoet",
+    }
 
 
 async def test_staff_manage_rules_and_a_switched_off_rule_awards_nothing(appreciation: Appreciation) -> None:
@@ -125,9 +147,10 @@ async def test_staff_manage_rules_and_a_switched_off_rule_awards_nothing(appreci
     assert again.status_code == 409
 
     bad_params = await appreciation.http.post(
-        rules_path, json={"rule_id": "neg", "kind": "hours_milestone", "title": "Negatief", "params": {"hours": -1}},
+        rules_path,
+        json={"rule_id": "neg", "kind": "hours_milestone", "title": "Negatief", "params": {"hours": -1}},
         headers=staff,
-    )  # fmt: skip
+    )
     assert bad_params.status_code == 422
     [issue] = bad_params.json()["detail"]
     assert issue["loc"] == ["body", "params"]
@@ -180,17 +203,25 @@ async def test_a_partner_is_thanked_once_per_team_day(appreciation: Appreciation
     centrale_id, staff = await appreciation.new_centrale()
     partner_id, day_id = uuid4(), uuid4()
     logged = VolunteerDayHoursLogged(
-        day_id=day_id, partner_id=partner_id, task_id=uuid4(), organisation_id=uuid4(), centrale_id=centrale_id,
-        participants=8, hours_total=Decimal("36"), logged_at=datetime.now(UTC),
-    )  # fmt: skip
+        day_id=day_id,
+        partner_id=partner_id,
+        task_id=uuid4(),
+        organisation_id=uuid4(),
+        centrale_id=centrale_id,
+        participants=8,
+        hours_total=Decimal("36"),
+        logged_at=datetime.now(UTC),
+    )
     first = await appreciation.publish(logged, centrale_id)
     again = await appreciation.publish(logged, centrale_id)
     await appreciation.applied(first, again)
 
     [award] = await appreciation.awards(partner_id)
     assert (award["rule_id"], award["recipient_kind"], award["occurrence"]) == (
-        "partner-team-day", "business_partner", str(day_id),
-    )  # fmt: skip
+        "partner-team-day",
+        "business_partner",
+        str(day_id),
+    )
     [record] = await appreciation.published_awards(partner_id)
     assert json.loads(record.value)["title"] == "Bedankt voor jullie teamdag"
     today = datetime.now(UTC).date().isoformat()
@@ -223,8 +254,9 @@ async def test_awards_per_period_are_the_centrales_own(appreciation: Appreciatio
     missing = await appreciation.http.get(path, params={"from": str(today)}, headers=staff)
 
     assert {(a["rule_id"], a["recipient_id"]) for a in listed["awards"]} == {
-        ("first-match", str(volunteer_id)), ("hours-10", str(volunteer_id)),
-    }  # fmt: skip
+        ("first-match", str(volunteer_id)),
+        ("hours-10", str(volunteer_id)),
+    }
     assert yesterday["total"] == 0
     assert other.status_code == 404
     assert backwards.status_code == 422
@@ -290,30 +322,81 @@ async def test_erasure_forgets_the_volunteer_and_keeps_awards_anonymously(apprec
     assert gone.status_code == 404
 
 
+@pytest.mark.parametrize("path", ["entry", "run"])
 @pytest.mark.parametrize(("first", "known"), [("hours", True), ("erasure", True), ("hours", False)])
 async def test_hours_applied_while_the_volunteer_is_erased_leave_nothing_behind(
-    appreciation: Appreciation, first: str, known: bool
+    appreciation: Appreciation, first: str, known: bool, path: str
 ) -> None:
-    """Two open transactions, the hours entry's and the erasure's: whichever began first, nothing of them stays."""
+    """Two open transactions, the hours' and the erasure's: whichever began first, nothing of the volunteer stays.
+
+    ``entry``: the per-entry reference use case; ``run``: the consumer's run handler, with another volunteer's
+    entry in the same run, which is kept.
+    """
     centrale_id, _ = await appreciation.new_centrale()
     if known:
         volunteer_id, match = await _matched_volunteer(appreciation, centrale_id)
     else:  # hours for a volunteer appreciation has not heard of yet
         volunteer_id = uuid4()
         match = await appreciation.match(centrale_id, volunteer_id, uuid4(), uuid4())
-    entry = appreciation.hours(match, "12")  # type: ignore[arg-type]
-    trigger = awards.Trigger(uuid4(), entry.event_type, entry.worked_on)
-    origin = Origin(source="/regions/test/appreciation", region="test")
+    other_id, other_match = await _matched_volunteer(appreciation, centrale_id)
+    entries = [appreciation.hours(match, "12"), appreciation.hours(other_match, "12")]  # type: ignore[arg-type]
+    envelopes = [
+        EventEnvelope(
+            source="/regions/test/registry", type=e.event_type, subject=e.subject(), tenant=centrale_id, region="test"
+        )
+        for e in entries
+    ]
 
-    def record(conn: asyncpg.Connection) -> Awaitable[list[UUID]]:
-        return awards.record_hours(conn, entry.model_dump(), trigger, origin)
+    def uow(conn: asyncpg.Connection) -> PostgresAppreciationUnitOfWork:
+        return PostgresAppreciationUnitOfWork(conn, Origin.of_event(envelopes[0], "appreciation"), SystemClock())
+
+    def record(conn: asyncpg.Connection) -> Awaitable[object]:
+        if path == "run":
+            return on_hours_logged(entries, BatchContext(envelopes=envelopes, conn=conn))
+        entry = hours_entry(entries[0], envelopes[0])
+        return record_hours(
+            RecordHours(entry, domain.AwardTrigger(envelopes[0].id, entry_type, entry.worked_on)), uow(conn)
+        )
 
     def erase(conn: asyncpg.Connection) -> Awaitable[None]:
-        return awards.erase_volunteer(conn, volunteer_id, centrale_id, datetime.now(UTC))
+        return awards.erase_volunteer(awards.EraseVolunteer(volunteer_id, centrale_id, datetime.now(UTC)), uow(conn))
 
+    entry_type = entries[0].event_type
     await second_waits_for_first(appreciation.pool, *((record, erase) if first == "hours" else (erase, record)))
 
     for table, column in (("hours", "volunteer_id"), ("matches", "volunteer_id"), ("volunteers", "id")):
         count = await appreciation.pool.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", volunteer_id)  # noqa: S608
         assert count == 0, table
     assert await appreciation.awards(volunteer_id) == []
+    kept = await appreciation.pool.fetchval("SELECT count(*) FROM hours WHERE volunteer_id = $1", other_id)
+    assert kept == (1 if path == "run" else 0)
+
+
+async def test_the_anniversary_job_runs_daily_and_on_demand_with_its_counts(appreciation: Appreciation) -> None:
+    centrale_id, staff = await appreciation.new_centrale()
+    rule = f"/v1/centrales/{centrale_id}/rules/anniversary-5"
+    assert (await appreciation.http.patch(rule, json={"active": False}, headers=staff)).status_code == 200
+    volunteer_id, match = await _matched_volunteer(
+        appreciation, centrale_id, registered_at=datetime.now(UTC) - timedelta(days=5 * 366)
+    )
+    await appreciation.publish_applied(appreciation.hours(match, "2"), centrale_id)  # type: ignore[arg-type]
+    assert (await appreciation.http.patch(rule, json={"active": True}, headers=staff)).status_code == 200
+
+    jobs = await appreciation.http.get("/v1/ops/jobs", headers=appreciation.ops)
+    started = await appreciation.http.post("/v1/ops/jobs/anniversaries/runs", headers=appreciation.ops)
+    assert started.status_code == 202, started.text
+    run = started.json()
+    for _ in range(100):
+        if run["status"] != "running":
+            break
+        await asyncio.sleep(0.1)
+        run = (await appreciation.http.get(started.headers["location"], headers=appreciation.ops)).json()
+
+    assert jobs.status_code == 200
+    [job] = [j for j in jobs.json() if j["name"] == "anniversaries"]
+    assert job["schedule"] == "daily at 04:30 Europe/Amsterdam"
+    assert (run["status"], run["kind"]) == ("done", "on_demand")
+    assert run["counts"]["awarded"] >= 1
+    assert run["counts"]["candidates"] >= 1
+    assert "anniversary-5" in {a["rule_id"] for a in await appreciation.awards(volunteer_id)}
+    assert (await appreciation.http.post("/v1/ops/jobs/anniversaries/runs", headers=staff)).status_code == 403

@@ -60,8 +60,13 @@ async def test_replaying_all_topics_awards_nothing_new(kafka_bootstrap: str, pos
         hours_before = await app.pool.fetchval("SELECT sum(hours) FROM hours")
         spec = app.spec
     assert {json.loads(r.value)["rule_id"] for r in published_before} == {
-        "first-match", "hours-10", "hours-25", "hours-50", "hours-100", "mdt-basis",
-    }  # fmt: skip
+        "first-match",
+        "hours-10",
+        "hours-25",
+        "hours-50",
+        "hours-100",
+        "mdt-basis",
+    }
 
     # The ops tool: offsets back to the start, projections and inbox emptied (the service is stopped).
     result = await replay_projection(kafka_bootstrap, spec, dsn, wait_for_empty_s=60)

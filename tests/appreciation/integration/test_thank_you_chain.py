@@ -45,10 +45,17 @@ async def platform(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncItera
     appreciation_dsn = await create_database(postgres_server_dsn, f"appreciation_chain_{suffix}")
     ops_token = secrets.token_urlsafe(24)
     settings = RegistrySettings(
-        kafka_bootstrap_servers=kafka_bootstrap, region="testregio", database_url=registry_dsn, ops_token=ops_token,
-        consumer_retry_backoff_s=0.05, outbox_poll_interval_s=0.2, smtp_host="127.0.0.1", smtp_port=port,
-        smtp_sender="waardering@vc-test.example", messages_poll_interval_s=0.1,
-    )  # fmt: skip
+        kafka_bootstrap_servers=kafka_bootstrap,
+        region="testregio",
+        database_url=registry_dsn,
+        ops_token=ops_token,
+        consumer_retry_backoff_s=0.05,
+        outbox_poll_interval_s=0.2,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_sender="waardering@vc-test.example",
+        messages_poll_interval_s=0.1,
+    )
     app = create_registry(settings)
     try:
         async with (
@@ -57,9 +64,11 @@ async def platform(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncItera
             running_appreciation(kafka_bootstrap, appreciation_dsn, f"appreciation-chain-{suffix}") as appreciation,
         ):
             registry = Registry(
-                http=http, pool=app.state.runtime.pool, bootstrap=kafka_bootstrap,
+                http=http,
+                pool=app.state.runtime.pool,
+                bootstrap=kafka_bootstrap,
                 ops={"Authorization": f"Bearer {ops_token}"},
-            )  # fmt: skip
+            )
             yield Platform(registry, appreciation, box)
     finally:
         controller.stop()
@@ -83,10 +92,15 @@ async def test_hours_logged_in_the_registry_earn_a_thank_you_mail_until_consent_
     organisation_id, organisation = await registry.new_organisation(centrale_id, staff)
     email = f"fatima.{secrets.token_hex(3)}@example.nl"
     volunteer_id = await registry.register_volunteer(
-        centrale_id, staff, name="Fatima el Amrani", email=email,
-        consents=[{"kind": "matching", "text_version": "2026-01"},
-                  {"kind": "appreciation_messages", "text_version": "2026-01"}],
-    )  # fmt: skip
+        centrale_id,
+        staff,
+        name="Fatima el Amrani",
+        email=email,
+        consents=[
+            {"kind": "matching", "text_version": "2026-01"},
+            {"kind": "appreciation_messages", "text_version": "2026-01"},
+        ],
+    )
     task_id = await registry.published_task(centrale_id, organisation_id, organisation)
     match_id = await registry.match(task_id, organisation_id, centrale_id, volunteer_id)
     hours = f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/matches/{match_id}/hours"
@@ -96,8 +110,10 @@ async def test_hours_logged_in_the_registry_earn_a_thank_you_mail_until_consent_
     assert logged.status_code == 201, logged.text
     messages = await platform.mailbox.wait_for(email, 2, timeout=60)
 
-    assert sorted(m["Subject"] for m in messages) == ["Gefeliciteerd: 10 uur vrijwillige inzet!",
-                                                      "Welkom als vrijwilliger, Fatima el Amrani!"]  # fmt: skip
+    assert sorted(m["Subject"] for m in messages) == [
+        "Gefeliciteerd: 10 uur vrijwillige inzet!",
+        "Welkom als vrijwilliger, Fatima el Amrani!",
+    ]
     hours_10 = domain.award_id_for(centrale_id, "hours-10", volunteer_id, "")
     assert any(m["Message-ID"] == f"<{hours_10}@vc-test.example>" for m in messages)
 

@@ -20,7 +20,8 @@ from registry.config import Settings
 from registry.main import create_app
 from tests.registry.integration.conftest import Registry
 from tests.support.kafka import publish_raw, wait_for_group_offset
-from tests.support.mailbox import Mailbox, smtp_server
+from tests.support.mailbox import Mailbox, running_mailbox
+from tests.support.mailbox import free_port as _free_port  # noqa: F401  (tests/appreciation imports both from here)
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +29,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     """A real SMTP server on 127.0.0.1 and a free port."""
-    with smtp_server() as server:
-        yield server
+    with running_mailbox() as box:
+        yield box, box.port
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from uuid import UUID, uuid4
 import pytest
 
 from common.errors import Conflict, NotFound
-from registry.notifications.notices import SetNoticePreferences, set_notice_preferences
 from registry.repositories import Consent, Proposal, Task, Volunteer
 from registry.use_cases.conversation import (
     GetCentraleContact,
@@ -30,6 +29,7 @@ from registry.use_cases.conversation import (
     record_match_step,
     set_centrale_contact,
 )
+from registry.use_cases.notices import SetNoticePreferences, set_notice_preferences
 from registry.use_cases.volunteers import ExportVolunteer, export_volunteer
 from tests.registry.builders import NOW, a_centrale, a_check_in, a_task, a_volunteer, an_organisation
 from tests.registry.fakes import FakeRegistryUnitOfWork

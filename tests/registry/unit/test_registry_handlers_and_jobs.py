@@ -173,14 +173,13 @@ async def test_the_daily_job_expires_overdue_tasks_and_counts_them(uow: FakeRegi
 
     assert counts == {"expired": 1}
     assert uow.tables.tasks[overdue.id].status == "expired"
+    [job] = [job for job in JOBS if job.run is expire_overdue_tasks]
+    assert (job.name, job.schedule) == ("expire-tasks", DailyAt(time(0, 30)))
 
 
-def test_the_registry_runs_its_daily_jobs_itself() -> None:
-    assert [(job.name, job.schedule) for job in JOBS] == [
-        ("expire-tasks", DailyAt(time(0, 30))),
-        ("reminders", DailyAt(time(8, 30))),
-        ("check-ins", DailyAt(time(9, 0))),
-    ]
+def test_the_registry_runs_its_follow_up_jobs_itself() -> None:
+    schedules = {job.name: job.schedule for job in JOBS}
+    assert (schedules["reminders"], schedules["check-ins"]) == (DailyAt(time(8, 30)), DailyAt(time(9, 0)))
 
 
 async def test_the_check_in_job_asks_both_sides_of_a_match_whose_moment_came(uow: FakeRegistryUnitOfWork) -> None:

@@ -11,8 +11,9 @@ import pytest
 
 from common.clock import ManualClock
 from common.errors import NotFound, Rejected
-from registry.notifications.notice_templates import NoticeKind
-from registry.notifications.notices import (
+from registry.notice_texts import NoticeKind
+from registry.repositories import Consent, Notice, Task, Volunteer
+from registry.use_cases.notices import (
     ClaimDueNotices,
     GetNoticePreferences,
     ListCallList,
@@ -37,7 +38,6 @@ from registry.notifications.notices import (
     set_notice_preferences,
     set_notice_template,
 )
-from registry.repositories import Consent, Notice, Task, Volunteer
 from tests.registry.builders import NOW, a_centrale, a_task, a_volunteer, an_organisation
 from tests.registry.fakes import FakeRegistryUnitOfWork
 

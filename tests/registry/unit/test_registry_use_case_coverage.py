@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import registry.use_cases
-from registry.notifications import notices as notice_use_cases
 from registry.notifications import use_cases as thank_you_use_cases
 
 
@@ -23,7 +22,7 @@ def _use_cases() -> set[str]:
         for info in pkgutil.iter_modules(registry.use_cases.__path__)
     ]
     names = set()
-    for module in [*modules, thank_you_use_cases, notice_use_cases]:
+    for module in [*modules, thank_you_use_cases]:
         for name in getattr(module, "__all__", ()):
             function = getattr(module, name)
             if inspect.iscoroutinefunction(function) and _takes_command_and_uow(function):

@@ -1,4 +1,4 @@
-"""HTTP plumbing of appreciation: use-case errors as 4xx, the settings, where a command comes from."""
+"""HTTP plumbing of appreciation: its unit of work per request, its settings, and how a certificate is answered."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request, Response
 
 from appreciation.config import Settings
-from appreciation.use_cases import Origin
+from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
+from common.http import request_unit_of_work
 from common.service import get_runtime
 
-__all__ = ["SettingsDep", "origin", "pdf_response"]
+__all__ = ["PDF_RESPONSES", "AppreciationUowDep", "SettingsDep", "pdf_response"]
 
 
 def _settings(request: Request) -> Settings:
@@ -18,16 +19,8 @@ def _settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-
-
-def origin(request: Request) -> Origin:
-    """Awards a request causes come from appreciation in this region, under the request's correlation id."""
-    settings = get_runtime(request).settings
-    return Origin(
-        source=f"/regions/{settings.region}/appreciation",
-        region=settings.region,
-        correlation_id=request.state.correlation_id,
-    )
+# The request's unit of work (SPEC.unit_of_work builds appreciation's): committed when the route returns.
+AppreciationUowDep = Annotated[PostgresAppreciationUnitOfWork, Depends(request_unit_of_work, scope="function")]
 
 
 def pdf_response(certificate_id: object, pdf: bytes) -> Response:

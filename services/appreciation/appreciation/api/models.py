@@ -33,8 +33,9 @@ class _Request(BaseModel):
 class RuleIn(_Request):
     """A new rule for the centrale."""
 
-    rule_id: Slug = Field(description="Stable id; awards derive their ids from it, so it is never reused.",
-                          examples=["hours-75"])  # fmt: skip
+    rule_id: Slug = Field(
+        description="Stable id; awards derive their ids from it, so it is never reused.", examples=["hours-75"]
+    )
     kind: RuleKind
     title: Title = Field(description="What is celebrated, in Dutch.", examples=["75 uur vrijwillige inzet"])
     params: dict[str, Any] = Field(
@@ -73,8 +74,12 @@ class DisplayNameIn(_Request):
 class CertificateIn(_Request):
     """A certificate request: the name to print comes with it and is not kept."""
 
-    name: str = Field(min_length=1, max_length=200, description="Name to print on the certificate (not stored).",
-                      examples=["Fatima el Amrani"])  # fmt: skip
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Name to print on the certificate (not stored).",
+        examples=["Fatima el Amrani"],
+    )
 
 
 class PaymentCheckIn(_Request):
@@ -91,8 +96,9 @@ class PaymentCheckIn(_Request):
 class PaymentIn(PaymentCheckIn):
     """An allowance paid, recorded under the organisation's own reference (a retry returns the first record)."""
 
-    reference: str = Field(min_length=1, max_length=100, description="Your own payment reference.",
-                           examples=["BETALING-2025-031"])  # fmt: skip
+    reference: str = Field(
+        min_length=1, max_length=100, description="Your own payment reference.", examples=["BETALING-2025-031"]
+    )
 
     @field_validator("paid_on")
     @classmethod

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 
+from appreciation.api._plumbing import AppreciationUowDep
 from appreciation.api.models import Record
 from appreciation.use_cases import certificates
-from common.service import PoolDep
 
 router = APIRouter(prefix="/v1/certificates", tags=["verification"])
 
@@ -16,9 +17,19 @@ router = APIRouter(prefix="/v1/certificates", tags=["verification"])
 _MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
+async def _pdf_body(request: Request) -> bytes:
+    """The request body, refused with 413 once it passes the size of any certificate."""
+    content = bytearray()
+    async for chunk in request.stream():
+        content += chunk
+        if len(content) > _MAX_PDF_BYTES:
+            raise HTTPException(413, f"a certificate is at most {_MAX_PDF_BYTES} bytes")
+    return bytes(content)
+
+
 @router.get("/{certificate_id}", summary="Check a certificate id: who issued it, when, and the totals it states.")
-async def certificate(certificate_id: UUID, pool: PoolDep) -> Record:
-    return await certificates.certificate_facts(pool, certificate_id)
+async def certificate(certificate_id: UUID, uow: AppreciationUowDep) -> Record:
+    return await certificates.certificate_facts(certificates.ShowCertificate(certificate_id), uow)
 
 
 @router.post(
@@ -26,11 +37,11 @@ async def certificate(certificate_id: UUID, pool: PoolDep) -> Record:
     summary="Send the PDF (body, application/pdf): is it exactly the certificate issued under this id?",
     openapi_extra={"requestBody": {"content": {"application/pdf": {}}, "required": True}},
 )
-async def verify(certificate_id: UUID, request: Request, pool: PoolDep) -> Record:
-    content = bytearray()
-    async for chunk in request.stream():
-        content += chunk
-        if len(content) > _MAX_PDF_BYTES:
-            raise HTTPException(413, f"a certificate is at most {_MAX_PDF_BYTES} bytes")
-    authentic = await certificates.verify_certificate(pool, certificate_id, bytes(content))
+async def verify(
+    certificate_id: UUID,
+    # Read before the unit of work is opened (dependencies resolve in order): no connection waits on an upload.
+    content: Annotated[bytes, Depends(_pdf_body)],
+    uow: AppreciationUowDep,
+) -> Record:
+    authentic = await certificates.verify_certificate(certificates.VerifyCertificate(certificate_id, content), uow)
     return {"certificate_id": certificate_id, "authentic": authentic}

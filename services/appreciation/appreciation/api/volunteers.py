@@ -7,11 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from appreciation.api._plumbing import PDF_RESPONSES, SettingsDep, pdf_response
+from appreciation.api._plumbing import PDF_RESPONSES, AppreciationUowDep, SettingsDep, pdf_response
 from appreciation.api.models import CertificateIn, Record
 from appreciation.use_cases import certificates, records
 from common.auth import Caller, CallerDep, Role, require_role
-from common.service import PoolDep
 
 router = APIRouter(prefix="/v1/me", tags=["volunteers"])
 
@@ -25,10 +24,9 @@ def _me(caller: Caller) -> tuple[UUID, str]:
 
 
 @router.get("/appreciation", summary="Your appreciation record: organisations, tasks, hours, skills, milestones.")
-async def my_record(caller: CallerDep, pool: PoolDep) -> Record:
+async def my_record(caller: CallerDep, uow: AppreciationUowDep) -> Record:
     volunteer_id, centrale_id = _me(caller)
-    async with pool.acquire() as conn:
-        return await records.volunteer_record(conn, volunteer_id, centrale_id, must_exist=False)
+    return await records.volunteer_record(records.ShowVolunteerRecord(volunteer_id, centrale_id, must_exist=False), uow)
 
 
 @router.post(
@@ -38,9 +36,10 @@ async def my_record(caller: CallerDep, pool: PoolDep) -> Record:
     responses=PDF_RESPONSES,
     summary="Your certificate (PDF) with the name you give; the name is not kept.",
 )
-async def my_certificate(body: CertificateIn, caller: CallerDep, pool: PoolDep, settings: SettingsDep) -> Any:
+async def my_certificate(body: CertificateIn, caller: CallerDep, uow: AppreciationUowDep, settings: SettingsDep) -> Any:
     volunteer_id, centrale_id = _me(caller)
-    certificate_id, pdf = await certificates.issue_certificate(
-        pool, volunteer_id, centrale_id, body.name, public_url=settings.public_url, font=settings.certificate_font
+    command = certificates.IssueCertificate(
+        volunteer_id, centrale_id, body.name, public_url=settings.public_url, font=settings.certificate_font
     )
+    certificate_id, pdf = await certificates.issue_certificate(command, uow)
     return pdf_response(certificate_id, pdf)

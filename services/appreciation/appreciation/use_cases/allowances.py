@@ -12,14 +12,21 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
-
 from appreciation import domain
-from appreciation.domain import AllowanceCheck, AllowanceLimits
-from appreciation.use_cases._shared import Conflict, NotFound
-from common.db import Connection
+from appreciation.domain import Allowance, AllowanceCheck, AllowanceLimits
+from appreciation.unit_of_work import AppreciationUnitOfWork
+from common.errors import Conflict, NotFound
 
-__all__ = ["Payment", "check_payment", "evaluation", "list_allowances", "record_payment"]
+__all__ = [
+    "CheckPayment",
+    "ListAllowances",
+    "Payment",
+    "RecordPayment",
+    "check_payment",
+    "evaluation",
+    "list_allowances",
+    "record_payment",
+]
 
 
 @dataclass(frozen=True)
@@ -32,117 +39,140 @@ class Payment:
     hours: Decimal | None = None
 
 
-async def _volunteer_of(conn: Connection, organisation_id: UUID, centrale_id: str, volunteer_id: UUID) -> str | None:
+@dataclass(frozen=True)
+class CheckPayment:
+    """Ask before paying: what would ``payment`` mean against the limits?"""
+
+    organisation_id: UUID
+    centrale_id: str
+    payment: Payment
+    limits: dict[int, AllowanceLimits]
+
+
+@dataclass(frozen=True)
+class RecordPayment:
+    """A payment made, under the organisation's own ``reference``."""
+
+    organisation_id: UUID
+    centrale_id: str
+    payment: Payment
+    reference: str
+    recorded_by: str
+    limits: dict[int, AllowanceLimits]
+
+
+@dataclass(frozen=True)
+class ListAllowances:
+    """The organisation's own entries of ``year``."""
+
+    organisation_id: UUID
+    centrale_id: str
+    year: int
+
+
+async def _age_band_of_served(
+    uow: AppreciationUnitOfWork, organisation_id: UUID, centrale_id: str, volunteer_id: UUID
+) -> str | None:
     """Lock the volunteer (one payment checked at a time) and return the age band; NotFound unless served.
 
     An organisation may only ask about volunteers it has a match with: otherwise anyone could probe
     any volunteer id for their allowance totals.
     """
-    organisation_centrale = await conn.fetchval("SELECT centrale_id FROM organisations WHERE id = $1", organisation_id)
-    if organisation_centrale != centrale_id:
+    organisation = await uow.organisations.get(organisation_id)
+    if organisation is None or organisation.centrale_id != centrale_id:
         raise NotFound(f"organisation {organisation_id} not found")
-    serves = await conn.fetchval(
-        "SELECT true FROM matches WHERE organisation_id = $1 AND volunteer_id = $2 LIMIT 1",
-        organisation_id,
-        volunteer_id,
-    )
-    volunteer = await conn.fetchrow("SELECT age_band FROM volunteers WHERE id = $1 FOR UPDATE", volunteer_id)
+    serves = await uow.matches.exists(organisation_id, volunteer_id)
+    volunteer = await uow.volunteers.get(volunteer_id, lock=True)
     if not serves or volunteer is None:
         raise NotFound(f"volunteer {volunteer_id} not found among this organisation's matches")
-    age_band: str | None = volunteer["age_band"]
-    return age_band
+    return volunteer.age_band
 
 
 async def _check(
-    conn: Connection,
+    uow: AppreciationUnitOfWork,
     payment: Payment,
     age_band: str | None,
     limits: dict[int, AllowanceLimits],
-    exclude: UUID | None = None,
+    excluding: UUID | None = None,
 ) -> AllowanceCheck:
-    month_start = payment.paid_on.replace(day=1)
-    totals = await conn.fetchrow(
-        "SELECT coalesce(sum(amount) FILTER (WHERE paid_on >= $3 AND paid_on < $4), 0) AS month,"
-        " coalesce(sum(amount), 0) AS year FROM allowances"
-        " WHERE volunteer_id = $1 AND paid_on >= $2 AND paid_on < $5 AND id IS DISTINCT FROM $6",
-        payment.volunteer_id,
-        date(payment.paid_on.year, 1, 1),
-        month_start,
-        domain.add_months(month_start, 1),
-        date(payment.paid_on.year + 1, 1, 1),
-        exclude,
+    year = payment.paid_on.year
+    paid = await uow.allowances.paid_to(
+        payment.volunteer_id, date(year, 1, 1), date(year + 1, 1, 1), excluding=excluding
     )
-    assert totals is not None
+    month_start, next_month = domain.month_bounds(payment.paid_on)
     return domain.check_allowance(
         amount=payment.amount,
         hours=payment.hours,
         paid_on=payment.paid_on,
         age_band=age_band,
-        month_total_before=totals["month"],
-        year_total_before=totals["year"],
+        month_total_before=sum((amount for day, amount in paid if month_start <= day < next_month), Decimal(0)),
+        year_total_before=sum((amount for _, amount in paid), Decimal(0)),
         limits_by_year=limits,
     )
 
 
-async def check_payment(
-    conn: Connection, organisation_id: UUID, centrale_id: str, payment: Payment, limits: dict[int, AllowanceLimits]
-) -> AllowanceCheck:
-    """What recording ``payment`` would mean, without recording it (ask before paying)."""
-    async with conn.transaction():
-        age_band = await _volunteer_of(conn, organisation_id, centrale_id, payment.volunteer_id)
-        return await _check(conn, payment, age_band, limits)
+async def check_payment(command: CheckPayment, uow: AppreciationUnitOfWork) -> AllowanceCheck:
+    """What recording the payment would mean, without recording it (ask before paying)."""
+    age_band = await _age_band_of_served(
+        uow, command.organisation_id, command.centrale_id, command.payment.volunteer_id
+    )
+    return await _check(uow, command.payment, age_band, command.limits)
 
 
-async def record_payment(
-    conn: Connection,
-    organisation_id: UUID,
-    centrale_id: str,
-    payment: Payment,
-    reference: str,
-    recorded_by: str,
-    limits: dict[int, AllowanceLimits],
-) -> tuple[bool, UUID, AllowanceCheck]:
+async def record_payment(command: RecordPayment, uow: AppreciationUnitOfWork) -> tuple[bool, UUID, AllowanceCheck]:
     """Record a payment made, with the warnings it earns; a retry with the same reference returns the first.
 
     Returns whether it was created, its id, and the check (against the totals without this payment).
     """
-    async with conn.transaction():
-        age_band = await _volunteer_of(conn, organisation_id, centrale_id, payment.volunteer_id)
-        existing = await conn.fetchrow(
-            "SELECT * FROM allowances WHERE organisation_id = $1 AND reference = $2", organisation_id, reference
+    payment = command.payment
+    age_band = await _age_band_of_served(uow, command.organisation_id, command.centrale_id, payment.volunteer_id)
+    existing = await uow.allowances.by_reference(command.organisation_id, command.reference)
+    if existing is not None:
+        same = (existing.volunteer_id, existing.paid_on, existing.amount, existing.hours) == (
+            payment.volunteer_id,
+            payment.paid_on,
+            payment.amount,
+            payment.hours,
         )
-        if existing is not None:
-            same = (existing["volunteer_id"], existing["paid_on"], existing["amount"], existing["hours"]) == (
-                payment.volunteer_id, payment.paid_on, payment.amount, payment.hours,
-            )  # fmt: skip
-            if not same:
-                raise Conflict(f"reference {reference!r} was used for another payment")
-            return False, existing["id"], await _check(conn, payment, age_band, limits, exclude=existing["id"])
-        check = await _check(conn, payment, age_band, limits)
-        allowance_id = uuid4()
-        try:
-            await conn.execute(
-                "INSERT INTO allowances (id, organisation_id, centrale_id, volunteer_id, reference, paid_on, amount,"
-                " hours, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                allowance_id, organisation_id, centrale_id, payment.volunteer_id, reference, payment.paid_on,
-                payment.amount, payment.hours, recorded_by,
-            )  # fmt: skip
-        except asyncpg.UniqueViolationError as error:
-            raise Conflict(f"reference {reference!r} was used for another payment") from error
-        return True, allowance_id, check
-
-
-async def list_allowances(conn: Connection, organisation_id: UUID, centrale_id: str, year: int) -> list[dict[str, Any]]:
-    """The organisation's own entries of ``year``."""
-    rows = await conn.fetch(
-        "SELECT id, volunteer_id, reference, paid_on, amount, hours, recorded_at FROM allowances"
-        " WHERE organisation_id = $1 AND centrale_id = $2 AND paid_on >= $3 AND paid_on < $4 ORDER BY paid_on, id",
-        organisation_id,
-        centrale_id,
-        date(year, 1, 1),
-        date(year + 1, 1, 1),
+        if not same:
+            raise Conflict(f"reference {command.reference!r} was used for another payment")
+        return False, existing.id, await _check(uow, payment, age_band, command.limits, excluding=existing.id)
+    check = await _check(uow, payment, age_band, command.limits)
+    allowance = Allowance(
+        id=uuid4(),
+        organisation_id=command.organisation_id,
+        centrale_id=command.centrale_id,
+        volunteer_id=payment.volunteer_id,
+        reference=command.reference,
+        paid_on=payment.paid_on,
+        amount=payment.amount,
+        hours=payment.hours,
+        recorded_by=command.recorded_by,
+        recorded_at=uow.now(),
     )
-    return [dict(row) for row in rows]
+    if not await uow.allowances.add(allowance):
+        # Another request recorded this reference meanwhile (it committed while this one waited).
+        raise Conflict(f"reference {command.reference!r} was used for another payment")
+    return True, allowance.id, check
+
+
+async def list_allowances(query: ListAllowances, uow: AppreciationUnitOfWork) -> list[dict[str, Any]]:
+    """The organisation's own entries of the year."""
+    entries = await uow.allowances.of_organisation(
+        query.organisation_id, query.centrale_id, date(query.year, 1, 1), date(query.year + 1, 1, 1)
+    )
+    return [
+        {
+            "id": a.id,
+            "volunteer_id": a.volunteer_id,
+            "reference": a.reference,
+            "paid_on": a.paid_on,
+            "amount": a.amount,
+            "hours": a.hours,
+            "recorded_at": a.recorded_at,
+        }
+        for a in entries
+    ]
 
 
 def evaluation(check: AllowanceCheck) -> dict[str, Any]:

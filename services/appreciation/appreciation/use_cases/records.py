@@ -2,115 +2,158 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from appreciation.use_cases._shared import NotFound
-from common.db import Connection
+from appreciation.domain import Award, Certificate, VolunteerRecord, summarise_record
+from appreciation.unit_of_work import AppreciationUnitOfWork
+from common.errors import NotFound
 
-__all__ = ["TRAININGS_NOTE", "centrale_awards", "volunteer_record"]
+__all__ = [
+    "TRAININGS_NOTE",
+    "FullRecord",
+    "ListCentraleAwards",
+    "ShowVolunteerRecord",
+    "centrale_awards",
+    "full_record",
+    "volunteer_record",
+]
 
 # No event tells appreciation about trainings (deskundigheidsbevordering) yet; say so instead of inventing.
 TRAININGS_NOTE = "Trainingen worden nog niet in het platform geregistreerd; de vrijwilligerscentrale kan ze bevestigen."
 
 
-async def volunteer_record(
-    conn: Connection, volunteer_id: UUID, centrale_id: str, *, must_exist: bool = True
-) -> dict[str, Any]:
-    """Organisations, tasks, hours, skills used, awards and certificates of one volunteer of ``centrale_id``.
+@dataclass(frozen=True)
+class ShowVolunteerRecord:
+    """One volunteer's record, for staff of ``centrale_id`` or the volunteer (``must_exist=False``)."""
+
+    volunteer_id: UUID
+    centrale_id: str
+    must_exist: bool = True
+
+
+@dataclass(frozen=True)
+class ListCentraleAwards:
+    """A centrale's awards from ``start`` to ``end``, inclusive, by UTC day."""
+
+    centrale_id: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class FullRecord:
+    """A volunteer's record with their awards and certificates."""
+
+    summary: VolunteerRecord
+    awards: list[Award]
+    certificates: list[Certificate]
+
+
+async def full_record(query: ShowVolunteerRecord, uow: AppreciationUnitOfWork) -> FullRecord:
+    """Organisations, tasks, hours, awards and certificates of one volunteer of the centrale.
 
     NotFound when appreciation knows the volunteer under another centrale (or, with ``must_exist``, not at
     all): staff of one centrale never see another's volunteers.
     """
-    volunteer = await conn.fetchrow("SELECT id, centrale_id FROM volunteers WHERE id = $1", volunteer_id)
-    if (volunteer is None and must_exist) or (volunteer is not None and volunteer["centrale_id"] != centrale_id):
-        raise NotFound(f"volunteer {volunteer_id} not found")
-    organisations = await conn.fetch(
-        """
-        WITH served AS (
-            SELECT organisation_id, NULL::numeric AS hours, NULL::date AS worked_on FROM matches
-            WHERE volunteer_id = $1
-            UNION ALL
-            SELECT organisation_id, hours, worked_on FROM hours WHERE volunteer_id = $1
-        )
-        SELECT s.organisation_id, o.name, coalesce(sum(s.hours), 0) AS hours, min(s.worked_on) AS first_day,
-            max(s.worked_on) AS last_day
-        FROM served s LEFT JOIN organisations o ON o.id = s.organisation_id
-        GROUP BY s.organisation_id, o.name ORDER BY hours DESC, o.name
-        """,
-        volunteer_id,
+    volunteer = await uow.volunteers.get(query.volunteer_id)
+    if (volunteer is None and query.must_exist) or (
+        volunteer is not None and volunteer.centrale_id != query.centrale_id
+    ):
+        raise NotFound(f"volunteer {query.volunteer_id} not found")
+    matches = await uow.matches.of_volunteer(query.volunteer_id)
+    hours = await uow.hours.of_volunteers([query.volunteer_id])
+    organisations = await uow.organisations.of_ids(
+        {m.organisation_id for m in matches} | {h.organisation_id for h in hours}
     )
-    tasks = await conn.fetch(
-        """
-        WITH served AS (
-            SELECT task_id, organisation_id, NULL::numeric AS hours, NULL::text AS theme FROM matches
-            WHERE volunteer_id = $1
-            UNION ALL
-            SELECT task_id, organisation_id, hours, theme FROM hours WHERE volunteer_id = $1
-        )
-        SELECT s.task_id, s.organisation_id, o.name AS organisation_name,
-            coalesce(t.theme, max(s.theme)) AS theme, coalesce(t.skills, '{}') AS skills,
-            coalesce(sum(s.hours), 0) AS hours
-        FROM served s LEFT JOIN tasks t ON t.id = s.task_id LEFT JOIN organisations o ON o.id = s.organisation_id
-        GROUP BY s.task_id, s.organisation_id, o.name, t.theme, t.skills ORDER BY hours DESC, s.task_id
-        """,
-        volunteer_id,
+    tasks = await uow.organisations.tasks({m.task_id for m in matches} | {h.task_id for h in hours})
+    return FullRecord(
+        summary=summarise_record(matches, hours, organisations, tasks),
+        awards=await uow.awards.of_volunteer(query.volunteer_id),
+        certificates=await uow.certificates.of_volunteer(query.volunteer_id),
     )
-    awards = await conn.fetch(
-        "SELECT award_id, rule_id, rule_kind, title, awarded_at FROM awards WHERE recipient_id = $1"
-        " AND recipient_kind = 'volunteer' ORDER BY awarded_at, title",
-        volunteer_id,
-    )
-    certificates = await conn.fetch(
-        "SELECT id AS certificate_id, issued_at, total_hours FROM certificates WHERE volunteer_id = $1"
-        " ORDER BY issued_at",
-        volunteer_id,
-    )
-    days = [row for row in organisations if row["first_day"] is not None]
+
+
+async def volunteer_record(query: ShowVolunteerRecord, uow: AppreciationUnitOfWork) -> dict[str, Any]:
+    """The volunteer's record as the API shows it."""
+    record = await full_record(query, uow)
+    summary = record.summary
     return {
-        "volunteer_id": volunteer_id,
-        "centrale_id": centrale_id,
-        "total_hours": sum((row["hours"] for row in organisations), Decimal(0)),
-        "first_day": min((row["first_day"] for row in days), default=None),
-        "last_day": max((row["last_day"] for row in days), default=None),
+        "volunteer_id": query.volunteer_id,
+        "centrale_id": query.centrale_id,
+        "total_hours": summary.total_hours,
+        "first_day": summary.first_day,
+        "last_day": summary.last_day,
         "organisations": [
             {
-                "organisation_id": row["organisation_id"],
-                "name": row["name"],
-                "hours": row["hours"],
-                "first_day": row["first_day"],
-                "last_day": row["last_day"],
+                "organisation_id": o.organisation_id,
+                "name": o.name,
+                "hours": o.hours,
+                "first_day": o.first_day,
+                "last_day": o.last_day,
             }
-            for row in organisations
+            for o in summary.organisations
         ],
-        "tasks": [dict(row) for row in tasks],
-        "skills_used": sorted({skill for row in tasks if row["hours"] > 0 for skill in row["skills"]}),
-        "awards": [dict(row) for row in awards],
-        "certificates": [dict(row) for row in certificates],
+        "tasks": [
+            {
+                "task_id": t.task_id,
+                "organisation_id": t.organisation_id,
+                "organisation_name": t.organisation_name,
+                "theme": t.theme,
+                "skills": list(t.skills),
+                "hours": t.hours,
+            }
+            for t in summary.tasks
+        ],
+        "skills_used": summary.skills_used,
+        "awards": [
+            {
+                "award_id": a.award_id,
+                "rule_id": a.rule_id,
+                "rule_kind": a.rule_kind.value,
+                "title": a.title,
+                "awarded_at": a.awarded_at,
+            }
+            for a in record.awards
+        ],
+        "certificates": [
+            {"certificate_id": c.id, "issued_at": c.issued_at, "total_hours": c.total_hours}
+            for c in record.certificates
+        ],
         "trainings": [],
         "trainings_note": TRAININGS_NOTE,
     }
 
 
-async def centrale_awards(conn: Connection, centrale_id: str, start: date, end: date) -> dict[str, Any]:
-    """The centrale's awards from ``start`` to ``end`` (inclusive, by UTC day), with counts per rule."""
-    rows = await conn.fetch(
-        "SELECT award_id, rule_id, rule_kind, title, recipient_id, recipient_kind, trigger_event_type, awarded_at"
-        " FROM awards WHERE centrale_id = $1 AND awarded_at >= $2 AND awarded_at < $3 ORDER BY awarded_at, award_id",
-        centrale_id,
-        datetime.combine(start, time(), UTC),
-        datetime.combine(end + timedelta(days=1), time(), UTC),
+async def centrale_awards(query: ListCentraleAwards, uow: AppreciationUnitOfWork) -> dict[str, Any]:
+    """The centrale's awards in the period, with counts per rule."""
+    awards = await uow.awards.of_centrale(
+        query.centrale_id,
+        datetime.combine(query.start, time(), UTC),
+        datetime.combine(query.end + timedelta(days=1), time(), UTC),
     )
     counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["rule_id"]] = counts.get(row["rule_id"], 0) + 1
+    for award in awards:
+        counts[award.rule_id] = counts.get(award.rule_id, 0) + 1
     return {
-        "centrale_id": centrale_id,
-        "from": start,
-        "to": end,
-        "total": len(rows),
+        "centrale_id": query.centrale_id,
+        "from": query.start,
+        "to": query.end,
+        "total": len(awards),
         "per_rule": [{"rule_id": rule_id, "count": count} for rule_id, count in sorted(counts.items())],
-        "awards": [dict(row) for row in rows],
+        "awards": [
+            {
+                "award_id": a.award_id,
+                "rule_id": a.rule_id,
+                "rule_kind": a.rule_kind.value,
+                "title": a.title,
+                "recipient_id": a.recipient_id,
+                "recipient_kind": a.recipient_kind,
+                "trigger_event_type": a.trigger_event_type,
+                "awarded_at": a.awarded_at,
+            }
+            for a in awards
+        ],
     }

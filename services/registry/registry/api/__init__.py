@@ -1,6 +1,20 @@
 """Registry HTTP API: one router per kind of client; routes only translate requests into use cases."""
 
-from registry.api import conversation, follow_up, ops, organisations, partners, staff, volunteers
+from registry.api import (
+    access_log,
+    accounts,
+    calendar,
+    conversation,
+    credentials,
+    follow_up,
+    ops,
+    organisations,
+    partners,
+    sessions,
+    staff,
+    vacaturebank,
+    volunteers,
+)
 
 ROUTERS = (
     ops.router,
@@ -8,6 +22,12 @@ ROUTERS = (
     organisations.router,
     volunteers.router,
     partners.router,
+    sessions.router,
+    accounts.router,
+    credentials.router,
+    access_log.router,
+    vacaturebank.router,
+    calendar.router,
     conversation.router,
     follow_up.router,
 )

@@ -1,6 +1,6 @@
 """E-mail from the registry, which holds the contact data: thank-you messages for awards, and notices about the
-match conversation and follow-up (``notices``, ``notice_templates``, ``notice_sender``, ``notice_routes``: same
-rules, see ``notices``). What follows describes the thank-yous; ``mail`` writes and sends every mail.
+match conversation and follow-up (``notice_sender``, ``notice_routes``; their use cases are ``use_cases.notices``, with
+the same rules). What follows describes the thank-yous; ``mail`` writes a notice mail, ``registry.smtp`` sends them all.
 
 One room per idea:
 

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from registry.api._plumbing import RegistryUowDep
 from registry.api.conversation import organisation_or_staff
-from registry.notifications import notices
-from registry.notifications.notice_templates import NoticeKind, notice_placeholder_problem
+from registry.notice_texts import NoticeKind, notice_placeholder_problem
 from registry.repositories import Notice
+from registry.use_cases import notices
 
 __all__ = ["router"]
 

@@ -20,8 +20,10 @@ from common.logging import get_logger
 from common.runtime import BackgroundWorker, Runtime
 from common.uow import Origin, unit_of_work
 from registry.config import Settings
-from registry.notifications.mail import PermanentFailure, build_mail, send_mail
-from registry.notifications.notices import (
+from registry.notifications.mail import build_mail
+from registry.smtp import PermanentFailure, send_email
+from registry.unit_of_work import PostgresRegistryUnitOfWork
+from registry.use_cases.notices import (
     ClaimDueNotices,
     NoticeMail,
     PrepareNotices,
@@ -30,7 +32,6 @@ from registry.notifications.notices import (
     prepare_notices,
     record_notice_delivery,
 )
-from registry.unit_of_work import PostgresRegistryUnitOfWork
 
 __all__ = ["NoticeSender", "notice_sender"]
 
@@ -128,7 +129,7 @@ class NoticeSender:
             message_id=str(mail.mail_id), now=self._clock.now(),
         )  # fmt: skip
         try:
-            await asyncio.to_thread(send_mail, self._settings, message)
+            await asyncio.to_thread(send_email, self._settings, message)
         except PermanentFailure as error:
             return RecordNoticeDelivery(mail, attempts, "refused", str(error))
         except (OSError, smtplib.SMTPException) as error:

@@ -1,6 +1,24 @@
 """The registry's repositories: per aggregate a Protocol and its PostgreSQL implementation, each knowing its
 columns once (a record dataclass whose fields are the table's columns)."""
 
+from registry.repositories.access_log import Access, AccessLogRepository, PostgresAccessLogRepository
+from registry.repositories.accounts import (
+    Account,
+    AccountLink,
+    AccountLinkRepository,
+    AccountRepository,
+    Membership,
+    MembershipRepository,
+    PostgresAccountLinkRepository,
+    PostgresAccountRepository,
+    PostgresMembershipRepository,
+)
+from registry.repositories.calendar import (
+    CalendarFeed,
+    CalendarFeedRepository,
+    Commitment,
+    PostgresCalendarFeedRepository,
+)
 from registry.repositories.centrales import Centrale, CentraleRepository, PostgresCentraleRepository
 from registry.repositories.conversation import (
     CentraleContact,
@@ -63,20 +81,42 @@ from registry.repositories.partners import (
     VolunteerDayRepository,
 )
 from registry.repositories.personal_data import PersonalDataRepository, PostgresPersonalDataRepository
+from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
+from registry.repositories.rate_limits import PostgresRateLimitRepository, RateLimitRepository, Window
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
+from registry.repositories.vacatures import (
+    Facets,
+    PostgresPublicContactRepository,
+    PostgresVacatureRepository,
+    PublicContact,
+    PublicContactRepository,
+    Vacature,
+    VacaturePage,
+    VacatureRepository,
+)
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
 
 __all__ = [
+    "Access",
+    "AccessLogRepository",
+    "Account",
+    "AccountLink",
+    "AccountLinkRepository",
+    "AccountRepository",
     "BusinessPartner",
+    "CalendarFeed",
+    "CalendarFeedRepository",
     "Centrale",
     "CentraleContact",
     "CentraleContactRepository",
     "CentraleRepository",
     "CheckIn",
+    "Commitment",
     "Consent",
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "Facets",
     "FollowUpRepository",
     "FollowUpSettings",
     "Hours",
@@ -85,6 +125,8 @@ __all__ = [
     "IdempotencyKeyRepository",
     "Match",
     "MatchRepository",
+    "Membership",
+    "MembershipRepository",
     "Message",
     "MessageRepository",
     "Notice",
@@ -97,6 +139,12 @@ __all__ = [
     "OrganisationRepository",
     "PartnerRepository",
     "PersonalDataRepository",
+    "PostcodeArea",
+    "PostcodeAreaRepository",
+    "PostgresAccessLogRepository",
+    "PostgresAccountLinkRepository",
+    "PostgresAccountRepository",
+    "PostgresCalendarFeedRepository",
     "PostgresCentraleContactRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
@@ -104,6 +152,7 @@ __all__ = [
     "PostgresHoursRepository",
     "PostgresIdempotencyKeyRepository",
     "PostgresMatchRepository",
+    "PostgresMembershipRepository",
     "PostgresMessageRepository",
     "PostgresNoticePreferenceRepository",
     "PostgresNoticeRepository",
@@ -111,22 +160,33 @@ __all__ = [
     "PostgresOrganisationRepository",
     "PostgresPartnerRepository",
     "PostgresPersonalDataRepository",
+    "PostgresPostcodeAreaRepository",
     "PostgresProposalRepository",
+    "PostgresPublicContactRepository",
+    "PostgresRateLimitRepository",
     "PostgresResponseMessageRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
+    "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
     "Proposal",
     "ProposalRepository",
+    "PublicContact",
+    "PublicContactRepository",
+    "RateLimitRepository",
     "ResponseMessage",
     "ResponseMessageRepository",
     "Task",
     "TaskRepository",
     "Template",
     "TemplateRepository",
+    "Vacature",
+    "VacaturePage",
+    "VacatureRepository",
     "Volunteer",
     "VolunteerDay",
     "VolunteerDayRepository",
     "VolunteerRepository",
+    "Window",
 ]

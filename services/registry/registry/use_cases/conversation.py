@@ -16,11 +16,12 @@ from uuid import UUID
 
 from common.errors import Conflict, NotFound
 from registry.domain import ConsentKind
-from registry.notifications.notice_templates import NoticeKind
-from registry.notifications.notices import queue_notice
+from registry.notice_texts import NoticeKind
 from registry.repositories import CentraleContact, Proposal, ResponseMessage, Task
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.calendar import RecordMatchEnded, record_match_ended
 from registry.use_cases.hours import RecordMatch, record_match
+from registry.use_cases.notices import queue_notice
 
 __all__ = [
     "Contact",
@@ -207,7 +208,7 @@ def _moved(known: Proposal, cmd: RecordMatchStep) -> Proposal:
 async def record_match_step(cmd: RecordMatchStep, uow: RegistryUnitOfWork) -> Proposal:
     """Keep the proposal as matching reports it and tell the people concerned; the proposal as it is now.
 
-    A match made is recorded for hours too (and fills its task at capacity).
+    A match made is recorded for hours too (and fills its task at capacity); one that ended leaves the calendars.
     """
     facts = cmd.facts
     known = await uow.proposals.get(facts.match_id, lock=True)
@@ -233,6 +234,8 @@ async def record_match_step(cmd: RecordMatchStep, uow: RegistryUnitOfWork) -> Pr
             ),
             uow,
         )  # fmt: skip
+    if cmd.step is MatchStep.ENDED:
+        await record_match_ended(RecordMatchEnded(facts.match_id, cmd.at), uow)
     for recipient, kind in _who_to_tell(known, now, cmd):
         await _tell(uow, now, recipient, kind, cmd.event_id)
     return now
@@ -365,11 +368,14 @@ async def _volunteer_contact(uow: RegistryUnitOfWork, proposal: Proposal) -> Con
 
 
 async def _centrale_contact(uow: RegistryUnitOfWork, centrale_id: str) -> Contact:
+    """The centrale's go-between contact; without one, its public contact (the vacaturebank's) under its name."""
     contact = await uow.centrale_contacts.get(centrale_id)
     if contact is not None:
         return Contact("centrale", contact.name, contact.email, contact.phone)
     centrale = await uow.centrales.get(centrale_id)
-    return Contact("centrale", centrale.name if centrale else centrale_id, None, None)
+    public = await uow.public_contacts.get(centrale_id)
+    name = centrale.name if centrale else centrale_id
+    return Contact("centrale", name, public.email if public else None, public.phone if public else None)
 
 
 # -- the volunteer's message, the centrale's contact -----------------------------------------------------

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
 from common.errors import Conflict, NotFound, Rejected
-from registry.notifications.notice_templates import NoticeKind
-from registry.notifications.notices import queue_notice
+from registry.notice_texts import NoticeKind
 from registry.repositories import CheckIn, FollowUpSettings, Proposal
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.notices import queue_notice
 
 __all__ = [
     "ANSWERS",

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from registry.domain import dutch_date
-from registry.notifications.notice_templates import NoticeKind
-from registry.notifications.notices import queue_notice
+from registry.notice_texts import NoticeKind
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.notices import queue_notice
 
 __all__ = ["SendReminders", "send_reminders"]
 

@@ -1,14 +1,15 @@
-"""Pure appreciation rules: rule kinds and their parameters, when a rule awards, the allowance guardrail. No I/O."""
+"""Rules as data: rule kinds and their parameters, the defaults every centrale starts with, and when a rule awards."""
 
 from __future__ import annotations
 
 import calendar
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -16,17 +17,24 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 __all__ = [
     "DEFAULT_RULES",
     "MDT_AGE_BANDS",
-    "AllowanceCheck",
-    "AllowanceLimits",
-    "AllowanceWarning",
+    "VOLUNTEER_KINDS",
+    "AnniversaryParams",
+    "Award",
+    "AwardTrigger",
+    "FirstMatchParams",
+    "HoursMilestoneParams",
+    "MdtParams",
+    "NLdoetParams",
+    "PartnerTeamDayParams",
     "Rule",
     "RuleKind",
     "RuleParams",
     "VolunteerFacts",
     "add_months",
+    "award",
     "award_id_for",
-    "check_allowance",
-    "dutch_amount",
+    "awards_due",
+    "default_rules",
     "occurrence_title",
     "occurrences",
     "parse_params",
@@ -39,8 +47,6 @@ _AWARD_NAMESPACE = uuid.UUID("6f1c1f57-7d3e-4b8a-9a53-0c2e8f4d5a11")
 
 # MDT (maatschappelijke diensttijd) is for ages 12-30; the age bands the registry publishes that lie inside.
 MDT_AGE_BANDS = ("12-17", "18-20", "21-29")
-# Age bands of volunteers under 21, who have the lower hourly allowance maximum.
-_UNDER_21_BANDS = frozenset({"12-17", "18-20"})
 
 
 class RuleKind(StrEnum):
@@ -52,6 +58,16 @@ class RuleKind(StrEnum):
     NLDOET = "nldoet"
     MDT = "mdt"
     PARTNER_TEAM_DAY = "partner_team_day"
+
+
+# The kinds of rules that celebrate a volunteer (every event about a volunteer evaluates them all).
+VOLUNTEER_KINDS = (
+    RuleKind.FIRST_MATCH,
+    RuleKind.HOURS_MILESTONE,
+    RuleKind.ANNIVERSARY,
+    RuleKind.NLDOET,
+    RuleKind.MDT,
+)
 
 
 class _Params(BaseModel):
@@ -140,9 +156,9 @@ class VolunteerFacts:
     matches: int = 0
     hours: Sequence[tuple[date, Decimal]] = field(default_factory=tuple)
 
-    @property
+    @cached_property
     def total_hours(self) -> Decimal:
-        """Hours across every organisation."""
+        """Hours across every organisation (summed once: every hours rule asks)."""
         return sum((h for _, h in self.hours), Decimal(0))
 
 
@@ -198,6 +214,11 @@ def occurrences(rule: Rule, facts: VolunteerFacts, as_of: date) -> list[str]:
     return []  # partner rules never award a volunteer
 
 
+def awards_due(rules: Iterable[Rule], facts: VolunteerFacts, as_of: date) -> list[tuple[Rule, str]]:
+    """Every (rule, occurrence) the volunteer's ``facts`` satisfy on ``as_of``, in the order of ``rules``."""
+    return [(rule, occurrence) for rule in rules for occurrence in occurrences(rule, facts, as_of)]
+
+
 def partner_day_qualifies(rule: Rule, participants: int) -> bool:
     """Whether a partner's team day with ``participants`` earns the partner thanks under ``rule``."""
     params = rule.params
@@ -214,10 +235,60 @@ def occurrence_title(rule: Rule, occurrence: str) -> str:
     return f"{rule.title} {occurrence}" if rule.kind is RuleKind.NLDOET else rule.title
 
 
+@dataclass(frozen=True)
+class AwardTrigger:
+    """The event that made appreciation look at a recipient again, and the day its fact happened."""
+
+    event_id: uuid.UUID
+    event_type: str
+    on: date
+
+
+@dataclass(frozen=True)
+class Award:
+    """One award: a rule's occurrence for one recipient, and the event that made it hold first."""
+
+    award_id: uuid.UUID
+    centrale_id: str
+    rule_id: str
+    rule_kind: RuleKind
+    title: str
+    recipient_id: uuid.UUID | None
+    recipient_kind: Literal["volunteer", "business_partner"]
+    occurrence: str
+    trigger_event_id: uuid.UUID
+    trigger_event_type: str
+    awarded_at: datetime
+
+
+def award(
+    rule: Rule,
+    recipient_id: uuid.UUID,
+    recipient_kind: Literal["volunteer", "business_partner"],
+    occurrence: str,
+    trigger: AwardTrigger,
+    awarded_at: datetime,
+) -> Award:
+    """The award ``rule`` gives ``recipient_id`` for ``occurrence``, under its deterministic id."""
+    return Award(
+        award_id=award_id_for(rule.centrale_id, rule.rule_id, recipient_id, occurrence),
+        centrale_id=rule.centrale_id,
+        rule_id=rule.rule_id,
+        rule_kind=rule.kind,
+        title=occurrence_title(rule, occurrence),
+        recipient_id=recipient_id,
+        recipient_kind=recipient_kind,
+        occurrence=occurrence,
+        trigger_event_id=trigger.event_id,
+        trigger_event_type=trigger.event_type,
+        awarded_at=awarded_at,
+    )
+
+
 def _nldoet_days() -> list[date]:
     # NLdoet is every March on a Friday and Saturday (2026: 13-14 March, see DOMAIN.md); staff add later years.
-    return [date(2024, 3, 15), date(2024, 3, 16), date(2025, 3, 14), date(2025, 3, 15), date(2026, 3, 13),
-            date(2026, 3, 14)]  # fmt: skip
+    fridays = (date(2024, 3, 15), date(2025, 3, 14), date(2026, 3, 13))
+    return [day for friday in fridays for day in (friday, date(friday.year, 3, friday.day + 1))]
 
 
 def _default_rules() -> list[tuple[str, RuleKind, str, dict[str, Any]]]:
@@ -245,120 +316,6 @@ DEFAULT_RULES: tuple[tuple[str, RuleKind, str, RuleParams], ...] = tuple(
 )
 
 
-# --- Allowance guardrail -------------------------------------------------------------------------------
-
-
-class AllowanceLimits(BaseModel):
-    """One year's fiscal limits of the untaxed volunteer allowance, counted across all organisations."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    hourly_21_plus: Decimal = Field(gt=0, description="Maximum per hour for volunteers aged 21 or over.")
-    hourly_under_21: Decimal = Field(gt=0, description="Maximum per hour for volunteers under 21.")
-    monthly: Decimal = Field(gt=0, description="Maximum per calendar month.")
-    yearly: Decimal = Field(gt=0, description="Maximum per calendar year.")
-
-
-@dataclass(frozen=True)
-class AllowanceWarning:
-    """One limit a payment would break."""
-
-    limit: Literal["monthly", "yearly", "hourly", "limits_year"]
-    message: str
-    limit_amount: Decimal | None = None
-    excess: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class AllowanceCheck:
-    """What recording a payment means for the volunteer's totals, and which limits it would break."""
-
-    limits_year: int
-    limits: AllowanceLimits
-    month_room_before: Decimal
-    year_room_before: Decimal
-    warnings: list[AllowanceWarning]
-
-    @property
-    def within_limits(self) -> bool:
-        """True when no limit is broken (a note about the limits' year alone does not count)."""
-        return not any(w.limit != "limits_year" for w in self.warnings)
-
-
-def dutch_amount(amount: Decimal) -> str:
-    """€ amount the Dutch way: '€ 1.234,50'."""
-    whole, _, cents = f"{amount.quantize(Decimal('0.01')):,.2f}".partition(".")
-    return f"€ {whole.replace(',', '.')},{cents}"
-
-
-def check_allowance(
-    *,
-    amount: Decimal,
-    hours: Decimal | None,
-    paid_on: date,
-    age_band: str | None,
-    month_total_before: Decimal,
-    year_total_before: Decimal,
-    limits_by_year: dict[int, AllowanceLimits],
-) -> AllowanceCheck:
-    """Check one payment against the limits of its year, given the volunteer's totals across all organisations.
-
-    Totals are per calendar month and year of ``paid_on``. A year without configured limits uses the
-    latest earlier year's (and says so), since the real figures are only known once published.
-    """
-    warnings: list[AllowanceWarning] = []
-    known = sorted(year for year in limits_by_year if year <= paid_on.year) or sorted(limits_by_year)
-    limits_year = known[-1]
-    limits = limits_by_year[limits_year]
-    if limits_year != paid_on.year:
-        warnings.append(
-            AllowanceWarning(
-                "limits_year",
-                f"no limits configured for {paid_on.year}; checked against those of {limits_year}",
-            )
-        )
-    month_after = month_total_before + amount
-    if month_after > limits.monthly:
-        excess = month_after - limits.monthly
-        warnings.append(
-            AllowanceWarning(
-                "monthly",
-                f"this payment brings the volunteer's allowances in {paid_on:%Y-%m}, across all organisations, "
-                f"{excess:.2f} above the monthly maximum of {limits.monthly:.2f}; above it the allowance is taxed",
-                limits.monthly,
-                excess,
-            )
-        )
-    year_after = year_total_before + amount
-    if year_after > limits.yearly:
-        excess = year_after - limits.yearly
-        warnings.append(
-            AllowanceWarning(
-                "yearly",
-                f"this payment brings the volunteer's allowances in {paid_on.year}, across all organisations, "
-                f"{excess:.2f} above the yearly maximum of {limits.yearly:.2f}; above it the allowance is taxed",
-                limits.yearly,
-                excess,
-            )
-        )
-    if hours is not None:
-        under_21 = age_band is None or age_band in _UNDER_21_BANDS
-        rate_limit = limits.hourly_under_21 if under_21 else limits.hourly_21_plus
-        rate = (amount / hours).quantize(Decimal("0.01"))
-        if rate > rate_limit:
-            who = "under 21 (or of unknown age)" if under_21 else "aged 21 or over"
-            warnings.append(
-                AllowanceWarning(
-                    "hourly",
-                    f"{rate:.2f} per hour is above the maximum of {rate_limit:.2f} per hour for volunteers {who}",
-                    rate_limit,
-                    ((rate - rate_limit) * hours).quantize(Decimal("0.01")),
-                )
-            )
-    return AllowanceCheck(
-        limits_year=limits_year,
-        limits=limits,
-        month_room_before=max(limits.monthly - month_total_before, Decimal(0)),
-        year_room_before=max(limits.yearly - year_total_before, Decimal(0)),
-        warnings=warnings,
-    )
+def default_rules(centrale_id: str) -> list[Rule]:
+    """The defaults as the rules of ``centrale_id`` (its own to change from the moment it is first seen)."""
+    return [Rule(centrale_id, rule_id, kind, title, params) for rule_id, kind, title, params in DEFAULT_RULES]

@@ -1,4 +1,6 @@
-"""Notice texts: the kinds of notice, their Dutch defaults, the placeholders, and a mail's text and HTML parts. Pure."""
+"""Notice texts: the kinds of notice, their Dutch defaults, the placeholders, and a mail's text and HTML parts.
+
+Pure, and outside the layers (like ``vacaturebank``): use cases choose and render them, routes check them."""
 
 from __future__ import annotations
 

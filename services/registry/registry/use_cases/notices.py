@@ -17,7 +17,7 @@ from uuid import UUID, uuid5
 
 from common.errors import NotFound, Rejected
 from registry.domain import ConsentKind
-from registry.notifications.notice_templates import (
+from registry.notice_texts import (
     DEFAULT_NOTICE_TEMPLATES,
     NoticeKind,
     NoticeText,

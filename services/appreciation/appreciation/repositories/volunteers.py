@@ -1,0 +1,286 @@
+"""Volunteers as appreciation knows them (with the tombstones of erased ones), their hours and their matches.
+
+The erasure and every event about a volunteer take the volunteer's row lock first (the erasure creating
+the row when there is none), and an event checks the tombstone only after it: a later statement, so a
+later snapshot, that sees an erasure that committed while the event waited. Checked before the lock, an
+erasure committing in between would leave the event's facts behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from appreciation.domain import HoursEntry, Match, Volunteer
+from appreciation.repositories import _sql
+from common.db import Connection
+
+__all__ = [
+    "HoursRepository",
+    "MatchRepository",
+    "PostgresHoursRepository",
+    "PostgresMatchRepository",
+    "PostgresVolunteerRepository",
+    "VolunteerRepository",
+]
+
+
+class VolunteerRepository(Protocol):
+    """Volunteers (pseudonymous) and the tombstones of erased ones."""
+
+    async def claim(self, centrales: Mapping[UUID, str], *, confirmed: bool) -> dict[UUID, Volunteer]:
+        """Create or lock each volunteer (with the centrale given), in id order; the ones not erased, by id.
+
+        A new volunteer gets the centrale given. ``confirmed``: that centrale is the volunteer's own (from
+        their events or a match), not guessed from hours (which name the task's); a guess is replaced by
+        the first confirmation. An erased volunteer's row is removed again: nothing is kept about them.
+        """
+        ...
+
+    async def hold_for_erasure(self, volunteer_id: UUID, centrale_id: str) -> None:
+        """Lock the volunteer's row, creating it when there is none, so events for them wait for the erasure."""
+        ...
+
+    async def mark_erased(self, volunteer_id: UUID, erased_at: datetime) -> None:
+        """Keep the tombstone (the id only), so replayed older events do not bring the volunteer back."""
+        ...
+
+    async def remove(self, volunteer_id: UUID) -> None:
+        """Forget the volunteer's row."""
+        ...
+
+    async def update(self, volunteer: Volunteer) -> None:
+        """Store the volunteer's age band and registration (the centrale stays as claimed)."""
+        ...
+
+    async def get(self, volunteer_id: UUID, *, lock: bool = False) -> Volunteer | None:
+        """The volunteer, locked until the transaction ends when ``lock``; None when unknown or erased."""
+        ...
+
+    async def registered_by(self, day: date) -> list[UUID]:
+        """Volunteers whose registration (seen as an event) was on or before ``day``, by id."""
+        ...
+
+
+class HoursRepository(Protocol):
+    """Hours entries, one per registry id: a re-published entry counts once."""
+
+    async def add(self, entries: Sequence[HoursEntry]) -> None:
+        """Store the entries whose id is new (the first of several with one id)."""
+        ...
+
+    async def of_volunteers(self, volunteer_ids: Collection[UUID]) -> list[HoursEntry]:
+        """Every entry of those volunteers."""
+        ...
+
+    async def volunteers_with_hours(self, volunteer_ids: Collection[UUID]) -> set[UUID]:
+        """Those of the volunteers who have any hours."""
+        ...
+
+    async def forget_volunteer(self, volunteer_id: UUID) -> None:
+        """Remove the volunteer's entries."""
+        ...
+
+
+class MatchRepository(Protocol):
+    """Matches made: which organisations and tasks a volunteer serves."""
+
+    async def add(self, match: Match) -> None:
+        """Store the match unless its id is known."""
+        ...
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
+        """The volunteer's matches."""
+        ...
+
+    async def counts(self, volunteer_ids: Collection[UUID]) -> dict[UUID, int]:
+        """How many matches each volunteer has (those without any are left out)."""
+        ...
+
+    async def exists(self, organisation_id: UUID, volunteer_id: UUID) -> bool:
+        """Whether the organisation has a match with the volunteer."""
+        ...
+
+    async def forget_volunteer(self, volunteer_id: UUID) -> None:
+        """Remove the volunteer's matches."""
+        ...
+
+
+_VOLUNTEER = ("id", "centrale_id", "centrale_confirmed", "age_band", "registered_on", "registration_event_id")
+_SELECT_VOLUNTEER = _sql.select("volunteers", _VOLUNTEER, alias="v")
+
+
+def _volunteer(row: Any) -> Volunteer:
+    return Volunteer(*(row[name] for name in _VOLUNTEER))
+
+
+class PostgresVolunteerRepository:
+    """``VolunteerRepository`` on ``volunteers`` and ``erased_volunteers``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def claim(self, centrales: Mapping[UUID, str], *, confirmed: bool) -> dict[UUID, Volunteer]:
+        """Create or lock each volunteer in id order (a stable order: concurrent claims do not deadlock)."""
+        claims = sorted(centrales.items())
+        ids = [volunteer_id for volunteer_id, _ in claims]
+        await self._conn.execute(
+            "INSERT INTO volunteers (id, centrale_id, centrale_confirmed)"
+            " SELECT id, centrale_id, $3 FROM unnest($1::uuid[], $2::text[]) AS claimed (id, centrale_id) ORDER BY id"
+            " ON CONFLICT (id) DO UPDATE SET centrale_id = EXCLUDED.centrale_id, centrale_confirmed = true"
+            " WHERE EXCLUDED.centrale_confirmed AND NOT volunteers.centrale_confirmed",
+            ids,
+            [centrale_id for _, centrale_id in claims],
+            confirmed,
+        )
+        # A later statement than the lock above, so it sees an erasure that committed while this waited.
+        rows = await self._conn.fetch(
+            "SELECT v.*, EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.volunteer_id = v.id) AS erased"
+            " FROM volunteers v WHERE v.id = ANY($1::uuid[]) ORDER BY v.id FOR UPDATE OF v",
+            ids,
+        )
+        erased = [row["id"] for row in rows if row["erased"]]
+        if erased:
+            await self._conn.execute("DELETE FROM volunteers WHERE id = ANY($1::uuid[])", erased)
+        return {row["id"]: _volunteer(row) for row in rows if not row["erased"]}
+
+    async def hold_for_erasure(self, volunteer_id: UUID, centrale_id: str) -> None:
+        """Lock the volunteer's row, creating it when there is none."""
+        await self._conn.execute(
+            "INSERT INTO volunteers (id, centrale_id) VALUES ($1, $2)"
+            " ON CONFLICT (id) DO UPDATE SET centrale_id = volunteers.centrale_id",
+            volunteer_id,
+            centrale_id,
+        )
+
+    async def mark_erased(self, volunteer_id: UUID, erased_at: datetime) -> None:
+        """Keep the tombstone."""
+        await self._conn.execute(
+            "INSERT INTO erased_volunteers (volunteer_id, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            volunteer_id,
+            erased_at,
+        )
+
+    async def remove(self, volunteer_id: UUID) -> None:
+        """Forget the volunteer's row."""
+        await self._conn.execute("DELETE FROM volunteers WHERE id = $1", volunteer_id)
+
+    async def update(self, volunteer: Volunteer) -> None:
+        """Store the age band and registration."""
+        await self._conn.execute(
+            "UPDATE volunteers SET age_band = $2, registered_on = $3, registration_event_id = $4 WHERE id = $1",
+            volunteer.id,
+            volunteer.age_band,
+            volunteer.registered_on,
+            volunteer.registration_event_id,
+        )
+
+    async def get(self, volunteer_id: UUID, *, lock: bool = False) -> Volunteer | None:
+        """The volunteer (erased ones have no row)."""
+        row = await self._conn.fetchrow(
+            f"{_SELECT_VOLUNTEER} WHERE v.id = $1{' FOR UPDATE' if lock else ''}", volunteer_id
+        )
+        return _volunteer(row) if row is not None else None
+
+    async def registered_by(self, day: date) -> list[UUID]:
+        """Volunteers registered on or before ``day``."""
+        rows = await self._conn.fetch(
+            "SELECT id FROM volunteers WHERE registered_on <= $1 AND registration_event_id IS NOT NULL ORDER BY id",
+            day,
+        )
+        return [row["id"] for row in rows]
+
+
+_HOURS = (
+    "id",
+    "volunteer_id",
+    "match_id",
+    "task_id",
+    "organisation_id",
+    "centrale_id",
+    "theme",
+    "worked_on",
+    "hours",
+    "event_id",
+)
+_INSERT_HOURS = _sql.insert_unnest(
+    "hours", _HOURS, ("uuid", "uuid", "uuid", "uuid", "uuid", "text", "text", "date", "numeric", "uuid")
+)
+_SELECT_HOURS = _sql.select("hours", _HOURS)
+
+
+class PostgresHoursRepository:
+    """``HoursRepository`` on ``hours``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def add(self, entries: Sequence[HoursEntry]) -> None:
+        """Store the new entries in one statement."""
+        if not entries:
+            return
+        columns = [[getattr(entry, name) for entry in entries] for name in _HOURS]
+        await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO NOTHING", *columns)
+
+    async def of_volunteers(self, volunteer_ids: Collection[UUID]) -> list[HoursEntry]:
+        """Every entry of those volunteers."""
+        rows = await self._conn.fetch(f"{_SELECT_HOURS} WHERE volunteer_id = ANY($1::uuid[])", list(volunteer_ids))
+        return [HoursEntry(*row) for row in rows]
+
+    async def volunteers_with_hours(self, volunteer_ids: Collection[UUID]) -> set[UUID]:
+        """Those of the volunteers who have any hours."""
+        rows = await self._conn.fetch(
+            "SELECT DISTINCT volunteer_id FROM hours WHERE volunteer_id = ANY($1::uuid[])", list(volunteer_ids)
+        )
+        return {row["volunteer_id"] for row in rows}
+
+    async def forget_volunteer(self, volunteer_id: UUID) -> None:
+        """Remove the volunteer's entries."""
+        await self._conn.execute("DELETE FROM hours WHERE volunteer_id = $1", volunteer_id)
+
+
+_MATCH = ("id", "volunteer_id", "task_id", "organisation_id", "centrale_id", "volunteer_centrale_id", "made_at")
+_INSERT_MATCH = _sql.insert_values("matches", _MATCH)
+_SELECT_MATCH = _sql.select("matches", _MATCH)
+
+
+class PostgresMatchRepository:
+    """``MatchRepository`` on ``matches``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def add(self, match: Match) -> None:
+        """Store the match unless its id is known."""
+        await self._conn.execute(
+            f"{_INSERT_MATCH} ON CONFLICT (id) DO NOTHING", *(getattr(match, name) for name in _MATCH)
+        )
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
+        """The volunteer's matches."""
+        rows = await self._conn.fetch(f"{_SELECT_MATCH} WHERE volunteer_id = $1", volunteer_id)
+        return [Match(*row) for row in rows]
+
+    async def counts(self, volunteer_ids: Collection[UUID]) -> dict[UUID, int]:
+        """How many matches each volunteer has."""
+        rows = await self._conn.fetch(
+            "SELECT volunteer_id, count(*) AS n FROM matches"
+            " WHERE volunteer_id = ANY($1::uuid[]) GROUP BY volunteer_id",
+            list(volunteer_ids),
+        )
+        return {row["volunteer_id"]: row["n"] for row in rows}
+
+    async def exists(self, organisation_id: UUID, volunteer_id: UUID) -> bool:
+        """Whether the organisation has a match with the volunteer."""
+        found = await self._conn.fetchval(
+            "SELECT true FROM matches WHERE organisation_id = $1 AND volunteer_id = $2 LIMIT 1",
+            organisation_id,
+            volunteer_id,
+        )
+        return bool(found)
+
+    async def forget_volunteer(self, volunteer_id: UUID) -> None:
+        """Remove the volunteer's matches."""
+        await self._conn.execute("DELETE FROM matches WHERE volunteer_id = $1", volunteer_id)

@@ -1,0 +1,97 @@
+"""Appreciation's unit of work: common's (origin, now, emit on the command's transaction) plus its repositories."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from appreciation.repositories import (
+    AllowanceRepository,
+    AwardRepository,
+    CentraleRepository,
+    CertificateRepository,
+    HoursRepository,
+    MatchRepository,
+    OrganisationRepository,
+    PostgresAllowanceRepository,
+    PostgresAwardRepository,
+    PostgresCentraleRepository,
+    PostgresCertificateRepository,
+    PostgresHoursRepository,
+    PostgresMatchRepository,
+    PostgresOrganisationRepository,
+    PostgresRuleRepository,
+    PostgresVolunteerRepository,
+    RuleRepository,
+    VolunteerRepository,
+)
+from common.clock import Clock
+from common.db import Connection
+from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
+from contracts import EventEnvelope
+
+__all__ = ["AppreciationUnitOfWork", "PostgresAppreciationUnitOfWork"]
+
+
+class AppreciationUnitOfWork(UnitOfWork, Protocol):
+    """What appreciation's use cases may use: origin, now, emit, and one repository per aggregate."""
+
+    @property
+    def centrales(self) -> CentraleRepository:
+        """Centrales seen, and their display names."""
+        ...
+
+    @property
+    def rules(self) -> RuleRepository:
+        """Each centrale's rules."""
+        ...
+
+    @property
+    def volunteers(self) -> VolunteerRepository:
+        """Volunteers (pseudonymous) and tombstones of erased ones."""
+        ...
+
+    @property
+    def hours(self) -> HoursRepository:
+        """Hours entries."""
+        ...
+
+    @property
+    def matches(self) -> MatchRepository:
+        """Matches made."""
+        ...
+
+    @property
+    def organisations(self) -> OrganisationRepository:
+        """Organisations and their tasks."""
+        ...
+
+    @property
+    def awards(self) -> AwardRepository:
+        """Awards given."""
+        ...
+
+    @property
+    def certificates(self) -> CertificateRepository:
+        """Certificates issued."""
+        ...
+
+    @property
+    def allowances(self) -> AllowanceRepository:
+        """Allowances paid."""
+        ...
+
+
+class PostgresAppreciationUnitOfWork(PostgresUnitOfWork):
+    """Appreciation's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
+
+    def __init__(self, conn: Connection, origin: Origin, clock: Clock, envelope: EventEnvelope | None = None) -> None:
+        super().__init__(conn, origin, clock, envelope)
+        self.centrales = PostgresCentraleRepository(conn)
+        self.rules = PostgresRuleRepository(conn)
+        self.volunteers = PostgresVolunteerRepository(conn)
+        self.hours = PostgresHoursRepository(conn)
+        self.matches = PostgresMatchRepository(conn)
+        self.organisations = PostgresOrganisationRepository(conn)
+        self.awards = PostgresAwardRepository(conn)
+        self.certificates = PostgresCertificateRepository(conn)
+        self.allowances = PostgresAllowanceRepository(conn)

@@ -1,0 +1,102 @@
+"""Hours entries towards milestones, NLdoet and MDT: one at a time (the reference) or a run at a time.
+
+``record_hours`` is the readable reference: claim the volunteer, keep the entry, evaluate every rule, as
+every other event about a volunteer does. ``record_hours_run`` applies a run of entries (a consumer batch
+of ``HoursLogged``) in a few statements whatever its length: it claims the run's volunteers in one
+statement (in id order), reads their hours and awards once, stores the entries in one statement, then
+walks the run in memory, entry by entry, with the same pure rules, and stores and announces the new
+awards at once. It awards exactly what the reference would, each award with the same trigger (the first
+entry that made it hold); ``tests/appreciation`` compares the two on generated NLdoet streams.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from appreciation import domain
+from appreciation.domain import Award, AwardTrigger, HoursEntry, Rule, VolunteerFacts
+from appreciation.unit_of_work import AppreciationUnitOfWork
+from appreciation.use_cases._awarding import ensure_centrales, evaluate, give
+from common.uow import Origin
+
+__all__ = ["RecordHours", "record_hours", "record_hours_run"]
+
+
+@dataclass(frozen=True)
+class RecordHours:
+    """An hours entry logged; ``origin``: the trigger's, when not the unit of work's (a run of entries)."""
+
+    entry: HoursEntry
+    trigger: AwardTrigger
+    origin: Origin | None = None
+
+
+async def record_hours(command: RecordHours, uow: AppreciationUnitOfWork) -> list[UUID]:
+    """Keep an hours entry once (by its id), then award the milestones and thresholds it makes hold."""
+    entry = command.entry
+    await ensure_centrales(uow, [entry.centrale_id])
+    # Hours name the task's centrale; for a volunteer not seen yet that is the best guess of theirs.
+    claimed = await uow.volunteers.claim({entry.volunteer_id: entry.centrale_id}, confirmed=False)
+    volunteer = claimed.get(entry.volunteer_id)
+    if volunteer is None:
+        return []  # erased: nothing is kept about them
+    await uow.hours.add([entry])
+    return await evaluate(uow, volunteer, command.trigger)
+
+
+async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUnitOfWork) -> list[UUID]:
+    """Keep a run of hours entries and award what each makes hold, as ``record_hours`` one after the other would."""
+    if not commands:
+        return []
+    event_centrales = {command.entry.centrale_id for command in commands}
+    await ensure_centrales(uow, event_centrales)
+    # A volunteer not seen yet gets the centrale of their first entry in the run, as entry by entry.
+    guesses: dict[UUID, str] = {}
+    for command in commands:
+        guesses.setdefault(command.entry.volunteer_id, command.entry.centrale_id)
+    volunteers = await uow.volunteers.claim(guesses, confirmed=False)
+    kept = [command for command in commands if command.entry.volunteer_id in volunteers]
+    if not kept:
+        return []  # every volunteer of the run is erased
+
+    # Hours stored before this run (under the volunteers' locks nobody else adds any), then the run's own.
+    worked: dict[UUID, dict[UUID, tuple[date, Decimal]]] = {volunteer_id: {} for volunteer_id in volunteers}
+    for stored in await uow.hours.of_volunteers(list(volunteers)):
+        worked[stored.volunteer_id][stored.id] = (stored.worked_on, stored.hours)
+    await uow.hours.add([command.entry for command in kept])
+    matches = await uow.matches.counts(list(volunteers))
+    centrales = {volunteer.centrale_id for volunteer in volunteers.values()}
+    await ensure_centrales(uow, centrales - event_centrales)
+    rules: dict[str, list[Rule]] = defaultdict(list)
+    for rule in await uow.rules.active(centrales, domain.VOLUNTEER_KINDS):
+        rules[rule.centrale_id].append(rule)
+
+    # What the volunteers were awarded before: found holding again, it is not given (nor built) a second time.
+    given = await uow.awards.given(list(volunteers))
+    now = uow.now()
+    due: list[tuple[Award, Origin | None]] = []
+    for command in kept:
+        entry = command.entry
+        volunteer = volunteers[entry.volunteer_id]
+        hours = worked[volunteer.id]
+        hours.setdefault(entry.id, (entry.worked_on, entry.hours))  # a re-published entry counts once
+        facts = VolunteerFacts(
+            volunteer_id=volunteer.id,
+            centrale_id=volunteer.centrale_id,
+            age_band=volunteer.age_band,
+            registered_on=volunteer.registered_on,
+            matches=matches.get(volunteer.id, 0),
+            hours=list(hours.values()),
+        )
+        for rule, occurrence in domain.awards_due(rules[volunteer.centrale_id], facts, command.trigger.on):
+            key = (volunteer.id, rule.centrale_id, rule.rule_id, occurrence)
+            if key not in given:
+                given.add(key)
+                award = domain.award(rule, volunteer.id, "volunteer", occurrence, command.trigger, now)
+                due.append((award, command.origin))
+    return await give(uow, due)

@@ -1,0 +1,34 @@
+"""Hours repository: one entry per id, per volunteer, forgotten with the volunteer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from uuid import uuid4
+
+from appreciation.unit_of_work import AppreciationUnitOfWork
+from tests.appreciation.builders import hours_entry
+
+
+async def test_an_hours_entry_counts_once_whatever_comes_again_with_its_id(uow: AppreciationUnitOfWork) -> None:
+    volunteer_id, other = uuid4(), uuid4()
+    entry = hours_entry(volunteer_id, "3.5")
+    republished = replace(entry, hours=Decimal("9"), event_id=uuid4())
+
+    await uow.hours.add([entry, republished, hours_entry(other, "1")])
+    await uow.hours.add([republished])
+    await uow.hours.add([])
+
+    assert await uow.hours.of_volunteers([volunteer_id]) == [entry]
+    assert len(await uow.hours.of_volunteers([volunteer_id, other])) == 2
+    assert await uow.hours.volunteers_with_hours([volunteer_id, other, uuid4()]) == {volunteer_id, other}
+
+
+async def test_a_volunteers_hours_are_forgotten_and_nobody_elses(uow: AppreciationUnitOfWork) -> None:
+    volunteer_id, other = uuid4(), uuid4()
+    await uow.hours.add([hours_entry(volunteer_id), hours_entry(volunteer_id), hours_entry(other)])
+
+    await uow.hours.forget_volunteer(volunteer_id)
+
+    assert await uow.hours.of_volunteers([volunteer_id]) == []
+    assert [e.volunteer_id for e in await uow.hours.of_volunteers([other])] == [other]
