@@ -12,6 +12,7 @@ from registry.api import (
     staff,
     vacaturebank,
     volunteers,
+    webhooks,
 )
 
 ROUTERS = (
@@ -26,6 +27,7 @@ ROUTERS = (
     access_log.router,
     vacaturebank.router,
     calendar.router,
+    webhooks.router,
 )
 
 __all__ = ["ROUTERS"]

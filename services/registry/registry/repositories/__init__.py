@@ -46,6 +46,7 @@ from registry.repositories.organisations import Organisation, OrganisationReposi
 from registry.repositories.partners import (
     BusinessPartner,
     DayHours,
+    DayPlace,
     PartnerRepository,
     PostgresPartnerRepository,
     PostgresVolunteerDayRepository,
@@ -67,6 +68,13 @@ from registry.repositories.vacatures import (
     VacatureRepository,
 )
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
+from registry.repositories.webhooks import (
+    PartnerWebhook,
+    PostgresWebhookRepository,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookRepository,
+)
 
 __all__ = [
     "Access",
@@ -85,6 +93,7 @@ __all__ = [
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "DayPlace",
     "Facets",
     "Hours",
     "HoursRepository",
@@ -99,6 +108,7 @@ __all__ = [
     "Organisation",
     "OrganisationRepository",
     "PartnerRepository",
+    "PartnerWebhook",
     "PersonalDataRepository",
     "PostcodeArea",
     "PostcodeAreaRepository",
@@ -124,6 +134,7 @@ __all__ = [
     "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
+    "PostgresWebhookRepository",
     "PublicContact",
     "PublicContactRepository",
     "RateLimitRepository",
@@ -138,5 +149,8 @@ __all__ = [
     "VolunteerDay",
     "VolunteerDayRepository",
     "VolunteerRepository",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookRepository",
     "Window",
 ]
