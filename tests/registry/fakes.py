@@ -33,6 +33,7 @@ from registry.repositories import (
     Consent,
     Credential,
     DayHours,
+    DayPlace,
     FollowUpSettings,
     Hours,
     IdempotencyKey,
@@ -43,6 +44,7 @@ from registry.repositories import (
     NoticePreference,
     NoticeTemplate,
     Organisation,
+    PartnerWebhook,
     PostcodeArea,
     Proposal,
     PublicContact,
@@ -51,10 +53,13 @@ from registry.repositories import (
     Template,
     Volunteer,
     VolunteerDay,
+    WebhookAttempt,
+    WebhookDelivery,
     Window,
 )
 from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_teamdays import FakeWebhookRepository
 from tests.registry.fakes_vacaturebank import (
     FakeCalendarFeedRepository,
     FakePostcodeAreaRepository,
@@ -107,6 +112,9 @@ class FakeTables:
     postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
     centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
     calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
+    partner_webhooks: dict[UUID, PartnerWebhook] = field(default_factory=dict)
+    webhook_deliveries: dict[UUID, WebhookDelivery] = field(default_factory=dict)
+    webhook_attempts: list[WebhookAttempt] = field(default_factory=list)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -355,6 +363,7 @@ class FakeVolunteerDayRepository:
         self._rows = tables.volunteer_days
         self._hours = tables.volunteer_day_hours
         self._partners = tables.business_partners
+        self._tables = tables
 
     async def add_new(self, day: VolunteerDay) -> bool:
         assert day.partner_id in self._partners, "a day belongs to a stored partner"
@@ -378,7 +387,7 @@ class FakeVolunteerDayRepository:
         return _stored(sorted(rows, key=lambda d: d.on_date, reverse=True))  # stable: id ascending within a date
 
     async def record_match(
-        self, day_id: UUID, task_id: UUID, organisation_id: UUID, centrale_id: str, at: datetime
+        self, day_id: UUID, task_id: UUID, organisation_id: UUID, centrale_id: str, at: datetime, via: str
     ) -> bool:
         if day_id not in self._rows:
             return False
@@ -389,6 +398,7 @@ class FakeVolunteerDayRepository:
             matched_organisation_id=organisation_id,
             matched_centrale_id=centrale_id,
             matched_at=at,
+            matched_via=via,
         )
         return True
 
@@ -398,12 +408,70 @@ class FakeVolunteerDayRepository:
             return None
         return _stored(day)
 
+    async def of_organisation(self, organisation_id: UUID, centrale_id: str) -> list[VolunteerDay]:
+        rows = sorted(
+            (
+                d
+                for d in self._rows.values()
+                if (d.matched_organisation_id, d.matched_centrale_id) == (organisation_id, centrale_id)
+            ),
+            key=lambda d: d.id,
+        )
+        return _stored(sorted(rows, key=lambda d: d.on_date, reverse=True))
+
     async def add_hours(self, hours: DayHours) -> None:
         assert hours.day_id in self._rows, "hours belong to a stored day"
+        assert hours.status != "confirmed" or not any(
+            h.day_id == hours.day_id and h.status == "confirmed" for h in self._hours
+        ), "one confirmed entry per day (a unique index)"
         self._hours.append(_stored(replace(hours, hours_total=hours.hours_total.quantize(_TWO_PLACES))))
 
     async def hours_of(self, day_id: UUID) -> list[DayHours]:
         return _stored(sorted((h for h in self._hours if h.day_id == day_id), key=lambda h: (h.logged_at, h.id)))
+
+    async def decide_hours(self, hours_id: UUID, status: str, at: datetime) -> None:
+        for index, entry in enumerate(self._hours):
+            if entry.id == hours_id:
+                self._hours[index] = replace(entry, status=status, decided_at=at)
+
+    async def supersede_confirmed(self, day_id: UUID, at: datetime) -> None:
+        for index, entry in enumerate(self._hours):
+            if entry.day_id == day_id and entry.status == "confirmed":
+                self._hours[index] = replace(entry, status="superseded")
+
+    async def places_of(self, day_ids: Collection[UUID]) -> dict[UUID, DayPlace]:
+        places = {}
+        for day_id in day_ids:
+            day = self._rows.get(day_id)
+            if day is None or day.matched_task_id is None or day.matched_organisation_id is None:
+                continue
+            task = self._tables.tasks.get(day.matched_task_id)
+            organisation = self._tables.organisations.get(day.matched_organisation_id)
+            centrale = self._tables.centrales.get(day.matched_centrale_id or "")
+            if task is None or organisation is None or centrale is None:
+                continue
+            places[day_id] = DayPlace(
+                day_id=day_id,
+                task_title=task.title,
+                theme=task.theme,
+                organisation_id=organisation.id,
+                organisation_name=organisation.name,
+                centrale_id=centrale.id,
+                centrale_name=centrale.name,
+                municipality_code=centrale.municipality_code,
+            )
+        return places
+
+    async def confirmed_between(self, partner_id: UUID, first: date, last: date) -> list[tuple[VolunteerDay, DayHours]]:
+        days = sorted(
+            (d for d in self._rows.values() if d.partner_id == partner_id and first <= d.on_date <= last),
+            key=lambda d: (d.on_date, d.id),
+        )
+        found = []
+        for day in days:
+            confirmed = [h for h in self._hours if h.day_id == day.id and h.status == "confirmed"]
+            found += [(day, entry) for entry in confirmed]
+        return _stored(found)
 
 
 class FakeCredentialRepository:
@@ -1114,6 +1182,7 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.postcode_areas = FakePostcodeAreaRepository(self.tables)
         self.public_contacts = FakePublicContactRepository(self.tables)
         self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
+        self.webhooks = FakeWebhookRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

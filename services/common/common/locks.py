@@ -48,6 +48,9 @@ class KeyedLock(IntEnum):
     # Matching, per centrale: a volunteer's re-evaluation and a task's candidate search take turns, so
     # neither misses the other's change (matching/unit_of_work.py).
     MATCHING_CENTRALE = 4
+    # Matching, region-wide (key "region"): a posted team day's search for tasks, a team task's search for
+    # open days and staff assigning one to the other take turns (matching/unit_of_work.py).
+    MATCHING_TEAM_DAYS = 18
 
 
 async def keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str, *, shared: bool = False) -> None:

@@ -68,6 +68,7 @@ from registry.repositories import (
     VolunteerDayRepository,
     VolunteerRepository,
 )
+from registry.repositories.webhooks import PostgresWebhookRepository, WebhookRepository
 
 __all__ = ["PostgresRegistryUnitOfWork", "RegistryUnitOfWork"]
 
@@ -223,6 +224,11 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Private calendar feeds and the commitments they show."""
         ...
 
+    @property
+    def webhooks(self) -> WebhookRepository:
+        """Partners' webhooks and their delivery log."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -258,3 +264,4 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.postcode_areas: PostcodeAreaRepository = PostgresPostcodeAreaRepository(conn)
         self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
         self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)
+        self.webhooks: WebhookRepository = PostgresWebhookRepository(conn)

@@ -14,6 +14,7 @@ from registry.api import (
     staff,
     vacaturebank,
     volunteers,
+    webhooks,
 )
 
 ROUTERS = (
@@ -30,6 +31,7 @@ ROUTERS = (
     calendar.router,
     conversation.router,
     follow_up.router,
+    webhooks.router,
 )
 
 __all__ = ["ROUTERS"]

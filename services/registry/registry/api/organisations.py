@@ -139,11 +139,23 @@ async def confirm_hours(
     await hours.confirm_hours(hours.ConfirmHours(hours_id, organisation_id, centrale_id), uow)
 
 
+@router.get(
+    "/volunteer-days",
+    summary="Business partners' team days matched to the organisation, with their hours (to log, confirm or reject).",
+)
+async def list_volunteer_days(
+    centrale_id: str, organisation_id: UUID, caller: CallerDep, uow: RegistryUowDep
+) -> list[Record]:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    return await partners.list_organisation_days(partners.ListOrganisationDays(organisation_id, centrale_id), uow)
+
+
 @router.post(
     "/volunteer-days/{day_id}/hours",
     status_code=status.HTTP_201_CREATED,
     response_model=Created,
-    summary="Log what a business partner's team gave on its volunteer day.",
+    summary="Log what a business partner's team gave on its volunteer day (confirmed as logged; it replaces an "
+    "earlier figure).",
 )
 async def log_volunteer_day_hours(
     centrale_id: str,
@@ -162,3 +174,29 @@ async def log_volunteer_day_hours(
         return 201, Created(id=await partners.log_volunteer_day_hours(cmd, uow))
 
     return await idempotent(uow, caller, key, request, body, create)
+
+
+@router.post(
+    "/volunteer-days/{day_id}/hours/{hours_id}/confirm",
+    status_code=204,
+    summary="Confirm the hours a business partner reported for its team (they count from now).",
+)
+async def confirm_volunteer_day_hours(
+    centrale_id: str, organisation_id: UUID, day_id: UUID, hours_id: UUID, caller: CallerDep, uow: RegistryUowDep
+) -> None:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = partners.ConfirmVolunteerDayHours(day_id, hours_id, organisation_id, centrale_id)
+    await partners.confirm_volunteer_day_hours(cmd, uow)
+
+
+@router.post(
+    "/volunteer-days/{day_id}/hours/{hours_id}/reject",
+    status_code=204,
+    summary="Reject the hours a business partner reported for its team (they never count).",
+)
+async def reject_volunteer_day_hours(
+    centrale_id: str, organisation_id: UUID, day_id: UUID, hours_id: UUID, caller: CallerDep, uow: RegistryUowDep
+) -> None:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = partners.RejectVolunteerDayHours(day_id, hours_id, organisation_id, centrale_id)
+    await partners.reject_volunteer_day_hours(cmd, uow)

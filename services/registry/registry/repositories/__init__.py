@@ -74,6 +74,7 @@ from registry.repositories.organisations import Organisation, OrganisationReposi
 from registry.repositories.partners import (
     BusinessPartner,
     DayHours,
+    DayPlace,
     PartnerRepository,
     PostgresPartnerRepository,
     PostgresVolunteerDayRepository,
@@ -95,6 +96,13 @@ from registry.repositories.vacatures import (
     VacatureRepository,
 )
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
+from registry.repositories.webhooks import (
+    PartnerWebhook,
+    PostgresWebhookRepository,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookRepository,
+)
 
 __all__ = [
     "Access",
@@ -116,6 +124,7 @@ __all__ = [
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "DayPlace",
     "Facets",
     "FollowUpRepository",
     "FollowUpSettings",
@@ -138,6 +147,7 @@ __all__ = [
     "Organisation",
     "OrganisationRepository",
     "PartnerRepository",
+    "PartnerWebhook",
     "PersonalDataRepository",
     "PostcodeArea",
     "PostcodeAreaRepository",
@@ -170,6 +180,7 @@ __all__ = [
     "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
+    "PostgresWebhookRepository",
     "Proposal",
     "ProposalRepository",
     "PublicContact",
@@ -188,5 +199,8 @@ __all__ = [
     "VolunteerDay",
     "VolunteerDayRepository",
     "VolunteerRepository",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookRepository",
     "Window",
 ]

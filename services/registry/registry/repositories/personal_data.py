@@ -173,7 +173,15 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
         "centrale_id",
         "status",
         "matched_centrale_id",
+        "matched_via",
     ),
+    # A team's hours: counts of employees and hours, never who.
+    "volunteer_day_hours": ("reported_by", "status"),
+    # Partners' webhooks: a company's endpoint and signing secret; bodies carry a team day's status (organisation
+    # and task names, counts), never a person; attempts keep a status code or a transport error, never a body.
+    "partner_webhooks": ("url", "secret"),
+    "webhook_deliveries": ("event_type", "body", "status"),
+    "webhook_attempts": ("url", "error"),
     # Pseudonymous facts that stay after erasure (hours stay counted, anonymously).
     "volunteers": ("centrale_id", "registered_by"),
     "matches": ("centrale_id", "volunteer_centrale_id"),
