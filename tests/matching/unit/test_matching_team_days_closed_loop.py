@@ -11,6 +11,7 @@ from common.errors import Conflict, NotFound, Rejected
 from contracts.events import VolunteerDayMatched, WeeklySlot
 from matching.commands import (
     AcceptProposal,
+    AgreeToProposal,
     AssignTeamDay,
     ListOpenTeamDays,
     MatchTeamDay,
@@ -20,6 +21,7 @@ from matching.commands import (
 from matching.domain.model import TeamDayVia, VolunteerDayStatus
 from matching.use_cases import (
     accept_proposal,
+    agree_to_proposal,
     assign_team_day,
     list_open_team_days,
     match_team_day,
@@ -174,7 +176,9 @@ async def test_staff_brokering_keeps_the_rules_and_names_every_one_broken(uow: F
     task = await posted_task(uow, team_suitable=False, capacity=8, theme="natuur", skills=("koken",))  # Tuesdays
     [proposal] = await uow.proposals.of_task(task.task_id)
     assert proposal.volunteer_id == volunteer.volunteer_id
-    await accept_proposal(AcceptProposal(proposal.match_id, CENTRALE), uow)  # one place taken
+    # One place taken: the organisation accepts and the volunteer agrees (a match needs both yeses).
+    await accept_proposal(AcceptProposal(proposal.match_id, CENTRALE), uow)
+    await agree_to_proposal(AgreeToProposal(proposal.match_id, volunteer_id=volunteer.volunteer_id), uow)
     day = team_day(on_date=LAST_WEDNESDAY, posted_at=uow.now())
     await match_team_day(MatchTeamDay(day), uow)
 
