@@ -28,6 +28,7 @@ from registry.repositories.idempotency import (
 )
 from registry.repositories.matches import (
     Hours,
+    HoursChange,
     HoursRepository,
     Match,
     MatchRepository,
@@ -87,6 +88,7 @@ __all__ = [
     "DayHours",
     "Facets",
     "Hours",
+    "HoursChange",
     "HoursRepository",
     "IdempotencyKey",
     "IdempotencyKeyRepository",

@@ -24,6 +24,7 @@ from registry.unit_of_work import RegistryUnitOfWork
 from registry.use_cases.accounts import end_volunteer_memberships
 from registry.use_cases.audit import TRAIL_LIMIT, described, record_access
 from registry.use_cases.credentials import IssueCredential, IssuedCredential, issue_credential, revoke_credentials_of
+from registry.use_cases.hours import hours_view
 from registry.use_cases.sessions import start_session
 
 __all__ = [
@@ -399,10 +400,7 @@ async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> d
             for c in history
         ],
         "matches": matches,
-        "hours": [
-            {k: getattr(h, k) for k in ("id", "match_id", "worked_on", "hours", "status", "logged_by", "logged_at")}
-            for h in hours
-        ],
+        "hours": await hours_view(hours, uow),
         "access_log": await described(await uow.access_log.of_volunteer(query.volunteer_id, TRAIL_LIMIT), uow),
     }
 
