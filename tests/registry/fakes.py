@@ -320,7 +320,7 @@ class FakeHoursRepository:
             (
                 h.hours
                 for h in self._rows.values()
-                if h.volunteer_id == volunteer_id and h.worked_on == day and h.status != "rejected" and h.id != excluding
+                if (h.volunteer_id, h.worked_on) == (volunteer_id, day) and h.status != "rejected" and h.id != excluding
             ),
             Decimal(0),
         )

@@ -269,9 +269,7 @@ async def test_hours_for_today_are_refused_before_todays_shift_starts_not_on_a_d
 WINDOW = timedelta(days=30)
 
 
-def _correction(
-    hours_id: UUID, match: Match, hours: str, by: str = "organisation", **overrides: Any
-) -> CorrectHours:
+def _correction(hours_id: UUID, match: Match, hours: str, by: str = "organisation", **overrides: Any) -> CorrectHours:
     values: dict[str, Any] = {
         "hours_id": hours_id,
         "hours": Decimal(hours),
@@ -429,7 +427,7 @@ async def test_a_corrected_amount_must_differ_and_keep_the_day_within_24_hours(u
     with pytest.raises(Rejected) as same:
         await correct_hours(_correction(second, match, "2"), uow)
     assert (same.value.reasons, same.value.field) == (["the entry already has 2.00 hours"], "hours")
-    with pytest.raises(Rejected, match="at most 24 hours per day: 20.00 already logged"):
+    with pytest.raises(Rejected, match=r"at most 24 hours per day: 20\.00 already logged"):
         await correct_hours(_correction(second, match, "4.5"), uow)
     await correct_hours(_correction(first, match, "21"), uow)  # its own 20 hours do not count against it
     assert [h.hours for h in uow.tables.hours.values()] == [Decimal("21.00"), Decimal("2.00")]
