@@ -26,6 +26,7 @@ __all__ = [
     "check_task_quality",
     "check_task_started",
     "dutch_date",
+    "no_access_reason",
     "postcode_area",
     "vog_valid_on",
 ]
@@ -91,6 +92,18 @@ def postcode_area(postcode: str) -> str:
 def dutch_date(moment: datetime) -> date:
     """The calendar date in the Netherlands at ``moment`` (a timezone-aware instant)."""
     return moment.astimezone(_DUTCH_TIME).date()
+
+
+def no_access_reason(organisation_status: str) -> str | None:
+    """Why an organisation's people get no credentials, accounts or sessions (None: admitted, they may).
+
+    Only an admitted organisation acts on the platform; one still being vetted waits, a refused one stays out.
+    """
+    if organisation_status == "pending":
+        return "the organisation is still being vetted: admit it first, then give it credentials or accounts"
+    if organisation_status == "refused":
+        return "the organisation was refused: it gets no credentials or accounts"
+    return None
 
 
 def age_band(birth_date: date, today: date) -> str:
