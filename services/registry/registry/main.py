@@ -46,6 +46,8 @@ SPEC = ServiceSpec(
         events.VolunteerDayPosted,
         events.VolunteerDayHoursLogged,
         events.HoursLogged,
+        events.HoursCorrected,
+        events.HoursRejected,
         events.CredentialIssued,
         events.CredentialRevoked,
     ],
