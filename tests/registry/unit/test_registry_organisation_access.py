@@ -3,6 +3,8 @@ organisation is vetted or after it was refused, and a refusal takes back what it
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from common.auth import Role
@@ -133,8 +135,8 @@ async def test_a_credential_from_before_admission_was_required_is_not_rotated(uo
 async def test_staff_cannot_save_a_task_for_a_refused_organisation(uow: FakeRegistryUnitOfWork) -> None:
     organisation = await _organisation(uow, "refused")
     fields = TaskFields(
-        title="Koken", description="Kook mee in het buurthuis.", theme="zorg", capacity=1, hours_per_week=2,  # type: ignore[arg-type]
-        vog_required=False,
+        title="Koken", description="Kook mee in het buurthuis.", theme="zorg", capacity=1,
+        hours_per_week=Decimal("2"), vog_required=False,
     )  # fmt: skip
     with pytest.raises(Conflict, match="was refused: it cannot save tasks"):
         await create_task(CreateTask(organisation.centrale_id, organisation.id, fields), uow)
