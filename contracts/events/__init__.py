@@ -6,6 +6,9 @@ from contracts.events.appreciation import AppreciationAwarded
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
 from contracts.events.hours import HoursCorrected, HoursLogged, HoursRejected
 from contracts.events.matches import (
+    MatchAccepted,
+    MatchAgreed,
+    MatchApproved,
     MatchDeclined,
     MatchEnded,
     MatchExpired,
@@ -33,6 +36,9 @@ __all__ = [
     "HoursCorrected",
     "HoursLogged",
     "HoursRejected",
+    "MatchAccepted",
+    "MatchAgreed",
+    "MatchApproved",
     "MatchDeclined",
     "MatchEnded",
     "MatchExpired",
