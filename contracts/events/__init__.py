@@ -4,7 +4,7 @@ from contracts.events._base import EVENT_TYPES, Event, event_type_of
 from contracts.events._common import WeeklySlot
 from contracts.events.appreciation import AppreciationAwarded
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
-from contracts.events.hours import HoursLogged
+from contracts.events.hours import HoursCorrected, HoursLogged, HoursRejected
 from contracts.events.matches import (
     MatchAccepted,
     MatchAgreed,
@@ -33,7 +33,9 @@ __all__ = [
     "CredentialIssued",
     "CredentialRevoked",
     "Event",
+    "HoursCorrected",
     "HoursLogged",
+    "HoursRejected",
     "MatchAccepted",
     "MatchAgreed",
     "MatchApproved",

@@ -36,6 +36,7 @@ from registry.repositories import (
     DayPlace,
     FollowUpSettings,
     Hours,
+    HoursChange,
     IdempotencyKey,
     Match,
     Membership,
@@ -89,6 +90,7 @@ class FakeTables:
     tasks: dict[UUID, Task] = field(default_factory=dict)
     matches: dict[UUID, Match] = field(default_factory=dict)
     hours: dict[UUID, Hours] = field(default_factory=dict)
+    hours_changes: dict[UUID, HoursChange] = field(default_factory=dict)
     business_partners: dict[UUID, BusinessPartner] = field(default_factory=dict)
     volunteer_days: dict[UUID, VolunteerDay] = field(default_factory=dict)
     volunteer_day_hours: list[DayHours] = field(default_factory=list)
@@ -311,6 +313,7 @@ class FakeHoursRepository:
 
     def __init__(self, tables: FakeTables) -> None:
         self._rows = tables.hours
+        self._changes = tables.hours_changes
         self._matches = tables.matches
         self.serialised: list[UUID] = []
 
@@ -324,20 +327,59 @@ class FakeHoursRepository:
             return None
         return _stored(h)
 
+    async def get_of_volunteer(self, hours_id: UUID, volunteer_id: UUID, *, lock: bool = False) -> Hours | None:
+        h = self._rows.get(hours_id)
+        return _stored(h) if h is not None and h.volunteer_id == volunteer_id else None
+
     async def confirm(self, hours_id: UUID, at: datetime) -> None:
         self._rows[hours_id] = replace(self._rows[hours_id], status="confirmed", confirmed_at=at)
+
+    async def save(self, hours: Hours) -> None:
+        stored = self._rows[hours.id]
+        self._rows[hours.id] = replace(
+            stored,
+            hours=hours.hours.quantize(_TWO_PLACES),
+            status=hours.status,
+            confirmed_at=hours.confirmed_at,
+            rejected_at=hours.rejected_at,
+            corrected_at=hours.corrected_at,
+        )
 
     async def serialise_volunteer(self, volunteer_id: UUID) -> None:
         self.serialised.append(volunteer_id)  # one task in a test: nothing to wait for; remembered for tests
 
-    async def total_on(self, volunteer_id: UUID, day: date) -> Decimal:
+    async def total_on(self, volunteer_id: UUID, day: date, *, excluding: UUID | None = None) -> Decimal:
         return sum(
-            (h.hours for h in self._rows.values() if h.volunteer_id == volunteer_id and h.worked_on == day), Decimal(0)
+            (
+                h.hours
+                for h in self._rows.values()
+                if (h.volunteer_id, h.worked_on) == (volunteer_id, day) and h.status != "rejected" and h.id != excluding
+            ),
+            Decimal(0),
         )
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Hours]:
         rows = [h for h in self._rows.values() if h.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda h: (h.worked_on, h.logged_at)))
+
+    async def of_organisation(self, organisation_id: UUID, centrale_id: str, status: str | None = None) -> list[Hours]:
+        rows = [
+            h
+            for h in self._rows.values()
+            if (h.organisation_id, h.centrale_id) == (organisation_id, centrale_id) and status in (None, h.status)
+        ]
+        rows.sort(key=lambda h: h.id)
+        rows.sort(key=lambda h: (h.worked_on, h.logged_at), reverse=True)  # newest first, ties by id
+        return _stored(rows)
+
+    async def add_change(self, change: HoursChange) -> None:
+        assert change.hours_id in self._rows, "a change belongs to a stored entry"
+        self._changes[change.id] = _stored(change)
+
+    async def changes_of(self, hours_ids: Collection[UUID]) -> list[HoursChange]:
+        wanted = set(hours_ids)
+        rows = [c for c in self._changes.values() if c.hours_id in wanted]
+        return _stored(sorted(rows, key=lambda c: (c.changed_at, c.id)))
 
 
 class FakePartnerRepository:

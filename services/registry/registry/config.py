@@ -94,6 +94,12 @@ class Settings(ServiceSettings):
     audit_retention_days: int = Field(
         730, ge=30, le=3650, description="Days the audit trail of personal data access is kept (then purged daily)."
     )
+    hours_correction_days: int = Field(
+        30,
+        ge=0,
+        le=366,
+        description="Days after logging hours within which whoever logged them may correct the amount (0: never).",
+    )
     public_url: str | None = Field(
         None,
         pattern=r"^https?://[^\s]+[^/\s]$",

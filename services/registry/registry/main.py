@@ -47,6 +47,8 @@ SPEC = ServiceSpec(
         events.VolunteerDayPosted,
         events.VolunteerDayHoursLogged,
         events.HoursLogged,
+        events.HoursCorrected,
+        events.HoursRejected,
         events.CredentialIssued,
         events.CredentialRevoked,
     ],

@@ -45,6 +45,7 @@ from registry.repositories.idempotency import (
 )
 from registry.repositories.matches import (
     Hours,
+    HoursChange,
     HoursRepository,
     Match,
     MatchRepository,
@@ -129,6 +130,7 @@ __all__ = [
     "FollowUpRepository",
     "FollowUpSettings",
     "Hours",
+    "HoursChange",
     "HoursRepository",
     "IdempotencyKey",
     "IdempotencyKeyRepository",

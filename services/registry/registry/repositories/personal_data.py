@@ -100,6 +100,8 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("credentials", person="subject_id", blanks={"label": NULL}),
     # An SMTP server's refusal can quote the recipient's address.
     PersonalTable("appreciation_messages", person="recipient_id", blanks={"last_error": NULL}),
+    # Why an organisation rejected, or someone corrected, a volunteer's hours, in their own words.
+    PersonalTable("hours_changes", person="volunteer_id", blanks={"note": NULL}),
     PersonalTable("notices", person="recipient_id", blanks={"last_error": NULL}),
     # What the volunteer wrote with a response: about them as a whole, so the rows go.
     PersonalTable("response_messages", person="volunteer_id", rows_deleted=("body",)),
@@ -186,6 +188,8 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "volunteers": ("centrale_id", "registered_by"),
     "matches": ("centrale_id", "volunteer_centrale_id"),
     "hours": ("centrale_id", "worked_on", "logged_by", "status"),
+    # What happened to an entry: categories, who (organisation or volunteer) and the actor's id.
+    "hours_changes": ("change", "reason", "changed_by", "actor"),
     "appreciation_messages": ("recipient_kind", "centrale_id", "rule_kind", "title", "status", "reason"),
     # A centrale's own words for its thank-yous and notices, its follow-up settings, how to reach it.
     "appreciation_templates": ("centrale_id", "kind", "subject", "body"),

@@ -120,9 +120,12 @@ class ListTasks:
 
 
 async def create_task(cmd: CreateTask, uow: RegistryUnitOfWork) -> UUID:
-    """Save the draft; NotFound unless the organisation is the centrale's."""
-    if await uow.organisations.get(cmd.organisation_id, cmd.centrale_id) is None:
+    """Save the draft; NotFound unless the organisation is the centrale's, Conflict when it was refused."""
+    organisation = await uow.organisations.get(cmd.organisation_id, cmd.centrale_id)
+    if organisation is None:
         raise NotFound(f"organisation {cmd.organisation_id} not found")
+    if organisation.status == "refused":
+        raise Conflict("the organisation was refused: it cannot save tasks")
     task = _with_fields(
         Task(
             id=uuid4(),

@@ -24,6 +24,7 @@ from registry.unit_of_work import RegistryUnitOfWork
 from registry.use_cases.accounts import end_volunteer_memberships
 from registry.use_cases.audit import TRAIL_LIMIT, described, record_access
 from registry.use_cases.credentials import IssueCredential, IssuedCredential, issue_credential, revoke_credentials_of
+from registry.use_cases.hours import hours_view
 from registry.use_cases.sessions import start_session
 
 __all__ = [
@@ -404,10 +405,7 @@ async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> d
             for c in history
         ],
         "matches": matches,
-        "hours": [
-            {k: getattr(h, k) for k in ("id", "match_id", "worked_on", "hours", "status", "logged_by", "logged_at")}
-            for h in hours
-        ],
+        "hours": await hours_view(hours, uow),
         "proposals": [
             {k: getattr(p, k) for k in ("match_id", "task_id", "status", "via", "proposed_at", "made_at", "end_reason")}
             for p in proposals
