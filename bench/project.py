@@ -21,7 +21,6 @@ from typing import Any, cast
 
 import asyncpg
 from aiokafka.structs import ConsumerRecord
-from faststream.kafka.annotations import KafkaMessage
 
 from bench.generator import GeneratedEvent
 from bench.harness import Progress, Run, cpu_seconds, peak_rss_bytes, reset_peak_rss
@@ -155,15 +154,13 @@ class _MeasuredConsumer(EventConsumer):
         super().__init__(name, pool)
         self._progress = progress
 
-    async def _consume(self, message: KafkaMessage) -> None:
+    def _fetched(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """The runtime's batch entry point: the window opens with the first batch in hand."""
         self._progress.begin()
-        await super()._consume(message)
 
-    async def _commit(self, message: KafkaMessage, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
-        """The runtime's offset commit: a batch counts once its offsets are committed."""
-        await super()._commit(message, records)
-        self._progress.mark(len(records))
+    def _committed(self, records: int) -> None:
+        """The runtime's offset commit: records count once their offsets are committed."""
+        self._progress.mark(records)
 
 
 @asynccontextmanager
@@ -196,6 +193,7 @@ async def project_consumer(
     broker = build_broker(_settings(bootstrap), spec)
     consumer.attach(broker)
     await broker.start()
+    await consumer.start()
     freeze_startup_heap()  # as the service does when its start-up is done
     try:
         yield

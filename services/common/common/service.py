@@ -118,7 +118,8 @@ async def _start(runtime: Runtime) -> None:
         )
         spec.register_handlers(runtime.consumer)
         runtime.consumer.attach(runtime.broker)
-        await runtime.broker.start()
+        await runtime.broker.start()  # connects and joins the group (one member for all the topics)
+        await runtime.consumer.start()
     if spec.jobs:
         runtime.scheduler = Scheduler(
             service=spec.name,
@@ -154,8 +155,8 @@ async def _stop(runtime: Runtime) -> None:
         if not await runtime.consumer.drain(timeout=runtime.settings.shutdown_timeout_s * _BROKER_SHARE):
             log.warning("consumer_drain_timed_out")
     if runtime.broker is not None:
-        # FastStream stops fetching, waits up to its graceful_timeout for a record still in hand (none,
-        # after the drain above), cancels the consume loops, leaves the group and closes the clients.
+        # FastStream stops the subscriber (the consumer's fetching stopped in the drain above), leaves the
+        # group and closes the clients.
         try:
             timeout = min(_broker_stop_timeout_s(runtime.settings), deadline - loop.time() - reserve)
             await asyncio.wait_for(runtime.broker.stop(), timeout=max(timeout, 0.5))
