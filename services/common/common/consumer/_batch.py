@@ -12,7 +12,7 @@ from aiokafka.structs import TopicPartition
 from common.consumer._decode import Record
 from contracts import Event, EventEnvelope
 
-__all__ = ["Abandoned", "DecodedBatch", "Delivery", "Tally", "next_offsets", "offset_ranges", "topics_of"]
+__all__ = ["Abandoned", "DecodedBatch", "Delivery", "Tally", "merged", "next_offsets", "offset_ranges", "topics_of"]
 
 
 class Abandoned(Exception):
@@ -63,6 +63,21 @@ class DecodedBatch:
     started: float = field(default_factory=time.perf_counter)
     deliveries: list[Delivery] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
+
+
+def merged(batches: Sequence[DecodedBatch]) -> DecodedBatch:
+    """Decoded batches as one, in their order (applied in one transaction, logged as one batch)."""
+    if len(batches) == 1:
+        return batches[0]
+    return DecodedBatch(
+        records=[record for batch in batches for record in batch.records],
+        started=batches[0].started,
+        deliveries=[delivery for batch in batches for delivery in batch.deliveries],
+        tally=Tally(
+            skipped=sum(batch.tally.skipped for batch in batches),
+            dead_lettered=sum(batch.tally.dead_lettered for batch in batches),
+        ),
+    )
 
 
 def topics_of(records: Iterable[Record]) -> list[str]:

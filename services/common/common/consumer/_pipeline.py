@@ -4,10 +4,12 @@ One group member (the service's FastStream subscriber for all its topics) feeds 
 
 - **fetch** takes whatever the fetch buffer holds, up to ``batch_size`` records, the moment there is
   anything (a lone record is not held back for a batch to fill, and nothing sleeps after an empty fetch),
-  decodes it (contract violations are dead-lettered here) and hands it to apply; while one decoded batch
-  already waits it waits too, so at most three batches are in memory (applying, waiting, being decoded);
-- **apply** applies the decoded batches strictly in fetch order; once one is abandoned at shutdown, none
-  after it is applied; each applied batch's offsets are marked done;
+  decodes it (contract violations are dead-lettered here) and hands it to apply; it pauses while
+  ``batch_size`` decoded records already wait;
+- **apply** takes everything decoded so far, up to ``batch_size`` records, as one batch (so under load a
+  transaction covers what arrived while the previous one was applied, and a record waits for at most
+  that one transaction before its own), applies the batches strictly in fetch order (once one is
+  abandoned at shutdown, none after it is applied), and marks each applied batch's offsets done;
 - **commit** commits the offsets marked done, one request at a time, each covering everything marked
   since the last: while a commit is in flight the next batches are applied. A partition's offset only
   moves forward and is committed only while this member owns the partition.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
@@ -27,7 +30,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import ConsumerStoppedError, KafkaError
 from aiokafka.structs import TopicPartition
 
-from common.consumer._batch import Abandoned, DecodedBatch, next_offsets, offset_ranges, topics_of
+from common.consumer._batch import Abandoned, DecodedBatch, merged, next_offsets, offset_ranges, topics_of
 from common.consumer._decode import Record
 from common.logging import get_logger
 
@@ -105,8 +108,11 @@ class Pipeline:
         self._retry_backoff_s = retry_backoff_s
         self._on_fetched = fetched
         self._on_committed = committed
-        # One decoded batch waits here while another is applied.
-        self._decoded: asyncio.Queue[DecodedBatch] = asyncio.Queue(maxsize=1)
+        # Decoded batches waiting to be applied, how many records they hold, and the signals between stages.
+        self._waiting: deque[DecodedBatch] = deque()
+        self._waiting_records = 0
+        self._something_waits = asyncio.Event()
+        self._room = asyncio.Event()
         self._committer = OffsetCommitter(kafka)
         # Applied, not yet committed: partition → next offset, and how many records that covers.
         self._done: dict[TopicPartition, int] = {}
@@ -185,12 +191,14 @@ class Pipeline:
             decoded = await self._decoded_batch(records)
             if decoded is None:
                 return
-            if self._decoded.full():
-                finished, _ = await self._unless_closing(self._decoded.put(decoded))
+            self._waiting.append(decoded)
+            self._waiting_records += len(decoded.records)
+            self._something_waits.set()
+            while self._waiting_records >= self._batch_size:
+                self._room.clear()
+                finished, _ = await self._unless_closing(self._room.wait())
                 if not finished:
                     return
-            else:
-                self._decoded.put_nowait(decoded)
 
     async def _decoded_batch(self, records: Sequence[Record]) -> DecodedBatch | None:
         """Decode a batch (its contract violations are dead-lettered meanwhile); None when abandoned at shutdown.
@@ -214,12 +222,14 @@ class Pipeline:
     async def _apply_loop(self) -> None:
         """Apply decoded batches in order and mark their offsets done; until ``close`` or an abandoned batch."""
         while True:
-            if self._decoded.empty():
-                finished, decoded = await self._unless_closing(self._decoded.get())
-            else:
-                finished, decoded = True, self._decoded.get_nowait()
-            if not finished or decoded is None or self._closing.is_set():
+            if not self._waiting:
+                self._something_waits.clear()
+                finished, _ = await self._unless_closing(self._something_waits.wait())
+                if not finished:
+                    return
+            if self._closing.is_set():
                 return  # shutting down: a batch not begun is neither applied nor committed (it is redelivered)
+            decoded = merged(self._take_waiting())
             if not await self._apply(decoded):
                 return  # abandoned at shutdown: nothing after it may be applied or committed
             for tp, offset in next_offsets(decoded.records).items():
@@ -227,6 +237,18 @@ class Pipeline:
                     self._done[tp] = offset
             self._done_records += len(decoded.records)
             self._commit_due.set()
+
+    def _take_waiting(self) -> list[DecodedBatch]:
+        """The decoded batches waiting, oldest first, up to ``batch_size`` records (at least one batch)."""
+        taken = [self._waiting.popleft()]
+        records = len(taken[0].records)
+        while self._waiting and records + len(self._waiting[0].records) <= self._batch_size:
+            taken.append(self._waiting.popleft())
+            records += len(taken[-1].records)
+        self._waiting_records -= records
+        if self._waiting_records < self._batch_size:
+            self._room.set()
+        return taken
 
     async def _commit_loop(self) -> None:
         """Commit what apply marked done, one commit at a time; after the drain, what is left, then stop."""
