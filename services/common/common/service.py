@@ -56,6 +56,8 @@ log = get_logger(__name__)
 _HTTP_SHARE = 0.2
 _BROKER_SHARE = 0.4
 _POOL_RESERVE_SHARE = 0.1
+# Net allocations of tracked objects between collections of the youngest generation (see freeze_startup_heap).
+_GC_YOUNG_THRESHOLD = 20_000
 # At most this share of the budget for each background worker (a sender finishing the message in hand).
 _WORKER_SHARE = 0.2
 # What /health/ready needs to answer 200 ("can serve"): every service's HTTP API reads and writes only its
@@ -88,14 +90,22 @@ def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
 
 
 def freeze_startup_heap() -> None:
-    """Collect once, then move every object alive now (modules, app, pools) out of the collector's sight.
+    """Collect once, move every object alive now (modules, app, pools) out of the collector's sight, collect less often.
 
     A full collection visits every tracked object; after start-up that is hundreds of thousands of module
     and framework objects that live as long as the process. Frozen, they are skipped, and the collections
     triggered by handling events visit only what handling allocates. Called once, when start-up is done.
+
+    The youngest generation is collected after ``_GC_YOUNG_THRESHOLD`` net allocations instead of Python's
+    700: a batch in hand holds some 20 objects per record (the record, its envelope and payload, their ids
+    and times), so at 700 the collector ran every few dozen records and re-visited every object of the
+    batches in hand each time (3-4 µs per consumed record, a sixth of the consumer's CPU; 0.2 µs at 20,000).
+    Reference counting frees nearly everything anyway; the collector is only for cycles.
     """
     gc.collect()
     gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(_GC_YOUNG_THRESHOLD, older, oldest)
 
 
 async def _start(runtime: Runtime) -> None:
