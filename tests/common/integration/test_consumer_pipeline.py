@@ -8,7 +8,8 @@ import secrets
 import statistics
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
@@ -25,7 +26,7 @@ from common.ops import commit_offsets, describe_group, end_offsets, wait_until_c
 from common.ops.groups import partitions_of
 from common.outbox import make_envelope
 from common.uow import PostgresUnitOfWork
-from contracts.events import VolunteerRegistered
+from contracts.events import HoursLogged, VolunteerRegistered
 from reporting.main import SPEC as REPORTING
 
 pytestmark = pytest.mark.integration
@@ -188,3 +189,49 @@ async def test_applying_a_batch_does_not_wait_for_the_previous_batchs_offset_com
             kafka_bootstrap, consumer.name, await end_offsets(kafka_bootstrap, [TOPIC]), timeout=30
         )
     assert applied == [str(first.volunteer_id), str(second.volunteer_id)]
+
+
+async def test_a_backlog_on_one_topic_does_not_hold_up_another(pool: asyncpg.Pool, kafka_bootstrap: str) -> None:
+    """One member for both topics, yet registrations stuck in their handler leave hours to be applied meanwhile."""
+    release = asyncio.Event()
+    registrations: list[str] = []
+    hours_applied = asyncio.Event()
+
+    consumer = EventConsumer(f"test-lanes-{secrets.token_hex(4)}", pool, batch_size=5)
+
+    @consumer.on(VolunteerRegistered)
+    async def stuck(event: VolunteerRegistered, uow: PostgresUnitOfWork) -> None:
+        await release.wait()
+        registrations.append(str(event.volunteer_id))
+
+    @consumer.on(HoursLogged)
+    async def logged(event: HoursLogged, uow: PostgresUnitOfWork) -> None:
+        hours_applied.set()
+
+    await _at_the_end(consumer, kafka_bootstrap)
+    async with _running(consumer, kafka_bootstrap) as broker:
+        backlog = [await _publish(broker) for _ in range(20)]  # four batches' worth: the lane fills up
+        hours = HoursLogged(
+            hours_id=uuid4(),
+            match_id=uuid4(),
+            volunteer_id=uuid4(),
+            task_id=uuid4(),
+            organisation_id=uuid4(),
+            centrale_id="vc-pipe",
+            theme="natuur",
+            worked_on=date(2026, 3, 1),
+            hours=Decimal("2.5"),
+            logged_at=datetime.now(UTC),
+        )
+        envelope = make_envelope(hours, source="/regions/test/registry", tenant="vc-pipe", region="test")
+        headers = {name: value.decode() for name, value in envelope.to_headers()}
+        await broker.publish(
+            hours.model_dump_json().encode(), hours.topic, key=envelope.subject.encode(), headers=headers
+        )
+        await asyncio.wait_for(hours_applied.wait(), timeout=30)
+        assert registrations == [], "the registrations are still held in their handler"
+        release.set()
+        await wait_until_caught_up(
+            kafka_bootstrap, consumer.name, await end_offsets(kafka_bootstrap, consumer.topics), timeout=30
+        )
+    assert sorted(registrations) == sorted(str(event.volunteer_id) for event in backlog)

@@ -323,8 +323,8 @@ class EventConsumer:
             except Abandoned:
                 raise
             except _CONFLICTS as error:
-                # This batch and another transaction (an API request, a job) crossed: PostgreSQL aborted it.
-                # Whole again it will most likely pass; record by record would cost a transaction each.
+                # This batch crossed another transaction (another topic's batch, a request, a job) and PostgreSQL
+                # aborted it. Whole again it will most likely pass; record by record would cost a transaction each.
                 conflicts += 1
                 if conflicts > _CONFLICT_RETRIES:
                     log.warning("batch_failed_applying_one_by_one", error=repr(error), records=len(deliveries))

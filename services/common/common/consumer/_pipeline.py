@@ -1,15 +1,18 @@
-"""The consumer's Kafka side: fetch and decode, apply, and commit offsets, as three stages that overlap.
+"""The consumer's Kafka side: fetch and decode, apply, and commit offsets, as stages that overlap.
 
-One group member (the service's FastStream subscriber for all its topics) feeds three tasks:
+One group member (the service's FastStream subscriber for all its topics) feeds these tasks:
 
 - **fetch** takes whatever the fetch buffer holds, up to ``batch_size`` records, the moment there is
   anything (a lone record is not held back for a batch to fill, and nothing sleeps after an empty fetch),
-  decodes it (contract violations are dead-lettered here) and hands it to apply; it pauses while
-  ``batch_size`` decoded records already wait;
-- **apply** takes everything decoded so far, up to ``batch_size`` records, as one batch (so under load a
-  transaction covers what arrived while the previous one was applied, and a record waits for at most
-  that one transaction before its own), applies the batches strictly in fetch order (once one is
-  abandoned at shutdown, none after it is applied), and marks each applied batch's offsets done;
+  decodes it (contract violations are dead-lettered here) and hands each topic's records to that topic's
+  lane; a lane holding ``batch_size`` decoded records or more has its partitions paused until it has room,
+  so a backlog on one topic never holds up another, and memory stays bounded;
+- **apply**, one lane per topic, takes everything decoded for its topic so far, up to ``batch_size``
+  records, as one batch (so under load a transaction covers what arrived while the previous one was
+  applied, and a record waits for at most that one transaction before its own), applies the batches
+  strictly in fetch order (once one is abandoned at shutdown, none after it is applied) and marks each
+  applied batch's offsets done; lanes of different topics apply side by side, as independent
+  transactions, as separate subscribers per topic did;
 - **commit** commits the offsets marked done, one request at a time, each covering everything marked
   since the last: while a commit is in flight the next batches are applied. A partition's offset only
   moves forward and is committed only while this member owns the partition.
@@ -23,8 +26,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import ConsumerStoppedError, KafkaError
@@ -85,8 +88,34 @@ class OffsetCommitter:
         return True
 
 
+class _Lane:
+    """One topic's decoded batches waiting to be applied, in fetch order, by the lane's own task."""
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+        self.waiting: deque[DecodedBatch] = deque()
+        self.records = 0
+        self.something_waits = asyncio.Event()
+
+    def add(self, batch: DecodedBatch) -> None:
+        """Queue a decoded batch."""
+        self.waiting.append(batch)
+        self.records += len(batch.records)
+        self.something_waits.set()
+
+    def take(self, limit: int) -> DecodedBatch:
+        """The batches waiting as one, oldest first, up to ``limit`` records (at least one batch)."""
+        taken = [self.waiting.popleft()]
+        records = len(taken[0].records)
+        while self.waiting and records + len(self.waiting[0].records) <= limit:
+            taken.append(self.waiting.popleft())
+            records += len(taken[-1].records)
+        self.records -= records
+        return merged(taken)
+
+
 class Pipeline:
-    """The three stages of one running consumer; see the module docstring."""
+    """The stages of one running consumer; see the module docstring."""
 
     def __init__(
         self,
@@ -108,11 +137,9 @@ class Pipeline:
         self._retry_backoff_s = retry_backoff_s
         self._on_fetched = fetched
         self._on_committed = committed
-        # Decoded batches waiting to be applied, how many records they hold, and the signals between stages.
-        self._waiting: deque[DecodedBatch] = deque()
-        self._waiting_records = 0
-        self._something_waits = asyncio.Event()
-        self._room = asyncio.Event()
+        # Per topic: decoded batches waiting to be applied, and the task applying them.
+        self._lanes: dict[str, _Lane] = {}
+        self._lane_tasks: list[asyncio.Task[None]] = []
         self._committer = OffsetCommitter(kafka)
         # Applied, not yet committed: partition → next offset, and how many records that covers.
         self._done: dict[TopicPartition, int] = {}
@@ -123,27 +150,24 @@ class Pipeline:
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        """Start the fetch, apply and commit tasks."""
+        """Start the fetch and commit tasks (each topic's apply lane starts with its first records)."""
         self._closed = asyncio.create_task(self._closing.wait(), name="consumer-closing")
-        for name, stage in (("fetch", self._fetch_loop), ("apply", self._apply_loop), ("commit", self._commit_loop)):
-            task = asyncio.create_task(stage(), name=f"consumer-{name}")
-            task.add_done_callback(_report_crash)
-            self._tasks.append(task)
+        self._tasks = [_task(self._fetch_loop(), "consumer-fetch"), _task(self._commit_loop(), "consumer-commit")]
 
     async def drain(self) -> None:
-        """After ``closing`` is set: let fetch stop, apply finish or roll back its batch, commit what was applied."""
+        """After ``closing`` is set: let fetch stop, the lanes finish or roll back their batches, commit, stop."""
         if not self._tasks:
             return
-        fetching, applying, committing = self._tasks
+        fetching, committing = self._tasks
         await fetching
-        await applying
+        await asyncio.gather(*self._lane_tasks)
         self._applying_over = True
         self._commit_due.set()
         await committing
 
     def cancel(self) -> None:
         """Stop every stage now (after a drain that ran out of time)."""
-        for task in self._tasks:
+        for task in [*self._tasks, *self._lane_tasks]:
             task.cancel()
         if self._closed is not None:
             self._closed.cancel()
@@ -186,19 +210,27 @@ class Pipeline:
                 continue
             if not finished or not fetched:
                 continue  # closing, or nothing arrived while waiting: ask again (no sleep in between)
-            records = [record for partition in fetched.values() for record in partition]
-            self._on_fetched(records)
-            decoded = await self._decoded_batch(records)
-            if decoded is None:
-                return
-            self._waiting.append(decoded)
-            self._waiting_records += len(decoded.records)
-            self._something_waits.set()
-            while self._waiting_records >= self._batch_size:
-                self._room.clear()
-                finished, _ = await self._unless_closing(self._room.wait())
-                if not finished:
+            by_topic: dict[str, list[Record]] = {}
+            for tp, records in fetched.items():
+                by_topic.setdefault(tp.topic, []).extend(records)
+            self._on_fetched([record for records in by_topic.values() for record in records])
+            for topic, records in by_topic.items():
+                decoded = await self._decoded_batch(records)
+                if decoded is None:
                     return
+                lane = self._lane(topic)
+                lane.add(decoded)
+                if lane.records >= self._batch_size:
+                    # Full: this topic is not fetched until its lane has room (the other topics go on).
+                    self._kafka.pause(*(tp for tp in self._kafka.assignment() if tp.topic == topic))
+
+    def _lane(self, topic: str) -> _Lane:
+        """The topic's lane, started with its first records."""
+        lane = self._lanes.get(topic)
+        if lane is None:
+            lane = self._lanes[topic] = _Lane(topic)
+            self._lane_tasks.append(_task(self._apply_loop(lane), f"consumer-apply-{topic}"))
+        return lane
 
     async def _decoded_batch(self, records: Sequence[Record]) -> DecodedBatch | None:
         """Decode a batch (its contract violations are dead-lettered meanwhile); None when abandoned at shutdown.
@@ -219,17 +251,21 @@ class Pipeline:
                 if not await self._pause(min(self._retry_backoff_s * 2 ** (attempt - 1), _MAX_BACKOFF_S)):
                     return None
 
-    async def _apply_loop(self) -> None:
-        """Apply decoded batches in order and mark their offsets done; until ``close`` or an abandoned batch."""
+    async def _apply_loop(self, lane: _Lane) -> None:
+        """Apply a lane's batches in order and mark their offsets done; until ``close`` or an abandoned batch."""
         while True:
-            if not self._waiting:
-                self._something_waits.clear()
-                finished, _ = await self._unless_closing(self._something_waits.wait())
+            if not lane.waiting:
+                lane.something_waits.clear()
+                finished, _ = await self._unless_closing(lane.something_waits.wait())
                 if not finished:
                     return
             if self._closing.is_set():
                 return  # shutting down: a batch not begun is neither applied nor committed (it is redelivered)
-            decoded = merged(self._take_waiting())
+            decoded = lane.take(self._batch_size)
+            if lane.records < self._batch_size:
+                paused = [tp for tp in self._kafka.paused() if tp.topic == lane.topic]
+                if paused:
+                    self._kafka.resume(*paused)
             if not await self._apply(decoded):
                 return  # abandoned at shutdown: nothing after it may be applied or committed
             for tp, offset in next_offsets(decoded.records).items():
@@ -237,18 +273,6 @@ class Pipeline:
                     self._done[tp] = offset
             self._done_records += len(decoded.records)
             self._commit_due.set()
-
-    def _take_waiting(self) -> list[DecodedBatch]:
-        """The decoded batches waiting, oldest first, up to ``batch_size`` records (at least one batch)."""
-        taken = [self._waiting.popleft()]
-        records = len(taken[0].records)
-        while self._waiting and records + len(self._waiting[0].records) <= self._batch_size:
-            taken.append(self._waiting.popleft())
-            records += len(taken[-1].records)
-        self._waiting_records -= records
-        if self._waiting_records < self._batch_size:
-            self._room.set()
-        return taken
 
     async def _commit_loop(self) -> None:
         """Commit what apply marked done, one commit at a time; after the drain, what is left, then stop."""
@@ -262,6 +286,13 @@ class Pipeline:
                     self._on_committed(records)
             if self._applying_over and not self._done:
                 return
+
+
+def _task(stage: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+    """Run a stage as a task whose unexpected end is logged."""
+    task = asyncio.create_task(stage, name=name)
+    task.add_done_callback(_report_crash)
+    return task
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:
