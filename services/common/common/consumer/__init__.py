@@ -9,8 +9,9 @@ Every consumer the platform runs is built here, so the delivery rules hold every
   applied in one transaction with one set-based inbox claim, in partition order, and its offsets are
   committed after that transaction committed or the record was dead-lettered;
 - fetching and decoding the next batch, applying the current one and committing the previous one's
-  offsets overlap (``_pipeline``); batches are applied strictly in the order they were fetched, and a
-  partition's committed offset only moves forward;
+  offsets overlap (``_pipeline``); each topic has its own apply lane, so a backlog on one never holds up
+  another; a topic's batches are applied strictly in the order they were fetched, and a partition's
+  committed offset only moves forward;
 - the inbox rows and the handlers' writes share the transaction, so a redelivery changes nothing;
 - a record that is not valid JSON, violates its contract or has an unknown type goes straight to
   ``<topic>.dlq`` with headers naming the consumer, the error and the original position;
