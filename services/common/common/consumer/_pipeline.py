@@ -5,8 +5,10 @@ One group member (the service's FastStream subscriber for all its topics) feeds 
 - **fetch** takes whatever the fetch buffer holds, up to ``batch_size`` records, the moment there is
   anything (a lone record is not held back for a batch to fill, and nothing sleeps after an empty fetch),
   decodes it (contract violations are dead-lettered here) and hands each topic's records to that topic's
-  lane; a lane holding ``batch_size`` decoded records or more has its partitions paused until it has room,
-  so a backlog on one topic never holds up another, and memory stays bounded;
+  lane; while a lane holds ``batch_size`` decoded records or more, only the other topics' partitions are
+  fetched (the full topic's records stay in the fetch buffer, and the fetcher asks the broker for no more
+  of them until they are taken), so a backlog on one topic never holds up another and memory stays
+  bounded;
 - **apply**, one lane per topic, takes everything decoded for its topic so far, up to ``batch_size``
   records, as one batch (so under load a transaction covers what arrived while the previous one was
   applied, and a record waits for at most that one transaction before its own), applies the batches
@@ -137,9 +139,11 @@ class Pipeline:
         self._retry_backoff_s = retry_backoff_s
         self._on_fetched = fetched
         self._on_committed = committed
-        # Per topic: decoded batches waiting to be applied, and the task applying them.
+        # Per topic: decoded batches waiting to be applied, and the task applying them; ``_room`` is set when
+        # a full lane took a batch.
         self._lanes: dict[str, _Lane] = {}
         self._lane_tasks: list[asyncio.Task[None]] = []
+        self._room = asyncio.Event()
         self._committer = OffsetCommitter(kafka)
         # Applied, not yet committed: partition → next offset, and how many records that covers.
         self._done: dict[TopicPartition, int] = {}
@@ -172,11 +176,17 @@ class Pipeline:
         if self._closed is not None:
             self._closed.cancel()
 
-    async def _unless_closing(self, awaitable: Awaitable[T]) -> tuple[bool, T | None]:
-        """Await ``awaitable`` unless ``close`` comes first (then it is cancelled): (finished, its result)."""
+    async def _unless(self, awaitable: Awaitable[T], *events: asyncio.Event) -> tuple[bool, T | None]:
+        """Await ``awaitable`` unless ``close`` or one of ``events`` comes first (then it is cancelled).
+
+        Returns (finished, its result).
+        """
         assert self._closed is not None
         task = asyncio.ensure_future(awaitable)
-        await asyncio.wait((task, self._closed), return_when=asyncio.FIRST_COMPLETED)
+        interrupts = [asyncio.ensure_future(event.wait()) for event in events]
+        await asyncio.wait((task, self._closed, *interrupts), return_when=asyncio.FIRST_COMPLETED)
+        for interrupt in interrupts:
+            interrupt.cancel()
         if task.done():
             return True, task.result()
         task.cancel()
@@ -191,15 +201,25 @@ class Pipeline:
         return not self._closing.is_set()
 
     async def _fetch_loop(self) -> None:
-        """Fetch what is there, decode it, hand it to apply; until ``close``."""
+        """Fetch what is there for the topics whose lanes have room, decode it, hand it on; until ``close``."""
         while not self._closing.is_set():
+            self._room.clear()
+            full = {topic for topic, lane in self._lanes.items() if lane.records >= self._batch_size}
+            # No partitions named: all of them. With a full lane, only the other topics' partitions.
+            partitions = [tp for tp in self._kafka.assignment() if tp.topic not in full] if full else []
+            if full and not partitions:
+                finished, _ = await self._unless(self._room.wait())
+                if not finished:
+                    return
+                continue
             try:
-                # What is buffered already comes at once; only an empty buffer is waited on (until close).
-                fetched = await self._kafka.getmany(max_records=self._batch_size)
+                # What is buffered already comes at once; only an empty buffer is waited on, until a record
+                # arrives, ``close``, or a full lane taking a batch (its topic is then fetched again).
+                fetched = await self._kafka.getmany(*partitions, max_records=self._batch_size)
                 finished = True
                 if not fetched:
-                    waiting = self._kafka.getmany(timeout_ms=FETCH_WAIT_MS, max_records=self._batch_size)
-                    finished, fetched = await self._unless_closing(waiting)
+                    waiting = self._kafka.getmany(*partitions, timeout_ms=FETCH_WAIT_MS, max_records=self._batch_size)
+                    finished, fetched = await self._unless(waiting, *([self._room] if full else []))
             except ConsumerStoppedError:
                 return
             except Exception as error:
@@ -209,7 +229,7 @@ class Pipeline:
                 await self._pause(_FETCH_RETRY_S)
                 continue
             if not finished or not fetched:
-                continue  # closing, or nothing arrived while waiting: ask again (no sleep in between)
+                continue  # closing, room, or nothing arrived while waiting: ask again (no sleep in between)
             by_topic: dict[str, list[Record]] = {}
             for tp, records in fetched.items():
                 by_topic.setdefault(tp.topic, []).extend(records)
@@ -218,11 +238,7 @@ class Pipeline:
                 decoded = await self._decoded_batch(records)
                 if decoded is None:
                     return
-                lane = self._lane(topic)
-                lane.add(decoded)
-                if lane.records >= self._batch_size:
-                    # Full: this topic is not fetched until its lane has room (the other topics go on).
-                    self._kafka.pause(*(tp for tp in self._kafka.assignment() if tp.topic == topic))
+                self._lane(topic).add(decoded)
 
     def _lane(self, topic: str) -> _Lane:
         """The topic's lane, started with its first records."""
@@ -256,16 +272,14 @@ class Pipeline:
         while True:
             if not lane.waiting:
                 lane.something_waits.clear()
-                finished, _ = await self._unless_closing(lane.something_waits.wait())
+                finished, _ = await self._unless(lane.something_waits.wait())
                 if not finished:
                     return
             if self._closing.is_set():
                 return  # shutting down: a batch not begun is neither applied nor committed (it is redelivered)
             decoded = lane.take(self._batch_size)
             if lane.records < self._batch_size:
-                paused = [tp for tp in self._kafka.paused() if tp.topic == lane.topic]
-                if paused:
-                    self._kafka.resume(*paused)
+                self._room.set()
             if not await self._apply(decoded):
                 return  # abandoned at shutdown: nothing after it may be applied or committed
             for tp, offset in next_offsets(decoded.records).items():
