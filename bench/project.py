@@ -1,11 +1,12 @@
 """Side A of every comparison: the project's own runtime, used exactly as a service uses it.
 
 - Consumers are ``common.consumer.EventConsumer`` attached to a broker from ``common.service.build_broker``
-  (FastStream batch subscriber, manual acks, ``decode``, one inbox transaction and one log line per
-  batch), the way ``common.service`` starts a service. Throughput windows run from the first batch in
-  hand to the last batch's offsets committed, as the raw loops' do.
+  and started (one FastStream subscriber, manual acks, the consumer's own fetch/apply/commit pipeline,
+  ``decode``, one inbox transaction and one log line per batch), the way ``common.service`` starts a
+  service. Throughput windows run from the first batch in hand to the last batch's offsets committed, as
+  the raw loops' do.
 - "No database" swaps in ``NullPool``: the inbox claim and the transaction cost nothing, everything
-  else (FastStream dispatch, decode, logging, offset commit) is real.
+  else (fetch, decode, dispatch, logging, offset commit) is real.
 - The relay is ``common.outbox.OutboxRelay`` publishing rows written with ``common.outbox.add_to_outbox``.
 """
 
