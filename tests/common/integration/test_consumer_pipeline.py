@@ -87,7 +87,9 @@ async def test_a_service_with_all_its_topics_is_one_group_member(
             every_partition = await partitions_of(kafka_bootstrap, consumer.topics)
     assert (state, len(members)) == ("Stable", 1)
     assert sorted(members[0].partitions) == every_partition
-    rebalancing = [record.getMessage() for record in caplog.records if record.name.startswith("aiokafka")]
+    # (A young broker may still answer "coordinator not available" once: that is the broker starting.)
+    heard = [record.getMessage() for record in caplog.records if record.name.startswith("aiokafka")]
+    rebalancing = [message for message in heard if "rebalanc" in message.lower() or "heartbeat" in message.lower()]
     assert rebalancing == [], "joining alone, the member never heard of a rebalance"
 
 
