@@ -89,14 +89,14 @@ _STREAMS = (
         key="volunteer id",
         partitions=6,
         retention_ms=FOREVER,
-        description="Hours logged per match.",
+        description="Hours per match: logged, corrected, rejected.",
     ),
     TopicSpec(
         name="matching.matches.v1",
         key="match id",
         partitions=6,
         retention_ms=FOREVER,
-        description="Match lifecycle: proposed, made, declined, ended.",
+        description="Match lifecycle: proposed, approved, accepted, agreed, made, declined, expired, ended.",
     ),
     TopicSpec(
         name="matching.volunteer-days.v1",

@@ -4,8 +4,11 @@ from contracts.events._base import EVENT_TYPES, Event, event_type_of
 from contracts.events._common import WeeklySlot
 from contracts.events.appreciation import AppreciationAwarded
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
-from contracts.events.hours import HoursLogged
+from contracts.events.hours import HoursCorrected, HoursLogged, HoursRejected
 from contracts.events.matches import (
+    MatchAccepted,
+    MatchAgreed,
+    MatchApproved,
     MatchDeclined,
     MatchEnded,
     MatchExpired,
@@ -30,7 +33,12 @@ __all__ = [
     "CredentialIssued",
     "CredentialRevoked",
     "Event",
+    "HoursCorrected",
     "HoursLogged",
+    "HoursRejected",
+    "MatchAccepted",
+    "MatchAgreed",
+    "MatchApproved",
     "MatchDeclined",
     "MatchEnded",
     "MatchExpired",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -19,12 +19,14 @@ from common.uow import FakeUnitOfWork, Origin
 from matching.candidates import CandidateIndexCache, IndexedCandidates
 from matching.domain import schedule
 from matching.domain.geo import Centroid
+from matching.domain.mediation import GateOverride, VolunteerAgreement
 from matching.domain.model import (
     Coordinates,
     Task,
     TaskFacts,
     TaskProfile,
     TaskStatus,
+    TeamDayVia,
     VolunteerDay,
     VolunteerDayStatus,
     VolunteerFacts,
@@ -36,6 +38,8 @@ from matching.repositories import VolunteerChanges
 
 __all__ = [
     "FakeMatchingUnitOfWork",
+    "FakeMediationRepository",
+    "FakePartnerRepository",
     "FakePostcodeAreaRepository",
     "FakeProposalRepository",
     "FakeTaskRepository",
@@ -167,9 +171,16 @@ class FakeProposalRepository:
             status=proposal.status,
             reasons=proposal.reasons,
             approved_at=proposal.approved_at,
+            accepted_at=proposal.accepted_at,
+            agreed_at=proposal.agreed_at,
             decided_at=proposal.decided_at,
             ended_at=proposal.ended_at,
+            end_reason=proposal.end_reason,
+            ended_by=proposal.ended_by,
         )
+
+    async def get(self, match_id: UUID) -> Proposal | None:
+        return self.rows.get(match_id)
 
     async def lock(self, match_id: UUID) -> Proposal | None:
         return self.rows.get(match_id)
@@ -209,6 +220,36 @@ class FakeProposalRepository:
         for proposal in list(self.rows.values()):
             if proposal.volunteer_id == volunteer_id:
                 self.rows[proposal.match_id] = proposal.without_reasons()
+
+
+class FakeMediationRepository:
+    """Gate overrides and agreements in lists; the proposals give the volunteer of a match."""
+
+    def __init__(self, proposals: FakeProposalRepository) -> None:
+        self._proposals = proposals
+        self.overrides: list[GateOverride] = []
+        self.agreements: list[VolunteerAgreement] = []
+
+    async def add_override(self, override: GateOverride) -> None:
+        if any((o.match_id, o.gate) == (override.match_id, override.gate) for o in self.overrides):
+            raise asyncpg.UniqueViolationError("gate_overrides_pkey")
+        self.overrides.append(override)
+
+    async def overrides_of(self, match_id: UUID) -> list[GateOverride]:
+        return sorted((o for o in self.overrides if o.match_id == match_id), key=lambda o: o.gate.value)
+
+    async def add_agreement(self, agreement: VolunteerAgreement) -> None:
+        if not any((a.match_id, a.subject) == (agreement.match_id, agreement.subject) for a in self.agreements):
+            self.agreements.append(agreement)
+
+    async def agreements_of(self, match_id: UUID) -> list[VolunteerAgreement]:
+        return sorted(
+            (a for a in self.agreements if a.match_id == match_id), key=lambda a: (a.recorded_at, a.subject.value)
+        )
+
+    async def forget_reasons(self, volunteer_id: UUID) -> None:
+        theirs = {p.match_id for p in self._proposals.rows.values() if p.volunteer_id == volunteer_id}
+        self.overrides = [replace(o, reason="") if o.match_id in theirs else o for o in self.overrides]
 
 
 @dataclass
@@ -331,17 +372,56 @@ class FakeVolunteerDayRepository:
     async def add(self, day: VolunteerDay) -> None:
         self.rows.setdefault(day.day_id, day)
 
-    async def get(self, day_id: UUID) -> VolunteerDay | None:
+    async def get(self, day_id: UUID, *, for_update: bool = False) -> VolunteerDay | None:
         return self.rows.get(day_id)
 
-    async def mark_matched(self, day_id: UUID, task_id: UUID, at: datetime) -> None:
+    async def mark_matched(self, day_id: UUID, task_id: UUID, at: datetime, via: TeamDayVia) -> None:
         self.rows[day_id] = replace(
-            self.rows[day_id], status=VolunteerDayStatus.MATCHED, task_id=task_id, matched_at=at
+            self.rows[day_id], status=VolunteerDayStatus.MATCHED, task_id=task_id, matched_at=at, matched_via=via
         )
+
+    async def open_for_task(
+        self, *, theme: str, centrale_id: str, largest_team: int, not_before: date
+    ) -> list[VolunteerDay]:
+        days = [
+            day
+            for day in self.rows.values()
+            if day.status is VolunteerDayStatus.OPEN
+            and day.team_size <= largest_team
+            and day.on_date >= not_before
+            and (not day.themes or theme in day.themes)
+            and day.centrale_id in (None, centrale_id)
+        ]
+        # PostgreSQL: ORDER BY posted_at NULLS FIRST, day_id.
+        return sorted(days, key=lambda d: (d.posted_at is not None, d.posted_at or START, d.day_id))
+
+    async def open_for_centrale(self, centrale_id: str) -> list[VolunteerDay]:
+        days = [
+            day
+            for day in self.rows.values()
+            if day.status is VolunteerDayStatus.OPEN and day.centrale_id in (None, centrale_id)
+        ]
+        return sorted(days, key=lambda d: (d.on_date, d.posted_at is not None, d.posted_at or START, d.day_id))
+
+
+class FakePartnerRepository:
+    """Partners' names in a dict."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, str] = {}
+
+    async def record(self, partner_id: UUID, name: str) -> None:
+        self.rows[partner_id] = name
+
+    async def names(self, partner_ids: Collection[UUID]) -> dict[UUID, str]:
+        return {partner_id: self.rows[partner_id] for partner_id in partner_ids if partner_id in self.rows}
 
 
 class FakeMatchingUnitOfWork(FakeUnitOfWork):
-    """Matching's unit of work on the fakes: events in ``emitted``, centrales whose turn was taken in ``locked``."""
+    """Matching's unit of work on the fakes: events in ``emitted``, centrales whose turn was taken in ``locked``.
+
+    ``team_day_turns`` counts the team-day turns taken.
+    """
 
     def __init__(
         self, clock: ManualClock | None = None, policy: MatchingPolicy | None = None, origin: Origin | None = None
@@ -351,13 +431,19 @@ class FakeMatchingUnitOfWork(FakeUnitOfWork):
         self.policy = policy or MatchingPolicy()
         self.postcode_areas = FakePostcodeAreaRepository()
         self.proposals = FakeProposalRepository()
+        self.mediation = FakeMediationRepository(self.proposals)
         time = _DatabaseTime()
         self.volunteers = FakeVolunteerRepository(self.postcode_areas, time)
         self.tasks = FakeTaskRepository(self.postcode_areas, self.proposals, self.clock)
         self.volunteer_days = FakeVolunteerDayRepository()
+        self.partners = FakePartnerRepository()
         self.index = CandidateIndexCache()
         self.candidates = IndexedCandidates(self.index, self.volunteers)
         self.locked: list[str] = []
+        self.team_day_turns = 0
 
     async def lock_centrale(self, centrale_id: str) -> None:
         self.locked.append(centrale_id)
+
+    async def lock_team_days(self) -> None:
+        self.team_day_turns += 1

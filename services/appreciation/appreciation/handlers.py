@@ -16,7 +16,9 @@ from common.logging import get_logger
 from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import (
+    HoursCorrected,
     HoursLogged,
+    HoursRejected,
     MatchMade,
     OrganisationRegistered,
     TaskPosted,
@@ -128,6 +130,20 @@ async def on_hours_logged(events: Sequence[HoursLogged], batch: BatchContext) ->
     _log_awards(awarded, hours_entries=len(events))
 
 
+async def on_hours_corrected(event: HoursCorrected, uow: Uow) -> None:
+    """Totals and later milestones follow the corrected amount; a thank-you already sent stays sent."""
+    trigger = trigger_of(uow.envelope)
+    command = hours.CorrectHours(event.hours_id, event.volunteer_id, event.hours, event.counted, trigger)
+    awarded = await hours.correct_hours(command, uow)
+    _log_awards(awarded, volunteer_id=str(event.volunteer_id), hours_id=str(event.hours_id))
+
+
+async def on_hours_rejected(event: HoursRejected, uow: Uow) -> None:
+    """A rejected entry stops counting towards milestones, NLdoet and MDT (and certificates)."""
+    await hours.reject_hours(hours.RejectHours(event.hours_id, event.volunteer_id, event.counted), uow)
+    log.info("hours_withdrawn", volunteer_id=str(event.volunteer_id), hours_id=str(event.hours_id))
+
+
 async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, uow: Uow) -> None:
     """Thank the business partner for its team's day."""
     command = awards.RecordPartnerDay(
@@ -147,5 +163,7 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(TaskUpdated)(on_task_updated)
     consumer.on(MatchMade)(on_match_made)
     consumer.on_batch(HoursLogged)(on_hours_logged)
+    consumer.on(HoursCorrected)(on_hours_corrected)
+    consumer.on(HoursRejected)(on_hours_rejected)
     consumer.on(VolunteerDayHoursLogged)(on_volunteer_day_hours_logged)
     register_credential_projection(consumer)

@@ -16,6 +16,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -56,6 +57,8 @@ log = get_logger(__name__)
 _HTTP_SHARE = 0.2
 _BROKER_SHARE = 0.4
 _POOL_RESERVE_SHARE = 0.1
+# Net allocations of tracked objects between collections of the youngest generation (see freeze_startup_heap).
+_GC_YOUNG_THRESHOLD = 20_000
 # At most this share of the budget for each background worker (a sender finishing the message in hand).
 _WORKER_SHARE = 0.2
 # What /health/ready needs to answer 200 ("can serve"): every service's HTTP API reads and writes only its
@@ -88,14 +91,22 @@ def build_broker(settings: ServiceSettings, spec: ServiceSpec) -> KafkaBroker:
 
 
 def freeze_startup_heap() -> None:
-    """Collect once, then move every object alive now (modules, app, pools) out of the collector's sight.
+    """Collect once, move every object alive now (modules, app, pools) out of the collector's sight, collect less often.
 
     A full collection visits every tracked object; after start-up that is hundreds of thousands of module
     and framework objects that live as long as the process. Frozen, they are skipped, and the collections
     triggered by handling events visit only what handling allocates. Called once, when start-up is done.
+
+    The youngest generation is collected after ``_GC_YOUNG_THRESHOLD`` net allocations instead of Python's
+    700: a batch in hand holds some 20 objects per record (the record, its envelope and payload, their ids
+    and times), so at 700 the collector ran every few dozen records and re-visited every object of the
+    batches in hand each time (3-4 µs per consumed record, a sixth of the consumer's CPU; 0.2 µs at 20,000).
+    Reference counting frees nearly everything anyway; the collector is only for cycles.
     """
     gc.collect()
     gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(_GC_YOUNG_THRESHOLD, older, oldest)
 
 
 async def _start(runtime: Runtime) -> None:
@@ -118,7 +129,8 @@ async def _start(runtime: Runtime) -> None:
         )
         spec.register_handlers(runtime.consumer)
         runtime.consumer.attach(runtime.broker)
-        await runtime.broker.start()
+        await runtime.broker.start()  # connects and joins the group (one member for all the topics)
+        await runtime.consumer.start()
     if spec.jobs:
         runtime.scheduler = Scheduler(
             service=spec.name,
@@ -130,6 +142,7 @@ async def _start(runtime: Runtime) -> None:
             settings=settings,
             poll_interval_s=settings.scheduler_poll_interval_s,
             enabled=settings.scheduler_enabled,
+            run_retention=timedelta(days=settings.scheduler_run_retention_days),
         )
         await runtime.scheduler.start()
         runtime.workers.append(runtime.scheduler)
@@ -154,8 +167,8 @@ async def _stop(runtime: Runtime) -> None:
         if not await runtime.consumer.drain(timeout=runtime.settings.shutdown_timeout_s * _BROKER_SHARE):
             log.warning("consumer_drain_timed_out")
     if runtime.broker is not None:
-        # FastStream stops fetching, waits up to its graceful_timeout for a record still in hand (none,
-        # after the drain above), cancels the consume loops, leaves the group and closes the clients.
+        # FastStream stops the subscriber (the consumer's fetching stopped in the drain above), leaves the
+        # group and closes the clients.
         try:
             timeout = min(_broker_stop_timeout_s(runtime.settings), deadline - loop.time() - reserve)
             await asyncio.wait_for(runtime.broker.stop(), timeout=max(timeout, 0.5))

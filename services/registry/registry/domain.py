@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -13,13 +13,20 @@ __all__ = [
     "MAX_HOURS_PER_DAY",
     "MAX_HOURS_PER_WEEK",
     "REGION_TENANT",
+    "AccessPurpose",
     "ConsentKind",
+    "HoursCorrectionReason",
+    "HoursRejectionReason",
     "TaskDraft",
+    "TaskSchedule",
     "TaskStatus",
     "age_band",
     "check_hours",
+    "check_hours_correction",
     "check_task_quality",
+    "check_task_started",
     "dutch_date",
+    "no_access_reason",
     "postcode_area",
     "vog_valid_on",
 ]
@@ -49,6 +56,21 @@ class ConsentKind(StrEnum):
     TARGET_GROUP_LABELS = "target_group_labels"
 
 
+class AccessPurpose(StrEnum):
+    """Why staff open a volunteer's record; every access is recorded with one (AVG: purpose limitation)."""
+
+    INTAKE = "intake"
+    MEDIATION = "mediation"
+    FOLLOW_UP = "follow_up"
+    PROFILE_UPDATE = "profile_update"
+    VOG_CHECK = "vog_check"
+    EXPORT_REQUEST = "export_request"
+    ERASURE_REQUEST = "erasure_request"
+    ACCOUNT_SUPPORT = "account_support"
+    APPRECIATION = "appreciation"
+    OTHER = "other"
+
+
 class TaskStatus(StrEnum):
     """Task lifecycle: draft → published → filled / closed / expired."""
 
@@ -70,6 +92,18 @@ def postcode_area(postcode: str) -> str:
 def dutch_date(moment: datetime) -> date:
     """The calendar date in the Netherlands at ``moment`` (a timezone-aware instant)."""
     return moment.astimezone(_DUTCH_TIME).date()
+
+
+def no_access_reason(organisation_status: str) -> str | None:
+    """Why an organisation's people get no credentials, accounts or sessions (None: admitted, they may).
+
+    Only an admitted organisation acts on the platform; one still being vetted waits, a refused one stays out.
+    """
+    if organisation_status == "pending":
+        return "the organisation is still being vetted: admit it first, then give it credentials or accounts"
+    if organisation_status == "refused":
+        return "the organisation was refused: it gets no credentials or accounts"
+    return None
 
 
 def age_band(birth_date: date, today: date) -> str:
@@ -146,4 +180,65 @@ def check_hours(worked_on: date, hours: Decimal, already_logged_that_day: Decima
         reasons.append("hours must be more than 0")
     if already_logged_that_day + hours > MAX_HOURS_PER_DAY:
         reasons.append(f"at most 24 hours per day: {already_logged_that_day} already logged on {worked_on.isoformat()}")
+    return reasons
+
+
+class HoursRejectionReason(StrEnum):
+    """Why an organisation rejects an hours entry: a category (it travels in ``HoursRejected``); a note may add why."""
+
+    NOT_WORKED = "not_worked"
+    WRONG_DAY = "wrong_day"
+    WRONG_AMOUNT = "wrong_amount"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+class HoursCorrectionReason(StrEnum):
+    """Why whoever logged hours corrects the amount: a category (it travels in ``HoursCorrected``)."""
+
+    MISCOUNTED = "miscounted"
+    TYPING_ERROR = "typing_error"
+    SHIFT_CHANGED = "shift_changed"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class TaskSchedule:
+    """When a task takes place: a one-off start (an instant), and weekly shifts as (ISO weekday, local start)."""
+
+    one_off_start: datetime | None
+    shift_starts: tuple[tuple[int, time], ...] = ()
+
+
+def check_task_started(worked_on: date, now: datetime, schedule: TaskSchedule) -> list[str]:
+    """Reasons hours for ``worked_on`` are refused at ``now`` because the task had not started yet.
+
+    A one-off task: not for a day before its date, nor on its date before its start time. A weekly shift: not
+    for today before today's first shift has started (hours for a day without a shift are not this rule's
+    business: volunteers do work outside the schedule). Times are Dutch.
+    """
+    reasons = []
+    local_now = now.astimezone(_DUTCH_TIME)
+    if schedule.one_off_start is not None:
+        start = schedule.one_off_start.astimezone(_DUTCH_TIME)
+        if worked_on < start.date() or (worked_on == start.date() and local_now < start):
+            reasons.append(
+                f"the task starts on {start:%Y-%m-%d} at {start:%H:%M}; hours cannot be logged for it before then"
+            )
+    if worked_on == local_now.date():
+        today = sorted(begins for weekday, begins in schedule.shift_starts if weekday == worked_on.isoweekday())
+        if today and local_now.time() < today[0]:
+            reasons.append(f"today's shift starts at {today[0]:%H:%M}; hours cannot be logged for it before then")
+    return reasons
+
+
+def check_hours_correction(hours: Decimal, previous: Decimal, others_that_day: Decimal, worked_on: date) -> list[str]:
+    """Reasons a corrected amount is refused: the same as before, not positive, or more than 24 h that day."""
+    reasons = []
+    if hours == previous:
+        reasons.append(f"the entry already has {previous} hours")
+    if hours <= 0:
+        reasons.append("hours must be more than 0")
+    if others_that_day + hours > MAX_HOURS_PER_DAY:
+        reasons.append(f"at most 24 hours per day: {others_that_day} already logged on {worked_on.isoformat()}")
     return reasons

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.clock import Clock
 from common.consumer import EventConsumer
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
@@ -15,6 +16,7 @@ from registry.config import Settings
 from registry.handlers import register_handlers
 from registry.jobs import JOBS
 from registry.unit_of_work import PostgresRegistryUnitOfWork
+from registry.webhooks.sender import webhook_sender
 
 __all__ = ["SPEC", "create_app", "main"]
 
@@ -29,7 +31,7 @@ SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=_subscribe,
-    routers=[*ROUTERS, notifications.router],
+    routers=[*ROUTERS, notifications.router, notifications.notice_router],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,
@@ -45,19 +47,21 @@ SPEC = ServiceSpec(
         events.VolunteerDayPosted,
         events.VolunteerDayHoursLogged,
         events.HoursLogged,
+        events.HoursCorrected,
+        events.HoursRejected,
         events.CredentialIssued,
         events.CredentialRevoked,
     ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
     unit_of_work=PostgresRegistryUnitOfWork,
-    workers=[notifications.thank_you_sender],
+    workers=[notifications.thank_you_sender, notifications.notice_sender, webhook_sender],
     jobs=JOBS,
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The registry's ASGI app."""
-    return create_service_app(settings or Settings(), SPEC)
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The registry's ASGI app (``clock``: tests of sessions, links, check-ins, reminders and jobs move time)."""
+    return create_service_app(settings or Settings(), SPEC, clock=clock)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from common.db import Connection
 from reporting.cube import OUTSIDE, REGION, UNKNOWN, Cell, Cube, Key, ScopeInfo, number, percentile, suppress
-from reporting.kpis import MIN_PEOPLE, Category, Kind, Kpi, kpi
+from reporting.kpis import END_REASONS, MIN_PEOPLE, Category, Kind, Kpi, kpi
 from reporting.periods import Period, month_of
 
 __all__ = ["Config", "assemble_cube"]
@@ -341,9 +341,16 @@ class _Cells:
         if scope not in self.scopes and scope.startswith("c:"):
             self.unmapped.add(scope[2:])
         if key[4] is not None:
-            label = self.config.partners.get(key[4], key[4]) if kpi(key[0]).category is Category.PARTNER else key[4]
-            self.categories[key[0]][key[4]] = label
+            self.categories[key[0]][key[4]] = self._label(kpi(key[0]), key[4])
         self.cells[key] = cell
+
+    def _label(self, definition: Kpi, code: str) -> str:
+        """A category's name in the reports: a partner's company, an end reason in Dutch, else the code itself."""
+        if definition.category is Category.PARTNER:
+            return self.config.partners.get(code, code)
+        if definition.category is Category.END_REASON:
+            return END_REASONS.get(code, code)
+        return code
 
     def counted(self, definition: Kpi, key: Key, n: int) -> None:
         """A count of facts (people, when the KPI counts people)."""

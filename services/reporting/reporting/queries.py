@@ -9,6 +9,8 @@ instead of every fact; nothing depends on the order in which the consumer saw th
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import asyncpg
 
 from common.db import Connection
@@ -16,7 +18,7 @@ from reporting.cells import Config, assemble_cube
 from reporting.cube import Cube
 from reporting.periods import Period
 
-__all__ = ["TIMEZONE", "Config", "build_cube", "load_config", "registered_volunteers"]
+__all__ = ["TIMEZONE", "Config", "build_cube", "load_config", "partner_name", "registered_volunteers"]
 
 # Months and days are those of the Dutch calendar, whatever the server's time zone.
 TIMEZONE = "Europe/Amsterdam"
@@ -26,6 +28,12 @@ async def registered_volunteers(pool: asyncpg.Pool, centrale_id: str) -> int:
     """How many volunteers the centrale registered (erased ones included: they were registered)."""
     count = await pool.fetchval("SELECT count(*) FROM volunteer_facts WHERE centrale_id = $1", centrale_id)
     return int(count or 0)
+
+
+async def partner_name(pool: asyncpg.Pool, partner_id: UUID) -> str | None:
+    """The company's name (``BusinessPartnerRegistered``), or None before that event was applied."""
+    name = await pool.fetchval("SELECT partner_name FROM partner_facts WHERE partner_id = $1", partner_id)
+    return str(name) if name is not None else None
 
 
 async def load_config(conn: Connection) -> Config:

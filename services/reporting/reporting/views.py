@@ -203,6 +203,9 @@ def figures(cube: Cube, scope: str) -> Figures:
         _by_category(cube, scope, "partners", "Inzet van bedrijven", "Bedrijf",
                      "Teamdagen van bedrijven waarvoor de organisatie uren registreerde.", list(TEAM)),
         _retention(cube, scope),
+        _by_category(cube, scope, "ended_by_reason", "Waarom matches stopten", "Reden",
+                     "Matches die in de periode eindigden, naar de reden die de vrijwilliger, de organisatie of de "
+                     "consulent opgaf.", ["matches_ended"]),
     ]  # fmt: skip
     target_groups = next(t for t in tables if t.id == "target_groups")
     target_groups.total = None  # labels overlap and not everyone has one: a sum of rows means nothing
@@ -217,9 +220,12 @@ def figures(cube: Cube, scope: str) -> Figures:
     )
 
 
-def partner_figures(cube: Cube, partner_id: str) -> Figures:
-    """A business partner's own teams: per month and per municipality, nothing of anyone else."""
-    name = cube.categories.get("team_days", {}).get(partner_id, partner_id)
+def partner_figures(cube: Cube, partner_id: str, partner_name: str | None = None) -> Figures:
+    """A business partner's own teams: per month and per municipality, nothing of anyone else.
+
+    ``partner_name``: the company's name, so the figures name it also in a period without its teams.
+    """
+    name = partner_name or cube.categories.get("team_days", {}).get(partner_id, partner_id)
     months = [
         _row(cube, m.isoformat()[:7], month_label(m), TEAM, (REGION, m.isoformat()[:7], "", partner_id))
         for m in cube.period.months

@@ -32,3 +32,19 @@ async def test_a_volunteers_hours_are_forgotten_and_nobody_elses(uow: Appreciati
 
     assert await uow.hours.of_volunteers([volunteer_id]) == []
     assert [e.volunteer_id for e in await uow.hours.of_volunteers([other])] == [other]
+
+
+async def test_an_entry_is_corrected_or_withdrawn_only_as_its_own_volunteers(uow: AppreciationUnitOfWork) -> None:
+    volunteer_id, other = uuid4(), uuid4()
+    entry, untouched = hours_entry(volunteer_id, "8"), hours_entry(volunteer_id, "2")
+    await uow.hours.add([entry, untouched])
+
+    assert await uow.hours.correct(entry.id, volunteer_id, Decimal("3.25")) is True
+    assert await uow.hours.correct(entry.id, other, Decimal("9")) is False
+    assert await uow.hours.correct(uuid4(), volunteer_id, Decimal("9")) is False
+    assert sorted(e.hours for e in await uow.hours.of_volunteers([volunteer_id])) == [Decimal("2"), Decimal("3.25")]
+
+    assert await uow.hours.withdraw(entry.id, other) is False
+    assert await uow.hours.withdraw(entry.id, volunteer_id) is True
+    assert await uow.hours.withdraw(entry.id, volunteer_id) is False
+    assert await uow.hours.of_volunteers([volunteer_id]) == [untouched]

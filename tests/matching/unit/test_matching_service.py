@@ -55,14 +55,21 @@ def test_the_api_keeps_its_routes() -> None:
 
     assert routes == {
         ("GET", "/v1/centrales/{centrale_id}/tasks/{task_id}/proposals"),
+        ("GET", "/v1/centrales/{centrale_id}/team-days"),
+        ("POST", "/v1/centrales/{centrale_id}/team-days/{day_id}/assign"),
         ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/approve"),
         ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/accept"),
+        ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/agree"),
+        ("GET", "/v1/centrales/{centrale_id}/proposals/{match_id}/mediation"),
+        ("POST", "/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/responses"),
         ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/decline"),
         ("POST", "/v1/centrales/{centrale_id}/matches/{match_id}/end"),
         ("GET", "/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/proposals"),
         ("GET", "/v1/me/proposals"),
         ("POST", "/v1/me/interests"),
         ("POST", "/v1/me/proposals/{match_id}/decline"),
+        ("POST", "/v1/me/proposals/{match_id}/agree"),
+        ("POST", "/v1/me/matches/{match_id}/end"),
         ("PUT", "/v1/postcode-areas"),
         ("POST", "/v1/maintenance/run"),
     }

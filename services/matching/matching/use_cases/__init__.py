@@ -8,14 +8,17 @@ request, the job). They write state through the unit of work's repositories and 
 from matching.use_cases.overflow import offer_overflow
 from matching.use_cases.proposals import (
     accept_proposal,
+    agree_to_proposal,
     approve_proposal,
     decline_proposal,
     end_match,
     expire_stale_proposals,
     express_interest,
+    get_mediation,
     list_task_proposals,
     list_volunteer_proposals,
     reevaluate_volunteer,
+    respond_for_volunteer,
 )
 from matching.use_cases.read_model import (
     close_task,
@@ -25,24 +28,37 @@ from matching.use_cases.read_model import (
     record_task_update,
     record_volunteer,
 )
-from matching.use_cases.team_days import match_team_day
+from matching.use_cases.team_days import (
+    StaffTeamDay,
+    assign_team_day,
+    list_open_team_days,
+    match_team_day,
+    record_partner,
+)
 
 __all__ = [
+    "StaffTeamDay",
     "accept_proposal",
+    "agree_to_proposal",
     "approve_proposal",
+    "assign_team_day",
     "close_task",
     "decline_proposal",
     "end_match",
     "erase_volunteer",
     "expire_stale_proposals",
     "express_interest",
+    "get_mediation",
+    "list_open_team_days",
     "list_task_proposals",
     "list_volunteer_proposals",
     "load_postcode_areas",
     "match_team_day",
     "offer_overflow",
+    "record_partner",
     "record_posted_task",
     "record_task_update",
     "record_volunteer",
     "reevaluate_volunteer",
+    "respond_for_volunteer",
 ]

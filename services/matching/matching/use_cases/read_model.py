@@ -2,7 +2,8 @@
 
 Storing a volunteer or a posted task also proposes (the re-evaluation, the best candidates): both take
 their centrale's turn first (``uow.lock_centrale``), so a profile change and a task posting applied at
-the same moment in two transactions cannot each miss the other.
+the same moment in two transactions cannot each miss the other. A team task, posted or changed, also
+takes the open team days that fit it, under the region's team-day turn taken before the task is stored.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from matching.commands import (
     ReevaluateVolunteer,
 )
 from matching.domain.model import TaskStatus
-from matching.domain.proposals import LIVE, EndReason, ProposalStatus
+from matching.domain.proposals import LIVE, Ender, EndReason, ProposalStatus
 from matching.unit_of_work import MatchingUnitOfWork
 from matching.use_cases._proposing import end, expire, expire_pending_of_task, propose_best
 from matching.use_cases.proposals import reevaluate_volunteer
+from matching.use_cases.team_days import match_open_team_days
 
 __all__ = [
     "close_task",
@@ -52,11 +54,13 @@ async def erase_volunteer(command: EraseVolunteer, uow: MatchingUnitOfWork) -> N
     await uow.volunteers.erase(command.volunteer_id)
     for proposal in await uow.proposals.of_volunteer(command.volunteer_id, LIVE):
         if proposal.status is ProposalStatus.MADE:
-            await end(proposal, EndReason.VOLUNTEER_ERASED, uow)
+            await end(proposal, EndReason.VOLUNTEER_ERASED, Ender.MATCHING, uow)
         else:
             await expire(proposal, uow)
-    # Reasons mention nothing personal, but they describe the person: drop them with the profile.
+    # Reasons mention nothing personal, but they describe the person: drop them with the profile, and the
+    # consulenten's own words about them (why a gate was set aside) too.
     await uow.proposals.forget_reasons(command.volunteer_id)
+    await uow.mediation.forget_reasons(command.volunteer_id)
     uow.candidates.forget(command.volunteer_id)
 
 
@@ -65,15 +69,25 @@ async def record_posted_task(command: RecordPostedTask, uow: MatchingUnitOfWork)
     # The centrale's turn before the write: a profile change there either committed already (and the
     # candidate search below sees it) or waits, then finds this task among the open ones.
     await uow.lock_centrale(command.task.centrale_id)
+    if command.task.team_suitable:
+        # Before the task's row is written: a posted day holding the turn may be locking task rows.
+        await uow.lock_team_days()
     await uow.tasks.upsert(command.task, posted_at=command.posted_at)
     task = await uow.tasks.get(command.task.task_id)
     assert task is not None, "just stored"
-    return await propose_best(task, uow)
+    proposed = await propose_best(task, uow)
+    if command.task.team_suitable:
+        await match_open_team_days(task.task_id, uow)
+    return proposed
 
 
 async def record_task_update(command: RecordTaskUpdate, uow: MatchingUnitOfWork) -> None:
-    """Keep the task's facts current (its proposals stand)."""
+    """Keep the task's facts current (its proposals stand); a team task takes the open days that now fit."""
+    if command.task.team_suitable:
+        await uow.lock_team_days()
     await uow.tasks.upsert(command.task, posted_at=None)
+    if command.task.team_suitable:
+        await match_open_team_days(command.task.task_id, uow)
 
 
 async def close_task(command: CloseTask, uow: MatchingUnitOfWork) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -9,8 +10,18 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
-from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
-from registry.api.models import ConsentChangeIn, Created, CredentialOut, HoursIn, Record, VolunteerIn, VolunteerPatch
+from registry.api._accounts import AccountPolicyDep
+from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent, settings_of
+from registry.api.models import (
+    ConsentChangeIn,
+    Created,
+    CredentialOut,
+    HoursCorrectionIn,
+    HoursIn,
+    Record,
+    SelfRegistrationIn,
+    VolunteerPatch,
+)
 from registry.api.staff import profile_changes, registration
 from registry.use_cases import hours, volunteers
 
@@ -28,10 +39,15 @@ def _me(caller: Caller) -> tuple[UUID, str]:
 @router.post(
     "/centrales/{centrale_id}/volunteers/self-registration",
     status_code=status.HTTP_201_CREATED,
-    summary="Register yourself as a volunteer; the answer holds your personal token (shown once).",
+    summary="Register yourself as a volunteer; with e-mail and password an account, and the answer holds your"
+    " session's token (shown once).",
 )
-async def self_register(centrale_id: str, body: VolunteerIn, uow: RegistryUowDep) -> CredentialOut:
-    cmd = volunteers.SelfRegister(registration(centrale_id, body, by="self", recorded_by="self"))
+async def self_register(
+    centrale_id: str, body: SelfRegistrationIn, uow: RegistryUowDep, policy: AccountPolicyDep
+) -> CredentialOut:
+    cmd = volunteers.SelfRegister(
+        registration(centrale_id, body, by="self", recorded_by="self"), password=body.password, policy=policy
+    )
     return credential_out(await volunteers.self_register(cmd, uow))
 
 
@@ -79,3 +95,24 @@ async def log_my_hours(
         return 201, Created(id=await hours.log_hours(cmd, uow))
 
     return await idempotent(uow, caller, key, request, body, create)
+
+
+@router.post(
+    "/me/hours/{hours_id}/correct",
+    status_code=204,
+    summary="Correct the amount of hours you logged, while the organisation has not confirmed them yet.",
+)
+async def correct_my_hours(
+    hours_id: UUID, body: HoursCorrectionIn, caller: CallerDep, uow: RegistryUowDep, request: Request
+) -> None:
+    volunteer_id, _ = _me(caller)
+    cmd = hours.CorrectHours(
+        hours_id,
+        body.hours,
+        body.reason,
+        by="volunteer",
+        window=timedelta(days=settings_of(request).hours_correction_days),
+        volunteer_id=volunteer_id,
+        note=body.note,
+    )
+    await hours.correct_hours(cmd, uow)

@@ -128,14 +128,16 @@ async def centrale_chart(
 @router.get("/partners/{partner_id}/figures", summary="A business partner's own teams: days, employees, hours.")
 async def partner_figures_route(partner_id: UUID, period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Figures:
     require_partner(caller, partner_id)
-    return partner_figures(await cube_for(pool, period), str(partner_id))
+    name = await queries.partner_name(pool, partner_id)
+    return partner_figures(await cube_for(pool, period), str(partner_id), name)
 
 
 @router.get("/partners/{partner_id}/figures.csv", summary="A business partner's figures as CSV.",
             response_class=Response)  # fmt: skip
 async def partner_csv(partner_id: UUID, period: PeriodQuery, caller: CallerDep, pool: PoolDep) -> Response:
     require_partner(caller, partner_id)
-    result = partner_figures(await cube_for(pool, period), str(partner_id))
+    name = await queries.partner_name(pool, partner_id)
+    result = partner_figures(await cube_for(pool, period), str(partner_id), name)
     return csv_response(figures_csv(result), _filename(result, "csv"))
 
 

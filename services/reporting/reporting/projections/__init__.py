@@ -26,7 +26,9 @@ from common.consumer import BatchContext, EventConsumer
 from contracts import Event
 from contracts.events import (
     BusinessPartnerRegistered,
+    HoursCorrected,
     HoursLogged,
+    HoursRejected,
     MatchEnded,
     MatchMade,
     MatchProposed,
@@ -45,7 +47,7 @@ from contracts.events import (
     VolunteerRegistered,
 )
 from reporting.projections._common import ERASURE_GATE, SWITCH_GATE, RunProjection
-from reporting.projections._hours import on_hours_logged
+from reporting.projections._hours import on_hours_corrected, on_hours_logged, on_hours_rejected
 from reporting.projections._matches import on_match_ended, on_match_made
 from reporting.projections._organisations import (
     on_organisation_admitted,
@@ -85,6 +87,8 @@ PROJECTIONS: dict[type[Event], RunProjection] = {
     MatchEnded: on_match_ended,
     MatchProposed: on_match_proposed,
     HoursLogged: on_hours_logged,
+    HoursCorrected: on_hours_corrected,
+    HoursRejected: on_hours_rejected,
     BusinessPartnerRegistered: on_business_partner_registered,
     VolunteerDayPosted: on_volunteer_day_posted,
     VolunteerDayMatched: on_volunteer_day_matched,

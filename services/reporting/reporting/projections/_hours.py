@@ -1,20 +1,21 @@
-"""Hours given for matches: the NLdoet weekend brings tens of thousands of them in a burst."""
+"""Hours given for matches (the NLdoet weekend brings tens of thousands of them in a burst), corrected or rejected."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from common.consumer import BatchContext
 from common.db import Connection
-from contracts.events import HoursLogged
-from reporting.periods import month_of
-from reporting.projections._common import hold_erasures_off, id_hash, lock_entities
+from contracts.events import HoursCorrected, HoursLogged, HoursRejected
+from reporting.periods import Closure, book, horizon_of, month_of
+from reporting.projections._common import each, hold_erasures_off, id_hash, lock_entities
 
-__all__ = ["on_hours_logged"]
+__all__ = ["on_hours_corrected", "on_hours_logged", "on_hours_rejected"]
 
 _HOURS_COLUMNS = (
     "hours_id", "match_id", "task_id", "person_key", "centrale_id", "theme", "worked_on", "hours", "recorded_at",
@@ -90,3 +91,64 @@ async def on_hours_logged(events: Sequence[HoursLogged], ctx: BatchContext) -> N
             " ON CONFLICT (hours_id) DO NOTHING",
             *(list(column) for column in zip(*rows, strict=True)),
         )
+
+
+async def _frozen(conn: Connection, fact: asyncpg.Record, at: datetime) -> bool:
+    """Whether the month an hours fact was booked in had been closed by ``at`` (so its figures may not change).
+
+    The same booking the reads do (``periods.book``): the fact's own month, or the first one open when it
+    was recorded. Decided by the event's recorded time, never by when it is applied, so a rebuild agrees.
+    """
+    rows = await conn.fetch(
+        "SELECT c.closed_at, c.last_month FROM period_closures c"
+        " JOIN centrale_municipalities m ON m.municipality_code = c.municipality_code"
+        " WHERE m.centrale_id = $1 AND c.closed_at <= $2",
+        fact["centrale_id"],
+        at,
+    )
+    closures = [Closure(row["closed_at"], row["last_month"]) for row in rows]
+    horizon = horizon_of(closures)
+    return horizon is not None and book(month_of(fact["worked_on"]), fact["recorded_at"], closures) <= horizon
+
+
+async def _change_hours(event: HoursCorrected | HoursRejected, ctx: BatchContext, index: int, delta: Decimal) -> bool:
+    """Book ``delta`` as a fact of its own when the entry's month is closed (it counts in the first open month,
+    as a late event does); True when it did. False: the month is open, the caller changes the fact itself."""
+    await hold_erasures_off(ctx.conn)  # the fact's person key is copied below: no erasure may run meanwhile
+    # The entry's task and volunteer: a TaskUpdated moving the area, or a fold of the volunteer's hours, takes turns.
+    await lock_entities(ctx.conn, tasks=[event.task_id], persons=[event.volunteer_id])
+    fact = await ctx.conn.fetchrow(
+        "SELECT match_id, task_id, person_key, centrale_id, theme, worked_on, recorded_at, task_area, nldoet"
+        " FROM hours_facts WHERE hours_id = $1",
+        event.hours_id,
+    )
+    recorded = ctx.envelopes[index].time
+    if fact is None or not await _frozen(ctx.conn, fact, recorded):
+        return False
+    await ctx.conn.execute(
+        """
+        INSERT INTO hours_facts (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours,
+                                 recorded_at, booked_month, task_area, nldoet)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, reporting_booked_month($10, $9, $5), $11, $12)
+        ON CONFLICT (hours_id) DO NOTHING
+        """,
+        ctx.envelopes[index].id, fact["match_id"], fact["task_id"], fact["person_key"], fact["centrale_id"],
+        fact["theme"], fact["worked_on"], delta, recorded, month_of(fact["worked_on"]), fact["task_area"],
+        fact["nldoet"],
+    )  # fmt: skip
+    return True
+
+
+@each
+async def on_hours_corrected(event: HoursCorrected, ctx: BatchContext, index: int) -> None:
+    """An entry's amount corrected: the fact gets the new amount; in a closed month the difference is booked
+    in the first open one instead (keyed by the event's id). An entry that never counted is not here."""
+    if event.counted and not await _change_hours(event, ctx, index, event.hours - event.previous_hours):
+        await ctx.conn.execute("UPDATE hours_facts SET hours = $2 WHERE hours_id = $1", event.hours_id, event.hours)
+
+
+@each
+async def on_hours_rejected(event: HoursRejected, ctx: BatchContext, index: int) -> None:
+    """A counted entry rejected: its fact goes; in a closed month its amount is taken off in the first open one."""
+    if event.counted and not await _change_hours(event, ctx, index, -event.hours):
+        await ctx.conn.execute("DELETE FROM hours_facts WHERE hours_id = $1", event.hours_id)
