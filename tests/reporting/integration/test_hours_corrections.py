@@ -11,9 +11,12 @@ from uuid import uuid4
 import pytest
 
 from contracts.events import HoursCorrected, HoursLogged, HoursRejected
+from reporting.periods import Period
 from reporting.rebuild import rebuild_projections
 from tests.reporting.events import Published, World, at
 from tests.reporting.integration.conftest import Reporting
+from tests.reporting.integration.test_rebuild_swap import recomputed, snapshot
+from tests.reporting.integration.todays_figures import both_cubes, differences
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +41,12 @@ async def _six_volunteers_in_january(reporting: Reporting, world: World, code: s
         entries.append(logged)
     await reporting.feed(world)
     return entries
+
+
+async def assert_aggregates_agree(reporting: Reporting, period: str) -> None:
+    """The aggregates as the triggers kept them equal their recomputation, and read as the facts do."""
+    assert await snapshot(reporting) == await recomputed(reporting)
+    assert differences(*await both_cubes(reporting, Period.parse(period))) == {}
 
 
 def _facts(entry: HoursLogged) -> dict[str, Any]:
@@ -86,6 +95,7 @@ async def test_a_corrected_and_a_rejected_entry_change_the_totals_exactly(report
     figures = await reporting.json(f"/v1/municipalities/{code}/figures", period="2026-01")
     [by_theme] = [t for t in figures["tables"] if t["id"] == "hours_by_theme_and_district"]
     assert {row["key"]: row["values"] for row in by_theme["rows"]} == {"sport": {f"WK{code[2:]}01": 13, "total": 13}}
+    await assert_aggregates_agree(reporting, "2026-01")
 
 
 async def test_a_change_to_a_closed_month_counts_in_the_first_open_month_and_a_rebuild_agrees(
@@ -118,6 +128,7 @@ async def test_a_change_to_a_closed_month_counts_in_the_first_open_month_and_a_r
         (Decimal("-2.00"), "2026-01-20"),
         (Decimal("3.00"), "2026-01-20"),
     ]
+    await assert_aggregates_agree(reporting, "2026")
 
     await rebuild_projections(reporting.dsn, reporting.bootstrap, start_offsets=reporting.start_offsets)
     assert await reporting.json(f"{base}/reports/2026-01") == frozen
