@@ -15,10 +15,12 @@ __all__ = [
     "REGION_TENANT",
     "ConsentKind",
     "TaskDraft",
+    "TaskProblem",
     "TaskStatus",
     "age_band",
     "check_hours",
     "check_task_quality",
+    "task_quality_problems",
     "dutch_date",
     "postcode_area",
     "vog_valid_on",
@@ -105,36 +107,57 @@ class TaskDraft:
     organisation_liability_insured: bool
 
 
-def check_task_quality(task: TaskDraft, today: date) -> list[str]:
-    """Reasons a task may not be published under the NOV criteria; empty when it may."""
-    reasons = []
+@dataclass(frozen=True)
+class TaskProblem:
+    """One NOV criterion a task fails: the reason, and the task field it is about (None: the organisation's)."""
+
+    field: str | None
+    reason: str
+
+
+def task_quality_problems(task: TaskDraft, today: date) -> list[TaskProblem]:
+    """Every NOV criterion the task fails, each at the field to change; empty when it may be published."""
+    problems = []
     if not task.organisation_admitted:
-        reasons.append("the organisation has not been admitted by the centrale")
+        problems.append(TaskProblem(None, "the organisation has not been admitted by the centrale"))
     if task.hours_per_week > MAX_HOURS_PER_WEEK:
-        reasons.append(f"asks {task.hours_per_week} hours a week; the NOV criteria allow at most {MAX_HOURS_PER_WEEK}")
+        problems.append(
+            TaskProblem(
+                "hours_per_week",
+                f"asks {task.hours_per_week} hours a week; the NOV criteria allow at most {MAX_HOURS_PER_WEEK}",
+            )
+        )
     if task.hours_per_week <= 0:
-        reasons.append("hours per week must be more than 0")
+        problems.append(TaskProblem("hours_per_week", "hours per week must be more than 0"))
     if len(task.description.strip()) < MIN_DESCRIPTION_LENGTH:
-        reasons.append(
-            f"the description must say clearly what the task is (at least {MIN_DESCRIPTION_LENGTH} characters)"
+        problems.append(
+            TaskProblem(
+                "description",
+                f"the description must say clearly what the task is (at least {MIN_DESCRIPTION_LENGTH} characters)",
+            )
         )
     if task.replaces_paid_work:
-        reasons.append("volunteer work may not replace paid work")
+        problems.append(TaskProblem("replaces_paid_work", "volunteer work may not replace paid work"))
     if task.for_profit:
-        reasons.append("no placements for profit")
+        problems.append(TaskProblem(None, "no placements for profit"))
     if not task.organisation_has_contact_person:
-        reasons.append("the organisation has no contact person")
+        problems.append(TaskProblem(None, "the organisation has no contact person"))
     if not task.organisation_liability_insured:
-        reasons.append("the organisation has no liability insurance for volunteers")
+        problems.append(TaskProblem(None, "the organisation has no liability insurance for volunteers"))
     if not task.has_schedule:
-        reasons.append("the task needs a schedule: a one-off date or recurring shifts")
+        problems.append(TaskProblem("shifts", "the task needs a schedule: a one-off date or recurring shifts"))
     if task.capacity < 1:
-        reasons.append("capacity must be at least 1 volunteer")
+        problems.append(TaskProblem("capacity", "capacity must be at least 1 volunteer"))
     if task.closing_date is not None and task.closing_date < today:
-        reasons.append("the closing date has passed")
+        problems.append(TaskProblem("closing_date", "the closing date has passed"))
     if task.one_off_start is not None and task.one_off_start.date() < today:
-        reasons.append("the one-off date has passed")
-    return reasons
+        problems.append(TaskProblem("one_off_start", "the one-off date has passed"))
+    return problems
+
+
+def check_task_quality(task: TaskDraft, today: date) -> list[str]:
+    """Reasons a task may not be published under the NOV criteria; empty when it may."""
+    return [problem.reason for problem in task_quality_problems(task, today)]
 
 
 def check_hours(worked_on: date, hours: Decimal, already_logged_that_day: Decimal, today: date) -> list[str]:
