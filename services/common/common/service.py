@@ -32,17 +32,18 @@ from common.jobs import Scheduler
 from common.jobs.api import jobs_router
 from common.kafka import broker_options
 from common.logging import configure_logging, get_logger
+from common.ops.api import stream_router
 from common.outbox import OutboxRelay
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
 from common.settings import ProcessSettings, ServiceSettings
 
 __all__ = [
     "READINESS_REQUIRES",
-    "add_correlation_ids",
-    "add_health_routes",
     "PoolDep",
     "Runtime",
     "ServiceSpec",
+    "add_correlation_ids",
+    "add_health_routes",
     "build_broker",
     "create_service_app",
     "freeze_startup_heap",
@@ -211,6 +212,8 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
     install_error_handlers(app)
     if spec.jobs:
         app.include_router(jobs_router)
+    if spec.register_handlers is not None:
+        app.include_router(stream_router)
     for router in spec.routers:
         app.include_router(router)
     return app

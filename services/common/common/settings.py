@@ -7,7 +7,14 @@ from typing import Any, Literal
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_BATCH_SIZE", "KafkaSettings", "ProcessSettings", "ServiceSettings", "env_names", "refuse_placeholder"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "KafkaSettings",
+    "ProcessSettings",
+    "ServiceSettings",
+    "env_names",
+    "refuse_placeholder",
+]
 
 _PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
 # Most records one consumer transaction applies, unless a service sets its own (common.consumer uses it too).

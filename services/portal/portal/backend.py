@@ -151,7 +151,9 @@ class Backend:
     """One pooled HTTP client per service for the portal's life; ``api()`` binds it to one page's visitor."""
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        limits = httpx.Limits(max_connections=settings.api_connections, max_keepalive_connections=settings.api_connections)
+        limits = httpx.Limits(
+            max_connections=settings.api_connections, max_keepalive_connections=settings.api_connections
+        )
         self._clients = {
             service: httpx.AsyncClient(
                 base_url=settings.service_url(service),
@@ -206,7 +208,9 @@ class Api:
 
     def as_token(self, token: str) -> Api:
         """The same page's calls with another token (right after logging in)."""
-        return Api(self._clients, token, self._headers["X-Correlation-ID"], self._calls, self._headers.get("X-Forwarded-For"))
+        return Api(
+            self._clients, token, self._headers["X-Correlation-ID"], self._calls, self._headers.get("X-Forwarded-For")
+        )
 
     async def get(self, service: str, path: str, params: dict[str, Any] | list[tuple[str, Any]] | None = None) -> Any:
         """GET JSON."""

@@ -20,9 +20,7 @@ class Settings(ProcessSettings):
 
     registry_url: AnyHttpUrl = Field(AnyHttpUrl("http://127.0.0.1:8001"), description="Base URL of the registry.")
     matching_url: AnyHttpUrl = Field(AnyHttpUrl("http://127.0.0.1:8002"), description="Base URL of matching.")
-    appreciation_url: AnyHttpUrl = Field(
-        AnyHttpUrl("http://127.0.0.1:8003"), description="Base URL of appreciation."
-    )
+    appreciation_url: AnyHttpUrl = Field(AnyHttpUrl("http://127.0.0.1:8003"), description="Base URL of appreciation.")
     reporting_url: AnyHttpUrl = Field(AnyHttpUrl("http://127.0.0.1:8004"), description="Base URL of reporting.")
     secret: SecretStr = Field(
         SecretStr("change-me"),

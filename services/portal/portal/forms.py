@@ -160,7 +160,10 @@ class Parser:
             if required:
                 self.errors.append(FieldError(name, _("Fill in a date.")))
             return None
-        for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (0, 1, 2)), (r"(\d{1,2})-(\d{1,2})-(\d{4})", (2, 1, 0))):
+        for pattern, order in (
+            (r"(\d{4})-(\d{1,2})-(\d{1,2})", (0, 1, 2)),
+            (r"(\d{1,2})-(\d{1,2})-(\d{4})", (2, 1, 0)),
+        ):
             match = re.fullmatch(pattern, value)
             if match:
                 parts = [int(part) for part in match.groups()]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale, negotiate_locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -24,8 +24,8 @@ from babel.support import Translations
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
-    "Catalogues",
     "N_",
+    "Catalogues",
     "current_language",
     "gettext",
     "ngettext",
@@ -132,7 +132,7 @@ def format_moment(value: datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return format_datetime(value, format="d MMMM y HH:mm", tzinfo=TIMEZONE, locale=locale())
+    return format_datetime(value, format="d MMMM y HH:mm", tzinfo=get_timezone(TIMEZONE), locale=locale())
 
 
 def format_number(value: Decimal | float | int | str | None, digits: int = 2) -> str:

@@ -9,6 +9,7 @@ shutdown budget). Its lifespan opens one pooled HTTP client per service and clos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -79,7 +80,9 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
             checks.update(await app.state.backend.reachable())
         return checks
 
-    add_health_routes(app, readiness, READINESS_REQUIRES, ready_summary="Started; the services' reachability is reported.")
+    add_health_routes(
+        app, readiness, READINESS_REQUIRES, ready_summary="Started; the services' reachability is reported."
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -93,8 +96,9 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
 async def _page_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """Per request: its language, an anonymous visitor's CSRF seed, the API calls it makes, one log line."""
     names: CookieNames = request.app.state.cookies
-    language = i18n.pick_language(request.query_params.get("taal") or request.cookies.get(names.language),
-                                  request.headers.get("accept-language"))  # fmt: skip
+    language = i18n.pick_language(
+        request.query_params.get("taal") or request.cookies.get(names.language), request.headers.get("accept-language")
+    )
     i18n.use_language(language)
     request.state.calls = PageCalls()
     new_visitor = None
@@ -108,7 +112,9 @@ async def _page_context(request: Request, call_next: Callable[[Request], Awaitab
     if getattr(request.state, "session_ended", False):
         names.clear(response, names.session)
     calls: PageCalls = request.state.calls
-    response.headers["Server-Timing"] = f'app;dur={elapsed_ms:.1f}, api;desc="{calls.count} calls";dur={calls.total_ms:.1f}'
+    response.headers["Server-Timing"] = (
+        f'app;dur={elapsed_ms:.1f}, api;desc="{calls.count} calls";dur={calls.total_ms:.1f}'
+    )
     if not request.url.path.startswith(("/static/", "/health/")):
         log.info(
             "page_served",
@@ -180,10 +186,8 @@ def _add_error_pages(app: FastAPI) -> None:
 async def _visitor_for_error(request: Request) -> None:
     """An error page still shows who is logged in (unless asking is what failed)."""
     if getattr(request.state, "visitor", None) is None:
-        try:
+        with contextlib.suppress(ApiError):
             await current_visitor(request)
-        except ApiError:
-            pass
 
 
 def _quote(path: str) -> str:

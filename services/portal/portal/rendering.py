@@ -9,11 +9,11 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
-from portal import i18n
-from portal.i18n import N_
+from portal import content, i18n
 from portal.forms import Form, field_id
+from portal.i18n import N_
 from portal.security import csrf_seed, csrf_token
 from portal.visitor import Visitor
 
@@ -51,7 +51,11 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
     ],
     "municipality_reader": [("/gemeente", N_("Figures")), ("/gemeente/rapportage", N_("Period report"))],
     "business_partner": [("/bedrijf", N_("Team days")), ("/bedrijf/cijfers", N_("CSR figures"))],
-    "region_ops": [("/beheer", N_("Centrales")), ("/beheer/sleutels", N_("Credentials")), ("/beheer/stroom", N_("Lag and dead letters"))],
+    "region_ops": [
+        ("/beheer", N_("Centrales")),
+        ("/beheer/sleutels", N_("Credentials")),
+        ("/beheer/stroom", N_("Lag and dead letters")),
+    ],
 }
 
 
@@ -107,7 +111,8 @@ class Templates:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
+            # A field an API leaves out renders as nothing (a page never fails on an optional field it lacks).
+            undefined=ChainableUndefined,
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
@@ -123,8 +128,26 @@ class Templates:
             quote=quote,
             LANGUAGES=i18n.LANGUAGES,
             field_id=field_id,
+            weekdays=content.WEEKDAYS,
+            day_parts=content.DAY_PARTS,
+            commitments=content.COMMITMENTS,
+            consent_texts=content.CONSENTS,
+            end_reasons=content.END_REASONS,
+            check_in_answers=content.CHECK_IN_ANSWERS,
+            proposal_statuses=content.PROPOSAL_STATUSES,
+            notice_kinds=content.NOTICE_KINDS,
+            proposal_statuses_org=content.PROPOSAL_STATUSES_ORG,
+            task_statuses=content.TASK_STATUSES,
+            warning_reasons=content.WARNING_REASONS,
+            agreement_how=content.AGREEMENT_HOW,
+            gates=content.GATES,
+            chart_names=content.CHART_NAMES,
+            organisation_statuses=content.ORGANISATION_STATUSES,
+            day_statuses=content.DAY_STATUSES,
         )
         self.env.filters["role_name"] = lambda role: ROLE_NAMES.get(str(role), str(role))
+        self.env.filters["options"] = lambda mapping: [(str(k), i18n.gettext(v)) for k, v in mapping.items()]
+        self.env.filters["id_name"] = lambda records: [(str(r["id"]), str(r["name"])) for r in records]
         self.env.filters["pairs"] = lambda values: [(str(v), str(v)) for v in values]
 
     def render(self, name: str, context: dict[str, Any]) -> str:

@@ -62,9 +62,7 @@ class CookieNames:
 
     def set(self, response: Response, name: str, value: str, max_age: int | None = None) -> None:
         """Set a cookie the way all of the portal's are: HttpOnly, SameSite=Lax, Path=/, Secure when configured."""
-        response.set_cookie(
-            name, value, max_age=max_age, path="/", secure=self.secure, httponly=True, samesite="lax"
-        )
+        response.set_cookie(name, value, max_age=max_age, path="/", secure=self.secure, httponly=True, samesite="lax")
 
     def clear(self, response: Response, name: str) -> None:
         """Remove a cookie (same attributes, or a ``__Host-`` cookie is not replaced)."""
@@ -85,8 +83,10 @@ def csrf_token(secret: str, seed: str) -> str:
 def csrf_seed(request: Request) -> str | None:
     """What this visitor's CSRF token is bound to: the session token, else the visitor cookie."""
     names: CookieNames = request.app.state.cookies
-    return request.cookies.get(names.session) or request.cookies.get(names.visitor) or getattr(
-        request.state, "new_visitor_id", None
+    return (
+        request.cookies.get(names.session)
+        or request.cookies.get(names.visitor)
+        or getattr(request.state, "new_visitor_id", None)
     )
 
 

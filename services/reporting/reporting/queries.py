@@ -54,6 +54,14 @@ async def registered_volunteers(pool: asyncpg.Pool, centrale_id: str) -> int:
     return int(count or 0)
 
 
+async def municipality_of(pool: asyncpg.Pool, centrale_id: str | None) -> tuple[str, str] | None:
+    """The CBS code and name of the municipality a centrale works for, as ops loaded it (None: not linked)."""
+    row = await pool.fetchrow(
+        "SELECT municipality_code, municipality_name FROM centrale_municipalities WHERE centrale_id = $1", centrale_id
+    )
+    return (row["municipality_code"], row["municipality_name"]) if row else None
+
+
 @dataclass
 class Config:
     """What ops loaded: centrales' municipalities, PC4 → wijk, NLdoet days; plus closures and partner names."""

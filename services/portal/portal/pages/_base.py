@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.backend import Api, ApiConflict, ApiRejected, FieldError, SessionEnded
+from portal.backend import Api, ApiConflict, ApiRejected, Backend, FieldError, SessionEnded
 from portal.forms import Form, FormInvalid
 from portal.visitor import Visitor
 
@@ -38,7 +38,7 @@ class NotAllowed(Exception):
 
 def api(request: Request) -> Api:
     """The services' APIs as this request's visitor."""
-    backend = request.app.state.backend
+    backend: Backend = request.app.state.backend
     token = request.cookies.get(request.app.state.cookies.session)
     address = request.client.host if request.client else None
     return backend.api(token, str(request.state.correlation_id), request.state.calls, address)

@@ -116,7 +116,7 @@ async def respond(task_id: UUID, request: Request, visitor: VisitorDep) -> Respo
         proposal = await client.post("matching", "/v1/me/interests", {"task_id": str(task_id)})
         match_id = (proposal or {}).get("match_id")
         if message and match_id:
-            await client.put("registry", f"/v1/me/proposals/{match_id}/message", {"message": message})
+            await client.put("registry", f"/v1/me/proposals/{match_id}/message", {"text": message})
         return redirect("/vrijwilliger/voorstellen", "gereageerd")
 
     async def refused(refused_form: Form) -> Response:

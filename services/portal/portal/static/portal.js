@@ -44,3 +44,11 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.getElementById("foutmeldingen");
   if (summary) summary.focus();
 });
+
+// A print button where printing is the point (the period report); without JavaScript the browser's own print.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
