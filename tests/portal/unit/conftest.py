@@ -33,7 +33,12 @@ async def portal(services: FakeServices) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-def log_in(portal: httpx.AsyncClient, services: FakeServices, session: Session, token: str = "token-1") -> None:
+def log_in(
+    portal: httpx.AsyncClient,
+    services: FakeServices,
+    session: Session,
+    token: str = "token-1",  # noqa: S107
+) -> None:
     """Put a session cookie in the client for ``session``'s person."""
     services.login(token, session)
     portal.cookies.set("__Host-portal_session", token, domain="portal.test")

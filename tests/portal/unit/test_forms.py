@@ -12,10 +12,13 @@ from tests.portal.unit.fake_services import ORG_ID, TASK_ID, FakeServices, Sessi
 NOV_REFUSAL = {
     "detail": [
         {"loc": ["body", "hours_per_week"], "msg": "asks 30.00 hours a week; the NOV criteria allow at most 20"},
-        {"loc": ["body", "description"], "msg": "the description must say clearly what the task is (at least 40 characters)"},
+        {
+            "loc": ["body", "description"],
+            "msg": "the description must say clearly what the task is (at least 40 characters)",
+        },
         {"loc": ["body", "task"], "msg": "the organisation has no liability insurance for volunteers"},
     ]
-}  # fmt: skip
+}
 
 
 def _field_block(html: str, field_id: str) -> str:
@@ -36,22 +39,33 @@ async def test_publishing_refused_by_the_nov_check_shows_each_reason_at_its_fiel
 
     response = await portal.post(
         f"/organisatie/taken/{TASK_ID}",
-        data={"csrf_token": token, "title": "Bus <rijden>", "description": "Rijden.", "theme": "ouderen",
-              "capacity": "2", "hours_per_week": "30", "shifts": ["2-ochtend"], "publish": "1"},
-    )  # fmt: skip
+        data={
+            "csrf_token": token,
+            "title": "Bus <rijden>",
+            "description": "Rijden.",
+            "theme": "ouderen",
+            "capacity": "2",
+            "hours_per_week": "30",
+            "shifts": ["2-ochtend"],
+            "publish": "1",
+        },
+    )
 
     assert response.status_code == 422
     html = response.text
     hours = _field_block(html, "veld-hours_per_week")
     assert "asks 30.00 hours a week; the NOV criteria allow at most 20" in hours
-    assert 'value="30"' in hours and 'aria-invalid="true"' in hours
+    assert 'value="30"' in hours
+    assert 'aria-invalid="true"' in hours
     assert "at least 40 characters" in _field_block(html, "veld-description")
-    assert 'href="#veld-hours_per_week"' in html and 'href="#veld-description"' in html, "the summary links each"
+    assert 'href="#veld-hours_per_week"' in html
+    assert 'href="#veld-description"' in html, "the summary links each"
     assert "liability insurance" in html[html.index('id="veld-task"') :], "the organisation's own reason at the top"
     assert 'value="Bus &lt;rijden&gt;"' in html, "the title as typed, escaped"
     assert re.search(r'value="2-ochtend"[^>]*checked', html), "the shifts as ticked"
     put = next(call for call in services.calls if call[0] == "PUT")
-    assert put[4]["hours_per_week"] == "30" and put[4]["shifts"] == [{"weekday": 2, "start": "09:00", "end": "12:00"}]
+    assert put[4]["hours_per_week"] == "30"
+    assert put[4]["shifts"] == [{"weekday": 2, "start": "09:00", "end": "12:00"}]
 
 
 async def test_what_the_portal_cannot_read_is_refused_before_any_service_is_asked(

@@ -8,26 +8,54 @@ import pytest
 from tests.portal.unit.conftest import log_in
 from tests.portal.unit.fake_services import ORG_ID, PARTNER_ID, TASK_ID, VOLUNTEER_ID, FakeServices, Session
 
-PUBLIC = ["/", "/vacatures", "/vacatures?q=bus&theme=ouderen&postcode=3511", f"/vacatures/{TASK_ID}", "/contact",
-          "/contact?centrale=vc-utrecht", "/toegankelijkheid", "/privacy", "/inloggen", "/wachtwoord-vergeten",
-          "/wachtwoord-kiezen?token=abc", "/aanmelden"]  # fmt: skip
+PUBLIC = [
+    "/",
+    "/vacatures",
+    "/vacatures?q=bus&theme=ouderen&postcode=3511",
+    f"/vacatures/{TASK_ID}",
+    "/contact",
+    "/contact?centrale=vc-utrecht",
+    "/toegankelijkheid",
+    "/privacy",
+    "/inloggen",
+    "/wachtwoord-vergeten",
+    "/wachtwoord-kiezen?token=abc",
+    "/aanmelden",
+]
 PAGES = {
     Session("volunteer", subject_id=VOLUNTEER_ID): [
-        "/vrijwilliger", "/vrijwilliger/voorstellen", "/vrijwilliger/uren", "/vrijwilliger/waardering",
-        "/vrijwilliger/profiel", "/vrijwilliger/gegevens", "/account",
+        "/vrijwilliger",
+        "/vrijwilliger/voorstellen",
+        "/vrijwilliger/uren",
+        "/vrijwilliger/waardering",
+        "/vrijwilliger/profiel",
+        "/vrijwilliger/gegevens",
+        "/account",
     ],
     Session("organisation", subject_id=ORG_ID): [
-        "/organisatie", "/organisatie/taken/nieuw", f"/organisatie/taken/{TASK_ID}", "/organisatie/reacties",
-        "/organisatie/vrijwilligers", "/organisatie/uren", "/organisatie/vergoedingen", "/organisatie/gebruikers",
+        "/organisatie",
+        "/organisatie/taken/nieuw",
+        f"/organisatie/taken/{TASK_ID}",
+        "/organisatie/reacties",
+        "/organisatie/vrijwilligers",
+        "/organisatie/uren",
+        "/organisatie/vergoedingen",
+        "/organisatie/gebruikers",
     ],
     Session("centrale_staff"): [
-        "/consulent", "/consulent/intake", "/consulent/vrijwilligers", f"/consulent/vrijwilligers/{VOLUNTEER_ID}",
-        "/consulent/organisaties", f"/consulent/organisaties/{ORG_ID}", "/consulent/waardering", "/consulent/collegas",
+        "/consulent",
+        "/consulent/intake",
+        "/consulent/vrijwilligers",
+        f"/consulent/vrijwilligers/{VOLUNTEER_ID}",
+        "/consulent/organisaties",
+        f"/consulent/organisaties/{ORG_ID}",
+        "/consulent/waardering",
+        "/consulent/collegas",
     ],
     Session("municipality_reader"): ["/gemeente", "/gemeente/rapportage", "/gemeente/rapportage?periode=2026-Q1"],
     Session("business_partner", centrale_id=None, subject_id=PARTNER_ID): ["/bedrijf"],
     Session("region_ops", centrale_id=None): ["/beheer", "/beheer/stroom"],
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

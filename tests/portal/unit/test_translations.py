@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -39,7 +40,6 @@ def test_every_message_has_a_dutch_translation_with_the_same_placeholders() -> N
 
 
 def _placeholders(text: str) -> set[str]:
-    import re
 
     return set(re.findall(r"%\([a-z_]+\)s", text))
 
@@ -47,10 +47,25 @@ def _placeholders(text: str) -> set[str]:
 def test_the_catalogues_hold_exactly_the_messages_the_code_uses(tmp_path: Path) -> None:
     template = tmp_path / "messages.pot"
     subprocess.run(
-        ["pybabel", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "ngettext:1,2", "--no-location",
-         "--omit-header", "-o", str(template), "."],
-        cwd=PORTAL, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            "pybabel",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-k",
+            "ngettext:1,2",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(template),
+            ".",
+        ],
+        cwd=PORTAL,
+        check=True,
+        capture_output=True,
+    )
     with template.open("rb") as pot:
         used = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot) if m.id}
     for language in i18n.LANGUAGES:
