@@ -147,7 +147,7 @@ def refuse_placeholder(settings: ProcessSettings, value: SecretStr, name: str) -
         raise ValueError(f"{name} must be set to a real secret outside development")
 
 
-class ServiceSettings(KafkaSettings, ProcessSettings):
+class ServiceSettings(ProcessSettings, KafkaSettings):
     """Settings common to all services: the process's, the region's Kafka, the own database, delivery.
 
     Region-wide settings (Kafka, region name, log level) read unprefixed variables, so one region env

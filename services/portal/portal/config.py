@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import ProcessSettings, refuse_placeholder
@@ -11,6 +11,8 @@ __all__ = ["Settings"]
 
 # The portal's secret keys the CSRF tokens (an HMAC of the session): long enough to resist guessing offline.
 SECRET_MIN_LENGTH = 32
+# A service's base URL: http(s), a host, optionally a port and a path.
+_URL = r"^https?://[^\s/?#]+(/[^\s?#]*)?$"
 
 
 class Settings(ProcessSettings):
@@ -18,10 +20,10 @@ class Settings(ProcessSettings):
 
     model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore", frozen=True, populate_by_name=True)
 
-    registry_url: AnyHttpUrl = Field(AnyHttpUrl("http://127.0.0.1:8001"), description="Base URL of the registry.")
-    matching_url: AnyHttpUrl = Field(AnyHttpUrl("http://127.0.0.1:8002"), description="Base URL of matching.")
-    appreciation_url: AnyHttpUrl = Field(AnyHttpUrl("http://127.0.0.1:8003"), description="Base URL of appreciation.")
-    reporting_url: AnyHttpUrl = Field(AnyHttpUrl("http://127.0.0.1:8004"), description="Base URL of reporting.")
+    registry_url: str = Field("http://127.0.0.1:8001", pattern=_URL, description="Base URL of the registry.")
+    matching_url: str = Field("http://127.0.0.1:8002", pattern=_URL, description="Base URL of matching.")
+    appreciation_url: str = Field("http://127.0.0.1:8003", pattern=_URL, description="Base URL of appreciation.")
+    reporting_url: str = Field("http://127.0.0.1:8004", pattern=_URL, description="Base URL of reporting.")
     secret: SecretStr = Field(
         SecretStr("change-me"),
         description="Key of the CSRF tokens (HMAC of the session); at least 32 random characters outside development.",
@@ -49,5 +51,5 @@ class Settings(ProcessSettings):
 
     def service_url(self, service: str) -> str:
         """Base URL of ``service`` (registry, matching, appreciation, reporting), without a trailing slash."""
-        url: AnyHttpUrl = getattr(self, f"{service}_url")
-        return str(url).rstrip("/")
+        url: str = getattr(self, f"{service}_url")
+        return url.rstrip("/")

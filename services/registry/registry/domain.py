@@ -20,9 +20,9 @@ __all__ = [
     "age_band",
     "check_hours",
     "check_task_quality",
-    "task_quality_problems",
     "dutch_date",
     "postcode_area",
+    "task_quality_problems",
     "vog_valid_on",
 ]
 

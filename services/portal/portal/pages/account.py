@@ -180,6 +180,7 @@ async def request_reset(request: Request, visitor: VisitorDep) -> Response:
 
 
 @router.get("/wachtwoord-kiezen")
+@router.get("/account/wachtwoord")  # the address the registry's e-mailed links open (REGISTRY_ACCOUNT_LINK_URL)
 async def password_page(request: Request, visitor: VisitorDep, token: str = "") -> Response:
     """Choose a password with the link from an invitation or a reset e-mail."""
     return page(request, "account/password.html", form=Form(values={"token": [token]}, fields=("password",)))
