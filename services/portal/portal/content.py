@@ -164,6 +164,36 @@ DAY_STATUSES: dict[str, str] = {
     "done": N_("done"),
 }
 
+# The audit trail of a volunteer's record: who (kind), did what to which part, why.
+ACCESS_KINDS: dict[str, str] = {"account": N_("a person"), "credential": N_("a system"), "region_ops": N_("region ops")}
+ACCESS_ACTIONS: dict[str, str] = {
+    "read": N_("read"),
+    "export": N_("exported"),
+    "change": N_("changed"),
+    "erase": N_("erased"),
+}
+ACCESS_WHATS: dict[str, str] = {
+    "record": N_("the record"),
+    "export": N_("everything"),
+    "profile": N_("the profile"),
+    "consent": N_("a consent"),
+    "vog": N_("the VOG"),
+    "credential": N_("a credential"),
+    "account": N_("the account"),
+}
+ACCESS_PURPOSES: dict[str, str] = {
+    "intake": N_("intake"),
+    "mediation": N_("mediation"),
+    "follow_up": N_("follow-up"),
+    "profile_update": N_("profile update"),
+    "vog_check": N_("VOG check"),
+    "export_request": N_("export request"),
+    "erasure_request": N_("erasure request"),
+    "account_support": N_("account support"),
+    "appreciation": N_("appreciation"),
+    "other": N_("other"),
+}
+
 NOTICE_KINDS: dict[str, str] = {
     "proposal_new": N_("A new proposal"),
     "response_new": N_("A new response"),

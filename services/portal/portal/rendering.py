@@ -144,6 +144,10 @@ class Templates:
             chart_names=content.CHART_NAMES,
             organisation_statuses=content.ORGANISATION_STATUSES,
             day_statuses=content.DAY_STATUSES,
+            access_kinds=content.ACCESS_KINDS,
+            access_actions=content.ACCESS_ACTIONS,
+            access_whats=content.ACCESS_WHATS,
+            access_purposes=content.ACCESS_PURPOSES,
         )
         self.env.filters["role_name"] = lambda role: ROLE_NAMES.get(str(role), str(role))
         self.env.filters["options"] = lambda mapping: [(str(k), i18n.gettext(v)) for k, v in mapping.items()]

@@ -51,11 +51,14 @@ async def add_centrale(request: Request, visitor: VisitorDep) -> Response:
 
 
 @router.get("/beheer/sleutels")
-async def credentials(request: Request, visitor: VisitorDep) -> Response:
-    """API credentials of machine clients (HR systems, scripts): role, expiry, last use; revoke."""
+async def credentials(request: Request, visitor: VisitorDep, centrale: str = "") -> Response:
+    """API credentials of a centrale's machine clients and scripts: role, expiry; revoke."""
     require(visitor, "region_ops")
-    listed = await api(request).get("registry", "/v1/credentials")
-    return page(request, "ops/credentials.html", credentials=as_list(listed))
+    client = api(request)
+    listed = as_list(await client.get("registry", "/v1/centrales"))
+    chosen = centrale if any(c.get("id") == centrale for c in listed) else (listed[0]["id"] if listed else "")
+    found = as_list(await client.get("registry", f"/v1/centrales/{chosen}/credentials")) if chosen else []
+    return page(request, "ops/credentials.html", credentials=found, centrales=listed, chosen=chosen)
 
 
 @router.post("/beheer/sleutels/{credential_id}/intrekken")
