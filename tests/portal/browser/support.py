@@ -161,7 +161,7 @@ class Region:
             mapping = {"municipality_code": code, "municipality_name": municipality, "centrale_name": name}
             await self.call("PUT", "reporting", f"/v1/ops/centrales/{centrale}", self.ops, json=mapping)
             contact = {"email": f"info@{centrale}.example.org", "phone": "030 123 45 67"}
-            await self.call("PUT", "registry", f"/v1/centrales/{centrale}/contact", self.ops, json=contact)
+            await self.call("PUT", "registry", f"/v1/centrales/{centrale}/public-contact", self.ops, json=contact)
         await self.call("PUT", "registry", "/v1/postcode-areas", self.ops, json=AREAS)
         centroids = [{k: a[k] for k in ("pc4", "lat", "lon")} for a in AREAS]
         await self.call("PUT", "matching", "/v1/postcode-areas", self.ops, json=centroids)

@@ -168,7 +168,7 @@ class FakeServices:
         self.answer(
             "GET",
             "registry",
-            r"/v1/centrales/[a-z-]+/contact",
+            r"/v1/centrales/[a-z-]+/public-contact",
             {
                 "id": "vc-utrecht",
                 "name": "VC Utrecht",

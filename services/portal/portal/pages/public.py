@@ -137,7 +137,7 @@ async def contact(request: Request, visitor: VisitorDep, centrale: Annotated[str
     card = None
     if chosen:
         try:
-            card = await api(request).get("registry", f"/v1/centrales/{chosen}/contact")
+            card = await api(request).get("registry", f"/v1/centrales/{chosen}/public-contact")
         except ApiNotFound:
             card = None
     return page(request, "public/contact.html", facets=facets, card=card, chosen=chosen or "")
