@@ -157,11 +157,10 @@ ORGANISATION_STATUSES: dict[str, str] = {
     "refused": N_("refused"),
 }
 
+# A team day's status in the registry: open until matching finds a task for the whole team.
 DAY_STATUSES: dict[str, str] = {
-    "posted": N_("looking for a task"),
+    "open": N_("looking for a task"),
     "matched": N_("task found"),
-    "unmatched": N_("no task found"),
-    "done": N_("done"),
 }
 
 # The audit trail of a volunteer's record: who (kind), did what to which part, why.

@@ -90,7 +90,9 @@ async def test_a_consulent_vets_an_organisation_does_an_intake_and_approves_a_su
     assert proposal["needs_consulent"] is True
 
     await journey.goto(f"/consulent/vrijwilligers/{volunteer_id}")
-    await expect(page.get_by_text("een consulent begeleidt deze vrijwilliger").or_(page.get_by_text("Goedkeuren"))).to_be_visible()
+    await expect(
+        page.get_by_text("een consulent begeleidt deze vrijwilliger").or_(page.get_by_text("Goedkeuren"))
+    ).to_be_visible()
     await journey.click("button:has-text('Goedkeuren')")
     await expect(page.get_by_role("status")).to_contain_text("De match is goedgekeurd")
     approved = await region.call("GET", "matching", proposals, colleague)
