@@ -98,7 +98,8 @@ async def test_an_organisation_publishes_a_task_refused_first_accepts_a_voluntee
     sanne_session = await region.session(
         await region.invite(staff, Person(volunteer["email"], "Sanne Bakker", "volunteer", centrale, sanne["id"]))
     )
-    match = (await region.call("GET", "matching", "/v1/me/proposals", sanne_session))[0]
+    # Her session reaches matching through Kafka (CredentialIssued) within moments.
+    match = await region.wait_until("matching knows Sanne's session", lambda: _first_proposal(region, sanne_session))
     await region.call("POST", "matching", f"/v1/me/proposals/{match['match_id']}/agree", sanne_session)
     await tab_to(page, "nav a:has-text('Vrijwilligers')")
     await journey.press("Enter")
@@ -119,3 +120,8 @@ async def _has_proposal(region: Region, staff: dict[str, str], centrale: str, ta
 async def _made(region: Region, staff: dict[str, str], centrale: str, organisation_id: str) -> bool:
     path = f"/v1/centrales/{centrale}/organisations/{organisation_id}/responses"
     return any(r["status"] == "made" for r in await region.call("GET", "registry", path, staff))
+
+
+async def _first_proposal(region: Region, session: dict[str, str]) -> dict[str, object] | None:
+    response = await region.http.get(f"{region.urls['matching']}/v1/me/proposals", headers=session)
+    return response.json()[0] if response.status_code == 200 and response.json() else None

@@ -112,8 +112,10 @@ async def register(request: Request, visitor: VisitorDep) -> Response:
         body["consents"] = [
             {"kind": kind, "text_version": CONSENT_TEXT_VERSION} for kind in form.all("consents") if kind in CONSENTS
         ]
-        started = await client.post("registry", f"/v1/centrales/{centrale}/volunteers/self-registration", body)
-        if started.get("token") and started.get("session"):
+        issued = await client.post("registry", f"/v1/centrales/{centrale}/volunteers/self-registration", body)
+        if issued.get("kind") == "session":
+            # With e-mail and password the answer is the new account's first session: logged in at once.
+            started = {"token": issued["token"], "session": {"expires_at": issued.get("expires_at")}}
             return start_session(request, redirect(target or "/vrijwilliger", "aangemeld"), started)
         return redirect("/inloggen", "aangemeld")
 
