@@ -18,6 +18,7 @@ many calls it made and how long they took, and the benchmark reports them.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,9 @@ __all__ = [
 ]
 
 log = get_logger(__name__)
+
+# Waits between retries of a call another service answered 401 for a session the registry just accepted.
+_PROPAGATION_PAUSES_S = (0.2, 0.4, 0.8, 1.6)
 
 SERVICES = ("registry", "matching", "appreciation", "reporting")
 
@@ -255,6 +259,25 @@ class Api:
         headers = {**self._headers, **(extra_headers or {})}
         if accept:
             headers["Accept"] = accept
+        for pause in (*_PROPAGATION_PAUSES_S, None):
+            response = await self._request(service, method, path, params, json, headers)
+            if response.status_code < 400:
+                return response
+            if response.status_code == 401 and service != "registry" and self.token and pause is not None:
+                # The registry issued this session moments ago; the other services learn of it from Kafka
+                # (CredentialIssued) within a second or two. Wait for it instead of logging the person out.
+                await asyncio.sleep(pause)
+                continue
+            break
+        if response.status_code == 401 and service != "registry" and self.token:
+            # Still unknown there although the registry accepts it: the events are late, not the session over.
+            log.warning("session_not_yet_known", service=service)
+            raise ApiUnavailable(f"{service} does not know the session yet")
+        raise _error(service, method, response)
+
+    async def _request(
+        self, service: str, method: str, path: str, params: Any, json: Any, headers: dict[str, str]
+    ) -> httpx.Response:
         started = time.perf_counter()
         try:
             response = await self._clients[service].request(method, path, params=params, json=json, headers=headers)
@@ -263,9 +286,7 @@ class Api:
             log.warning("api_unreachable", service=service, method=method, error=type(error).__name__)
             raise ApiUnavailable(f"{service} did not answer") from error
         self._calls.calls.append((service, method, path, response.status_code, (time.perf_counter() - started) * 1000))
-        if response.status_code < 400:
-            return response
-        raise _error(service, method, response)
+        return response
 
 
 def _json_or_none(response: httpx.Response) -> Any:

@@ -217,7 +217,7 @@ class Region:
             await self.call("POST", "registry", f"/v1/centrales/{centrale}/organisations/{created['id']}/admit", staff)
         return created["id"], body
 
-    async def wait_until(self, what: str, check: Any, timeout: float = 30) -> Any:
+    async def wait_until(self, what: str, check: Any, timeout: float = 60) -> Any:
         """Poll ``check()`` (async) until it returns something truthy: events travel through Kafka."""
         deadline = time.monotonic() + timeout
         while True:

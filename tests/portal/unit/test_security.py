@@ -152,3 +152,21 @@ async def test_a_service_that_does_not_answer_is_the_503_page_not_a_stack_trace(
     assert response.status_code == 503
     assert "Traceback" not in response.text
     assert "De dienst is nu niet beschikbaar" in response.text
+
+
+async def test_a_session_other_services_do_not_know_yet_is_waited_for_not_logged_out(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("volunteer", subject_id=VOLUNTEER_ID))
+    answers = iter([401, 401, 200])
+    services.routes[("GET", "matching", r"/v1/me/proposals")] = lambda _r, _m: httpx.Response(
+        status := next(answers, 200), json=[] if status == 200 else {"detail": "unknown or revoked token"}
+    )
+
+    late = await portal.get("/vrijwilliger/voorstellen")
+
+    assert late.status_code == 200
+    services.refuse("GET", "matching", r"/v1/me/proposals", 401, {"detail": "unknown or revoked token"})
+    never = await portal.get("/vrijwilliger/voorstellen")
+    assert never.status_code == 503
+    assert "set-cookie" not in never.headers, "the person stays logged in: the registry still accepts the session"
