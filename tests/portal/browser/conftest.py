@@ -111,12 +111,18 @@ async def region(
         assert unclean == {}, unclean
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    """Debian's Chromium (Playwright's own browser download cannot work here), headless."""
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, which .ci/run installs with apt-get."""
     assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium), as .ci/run does"
+    return CHROMIUM
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
+    """Debian's Chromium (Playwright's own browser download cannot work here), headless."""
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = await playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
 

@@ -44,7 +44,8 @@ async def test_a_consulent_vets_an_organisation_does_an_intake_and_approves_a_su
 
     # The work queue: the organisation waits to be vetted.
     assert journey.path() == "/consulent"
-    await expect(page.locator("#vetten")).to_contain_text("1 organisatie te beoordelen")
+    await expect(page.locator("#vetten")).to_contain_text("te beoordelen")
+    await expect(page.locator("main")).to_contain_text(organisation["name"])
     await journey.click(f"a:has-text('{organisation['name']}')")
     await expect(page.get_by_text("te beoordelen")).to_be_visible()
     await journey.click("button:has-text('Toelaten')")

@@ -70,7 +70,7 @@ async def test_an_hr_contact_sees_the_status_of_a_team_day(region: Region, phone
     tasks = f"/v1/centrales/{centrale}/organisations/{organisation_id}/tasks"
     team_task = {
         "title": "Wilgen knotten in het park",
-        "description": "Knot met je team een dag lang de wilgen langs de vaart in het stadspark, met uitleg van de boswachter.",
+        "description": "Knot met je team een dag lang de wilgen langs de vaart in het stadspark, met uitleg erbij.",
         "theme": "natuur",
         "postcode": "3511 AB",
         "one_off_start": f"{on_date.isoformat()}T09:00:00+01:00",
