@@ -5,6 +5,7 @@ axe-core on every page, and keyboard-only moves."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import secrets
 import time
@@ -335,6 +336,18 @@ class Journey:
         async with self.page.expect_navigation():
             await self.page.keyboard.press(key)
         await self.a11y.check(self.page)
+
+    async def screenshot(self, name: str) -> None:
+        """With PORTAL_SCREENSHOTS=<dir> set, save the page at phone and desktop width (the README's pictures)."""
+        folder = os.environ.get("PORTAL_SCREENSHOTS")
+        if not folder:
+            return
+        size = self.page.viewport_size
+        for label, width in (("phone", 390), ("desktop", 1280)):
+            await self.page.set_viewport_size({"width": width, "height": 900})
+            await self.page.screenshot(path=str(Path(folder) / f"{name}-{label}.png"), full_page=True)
+        if size:
+            await self.page.set_viewport_size(size)
 
     def path(self) -> str:
         """Where the tab is."""

@@ -38,12 +38,14 @@ async def test_a_consulent_vets_an_organisation_does_an_intake_and_approves_a_su
     await page.get_by_label("Wachtwoord", exact=True).fill(anna.password)
     await journey.click("button:has-text('Inloggen')")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Stel je authenticator-app in")
+    await journey.screenshot("authenticator")
     anna.totp_secret = (await page.locator("code").inner_text()).strip()
     await page.get_by_label("Code uit de app").fill(anna.code())
     await journey.click("button:has-text('Bevestigen en inloggen')")
 
     # The work queue: the organisation waits to be vetted.
     assert journey.path() == "/consulent"
+    await journey.screenshot("werkvoorraad")
     await expect(page.locator("#vetten")).to_contain_text("te beoordelen")
     await expect(page.locator("main")).to_contain_text(organisation["name"])
     await journey.click(f"a:has-text('{organisation['name']}')")
@@ -53,6 +55,7 @@ async def test_a_consulent_vets_an_organisation_does_an_intake_and_approves_a_su
 
     # Intake on a person's behalf: someone without e-mail who would like support.
     await journey.click("nav >> text=Intake")
+    await journey.screenshot("intake")
     await page.get_by_label("Naam").fill("Henk Bakker")
     await page.get_by_label("Postcode").fill("3511 AB")
     await page.get_by_label("Geboortedatum").fill("1958-04-02")
@@ -100,6 +103,7 @@ async def test_a_consulent_vets_an_organisation_does_an_intake_and_approves_a_su
     assert [p["status"] for p in approved] == ["approved"]
     # The read of Henk's file is in his audit trail, under Anna's name.
     await expect(page.locator("table", has_text="Inzagelog")).to_contain_text("Anna Jansen")
+    await journey.screenshot("dossier")
 
     journey.assert_clean()
 

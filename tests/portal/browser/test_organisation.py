@@ -68,6 +68,7 @@ async def test_an_organisation_publishes_a_task_refused_first_accepts_a_voluntee
     description = page.locator(".utrecht-form-field", has=page.locator("#veld-description"))
     await expect(description).to_contain_text("at least 40 characters")
     await expect(page.locator("#dienst-4-middag")).to_be_checked()
+    await journey.screenshot("taak-geweigerd")
     # The error summary takes focus and links to the field; following the link moves focus there.
     await expect(page.locator("#foutmeldingen")).to_be_focused()
     await tab_to(page, "#foutmeldingen a[href='#veld-hours_per_week']")
@@ -107,6 +108,7 @@ async def test_an_organisation_publishes_a_task_refused_first_accepts_a_voluntee
     await journey.goto("/organisatie/vrijwilligers")
     await expect(page.locator("main")).to_contain_text("Sanne Bakker")
     await expect(page.locator("main")).to_contain_text("06 12345678")
+    await journey.screenshot("organisatie-vrijwilligers")
 
     journey.assert_clean()
 

@@ -33,11 +33,13 @@ async def test_a_municipality_reader_opens_and_prints_the_period_report(
     assert journey.path() == "/gemeente"
     await expect(page.get_by_role("heading", level=1)).to_have_text("Vrijwilligerswerk in Utrecht")
     await expect(page.locator("img.portal-chart").first).to_have_attribute("alt", "Verloop per maand")
+    await journey.screenshot("gemeente")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling on a phone"
     await journey.click("main a:has-text('Perioderapportage')")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Vrijwilligerswerk in Utrecht: rapportage")
     charts = await page.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth > 0).length")
     assert charts == 3, "the three charts load from the portal (same origin, under its CSP)"
+    await journey.screenshot("rapportage")
     async with page.expect_download() as download_info:
         await page.locator("a:has-text('Downloaden als CSV')").first.click()
     csv = await (await download_info.value).path()
@@ -113,6 +115,7 @@ async def test_an_hr_contact_sees_the_status_of_a_team_day(region: Region, phone
     await expect(page.locator("main dl")).to_contain_text(day["external_ref"])
     await expect(page.locator("main dl strong")).to_have_text("taak gevonden")
     await expect(page.locator(f"main a[href='/vacatures/{task_id}']")).to_be_visible()
+    await journey.screenshot("teamdag")
     await journey.click("nav a:has-text('MVO-cijfers')")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("MVO-cijfers van")
     await expect(page.locator("main table").first).to_be_visible()

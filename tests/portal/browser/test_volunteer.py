@@ -40,16 +40,20 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
 
     # Anyone: search by words and place, open the task.
     await journey.goto("/")
+    await journey.screenshot("start")
     await page.get_by_label("Wat wil je doen?").fill("voorlezen bibliotheek")
     await page.get_by_label("In de buurt van postcode").fill("3511")
     await journey.click("button:has-text('Vacatures zoeken')")
     await expect(page.locator("#resultaten")).to_contain_text(title)
+    await journey.screenshot("vacaturebank")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
     await journey.click(f"#resultaten a:has-text('{title}')")
     await expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    await journey.screenshot("vacature")
 
     # Register (kunnen, mogen, willen; consents with their text), and be back at the task, logged in.
     await journey.click("main a:has-text('Aanmelden als vrijwilliger')")
+    await journey.screenshot("aanmelden")
     await page.get_by_label("Je vrijwilligerscentrale").select_option(centrale)
     await page.get_by_label("Naam").fill("Sanne Bakker")
     await page.get_by_label("E-mailadres").fill(email)
@@ -81,6 +85,7 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     )
     await journey.goto("/vrijwilliger/voorstellen")
     await expect(page.locator("main")).to_contain_text("de organisatie zei ja")
+    await journey.screenshot("voorstellen")
     await journey.click("button:has-text('Ja, dit wil ik doen')")
     await region.wait_until("the match is made", lambda: _status(region, staff, centrale, organisation_id, "made"))
     await journey.goto("/vrijwilliger/voorstellen")
@@ -95,6 +100,7 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     await journey.click("button:has-text('Uren schrijven')")
     await expect(page.get_by_role("status")).to_contain_text("Je uren zijn geschreven")
     await expect(page.locator("table")).to_contain_text("2,5")
+    await journey.screenshot("uren")
 
     # The certificate: a PDF with her name as she types it, hours and the organisation.
     await journey.click("nav a:has-text('Waardering')")
