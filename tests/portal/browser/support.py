@@ -343,9 +343,9 @@ class Journey:
         if not folder:
             return
         size = self.page.viewport_size
-        for label, width in (("phone", 390), ("desktop", 1280)):
-            await self.page.set_viewport_size({"width": width, "height": 900})
-            await self.page.screenshot(path=str(Path(folder) / f"{name}-{label}.png"), full_page=True)
+        for label, width, height in (("phone", 390, 844), ("desktop", 1280, 900)):
+            await self.page.set_viewport_size({"width": width, "height": height})
+            await self.page.screenshot(path=str(Path(folder) / f"{name}-{label}.png"))
         if size:
             await self.page.set_viewport_size(size)
 
