@@ -10,10 +10,10 @@ as the real unit of work's transaction does.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
@@ -21,7 +21,11 @@ from uuid import UUID
 from common.clock import Clock
 from common.uow import FakeUnitOfWork, Origin
 from registry.repositories import (
+    Access,
+    Account,
+    AccountLink,
     BusinessPartner,
+    CalendarFeed,
     Centrale,
     Consent,
     Credential,
@@ -29,15 +33,25 @@ from registry.repositories import (
     Hours,
     IdempotencyKey,
     Match,
+    Membership,
     Message,
     Organisation,
+    PostcodeArea,
+    PublicContact,
     Task,
     Template,
     Volunteer,
     VolunteerDay,
+    Window,
 )
-from registry.repositories.personal_data import PERSONAL_DATA
+from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_vacaturebank import (
+    FakeCalendarFeedRepository,
+    FakePostcodeAreaRepository,
+    FakePublicContactRepository,
+    FakeVacatureRepository,
+)
 
 __all__ = ["FakeRegistryUnitOfWork", "FakeTables"]
 
@@ -68,6 +82,14 @@ class FakeTables:
     appreciation_messages: dict[UUID, Message] = field(default_factory=dict)
     appreciation_templates: dict[tuple[str, str], Template] = field(default_factory=dict)
     idempotency_keys: dict[tuple[str, str], IdempotencyKey] = field(default_factory=dict)
+    accounts: dict[UUID, Account] = field(default_factory=dict)
+    memberships: dict[UUID, Membership] = field(default_factory=dict)
+    account_links: dict[str, AccountLink] = field(default_factory=dict)
+    personal_data_access: dict[UUID, Access] = field(default_factory=dict)
+    rate_limits: dict[str, Window] = field(default_factory=dict)
+    postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
+    centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
+    calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -243,6 +265,13 @@ class FakeMatchRepository:
         rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda m: (m.made_at, m.id)))
 
+    async def end(self, match_id: UUID, at: datetime) -> bool:
+        match = self._rows.get(match_id)
+        if match is None or match.ended_at is not None:
+            return False
+        self._rows[match_id] = replace(match, ended_at=at)
+        return True
+
 
 class FakeHoursRepository:
     """Hours in memory (rounded to two decimals, as the column does)."""
@@ -289,6 +318,9 @@ class FakePartnerRepository:
 
     async def exists(self, partner_id: UUID) -> bool:
         return partner_id in self._rows
+
+    async def get(self, partner_id: UUID) -> BusinessPartner | None:
+        return _stored(self._rows.get(partner_id))
 
 
 class FakeVolunteerDayRepository:
@@ -358,11 +390,80 @@ class FakeCredentialRepository:
     async def add(self, credential: Credential) -> None:
         self._rows[credential.id] = _stored(credential)
 
+    async def get(self, credential_id: UUID, *, lock: bool = False) -> Credential | None:
+        return _stored(self._rows.get(credential_id))
+
+    async def revoke(self, credential_id: UUID, at: datetime) -> bool:
+        credential = self._rows.get(credential_id)
+        if credential is None or credential.revoked_at is not None:
+            return False
+        self._rows[credential_id] = replace(credential, revoked_at=at)
+        return True
+
     async def revoke_all_of(self, subject_id: UUID, at: datetime) -> list[Credential]:
-        revoking = sorted(
-            (c for c in self._rows.values() if c.subject_id == subject_id and c.revoked_at is None),
-            key=lambda c: (c.created_at, c.id),
+        return self._revoke([c for c in self._rows.values() if c.subject_id == subject_id and c.revoked_at is None], at)
+
+    async def revoke_sessions(
+        self,
+        *,
+        account_id: UUID | None = None,
+        membership_id: UUID | None = None,
+        at: datetime,
+        keep: UUID | None = None,
+    ) -> list[Credential]:
+        assert (account_id is None) != (membership_id is None), "an account's sessions or a membership's"
+        return self._revoke(
+            [
+                c
+                for c in self._rows.values()
+                if c.kind == "session"
+                and c.revoked_at is None
+                and c.id != keep
+                and (c.account_id == account_id if account_id is not None else c.membership_id == membership_id)
+            ],
+            at,
         )
+
+    async def sessions_of(self, account_id: UUID) -> list[Credential]:
+        rows = [
+            c for c in self._rows.values() if c.account_id == account_id and c.kind == "session" and not c.revoked_at
+        ]
+        # Newest first, ties by id (PostgreSQL orders uuids by their bytes, as Python does).
+        return _stored(sorted(sorted(rows, key=lambda c: c.id), key=lambda c: c.created_at, reverse=True))
+
+    async def api_credentials(
+        self, *, centrale_id: str | None = None, subject_id: UUID | None = None
+    ) -> list[Credential]:
+        assert (centrale_id is None) != (subject_id is None), "a centrale's credentials or a subject's"
+        rows = [
+            c
+            for c in self._rows.values()
+            if c.kind == "api"
+            and (c.centrale_id == centrale_id if centrale_id is not None else c.subject_id == subject_id)
+        ]
+        return _stored(sorted(rows, key=lambda c: (c.created_at, c.id)))
+
+    async def touch(self, credential_id: UUID, at: datetime, *, unless_after: datetime) -> None:
+        credential = self._rows.get(credential_id)
+        if credential is None or credential.revoked_at is not None:
+            return
+        if credential.last_used_at is None or credential.last_used_at <= unless_after:
+            self._rows[credential_id] = replace(credential, last_used_at=at)
+
+    async def due_for_revocation(self, now: datetime, idle_since: datetime, limit: int) -> list[Credential]:
+        due = [
+            c
+            for c in self._rows.values()
+            if c.revoked_at is None
+            and (
+                (c.expires_at is not None and c.expires_at <= now)
+                or (c.kind == "session" and c.last_used_at is not None and c.last_used_at <= idle_since)
+            )
+        ]
+        return _stored(sorted(due, key=lambda c: (c.created_at, c.id))[:limit])
+
+    def _revoke(self, revoking: list[Credential], at: datetime) -> list[Credential]:
+        revoking = sorted(revoking, key=lambda c: (c.created_at, c.id))
         for credential in revoking:
             self._rows[credential.id] = replace(credential, revoked_at=at)
         return _stored(revoking)
@@ -370,6 +471,167 @@ class FakeCredentialRepository:
     def active(self) -> list[Credential]:
         """Credentials not revoked (for tests)."""
         return [c for c in self._rows.values() if c.revoked_at is None]
+
+
+class FakeAccountRepository:
+    """Accounts in memory (the e-mail address unique whatever its case, as the index makes it)."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.accounts
+
+    async def add(self, account: Account) -> bool:
+        if account.email is not None and await self.by_email(account.email) is not None:
+            return False
+        self._rows[account.id] = _stored(account)
+        return True
+
+    async def get(self, account_id: UUID, *, lock: bool = False) -> Account | None:
+        return _stored(self._rows.get(account_id))
+
+    async def get_many(self, account_ids: Collection[UUID]) -> dict[UUID, Account]:
+        return {i: _stored(self._rows[i]) for i in account_ids if i in self._rows}
+
+    async def by_email(self, email: str, *, lock: bool = False) -> Account | None:
+        found = [a for a in self._rows.values() if a.email is not None and a.email.lower() == email.lower()]
+        return _stored(found[0]) if found else None
+
+    async def save(self, account: Account) -> None:
+        stored = self._rows[account.id]
+        self._rows[account.id] = _stored(replace(account, created_at=stored.created_at, created_by=stored.created_by))
+
+
+class FakeMembershipRepository:
+    """Memberships in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.memberships
+        self._accounts = tables.accounts
+
+    async def add(self, membership: Membership) -> None:
+        assert membership.account_id in self._accounts, "a membership belongs to a stored account"
+        self._rows[membership.id] = _stored(membership)
+
+    async def get(self, membership_id: UUID, *, lock: bool = False) -> Membership | None:
+        return _stored(self._rows.get(membership_id))
+
+    async def active_of(self, account_id: UUID) -> list[Membership]:
+        return self._sorted([m for m in self._rows.values() if m.account_id == account_id and m.ended_at is None])
+
+    async def find_active(
+        self, account_id: UUID, role: str, centrale_id: str | None, subject_id: UUID | None
+    ) -> Membership | None:
+        for m in await self.active_of(account_id):
+            if (m.role, m.centrale_id, m.subject_id) == (role, centrale_id, subject_id):
+                return m
+        return None
+
+    async def active_listing(
+        self, *, centrale_id: str | None = None, roles: Sequence[str] = (), subject_id: UUID | None = None
+    ) -> list[Membership]:
+        return self._sorted(
+            [
+                m
+                for m in self._rows.values()
+                if m.ended_at is None
+                and (centrale_id is None or m.centrale_id == centrale_id)
+                and (not roles or m.role in roles)
+                and (subject_id is None or m.subject_id == subject_id)
+            ]
+        )
+
+    async def end(self, membership_id: UUID, at: datetime, by: str) -> None:
+        membership = self._rows[membership_id]
+        if membership.ended_at is None:
+            self._rows[membership_id] = replace(membership, ended_at=at, ended_by=by)
+
+    @staticmethod
+    def _sorted(rows: list[Membership]) -> list[Membership]:
+        return _stored(sorted(rows, key=lambda m: (m.created_at, m.id)))
+
+
+class FakeAccountLinkRepository:
+    """Link tokens in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.account_links
+
+    async def add(self, link: AccountLink) -> None:
+        assert link.token_hash not in self._rows, "token hashes are unique"
+        self._rows[link.token_hash] = _stored(link)
+
+    async def redeem(self, token_hash: str, purposes: Collection[str], at: datetime) -> AccountLink | None:
+        link = self._rows.get(token_hash)
+        if link is None or link.purpose not in purposes or link.used_at is not None or link.expires_at <= at:
+            return None
+        self._rows[token_hash] = replace(link, used_at=at)
+        return _stored(self._rows[token_hash])
+
+    async def discard(self, account_id: UUID, purposes: Collection[str], at: datetime) -> int:
+        outstanding = [
+            link
+            for link in self._rows.values()
+            if link.account_id == account_id and link.purpose in purposes and link.used_at is None
+        ]
+        for link in outstanding:
+            self._rows[link.token_hash] = replace(link, used_at=at)
+        return len(outstanding)
+
+
+class FakeAccessLogRepository:
+    """The audit trail in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.personal_data_access
+
+    async def add(self, access: Access) -> None:
+        self._rows[access.id] = _stored(access)
+
+    async def of_volunteer(self, volunteer_id: UUID, limit: int) -> list[Access]:
+        return self._newest([a for a in self._rows.values() if a.volunteer_id == volunteer_id])[:limit]
+
+    async def of_centrale(
+        self, centrale_id: str, since: datetime, until: datetime, account_id: UUID | None, limit: int, offset: int
+    ) -> list[Access]:
+        rows = [
+            a
+            for a in self._rows.values()
+            if a.centrale_id == centrale_id and since <= a.at < until and account_id in (None, a.account_id)
+        ]
+        return self._newest(rows)[offset : offset + limit]
+
+    async def purge(self, before: datetime, limit: int) -> int:
+        old = sorted((a for a in self._rows.values() if a.at < before), key=lambda a: a.at)[:limit]
+        for access in old:
+            del self._rows[access.id]
+        return len(old)
+
+    @staticmethod
+    def _newest(rows: list[Access]) -> list[Access]:
+        return _stored(sorted(sorted(rows, key=lambda a: a.id), key=lambda a: a.at, reverse=True))
+
+
+class FakeRateLimitRepository:
+    """Attempt counters in memory, windows as the PostgreSQL statement opens them."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.rate_limits
+
+    async def hit(self, key: str, at: datetime, window: timedelta) -> Window:
+        current = self._rows.get(key)
+        if current is None or current.start <= at - window:
+            self._rows[key] = Window(at, 1)
+        else:
+            self._rows[key] = Window(current.start, current.hits + 1)
+        return self._rows[key]
+
+    async def clear(self, key: str) -> None:
+        self._rows.pop(key, None)
+
+    async def purge(self, before: datetime) -> int:
+        old = [key for key, window in self._rows.items() if window.start < before]
+        for key in old:
+            del self._rows[key]
+        return len(old)
 
 
 class FakeMessageRepository:
@@ -461,13 +723,19 @@ class FakePersonalDataRepository:
         self._tables = tables
 
     async def erase(self, volunteer_id: UUID) -> None:
-        for declared in PERSONAL_DATA:
+        self._erase(PERSONAL_DATA, volunteer_id)
+
+    async def erase_account(self, account_id: UUID) -> None:
+        self._erase(ACCOUNT_DATA, account_id)
+
+    def _erase(self, declaration: tuple[PersonalTable, ...], person_id: UUID) -> None:
+        for declared in declaration:
             if declared.person is None:
                 continue
             store = self._tables.table(declared.table)
             rows = list(store) if isinstance(store, list) else list(store.values())
             for row in rows:
-                if getattr(row, declared.person) != volunteer_id:
+                if getattr(row, declared.person) != person_id:
                     continue
                 if declared.rows_deleted:
                     _remove(store, row)
@@ -515,6 +783,15 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.templates = FakeTemplateRepository(self.tables)
         self.idempotency_keys = FakeIdempotencyKeyRepository(self.tables)
         self.personal_data = FakePersonalDataRepository(self.tables)
+        self.accounts = FakeAccountRepository(self.tables)
+        self.memberships = FakeMembershipRepository(self.tables)
+        self.account_links = FakeAccountLinkRepository(self.tables)
+        self.access_log = FakeAccessLogRepository(self.tables)
+        self.rate_limits = FakeRateLimitRepository(self.tables)
+        self.vacatures = FakeVacatureRepository(self.tables)
+        self.postcode_areas = FakePostcodeAreaRepository(self.tables)
+        self.public_contacts = FakePublicContactRepository(self.tables)
+        self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

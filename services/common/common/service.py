@@ -16,6 +16,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -134,6 +135,7 @@ async def _start(runtime: Runtime) -> None:
             settings=settings,
             poll_interval_s=settings.scheduler_poll_interval_s,
             enabled=settings.scheduler_enabled,
+            run_retention=timedelta(days=settings.scheduler_run_retention_days),
         )
         await runtime.scheduler.start()
         runtime.workers.append(runtime.scheduler)

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "OPS_TOKEN_MIN_LENGTH",
     "KafkaSettings",
     "ProcessSettings",
     "ServiceSettings",
@@ -17,6 +18,9 @@ __all__ = [
 ]
 
 _PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
+# OPS_TOKEN opens every service as region ops: outside development it must be at least this long
+# (32 characters of `openssl rand -base64 32` or `python -c "import secrets; print(secrets.token_urlsafe(32))"`).
+OPS_TOKEN_MIN_LENGTH = 32
 # Most records one consumer transaction applies, unless a service sets its own (common.consumer uses it too).
 DEFAULT_BATCH_SIZE = 500
 _TLS_PROTOCOLS = {"SSL", "SASL_SSL"}
@@ -177,7 +181,8 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
     ops_token: SecretStr = Field(
         SecretStr("change-me"),
         validation_alias="OPS_TOKEN",
-        description="Bearer token of the region's ops team (region-wide, every service).",
+        description="Bearer token of the region's ops team (region-wide, every service); at least 32 random characters"
+        " outside development.",
     )
     scheduler_enabled: bool = Field(
         True, description="Run the service's scheduled jobs (off: only on demand through /v1/ops/jobs)."
@@ -185,11 +190,23 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
     scheduler_poll_interval_s: float = Field(
         30.0, gt=0, le=3600, description="How often the scheduler looks for due jobs."
     )
+    scheduler_run_retention_days: int = Field(
+        30, ge=1, le=3650, description="How long finished job runs stay listed (each job's latest always stays)."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:
-        if not self.development and self.ops_token.get_secret_value() in _PLACEHOLDERS:
+        if self.development:
+            return self
+        token = self.ops_token.get_secret_value()
+        if token in _PLACEHOLDERS:
             raise ValueError("OPS_TOKEN must be set to a real secret outside development")
+        if len(token) < OPS_TOKEN_MIN_LENGTH or len(set(token)) < OPS_TOKEN_MIN_LENGTH // 4:
+            # The value is never echoed: only its length is said.
+            raise ValueError(
+                f"OPS_TOKEN is too weak: it must be at least {OPS_TOKEN_MIN_LENGTH} random characters outside"
+                f" development (it has {len(token)}); e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         return self
 
     @property

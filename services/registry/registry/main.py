@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.clock import Clock
 from common.consumer import EventConsumer
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
@@ -55,9 +56,9 @@ SPEC = ServiceSpec(
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The registry's ASGI app."""
-    return create_service_app(settings or Settings(), SPEC)
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The registry's ASGI app (``clock``: tests of sessions, links and jobs move time)."""
+    return create_service_app(settings or Settings(), SPEC, clock=clock)
 
 
 def main() -> None:

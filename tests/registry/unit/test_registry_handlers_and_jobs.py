@@ -107,5 +107,5 @@ async def test_the_daily_job_expires_overdue_tasks_and_counts_them(uow: FakeRegi
 
     assert counts == {"expired": 1}
     assert uow.tables.tasks[overdue.id].status == "expired"
-    [job] = JOBS
+    [job] = [job for job in JOBS if job.run is expire_overdue_tasks]
     assert (job.name, job.schedule) == ("expire-tasks", DailyAt(time(0, 30)))
