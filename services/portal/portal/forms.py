@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from portal.backend import FieldError
 from portal.i18n import gettext as _
+from portal.reasons import translate_reason
 
 __all__ = ["Form", "FormInvalid", "Parser", "field_id"]
 
@@ -75,7 +76,7 @@ class Form:
                 # "shifts.0.start" belongs to "shifts" when only that is shown; else to the fallback.
                 parent = next((f for f in self.fields if name.startswith(f + ".")), None)
                 name = parent or self.fallback
-            self.errors.append(FieldError(name, error.message))
+            self.errors.append(FieldError(name, translate_reason(error.message)))
         if message:
             self.message = message
         return self

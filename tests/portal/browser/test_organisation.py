@@ -62,11 +62,11 @@ async def test_an_organisation_publishes_a_task_refused_first_accepts_a_voluntee
     await tab_to(page, "button[name=publish]")
     await journey.press("Enter")
     hours = page.locator(".utrecht-form-field", has=page.locator("#veld-hours_per_week"))
-    await expect(hours).to_contain_text("asks 30.00 hours a week; the NOV criteria allow at most 20")
+    await expect(hours).to_contain_text("vraagt 30.00 uur per week; de NOV-criteria staan hoogstens 20 toe")
     await expect(page.locator("#veld-hours_per_week")).to_have_value("30")
     await expect(page.locator("#veld-hours_per_week")).to_have_attribute("aria-invalid", "true")
     description = page.locator(".utrecht-form-field", has=page.locator("#veld-description"))
-    await expect(description).to_contain_text("at least 40 characters")
+    await expect(description).to_contain_text("minstens 40 tekens")
     await expect(page.locator("#dienst-4-middag")).to_be_checked()
     await journey.screenshot("taak-geweigerd")
     # The error summary takes focus and links to the field; following the link moves focus there.

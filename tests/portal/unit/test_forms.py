@@ -54,13 +54,13 @@ async def test_publishing_refused_by_the_nov_check_shows_each_reason_at_its_fiel
     assert response.status_code == 422
     html = response.text
     hours = _field_block(html, "veld-hours_per_week")
-    assert "asks 30.00 hours a week; the NOV criteria allow at most 20" in hours
+    assert "vraagt 30.00 uur per week; de NOV-criteria staan hoogstens 20 toe" in hours, "the API's reason, in Dutch"
     assert 'value="30"' in hours
     assert 'aria-invalid="true"' in hours
-    assert "at least 40 characters" in _field_block(html, "veld-description")
+    assert "minstens 40 tekens" in _field_block(html, "veld-description")
     assert 'href="#veld-hours_per_week"' in html
     assert 'href="#veld-description"' in html, "the summary links each"
-    assert "liability insurance" in html[html.index('id="veld-task"') :], "the organisation's own reason at the top"
+    assert "aansprakelijkheidsverzekering" in html[html.index('id="veld-task"') :], "the organisation's own at the top"
     assert 'value="Bus &lt;rijden&gt;"' in html, "the title as typed, escaped"
     assert re.search(r'value="2-ochtend"[^>]*checked', html), "the shifts as ticked"
     put = next(call for call in services.calls if call[0] == "PUT")
