@@ -306,6 +306,11 @@ class FakeHoursRepository:
         rows = [h for h in self._rows.values() if h.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda h: (h.worked_on, h.logged_at)))
 
+    async def of_organisation(self, organisation_id: UUID, centrale_id: str, limit: int) -> list[Hours]:
+        rows = [h for h in self._rows.values() if (h.organisation_id, h.centrale_id) == (organisation_id, centrale_id)]
+        newest = sorted(rows, key=lambda h: (h.worked_on, h.logged_at), reverse=True)
+        return _stored(sorted(newest, key=lambda h: h.status == "confirmed")[:limit])
+
 
 class FakePartnerRepository:
     """Business partners in memory."""

@@ -102,3 +102,19 @@ async def test_a_volunteers_hours_come_by_day_then_by_when_logged(uow: RegistryU
     for hours in (late, early, first):
         await uow.hours.add(hours)
     assert await uow.hours.of_volunteer(match.volunteer_id) == [first, early, late]
+
+
+async def test_an_organisations_hours_come_waiting_first_then_newest_and_never_another_centrales(
+    uow: RegistryUnitOfWork,
+) -> None:
+    match = await _match(uow)
+    old = some_hours(match, worked_on=date(2026, 10, 1))
+    new = some_hours(match, worked_on=date(2026, 11, 1))
+    waiting = some_hours(match, worked_on=date(2026, 9, 1), status="pending", confirmed_at=None, logged_by="volunteer")
+    elsewhere = await _match(uow)
+    for hours in (old, new, waiting, some_hours(elsewhere)):
+        await uow.hours.add(hours)
+
+    assert await uow.hours.of_organisation(match.organisation_id, match.centrale_id, 10) == [waiting, new, old]
+    assert await uow.hours.of_organisation(match.organisation_id, match.centrale_id, 2) == [waiting, new]
+    assert await uow.hours.of_organisation(match.organisation_id, "vc-nowhere", 10) == []

@@ -11,7 +11,16 @@ import pytest
 from common.errors import Conflict, ContractViolation, NotFound, Rejected
 from contracts.events import HoursLogged, TaskClosed
 from registry.repositories import Match, Task
-from registry.use_cases.hours import ConfirmHours, LogHours, RecordMatch, confirm_hours, log_hours, record_match
+from registry.use_cases.hours import (
+    ConfirmHours,
+    ListOrganisationHours,
+    LogHours,
+    RecordMatch,
+    confirm_hours,
+    list_organisation_hours,
+    log_hours,
+    record_match,
+)
 from tests.registry.builders import NOW, a_centrale, a_task, an_organisation
 from tests.registry.fakes import FakeRegistryUnitOfWork
 
@@ -129,6 +138,36 @@ async def test_a_volunteers_hours_count_once_the_organisation_confirms_them(uow:
         await confirm_hours(ConfirmHours(hours_id, match.organisation_id, match.centrale_id), uow)
     with pytest.raises(NotFound):
         await confirm_hours(ConfirmHours(hours_id, uuid4(), match.centrale_id), uow)
+
+
+async def test_an_organisation_sees_the_hours_to_confirm_first_and_only_its_own(uow: FakeRegistryUnitOfWork) -> None:
+    match = await _match(uow)
+    by_volunteer = LogHours(
+        match.id,
+        YESTERDAY,
+        Decimal("4"),
+        by="volunteer",
+        centrale_id=match.centrale_id,
+        volunteer_id=match.volunteer_id,
+    )
+    waiting = await log_hours(by_volunteer, uow)
+    counted = await log_hours(
+        LogHours(
+            match.id,
+            YESTERDAY - timedelta(days=1),
+            Decimal("2"),
+            by="organisation",
+            centrale_id=match.centrale_id,
+            organisation_id=match.organisation_id,
+        ),
+        uow,
+    )
+
+    listed = await list_organisation_hours(ListOrganisationHours(match.organisation_id, match.centrale_id), uow)
+
+    assert [(entry["id"], entry["status"]) for entry in listed] == [(waiting, "pending"), (counted, "confirmed")]
+    assert "name" not in listed[0]
+    assert await list_organisation_hours(ListOrganisationHours(uuid4(), match.centrale_id), uow) == []
 
 
 @pytest.mark.parametrize(

@@ -131,6 +131,14 @@ async def log_hours(
     return await idempotent(uow, caller, key, request, body, create)
 
 
+@router.get("/hours", summary="Hours logged for the organisation's matches: those to confirm first, then newest.")
+async def list_hours(
+    centrale_id: str, organisation_id: UUID, caller: CallerDep, uow: RegistryUowDep
+) -> list[dict[str, Any]]:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    return await hours.list_organisation_hours(hours.ListOrganisationHours(organisation_id, centrale_id), uow)
+
+
 @router.post("/hours/{hours_id}/confirm", status_code=204, summary="Confirm hours a volunteer logged.")
 async def confirm_hours(
     centrale_id: str, organisation_id: UUID, hours_id: UUID, caller: CallerDep, uow: RegistryUowDep

@@ -110,6 +110,10 @@ class HoursRepository(Protocol):
         """The volunteer's entries by day worked, then by when they were logged."""
         ...
 
+    async def of_organisation(self, organisation_id: UUID, centrale_id: str, limit: int) -> list[Hours]:
+        """The organisation's entries in the centrale: waiting first, then newest day first; at most ``limit``."""
+        ...
+
 
 MATCHES = Table("matches", Match)
 HOURS = Table("hours", Hours)
@@ -206,5 +210,18 @@ class PostgresHoursRepository:
         """The volunteer's entries by day worked, then by when they were logged."""
         rows = await self._conn.fetch(
             HOURS.select("volunteer_id = $1", then="ORDER BY worked_on, logged_at"), volunteer_id
+        )
+        return HOURS.load_all(rows)
+
+    async def of_organisation(self, organisation_id: UUID, centrale_id: str, limit: int) -> list[Hours]:
+        """The organisation's entries within the centrale, waiting ones first, then newest day first."""
+        rows = await self._conn.fetch(
+            HOURS.select(
+                "organisation_id = $1 AND centrale_id = $2",
+                then="ORDER BY status = 'confirmed', worked_on DESC, logged_at DESC LIMIT $3",
+            ),
+            organisation_id,
+            centrale_id,
+            limit,
         )
         return HOURS.load_all(rows)

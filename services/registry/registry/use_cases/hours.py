@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from common.errors import Conflict, ContractViolation, NotFound, Rejected
@@ -16,7 +16,16 @@ from registry.repositories import Hours, Match
 from registry.unit_of_work import RegistryUnitOfWork
 from registry.use_cases.tasks import mark_closed
 
-__all__ = ["ConfirmHours", "LogHours", "RecordMatch", "confirm_hours", "log_hours", "record_match"]
+__all__ = [
+    "ConfirmHours",
+    "ListOrganisationHours",
+    "LogHours",
+    "RecordMatch",
+    "confirm_hours",
+    "list_organisation_hours",
+    "log_hours",
+    "record_match",
+]
 
 _TWO_PLACES = Decimal("0.01")
 
@@ -57,6 +66,22 @@ class ConfirmHours:
     hours_id: UUID
     organisation_id: UUID
     centrale_id: str
+
+
+@dataclass(frozen=True)
+class ListOrganisationHours:
+    """The hours logged for an organisation's matches: those to confirm first."""
+
+    organisation_id: UUID
+    centrale_id: str
+    limit: int = 200
+
+
+async def list_organisation_hours(query: ListOrganisationHours, uow: RegistryUnitOfWork) -> list[dict[str, Any]]:
+    """The organisation's entries (no personal data: ids, day, hours, status); waiting ones first, newest day next."""
+    columns = ("id", "match_id", "volunteer_id", "task_id", "worked_on", "hours", "status", "logged_by", "logged_at")
+    entries = await uow.hours.of_organisation(query.organisation_id, query.centrale_id, query.limit)
+    return [{column: getattr(entry, column) for column in columns} for entry in entries]
 
 
 async def record_match(cmd: RecordMatch, uow: RegistryUnitOfWork) -> None:
