@@ -44,6 +44,11 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
         (r"capacity must be at least 1 volunteer", N_("capacity must be at least 1 volunteer")),
         (r"the closing date has passed", N_("the closing date has passed")),
         (r"the one-off date has passed", N_("the one-off date has passed")),
+        # Registration (registry).
+        (
+            r"under 16 a parent or guardian must consent too.*",
+            N_("Under 16 a parent or guardian must agree too: tick the box."),
+        ),
         # Hours (registry).
         (r"hours cannot be logged for a future date", N_("hours cannot be logged for a future date")),
         (

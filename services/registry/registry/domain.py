@@ -12,16 +12,19 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "MAX_HOURS_PER_DAY",
     "MAX_HOURS_PER_WEEK",
+    "PARENTAL_CONSENT_BELOW_AGE",
     "REGION_TENANT",
     "AccessPurpose",
     "ConsentKind",
     "TaskDraft",
     "TaskProblem",
     "TaskStatus",
+    "age",
     "age_band",
     "check_hours",
     "check_task_quality",
     "dutch_date",
+    "needs_parental_consent",
     "postcode_area",
     "task_quality_problems",
     "vog_valid_on",
@@ -50,6 +53,8 @@ class ConsentKind(StrEnum):
     CONTACT_BY_ORGANISATIONS = "contact_by_organisations"
     APPRECIATION_MESSAGES = "appreciation_messages"
     TARGET_GROUP_LABELS = "target_group_labels"
+    PARENTAL_CONSENT = "parental_consent"
+    """A parent or guardian agreed to the registration: needed under 16 (UAVG art. 5)."""
 
 
 class AccessPurpose(StrEnum):
@@ -90,13 +95,27 @@ def dutch_date(moment: datetime) -> date:
     return moment.astimezone(_DUTCH_TIME).date()
 
 
+# Under this age processing on the basis of consent needs a parent's or guardian's consent too (UAVG art. 5).
+PARENTAL_CONSENT_BELOW_AGE = 16
+
+
+def age(birth_date: date, today: date) -> int:
+    """Full years of age on ``today``."""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def needs_parental_consent(birth_date: date | None, today: date) -> bool:
+    """Whether registering someone born on ``birth_date`` needs their parent's or guardian's consent."""
+    return birth_date is not None and age(birth_date, today) < PARENTAL_CONSENT_BELOW_AGE
+
+
 def age_band(birth_date: date, today: date) -> str:
     """The age band published instead of a birth date; under-12s cannot register."""
-    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    if age < 12:
+    years = age(birth_date, today)
+    if years < 12:
         raise ValueError("volunteers must be at least 12 years old")
     for low, high, band in _BANDS:
-        if low <= age <= high:
+        if low <= years <= high:
             return band
     return "67+"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import httpx
 
@@ -99,3 +100,25 @@ async def test_english_visitors_get_the_portals_own_messages_in_english(
 
     assert '<html lang="en"' in response.text
     assert "Fill in a date." in response.text
+
+
+async def test_under_16_registration_asks_the_parents_consent_and_sends_it_with_the_others(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    services.answer("POST", "registry", r"/v1/centrales/vc-utrecht/volunteers/self-registration",
+                    {"id": "c", "role": "volunteer", "centrale_id": "vc-utrecht", "token": "new", "kind": "session"},
+                    201)  # fmt: skip
+    token = csrf_of((await portal.get("/aanmelden")).text)
+    fifteen = f"{date.today().year - 15}-01-01"
+    form = {"csrf_token": token, "centrale_id": "vc-utrecht", "name": "Noor", "email": "noor@example.org",
+            "birth_date": fifteen, "password": "een lange wachtzin", "consents": ["matching"]}  # fmt: skip
+
+    refused = await portal.post("/aanmelden", data=form)
+    sent = await portal.post("/aanmelden", data={**form, "parental_consent": "true"})
+
+    assert refused.status_code == 422
+    assert "Onder de 16 moet een ouder of voogd ook instemmen" in _field_block(refused.text, "veld-parental_consent")
+    assert sent.status_code == 303
+    [registration] = [call[4] for call in services.calls if call[0] == "POST"]
+    assert [c["kind"] for c in registration["consents"]] == ["matching", "parental_consent"]
+    assert all(c["text_version"] == "2026-01" for c in registration["consents"])

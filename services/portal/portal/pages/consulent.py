@@ -16,7 +16,7 @@ from portal.content import CONSENT_TEXT_VERSION, CONSENTS
 from portal.forms import Form, Parser
 from portal.i18n import gettext as _
 from portal.pages._base import VisitorDep, api, as_list, redirect, require, submit
-from portal.pages.volunteer import PROFILE_FIELDS, profile_body
+from portal.pages.volunteer import PROFILE_FIELDS, consents_given, profile_body
 from portal.rendering import page
 from portal.visitor import Visitor
 
@@ -24,7 +24,7 @@ __all__ = ["router"]
 
 router = APIRouter()
 
-INTAKE_FIELDS = (*PROFILE_FIELDS, "consents")
+INTAKE_FIELDS = (*PROFILE_FIELDS, "consents", "parental_consent")
 SOFT_GATES = ("support", "availability", "distance", "commitments")
 AGREEMENT_HOW = ("in_person", "phone", "email", "letter", "other")
 VOLUNTEERS_PAGE = 50
@@ -130,9 +130,7 @@ async def intake(request: Request, visitor: VisitorDep) -> Response:
         body["birth_date"] = parser.day("birth_date")
         parser.done()
         body["birth_date"] = body["birth_date"].isoformat() if body["birth_date"] else None
-        body["consents"] = [
-            {"kind": kind, "text_version": CONSENT_TEXT_VERSION} for kind in form.all("consents") if kind in CONSENTS
-        ]
+        body["consents"] = consents_given(form)
         created = await api(request).post(
             "registry", f"{_centrale(visitor)}/volunteers", {k: v for k, v in body.items() if v is not None}
         )

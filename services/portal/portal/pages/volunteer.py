@@ -27,7 +27,7 @@ from portal.pages._base import VisitorDep, api, as_list, redirect, require, safe
 from portal.pages.account import start_session
 from portal.rendering import page
 
-__all__ = ["router"]
+__all__ = ["PROFILE_FIELDS", "consents_given", "profile_body", "router"]
 
 router = APIRouter()
 
@@ -70,6 +70,14 @@ def profile_body(parser: Parser, *, registering: bool) -> dict[str, Any]:
     return body
 
 
+def consents_given(form: Form) -> list[dict[str, str]]:
+    """The consents ticked, each with the version of the text shown; a parent's consent where it was given."""
+    given = [{"kind": kind, "text_version": CONSENT_TEXT_VERSION} for kind in form.all("consents") if kind in CONSENTS]
+    if form.checked("parental_consent"):
+        given.append({"kind": "parental_consent", "text_version": CONSENT_TEXT_VERSION})
+    return given
+
+
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -109,9 +117,7 @@ async def register(request: Request, visitor: VisitorDep) -> Response:
             )
         parser.done()
         body["birth_date"] = born.isoformat() if isinstance(born, date) else None
-        body["consents"] = [
-            {"kind": kind, "text_version": CONSENT_TEXT_VERSION} for kind in form.all("consents") if kind in CONSENTS
-        ]
+        body["consents"] = consents_given(form)
         issued = await client.post("registry", f"/v1/centrales/{centrale}/volunteers/self-registration", body)
         if issued.get("kind") == "session":
             # With e-mail and password the answer is the new account's first session: logged in at once.
