@@ -179,7 +179,7 @@ async def main() -> None:
 
 
 async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> str:
-    """An organisation is vetted, its task checked and published, matching proposes and it accepts."""
+    """An organisation is vetted, its task checked and published, matching proposes, both sides say yes."""
     loaded = await client.put(f"{MATCHING}/v1/postcode-areas", json=AREAS, headers=OPS)
     loaded.raise_for_status()
     named = [{**area, "place": PLACES[str(area["pc4"])][0], "district": PLACES[str(area["pc4"])][1]} for area in AREAS]
@@ -236,7 +236,23 @@ async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> str
             f"{'; '.join(proposal['reasons'])}")  # fmt: skip
     best = response.json()[0]
     accepted = await client.post(f"{MATCHING}/v1/centrales/vc-utrecht/proposals/{best['match_id']}/accept", headers=org)
-    say(f"11. The organisation accepts the best proposal → HTTP {accepted.status_code}: MatchMade published")
+    accepted.raise_for_status()
+    say(f"11. The organisation accepts the best proposal → {accepted.json()['status']} (MatchAccepted): a match takes "
+        "the volunteer's yes too")  # fmt: skip
+    token = await client.post(
+        f"{REGISTRY}/v1/centrales/vc-utrecht/volunteers/{best['volunteer_id']}/credentials",
+        json={"label": "telefoon"}, headers=staff,
+    )  # fmt: skip
+    volunteer = {"Authorization": f"Bearer {token.json()['token']}"}
+    agree = f"{MATCHING}/v1/me/proposals/{best['match_id']}/agree"
+    deadline = time.monotonic() + 30
+    # 401 until matching learned the volunteer's new credential from the registry's events.
+    while (agreed := await client.post(agree, headers=volunteer)).status_code == 401:
+        if time.monotonic() > deadline:
+            raise SystemExit("matching never learned the volunteer's credential")
+        await asyncio.sleep(0.3)
+    agreed.raise_for_status()
+    say(f"    the volunteer agrees → {agreed.json()['status']}: MatchMade published (both said yes)")
     deadline = time.monotonic() + 30
     while (status := (await client.get(f"{tasks}/{task_id}", headers=org)).json()["status"]) != "filled":
         if time.monotonic() > deadline:

@@ -13,12 +13,15 @@ from registry.repositories import (
     Account,
     BusinessPartner,
     Centrale,
+    CheckIn,
     Credential,
     Hours,
     Match,
     Membership,
     Message,
+    Notice,
     Organisation,
+    Proposal,
     Task,
     Volunteer,
     VolunteerDay,
@@ -28,12 +31,15 @@ __all__ = [
     "FAST_PASSWORDS",
     "NOW",
     "a_centrale",
+    "a_check_in",
     "a_credential",
     "a_match",
     "a_membership",
     "a_message",
+    "a_notice",
     "a_partner",
     "a_policy",
+    "a_proposal",
     "a_task",
     "a_volunteer",
     "a_volunteer_day",
@@ -270,3 +276,54 @@ def a_message(centrale_id: str, recipient_id: UUID, **overrides: Any) -> Message
         "next_attempt_at": NOW,
     }
     return Message(**(values | overrides))
+
+
+def a_proposal(task: Task, volunteer_id: UUID, **overrides: Any) -> Proposal:
+    """A proposal of the volunteer for ``task`` as matching reported it, a week before NOW, waiting for a yes."""
+    values: dict[str, Any] = {
+        "match_id": uuid4(),
+        "task_id": task.id,
+        "volunteer_id": volunteer_id,
+        "organisation_id": task.organisation_id,
+        "centrale_id": task.centrale_id,
+        "volunteer_centrale_id": task.centrale_id,
+        "via": "matching",
+        "needs_consulent": False,
+        "status": "proposed",
+        "proposed_at": NOW - timedelta(days=7),
+    }
+    return Proposal(**(values | overrides))
+
+
+def a_notice(centrale_id: str, recipient_id: UUID, **overrides: Any) -> Notice:
+    """A pending notice to a volunteer, to go at once, recorded at NOW."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "recipient_kind": "volunteer",
+        "recipient_id": recipient_id,
+        "centrale_id": centrale_id,
+        "kind": "proposal_new",
+        "delivery": "immediate",
+        "status": "pending",
+        "due_at": NOW,
+        "recorded_at": NOW,
+    }
+    return Notice(**(values | overrides))
+
+
+def a_check_in(match: Proposal, **overrides: Any) -> CheckIn:
+    """The volunteer's two-week check-in of ``match``, asked at NOW."""
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "match_id": match.match_id,
+        "volunteer_id": match.volunteer_id,
+        "organisation_id": match.organisation_id,
+        "centrale_id": match.centrale_id,
+        "volunteer_centrale_id": match.volunteer_centrale_id,
+        "step": "P2W",
+        "side": "volunteer",
+        "status": "asked",
+        "due_at": NOW,
+        "asked_at": NOW,
+    }
+    return CheckIn(**(values | overrides))

@@ -13,13 +13,14 @@ import copy
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
 from common.clock import Clock
 from common.uow import FakeUnitOfWork, Origin
+from contracts import EventEnvelope
 from registry.repositories import (
     Access,
     Account,
@@ -27,17 +28,25 @@ from registry.repositories import (
     BusinessPartner,
     CalendarFeed,
     Centrale,
+    CentraleContact,
+    CheckIn,
     Consent,
     Credential,
     DayHours,
+    FollowUpSettings,
     Hours,
     IdempotencyKey,
     Match,
     Membership,
     Message,
+    Notice,
+    NoticePreference,
+    NoticeTemplate,
     Organisation,
     PostcodeArea,
+    Proposal,
     PublicContact,
+    ResponseMessage,
     Task,
     Template,
     Volunteer,
@@ -82,6 +91,14 @@ class FakeTables:
     appreciation_messages: dict[UUID, Message] = field(default_factory=dict)
     appreciation_templates: dict[tuple[str, str], Template] = field(default_factory=dict)
     idempotency_keys: dict[tuple[str, str], IdempotencyKey] = field(default_factory=dict)
+    proposals: dict[UUID, Proposal] = field(default_factory=dict)
+    response_messages: dict[UUID, ResponseMessage] = field(default_factory=dict)
+    centrale_contacts: dict[str, CentraleContact] = field(default_factory=dict)
+    notices: dict[UUID, Notice] = field(default_factory=dict)
+    notice_preferences: dict[tuple[str, UUID, str], NoticePreference] = field(default_factory=dict)
+    notice_templates: dict[tuple[str, str], NoticeTemplate] = field(default_factory=dict)
+    follow_up_settings: dict[str, FollowUpSettings] = field(default_factory=dict)
+    check_ins: dict[UUID, CheckIn] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     memberships: dict[UUID, Membership] = field(default_factory=dict)
     account_links: dict[str, AccountLink] = field(default_factory=dict)
@@ -170,6 +187,14 @@ class FakeVolunteerRepository:
 
     async def mark_erased(self, volunteer_id: UUID, at: datetime) -> None:
         self._rows[volunteer_id] = replace(self._rows[volunteer_id], erased_at=at, updated_at=at)
+
+    async def vog_expiring(self, first: date, last: date) -> list[Volunteer]:
+        rows = [
+            v
+            for v in self._rows.values()
+            if v.erased_at is None and v.vog_valid_until is not None and first <= v.vog_valid_until <= last
+        ]
+        return _stored(sorted(rows, key=lambda v: (v.vog_valid_until, v.id)))
 
     async def add_consent(self, consent: Consent) -> None:
         assert consent.volunteer_id in self._rows, "a consent belongs to a stored volunteer"
@@ -701,6 +726,294 @@ class FakeTemplateRepository:
         self._rows.pop((centrale_id, kind), None)
 
 
+_PENDING = ("proposed", "approved", "accepted", "agreed")
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _newest_first(proposals: list[Proposal]) -> list[Proposal]:
+    # As ORDER BY proposed_at DESC NULLS LAST, match_id: newest first, unknown moments last.
+    ordered = sorted(proposals, key=lambda p: p.match_id)
+    ordered.sort(key=lambda p: p.proposed_at or _EARLIEST, reverse=True)
+    return sorted(ordered, key=lambda p: p.proposed_at is None)
+
+
+class FakeProposalRepository:
+    """Proposals (as matching reported them) in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.proposals
+
+    async def get(self, match_id: UUID, *, lock: bool = False) -> Proposal | None:
+        return _stored(self._rows.get(match_id))
+
+    async def put(self, proposal: Proposal) -> None:
+        self._rows[proposal.match_id] = _stored(proposal)
+
+    async def of_volunteer(self, volunteer_id: UUID, statuses: Collection[str] | None = None) -> list[Proposal]:
+        rows = [
+            p
+            for p in self._rows.values()
+            if p.volunteer_id == volunteer_id and (statuses is None or p.status in statuses)
+        ]
+        return _stored(_newest_first(rows))
+
+    async def of_organisation(
+        self, organisation_id: UUID, centrale_id: str, statuses: Collection[str] | None = None
+    ) -> list[Proposal]:
+        rows = [
+            p
+            for p in self._rows.values()
+            if p.organisation_id == organisation_id
+            and p.centrale_id == centrale_id
+            and (statuses is None or p.status in statuses)
+        ]
+        return _stored(_newest_first(rows))
+
+    async def made(self, made_before: datetime) -> list[Proposal]:
+        rows = [
+            p for p in self._rows.values() if p.status == "made" and p.made_at is not None and p.made_at < made_before
+        ]
+        return _stored(sorted(rows, key=lambda p: (p.made_at, p.match_id)))
+
+    async def pending(self, proposed_before: datetime) -> list[Proposal]:
+        rows = [
+            p
+            for p in self._rows.values()
+            if p.status in _PENDING and p.proposed_at is not None and p.proposed_at < proposed_before
+        ]
+        return _stored(sorted(rows, key=lambda p: (p.proposed_at, p.match_id)))
+
+
+class FakeResponseMessageRepository:
+    """Response messages in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.response_messages
+
+    async def put(self, message: ResponseMessage) -> bool:
+        stored = self._rows.get(message.match_id)
+        if stored is not None and stored.volunteer_id != message.volunteer_id:
+            return False
+        self._rows[message.match_id] = _stored(message)
+        return True
+
+    async def of_matches(self, match_ids: Collection[UUID]) -> dict[UUID, ResponseMessage]:
+        return {match_id: _stored(self._rows[match_id]) for match_id in match_ids if match_id in self._rows}
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[ResponseMessage]:
+        rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
+        return _stored(sorted(rows, key=lambda m: (m.written_at, m.match_id)))
+
+
+class FakeCentraleContactRepository:
+    """Centrale contacts in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.centrale_contacts
+        self._centrales = tables.centrales
+
+    async def get(self, centrale_id: str) -> CentraleContact | None:
+        return _stored(self._rows.get(centrale_id))
+
+    async def put(self, contact: CentraleContact) -> None:
+        assert contact.centrale_id in self._centrales, "a contact belongs to a stored centrale"
+        self._rows[contact.centrale_id] = _stored(contact)
+
+
+class FakeNoticeRepository:
+    """Notices in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.notices
+
+    async def add_once(self, notice: Notice) -> bool:
+        if notice.id in self._rows:
+            return False
+        self._rows[notice.id] = _stored(notice)
+        return True
+
+    async def get(self, notice_id: UUID, centrale_id: str | None = None) -> Notice | None:
+        notice = self._rows.get(notice_id)
+        return _stored(notice) if notice is not None and centrale_id in (None, notice.centrale_id) else None
+
+    @staticmethod
+    def _sendable(n: Notice, now: datetime, immediate_before: datetime, digest_before: datetime) -> bool:
+        before = immediate_before if n.delivery == "immediate" else digest_before
+        return n.status == "pending" and n.due_at <= now and n.recorded_at <= before
+
+    async def recipients_due(
+        self, now: datetime, *, immediate_before: datetime, digest_before: datetime, limit: int
+    ) -> list[tuple[str, UUID]]:
+        waiting: dict[tuple[str, UUID], datetime] = {}
+        for n in self._rows.values():
+            if self._sendable(n, now, immediate_before, digest_before):
+                key = (n.recipient_kind, n.recipient_id)
+                waiting[key] = min(waiting.get(key, n.recorded_at), n.recorded_at)
+        return sorted(waiting, key=lambda key: (waiting[key], key[1]))[:limit]
+
+    async def claim_for(
+        self, recipient_kind: str, recipient_id: UUID, now: datetime, *, immediate_before: datetime,
+        digest_before: datetime,
+    ) -> list[Notice]:  # fmt: skip
+        theirs = [
+            n
+            for n in self._rows.values()
+            if (n.recipient_kind, n.recipient_id, n.status) == (recipient_kind, recipient_id, "pending")
+            and n.due_at <= now
+            and (n.delivery == "immediate" or n.recorded_at <= digest_before)
+        ]
+        if not any(self._sendable(n, now, immediate_before, digest_before) for n in theirs):
+            return []
+        return _stored(sorted(theirs, key=lambda n: (n.recorded_at, n.id)))
+
+    def _update(self, notice_ids: Collection[UUID], **changes: Any) -> None:
+        for notice_id in notice_ids:
+            notice = self._rows[notice_id]
+            self._rows[notice_id] = replace(notice, attempts=notice.attempts + 1, **changes)
+
+    async def settle(self, notice_ids: Collection[UUID], status: str, reason: str | None, error: str | None) -> None:
+        self._update(notice_ids, status=status, reason=reason, last_error=error)
+
+    async def mark_sent(self, notice_ids: Collection[UUID], mail_id: UUID, at: datetime) -> None:
+        self._update(notice_ids, status="sent", sent_at=at, mail_id=mail_id, last_error=None)
+
+    async def retry_later(self, notice_ids: Collection[UUID], error: str, at: datetime) -> None:
+        self._update(notice_ids, last_error=error, due_at=at)
+
+    async def mark_called(self, notice_id: UUID, by: str) -> None:
+        self._rows[notice_id] = replace(self._rows[notice_id], status="called", called_by=by)
+
+    async def of_centrale(
+        self, centrale_id: str, statuses: Collection[str] | None, kind: str | None, limit: int
+    ) -> list[Notice]:
+        rows = [
+            n
+            for n in self._rows.values()
+            if n.centrale_id == centrale_id and (statuses is None or n.status in statuses) and kind in (None, n.kind)
+        ]
+        ordered = sorted(rows, key=lambda n: n.id)
+        ordered.sort(key=lambda n: n.recorded_at, reverse=True)
+        return _stored(ordered[:limit])
+
+
+class FakeNoticePreferenceRepository:
+    """Notice preferences in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.notice_preferences
+
+    async def of_recipient(self, recipient_kind: str, recipient_id: UUID) -> dict[str, str]:
+        return {
+            kind: preference.delivery
+            for (who_kind, who, kind), preference in self._rows.items()
+            if (who_kind, who) == (recipient_kind, recipient_id)
+        }
+
+    async def put(self, preferences: Sequence[NoticePreference]) -> None:
+        for preference in preferences:
+            key = (preference.recipient_kind, preference.recipient_id, preference.kind)
+            self._rows[key] = _stored(preference)
+
+
+class FakeNoticeTemplateRepository:
+    """Notice templates in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.notice_templates
+        self._centrales = tables.centrales
+
+    async def of_centrale(self, centrale_id: str, kinds: Sequence[str] | None = None) -> dict[str, NoticeTemplate]:
+        return {
+            kind: _stored(template)
+            for (centrale, kind), template in self._rows.items()
+            if centrale == centrale_id and (kinds is None or kind in kinds)
+        }
+
+    async def put(self, template: NoticeTemplate) -> None:
+        assert template.centrale_id in self._centrales, "a template belongs to a stored centrale"
+        self._rows[(template.centrale_id, template.kind)] = _stored(template)
+
+    async def delete(self, centrale_id: str, kind: str) -> None:
+        self._rows.pop((centrale_id, kind), None)
+
+
+class FakeFollowUpRepository:
+    """Follow-up settings and check-ins in memory; early warnings read the fake proposals, as the SQL joins them."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._settings = tables.follow_up_settings
+        self._rows = tables.check_ins
+        self._proposals = tables.proposals
+        self._centrales = tables.centrales
+
+    async def settings(self, centrale_id: str) -> FollowUpSettings | None:
+        return _stored(self._settings.get(centrale_id))
+
+    async def put_settings(self, settings: FollowUpSettings) -> None:
+        assert settings.centrale_id in self._centrales, "settings belong to a stored centrale"
+        self._settings[settings.centrale_id] = _stored(settings)
+
+    async def steps_asked(self, match_ids: Collection[UUID]) -> dict[UUID, set[str]]:
+        steps: dict[UUID, set[str]] = {}
+        for check_in in self._rows.values():
+            if check_in.match_id in match_ids:
+                steps.setdefault(check_in.match_id, set()).add(check_in.step)
+        return steps
+
+    async def add(self, check_in: CheckIn) -> bool:
+        if any(
+            (c.match_id, c.step, c.side) == (check_in.match_id, check_in.step, check_in.side)
+            for c in self._rows.values()
+        ):
+            return False
+        self._rows[check_in.id] = _stored(check_in)
+        return True
+
+    async def get(self, check_in_id: UUID, *, lock: bool = False) -> CheckIn | None:
+        return _stored(self._rows.get(check_in_id))
+
+    async def save(self, check_in: CheckIn) -> None:
+        stored = self._rows[check_in.id]
+        self._rows[check_in.id] = replace(
+            stored,
+            status=check_in.status,
+            answer=check_in.answer,
+            note=check_in.note,
+            answered_at=check_in.answered_at,
+            answered_by=check_in.answered_by,
+            handled_at=check_in.handled_at,
+            handled_by=check_in.handled_by,
+        )
+
+    async def open_for(self, side: str, party_id: UUID) -> list[CheckIn]:
+        rows = [
+            c
+            for c in self._rows.values()
+            if c.side == side
+            and c.status == "asked"
+            and (c.volunteer_id if side == "volunteer" else c.organisation_id) == party_id
+        ]
+        return _stored(sorted(rows, key=lambda c: (c.asked_at or _EARLIEST, c.id)))
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[CheckIn]:
+        rows = [c for c in self._rows.values() if c.volunteer_id == volunteer_id]
+        return _stored(sorted(rows, key=lambda c: (c.due_at, c.side, c.id)))
+
+    async def needing_attention(self, centrale_id: str, unanswered_since: datetime) -> list[CheckIn]:
+        rows = [
+            c
+            for c in self._rows.values()
+            if c.handled_at is None
+            and centrale_id in (c.volunteer_centrale_id, c.centrale_id)
+            and (
+                c.answer in ("doubts", "stopping")
+                or (c.status == "asked" and c.asked_at is not None and c.asked_at < unanswered_since)
+            )
+            and getattr(self._proposals.get(c.match_id), "status", None) == "made"
+        ]
+        return _stored(sorted(rows, key=lambda c: (c.answered_at or c.asked_at or _EARLIEST, c.id)))
+
+
 class FakeIdempotencyKeyRepository:
     """Idempotency keys in memory."""
 
@@ -774,6 +1087,8 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self, origin: Origin | None = None, clock: Clock | None = None, tables: FakeTables | None = None
     ) -> None:
         super().__init__(origin, clock)
+        # The event a handler applies (consumers only): tests set it as the consumer would.
+        self.envelope: EventEnvelope | None = None
         self.tables = tables or FakeTables()
         self.centrales = FakeCentraleRepository(self.tables)
         self.organisations = FakeOrganisationRepository(self.tables)
@@ -787,6 +1102,13 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.messages = FakeMessageRepository(self.tables)
         self.templates = FakeTemplateRepository(self.tables)
         self.idempotency_keys = FakeIdempotencyKeyRepository(self.tables)
+        self.proposals = FakeProposalRepository(self.tables)
+        self.response_messages = FakeResponseMessageRepository(self.tables)
+        self.centrale_contacts = FakeCentraleContactRepository(self.tables)
+        self.notices = FakeNoticeRepository(self.tables)
+        self.notice_preferences = FakeNoticePreferenceRepository(self.tables)
+        self.notice_templates = FakeNoticeTemplateRepository(self.tables)
+        self.follow_up = FakeFollowUpRepository(self.tables)
         self.personal_data = FakePersonalDataRepository(self.tables)
         self.accounts = FakeAccountRepository(self.tables)
         self.memberships = FakeMembershipRepository(self.tables)

@@ -184,7 +184,7 @@ async def running_registry(
     """A registry app with its own fresh database, lifespan running (relay and consumers), over ASGI.
 
     ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand);
-    ``clock``: a clock the test moves (sessions, links, limits, jobs).
+    ``clock``: a clock the test moves (sessions, links, limits, jobs, check-ins, reminders).
     """
     dsn = await create_database(postgres_server_dsn, f"registry_{secrets.token_hex(5)}")
     defaults: dict[str, Any] = {"consumer_retry_backoff_s": 0.05, "outbox_poll_interval_s": 0.2}

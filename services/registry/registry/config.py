@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -27,7 +29,25 @@ class Settings(ServiceSettings):
     smtp_password: SecretStr | None = Field(None, description="SMTP password.")
     smtp_timeout_s: float = Field(10.0, gt=0, le=120, description="Timeout of one SMTP conversation.")
     messages_poll_interval_s: float = Field(
-        2.0, gt=0, le=300, description="How often the thank-you sender looks for messages due."
+        2.0, gt=0, le=300, description="How often the thank-you and notice senders look for messages due."
+    )
+    notice_gather_s: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="How long a notice waits before it is mailed, so a burst to one person goes as one mail.",
+    )
+    notice_digest_at: time = Field(
+        time(8, 0), description="When the daily digest of notices goes out (08:00 Europe/Amsterdam), for who chose it."
+    )
+    portal_url: str | None = Field(
+        None, description="Base URL of the portal, for links in notices; unset: notices say to ask the centrale."
+    )
+    vog_reminder_days: int = Field(
+        60, ge=1, le=365, description="A volunteer is reminded this many days before their VOG expires."
+    )
+    proposal_reminder_days: int = Field(
+        7, ge=1, le=60, description="Whoever has not answered a proposal after this many days is reminded once."
     )
     # Personal accounts, sessions and credentials (issue 13).
     session_idle_timeout_min: int = Field(

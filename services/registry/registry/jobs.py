@@ -10,9 +10,9 @@ from common.jobs import DailyAt, Every, Job, JobContext
 from registry.authn import AccountPolicy
 from registry.config import Settings
 from registry.unit_of_work import RegistryUnitOfWork
-from registry.use_cases import audit, sessions, tasks, throttle
+from registry.use_cases import audit, follow_up, reminders, sessions, tasks, throttle
 
-__all__ = ["JOBS", "expire_credentials", "expire_overdue_tasks", "purge_audit_trail"]
+__all__ = ["JOBS", "ask_check_ins", "expire_credentials", "expire_overdue_tasks", "purge_audit_trail", "remind"]
 
 
 async def expire_overdue_tasks(context: JobContext) -> Mapping[str, int]:
@@ -46,6 +46,20 @@ async def purge_audit_trail(context: JobContext) -> Mapping[str, int]:
     return {"access_log_rows": purged, "attempt_counters": counters}
 
 
+async def ask_check_ins(context: JobContext) -> Mapping[str, int]:
+    """Ask both sides of every match whose check-in moment (per centrale: 2 weeks, 3 and 6 months) has come."""
+    async with context.unit_of_work() as uow:
+        return await follow_up.ask_due_check_ins(follow_up.AskDueCheckIns(), cast(RegistryUnitOfWork, uow))
+
+
+async def remind(context: JobContext) -> Mapping[str, int]:
+    """Remind volunteers of a VOG about to expire, and whoever has not answered a proposal for a while."""
+    settings = cast(Settings, context.settings)
+    command = reminders.SendReminders(settings.vog_reminder_days, settings.proposal_reminder_days)
+    async with context.unit_of_work() as uow:
+        return await reminders.send_reminders(command, cast(RegistryUnitOfWork, uow))
+
+
 JOBS = [
     Job(
         "expire-tasks",
@@ -65,5 +79,19 @@ JOBS = [
         purge_audit_trail,
         DailyAt(time(2, 30)),
         description="Delete audit-trail rows older than REGISTRY_AUDIT_RETENTION_DAYS and old attempt counters.",
+    ),
+    Job(
+        "reminders",
+        remind,
+        DailyAt(time(8, 30)),
+        description="Remind volunteers REGISTRY_VOG_REMINDER_DAYS before their VOG expires, and whoever has not "
+        "answered a proposal after REGISTRY_PROPOSAL_REMINDER_DAYS (each once).",
+    ),
+    Job(
+        "check-ins",
+        ask_check_ins,
+        DailyAt(time(9, 0)),
+        description="Ask both sides of each match how it goes at the centrale's moments (default 2 weeks, 3 and 6 "
+        "months after the match).",
     ),
 ]

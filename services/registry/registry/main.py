@@ -30,7 +30,7 @@ SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=_subscribe,
-    routers=[*ROUTERS, notifications.router],
+    routers=[*ROUTERS, notifications.router, notifications.notice_router],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,
@@ -51,13 +51,13 @@ SPEC = ServiceSpec(
     ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
     unit_of_work=PostgresRegistryUnitOfWork,
-    workers=[notifications.thank_you_sender],
+    workers=[notifications.thank_you_sender, notifications.notice_sender],
     jobs=JOBS,
 )
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    """The registry's ASGI app (``clock``: tests of sessions, links and jobs move time)."""
+    """The registry's ASGI app (``clock``: tests of sessions, links, check-ins, reminders and jobs move time)."""
     return create_service_app(settings or Settings(), SPEC, clock=clock)
 
 

@@ -13,13 +13,18 @@ from registry.repositories import (
     AccountLinkRepository,
     AccountRepository,
     CalendarFeedRepository,
+    CentraleContactRepository,
     CentraleRepository,
     CredentialRepository,
+    FollowUpRepository,
     HoursRepository,
     IdempotencyKeyRepository,
     MatchRepository,
     MembershipRepository,
     MessageRepository,
+    NoticePreferenceRepository,
+    NoticeRepository,
+    NoticeTemplateRepository,
     OrganisationRepository,
     PartnerRepository,
     PersonalDataRepository,
@@ -28,26 +33,35 @@ from registry.repositories import (
     PostgresAccountLinkRepository,
     PostgresAccountRepository,
     PostgresCalendarFeedRepository,
+    PostgresCentraleContactRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
+    PostgresFollowUpRepository,
     PostgresHoursRepository,
     PostgresIdempotencyKeyRepository,
     PostgresMatchRepository,
     PostgresMembershipRepository,
     PostgresMessageRepository,
+    PostgresNoticePreferenceRepository,
+    PostgresNoticeRepository,
+    PostgresNoticeTemplateRepository,
     PostgresOrganisationRepository,
     PostgresPartnerRepository,
     PostgresPersonalDataRepository,
     PostgresPostcodeAreaRepository,
+    PostgresProposalRepository,
     PostgresPublicContactRepository,
     PostgresRateLimitRepository,
+    PostgresResponseMessageRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
     PostgresVacatureRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
+    ProposalRepository,
     PublicContactRepository,
     RateLimitRepository,
+    ResponseMessageRepository,
     TaskRepository,
     TemplateRepository,
     VacatureRepository,
@@ -117,6 +131,41 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
     @property
     def templates(self) -> TemplateRepository:
         """The centrales' thank-you templates."""
+        ...
+
+    @property
+    def proposals(self) -> ProposalRepository:
+        """Proposals and matches as matching reported them."""
+        ...
+
+    @property
+    def response_messages(self) -> ResponseMessageRepository:
+        """Volunteers' messages with their responses."""
+        ...
+
+    @property
+    def centrale_contacts(self) -> CentraleContactRepository:
+        """How to reach each centrale."""
+        ...
+
+    @property
+    def notices(self) -> NoticeRepository:
+        """Notices about the match conversation and follow-up."""
+        ...
+
+    @property
+    def notice_preferences(self) -> NoticePreferenceRepository:
+        """People's notice preferences."""
+        ...
+
+    @property
+    def notice_templates(self) -> NoticeTemplateRepository:
+        """The centrales' own notice templates."""
+        ...
+
+    @property
+    def follow_up(self) -> FollowUpRepository:
+        """Follow-up settings and check-ins."""
         ...
 
     @property
@@ -191,6 +240,13 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.credentials: CredentialRepository = PostgresCredentialRepository(conn)
         self.messages: MessageRepository = PostgresMessageRepository(conn)
         self.templates: TemplateRepository = PostgresTemplateRepository(conn)
+        self.proposals: ProposalRepository = PostgresProposalRepository(conn)
+        self.response_messages: ResponseMessageRepository = PostgresResponseMessageRepository(conn)
+        self.centrale_contacts: CentraleContactRepository = PostgresCentraleContactRepository(conn)
+        self.notices: NoticeRepository = PostgresNoticeRepository(conn)
+        self.notice_preferences: NoticePreferenceRepository = PostgresNoticePreferenceRepository(conn)
+        self.notice_templates: NoticeTemplateRepository = PostgresNoticeTemplateRepository(conn)
+        self.follow_up: FollowUpRepository = PostgresFollowUpRepository(conn)
         self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeyRepository(conn)
         self.personal_data: PersonalDataRepository = PostgresPersonalDataRepository(conn)
         self.accounts: AccountRepository = PostgresAccountRepository(conn)

@@ -4,7 +4,9 @@ from registry.api import (
     access_log,
     accounts,
     calendar,
+    conversation,
     credentials,
+    follow_up,
     ops,
     organisations,
     partners,
@@ -26,6 +28,8 @@ ROUTERS = (
     access_log.router,
     vacaturebank.router,
     calendar.router,
+    conversation.router,
+    follow_up.router,
 )
 
 __all__ = ["ROUTERS"]

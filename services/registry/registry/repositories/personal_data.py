@@ -100,6 +100,11 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("credentials", person="subject_id", blanks={"label": NULL}),
     # An SMTP server's refusal can quote the recipient's address.
     PersonalTable("appreciation_messages", person="recipient_id", blanks={"last_error": NULL}),
+    PersonalTable("notices", person="recipient_id", blanks={"last_error": NULL}),
+    # What the volunteer wrote with a response: about them as a whole, so the rows go.
+    PersonalTable("response_messages", person="volunteer_id", rows_deleted=("body",)),
+    # What either side wrote at a check-in is about the volunteer; the answer itself stays as an anonymous fact.
+    PersonalTable("check_ins", person="volunteer_id", blanks={"note": NULL}),
     # A volunteer's private calendar feed: the URL's token (as a hash) leads to their commitments.
     PersonalTable("calendar_feeds", person="owner_id", rows_deleted=("token_hash",)),
     PersonalTable(
@@ -107,6 +112,12 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         person=None,
         kept=("contact_name", "contact_email", "contact_phone"),
         why="the organisation's contact person, not a volunteer: kept while the organisation is registered",
+    ),
+    PersonalTable(
+        "centrale_contacts",
+        person=None,
+        kept=("name", "email", "phone"),
+        why="how to reach the centrale (its desk, not a volunteer): kept while the centrale exists",
     ),
     PersonalTable(
         "accounts",
@@ -168,8 +179,35 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "matches": ("centrale_id", "volunteer_centrale_id"),
     "hours": ("centrale_id", "worked_on", "logged_by", "status"),
     "appreciation_messages": ("recipient_kind", "centrale_id", "rule_kind", "title", "status", "reason"),
-    # A centrale's own words for its thank-yous.
+    # A centrale's own words for its thank-yous and notices, its follow-up settings, how to reach it.
     "appreciation_templates": ("centrale_id", "kind", "subject", "body"),
+    "notice_templates": ("centrale_id", "kind", "subject", "body"),
+    "follow_up_settings": ("centrale_id", "check_ins"),
+    "centrale_contacts": ("centrale_id",),
+    # The match conversation as matching reported it, and the follow-up: ids, categories and moments only.
+    "proposals": (
+        "centrale_id",
+        "volunteer_centrale_id",
+        "via",
+        "status",
+        "declined_by",
+        "end_reason",
+        "ended_by",
+    ),
+    "response_messages": ("written_by",),
+    "check_ins": (
+        "centrale_id",
+        "volunteer_centrale_id",
+        "step",
+        "side",
+        "status",
+        "answer",
+        "answered_by",
+        "handled_by",
+    ),
+    # Notices keep ids and why one was not sent, never an address or text; preferences are categories.
+    "notices": ("recipient_kind", "centrale_id", "kind", "delivery", "status", "reason", "called_by"),
+    "notice_preferences": ("recipient_kind", "kind", "delivery"),
     # Request bookkeeping: a client's key, a hash, and the first response (ids only).
     "idempotency_keys": ("caller", "key", "request_hash", "response"),
     "credentials": ("token_hash", "role", "centrale_id", "kind"),

@@ -379,8 +379,9 @@ async def list_volunteers(query: ListVolunteers, uow: RegistryUnitOfWork) -> lis
 
 
 async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> dict[str, Any]:
-    """Everything the registry holds about the volunteer: record, consent history, matches, hours, and who
-    accessed the record, when and why (AVG art. 15: the recipients of their data)."""
+    """Everything the registry holds about the volunteer: record, consent history, matches, hours, proposals and
+    their messages, check-ins, notice preferences, and who accessed the record, when and why (AVG art. 15: the
+    recipients of their data)."""
     record = await get_volunteer(GetVolunteer(query.volunteer_id, query.centrale_id), uow)
     if query.purpose is not None:
         await record_access(uow, query.volunteer_id, query.centrale_id, "export", "export", query.purpose)
@@ -397,6 +398,10 @@ async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> d
             }
         )
     hours = await uow.hours.of_volunteer(query.volunteer_id)
+    proposals = await uow.proposals.of_volunteer(query.volunteer_id)
+    messages = await uow.response_messages.of_volunteer(query.volunteer_id)
+    check_ins = await uow.follow_up.of_volunteer(query.volunteer_id)
+    preferences = await uow.notice_preferences.of_recipient("volunteer", query.volunteer_id)
     return {
         "volunteer": record,
         "consent_history": [
@@ -408,6 +413,16 @@ async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> d
             {k: getattr(h, k) for k in ("id", "match_id", "worked_on", "hours", "status", "logged_by", "logged_at")}
             for h in hours
         ],
+        "proposals": [
+            {k: getattr(p, k) for k in ("match_id", "task_id", "status", "via", "proposed_at", "made_at", "end_reason")}
+            for p in proposals
+        ],
+        "messages": [{k: getattr(m, k) for k in ("match_id", "body", "written_by", "written_at")} for m in messages],
+        "check_ins": [
+            {k: getattr(c, k) for k in ("match_id", "step", "side", "status", "answer", "note", "answered_at")}
+            for c in check_ins
+        ],
+        "notice_preferences": preferences,
         "access_log": await described(await uow.access_log.of_volunteer(query.volunteer_id, TRAIL_LIMIT), uow),
     }
 
