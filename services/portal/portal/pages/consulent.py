@@ -28,6 +28,8 @@ INTAKE_FIELDS = (*PROFILE_FIELDS, "consents", "parental_consent")
 SOFT_GATES = ("support", "availability", "distance", "commitments")
 AGREEMENT_HOW = ("in_person", "phone", "email", "letter", "other")
 VOLUNTEERS_PAGE = 50
+# A proposal still without its answers after this many days is on the consulent's work queue.
+UNANSWERED_AFTER_DAYS = 7
 
 
 def _centrale(visitor: Visitor) -> str:
@@ -54,9 +56,9 @@ async def work_queue(request: Request, visitor: VisitorDep) -> Response:
     base = _centrale(visitor)
     pending, approvals, warnings, unanswered, calls = await asyncio.gather(
         client.get("registry", f"{base}/organisations", {"status": "pending"}),
-        _part(client.get("matching", f"{base}/proposals", {"status": "proposed", "needs_consulent": "true"})),
+        _part(client.get("matching", f"{base}/proposals", {"needs_consulent": "true"})),
         _part(client.get("registry", f"{base}/early-warnings")),
-        _part(client.get("matching", f"{base}/proposals", {"status": "proposed", "unanswered_days": "7"})),
+        _part(client.get("matching", f"{base}/proposals", {"waiting_days": str(UNANSWERED_AFTER_DAYS)})),
         _part(client.get("registry", f"{base}/call-list")),
     )
     return page(
