@@ -71,6 +71,7 @@ ROLE_NAMES = {
 
 FLASH: dict[str, str] = {
     "gereageerd": N_("Your response was sent. The organisation and the centrale will get back to you."),
+    "al-voorgesteld": N_("You were already proposed for this task: your message is with that proposal."),
     "sessie-verlopen": N_("Your session has ended. Please log in again."),
     "uitgelogd": N_("You are logged out."),
     "opgeslagen": N_("Saved."),

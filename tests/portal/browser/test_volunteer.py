@@ -3,8 +3,11 @@ organisation said yes, logs hours and downloads the certificate of volunteer wor
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from tests.portal.browser.support import A11y, Journey, Region, unique
@@ -19,7 +22,7 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     staff = await region.session(await region.staff(centrale, "Kees de Vries"))
     organisation_id, _ = await region.organisation(staff, centrale, admitted=True)
     tasks = f"/v1/centrales/{centrale}/organisations/{organisation_id}/tasks"
-    title = f"Voorlezen in de bibliotheek {unique('t')[:6]}"
+    title = "Voorlezen in de bibliotheek"
     task = {
         "title": title,
         "description": "Lees op donderdagmiddag voor aan kinderen in de bibliotheek en praat met ze over het boek.",
@@ -73,7 +76,11 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     # Respond with a message.
     await page.get_by_label("Bericht aan de organisatie").fill("Ik lees graag voor en heb donderdagmiddag tijd.")
     await journey.click("button:has-text('Reageer op deze vacature')")
-    assert journey.path() == "/vrijwilliger/voorstellen"
+    assert journey.path() == "/vrijwilliger/voorstellen", await page.locator("main").inner_text()
+    # Matching may have proposed her already (she fits): then her response is that proposal, with her message.
+    await expect(page.get_by_role("status")).to_contain_text(
+        re.compile("Je reactie is verstuurd|Je was al voorgesteld")
+    )
     await expect(page.locator("main")).to_contain_text(title)
 
     # The organisation says yes; she agrees on her proposals page, and the match is made.
@@ -93,17 +100,23 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
 
     # Log hours; the organisation confirms them.
     await journey.click("nav a:has-text('Uren')")
-    await page.get_by_label("Datum").fill(
-        await page.evaluate("new Date(Date.now() - 86400000).toISOString().slice(0, 10)")
-    )
+    # Today: the match was made today, and hours before a match are refused.
+    await page.get_by_label("Datum").fill(date.today().isoformat())
     await page.get_by_label("Uren", exact=True).fill("2,5")
     await journey.click("button:has-text('Uren schrijven')")
     await expect(page.get_by_role("status")).to_contain_text("Je uren zijn geschreven")
     await expect(page.locator("table")).to_contain_text("2,5")
     await journey.screenshot("uren")
 
+    # The organisation confirms them; appreciation learns of them from Kafka.
+    hours_path = f"/v1/centrales/{centrale}/organisations/{organisation_id}/hours"
+    [entry] = await region.call("GET", "registry", hours_path, staff)
+    await region.call("POST", "registry", f"{hours_path}/{entry['id']}/confirm", staff)
+    await region.wait_until("appreciation counts her hours", lambda: _counted(page, journey.base))
+
     # The certificate: a PDF with her name as she types it, hours and the organisation.
     await journey.click("nav a:has-text('Waardering')")
+    await expect(page.locator(".portal-figure").first).to_contain_text("2,5")
     await page.get_by_label("Naam op het bewijs").fill("Sanne Bakker")
     async with page.expect_download() as download_info:
         await page.locator("button:has-text('Bewijs downloaden (pdf)')").click()
@@ -122,3 +135,8 @@ async def _searchable(region: Region, title: str) -> bool:
 async def _status(region: Region, staff: dict[str, str], centrale: str, organisation_id: str, status: str) -> bool:
     path = f"/v1/centrales/{centrale}/organisations/{organisation_id}/responses"
     return any(r["status"] == status for r in await region.call("GET", "registry", path, staff))
+
+
+async def _counted(page: Page, base: str) -> bool:
+    answer = await page.request.get(f"{base}/vrijwilliger/waardering")
+    return ">2,5<" in await answer.text()

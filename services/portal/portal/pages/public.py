@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from portal import i18n
-from portal.backend import ApiNotFound, ApiRejected
+from portal.backend import ApiConflict, ApiNotFound, ApiRejected
 from portal.forms import Form, Parser
 from portal.i18n import gettext as _
 from portal.pages._base import VisitorDep, api, form_status, redirect, safe_next, submit
@@ -113,11 +113,20 @@ async def respond(task_id: UUID, request: Request, visitor: VisitorDep) -> Respo
         parser = Parser(form)
         message = parser.text("message", max_length=2000)
         parser.done()
-        proposal = await client.post("matching", "/v1/me/interests", {"task_id": str(task_id)})
-        match_id = (proposal or {}).get("match_id")
-        if message and match_id:
+        done = "gereageerd"
+        try:
+            match_id = (await client.post("matching", "/v1/me/interests", {"task_id": str(task_id)}))["match_id"]
+        except ApiConflict:
+            # Matching may have proposed the volunteer for this task already (it proposes as soon as someone
+            # fits): then the response is that proposal, and the message goes with it.
+            mine = await client.get("matching", "/v1/me/proposals")
+            match_id = next((p["match_id"] for p in mine if str(p["task_id"]) == str(task_id)), None)
+            if match_id is None:
+                raise
+            done = "al-voorgesteld"
+        if message:
             await client.put("registry", f"/v1/me/proposals/{match_id}/message", {"text": message})
-        return redirect("/vrijwilliger/voorstellen", "gereageerd")
+        return redirect("/vrijwilliger/voorstellen", done)
 
     async def refused(refused_form: Form) -> Response:
         task = await client.get("registry", f"/v1/vacatures/{task_id}")

@@ -22,7 +22,8 @@ document.addEventListener("submit", function (event) {
     init.body = new FormData(form);
   }
   fetch(url, init).then(function (response) {
-    if (!response.ok) { window.location.href = url; return null; }
+    // Refused (a page with the reasons, not a file): send the form the ordinary way to show that page.
+    if (!response.ok) { form.removeAttribute("data-download"); form.submit(); return null; }
     var disposition = response.headers.get("Content-Disposition") || "";
     var match = /filename="?([^";]+)"?/.exec(disposition);
     return response.blob().then(function (blob) {
