@@ -18,13 +18,14 @@ async def test_an_organisation_publishes_a_task_refused_first_accepts_a_voluntee
     staff = await region.session(await region.staff(centrale, "Kees de Vries"))
     organisation_id, _ = await region.organisation(staff, centrale, admitted=True)
     bea = await region.invite(staff, Person(unique("bea"), "Bea de Linde", "organisation", centrale, organisation_id))
+    # Saturday mornings: no other journey's volunteer fits, so the one proposal is hers.
     volunteer = {
         "name": "Sanne Bakker",
         "email": unique("sanne"),
         "phone": "06 12345678",
         "postcode": "3512 AB",
         "skills": ["rijbewijs"],
-        "availability": [{"weekday": 4, "start": "13:00", "end": "17:00"}],
+        "availability": [{"weekday": 6, "start": "09:00", "end": "12:00"}],
         "max_distance_km": 10,
         "consents": [{"kind": "matching", "text_version": "2026-01"}, {"kind": "contact_by_organisations",
                                                                          "text_version": "2026-01"}],
@@ -55,7 +56,7 @@ async def test_an_organisation_publishes_a_task_refused_first_accepts_a_voluntee
     await keyboard.type("Rijden.")
     await keyboard.press("Tab")
     await keyboard.type("ouderen")
-    await tab_to(page, "#dienst-4-middag")
+    await tab_to(page, "#dienst-6-ochtend")
     await keyboard.press("Space")
     await tab_to(page, "#veld-hours_per_week")
     await keyboard.type("30")
@@ -67,7 +68,7 @@ async def test_an_organisation_publishes_a_task_refused_first_accepts_a_voluntee
     await expect(page.locator("#veld-hours_per_week")).to_have_attribute("aria-invalid", "true")
     description = page.locator(".utrecht-form-field", has=page.locator("#veld-description"))
     await expect(description).to_contain_text("minstens 40 tekens")
-    await expect(page.locator("#dienst-4-middag")).to_be_checked()
+    await expect(page.locator("#dienst-6-ochtend")).to_be_checked()
     await journey.screenshot("taak-geweigerd")
     # The error summary takes focus and links to the field; following the link moves focus there.
     await expect(page.locator("#foutmeldingen")).to_be_focused()
@@ -81,7 +82,7 @@ async def test_an_organisation_publishes_a_task_refused_first_accepts_a_voluntee
     await keyboard.type("3")
     await page.locator("#veld-description").focus()
     await keyboard.press("Control+A")
-    await keyboard.type("Rijd op donderdagmiddag de boodschappenbus voor ouderen uit de wijk naar de markt.")
+    await keyboard.type("Rijd op zaterdagochtend de boodschappenbus voor ouderen uit de wijk naar de markt.")
     await tab_to(page, "button[name=publish]")
     await journey.press("Enter")
     await expect(page.get_by_role("status")).to_contain_text("De taak staat in de vacaturebank")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
@@ -13,6 +14,8 @@ from pypdf import PdfReader
 from tests.portal.browser.support import A11y, Journey, Region, unique
 
 pytestmark = pytest.mark.e2e
+
+MESSAGE = "Ik lees graag voor en heb donderdagmiddag tijd."
 
 
 async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and_gets_a_certificate(
@@ -74,7 +77,7 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     await expect(page.get_by_role("status")).to_contain_text("Welkom! Je bent aangemeld als vrijwilliger.")
 
     # Respond with a message.
-    await page.get_by_label("Bericht aan de organisatie").fill("Ik lees graag voor en heb donderdagmiddag tijd.")
+    await page.get_by_label("Bericht aan de organisatie").fill(MESSAGE)
     await journey.click("button:has-text('Reageer op deze vacature')")
     assert journey.path() == "/vrijwilliger/voorstellen", await page.locator("main").inner_text()
     # Matching may have proposed her already (she fits): then her response is that proposal, with her message.
@@ -83,18 +86,22 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     )
     await expect(page.locator("main")).to_contain_text(title)
 
-    # The organisation says yes; she agrees on her proposals page, and the match is made.
-    proposals = await region.call("GET", "matching", f"/v1/centrales/{centrale}/tasks/{task_id}/proposals", staff)
-    [match] = [p for p in proposals if p["status"] == "proposed"]
-    await region.call("POST", "matching", f"/v1/centrales/{centrale}/proposals/{match['match_id']}/accept", staff)
+    # The organisation says yes to her (the response with her message); she agrees on her proposals page.
+    match_id = await region.wait_until(
+        "her response reaches the organisation", lambda: _hers(region, staff, centrale, organisation_id)
+    )
+    await region.call("POST", "matching", f"/v1/centrales/{centrale}/proposals/{match_id}/accept", staff)
     await region.wait_until(
-        "the acceptance reaches the registry", lambda: _status(region, staff, centrale, organisation_id, "accepted")
+        "the acceptance reaches the registry",
+        lambda: _status(region, staff, centrale, organisation_id, match_id, "accepted"),
     )
     await journey.goto("/vrijwilliger/voorstellen")
     await expect(page.locator("main")).to_contain_text("de organisatie zei ja")
     await journey.screenshot("voorstellen")
     await journey.click("button:has-text('Ja, dit wil ik doen')")
-    await region.wait_until("the match is made", lambda: _status(region, staff, centrale, organisation_id, "made"))
+    await region.wait_until(
+        "the match is made", lambda: _status(region, staff, centrale, organisation_id, match_id, "made")
+    )
     await journey.goto("/vrijwilliger/voorstellen")
     await expect(page.locator("main")).to_contain_text("match rond")
 
@@ -110,7 +117,7 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
 
     # The organisation confirms them; appreciation learns of them from Kafka.
     hours_path = f"/v1/centrales/{centrale}/organisations/{organisation_id}/hours"
-    [entry] = await region.call("GET", "registry", hours_path, staff)
+    [entry] = [h for h in await region.call("GET", "registry", hours_path, staff) if h["match_id"] == match_id]
     await region.call("POST", "registry", f"{hours_path}/{entry['id']}/confirm", staff)
     await region.wait_until("appreciation counts her hours", lambda: _counted(page, journey.base))
 
@@ -132,9 +139,21 @@ async def _searchable(region: Region, title: str) -> bool:
     return any(item["title"] == title for item in found["items"])
 
 
-async def _status(region: Region, staff: dict[str, str], centrale: str, organisation_id: str, status: str) -> bool:
+async def _responses(region: Region, staff: dict[str, str], centrale: str, organisation_id: str) -> list[Any]:
     path = f"/v1/centrales/{centrale}/organisations/{organisation_id}/responses"
-    return any(r["status"] == status for r in await region.call("GET", "registry", path, staff))
+    return list(await region.call("GET", "registry", path, staff))
+
+
+async def _hers(region: Region, staff: dict[str, str], centrale: str, organisation_id: str) -> str | None:
+    mine = [r for r in await _responses(region, staff, centrale, organisation_id) if r["message"] == MESSAGE]
+    return str(mine[0]["match_id"]) if mine else None
+
+
+async def _status(
+    region: Region, staff: dict[str, str], centrale: str, organisation_id: str, match_id: str, status: str
+) -> bool:
+    found = await _responses(region, staff, centrale, organisation_id)
+    return any(str(r["match_id"]) == match_id and r["status"] == status for r in found)
 
 
 async def _counted(page: Page, base: str) -> bool:
