@@ -5,6 +5,7 @@ axe-core on every page, and keyboard-only moves."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import secrets
@@ -256,6 +257,11 @@ class A11y:
         path = urlsplit(page.url).path
         self.checked.append(path)
         self.counts[path] = len(result)
+        report = os.environ.get("PORTAL_AXE_REPORT")
+        if report:
+            # One line per page checked: what axe found there (the report's numbers come from these lines).
+            with Path(report).open("a", encoding="utf-8") as out:
+                out.write(json.dumps({"page": path, "violations": result}) + "\n")
         bad = [f"{v['id']} ({v['impact']}): {v['targets']}" for v in result if v["impact"] in ("serious", "critical")]
         if bad:
             self.serious[path] = bad
