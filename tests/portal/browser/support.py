@@ -260,8 +260,8 @@ class A11y:
         report = os.environ.get("PORTAL_AXE_REPORT")
         if report:
             # One line per page checked: what axe found there (the report's numbers come from these lines).
-            with Path(report).open("a", encoding="utf-8") as out:
-                out.write(json.dumps({"page": path, "violations": result}) + "\n")
+            line = json.dumps({"page": path, "violations": result}) + "\n"
+            await asyncio.to_thread(_append, Path(report), line)
         bad = [f"{v['id']} ({v['impact']}): {v['targets']}" for v in result if v["impact"] in ("serious", "critical")]
         if bad:
             self.serious[path] = bad
@@ -271,6 +271,11 @@ class A11y:
         missed = sorted({urlsplit(url).path for url in visited} - set(self.checked))
         assert missed == [], f"pages visited without an axe check: {missed}"
         assert self.serious == {}, self.serious
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as out:
+        out.write(line)
 
 
 def track(page: Page) -> list[str]:
