@@ -153,6 +153,8 @@ class Templates:
         self.env.filters["role_name"] = lambda role: ROLE_NAMES.get(str(role), str(role))
         self.env.filters["options"] = lambda mapping: [(str(k), i18n.gettext(v)) for k, v in mapping.items()]
         self.env.filters["id_name"] = lambda records: [(str(r["id"]), str(r["name"])) for r in records]
+        # A time of day as people write it: 09:00, whether the API gave 09:00 or 09:00:00.
+        self.env.filters["hhmm"] = lambda value: str(value or "")[:5]
         self.env.filters["pairs"] = lambda values: [(str(v), str(v)) for v in values]
 
     def render(self, name: str, context: dict[str, Any]) -> str:

@@ -28,9 +28,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # (who logs in, the pages to picture as (file name, path))
 TOUR: list[tuple[str | None, list[tuple[str, str]]]] = [
     (None, [("start", "/"), ("vacaturebank", "/vacatures?q=koken&postcode=3512"), ("aanmelden", "/aanmelden")]),
-    ("fatima@example.nl", [("vrijwilliger", "/vrijwilliger"), ("vrijwilliger-gegevens", "/vrijwilliger/gegevens")]),
+    ("fatima@example.nl", [("vrijwilliger", "/vrijwilliger"), ("vrijwilliger-voorstellen", "/vrijwilliger/voorstellen"),
+                           ("vrijwilliger-gegevens", "/vrijwilliger/gegevens")]),
     ("coordinator@buurthuis.example", [("organisatie-taken", "/organisatie"), ("organisatie-nieuwe-taak",
-                                                                               "/organisatie/taken/nieuw")]),
+                                        "/organisatie/taken/nieuw"), ("organisatie-vrijwilligers",
+                                                                      "/organisatie/vrijwilligers")]),
     ("consulent@vc-utrecht.example", [("werkvoorraad", "/consulent"), ("intake", "/consulent/intake")]),
     ("beleid@utrecht.example", [("gemeente", "/gemeente"), ("rapportage", "/gemeente/rapportage")]),
     ("hr@bouwbedrijf.example", [("bedrijf", "/bedrijf")]),
