@@ -166,6 +166,7 @@ DAY_STATUSES: dict[str, str] = {
 # The audit trail of a volunteer's record: who (kind), did what to which part, why.
 ACCESS_KINDS: dict[str, str] = {"account": N_("a person"), "credential": N_("a system"), "region_ops": N_("region ops")}
 ACCESS_ACTIONS: dict[str, str] = {
+    "create": N_("created"),
     "read": N_("read"),
     "export": N_("exported"),
     "change": N_("changed"),

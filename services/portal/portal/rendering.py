@@ -45,7 +45,6 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("/consulent/intake", N_("Intake")),
         ("/consulent/vrijwilligers", N_("Volunteers")),
         ("/consulent/organisaties", N_("Organisations")),
-        ("/consulent/teamdagen", N_("Team days")),
         ("/consulent/waardering", N_("Appreciation")),
         ("/consulent/collegas", N_("Colleagues")),
     ],

@@ -113,3 +113,13 @@ async def test_an_expired_session_drops_the_cookie_and_asks_to_log_in_again(
     assert response.status_code == 303
     assert response.headers["location"].startswith("/inloggen?volgende=/consulent")
     assert '__Host-portal_session=""' in response.headers["set-cookie"]
+
+
+def test_every_menu_entry_of_every_role_is_a_page_of_the_portal() -> None:
+    from fastapi.routing import APIRoute
+
+    from portal.pages import ROUTERS
+    from portal.rendering import NAVIGATION
+
+    pages = {route.path for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)}
+    assert {href for entries in NAVIGATION.values() for href, _ in entries} <= pages
