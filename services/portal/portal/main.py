@@ -26,9 +26,10 @@ from portal import i18n
 from portal.backend import ApiError, ApiForbidden, ApiNotFound, ApiThrottled, Backend, PageCalls, SessionEnded
 from portal.config import Settings
 from portal.pages import ROUTERS
-from portal.pages._base import LoginNeeded, NotAllowed, current_visitor, redirect
+from portal.pages._base import LoginNeeded, NotAllowed, current_visitor, redirect, settle_session
 from portal.rendering import STATIC, Templates, page
 from portal.security import CookieNames, check_csrf, new_visitor_id, security_headers
+from portal.visitor import SessionMemberships
 
 __all__ = ["create_app", "main"]
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
     app.state.settings = settings
     app.state.cookies = CookieNames(settings.cookie_secure)
     app.state.templates = Templates()
+    app.state.memberships = SessionMemberships()
 
     async def readiness() -> dict[str, bool]:
         checks = {"started": state["started"]}
@@ -105,7 +107,14 @@ async def _page_context(request: Request, call_next: Callable[[Request], Awaitab
     if not request.cookies.get(names.session) and not request.cookies.get(names.visitor):
         new_visitor = request.state.new_visitor_id = new_visitor_id()
     started = time.perf_counter()
-    response = await call_next(request)
+    try:
+        response = await call_next(request)
+    finally:
+        accepted = await settle_session(request)
+    if not accepted:
+        # The registry refused the session while the page was being made: the page is not sent.
+        response = redirect(f"/inloggen?volgende={_quote(request.url.path)}", "sessie-verlopen")
+        request.state.session_ended = True
     elapsed_ms = (time.perf_counter() - started) * 1000
     if new_visitor and not request.url.path.startswith(("/static/", "/health/")):
         names.set(response, names.visitor, new_visitor, max_age=_LONG_COOKIE_S)

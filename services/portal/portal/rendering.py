@@ -15,7 +15,7 @@ from portal import content, i18n
 from portal.forms import Form, field_id
 from portal.i18n import N_
 from portal.security import csrf_seed, csrf_token
-from portal.visitor import Visitor
+from portal.visitor import checked_visitor
 
 __all__ = ["STATIC", "Templates", "page"]
 
@@ -164,7 +164,7 @@ class Templates:
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page for this request's visitor, in their language."""
     settings = request.app.state.settings
-    visitor: Visitor = getattr(request.state, "visitor", None) or Visitor()
+    visitor = checked_visitor(request.state)
     seed = csrf_seed(request)
     language = i18n.current_language()
     path = request.url.path

@@ -6,10 +6,13 @@ keeps the session from ending idle. The portal keeps no copy; the answer lives f
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ROLE_HOME", "Membership", "Visitor"]
+__all__ = ["ROLE_HOME", "Membership", "SessionMemberships", "Visitor", "checked_visitor"]
 
 # Where each role starts after logging in.
 ROLE_HOME = {
@@ -107,3 +110,49 @@ class Visitor:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+class SessionMemberships:
+    """What a session acts as (role, centrale, record: ids and organisational names, never a person's), kept a
+    minute in memory by a digest of its token, so a page can call the services while the registry confirms the
+    session. Forgotten on logout or refusal; bounded in size (the oldest go first)."""
+
+    def __init__(self, ttl_s: float = 60.0, size: int = 10_000) -> None:
+        self._ttl_s = ttl_s
+        self._size = size
+        self._entries: OrderedDict[str, tuple[float, Membership]] = OrderedDict()
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def get(self, token: str) -> Membership | None:
+        """The session's membership, if seen within the last minute."""
+        entry = self._entries.get(self._key(token))
+        if entry is None or time.monotonic() - entry[0] > self._ttl_s:
+            return None
+        return entry[1]
+
+    def put(self, token: str, membership: Membership | None) -> None:
+        """Remember what the registry said the session acts as."""
+        if membership is None:
+            return
+        key = self._key(token)
+        self._entries.pop(key, None)
+        self._entries[key] = (time.monotonic(), membership)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def forget(self, token: str) -> None:
+        """Forget a session (logged out, refused)."""
+        self._entries.pop(self._key(token), None)
+
+
+def checked_visitor(state: Any) -> Visitor:
+    """The visitor for a page's header (``state``: the request's): the registry's full answer once it has come
+    (its check runs beside the page's calls), else what is remembered of the session."""
+    visitor: Visitor = getattr(state, "visitor", None) or Visitor()
+    check = getattr(state, "session_check", None)
+    if visitor.token and check is not None and check.done() and not check.cancelled() and check.exception() is None:
+        return Visitor.of_session(visitor.token, check.result())
+    return visitor

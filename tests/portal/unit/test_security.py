@@ -170,3 +170,22 @@ async def test_a_session_other_services_do_not_know_yet_is_waited_for_not_logged
     never = await portal.get("/vrijwilliger/voorstellen")
     assert never.status_code == 503
     assert "set-cookie" not in never.headers, "the person stays logged in: the registry still accepts the session"
+
+
+async def test_a_page_is_not_sent_when_the_registry_refuses_a_session_it_accepted_a_moment_ago(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("centrale_staff"))
+    first = await portal.get("/consulent/organisaties")
+    del services.sessions["token-1"]  # revoked (logged out elsewhere, or a colleague ended the membership)
+    services.calls.clear()
+
+    second = await portal.get("/consulent/organisaties")
+
+    assert first.status_code == 200
+    assert second.status_code == 303
+    assert second.headers["location"].startswith("/inloggen?volgende=/consulent/organisaties")
+    assert "Buurthuis De Linde" not in second.text
+    assert '__Host-portal_session=""' in second.headers["set-cookie"]
+    # The page's own call went beside the registry's check (the session's membership was remembered).
+    assert {call[2] for call in services.calls} == {"/v1/sessions/current", "/v1/centrales/vc-utrecht/organisations"}

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.backend import Api, ApiConflict, ApiRejected, Backend, FieldError, SessionEnded
+from portal.backend import Api, ApiConflict, ApiError, ApiRejected, Backend, FieldError, SessionEnded
 from portal.forms import Form, FormInvalid
-from portal.visitor import Visitor
+from portal.visitor import SessionMemberships, Visitor
 
 __all__ = [
     "LoginNeeded",
@@ -45,20 +46,50 @@ def api(request: Request) -> Api:
 
 
 async def current_visitor(request: Request) -> Visitor:
-    """The logged-in person (asked of the registry once per request), or an anonymous visitor."""
+    """The logged-in person (asked of the registry once per request), or an anonymous visitor.
+
+    The first page of a session waits for the registry's answer. Later pages know the session's membership
+    (role, centrale, record: no personal data) from a short-lived memory of it, so the registry is asked
+    beside the page's own calls instead of before them; the page is only sent once the registry accepted the
+    session (``settle_session``), and each of the page's calls was authorised by its service anyway.
+    """
     known: Visitor | None = getattr(request.state, "visitor", None)
     if known is not None:
         return known
     token = request.cookies.get(request.app.state.cookies.session)
     visitor = Visitor()
     if token:
-        try:
-            visitor = Visitor.of_session(token, await api(request).get("registry", "/v1/sessions/current"))
-        except SessionEnded:
-            # Expired or revoked: the middleware drops the cookie; the page goes on for an anonymous visitor.
-            request.state.session_ended = True
+        memberships: SessionMemberships = request.app.state.memberships
+        remembered = memberships.get(token)
+        check = asyncio.ensure_future(api(request).get("registry", "/v1/sessions/current"))
+        request.state.session_check = check
+        if remembered is not None:
+            visitor = Visitor(token=token, membership=remembered)
+        else:
+            try:
+                visitor = Visitor.of_session(token, await check)
+            except SessionEnded:
+                # Expired or revoked: the middleware drops the cookie; the page goes on for an anonymous visitor.
+                request.state.session_ended = True
+            else:
+                memberships.put(token, visitor.membership)
     request.state.visitor = visitor
     return visitor
+
+
+async def settle_session(request: Request) -> bool:
+    """Wait for the session check of this request, if one runs; False when the registry refused the session."""
+    check: asyncio.Future[Any] | None = getattr(request.state, "session_check", None)
+    if check is None:
+        return True
+    try:
+        await check
+    except SessionEnded:
+        request.app.state.memberships.forget(request.cookies.get(request.app.state.cookies.session) or "")
+        return False
+    except ApiError:
+        return True  # the registry did not answer: the page's own calls decided (each authorised by its service)
+    return True
 
 
 VisitorDep = Annotated[Visitor, Depends(current_visitor)]

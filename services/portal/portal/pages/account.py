@@ -149,6 +149,7 @@ async def logout(request: Request, visitor: VisitorDep) -> Response:
     if visitor.logged_in:
         with contextlib.suppress(SessionEnded):
             await api(request).delete("registry", "/v1/sessions/current")
+    request.app.state.memberships.forget(visitor.token or "")
     response = redirect("/", "uitgelogd")
     request.app.state.cookies.clear(response, request.app.state.cookies.session)
     return response
