@@ -111,6 +111,7 @@ class Templates:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True, default_for_string=True),
+            auto_reload=False,  # templates are part of the release: no stat() of each file on every page
             # A field an API leaves out renders as nothing (a page never fails on an optional field it lacks).
             undefined=ChainableUndefined,
             extensions=["jinja2.ext.i18n"],

@@ -339,24 +339,39 @@ async def confirm_hours(hours_id: UUID, request: Request, visitor: VisitorDep) -
 # -- allowances and users ------------------------------------------------------------------------------------
 
 
+ALLOWANCE_FIELDS = ("volunteer_id", "paid_on", "amount", "hours")
+
+
+async def _volunteer_options(request: Request, visitor: Visitor) -> list[tuple[str, str]]:
+    """The organisation's volunteers (matches made) to choose from: the task, and their name where consented."""
+    views = await api(request).get("registry", f"{_base(visitor)}/responses")
+    options: dict[str, str] = {}
+    for view in as_list(views):
+        if view.get("status") in ("made", "ended"):
+            contact = view.get("contact") or {}
+            who = contact.get("name") if contact.get("kind") == "volunteer" else None
+            options[str(view["volunteer_id"])] = f"{who}, {view['task']['title']}" if who else view["task"]["title"]
+    return sorted(options.items(), key=lambda item: item[1])
+
+
+async def _allowances(request: Request, visitor: Visitor, form: Form, check: Any, status_code: int = 200) -> Response:
+    options = await _volunteer_options(request, visitor)
+    return page(request, "organisation/allowances.html", status_code=status_code, form=form, check=check,
+                volunteers=options)  # fmt: skip
+
+
 @router.get("/organisatie/vergoedingen")
 async def allowances(request: Request, visitor: VisitorDep) -> Response:
     """Check an allowance against the year's fiscal limits, across all organisations, before paying."""
     require(visitor, "organisation")
-    return page(
-        request,
-        "organisation/allowances.html",
-        form=Form(fields=("volunteer_id", "paid_on", "amount", "hours")),
-        check=None,
-    )
+    return await _allowances(request, visitor, Form(fields=ALLOWANCE_FIELDS), None)
 
 
 @router.post("/organisatie/vergoedingen")
 async def check_allowance(request: Request, visitor: VisitorDep) -> Response:
     """Would this payment break a limit? Warned about, never blocked."""
     require(visitor, "organisation")
-    form = Form.of(await request.form(), ("volunteer_id", "paid_on", "amount", "hours"), fallback="amount")
-    outcome: dict[str, Any] = {}
+    form = Form.of(await request.form(), ALLOWANCE_FIELDS, fallback="amount")
 
     async def action() -> Response:
         parser = Parser(form)
@@ -372,12 +387,10 @@ async def check_allowance(request: Request, visitor: VisitorDep) -> Response:
             "hours": str(hours) if hours is not None else None,
         }
         path = f"/v1/centrales/{visitor.centrale_id}/organisations/{visitor.subject_id}/allowances/check"
-        outcome.update(await api(request).post("appreciation", path, body))
-        return page(request, "organisation/allowances.html", form=form, check=outcome)
+        outcome = await api(request).post("appreciation", path, body)
+        return await _allowances(request, visitor, form, outcome)
 
-    return await submit(
-        form, action, lambda f: page(request, "organisation/allowances.html", status_code=422, form=f, check=None)
-    )
+    return await submit(form, action, lambda f: _allowances(request, visitor, f, None, 422))
 
 
 @router.get("/organisatie/gebruikers")
