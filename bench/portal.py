@@ -59,6 +59,7 @@ class Sample:
     client_ms: float
     api_calls: int
     status: int
+    api_ms: float = 0.0
 
 
 @dataclass
@@ -175,7 +176,14 @@ async def _person(
                 timing = _TIMING.search(response.headers.get("server-timing", ""))
                 if timing:
                     load_.samples.append(
-                        Sample(name, float(timing["app"]), client_ms, int(timing["calls"]), response.status_code)
+                        Sample(
+                            name,
+                            float(timing["app"]),
+                            client_ms,
+                            int(timing["calls"]),
+                            response.status_code,
+                            float(timing["api"]),
+                        )
                     )
                 await asyncio.sleep(rng.uniform(*think_s))
                 if time.monotonic() >= until:
@@ -240,6 +248,8 @@ async def run(users: int, seconds: float, task_count: int, seed: int, think_s: t
             "server_p50_ms": round(statistics.median(server), 1),
             "server_p95_ms": round(p95, 1),
             "client_p95_ms": round(_percentile([s.client_ms for s in samples], 0.95), 1),
+            # The services' share: the page's calls added up (concurrent calls overlap, so this can exceed the page).
+            "api_p50_ms": round(statistics.median(s.api_ms for s in samples), 1),
             "api_calls": sorted({s.api_calls for s in samples}),
             "met": p95 <= TARGET_P95_MS,
         })  # fmt: skip
@@ -268,14 +278,14 @@ def markdown(result: dict[str, Any]) -> str:
         f"between pages), {result['tasks']:,} published tasks; {result['requests']:,} pages served; load average "
         f"at the end {result['load_average_at_end']} on {os.cpu_count()} CPUs.",
         "",
-        "| page | pages | server p50 | server p95 | client p95 | API calls | p95 ≤ 300 ms |",
-        "|---|---|---|---|---|---|---|",
+        "| page | pages | server p50 | server p95 | client p95 | API calls | their time p50 | p95 ≤ 300 ms |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for page in result["pages"]:
         calls = ", ".join(str(c) for c in page["api_calls"])
         lines.append(
             f"| {page['page']} | {page['requests']} | {page['server_p50_ms']} ms | {page['server_p95_ms']} ms | "
-            f"{page['client_p95_ms']} ms | {calls} | {'met' if page['met'] else 'missed'} |"
+            f"{page['client_p95_ms']} ms | {calls} | {page['api_p50_ms']} ms | {'met' if page['met'] else 'missed'} |"
         )
     return "\n".join(lines)
 
