@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -33,21 +33,25 @@ from common.jobs import Scheduler
 from common.jobs.api import jobs_router
 from common.kafka import broker_options
 from common.logging import configure_logging, get_logger
+from common.ops.api import stream_router
 from common.outbox import OutboxRelay
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
-from common.settings import ServiceSettings
+from common.settings import ProcessSettings, ServiceSettings
 
 __all__ = [
     "READINESS_REQUIRES",
     "PoolDep",
     "Runtime",
     "ServiceSpec",
+    "add_correlation_ids",
+    "add_health_routes",
     "build_broker",
     "create_service_app",
     "freeze_startup_heap",
     "get_pool",
     "get_runtime",
     "run_service",
+    "serve",
 ]
 
 log = get_logger(__name__)
@@ -210,9 +214,30 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
     app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
     app.state.runtime = runtime
 
+    add_correlation_ids(app)
+    add_health_routes(
+        app,
+        lambda: _readiness(runtime),
+        READINESS_REQUIRES,
+        ready_summary="Started and the database answers; Kafka is only reported.",
+    )
+
+    install_error_handlers(app)
+    if spec.jobs:
+        app.include_router(jobs_router)
+    if spec.register_handlers is not None:
+        app.include_router(stream_router)
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def add_correlation_ids(app: FastAPI) -> None:
+    """Give every request a correlation id (the caller's, if valid), bound into the logs and echoed back."""
+
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Every request gets a correlation id (the caller's, if valid); events it causes carry it on.
+        # Events (and calls to other services) the request causes carry the same id on.
         try:
             correlation_id = UUID(request.headers.get("x-correlation-id", ""))
         except ValueError:
@@ -223,23 +248,26 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
         response.headers["X-Correlation-ID"] = str(correlation_id)
         return response
 
+
+def add_health_routes(
+    app: FastAPI,
+    readiness: Callable[[], Awaitable[dict[str, bool]]],
+    requires: Sequence[str],
+    *,
+    ready_summary: str,
+) -> None:
+    """``/health/live`` (the process is up) and ``/health/ready`` (200 when every check in ``requires`` holds)."""
+
     @app.get("/health/live", tags=["health"], summary="The process is up.")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["health"], summary="Started and the database answers; Kafka is only reported.")
+    @app.get("/health/ready", tags=["health"], summary=ready_summary)
     async def ready(response: Response) -> dict[str, Any]:
-        checks = await _readiness(runtime)
-        ok = all(checks.get(name, False) for name in READINESS_REQUIRES)
+        checks = await readiness()
+        ok = all(checks.get(name, False) for name in requires)
         response.status_code = 200 if ok else 503
         return {"status": "ok" if ok else "unavailable", "checks": checks}
-
-    install_error_handlers(app)
-    if spec.jobs:
-        app.include_router(jobs_router)
-    for router in spec.routers:
-        app.include_router(router)
-    return app
 
 
 async def _readiness(runtime: Runtime) -> dict[str, bool]:
@@ -257,7 +285,11 @@ async def _readiness(runtime: Runtime) -> dict[str, bool]:
 def run_service(settings: ServiceSettings, spec: ServiceSpec) -> None:
     """Run the service until SIGTERM/SIGINT (the process entrypoint)."""
     configure_logging(spec.name, settings.log_level)
-    app = create_service_app(settings, spec)
+    serve(create_service_app(settings, spec), settings)
+
+
+def serve(app: FastAPI, settings: ProcessSettings) -> None:
+    """Serve ``app`` with uvicorn until SIGTERM/SIGINT, keeping the JSON logs and the shutdown budget's shares."""
     config = uvicorn.Config(
         app,
         host=settings.http_host,
