@@ -14,25 +14,26 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from uuid import UUID, uuid4
 
-import structlog
 import uvicorn
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from faststream.kafka import KafkaBroker
 
 from common.clock import Clock, SystemClock
 from common.consumer import EventConsumer
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
+from common.guard import RequestGuard
 from common.http import install_error_handlers
 from common.jobs import Scheduler
 from common.jobs.api import jobs_router
 from common.kafka import broker_options
 from common.logging import configure_logging, get_logger
+from common.openapi import docs_router, document_error_responses
 from common.outbox import OutboxRelay
+from common.ratelimit import RateLimiter
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
 from common.settings import ServiceSettings
 
@@ -102,6 +103,7 @@ async def _start(runtime: Runtime) -> None:
     settings, spec = runtime.settings, runtime.spec
     runtime.pool = await create_pool(settings.database_url.get_secret_value(), settings.db_pool_size)
     await apply_migrations(runtime.pool, RUNTIME_MIGRATIONS, spec.migrations)
+    runtime.limiter = RateLimiter(runtime.pool, runtime.clock)
     if spec.publishes:
         runtime.relay = OutboxRelay(runtime.pool, settings, poll_interval_s=settings.outbox_poll_interval_s)
         await runtime.relay.start()
@@ -194,23 +196,19 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
             except TimeoutError:
                 log.error("shutdown_timed_out", timeout_s=settings.shutdown_timeout_s)
 
-    app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
+    # The doc pages are our own (local assets, a strict CSP) or off; /openapi.json lists every error.
+    app = FastAPI(
+        title=f"{spec.name} ({settings.region})",
+        description=spec.description,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     for name, value in spec.state.items():
         setattr(app.state, name, value)
-
-    @app.middleware("http")
-    async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Every request gets a correlation id (the caller's, if valid); events it causes carry it on.
-        try:
-            correlation_id = UUID(request.headers.get("x-correlation-id", ""))
-        except ValueError:
-            correlation_id = uuid4()
-        request.state.correlation_id = correlation_id
-        with structlog.contextvars.bound_contextvars(correlation_id=str(correlation_id)):
-            response = await call_next(request)
-        response.headers["X-Correlation-ID"] = str(correlation_id)
-        return response
+    # Outermost: correlation id, body limit, text check, failed-auth limit, security headers, 500s.
+    app.add_middleware(RequestGuard, runtime=runtime)
 
     @app.get("/health/live", tags=["health"], summary="The process is up.")
     async def live() -> dict[str, str]:
@@ -228,6 +226,9 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
         app.include_router(jobs_router)
     for router in spec.routers:
         app.include_router(router)
+    if settings.api_docs:
+        app.include_router(docs_router(app.title))
+    document_error_responses(app)
     return app
 
 
@@ -253,6 +254,7 @@ def run_service(settings: ServiceSettings, spec: ServiceSpec) -> None:
         port=settings.http_port,
         log_config=None,  # keep our structlog JSON handlers
         access_log=False,
+        server_header=False,  # no "server: uvicorn" banner
         # Requests in hand get a share of the budget; the lifespan shutdown (_stop) has the rest.
         timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s * _HTTP_SHARE)),
         lifespan="on",

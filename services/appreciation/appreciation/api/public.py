@@ -10,8 +10,14 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from appreciation.api._plumbing import AppreciationUowDep
 from appreciation.api.models import Record
 from appreciation.use_cases import certificates
+from common.ratelimit import limit_per_client
 
-router = APIRouter(prefix="/v1/certificates", tags=["verification"])
+# Anonymous look-ups are limited per client address (RATE_LIMIT_CERTIFICATE_LOOKUP), against guessing ids.
+router = APIRouter(
+    prefix="/v1/certificates",
+    tags=["verification"],
+    dependencies=[Depends(limit_per_client(lambda settings: settings.certificate_lookup_limit))],
+)
 
 # Certificates are a few tens of kilobytes; anything much larger is not one of ours.
 _MAX_PDF_BYTES = 5 * 1024 * 1024

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
+from common.ratelimit import limit_per_client
 from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
 from registry.api.models import ConsentChangeIn, Created, CredentialOut, HoursIn, Record, VolunteerIn, VolunteerPatch
 from registry.api.staff import profile_changes, registration
@@ -29,6 +30,8 @@ def _me(caller: Caller) -> tuple[UUID, str]:
     "/centrales/{centrale_id}/volunteers/self-registration",
     status_code=status.HTTP_201_CREATED,
     summary="Register yourself as a volunteer; the answer holds your personal token (shown once).",
+    # Anonymous: a client address may register a few times an hour (RATE_LIMIT_SELF_REGISTRATION), not 100 in 0.5 s.
+    dependencies=[Depends(limit_per_client(lambda settings: settings.self_registration_limit))],
 )
 async def self_register(centrale_id: str, body: VolunteerIn, uow: RegistryUowDep) -> CredentialOut:
     cmd = volunteers.SelfRegister(registration(centrale_id, body, by="self", recorded_by="self"))
