@@ -118,7 +118,7 @@ async def post_volunteer_day(cmd: PostVolunteerDay, uow: RegistryUnitOfWork) -> 
     if cmd.on_date <= uow.now().date():
         raise Rejected(["a volunteer day must lie in the future"], field="on_date")
     if cmd.centrale_id is not None and not await uow.centrales.exists(cmd.centrale_id):
-        raise Rejected([f"unknown centrale {cmd.centrale_id}"], field="centrale_id")
+        raise Rejected(["no such centrale in this region"], field="centrale_id")
     day = VolunteerDay(
         id=uuid4(),
         partner_id=cmd.partner_id,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from common.auth import CallerDep, Role, require_role
+from common.bounds import PlatformDate
 from common.errors import Conflict
 from common.service import PoolDep, get_runtime
 from reporting.api._plumbing import CentraleId
@@ -54,7 +55,7 @@ class DistrictsIn(BaseModel):
 class NldoetDaysIn(BaseModel):
     """NLdoet dates to add (the national volunteer days every March)."""
 
-    days: list[date] = Field(min_length=1, max_length=20, examples=[["2027-03-12", "2027-03-13"]])
+    days: list[PlatformDate] = Field(min_length=1, max_length=20, examples=[["2027-03-12", "2027-03-13"]])
 
 
 @router.put("/centrales/{centrale_id}", summary="Say which municipality a centrale works for.")
