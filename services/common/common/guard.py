@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 from uuid import UUID, uuid4
 
 import structlog
+from fastapi.routing import iter_route_contexts
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -162,7 +163,8 @@ class RequestGuard:
         except _ClientLeft:
             return
         except Exception:
-            log.exception("request_failed", method=scope["method"], path=scope["path"])
+            # A fresh logger: the configuration in force now, even after a test or a reload reconfigured it.
+            get_logger(__name__).exception("request_failed", method=scope["method"], path=scope["path"])
             if not started:
                 detail = {"detail": "internal server error", "correlation_id": str(correlation_id)}
                 await self._reply(send, correlation_id, 500, detail)
@@ -178,7 +180,7 @@ class RequestGuard:
     def _path_parameter(scope: Scope) -> tuple[str, ...]:
         """The name of the path parameter holding the bad text, when a route matches the path."""
         app = scope.get("app")
-        for route in getattr(getattr(app, "router", None), "routes", ()):
+        for route in iter_route_contexts(getattr(app, "routes", ())):
             match, child = route.matches(scope)
             if match is not Match.NONE:
                 for name, value in child.get("path_params", {}).items():

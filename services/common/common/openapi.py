@@ -21,7 +21,7 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from common.auth import authenticate, identify
 from common.http import request_unit_of_work
@@ -87,7 +87,7 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _calls(sub)
 
 
-def error_statuses(route: APIRoute) -> set[int]:
+def error_statuses(route: APIRoute | RouteContext) -> set[int]:
     """The error statuses a route can answer, from its dependencies, parameters and method."""
     calls = set(_calls(route.dependant))
     methods = route.methods or set()
@@ -121,8 +121,9 @@ def document_error_responses(app: FastAPI) -> None:
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas["ErrorMessage"] = _MESSAGE
         schemas["ValidationErrors"] = _VALIDATION
-        for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
+        # Routes of included routers come through their contexts (prefix and router dependencies applied).
+        for route in iter_route_contexts(app.routes):
+            if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
                 continue
             for method in route.methods or ():
                 operation = schema["paths"][route.path_format].get(method.lower())
