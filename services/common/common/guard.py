@@ -11,7 +11,8 @@ For each request, in order:
 4. text with a NUL character or a lone surrogate, anywhere in the path, the query string or a JSON body
    (values and keys, at any depth), gets 422 naming where: PostgreSQL cannot store NUL, and a lone
    surrogate cannot even be encoded in a reply;
-5. the route runs; a 401 counts against the failed-authentication limit (and becomes the 429 when over it);
+5. the route runs; a 401 to a request with a token counts against the failed-authentication limit (and
+   becomes the 429 when over it);
 6. every response gets the security headers (``nosniff``, a Content-Security-Policy with
    ``frame-ancestors 'none'``, ``Referrer-Policy: no-referrer``, ``Cache-Control: no-store`` unless the route
    set its own caching);
@@ -130,6 +131,8 @@ class RequestGuard:
         started = False
         replaced = False
         address = scope["client"][0] if scope.get("client") else "unknown"
+        # A failed authentication is a token presented and refused; a request without one guesses nothing.
+        presents_token = _header(scope, b"authorization") is not None
 
         async def send_guarded(message: Message) -> None:
             nonlocal started, replaced
@@ -137,7 +140,7 @@ class RequestGuard:
                 return  # the body of a 401 that became a 429
             if message["type"] == "http.response.start":
                 started = True
-                if message["status"] == 401:
+                if message["status"] == 401 and presents_token:
                     retry_after = await self._count_failed_authentication(address)
                     if retry_after is not None:
                         replaced = True
@@ -147,7 +150,7 @@ class RequestGuard:
             await send(message)
 
         try:
-            retry_after = self._still_blocked(address) if _header(scope, b"authorization") else None
+            retry_after = self._still_blocked(address) if presents_token else None
             if retry_after is not None:
                 await self._reply(send, correlation_id, 429, _too_many(retry_after), retry_after)
                 return

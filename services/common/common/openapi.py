@@ -2,9 +2,10 @@
 
 Error responses are derived from each route's dependencies and shape, so a new route is documented by being
 written: a route that identifies its caller can answer 401 (and 429 once an address fails too often), one
-that requires a caller also 403 and 404 (a tenant's records are 404 to the others), one with path parameters
-404, a write through the unit of work 409, a method with a body 413, one with parameters or a body 422 (its
-validation, and the text check of ``common.guard``), a rate-limited one 429.
+that requires a caller also 403 and 404 (a tenant's records are 404 to the others), one with path
+parameters 404, a write by a caller or through the unit of work 409, a method with a body 413, one with
+parameters or a body 422 (its validation, and the text check of ``common.guard``), a rate-limited one 429.
+A route that reads a token but needs none (self-registration, certificate checks) has optional security.
 
 Swagger UI (``/docs``) and ReDoc (``/redoc``) are served from ``docs_assets/``, vendored from npm by
 ``scripts/vendor-docs-assets.sh``, under a Content-Security-Policy that allows only this origin; the
@@ -98,7 +99,7 @@ def error_statuses(route: APIRoute | RouteContext) -> set[int]:
         statuses |= {403, 404}
     if route.dependant.path_params:
         statuses.add(404)
-    if request_unit_of_work in calls and methods & _WRITES:
+    if methods & _WRITES and (request_unit_of_work in calls or authenticate in calls):
         statuses.add(409)
     if methods & _WRITES:
         statuses.add(413)
@@ -132,6 +133,9 @@ def document_error_responses(app: FastAPI) -> None:
                 responses = operation.setdefault("responses", {})
                 for status in sorted(error_statuses(route)):
                     _document(responses, status)
+                if "security" in operation and authenticate not in set(_calls(route.dependant)):
+                    # A public route reads a token when one is sent (to know the caller) but needs none.
+                    operation["security"] = [{}, *operation["security"]]
         # FastAPI's own validation-error models describe the reply with ``input``, which is not sent.
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
