@@ -262,6 +262,26 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
             await _eventually(f"{tenant.name}'s {role} token on {service}", accepted)
 
 
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fuzzing tier runs last, schemathesis last of all.
+
+    Its services join the consumer groups of their names, as every service does, so no other test's services
+    may run beside them: with the tier at the end, its session-wide region starts after every other test. And
+    schemathesis writes as region ops (it may link B's centrale to A's municipality, or erase A's volunteer),
+    so the tests that rely on the region as set up run before it.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        if item.path.parent != _HERE:
+            return 0
+        return 2 if item.path.name == "test_schemathesis.py" else 1
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
 async def region(
     kafka_bootstrap: str, postgres_server_dsn: str, tmp_path_factory: pytest.TempPathFactory

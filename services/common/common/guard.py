@@ -10,7 +10,7 @@ For each request, in order:
    while it streams in);
 4. text with a NUL character or a lone surrogate, anywhere in the path, the query string or a JSON body
    (values and keys, at any depth), gets 422 naming where: PostgreSQL cannot store NUL, and a lone
-   surrogate cannot even be encoded in a reply;
+   surrogate cannot even be encoded in a reply; so does a JSON body that is not UTF-8 at all;
 5. the route runs; a 401 to a request with a token counts against the failed-authentication limit (and
    becomes the 429 when over it);
 6. every response gets the security headers (``nosniff``, a Content-Security-Policy with
@@ -51,6 +51,7 @@ HTML_CSP = (
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 _BAD_TEXT = "must not contain a NUL character or a lone surrogate"
+_NOT_UTF8 = "the body is not JSON in UTF-8"
 _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -214,6 +215,9 @@ class RequestGuard:
         if body and _is_json(_header(scope, b"content-type")):
             try:
                 document = json.loads(body)
+            except UnicodeDecodeError:
+                # FastAPI answers 400 "error parsing the body" here; it is invalid input like any other.
+                return body, (422, {"detail": [{"loc": ["body"], "msg": _NOT_UTF8, "type": "json_invalid"}]})
             except ValueError:
                 return body, None  # not JSON: the route's validation answers 422 for it
             bad = [("body", *path) for path in bad_text_locations(document)]

@@ -150,6 +150,12 @@ async def test_nul_in_the_query_string_or_the_path_gets_422_naming_the_parameter
     assert path.json()["detail"][0]["loc"] == ["path", "thing_id"]
 
 
+async def test_a_body_that_is_not_utf8_is_invalid_input_not_a_bad_request(probe: Probe) -> None:
+    response = await _post(probe, b'{"name": "\xff\xfe"}')
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body"]
+
+
 async def test_clean_text_in_other_scripts_passes(probe: Probe) -> None:
     response = await _post(probe, json.dumps({"name": "Fatima el Amrani فاطمة 😊"}).encode())
     assert response.status_code == 201, response.text
