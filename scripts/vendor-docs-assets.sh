@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SWAGGER_UI_VERSION=5.35.0   # swagger-ui-dist: the latest 5.x when vendored (2026-12)
-REDOC_VERSION=3.0.1         # redoc: its standalone bundle, the latest when vendored
+REDOC_VERSION=2.5.4         # redoc 2.x: 3.x reports telemetry to Redocly and loads its logo from their CDN
 TARGET=services/common/common/docs_assets
 
 work=$(mktemp -d)

@@ -6,7 +6,7 @@ random fuzzing, stateful sequences along the links it infers) with a bounded num
 and fails on any server error or any response that contradicts the schema: an undocumented status, a body
 that does not match, a wrong content type, a missing documented header.
 
-``FUZZ_MAX_EXAMPLES`` (default 8) and ``FUZZ_SEED`` (default fixed, so CI is reproducible; ``random`` for a
+``FUZZ_MAX_EXAMPLES`` (default 5) and ``FUZZ_SEED`` (default fixed, so CI is reproducible; ``random`` for a
 new one) tune it; ``FUZZ_REPORT_DIR`` keeps schemathesis' JUnit and NDJSON reports.
 """
 
@@ -36,7 +36,7 @@ CHECKS = (
 # accepted" (0 for false, "5" for 5: unambiguous, and what the models are meant to accept), and answers of 413
 # to a body over the size limit; positive_data_acceptance, which expects random ids and roles to succeed.
 PHASES = "examples,coverage,fuzzing,stateful"
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "5"))
 SEED = os.environ.get("FUZZ_SEED", "20261205")
 CALLERS = ("ops", *ROLES)
 
