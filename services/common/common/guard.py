@@ -8,8 +8,8 @@ For each request, in order:
    until its window ends;
 3. a body longer than ``HTTP_MAX_BODY_BYTES`` gets 413 before anything parses it (by ``Content-Length``, or
    while it streams in);
-4. text with a NUL character or a lone surrogate, anywhere in the path, the query string or a JSON body
-   (values and keys, at any depth), gets 422 naming where: PostgreSQL cannot store NUL, and a lone
+4. text with a NUL character or a lone surrogate, anywhere in the path, the query string, a JSON body
+   (values and keys, at any depth) or a form, gets 422 naming where: PostgreSQL cannot store NUL, and a lone
    surrogate cannot even be encoded in a reply; so does a JSON body that is not UTF-8 at all;
 5. the route runs; a 401 to a request with a token counts against the failed-authentication limit (and
    becomes the 429 when over it);
@@ -53,6 +53,8 @@ HTML_CSP = (
 _BAD_TEXT = "must not contain a NUL character or a lone surrogate"
 _NOT_UTF8 = "the body is not JSON in UTF-8"
 _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Blocked addresses remembered by one instance before the expired ones are swept out.
+_MAX_BLOCKED = 10_000
 
 
 class _ClientLeft(Exception):
@@ -96,6 +98,13 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
         if key.lower() == name:
             return bytes(value)
     return None
+
+
+def _is_form(content_type: bytes | None) -> bool:
+    # Forms of server-rendered pages (the portal) carry text the same way.
+    if not content_type:
+        return False
+    return content_type.split(b";", 1)[0].strip().lower() == b"application/x-www-form-urlencoded"
 
 
 def _is_json(content_type: bytes | None) -> bool:
@@ -212,7 +221,14 @@ class RequestGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if body and _is_json(_header(scope, b"content-type")):
+        content_type = _header(scope, b"content-type")
+        if body and _is_form(content_type):
+            fields = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
+            in_form: list[tuple[str | int, ...]] = [
+                ("body", _printable(name)) for name, value in fields if _is_bad(name) or _is_bad(value)
+            ]
+            return body, ((422, _bad_text_detail(in_form)) if in_form else None)
+        if body and _is_json(content_type):
             try:
                 document = json.loads(body)
             except UnicodeDecodeError:
@@ -243,7 +259,11 @@ class RequestGuard:
         verdict = await limiter.hit(self.runtime.settings.failed_auth_limit, address)
         if verdict.allowed:
             return None
-        self._blocked_until[address] = self.runtime.clock.now().timestamp() + verdict.retry_after_s
+        now = self.runtime.clock.now().timestamp()
+        if len(self._blocked_until) >= _MAX_BLOCKED:
+            # Many addresses at once: forget the ones whose wait is over (the counts stay in the database).
+            self._blocked_until = {held: until for held, until in self._blocked_until.items() if until > now}
+        self._blocked_until[address] = now + verdict.retry_after_s
         log.warning("rate_limited", limit="failed-auth", hits=verdict.hits, retry_after_s=verdict.retry_after_s)
         return verdict.retry_after_s
 

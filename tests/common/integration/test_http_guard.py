@@ -150,6 +150,16 @@ async def test_nul_in_the_query_string_or_the_path_gets_422_naming_the_parameter
     assert path.json()["detail"][0]["loc"] == ["path", "thing_id"]
 
 
+async def test_nul_in_a_form_field_gets_422_naming_the_field(probe: Probe) -> None:
+    response = await probe.http.post(
+        "/v1/things/t1",
+        content=b"name=Jan&note=a%00b",
+        headers={**probe.ops, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "note"]
+
+
 async def test_a_body_that_is_not_utf8_is_invalid_input_not_a_bad_request(probe: Probe) -> None:
     response = await _post(probe, b'{"name": "\xff\xfe"}')
     assert response.status_code == 422
