@@ -180,3 +180,22 @@ async def test_a_huge_anonymous_body_is_413_unread_and_a_422_never_echoes_person
         assert refused.status_code == 422
         assert personal not in refused.text
         assert "x" * 50 not in refused.text
+
+
+async def test_every_service_process_sends_the_security_headers_and_no_server_banner(region: Region) -> None:
+    # uvicorn itself adds "server: uvicorn" unless told not to: only a real server shows it.
+    async with httpx.AsyncClient(timeout=30) as http:
+        for service in ("registry", "matching", "appreciation", "reporting"):
+            base = region.url(service)
+            for response in (
+                await http.get(f"{base}/health/live"),
+                await http.get(f"{base}/v1/ops/jobs", headers={"Authorization": "Bearer rp_unknown"}),
+                await http.get(f"{base}/v1/no-such-route"),
+                await http.get(f"{base}/docs"),
+            ):
+                where = (service, response.request.url.path, response.status_code)
+                assert "server" not in response.headers, where
+                assert response.headers["x-content-type-options"] == "nosniff", where
+                assert response.headers["referrer-policy"] == "no-referrer", where
+                assert "frame-ancestors 'none'" in response.headers["content-security-policy"], where
+                assert response.headers["cache-control"] == "no-store", where
