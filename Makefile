@@ -64,16 +64,16 @@ test-fuzz: install ## Only the fuzzing tier: schemathesis and the tenant matrix 
 	@$(RUN) pytest -m fuzz
 
 .PHONY: bench
-bench: install ## Benchmarks as ratios against raw aiokafka/asyncpg baselines (~35 min); table + bench-results/
+bench: install bench-peer-env ## Benchmarks against raw aiokafka/asyncpg and a Quix Streams peer (~40 min); table + bench-results/
 	@$(RUN) python -m bench
 
 .PHONY: bench-smoke
-bench-smoke: install ## Tiny benchmark run (~2 min) that checks the harness works, not speed
+bench-smoke: install bench-peer-env ## Tiny benchmark run (~2 min) that checks every scenario's harness works, not speed
 	@$(RUN) python -m bench --smoke
 
-.PHONY: bench-soak
-bench-soak: install ## Benchmarks with the full 10-minute memory soak (~42 min)
-	@$(RUN) python -m bench --soak
+.PHONY: bench-peer-env
+bench-peer-env: install ## Install the benchmark peer's own locked environment (bench/peers/quix: Quix Streams, psycopg)
+	@$(RUN) python -m bench.peer
 
 .PHONY: lint
 lint: install ## ruff lint and format check, and the import contracts between layers and services (.importlinter)

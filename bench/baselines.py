@@ -15,13 +15,13 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from bench.generator import KafkaRecord
-from bench.harness import LatencyProbe, Progress, Run, cpu_seconds, peak_rss_bytes, reset_peak_rss
+from bench.harness import Progress, Run, cpu_seconds, peak_rss_bytes, reset_peak_rss
 from bench.project import HOURS_COLUMNS, INSERT_HOURS, hours_row
-from bench.streams import Offsets, assigned_consumer, ce_id, seek_to
+from bench.streams import Offsets, assigned_consumer, seek_to
 from contracts import Event, event_type_of
 from contracts.events import HoursLogged
 
-__all__ = ["raw_consume", "raw_ingest", "raw_pipeline", "raw_send", "validate"]
+__all__ = ["raw_ingest", "raw_pipeline", "raw_send", "validate"]
 
 # A raw loop polls with this timeout: short enough to notice the end of a run quickly.
 _POLL_MS = 100
@@ -148,33 +148,6 @@ def _within(records: list[ConsumerRecord[bytes, bytes]], stop_at: Offsets | None
     if stop_at is None:
         return records
     return [record for record in records if record.offset < stop_at[record.partition]]
-
-
-async def raw_consume(
-    *,
-    bootstrap: str,
-    topic: str,
-    start: Offsets,
-    probe: LatencyProbe,
-    series: str,
-    seen: set[str],
-    stop: asyncio.Event,
-) -> None:
-    """Consume from ``start`` until ``stop``: every record observed in ``series`` when in hand, then validated."""
-    consumer = assigned_consumer(bootstrap, topic)
-    await consumer.start()
-    try:
-        seek_to(consumer, topic, start)
-        while not stop.is_set():
-            batches = await consumer.getmany(timeout_ms=_POLL_MS)
-            for part in batches.values():
-                for record in part:
-                    event_id = ce_id(record.headers)
-                    probe.observe(series, event_id)
-                    validate(record)
-                    seen.add(event_id)
-    finally:
-        await consumer.stop()
 
 
 async def raw_send(bootstrap: str, records: Sequence[KafkaRecord]) -> Run:

@@ -1,4 +1,4 @@
-"""Measuring: paired A/B runs, percentiles, progress windows, pacing, CPU seconds and peak RSS of this process.
+"""Measuring: paired A/B runs (and rounds of more sides), percentiles, progress windows, CPU and RSS of this process.
 
 Shared 2-core machines are noisy, so nothing here is judged on its own: every goal compares the project
 (side A) with a raw baseline (side B) run right after it on the same broker and database, A B A B A B,
@@ -14,15 +14,13 @@ import re
 import resource
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "LatencyProbe",
     "LatencySummary",
-    "Pacer",
     "Paired",
     "Progress",
     "Run",
@@ -32,7 +30,9 @@ __all__ = [
     "peak_rss_bytes",
     "percentile",
     "reset_peak_rss",
+    "round_ratios",
     "run_pairs",
+    "run_rounds",
     "summarize",
 ]
 
@@ -194,6 +194,30 @@ async def run_pairs(
     return paired
 
 
+async def run_rounds(
+    rounds: int,
+    sides: Mapping[str, Callable[[int], Awaitable[Run]]],
+    *,
+    on_run: Callable[[Run], None] | None = None,
+) -> dict[str, list[Run]]:
+    """Run every side in turn, ``rounds`` times (A B C A B C ...); the runs of each side, in round order."""
+    if rounds < 1:
+        raise ValueError("at least one round")
+    runs: dict[str, list[Run]] = {name: [] for name in sides}
+    for index in range(rounds):
+        for name, run in sides.items():
+            result = await run(index)
+            runs[name].append(result)
+            if on_run is not None:
+                on_run(result)
+    return runs
+
+
+def round_ratios(runs: Mapping[str, list[Run]], top: str, bottom: str) -> list[float]:
+    """``rate(top) / rate(bottom)`` per round."""
+    return [a.rate / b.rate if b.rate else math.inf for a, b in zip(runs[top], runs[bottom], strict=True)]
+
+
 class Progress:
     """The measured window of a throughput run: from the first record in hand to the last one done.
 
@@ -260,71 +284,3 @@ class Progress:
             peak_rss_bytes=peak_rss,
             extra={"reached_target": self.count >= self.target, **extra},
         )
-
-
-class LatencyProbe:
-    """Send stamps per event id, and the delay until each later observation, per named series."""
-
-    def __init__(self) -> None:
-        self.sent_ns: dict[str, int] = {}
-        self.series: dict[str, list[float]] = {}
-
-    def stamp(self, event_id: str) -> None:
-        """The event is about to be handed to the producer."""
-        self.sent_ns[event_id] = time.perf_counter_ns()
-
-    def observe(self, series: str, event_id: str) -> None:
-        """The event reached the point ``series`` names; unknown ids (not sent by this probe) are ignored."""
-        sent = self.sent_ns.get(event_id)
-        if sent is not None:
-            self.series.setdefault(series, []).append((time.perf_counter_ns() - sent) / 1e6)
-
-    def count(self, series: str) -> int:
-        """How many observations ``series`` has."""
-        return len(self.series.get(series, ()))
-
-    def censor(self, series: str, seen: set[str]) -> int:
-        """Count every sent event not ``seen`` in ``series`` with its age now (a lower bound); return how many."""
-        now = time.perf_counter_ns()
-        missing = [event_id for event_id in self.sent_ns if event_id not in seen]
-        self.series.setdefault(series, []).extend((now - self.sent_ns[event_id]) / 1e6 for event_id in missing)
-        return len(missing)
-
-    def summaries(self) -> dict[str, LatencySummary]:
-        """Percentiles of every non-empty series."""
-        return {name: summarize(values) for name, values in self.series.items() if values}
-
-
-# A tick due within this long is released at once: at thousands of ticks a second, a sleep per tick would
-# cost the measuring process more than the sending (records go out at most this early).
-_PACER_SLACK_S = 0.001
-
-
-class Pacer:
-    """Releases ticks at a fixed rate; behind schedule it releases at once and records how late it was.
-
-    The producer runs in the measuring process: when the consumer starves it of the event loop, sends
-    fall behind schedule. ``max_late_s`` reports that, so a latency figure is never read without it.
-    """
-
-    def __init__(self, rate_per_s: float, duration_s: float) -> None:
-        if rate_per_s <= 0:
-            raise ValueError("rate must be positive")
-        self.interval = 1 / rate_per_s
-        self.duration_s = duration_s
-        self.started = time.perf_counter()
-        self.ticks = 0
-        self.max_late_s = 0.0
-
-    async def next(self) -> bool:
-        """Sleep until the next tick is due; False once the duration is over."""
-        due = self.ticks * self.interval
-        if due >= self.duration_s:
-            return False
-        delay = self.started + due - time.perf_counter()
-        if delay > _PACER_SLACK_S:
-            await asyncio.sleep(delay)
-        elif delay < 0:
-            self.max_late_s = max(self.max_late_s, -delay)
-        self.ticks += 1
-        return True

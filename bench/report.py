@@ -18,7 +18,7 @@ __all__ = ["Report", "machine_info", "render_markdown", "write_report"]
 
 _PACKAGES = ("faststream", "aiokafka", "asyncpg", "pydantic", "numpy")
 # The latency series a detail row shows, in order of preference.
-_SERIES = ("committed", "consumed", "handled", "query")
+_SERIES = ("handled", "consumed", "committed", "query")
 
 
 @dataclass
@@ -153,9 +153,11 @@ def render_markdown(report: Report) -> str:
     lines += [
         "",
         "Rates are over the window from the first record in hand to the last one done (runs are bounded in "
-        f"records and to {config.throughput_limit_s:.0f} s). CPU is this process's user + system time in that "
-        "window (Kafka's and PostgreSQL's own CPU are not included); peak RSS is this process's, both sides "
-        f"run in it. Service logging: {report.logs.get('summary', 'not captured')}.",
+        f"records and to {config.throughput_limit_s:.0f} s). CPU and peak RSS are the consumer's process's: this "
+        "one for the project and raw sides (Kafka's and PostgreSQL's own CPU are not included), the peer's own "
+        "process for the peer, the service process for the NLdoet rows. Paced runs get their load from a sender "
+        "process of their own (bench.sender), whose CPU is not counted here; a paced goal whose sender missed its "
+        f"schedule is marked harness-bound. Service logging: {report.logs.get('summary', 'not captured')}.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -4,11 +4,11 @@ The consumer is built as the reporting service builds it: ``common.consumer.Even
 projection ``reporting.main.SPEC`` registers, attached to a broker from ``common.service.build_broker``,
 on a pool to a database migrated with the runtime's and reporting's migrations.
 
-It subscribes to nine topics, one group member each, and the members join one after another: the group
-rebalances about once a second for ten seconds before it settles. That is start-up, not ingest (the
-NLdoet scenario times it, from process start), so a run first lets the group settle at the end of every
-topic, then produces a copy of the data set's first records (same keys, values and headers, so same
-partitions), and opens the window when the first batch is in hand, as the raw loop's window opens:
+It subscribes to nine topics, and its group has to settle (every partition assigned) before it consumes.
+That is start-up, not ingest (the start-up goal times it, from process start), so a run first lets the
+group settle at the end of every topic, then produces a copy of the data set's first records (same keys,
+values and headers, so same partitions), and opens the window when the first batch is in hand, as the raw
+loop's window opens:
 
 - the consumer's pool is wrapped so that its first ``acquire`` waits until the copy is on the topic;
 - progress is the group's committed offsets, polled: a record counts once its effects and its offset
@@ -25,6 +25,7 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 
 import asyncpg
+from aiokafka import TopicPartition
 from asyncpg.pool import PoolConnectionProxy
 
 from bench.generator import KafkaRecord
@@ -38,6 +39,7 @@ from common.localinfra import create_database
 from common.ops import commit_offsets, describe_group, end_offsets
 from common.service import build_broker, freeze_startup_heap
 from common.settings import ServiceSettings
+from contracts import topic_for
 from contracts.events import HoursLogged
 from reporting.main import SPEC
 from reporting.rebuild import PROJECTION_TABLES
@@ -119,15 +121,23 @@ def _settings(bootstrap: str) -> ServiceSettings:
     return ServiceSettings.model_validate(values)
 
 
-async def _settled(bootstrap: str, group: str, members: int) -> None:
-    """Wait until the group is Stable with ``members`` members (every subscriber joined, no rebalance due)."""
+async def _settled(bootstrap: str, group: str, topics: Sequence[str]) -> None:
+    """Wait until the group is Stable with every partition of ``topics`` assigned (no rebalance due).
+
+    Whether the service joins as one member or as one per topic: what counts is that nothing is left unassigned.
+    """
+    wanted = {TopicPartition(topic, partition) for topic in topics for partition in range(topic_for(topic).partitions)}
     deadline = time.perf_counter() + _SETTLE_TIMEOUT_S
     while True:
-        state, found = await describe_group(bootstrap, group)
-        if state == "Stable" and len(found) == members:
+        state, members = await describe_group(bootstrap, group)
+        assigned = {tp for member in members for tp in member.partitions}
+        if state == "Stable" and wanted <= assigned:
             return
         if time.perf_counter() > deadline:
-            raise TimeoutError(f"group {group} not settled after {_SETTLE_TIMEOUT_S:.0f} s: {state}, {len(found)}")
+            raise TimeoutError(
+                f"group {group} not settled after {_SETTLE_TIMEOUT_S:.0f} s: {state}, {len(members)} members, "
+                f"{len(wanted - assigned)} partitions unassigned"
+            )
         await asyncio.sleep(0.2)
 
 
@@ -146,7 +156,7 @@ async def reporting_throughput(
     await broker.start()
     freeze_startup_heap()  # as the service does when its start-up is done
     try:
-        await _settled(bootstrap, group, len(consumer.topics))
+        await _settled(bootstrap, group, consumer.topics)
         first = await end_offsets(bootstrap, [HOURS_TOPIC])
         await produce(bootstrap, records)
         last = await end_offsets(bootstrap, [HOURS_TOPIC])

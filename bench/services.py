@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import importlib
 import json
 import os
+import re
 import secrets
 import signal
 import time
@@ -16,13 +18,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+import httpx
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from common.consumer import EventConsumer
+from common.localinfra import database_dsn
 from common.localinfra.processes import ServiceProcess
 
-__all__ = ["BenchService", "GroupWatcher", "consumed_topics", "log_summary"]
+__all__ = [
+    "BenchService",
+    "GroupWatcher",
+    "consumed_topics",
+    "copy_database",
+    "log_summary",
+    "process_cpu_seconds",
+    "process_peak_rss_bytes",
+    "process_rss_bytes",
+]
 
 # How long a service may take to shut down after SIGTERM before it is killed (its own budget is 20 s).
 _STOP_TIMEOUT_S = 30.0
@@ -38,13 +52,26 @@ def consumed_topics(service: str) -> list[str]:
     return consumer.topics
 
 
-def log_summary(path: Path) -> dict[str, Any]:
-    """Lines per level and the most frequent warnings and errors (by event) of a JSON log file."""
+# What a group member's trouble joining or staying in its group looks like in a service's log (aiokafka's own
+# warnings come through the JSON logging too): rebalances, failed heartbeats, commits refused for a stale generation.
+_REBALANCE_WORDS = re.compile(
+    r"rebalanc|heartbeat|rejoin|generation|unknownmemberid|illegalgeneration|commitfailed|offset_commit_failed", re.I
+)
+
+
+def log_summary(path: Path, *, since: int = 0) -> dict[str, Any]:
+    """Lines per level, the most frequent warnings and errors (by event), and the rebalance warnings of a JSON log.
+
+    ``since``: a byte offset to start from (the log's size when a run began), so one run is counted alone.
+    """
     levels: collections.Counter[str] = collections.Counter()
     problems: collections.Counter[str] = collections.Counter()
+    rebalance: collections.Counter[str] = collections.Counter()
     if path.exists():
-        with path.open(errors="replace") as lines:
-            for line in lines:
+        with path.open("rb") as raw_lines:
+            raw_lines.seek(since)
+            for raw_line in raw_lines:
+                line = raw_line.decode(errors="replace")
                 try:
                     entry = json.loads(line)
                 except json.JSONDecodeError:
@@ -54,12 +81,16 @@ def log_summary(path: Path) -> dict[str, Any]:
                 levels[level] += 1
                 if level in ("warning", "error", "critical"):
                     problems[f"{level}: {entry.get('event', '?')}"] += 1
+                    if _REBALANCE_WORDS.search(line):
+                        rebalance[f"{level}: {str(entry.get('event', '?'))[:120]}"] += 1
     return {
         "lines_by_level": dict(levels),
         "warnings": levels["warning"],
         "errors": levels["error"] + levels["critical"],
         "unparsed": levels["unparsed"],
         "problems": dict(problems.most_common(10)),
+        "rebalance_warnings": sum(rebalance.values()),
+        "rebalance_problems": dict(rebalance.most_common(5)),
     }
 
 
@@ -70,20 +101,32 @@ class BenchService:
     name: str
     database_dsn: str
     process: ServiceProcess
+    ops_token: str
 
     @classmethod
     def create(cls, name: str, *, database_dsn: str, bootstrap: str, region: str, log_path: Path) -> BenchService:
         """Describe the process with the environment a deployed service has (start it with ``start``)."""
         prefix = name.upper()
+        # A throw-away ops token: settings refuse placeholder secrets outside development.
+        ops_token = secrets.token_urlsafe(24)
         env = {
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "REGION": region,
             "LOG_LEVEL": "INFO",
-            # A throw-away ops token: settings refuse placeholder secrets outside development.
-            "OPS_TOKEN": secrets.token_urlsafe(24),
+            "OPS_TOKEN": ops_token,
             f"{prefix}_DATABASE_URL": database_dsn,
         }
-        return cls(name, database_dsn, ServiceProcess(module=name, env=env, log_path=log_path))
+        return cls(name, database_dsn, ServiceProcess(module=name, env=env, log_path=log_path), ops_token)
+
+    @property
+    def ops_headers(self) -> dict[str, str]:
+        """The region ops bearer header of this process."""
+        return {"Authorization": f"Bearer {self.ops_token}"}
+
+    def log_size(self) -> int:
+        """How far the log has grown (a run's ``since``)."""
+        path = self.process.log_path
+        return path.stat().st_size if path.exists() else 0
 
     @property
     def group(self) -> str:
@@ -93,6 +136,20 @@ class BenchService:
     def start(self) -> None:
         """Start the process (binds a free port on 127.0.0.1)."""
         self.process.start()
+
+    async def wait_ready(self, timeout: float) -> None:
+        """Until ``/health/ready`` answers 200, asked every 50 ms (start-up is timed to the tenth of a second)."""
+        deadline = time.perf_counter() + timeout
+        async with httpx.AsyncClient(base_url=self.process.url, timeout=2) as client:
+            while True:
+                if why := self.exited():
+                    raise RuntimeError(why)
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/health/ready")).status_code == 200:
+                        return
+                if time.perf_counter() > deadline:
+                    raise TimeoutError(f"{self.name} not ready after {timeout:.0f} s:\n{self.process.log_tail(15)}")
+                await asyncio.sleep(0.05)
 
     async def stop(self) -> int | None:
         """SIGTERM and wait for the graceful exit (killed after a bound); the exit code, None if never started."""
@@ -114,30 +171,64 @@ class BenchService:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the running process so far (0 when it is not running)."""
-        stat = self._proc("stat")
-        if stat is None:
-            return 0.0
-        # Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        process = self.process.process
+        return process_cpu_seconds(process.pid) if process is not None else 0.0
 
     def peak_rss_bytes(self) -> int:
         """Peak resident set size of the running process so far (0 when it is not running)."""
-        status = self._proc("status")
-        for line in (status or "").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-        return 0
-
-    def _proc(self, name: str) -> str | None:
-        """A /proc file of the process, None when it is gone."""
         process = self.process.process
-        if process is None:
-            return None
-        try:
-            return Path(f"/proc/{process.pid}/{name}").read_text()
-        except OSError:
-            return None
+        return process_peak_rss_bytes(process.pid) if process is not None else 0
+
+
+_DATABASE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+async def copy_database(server_dsn: str, template: str, name: str) -> str:
+    """A new database ``name`` as a copy of ``template`` (nobody may be connected to it); the copy's DSN."""
+    for database in (template, name):
+        if not _DATABASE_NAME.match(database):
+            raise ValueError(f"not a benchmark database name: {database!r}")
+    connection = await asyncpg.connect(server_dsn, timeout=10)
+    try:
+        # Both names are the benchmark's own, checked above.
+        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await connection.close()
+    return database_dsn(server_dsn, name)
+
+
+def _proc(pid: int, name: str) -> str | None:
+    """A /proc file of a process, None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:
+        return None
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (all its threads) so far; 0 when it is gone."""
+    stat = _proc(pid, "stat")
+    if stat is None:
+        return 0.0
+    # Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def process_peak_rss_bytes(pid: int) -> int:
+    """Peak resident set size of a running process so far; 0 when it is gone."""
+    for line in (_proc(pid, "status") or "").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def process_rss_bytes(pid: int) -> int:
+    """Resident set size of a running process now; 0 when it is gone."""
+    for line in (_proc(pid, "status") or "").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 class GroupWatcher:

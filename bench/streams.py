@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
@@ -22,7 +20,6 @@ __all__ = [
     "position_group",
     "produce",
     "record_count_between",
-    "recycled",
     "seek_to",
 ]
 
@@ -126,17 +123,3 @@ def ce_id(headers: Sequence[tuple[str, bytes]]) -> str:
         if name == "ce_id":
             return value.decode()
     return ""
-
-
-def recycled(records: Sequence[KafkaRecord], hours_ids: Sequence[str]) -> Iterator[KafkaRecord]:
-    """Endless fresh copies of HoursLogged records: each with a new event id and hours id, a few µs apiece.
-
-    Paced runs send thousands of records a second from the measuring process; drawing each from the
-    generator (pydantic models, envelope) would cost that process more than the consumer under test.
-    ``hours_ids`` are the records' own hours ids (as in their JSON), replaced in the copy.
-    """
-    for record, hours_id in itertools.cycle(zip(records, hours_ids, strict=True)):
-        event_id = str(uuid.uuid4()).encode()
-        value = record.value.replace(hours_id.encode(), str(uuid.uuid4()).encode())
-        headers = [(name, event_id if name == "ce_id" else raw) for name, raw in record.headers]
-        yield KafkaRecord(record.topic, record.key, value, headers)

@@ -96,7 +96,7 @@ _STREAMS = (
         key="match id",
         partitions=6,
         retention_ms=FOREVER,
-        description="Match lifecycle: proposed, made, declined, ended.",
+        description="Match lifecycle: proposed, approved, accepted, agreed, made, declined, expired, ended.",
     ),
     TopicSpec(
         name="matching.volunteer-days.v1",

@@ -6,6 +6,9 @@ from contracts.events.appreciation import AppreciationAwarded
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
 from contracts.events.hours import HoursLogged
 from contracts.events.matches import (
+    MatchAccepted,
+    MatchAgreed,
+    MatchApproved,
     MatchDeclined,
     MatchEnded,
     MatchExpired,
@@ -31,6 +34,9 @@ __all__ = [
     "CredentialRevoked",
     "Event",
     "HoursLogged",
+    "MatchAccepted",
+    "MatchAgreed",
+    "MatchApproved",
     "MatchDeclined",
     "MatchEnded",
     "MatchExpired",

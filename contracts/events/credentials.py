@@ -23,7 +23,8 @@ _TOPIC = "registry.credentials.v1"
 
 @register
 class CredentialIssued(Event):
-    """Emitted by the registry when it issues an API credential bound to one role (and tenant)."""
+    """Emitted by the registry when it issues a credential bound to one role (and tenant): an API credential for a
+    machine client, or a session when a person logs in (``kind``, ``expires_at`` and ``account_id`` say which)."""
 
     event_type: ClassVar[str] = "nl.vrijwilligerscentrale.credential.issued.v1"
     topic: ClassVar[str] = _TOPIC
@@ -37,11 +38,23 @@ class CredentialIssued(Event):
     centrale_id: CentraleId | None = Field(None, description="The tenant it is bound to, if the role has one.")
     subject_id: UUID | None = Field(None, description="The organisation, volunteer or partner it acts as.")
     issued_at: datetime
+    kind: str | None = Field(
+        None,
+        description="`api` (a machine client's credential) or `session` (a person's login); absent means `api`.",
+        examples=["session"],
+    )
+    expires_at: datetime | None = Field(
+        None, description="When it stops working, whatever happens before (absent: it does not expire by itself)."
+    )
+    account_id: UUID | None = Field(
+        None, description="The personal account a session belongs to (absent for API credentials)."
+    )
 
 
 @register
 class CredentialRevoked(Event):
-    """Emitted by the registry when a credential stops working (revoked, or its volunteer erased)."""
+    """Emitted by the registry when a credential stops working: revoked or rotated, a session logged out, idle
+    or expired, its account's membership ended, its password changed, or its volunteer erased."""
 
     event_type: ClassVar[str] = "nl.vrijwilligerscentrale.credential.revoked.v1"
     topic: ClassVar[str] = _TOPIC

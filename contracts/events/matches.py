@@ -11,7 +11,17 @@ from pydantic import Field
 from contracts.events._base import Event, register
 from contracts.events._common import CentraleId
 
-__all__ = ["MatchDeclined", "MatchEnded", "MatchExpired", "MatchMade", "MatchProposed", "VolunteerDayMatched"]
+__all__ = [
+    "MatchAccepted",
+    "MatchAgreed",
+    "MatchApproved",
+    "MatchDeclined",
+    "MatchEnded",
+    "MatchExpired",
+    "MatchMade",
+    "MatchProposed",
+    "VolunteerDayMatched",
+]
 
 
 class _MatchFacts(Event):
@@ -37,9 +47,58 @@ class MatchProposed(_MatchFacts):
 
     score: float = Field(ge=0, le=1, description="How well the volunteer fits (1 = perfect).")
     reasons: list[str] = Field(default_factory=list, description="Why: skills, availability, distance, language.")
-    via: str = Field("matching", description="matching (scored), interest (the volunteer asked) or overflow.")
+    via: str = Field(
+        "matching",
+        description="matching (scored), interest (the volunteer responded), overflow, on_behalf (a consulent "
+        "responded for the volunteer) or put_forward (a consulent put the volunteer forward, with their agreement).",
+    )
     needs_consulent: bool = Field(False, description="A consulent approves before the organisation decides.")
     proposed_at: datetime
+
+
+@register
+class MatchApproved(_MatchFacts):
+    """Emitted by matching when the consulent of a volunteer who needs support approves a proposal."""
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.approved.v1"
+    topic: ClassVar[str] = "matching.matches.v1"
+    subject_field: ClassVar[str] = "match_id"
+
+    approved_at: datetime
+
+
+@register
+class MatchAccepted(_MatchFacts):
+    """Emitted by matching when the organisation says yes to a proposal; a match needs the volunteer's yes too.
+
+    When the volunteer agreed first, ``MatchMade`` follows in the same transaction.
+    """
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.accepted.v1"
+    topic: ClassVar[str] = "matching.matches.v1"
+    subject_field: ClassVar[str] = "match_id"
+
+    accepted_by: str = Field(
+        "organisation", description="organisation, or consulent (staff of the task's centrale for the organisation)."
+    )
+    accepted_at: datetime
+
+
+@register
+class MatchAgreed(_MatchFacts):
+    """Emitted by matching when the volunteer says yes to a proposal; a match needs the organisation's yes too.
+
+    When the organisation accepted first, ``MatchMade`` follows in the same transaction.
+    """
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.agreed.v1"
+    topic: ClassVar[str] = "matching.matches.v1"
+    subject_field: ClassVar[str] = "match_id"
+
+    agreed_by: str = Field(
+        "volunteer", description="volunteer, or consulent (recorded on the volunteer's behalf, who agreed to it)."
+    )
+    agreed_at: datetime
 
 
 @register
@@ -67,19 +126,27 @@ class MatchExpired(_MatchFacts):
 
 @register
 class MatchEnded(_MatchFacts):
-    """Emitted by matching when a match that was made ends (the volunteer stops, the task ends)."""
+    """Emitted by matching when a match that was made ends (the volunteer stops, the task ends), with who and why."""
 
     event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.ended.v1"
     topic: ClassVar[str] = "matching.matches.v1"
     subject_field: ClassVar[str] = "match_id"
 
     ended_at: datetime
-    reason: str = Field("ended", description="Why it ended: ended, volunteer_erased, task_closed.")
+    reason: str = Field(
+        "ended",
+        description="Why it ended: moved, no_time, not_a_fit, task_ended, other; volunteer_erased when the "
+        "volunteer was erased; ended when no reason was given (before reasons were recorded).",
+    )
+    ended_by: str | None = Field(
+        None, description="Who ended it: organisation, volunteer, consulent, or matching (an erasure); None before."
+    )
 
 
 @register
 class MatchMade(_MatchFacts):
-    """Emitted by matching when an organisation (and a consulent where needed) accepted a volunteer."""
+    """Emitted by matching when both sides said yes: the organisation accepted and the volunteer agreed (and, for a
+    volunteer who needs support, their consulent approved first)."""
 
     event_type: ClassVar[str] = "nl.vrijwilligerscentrale.match.made.v1"
     topic: ClassVar[str] = "matching.matches.v1"

@@ -31,6 +31,8 @@ TUESDAY_MORNING = [{"weekday": 2, "start": "09:00", "end": "12:00"}]
 CONSENT = [{"kind": "matching", "text_version": "2026-01"}]
 AREAS = [{"pc4": "3511", "lat": 52.0907, "lon": 5.1214}, {"pc4": "3512", "lat": 52.0874, "lon": 5.1250},
          {"pc4": "3701", "lat": 52.0894, "lon": 5.2330}]  # fmt: skip
+# The registry's copy also names each area's place and district (the vacaturebank shows them).
+PLACES = {"3511": ("Utrecht", "Binnenstad"), "3512": ("Utrecht", "Oost"), "3701": ("Zeist", "Centrum")}
 OPS = {"Authorization": f"Bearer {DEMO_OPS_TOKEN}"}
 CENTRALES = [
     ("vc-utrecht", "Vrijwilligerscentrale Utrecht", "GM0344"),
@@ -172,10 +174,13 @@ async def main() -> None:
 
 
 async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> None:
-    """An organisation is vetted, its task checked and published, matching proposes and it accepts."""
+    """An organisation is vetted, its task checked and published, matching proposes, both sides say yes."""
     loaded = await client.put(f"{MATCHING}/v1/postcode-areas", json=AREAS, headers=OPS)
     loaded.raise_for_status()
-    say(f"7. Ops loaded {loaded.json()['loaded']} PC4 centroids into matching (distances, never addresses)")
+    named = [{**area, "place": PLACES[str(area["pc4"])][0], "district": PLACES[str(area["pc4"])][1]} for area in AREAS]
+    (await client.put(f"{REGISTRY}/v1/postcode-areas", json=named, headers=OPS)).raise_for_status()
+    say(f"7. Ops loaded {loaded.json()['loaded']} PC4 centroids into matching and the registry (distances, never "
+        "addresses)")  # fmt: skip
     organisation = await client.post(
         f"{REGISTRY}/v1/centrales/vc-utrecht/organisations",
         json={"name": "Buurthuis De Linde", "formal": False, "postcode": "3511 AB", "liability_insured": True,
@@ -203,6 +208,14 @@ async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> Non
     (await client.put(f"{tasks}/{task_id}", json={**task, "hours_per_week": "3"}, headers=org)).raise_for_status()
     (await client.post(f"{tasks}/{task_id}/publish", headers=org)).raise_for_status()
     say("   with 3 h/week it passes the NOV check and is published (TaskPosted)")
+    search = {"q": "koken", "theme": "zorg", "postcode": "3512", "within_km": "5"}
+    found = (await client.get(f"{REGISTRY}/v1/vacatures", params=search)).json()
+    for item in found["items"]:
+        say(f"   anyone finds it in the vacaturebank (no login, GET /v1/vacatures?q=koken&theme=zorg&postcode=3512"
+            f"&within_km=5): '{item['title']}' by {item['organisation']}, {item['area']['pc4']} "
+            f"{item['area']['place']}, {item['distance_km']} km")  # fmt: skip
+    if [item["id"] for item in found["items"]] != [task_id]:
+        raise SystemExit(f"the vacaturebank did not find the task: {found}")
     proposals_url = f"{MATCHING}/v1/centrales/vc-utrecht/tasks/{task_id}/proposals"
     deadline = time.monotonic() + 30
     while True:
@@ -218,13 +231,31 @@ async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> Non
             f"{'; '.join(proposal['reasons'])}")  # fmt: skip
     best = response.json()[0]
     accepted = await client.post(f"{MATCHING}/v1/centrales/vc-utrecht/proposals/{best['match_id']}/accept", headers=org)
-    say(f"11. The organisation accepts the best proposal → HTTP {accepted.status_code}: MatchMade published")
+    accepted.raise_for_status()
+    say(f"11. The organisation accepts the best proposal → {accepted.json()['status']} (MatchAccepted): a match takes "
+        "the volunteer's yes too")  # fmt: skip
+    token = await client.post(
+        f"{REGISTRY}/v1/centrales/vc-utrecht/volunteers/{best['volunteer_id']}/credentials",
+        json={"label": "telefoon"}, headers=staff,
+    )  # fmt: skip
+    volunteer = {"Authorization": f"Bearer {token.json()['token']}"}
+    agree = f"{MATCHING}/v1/me/proposals/{best['match_id']}/agree"
+    deadline = time.monotonic() + 30
+    # 401 until matching learned the volunteer's new credential from the registry's events.
+    while (agreed := await client.post(agree, headers=volunteer)).status_code == 401:
+        if time.monotonic() > deadline:
+            raise SystemExit("matching never learned the volunteer's credential")
+        await asyncio.sleep(0.3)
+    agreed.raise_for_status()
+    say(f"    the volunteer agrees → {agreed.json()['status']}: MatchMade published (both said yes)")
     deadline = time.monotonic() + 30
     while (status := (await client.get(f"{tasks}/{task_id}", headers=org)).json()["status"]) != "filled":
         if time.monotonic() > deadline:
             raise SystemExit(f"task not filled: {status}")
         await asyncio.sleep(0.3)
     say("    the registry learned the match from Kafka: capacity 1 reached, task status 'filled'")
+    gone = await client.get(f"{REGISTRY}/v1/vacatures/{task_id}")
+    say(f"    its public page now answers HTTP {gone.status_code}: {gone.json()['detail']}")
 
 
 async def reporting_tour() -> None:

@@ -1,16 +1,15 @@
-"""The measuring harness: percentiles, pairing, progress windows, pacing, CPU and memory, the verdicts."""
+"""The measuring harness: percentiles, pairing and rounds, progress windows, CPU and memory, the verdicts."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bench.config import SMOKE, BenchConfig, Goal, Results, ScenarioRow
 from bench.harness import (
-    LatencyProbe,
-    Pacer,
     Progress,
     Run,
     cpu_seconds,
@@ -18,11 +17,13 @@ from bench.harness import (
     peak_rss_bytes,
     percentile,
     reset_peak_rss,
+    round_ratios,
     run_pairs,
+    run_rounds,
     summarize,
 )
 from bench.report import Report, render_markdown
-from bench.verdicts import sustained
+from bench.verdicts import schedule_kept, sustained
 
 
 def _run(side: str, records: int, seconds: float, **extra: object) -> Run:
@@ -69,6 +70,22 @@ async def test_pairs_run_a_then_b_and_the_ratio_is_the_median_of_per_pair_ratios
     assert order == ["A0", "B0", "A1", "B1", "A2", "B2"]
     assert paired.ratios() == [0.5, 0.52, 3.0]
     assert paired.median_ratio() == 0.52
+
+
+async def test_rounds_run_every_side_in_turn_and_ratios_are_per_round() -> None:
+    order: list[str] = []
+
+    def side(name: str, records: int) -> Callable[[int], Awaitable[Run]]:
+        async def run(index: int) -> Run:
+            order.append(f"{name}{index}")
+            return _run(name, records + index, 1.0)
+
+        return run
+
+    runs = await run_rounds(2, {"peer": side("peer", 50), "raw": side("raw", 100), "project": side("project", 40)})
+    assert order == ["peer0", "raw0", "project0", "peer1", "raw1", "project1"]
+    assert round_ratios(runs, "peer", "raw") == [0.5, 51 / 101]
+    assert [run.records for run in runs["project"]] == [40, 41]
 
 
 def test_cpu_seconds_count_this_process_busy_work() -> None:
@@ -121,28 +138,6 @@ async def test_a_run_without_any_record_times_out() -> None:
         await progress.finished()
     with pytest.raises(RuntimeError, match="no record was processed"):
         progress.run("raw", peak_rss=1)
-
-
-def test_latency_probe_times_each_event_and_censors_the_missing() -> None:
-    probe = LatencyProbe()
-    probe.stamp("a")
-    probe.stamp("b")
-    probe.observe("committed", "a")
-    probe.observe("committed", "unknown")  # not sent by this probe (warm-up): ignored
-    assert probe.count("committed") == 1
-    assert probe.censor("committed", seen={"a"}) == 1
-    assert probe.count("committed") == 2
-    assert set(probe.summaries()) == {"committed"}
-
-
-async def test_a_pacer_releases_ticks_at_its_rate_for_its_duration() -> None:
-    pacer = Pacer(200, 0.25)
-    started = time.perf_counter()
-    ticks = 0
-    while await pacer.next():
-        ticks += 1
-    assert ticks == 50
-    assert 0.2 < time.perf_counter() - started < 0.5
 
 
 def test_a_paced_run_holds_only_with_low_p99_bounded_backlog_and_nothing_left_over() -> None:
@@ -200,3 +195,21 @@ def test_the_markdown_names_every_goal_its_verdict_and_what_each_side_measured()
     assert "`python -m bench --smoke`" in markdown
     assert "2 CPUs (AMD EPYC)" in markdown
     assert "| ingest | project | 1 | 100 | 100 |" in markdown
+
+
+def _sender(asked: float, achieved: float, lag_p99: float) -> dict[str, object]:
+    lag = {"count": 100, "p50": 0.1, "p95": lag_p99 / 2, "p99": lag_p99, "max": lag_p99 * 2}
+    return {"asked_rate": asked, "achieved_rate": achieved, "send_lag_ms": lag, "cpu_seconds": 1.0, "send_seconds": 4.0}
+
+
+def test_a_paced_run_is_believed_only_when_its_sender_kept_rate_and_time() -> None:
+    on_time = _run("project", 4_000, 2.0, sender=_sender(2_000, 1_999, 1.5))
+    kept, why = schedule_kept(on_time)
+    assert kept
+    assert "1,999 of 2,000 rec/s" in why
+    assert "busy 25%" in why
+    assert not schedule_kept(_run("project", 3_000, 2.0, sender=_sender(2_000, 1_500, 1.5)))[0]
+    late = _run("project", 4_000, 2.0, sender=_sender(2_000, 2_000, 40.0) | {"load_average": [3.5, 3.0, 2.0]})
+    kept, why = schedule_kept(late)
+    assert not kept
+    assert "it waited, for a CPU (load average 3.5 on this machine)" in why

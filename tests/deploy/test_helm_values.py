@@ -1,4 +1,4 @@
-"""The Helm chart's values agree with the code: services, settings prefixes, scaling limits, schedules.
+"""The Helm chart's values agree with the code: services, settings prefixes, scaling limits.
 
 Rendering and schema validation run in CI (`make check-chart`: helm lint --strict, helm template piped
 through kubernetes-validate --strict); these tests check what the schemas cannot know.
@@ -62,17 +62,6 @@ def test_autoscaling_stays_within_the_partitions_the_service_consumes(service: s
     partitions = max((topic_for(topic).partitions for topic in consumer.topics), default=1)
     scaling = _merged(service)["autoscaling"]
     assert scaling["minReplicas"] <= scaling["maxReplicas"] <= partitions
-
-
-@pytest.mark.parametrize("schedule", VALUES["schedules"], ids=lambda schedule: schedule["name"])
-def test_every_schedule_calls_an_ops_route_the_service_has(schedule: dict[str, str]) -> None:
-    routes = {
-        (method, route.path)
-        for router in _spec(schedule["service"]).routers
-        for route in router.routes
-        for method in getattr(route, "methods", ())
-    }
-    assert ("POST", schedule["path"]) in routes
 
 
 def test_termination_grace_outlasts_the_services_shutdown_budget() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import secrets
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +30,14 @@ class Platform:
         return self.services[service].url
 
 
-@pytest.fixture(scope="module")
-async def platform(
-    kafka_bootstrap: str, postgres_server_dsn: str, tmp_path_factory: pytest.TempPathFactory
+@asynccontextmanager
+async def running_platform(
+    kafka_bootstrap: str,
+    postgres_server_dsn: str,
+    logs: Path,
+    extra_env: Mapping[str, Mapping[str, str]] | None = None,
 ) -> AsyncIterator[Platform]:
-    """Start the four services with their own fresh databases; stop them with SIGTERM afterwards."""
-    logs = tmp_path_factory.mktemp("service-logs")
+    """The four services with their own fresh databases (``extra_env``: settings per service); SIGTERM after."""
     suffix = secrets.token_hex(4)
     ops_token = secrets.token_urlsafe(24)
     databases = {service: await create_database(postgres_server_dsn, f"{service}_{suffix}") for service in SERVICES}
@@ -50,8 +53,9 @@ async def platform(
                 # Short backoff keeps the dead-letter path quick in tests.
                 f"{service.upper()}_CONSUMER_RETRY_BACKOFF_S": "0.05",
                 f"{service.upper()}_OUTBOX_POLL_INTERVAL_S": "0.5",
+                **(extra_env or {}).get(service, {}),
             },
-            log_path=Path(logs) / f"{service}.log",
+            log_path=logs / f"{service}.log",
         )
         for service in SERVICES
     }
@@ -71,3 +75,13 @@ async def platform(
             if code not in (0, -signal.SIGTERM) or '"service_stopped"' not in services[name].log_path.read_text()
         }
         assert unclean == {}, unclean
+
+
+@pytest.fixture(scope="module")
+async def platform(
+    kafka_bootstrap: str, postgres_server_dsn: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
+    """Start the four services with their own fresh databases; stop them with SIGTERM afterwards."""
+    logs = Path(tmp_path_factory.mktemp("service-logs"))
+    async with running_platform(kafka_bootstrap, postgres_server_dsn, logs) as running:
+        yield running

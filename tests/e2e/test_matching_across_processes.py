@@ -1,4 +1,4 @@
-"""Registry and matching as real processes: a posted task gets a proposal, acceptance fills the task."""
+"""Registry and matching as real processes: a posted task gets a proposal, both sides' yes fills the task."""
 
 from __future__ import annotations
 
@@ -81,7 +81,20 @@ async def test_task_to_proposal_to_match_across_processes(platform: Platform) ->
         assert proposal["volunteer_id"] == volunteer_id
         assert "vaardigheden 1/1: koken" in proposal["reasons"]
         accept = f"{matching}/v1/centrales/{centrale_id}/proposals/{proposal['match_id']}/accept"
-        assert (await client.post(accept, headers=org)).status_code == 204
+        assert (await client.post(accept, headers=org)).json()["status"] == "accepted"
+        token = await client.post(
+            f"{registry}/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/credentials",
+            json={"label": "telefoon"},
+            headers=staff,
+        )
+        volunteer = {"Authorization": f"Bearer {token.json()['token']}"}
+
+        async def agreed() -> bool:
+            agree = f"{matching}/v1/me/proposals/{proposal['match_id']}/agree"
+            response = await client.post(agree, headers=volunteer)  # 401 until matching learned the credential
+            return response.status_code == 200 and response.json()["status"] == "made"
+
+        await _until(agreed, "the volunteer's yes")
 
         async def filled() -> bool:
             return (await client.get(f"{base}/tasks/{task_id}", headers=org)).json()["status"] == "filled"

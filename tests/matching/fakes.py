@@ -19,6 +19,7 @@ from common.uow import FakeUnitOfWork, Origin
 from matching.candidates import CandidateIndexCache, IndexedCandidates
 from matching.domain import schedule
 from matching.domain.geo import Centroid
+from matching.domain.mediation import GateOverride, VolunteerAgreement
 from matching.domain.model import (
     Coordinates,
     Task,
@@ -36,6 +37,7 @@ from matching.repositories import VolunteerChanges
 
 __all__ = [
     "FakeMatchingUnitOfWork",
+    "FakeMediationRepository",
     "FakePostcodeAreaRepository",
     "FakeProposalRepository",
     "FakeTaskRepository",
@@ -167,9 +169,16 @@ class FakeProposalRepository:
             status=proposal.status,
             reasons=proposal.reasons,
             approved_at=proposal.approved_at,
+            accepted_at=proposal.accepted_at,
+            agreed_at=proposal.agreed_at,
             decided_at=proposal.decided_at,
             ended_at=proposal.ended_at,
+            end_reason=proposal.end_reason,
+            ended_by=proposal.ended_by,
         )
+
+    async def get(self, match_id: UUID) -> Proposal | None:
+        return self.rows.get(match_id)
 
     async def lock(self, match_id: UUID) -> Proposal | None:
         return self.rows.get(match_id)
@@ -209,6 +218,36 @@ class FakeProposalRepository:
         for proposal in list(self.rows.values()):
             if proposal.volunteer_id == volunteer_id:
                 self.rows[proposal.match_id] = proposal.without_reasons()
+
+
+class FakeMediationRepository:
+    """Gate overrides and agreements in lists; the proposals give the volunteer of a match."""
+
+    def __init__(self, proposals: FakeProposalRepository) -> None:
+        self._proposals = proposals
+        self.overrides: list[GateOverride] = []
+        self.agreements: list[VolunteerAgreement] = []
+
+    async def add_override(self, override: GateOverride) -> None:
+        if any((o.match_id, o.gate) == (override.match_id, override.gate) for o in self.overrides):
+            raise asyncpg.UniqueViolationError("gate_overrides_pkey")
+        self.overrides.append(override)
+
+    async def overrides_of(self, match_id: UUID) -> list[GateOverride]:
+        return sorted((o for o in self.overrides if o.match_id == match_id), key=lambda o: o.gate.value)
+
+    async def add_agreement(self, agreement: VolunteerAgreement) -> None:
+        if not any((a.match_id, a.subject) == (agreement.match_id, agreement.subject) for a in self.agreements):
+            self.agreements.append(agreement)
+
+    async def agreements_of(self, match_id: UUID) -> list[VolunteerAgreement]:
+        return sorted(
+            (a for a in self.agreements if a.match_id == match_id), key=lambda a: (a.recorded_at, a.subject.value)
+        )
+
+    async def forget_reasons(self, volunteer_id: UUID) -> None:
+        theirs = {p.match_id for p in self._proposals.rows.values() if p.volunteer_id == volunteer_id}
+        self.overrides = [replace(o, reason="") if o.match_id in theirs else o for o in self.overrides]
 
 
 @dataclass
@@ -351,6 +390,7 @@ class FakeMatchingUnitOfWork(FakeUnitOfWork):
         self.policy = policy or MatchingPolicy()
         self.postcode_areas = FakePostcodeAreaRepository()
         self.proposals = FakeProposalRepository()
+        self.mediation = FakeMediationRepository(self.proposals)
         time = _DatabaseTime()
         self.volunteers = FakeVolunteerRepository(self.postcode_areas, time)
         self.tasks = FakeTaskRepository(self.postcode_areas, self.proposals, self.clock)

@@ -10,34 +10,57 @@ as the real unit of work's transaction does.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
 from common.clock import Clock
 from common.uow import FakeUnitOfWork, Origin
+from contracts import EventEnvelope
 from registry.repositories import (
+    Access,
+    Account,
+    AccountLink,
     BusinessPartner,
+    CalendarFeed,
     Centrale,
+    CentraleContact,
+    CheckIn,
     Consent,
     Credential,
     DayHours,
+    FollowUpSettings,
     Hours,
     IdempotencyKey,
     Match,
+    Membership,
     Message,
+    Notice,
+    NoticePreference,
+    NoticeTemplate,
     Organisation,
+    PostcodeArea,
+    Proposal,
+    PublicContact,
+    ResponseMessage,
     Task,
     Template,
     Volunteer,
     VolunteerDay,
+    Window,
 )
-from registry.repositories.personal_data import PERSONAL_DATA
+from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_vacaturebank import (
+    FakeCalendarFeedRepository,
+    FakePostcodeAreaRepository,
+    FakePublicContactRepository,
+    FakeVacatureRepository,
+)
 
 __all__ = ["FakeRegistryUnitOfWork", "FakeTables"]
 
@@ -68,6 +91,22 @@ class FakeTables:
     appreciation_messages: dict[UUID, Message] = field(default_factory=dict)
     appreciation_templates: dict[tuple[str, str], Template] = field(default_factory=dict)
     idempotency_keys: dict[tuple[str, str], IdempotencyKey] = field(default_factory=dict)
+    proposals: dict[UUID, Proposal] = field(default_factory=dict)
+    response_messages: dict[UUID, ResponseMessage] = field(default_factory=dict)
+    centrale_contacts: dict[str, CentraleContact] = field(default_factory=dict)
+    notices: dict[UUID, Notice] = field(default_factory=dict)
+    notice_preferences: dict[tuple[str, UUID, str], NoticePreference] = field(default_factory=dict)
+    notice_templates: dict[tuple[str, str], NoticeTemplate] = field(default_factory=dict)
+    follow_up_settings: dict[str, FollowUpSettings] = field(default_factory=dict)
+    check_ins: dict[UUID, CheckIn] = field(default_factory=dict)
+    accounts: dict[UUID, Account] = field(default_factory=dict)
+    memberships: dict[UUID, Membership] = field(default_factory=dict)
+    account_links: dict[str, AccountLink] = field(default_factory=dict)
+    personal_data_access: dict[UUID, Access] = field(default_factory=dict)
+    rate_limits: dict[str, Window] = field(default_factory=dict)
+    postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
+    centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
+    calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -148,6 +187,14 @@ class FakeVolunteerRepository:
 
     async def mark_erased(self, volunteer_id: UUID, at: datetime) -> None:
         self._rows[volunteer_id] = replace(self._rows[volunteer_id], erased_at=at, updated_at=at)
+
+    async def vog_expiring(self, first: date, last: date) -> list[Volunteer]:
+        rows = [
+            v
+            for v in self._rows.values()
+            if v.erased_at is None and v.vog_valid_until is not None and first <= v.vog_valid_until <= last
+        ]
+        return _stored(sorted(rows, key=lambda v: (v.vog_valid_until, v.id)))
 
     async def add_consent(self, consent: Consent) -> None:
         assert consent.volunteer_id in self._rows, "a consent belongs to a stored volunteer"
@@ -243,6 +290,13 @@ class FakeMatchRepository:
         rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda m: (m.made_at, m.id)))
 
+    async def end(self, match_id: UUID, at: datetime) -> bool:
+        match = self._rows.get(match_id)
+        if match is None or match.ended_at is not None:
+            return False
+        self._rows[match_id] = replace(match, ended_at=at)
+        return True
+
 
 class FakeHoursRepository:
     """Hours in memory (rounded to two decimals, as the column does)."""
@@ -289,6 +343,9 @@ class FakePartnerRepository:
 
     async def exists(self, partner_id: UUID) -> bool:
         return partner_id in self._rows
+
+    async def get(self, partner_id: UUID) -> BusinessPartner | None:
+        return _stored(self._rows.get(partner_id))
 
 
 class FakeVolunteerDayRepository:
@@ -358,11 +415,80 @@ class FakeCredentialRepository:
     async def add(self, credential: Credential) -> None:
         self._rows[credential.id] = _stored(credential)
 
+    async def get(self, credential_id: UUID, *, lock: bool = False) -> Credential | None:
+        return _stored(self._rows.get(credential_id))
+
+    async def revoke(self, credential_id: UUID, at: datetime) -> bool:
+        credential = self._rows.get(credential_id)
+        if credential is None or credential.revoked_at is not None:
+            return False
+        self._rows[credential_id] = replace(credential, revoked_at=at)
+        return True
+
     async def revoke_all_of(self, subject_id: UUID, at: datetime) -> list[Credential]:
-        revoking = sorted(
-            (c for c in self._rows.values() if c.subject_id == subject_id and c.revoked_at is None),
-            key=lambda c: (c.created_at, c.id),
+        return self._revoke([c for c in self._rows.values() if c.subject_id == subject_id and c.revoked_at is None], at)
+
+    async def revoke_sessions(
+        self,
+        *,
+        account_id: UUID | None = None,
+        membership_id: UUID | None = None,
+        at: datetime,
+        keep: UUID | None = None,
+    ) -> list[Credential]:
+        assert (account_id is None) != (membership_id is None), "an account's sessions or a membership's"
+        return self._revoke(
+            [
+                c
+                for c in self._rows.values()
+                if c.kind == "session"
+                and c.revoked_at is None
+                and c.id != keep
+                and (c.account_id == account_id if account_id is not None else c.membership_id == membership_id)
+            ],
+            at,
         )
+
+    async def sessions_of(self, account_id: UUID) -> list[Credential]:
+        rows = [
+            c for c in self._rows.values() if c.account_id == account_id and c.kind == "session" and not c.revoked_at
+        ]
+        # Newest first, ties by id (PostgreSQL orders uuids by their bytes, as Python does).
+        return _stored(sorted(sorted(rows, key=lambda c: c.id), key=lambda c: c.created_at, reverse=True))
+
+    async def api_credentials(
+        self, *, centrale_id: str | None = None, subject_id: UUID | None = None
+    ) -> list[Credential]:
+        assert (centrale_id is None) != (subject_id is None), "a centrale's credentials or a subject's"
+        rows = [
+            c
+            for c in self._rows.values()
+            if c.kind == "api"
+            and (c.centrale_id == centrale_id if centrale_id is not None else c.subject_id == subject_id)
+        ]
+        return _stored(sorted(rows, key=lambda c: (c.created_at, c.id)))
+
+    async def touch(self, credential_id: UUID, at: datetime, *, unless_after: datetime) -> None:
+        credential = self._rows.get(credential_id)
+        if credential is None or credential.revoked_at is not None:
+            return
+        if credential.last_used_at is None or credential.last_used_at <= unless_after:
+            self._rows[credential_id] = replace(credential, last_used_at=at)
+
+    async def due_for_revocation(self, now: datetime, idle_since: datetime, limit: int) -> list[Credential]:
+        due = [
+            c
+            for c in self._rows.values()
+            if c.revoked_at is None
+            and (
+                (c.expires_at is not None and c.expires_at <= now)
+                or (c.kind == "session" and c.last_used_at is not None and c.last_used_at <= idle_since)
+            )
+        ]
+        return _stored(sorted(due, key=lambda c: (c.created_at, c.id))[:limit])
+
+    def _revoke(self, revoking: list[Credential], at: datetime) -> list[Credential]:
+        revoking = sorted(revoking, key=lambda c: (c.created_at, c.id))
         for credential in revoking:
             self._rows[credential.id] = replace(credential, revoked_at=at)
         return _stored(revoking)
@@ -370,6 +496,167 @@ class FakeCredentialRepository:
     def active(self) -> list[Credential]:
         """Credentials not revoked (for tests)."""
         return [c for c in self._rows.values() if c.revoked_at is None]
+
+
+class FakeAccountRepository:
+    """Accounts in memory (the e-mail address unique whatever its case, as the index makes it)."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.accounts
+
+    async def add(self, account: Account) -> bool:
+        if account.email is not None and await self.by_email(account.email) is not None:
+            return False
+        self._rows[account.id] = _stored(account)
+        return True
+
+    async def get(self, account_id: UUID, *, lock: bool = False) -> Account | None:
+        return _stored(self._rows.get(account_id))
+
+    async def get_many(self, account_ids: Collection[UUID]) -> dict[UUID, Account]:
+        return {i: _stored(self._rows[i]) for i in account_ids if i in self._rows}
+
+    async def by_email(self, email: str, *, lock: bool = False) -> Account | None:
+        found = [a for a in self._rows.values() if a.email is not None and a.email.lower() == email.lower()]
+        return _stored(found[0]) if found else None
+
+    async def save(self, account: Account) -> None:
+        stored = self._rows[account.id]
+        self._rows[account.id] = _stored(replace(account, created_at=stored.created_at, created_by=stored.created_by))
+
+
+class FakeMembershipRepository:
+    """Memberships in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.memberships
+        self._accounts = tables.accounts
+
+    async def add(self, membership: Membership) -> None:
+        assert membership.account_id in self._accounts, "a membership belongs to a stored account"
+        self._rows[membership.id] = _stored(membership)
+
+    async def get(self, membership_id: UUID, *, lock: bool = False) -> Membership | None:
+        return _stored(self._rows.get(membership_id))
+
+    async def active_of(self, account_id: UUID) -> list[Membership]:
+        return self._sorted([m for m in self._rows.values() if m.account_id == account_id and m.ended_at is None])
+
+    async def find_active(
+        self, account_id: UUID, role: str, centrale_id: str | None, subject_id: UUID | None
+    ) -> Membership | None:
+        for m in await self.active_of(account_id):
+            if (m.role, m.centrale_id, m.subject_id) == (role, centrale_id, subject_id):
+                return m
+        return None
+
+    async def active_listing(
+        self, *, centrale_id: str | None = None, roles: Sequence[str] = (), subject_id: UUID | None = None
+    ) -> list[Membership]:
+        return self._sorted(
+            [
+                m
+                for m in self._rows.values()
+                if m.ended_at is None
+                and (centrale_id is None or m.centrale_id == centrale_id)
+                and (not roles or m.role in roles)
+                and (subject_id is None or m.subject_id == subject_id)
+            ]
+        )
+
+    async def end(self, membership_id: UUID, at: datetime, by: str) -> None:
+        membership = self._rows[membership_id]
+        if membership.ended_at is None:
+            self._rows[membership_id] = replace(membership, ended_at=at, ended_by=by)
+
+    @staticmethod
+    def _sorted(rows: list[Membership]) -> list[Membership]:
+        return _stored(sorted(rows, key=lambda m: (m.created_at, m.id)))
+
+
+class FakeAccountLinkRepository:
+    """Link tokens in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.account_links
+
+    async def add(self, link: AccountLink) -> None:
+        assert link.token_hash not in self._rows, "token hashes are unique"
+        self._rows[link.token_hash] = _stored(link)
+
+    async def redeem(self, token_hash: str, purposes: Collection[str], at: datetime) -> AccountLink | None:
+        link = self._rows.get(token_hash)
+        if link is None or link.purpose not in purposes or link.used_at is not None or link.expires_at <= at:
+            return None
+        self._rows[token_hash] = replace(link, used_at=at)
+        return _stored(self._rows[token_hash])
+
+    async def discard(self, account_id: UUID, purposes: Collection[str], at: datetime) -> int:
+        outstanding = [
+            link
+            for link in self._rows.values()
+            if link.account_id == account_id and link.purpose in purposes and link.used_at is None
+        ]
+        for link in outstanding:
+            self._rows[link.token_hash] = replace(link, used_at=at)
+        return len(outstanding)
+
+
+class FakeAccessLogRepository:
+    """The audit trail in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.personal_data_access
+
+    async def add(self, access: Access) -> None:
+        self._rows[access.id] = _stored(access)
+
+    async def of_volunteer(self, volunteer_id: UUID, limit: int) -> list[Access]:
+        return self._newest([a for a in self._rows.values() if a.volunteer_id == volunteer_id])[:limit]
+
+    async def of_centrale(
+        self, centrale_id: str, since: datetime, until: datetime, account_id: UUID | None, limit: int, offset: int
+    ) -> list[Access]:
+        rows = [
+            a
+            for a in self._rows.values()
+            if a.centrale_id == centrale_id and since <= a.at < until and account_id in (None, a.account_id)
+        ]
+        return self._newest(rows)[offset : offset + limit]
+
+    async def purge(self, before: datetime, limit: int) -> int:
+        old = sorted((a for a in self._rows.values() if a.at < before), key=lambda a: a.at)[:limit]
+        for access in old:
+            del self._rows[access.id]
+        return len(old)
+
+    @staticmethod
+    def _newest(rows: list[Access]) -> list[Access]:
+        return _stored(sorted(sorted(rows, key=lambda a: a.id), key=lambda a: a.at, reverse=True))
+
+
+class FakeRateLimitRepository:
+    """Attempt counters in memory, windows as the PostgreSQL statement opens them."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.rate_limits
+
+    async def hit(self, key: str, at: datetime, window: timedelta) -> Window:
+        current = self._rows.get(key)
+        if current is None or current.start <= at - window:
+            self._rows[key] = Window(at, 1)
+        else:
+            self._rows[key] = Window(current.start, current.hits + 1)
+        return self._rows[key]
+
+    async def clear(self, key: str) -> None:
+        self._rows.pop(key, None)
+
+    async def purge(self, before: datetime) -> int:
+        old = [key for key, window in self._rows.items() if window.start < before]
+        for key in old:
+            del self._rows[key]
+        return len(old)
 
 
 class FakeMessageRepository:
@@ -434,6 +721,294 @@ class FakeTemplateRepository:
         self._rows.pop((centrale_id, kind), None)
 
 
+_PENDING = ("proposed", "approved", "accepted", "agreed")
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _newest_first(proposals: list[Proposal]) -> list[Proposal]:
+    # As ORDER BY proposed_at DESC NULLS LAST, match_id: newest first, unknown moments last.
+    ordered = sorted(proposals, key=lambda p: p.match_id)
+    ordered.sort(key=lambda p: p.proposed_at or _EARLIEST, reverse=True)
+    return sorted(ordered, key=lambda p: p.proposed_at is None)
+
+
+class FakeProposalRepository:
+    """Proposals (as matching reported them) in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.proposals
+
+    async def get(self, match_id: UUID, *, lock: bool = False) -> Proposal | None:
+        return _stored(self._rows.get(match_id))
+
+    async def put(self, proposal: Proposal) -> None:
+        self._rows[proposal.match_id] = _stored(proposal)
+
+    async def of_volunteer(self, volunteer_id: UUID, statuses: Collection[str] | None = None) -> list[Proposal]:
+        rows = [
+            p
+            for p in self._rows.values()
+            if p.volunteer_id == volunteer_id and (statuses is None or p.status in statuses)
+        ]
+        return _stored(_newest_first(rows))
+
+    async def of_organisation(
+        self, organisation_id: UUID, centrale_id: str, statuses: Collection[str] | None = None
+    ) -> list[Proposal]:
+        rows = [
+            p
+            for p in self._rows.values()
+            if p.organisation_id == organisation_id
+            and p.centrale_id == centrale_id
+            and (statuses is None or p.status in statuses)
+        ]
+        return _stored(_newest_first(rows))
+
+    async def made(self, made_before: datetime) -> list[Proposal]:
+        rows = [
+            p for p in self._rows.values() if p.status == "made" and p.made_at is not None and p.made_at < made_before
+        ]
+        return _stored(sorted(rows, key=lambda p: (p.made_at, p.match_id)))
+
+    async def pending(self, proposed_before: datetime) -> list[Proposal]:
+        rows = [
+            p
+            for p in self._rows.values()
+            if p.status in _PENDING and p.proposed_at is not None and p.proposed_at < proposed_before
+        ]
+        return _stored(sorted(rows, key=lambda p: (p.proposed_at, p.match_id)))
+
+
+class FakeResponseMessageRepository:
+    """Response messages in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.response_messages
+
+    async def put(self, message: ResponseMessage) -> bool:
+        stored = self._rows.get(message.match_id)
+        if stored is not None and stored.volunteer_id != message.volunteer_id:
+            return False
+        self._rows[message.match_id] = _stored(message)
+        return True
+
+    async def of_matches(self, match_ids: Collection[UUID]) -> dict[UUID, ResponseMessage]:
+        return {match_id: _stored(self._rows[match_id]) for match_id in match_ids if match_id in self._rows}
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[ResponseMessage]:
+        rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
+        return _stored(sorted(rows, key=lambda m: (m.written_at, m.match_id)))
+
+
+class FakeCentraleContactRepository:
+    """Centrale contacts in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.centrale_contacts
+        self._centrales = tables.centrales
+
+    async def get(self, centrale_id: str) -> CentraleContact | None:
+        return _stored(self._rows.get(centrale_id))
+
+    async def put(self, contact: CentraleContact) -> None:
+        assert contact.centrale_id in self._centrales, "a contact belongs to a stored centrale"
+        self._rows[contact.centrale_id] = _stored(contact)
+
+
+class FakeNoticeRepository:
+    """Notices in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.notices
+
+    async def add_once(self, notice: Notice) -> bool:
+        if notice.id in self._rows:
+            return False
+        self._rows[notice.id] = _stored(notice)
+        return True
+
+    async def get(self, notice_id: UUID, centrale_id: str | None = None) -> Notice | None:
+        notice = self._rows.get(notice_id)
+        return _stored(notice) if notice is not None and centrale_id in (None, notice.centrale_id) else None
+
+    @staticmethod
+    def _sendable(n: Notice, now: datetime, immediate_before: datetime, digest_before: datetime) -> bool:
+        before = immediate_before if n.delivery == "immediate" else digest_before
+        return n.status == "pending" and n.due_at <= now and n.recorded_at <= before
+
+    async def recipients_due(
+        self, now: datetime, *, immediate_before: datetime, digest_before: datetime, limit: int
+    ) -> list[tuple[str, UUID]]:
+        waiting: dict[tuple[str, UUID], datetime] = {}
+        for n in self._rows.values():
+            if self._sendable(n, now, immediate_before, digest_before):
+                key = (n.recipient_kind, n.recipient_id)
+                waiting[key] = min(waiting.get(key, n.recorded_at), n.recorded_at)
+        return sorted(waiting, key=lambda key: (waiting[key], key[1]))[:limit]
+
+    async def claim_for(
+        self, recipient_kind: str, recipient_id: UUID, now: datetime, *, immediate_before: datetime,
+        digest_before: datetime,
+    ) -> list[Notice]:  # fmt: skip
+        theirs = [
+            n
+            for n in self._rows.values()
+            if (n.recipient_kind, n.recipient_id, n.status) == (recipient_kind, recipient_id, "pending")
+            and n.due_at <= now
+            and (n.delivery == "immediate" or n.recorded_at <= digest_before)
+        ]
+        if not any(self._sendable(n, now, immediate_before, digest_before) for n in theirs):
+            return []
+        return _stored(sorted(theirs, key=lambda n: (n.recorded_at, n.id)))
+
+    def _update(self, notice_ids: Collection[UUID], **changes: Any) -> None:
+        for notice_id in notice_ids:
+            notice = self._rows[notice_id]
+            self._rows[notice_id] = replace(notice, attempts=notice.attempts + 1, **changes)
+
+    async def settle(self, notice_ids: Collection[UUID], status: str, reason: str | None, error: str | None) -> None:
+        self._update(notice_ids, status=status, reason=reason, last_error=error)
+
+    async def mark_sent(self, notice_ids: Collection[UUID], mail_id: UUID, at: datetime) -> None:
+        self._update(notice_ids, status="sent", sent_at=at, mail_id=mail_id, last_error=None)
+
+    async def retry_later(self, notice_ids: Collection[UUID], error: str, at: datetime) -> None:
+        self._update(notice_ids, last_error=error, due_at=at)
+
+    async def mark_called(self, notice_id: UUID, by: str) -> None:
+        self._rows[notice_id] = replace(self._rows[notice_id], status="called", called_by=by)
+
+    async def of_centrale(
+        self, centrale_id: str, statuses: Collection[str] | None, kind: str | None, limit: int
+    ) -> list[Notice]:
+        rows = [
+            n
+            for n in self._rows.values()
+            if n.centrale_id == centrale_id and (statuses is None or n.status in statuses) and kind in (None, n.kind)
+        ]
+        ordered = sorted(rows, key=lambda n: n.id)
+        ordered.sort(key=lambda n: n.recorded_at, reverse=True)
+        return _stored(ordered[:limit])
+
+
+class FakeNoticePreferenceRepository:
+    """Notice preferences in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.notice_preferences
+
+    async def of_recipient(self, recipient_kind: str, recipient_id: UUID) -> dict[str, str]:
+        return {
+            kind: preference.delivery
+            for (who_kind, who, kind), preference in self._rows.items()
+            if (who_kind, who) == (recipient_kind, recipient_id)
+        }
+
+    async def put(self, preferences: Sequence[NoticePreference]) -> None:
+        for preference in preferences:
+            key = (preference.recipient_kind, preference.recipient_id, preference.kind)
+            self._rows[key] = _stored(preference)
+
+
+class FakeNoticeTemplateRepository:
+    """Notice templates in memory."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._rows = tables.notice_templates
+        self._centrales = tables.centrales
+
+    async def of_centrale(self, centrale_id: str, kinds: Sequence[str] | None = None) -> dict[str, NoticeTemplate]:
+        return {
+            kind: _stored(template)
+            for (centrale, kind), template in self._rows.items()
+            if centrale == centrale_id and (kinds is None or kind in kinds)
+        }
+
+    async def put(self, template: NoticeTemplate) -> None:
+        assert template.centrale_id in self._centrales, "a template belongs to a stored centrale"
+        self._rows[(template.centrale_id, template.kind)] = _stored(template)
+
+    async def delete(self, centrale_id: str, kind: str) -> None:
+        self._rows.pop((centrale_id, kind), None)
+
+
+class FakeFollowUpRepository:
+    """Follow-up settings and check-ins in memory; early warnings read the fake proposals, as the SQL joins them."""
+
+    def __init__(self, tables: FakeTables) -> None:
+        self._settings = tables.follow_up_settings
+        self._rows = tables.check_ins
+        self._proposals = tables.proposals
+        self._centrales = tables.centrales
+
+    async def settings(self, centrale_id: str) -> FollowUpSettings | None:
+        return _stored(self._settings.get(centrale_id))
+
+    async def put_settings(self, settings: FollowUpSettings) -> None:
+        assert settings.centrale_id in self._centrales, "settings belong to a stored centrale"
+        self._settings[settings.centrale_id] = _stored(settings)
+
+    async def steps_asked(self, match_ids: Collection[UUID]) -> dict[UUID, set[str]]:
+        steps: dict[UUID, set[str]] = {}
+        for check_in in self._rows.values():
+            if check_in.match_id in match_ids:
+                steps.setdefault(check_in.match_id, set()).add(check_in.step)
+        return steps
+
+    async def add(self, check_in: CheckIn) -> bool:
+        if any(
+            (c.match_id, c.step, c.side) == (check_in.match_id, check_in.step, check_in.side)
+            for c in self._rows.values()
+        ):
+            return False
+        self._rows[check_in.id] = _stored(check_in)
+        return True
+
+    async def get(self, check_in_id: UUID, *, lock: bool = False) -> CheckIn | None:
+        return _stored(self._rows.get(check_in_id))
+
+    async def save(self, check_in: CheckIn) -> None:
+        stored = self._rows[check_in.id]
+        self._rows[check_in.id] = replace(
+            stored,
+            status=check_in.status,
+            answer=check_in.answer,
+            note=check_in.note,
+            answered_at=check_in.answered_at,
+            answered_by=check_in.answered_by,
+            handled_at=check_in.handled_at,
+            handled_by=check_in.handled_by,
+        )
+
+    async def open_for(self, side: str, party_id: UUID) -> list[CheckIn]:
+        rows = [
+            c
+            for c in self._rows.values()
+            if c.side == side
+            and c.status == "asked"
+            and (c.volunteer_id if side == "volunteer" else c.organisation_id) == party_id
+        ]
+        return _stored(sorted(rows, key=lambda c: (c.asked_at or _EARLIEST, c.id)))
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[CheckIn]:
+        rows = [c for c in self._rows.values() if c.volunteer_id == volunteer_id]
+        return _stored(sorted(rows, key=lambda c: (c.due_at, c.side, c.id)))
+
+    async def needing_attention(self, centrale_id: str, unanswered_since: datetime) -> list[CheckIn]:
+        rows = [
+            c
+            for c in self._rows.values()
+            if c.handled_at is None
+            and centrale_id in (c.volunteer_centrale_id, c.centrale_id)
+            and (
+                c.answer in ("doubts", "stopping")
+                or (c.status == "asked" and c.asked_at is not None and c.asked_at < unanswered_since)
+            )
+            and getattr(self._proposals.get(c.match_id), "status", None) == "made"
+        ]
+        return _stored(sorted(rows, key=lambda c: (c.answered_at or c.asked_at or _EARLIEST, c.id)))
+
+
 class FakeIdempotencyKeyRepository:
     """Idempotency keys in memory."""
 
@@ -461,13 +1036,19 @@ class FakePersonalDataRepository:
         self._tables = tables
 
     async def erase(self, volunteer_id: UUID) -> None:
-        for declared in PERSONAL_DATA:
+        self._erase(PERSONAL_DATA, volunteer_id)
+
+    async def erase_account(self, account_id: UUID) -> None:
+        self._erase(ACCOUNT_DATA, account_id)
+
+    def _erase(self, declaration: tuple[PersonalTable, ...], person_id: UUID) -> None:
+        for declared in declaration:
             if declared.person is None:
                 continue
             store = self._tables.table(declared.table)
             rows = list(store) if isinstance(store, list) else list(store.values())
             for row in rows:
-                if getattr(row, declared.person) != volunteer_id:
+                if getattr(row, declared.person) != person_id:
                     continue
                 if declared.rows_deleted:
                     _remove(store, row)
@@ -501,6 +1082,8 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self, origin: Origin | None = None, clock: Clock | None = None, tables: FakeTables | None = None
     ) -> None:
         super().__init__(origin, clock)
+        # The event a handler applies (consumers only): tests set it as the consumer would.
+        self.envelope: EventEnvelope | None = None
         self.tables = tables or FakeTables()
         self.centrales = FakeCentraleRepository(self.tables)
         self.organisations = FakeOrganisationRepository(self.tables)
@@ -514,7 +1097,23 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.messages = FakeMessageRepository(self.tables)
         self.templates = FakeTemplateRepository(self.tables)
         self.idempotency_keys = FakeIdempotencyKeyRepository(self.tables)
+        self.proposals = FakeProposalRepository(self.tables)
+        self.response_messages = FakeResponseMessageRepository(self.tables)
+        self.centrale_contacts = FakeCentraleContactRepository(self.tables)
+        self.notices = FakeNoticeRepository(self.tables)
+        self.notice_preferences = FakeNoticePreferenceRepository(self.tables)
+        self.notice_templates = FakeNoticeTemplateRepository(self.tables)
+        self.follow_up = FakeFollowUpRepository(self.tables)
         self.personal_data = FakePersonalDataRepository(self.tables)
+        self.accounts = FakeAccountRepository(self.tables)
+        self.memberships = FakeMembershipRepository(self.tables)
+        self.account_links = FakeAccountLinkRepository(self.tables)
+        self.access_log = FakeAccessLogRepository(self.tables)
+        self.rate_limits = FakeRateLimitRepository(self.tables)
+        self.vacatures = FakeVacatureRepository(self.tables)
+        self.postcode_areas = FakePostcodeAreaRepository(self.tables)
+        self.public_contacts = FakePublicContactRepository(self.tables)
+        self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -171,12 +171,13 @@ class World:
         ), t.centrale_id, made, "matching")  # fmt: skip
         return match_id
 
-    def end(self, match: UUID, ended: str) -> None:
-        """Matching reports the match ended."""
+    def end(self, match: UUID, ended: str, reason: str = "ended", by: str | None = None) -> None:
+        """Matching reports the match ended (why, and who ended it)."""
         t, v = self._matches[match]
         self._add(MatchEnded(
             match_id=match, task_id=t.task_id, volunteer_id=v.volunteer_id, organisation_id=t.organisation_id,
-            centrale_id=t.centrale_id, volunteer_centrale_id=v.centrale_id, ended_at=at(ended),
+            centrale_id=t.centrale_id, volunteer_centrale_id=v.centrale_id, ended_at=at(ended), reason=reason,
+            ended_by=by,
         ), t.centrale_id, at(ended), "matching")  # fmt: skip
 
     def hours(self, match: UUID, worked_on: str, hours: str, *, recorded: datetime | None = None) -> None:

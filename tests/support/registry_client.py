@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 
+from common.clock import Clock
 from common.localinfra.postgres import create_database
 from contracts import EventEnvelope
 from contracts.events import MatchMade
@@ -36,6 +37,15 @@ class Registry:
     bootstrap: str
     ops: Headers
     personal_values: list[str] = field(default_factory=list)
+    app: Any = None
+    """The ASGI app (for clients from other addresses: ``client_from``)."""
+    dsn: str = ""
+    """Its database (for commands run beside it)."""
+
+    def client_from(self, address: str) -> httpx.AsyncClient:
+        """Another client of the same registry, connecting from ``address`` (login limits count per address)."""
+        transport = httpx.ASGITransport(app=self.app, client=(address, 50_000))
+        return httpx.AsyncClient(transport=transport, base_url="http://registry", timeout=30)
 
     async def new_centrale(self) -> tuple[str, Headers]:
         """A centrale with a unique id and the headers of one of its staff."""
@@ -169,11 +179,12 @@ class Registry:
 
 @asynccontextmanager
 async def running_registry(
-    kafka_bootstrap: str, postgres_server_dsn: str, ops_token: str, **settings: Any
+    kafka_bootstrap: str, postgres_server_dsn: str, ops_token: str, *, clock: Clock | None = None, **settings: Any
 ) -> AsyncIterator[Registry]:
     """A registry app with its own fresh database, lifespan running (relay and consumers), over ASGI.
 
-    ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand).
+    ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand);
+    ``clock``: a clock the test moves (sessions, links, limits, jobs, check-ins, reminders).
     """
     dsn = await create_database(postgres_server_dsn, f"registry_{secrets.token_hex(5)}")
     defaults: dict[str, Any] = {"consumer_retry_backoff_s": 0.05, "outbox_poll_interval_s": 0.2}
@@ -184,7 +195,8 @@ async def running_registry(
             database_url=dsn,
             ops_token=ops_token,
             **(defaults | settings),
-        )
+        ),
+        clock=clock,
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -194,4 +206,6 @@ async def running_registry(
                 pool=app.state.runtime.pool,
                 bootstrap=kafka_bootstrap,
                 ops={"Authorization": f"Bearer {ops_token}"},
+                app=app,
+                dsn=dsn,
             )

@@ -3,7 +3,9 @@
 The registry issues credentials into its ``credentials`` table and publishes ``CredentialIssued`` /
 ``CredentialRevoked``; every other service keeps the same table as a projection of those events
 (``register_credential_projection``), so all services authenticate alike without calling each other.
-The region ops token comes from the ``OPS_TOKEN`` setting.
+A credential is an API credential of a machine client (``kind`` api) or a person's login session (``kind``
+session, with the personal account it belongs to); either may carry an absolute expiry, after which every
+service refuses it without waiting for an event. The region ops token comes from the ``OPS_TOKEN`` setting.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from contracts.events import CredentialIssued, CredentialRevoked
 __all__ = [
     "Caller",
     "CallerDep",
+    "CredentialKind",
     "Role",
     "authenticate",
     "hash_token",
@@ -48,23 +51,43 @@ class Role(StrEnum):
     MUNICIPALITY_READER = "municipality_reader"
 
 
+class CredentialKind(StrEnum):
+    """What a credential is: a machine client's API credential or a person's login session."""
+
+    API = "api"
+    SESSION = "session"
+
+
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: role, tenant (None for region-wide roles) and the record it acts as, if any."""
+    """Who is calling: role, tenant (None for region-wide roles) and the record it acts as, if any.
+
+    A session also names the personal account behind it (``account_id``), so what the person does is
+    recorded as theirs (``account:<id>``), not as a shared desk credential's.
+    """
 
     credential_id: UUID | None
     role: Role
     centrale_id: str | None
     subject_id: UUID | None = None
+    account_id: UUID | None = None
+    kind: str = CredentialKind.API
+    """``api`` or ``session`` (a ``CredentialKind``; kept a string so a kind added later passes through)."""
 
     @property
     def key(self) -> str:
-        """Stable identity for idempotency keys and audit: the credential, or the role for the ops token."""
+        """Stable identity for idempotency keys: a person's account (so a retry after logging in again still
+        finds the first answer), else the credential, or the role for the ops token."""
+        if self.account_id is not None:
+            return f"account:{self.account_id}"
         return str(self.credential_id) if self.credential_id else self.role.value
 
     @property
     def actor(self) -> str:
-        """Who acts, as the origin of the commands they cause records it (``credential:<id>`` or the role)."""
+        """Who acts, as the origin of the commands they cause records it: the person's account, else the
+        credential (``account:<id>``, ``credential:<id>``), or the role for the ops token."""
+        if self.account_id is not None:
+            return f"account:{self.account_id}"
         return f"credential:{self.credential_id}" if self.credential_id else self.role.value
 
 
@@ -80,24 +103,35 @@ async def identify(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller | None:
-    """The caller a bearer token names; None without a token; 401 for a token nobody holds.
+    """The caller a bearer token names; None without a token; 401 for a token nobody holds or that expired.
 
     FastAPI resolves it once per request, for ``authenticate`` and for the request's unit of work alike.
     """
     if credentials is None:
         return None
     token_hash = hash_token(credentials.credentials)
-    ops_token = get_runtime(request).settings.ops_token.get_secret_value()
+    runtime = get_runtime(request)
+    ops_token = runtime.settings.ops_token.get_secret_value()
     if hmac.compare_digest(token_hash, hash_token(ops_token)):
         return Caller(credential_id=None, role=Role.REGION_OPS, centrale_id=None)
     row = await get_pool(request).fetchrow(
-        "SELECT id, role, centrale_id, subject_id FROM credentials WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT id, role, centrale_id, subject_id, kind, expires_at, account_id"
+        " FROM credentials WHERE token_hash = $1 AND revoked_at IS NULL",
         token_hash,
     )
     if row is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+    # Expiry needs no event: every service compares with its own clock, so an expired session or API
+    # credential stops working everywhere at the same moment (the registry's job also revokes it later).
+    if row["expires_at"] is not None and row["expires_at"] <= runtime.clock.now():
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "expired token", {"WWW-Authenticate": "Bearer"})
     return Caller(
-        credential_id=row["id"], role=Role(row["role"]), centrale_id=row["centrale_id"], subject_id=row["subject_id"]
+        credential_id=row["id"],
+        role=Role(row["role"]),
+        centrale_id=row["centrale_id"],
+        subject_id=row["subject_id"],
+        account_id=row["account_id"],
+        kind=row["kind"],
     )
 
 
@@ -136,16 +170,20 @@ def require_subject(caller: Caller, centrale_id: str | None, subject_id: UUID, r
 
 
 async def on_credential_issued(event: CredentialIssued, uow: PostgresUnitOfWork) -> None:
-    """Copy an issued credential into this service's table."""
+    """Copy an issued credential (an API credential or a session) into this service's table."""
     await uow.conn.execute(
-        "INSERT INTO credentials (id, token_hash, role, centrale_id, subject_id, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO credentials (id, token_hash, role, centrale_id, subject_id, created_at, kind, expires_at,"
+        " account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
         event.credential_id,
         event.token_hash,
         event.role,
         event.centrale_id,
         event.subject_id,
         event.issued_at,
+        # Events from before sessions existed carry no kind: they were API credentials.
+        event.kind or CredentialKind.API.value,
+        event.expires_at,
+        event.account_id,
     )
 
 

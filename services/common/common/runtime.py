@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
@@ -51,8 +51,6 @@ class ServiceSpec:
     register_handlers: Callable[[EventConsumer], None] | None = None
     routers: Sequence[Any] = ()
     publishes: Sequence[type[Event]] = ()
-    # Objects the service's routes find on ``request.app.state`` (e.g. matching's candidate index).
-    state: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     # Read-model tables a replay empties before re-consuming the service's topics from the beginning
     # (``python -m common.ops replay``); empty for services that are not projections.

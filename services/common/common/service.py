@@ -16,6 +16,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import uvicorn
@@ -132,6 +133,7 @@ async def _start(runtime: Runtime) -> None:
             settings=settings,
             poll_interval_s=settings.scheduler_poll_interval_s,
             enabled=settings.scheduler_enabled,
+            run_retention=timedelta(days=settings.scheduler_run_retention_days),
         )
         await runtime.scheduler.start()
         runtime.workers.append(runtime.scheduler)
@@ -205,8 +207,6 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
         redoc_url=None,
     )
     app.state.runtime = runtime
-    for name, value in spec.state.items():
-        setattr(app.state, name, value)
     # Outermost: correlation id, body limit, text check, failed-auth limit, security headers, 500s.
     app.add_middleware(RequestGuard, runtime=runtime)
 

@@ -9,9 +9,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from common.ratelimit import RateLimit, parse_rate_limit
 
-__all__ = ["DEFAULT_BATCH_SIZE", "KafkaSettings", "ServiceSettings", "env_names"]
+__all__ = ["DEFAULT_BATCH_SIZE", "OPS_TOKEN_MIN_LENGTH", "KafkaSettings", "ServiceSettings", "env_names"]
 
 _PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
+# OPS_TOKEN opens every service as region ops: outside development it must be at least this long
+# (32 characters of `openssl rand -base64 32` or `python -c "import secrets; print(secrets.token_urlsafe(32))"`).
+OPS_TOKEN_MIN_LENGTH = 32
 # Most records one consumer transaction applies, unless a service sets its own (common.consumer uses it too).
 DEFAULT_BATCH_SIZE = 500
 _TLS_PROTOCOLS = {"SSL", "SASL_SSL"}
@@ -145,7 +148,8 @@ class ServiceSettings(KafkaSettings):
     ops_token: SecretStr = Field(
         SecretStr("change-me"),
         validation_alias="OPS_TOKEN",
-        description="Bearer token of the region's ops team (region-wide, every service).",
+        description="Bearer token of the region's ops team (region-wide, every service); at least 32 random characters"
+        " outside development.",
     )
     development: bool = Field(
         False, validation_alias="DEVELOPMENT", description="Allow placeholder secrets (local demo only)."
@@ -157,7 +161,9 @@ class ServiceSettings(KafkaSettings):
     scheduler_poll_interval_s: float = Field(
         30.0, gt=0, le=3600, description="How often the scheduler looks for due jobs."
     )
-
+    scheduler_run_retention_days: int = Field(
+        30, ge=1, le=3650, description="How long finished job runs stay listed (each job's latest always stays)."
+    )
     max_body_bytes: int = Field(
         1_000_000,
         ge=1024,
@@ -210,8 +216,17 @@ class ServiceSettings(KafkaSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:
-        if not self.development and self.ops_token.get_secret_value() in _PLACEHOLDERS:
+        if self.development:
+            return self
+        token = self.ops_token.get_secret_value()
+        if token in _PLACEHOLDERS:
             raise ValueError("OPS_TOKEN must be set to a real secret outside development")
+        if len(token) < OPS_TOKEN_MIN_LENGTH or len(set(token)) < OPS_TOKEN_MIN_LENGTH // 4:
+            # The value is never echoed: only its length is said.
+            raise ValueError(
+                f"OPS_TOKEN is too weak: it must be at least {OPS_TOKEN_MIN_LENGTH} random characters outside"
+                f" development (it has {len(token)}); e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         return self
 
     @property

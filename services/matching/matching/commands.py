@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from matching.domain.geo import Centroid
+from matching.domain.mediation import AgreementHow
 from matching.domain.model import TaskFacts, VolunteerDay, VolunteerFacts
-from matching.domain.proposals import Decliner
+from matching.domain.proposals import Decliner, Ender, EndReason, ProposalVia, YesBy
+from matching.domain.scoring import Gate
 
 __all__ = [
     "AcceptProposal",
+    "AgreeToProposal",
     "ApproveProposal",
     "CloseTask",
     "DeclineProposal",
@@ -19,6 +23,7 @@ __all__ = [
     "EraseVolunteer",
     "ExpireStaleProposals",
     "ExpressInterest",
+    "GetMediation",
     "ListTaskProposals",
     "ListVolunteerProposals",
     "LoadPostcodeAreas",
@@ -28,6 +33,7 @@ __all__ = [
     "RecordTaskUpdate",
     "RecordVolunteer",
     "ReevaluateVolunteer",
+    "RespondForVolunteer",
 ]
 
 
@@ -99,6 +105,22 @@ class ExpressInterest:
 
 
 @dataclass(frozen=True)
+class RespondForVolunteer:
+    """A consulent of ``centrale_id`` responds to a task for one of its volunteers, or puts them forward.
+
+    ``via`` is ``ON_BEHALF`` or ``PUT_FORWARD``; ``how`` the volunteer gave their agreement to it. ``overrides``
+    sets soft gates aside, each with the consulent's reason (never consent or the VOG).
+    """
+
+    volunteer_id: UUID
+    centrale_id: str
+    task_id: UUID
+    via: ProposalVia
+    how: AgreementHow
+    overrides: Mapping[Gate, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ApproveProposal:
     """The volunteer's consulent, of ``consulent_centrale_id``, approves a proposal."""
 
@@ -108,11 +130,32 @@ class ApproveProposal:
 
 @dataclass(frozen=True)
 class AcceptProposal:
-    """Staff of the task's centrale, or the organisation itself (``organisation_id``), accept a proposal."""
+    """The organisation (``organisation_id``), or staff of the task's centrale for it, say yes to a proposal."""
 
     match_id: UUID
     task_centrale_id: str
     organisation_id: UUID | None = None
+
+    @property
+    def by(self) -> YesBy:
+        """Whose hand the yes is from."""
+        return YesBy.ORGANISATION if self.organisation_id is not None else YesBy.CONSULENT
+
+
+@dataclass(frozen=True)
+class AgreeToProposal:
+    """The volunteer (``volunteer_id``) says yes to a proposal, or a consulent of their centrale records
+    their yes (``consulent_centrale_id``, with ``how`` the volunteer gave it)."""
+
+    match_id: UUID
+    volunteer_id: UUID | None = None
+    consulent_centrale_id: str | None = None
+    how: AgreementHow | None = None
+
+    @property
+    def by(self) -> YesBy:
+        """Whose hand the yes is from."""
+        return YesBy.VOLUNTEER if self.volunteer_id is not None else YesBy.CONSULENT
 
 
 @dataclass(frozen=True)
@@ -132,11 +175,15 @@ class DeclineProposal:
 
 @dataclass(frozen=True)
 class EndMatch:
-    """End a match: the organisation (``organisation_id``) or staff of either centrale (``centrale_id``)."""
+    """End a match, for ``reason``: the organisation (``organisation_id``, in ``centrale_id``), staff of either
+    centrale (``centrale_id``), or the volunteer themselves (``volunteer_id``)."""
 
     match_id: UUID
-    centrale_id: str
+    reason: EndReason
+    by: Ender
+    centrale_id: str | None = None
     organisation_id: UUID | None = None
+    volunteer_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +198,14 @@ class ListTaskProposals:
     task_id: UUID
     centrale_id: str
     organisation_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class GetMediation:
+    """What consulenten recorded for a proposal, for staff of the task's or the volunteer's centrale."""
+
+    match_id: UUID
+    centrale_id: str
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.clock import Clock
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
 from matching import handlers
@@ -40,6 +41,9 @@ def build_spec(settings: Settings) -> ServiceSpec:
         routers=ROUTERS,
         publishes=[
             events.MatchProposed,
+            events.MatchApproved,
+            events.MatchAccepted,
+            events.MatchAgreed,
             events.MatchMade,
             events.MatchDeclined,
             events.MatchExpired,
@@ -56,10 +60,10 @@ def build_spec(settings: Settings) -> ServiceSpec:
 SPEC = build_spec(Settings.model_construct())
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The matching service's ASGI app."""
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The matching service's ASGI app; ``clock``: tests of time-driven work (expiry, overflow)."""
     settings = settings or Settings()
-    return create_service_app(settings, build_spec(settings))
+    return create_service_app(settings, build_spec(settings), clock=clock)
 
 
 def main() -> None:

@@ -12,7 +12,9 @@ from contracts import EventEnvelope
 from matching.candidates import CandidateIndexCache, Candidates, IndexedCandidates
 from matching.domain.policy import MatchingPolicy
 from matching.repositories import (
+    MediationRepository,
     PostcodeAreaRepository,
+    PostgresMediationRepository,
     PostgresPostcodeAreaRepository,
     PostgresProposalRepository,
     PostgresTaskRepository,
@@ -33,6 +35,11 @@ class MatchingUnitOfWork(UnitOfWork, Protocol):
     @property
     def proposals(self) -> ProposalRepository:
         """Proposals and matches."""
+        ...
+
+    @property
+    def mediation(self) -> MediationRepository:
+        """What consulenten recorded: gates set aside, volunteers' agreements."""
         ...
 
     @property
@@ -90,6 +97,7 @@ class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
     ) -> None:
         super().__init__(conn, origin, clock, envelope)
         self.proposals = PostgresProposalRepository(conn)
+        self.mediation = PostgresMediationRepository(conn)
         self.volunteers = PostgresVolunteerRepository(conn)
         self.tasks = PostgresTaskRepository(conn)
         self.volunteer_days = PostgresVolunteerDayRepository(conn)

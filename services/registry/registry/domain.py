@@ -13,6 +13,7 @@ __all__ = [
     "MAX_HOURS_PER_DAY",
     "MAX_HOURS_PER_WEEK",
     "REGION_TENANT",
+    "AccessPurpose",
     "ConsentKind",
     "TaskDraft",
     "TaskStatus",
@@ -47,6 +48,21 @@ class ConsentKind(StrEnum):
     CONTACT_BY_ORGANISATIONS = "contact_by_organisations"
     APPRECIATION_MESSAGES = "appreciation_messages"
     TARGET_GROUP_LABELS = "target_group_labels"
+
+
+class AccessPurpose(StrEnum):
+    """Why staff open a volunteer's record; every access is recorded with one (AVG: purpose limitation)."""
+
+    INTAKE = "intake"
+    MEDIATION = "mediation"
+    FOLLOW_UP = "follow_up"
+    PROFILE_UPDATE = "profile_update"
+    VOG_CHECK = "vog_check"
+    EXPORT_REQUEST = "export_request"
+    ERASURE_REQUEST = "erasure_request"
+    ACCOUNT_SUPPORT = "account_support"
+    APPRECIATION = "appreciation"
+    OTHER = "other"
 
 
 class TaskStatus(StrEnum):

@@ -1,28 +1,69 @@
-"""Registry's subscribers: matching's outcomes become part of the record, appreciation's awards thank-yous."""
+"""Registry's subscribers: matching's outcomes become part of the record (and tell the people concerned).
+
+Appreciation's awards are subscribed by ``registry.notifications`` (``main._subscribe``)."""
 
 from __future__ import annotations
 
 from common.consumer import EventConsumer
-from contracts.events import MatchMade, VolunteerDayMatched
-from registry.notifications import register_notifications
+from contracts.events import (
+    MatchAccepted,
+    MatchAgreed,
+    MatchApproved,
+    MatchDeclined,
+    MatchEnded,
+    MatchExpired,
+    MatchMade,
+    MatchProposed,
+    VolunteerDayMatched,
+)
 from registry.unit_of_work import PostgresRegistryUnitOfWork
-from registry.use_cases import hours, partners
+from registry.use_cases import conversation, partners
+from registry.use_cases.conversation import MatchFacts, MatchStep, RecordMatchStep
 
-__all__ = ["register_handlers"]
+__all__ = ["MatchEvent", "on_match_event", "on_volunteer_day_matched", "register_handlers"]
+
+MatchEvent = (
+    MatchProposed | MatchApproved | MatchAccepted | MatchAgreed | MatchMade | MatchDeclined | MatchExpired | MatchEnded
+)
 
 
-async def on_match_made(event: MatchMade, uow: PostgresRegistryUnitOfWork) -> None:
-    """Remember the match (hours need it) and close the task as filled when capacity is reached."""
-    cmd = hours.RecordMatch(
-        match_id=event.match_id,
-        task_id=event.task_id,
-        volunteer_id=event.volunteer_id,
-        organisation_id=event.organisation_id,
-        centrale_id=event.centrale_id,
-        volunteer_centrale_id=event.volunteer_centrale_id,
-        made_at=event.made_at,
+def _facts(event: MatchEvent) -> MatchFacts:
+    return MatchFacts(
+        event.match_id,
+        event.task_id,
+        event.volunteer_id,
+        event.organisation_id,
+        event.centrale_id,
+        event.volunteer_centrale_id,
     )
-    await hours.record_match(cmd, uow)
+
+
+def _step(event: MatchEvent, uow: PostgresRegistryUnitOfWork) -> RecordMatchStep:
+    """The step an event reports, with who and why where it says."""
+    facts, event_id = _facts(event), uow.envelope.id
+    if isinstance(event, MatchProposed):
+        return RecordMatchStep(
+            MatchStep.PROPOSED, facts, event.proposed_at, event_id, via=event.via, needs_consulent=event.needs_consulent
+        )
+    if isinstance(event, MatchApproved):
+        return RecordMatchStep(MatchStep.APPROVED, facts, event.approved_at, event_id)
+    if isinstance(event, MatchAccepted):
+        return RecordMatchStep(MatchStep.ACCEPTED, facts, event.accepted_at, event_id, by=event.accepted_by)
+    if isinstance(event, MatchAgreed):
+        return RecordMatchStep(MatchStep.AGREED, facts, event.agreed_at, event_id, by=event.agreed_by)
+    if isinstance(event, MatchMade):
+        return RecordMatchStep(MatchStep.MADE, facts, event.made_at, event_id)
+    if isinstance(event, MatchDeclined):
+        return RecordMatchStep(MatchStep.DECLINED, facts, event.declined_at, event_id, by=event.declined_by)
+    if isinstance(event, MatchExpired):
+        return RecordMatchStep(MatchStep.EXPIRED, facts, event.expired_at, event_id)
+    return RecordMatchStep(MatchStep.ENDED, facts, event.ended_at, event_id, by=event.ended_by, reason=event.reason)
+
+
+async def on_match_event(event: MatchEvent, uow: PostgresRegistryUnitOfWork) -> None:
+    """Keep the proposal's step (a match made is recorded for hours and fills its task at capacity) and tell the
+    people concerned."""
+    await conversation.record_match_step(_step(event, uow), uow)
 
 
 async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresRegistryUnitOfWork) -> None:
@@ -33,6 +74,12 @@ async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresRegi
 
 def register_handlers(consumer: EventConsumer) -> None:
     """Attach the registry's subscribers to its consumer."""
-    consumer.on(MatchMade)(on_match_made)
+    consumer.on(MatchProposed)(on_match_event)
+    consumer.on(MatchApproved)(on_match_event)
+    consumer.on(MatchAccepted)(on_match_event)
+    consumer.on(MatchAgreed)(on_match_event)
+    consumer.on(MatchMade)(on_match_event)
+    consumer.on(MatchDeclined)(on_match_event)
+    consumer.on(MatchExpired)(on_match_event)
+    consumer.on(MatchEnded)(on_match_event)
     consumer.on(VolunteerDayMatched)(on_volunteer_day_matched)
-    register_notifications(consumer)

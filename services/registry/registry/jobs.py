@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
+from datetime import time, timedelta
 from typing import cast
 
-from common.jobs import DailyAt, Job, JobContext
+from common.jobs import DailyAt, Every, Job, JobContext
+from registry.authn import AccountPolicy
+from registry.config import Settings
 from registry.unit_of_work import RegistryUnitOfWork
-from registry.use_cases import tasks
+from registry.use_cases import audit, follow_up, reminders, sessions, tasks, throttle
 
-__all__ = ["JOBS", "expire_overdue_tasks"]
+__all__ = ["JOBS", "ask_check_ins", "expire_credentials", "expire_overdue_tasks", "purge_audit_trail", "remind"]
 
 
 async def expire_overdue_tasks(context: JobContext) -> Mapping[str, int]:
@@ -20,11 +22,76 @@ async def expire_overdue_tasks(context: JobContext) -> Mapping[str, int]:
     return {"expired": len(expired)}
 
 
+async def expire_credentials(context: JobContext) -> Mapping[str, int]:
+    """Revoke idle and expired sessions and expired API credentials, so every service hears of it."""
+    policy = AccountPolicy.from_settings(cast(Settings, context.settings))
+    async with context.unit_of_work() as uow:
+        return await sessions.expire_credentials(sessions.ExpireCredentials(policy), cast(RegistryUnitOfWork, uow))
+
+
+async def purge_audit_trail(context: JobContext) -> Mapping[str, int]:
+    """Delete the audit trail's rows older than REGISTRY_AUDIT_RETENTION_DAYS, and attempt counters long over."""
+    settings = cast(Settings, context.settings)
+    async with context.unit_of_work() as uow:
+        registry_uow = cast(RegistryUnitOfWork, uow)
+        purged = await audit.purge_access_log(
+            audit.PurgeAccessLog(timedelta(days=settings.audit_retention_days)), registry_uow
+        )
+        counters = await throttle.purge_attempt_counters(
+            throttle.PurgeAttemptCounters(
+                timedelta(seconds=max(settings.login_window_s, settings.password_reset_window_s))
+            ),
+            registry_uow,
+        )
+    return {"access_log_rows": purged, "attempt_counters": counters}
+
+
+async def ask_check_ins(context: JobContext) -> Mapping[str, int]:
+    """Ask both sides of every match whose check-in moment (per centrale: 2 weeks, 3 and 6 months) has come."""
+    async with context.unit_of_work() as uow:
+        return await follow_up.ask_due_check_ins(follow_up.AskDueCheckIns(), cast(RegistryUnitOfWork, uow))
+
+
+async def remind(context: JobContext) -> Mapping[str, int]:
+    """Remind volunteers of a VOG about to expire, and whoever has not answered a proposal for a while."""
+    settings = cast(Settings, context.settings)
+    command = reminders.SendReminders(settings.vog_reminder_days, settings.proposal_reminder_days)
+    async with context.unit_of_work() as uow:
+        return await reminders.send_reminders(command, cast(RegistryUnitOfWork, uow))
+
+
 JOBS = [
     Job(
         "expire-tasks",
         expire_overdue_tasks,
         DailyAt(time(0, 30)),
         description="Expire published tasks whose closing date has passed (TaskClosed, reason expired).",
+    ),
+    Job(
+        "expire-credentials",
+        expire_credentials,
+        Every(timedelta(minutes=1)),
+        description="Revoke sessions idle for REGISTRY_SESSION_IDLE_TIMEOUT_MIN or past their end, and expired API"
+        " credentials (CredentialRevoked: every service stops accepting them).",
+    ),
+    Job(
+        "purge-audit-trail",
+        purge_audit_trail,
+        DailyAt(time(2, 30)),
+        description="Delete audit-trail rows older than REGISTRY_AUDIT_RETENTION_DAYS and old attempt counters.",
+    ),
+    Job(
+        "reminders",
+        remind,
+        DailyAt(time(8, 30)),
+        description="Remind volunteers REGISTRY_VOG_REMINDER_DAYS before their VOG expires, and whoever has not "
+        "answered a proposal after REGISTRY_PROPOSAL_REMINDER_DAYS (each once).",
+    ),
+    Job(
+        "check-ins",
+        ask_check_ins,
+        DailyAt(time(9, 0)),
+        description="Ask both sides of each match how it goes at the centrale's moments (default 2 weeks, 3 and 6 "
+        "months after the match).",
     ),
 ]

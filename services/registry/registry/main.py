@@ -6,6 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.clock import Clock
+from common.consumer import EventConsumer
 from common.service import ServiceSpec, create_service_app, run_service
 from contracts import events
 from registry import notifications
@@ -17,11 +19,18 @@ from registry.unit_of_work import PostgresRegistryUnitOfWork
 
 __all__ = ["SPEC", "create_app", "main"]
 
+
+def _subscribe(consumer: EventConsumer) -> None:
+    """The registry's subscribers: matching's outcomes, and awards that become thank-you messages."""
+    register_handlers(consumer)
+    notifications.register_notifications(consumer)
+
+
 SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
-    register_handlers=register_handlers,
-    routers=[*ROUTERS, notifications.router],
+    register_handlers=_subscribe,
+    routers=[*ROUTERS, notifications.router, notifications.notice_router],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,
@@ -42,14 +51,14 @@ SPEC = ServiceSpec(
     ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
     unit_of_work=PostgresRegistryUnitOfWork,
-    workers=[notifications.thank_you_sender],
+    workers=[notifications.thank_you_sender, notifications.notice_sender],
     jobs=JOBS,
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The registry's ASGI app."""
-    return create_service_app(settings or Settings(), SPEC)
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """The registry's ASGI app (``clock``: tests of sessions, links, check-ins, reminders and jobs move time)."""
+    return create_service_app(settings or Settings(), SPEC, clock=clock)
 
 
 def main() -> None:

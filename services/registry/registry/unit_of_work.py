@@ -9,30 +9,62 @@ from common.db import Connection
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
 from contracts import EventEnvelope
 from registry.repositories import (
+    AccessLogRepository,
+    AccountLinkRepository,
+    AccountRepository,
+    CalendarFeedRepository,
+    CentraleContactRepository,
     CentraleRepository,
     CredentialRepository,
+    FollowUpRepository,
     HoursRepository,
     IdempotencyKeyRepository,
     MatchRepository,
+    MembershipRepository,
     MessageRepository,
+    NoticePreferenceRepository,
+    NoticeRepository,
+    NoticeTemplateRepository,
     OrganisationRepository,
     PartnerRepository,
     PersonalDataRepository,
+    PostcodeAreaRepository,
+    PostgresAccessLogRepository,
+    PostgresAccountLinkRepository,
+    PostgresAccountRepository,
+    PostgresCalendarFeedRepository,
+    PostgresCentraleContactRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
+    PostgresFollowUpRepository,
     PostgresHoursRepository,
     PostgresIdempotencyKeyRepository,
     PostgresMatchRepository,
+    PostgresMembershipRepository,
     PostgresMessageRepository,
+    PostgresNoticePreferenceRepository,
+    PostgresNoticeRepository,
+    PostgresNoticeTemplateRepository,
     PostgresOrganisationRepository,
     PostgresPartnerRepository,
     PostgresPersonalDataRepository,
+    PostgresPostcodeAreaRepository,
+    PostgresProposalRepository,
+    PostgresPublicContactRepository,
+    PostgresRateLimitRepository,
+    PostgresResponseMessageRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
+    PostgresVacatureRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
+    ProposalRepository,
+    PublicContactRepository,
+    RateLimitRepository,
+    ResponseMessageRepository,
     TaskRepository,
     TemplateRepository,
+    VacatureRepository,
     VolunteerDayRepository,
     VolunteerRepository,
 )
@@ -102,6 +134,41 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         ...
 
     @property
+    def proposals(self) -> ProposalRepository:
+        """Proposals and matches as matching reported them."""
+        ...
+
+    @property
+    def response_messages(self) -> ResponseMessageRepository:
+        """Volunteers' messages with their responses."""
+        ...
+
+    @property
+    def centrale_contacts(self) -> CentraleContactRepository:
+        """How to reach each centrale."""
+        ...
+
+    @property
+    def notices(self) -> NoticeRepository:
+        """Notices about the match conversation and follow-up."""
+        ...
+
+    @property
+    def notice_preferences(self) -> NoticePreferenceRepository:
+        """People's notice preferences."""
+        ...
+
+    @property
+    def notice_templates(self) -> NoticeTemplateRepository:
+        """The centrales' own notice templates."""
+        ...
+
+    @property
+    def follow_up(self) -> FollowUpRepository:
+        """Follow-up settings and check-ins."""
+        ...
+
+    @property
     def idempotency_keys(self) -> IdempotencyKeyRepository:
         """Idempotency keys of creating requests."""
         ...
@@ -109,6 +176,51 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
     @property
     def personal_data(self) -> PersonalDataRepository:
         """Erasure, derived from the declaration of personal data."""
+        ...
+
+    @property
+    def accounts(self) -> AccountRepository:
+        """Personal accounts."""
+        ...
+
+    @property
+    def memberships(self) -> MembershipRepository:
+        """What accounts may act as."""
+        ...
+
+    @property
+    def account_links(self) -> AccountLinkRepository:
+        """Single-use tokens of e-mailed links and login steps."""
+        ...
+
+    @property
+    def access_log(self) -> AccessLogRepository:
+        """The audit trail of personal data access."""
+        ...
+
+    @property
+    def rate_limits(self) -> RateLimitRepository:
+        """Attempt counters of login and password reset."""
+        ...
+
+    @property
+    def vacatures(self) -> VacatureRepository:
+        """Published tasks as the public sees them (the vacaturebank)."""
+        ...
+
+    @property
+    def postcode_areas(self) -> PostcodeAreaRepository:
+        """PC4 centroids and names, for distances and places."""
+        ...
+
+    @property
+    def public_contacts(self) -> PublicContactRepository:
+        """The centrales' public contact details."""
+        ...
+
+    @property
+    def calendar_feeds(self) -> CalendarFeedRepository:
+        """Private calendar feeds and the commitments they show."""
         ...
 
 
@@ -128,5 +240,21 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.credentials: CredentialRepository = PostgresCredentialRepository(conn)
         self.messages: MessageRepository = PostgresMessageRepository(conn)
         self.templates: TemplateRepository = PostgresTemplateRepository(conn)
+        self.proposals: ProposalRepository = PostgresProposalRepository(conn)
+        self.response_messages: ResponseMessageRepository = PostgresResponseMessageRepository(conn)
+        self.centrale_contacts: CentraleContactRepository = PostgresCentraleContactRepository(conn)
+        self.notices: NoticeRepository = PostgresNoticeRepository(conn)
+        self.notice_preferences: NoticePreferenceRepository = PostgresNoticePreferenceRepository(conn)
+        self.notice_templates: NoticeTemplateRepository = PostgresNoticeTemplateRepository(conn)
+        self.follow_up: FollowUpRepository = PostgresFollowUpRepository(conn)
         self.idempotency_keys: IdempotencyKeyRepository = PostgresIdempotencyKeyRepository(conn)
         self.personal_data: PersonalDataRepository = PostgresPersonalDataRepository(conn)
+        self.accounts: AccountRepository = PostgresAccountRepository(conn)
+        self.memberships: MembershipRepository = PostgresMembershipRepository(conn)
+        self.account_links: AccountLinkRepository = PostgresAccountLinkRepository(conn)
+        self.access_log: AccessLogRepository = PostgresAccessLogRepository(conn)
+        self.rate_limits: RateLimitRepository = PostgresRateLimitRepository(conn)
+        self.vacatures: VacatureRepository = PostgresVacatureRepository(conn)
+        self.postcode_areas: PostcodeAreaRepository = PostgresPostcodeAreaRepository(conn)
+        self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
+        self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)

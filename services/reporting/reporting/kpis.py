@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "END_REASONS",
     "KPIS",
     "MDT_AGE_BANDS",
     "MIN_PEOPLE",
@@ -53,6 +54,19 @@ class Category(StrEnum):
     INTEREST = "interest"  # a volunteer's themes of interest: one volunteer, several themes
     LABEL = "label"  # self-declared target-group labels (consented only)
     PARTNER = "partner"
+    END_REASON = "end_reason"  # why a match ended, as whoever ended it said (MatchEnded.reason)
+
+
+# Why matches end (MatchEnded.reason), in Dutch for reports; a reason not listed shows as its code.
+END_REASONS = {
+    "moved": "Verhuisd",
+    "no_time": "Geen tijd meer",
+    "not_a_fit": "Past niet",
+    "task_ended": "Taak afgelopen",
+    "other": "Anders",
+    "volunteer_erased": "Gegevens gewist",
+    "ended": "Niet opgegeven",
+}
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,8 @@ KPIS: tuple[Kpi, ...] = (
         "matches", Kind.COUNT, people=True, flow=True, location=_T),
     Kpi("matches_active_12m", "Na 12 maanden nog actief", "waarvan nog actief na 12 maanden",
         "matches", Kind.COUNT, people=True, flow=True, location=_T),
+    Kpi("matches_ended", "Matches gestopt", "beëindigd in de periode, naar de reden die werd opgegeven",
+        "matches", Kind.COUNT, people=True, flow=True, location=_T, category=Category.END_REASON),
     Kpi("hours", "Uren", "vrijwillige inzet in de periode, naar thema en wijk van de taak",
         "uren", Kind.SUM, people=True, flow=True, location=_T, category=Category.THEME),
     Kpi("target_group_new", "Nieuw per doelgroep", "nieuwe vrijwilligers met dit zelfgekozen label (met toestemming)",

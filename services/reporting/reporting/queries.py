@@ -21,7 +21,7 @@ import asyncpg
 
 from common.db import Connection
 from reporting.cube import OUTSIDE, REGION, UNKNOWN, Cube, CubeBuilder, Placement, ScopeInfo
-from reporting.kpis import MDT_AGE_BANDS, WAITING_DAYS, Kpi, kpi
+from reporting.kpis import END_REASONS, MDT_AGE_BANDS, WAITING_DAYS, Kpi, kpi
 from reporting.periods import Closure, Period, add_months, book, month_of
 
 __all__ = [
@@ -170,7 +170,7 @@ _VOLUNTEERS = """
 _MATCHES = """
     SELECT m.match_id, m.person_key, m.centrale_id, m.volunteer_centrale_id,
            m.made_at AT TIME ZONE 'Europe/Amsterdam' AS made, m.recorded_at,
-           m.ended_at AT TIME ZONE 'Europe/Amsterdam' AS ended, t.postcode_area AS area
+           m.ended_at AT TIME ZONE 'Europe/Amsterdam' AS ended, m.end_reason, t.postcode_area AS area
     FROM match_facts m LEFT JOIN task_facts t USING (task_id)
     WHERE m.made_at < ($1::timestamp AT TIME ZONE 'Europe/Amsterdam')
 """
@@ -324,6 +324,11 @@ def _matches(region: _Region, matches: Iterable[asyncpg.Record], now: datetime) 
         place = region.placement([m["centrale_id"], m["volunteer_centrale_id"]], m["area"])
         fact = m["match_id"]
         region.flow(kpi("matches_made"), place, month_of(m["made"]), m["recorded_at"], m["centrale_id"], fact=fact)
+        if m["ended"] is not None:
+            # Counted in the month it ended, by why (the projection keeps no separate record time for the end).
+            reason = m["end_reason"] or "ended"
+            region.flow(kpi("matches_ended"), place, month_of(m["ended"]), None, m["centrale_id"], fact=fact,
+                        categories=[(reason, END_REASONS.get(reason, reason))])  # fmt: skip
         for months in _RETENTION_MONTHS:
             mark = shift_months(m["made"], months)
             if mark > now:

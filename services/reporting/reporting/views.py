@@ -276,6 +276,9 @@ def figures(cube: Cube, scope: str) -> Figures:
         _by_category(cube, scope, "partners", "Inzet van bedrijven", "Bedrijf",
                      "Teamdagen van bedrijven waarvoor de organisatie uren registreerde.", list(TEAM)),
         _retention(cube, scope),
+        _by_category(cube, scope, "ended_by_reason", "Waarom matches stopten", "Reden",
+                     "Matches die in de periode eindigden, naar de reden die de vrijwilliger, de organisatie of de "
+                     "consulent opgaf.", ["matches_ended"]),
     ]  # fmt: skip
     target_groups = next(t for t in tables if t.id == "target_groups")
     target_groups.total = None  # labels overlap and not everyone has one: a sum of rows means nothing

@@ -20,7 +20,7 @@ from registry.config import Settings as RegistrySettings
 from registry.main import create_app as create_registry
 from tests.appreciation.integration.conftest import Appreciation, running_appreciation
 from tests.registry.integration.conftest import Registry
-from tests.registry.integration.test_notifications import Mailbox, _free_port
+from tests.support.mailbox import Mailbox, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,7 @@ class Platform:
 @pytest.fixture(scope="module")
 async def platform(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncIterator[Platform]:
     """Both services in-process with their own databases, and a local SMTP server."""
-    box, port = Mailbox(), _free_port()
+    box, port = Mailbox(), free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     suffix = secrets.token_hex(5)

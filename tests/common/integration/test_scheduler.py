@@ -135,3 +135,19 @@ async def test_a_run_whose_instance_died_is_run_again(pool: asyncpg.Pool) -> Non
     [run] = await _scheduler(pool, clock, job).tick()
     assert (run.status, run.attempts) == ("done", 2)
     assert await _effects(pool, "orphan") == [START]
+
+
+async def test_old_runs_are_forgotten_but_each_jobs_latest_stays(pool: asyncpg.Pool) -> None:
+    clock = ManualClock(START)
+    job = Job("minutely", _record, Every(timedelta(minutes=1)))
+    scheduler = Scheduler(
+        service="jobtest", region="testregio", jobs=[job], pool=pool, clock=clock, factory=PostgresUnitOfWork,
+        run_retention=timedelta(hours=1),
+    )  # fmt: skip
+    for _ in range(3):
+        await scheduler.tick()
+        clock.advance(timedelta(minutes=1))
+    clock.advance(timedelta(hours=2))
+    await scheduler.tick()  # runs the latest moment, then forgets the three old ones
+    runs = await pool.fetch("SELECT due_at FROM job_runs WHERE job = 'minutely' ORDER BY due_at")
+    assert [row["due_at"] for row in runs] == [START + timedelta(hours=2, minutes=3)]

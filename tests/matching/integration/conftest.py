@@ -63,6 +63,19 @@ class World:
         await eventually(accepted, "matching to learn a credential")
         return headers
 
+    async def volunteer_token(self, centrale_id: str, staff: Headers, volunteer_id: UUID) -> Headers:
+        """A credential for the volunteer, once matching accepts it."""
+        path = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/credentials"
+        return await self.known_to_matching(await self.registry.credential(path, staff))
+
+    async def agree(self, centrale_id: str, staff: Headers, volunteer_id: UUID, match_id: UUID) -> str:
+        """The volunteer says yes to the proposal themselves; the status it is in after."""
+        volunteer = await self.volunteer_token(centrale_id, staff, volunteer_id)
+        agreed = await self.matching.post(f"/v1/me/proposals/{match_id}/agree", headers=volunteer)
+        assert agreed.status_code == 200, agreed.text
+        status: str = agreed.json()["status"]
+        return status
+
     async def volunteer_in_matching(self, volunteer_id: UUID) -> None:
         """Wait until the volunteer's profile reached matching's read model."""
         await eventually(

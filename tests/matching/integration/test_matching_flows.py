@@ -1,4 +1,4 @@
-"""Matching end to end with the registry over real Kafka: gates, proposals, consulent, acceptance."""
+"""Matching end to end with the registry over real Kafka: gates, proposals, consulent, the two yeses."""
 
 from __future__ import annotations
 
@@ -91,10 +91,12 @@ async def test_posted_task_gets_explained_proposals_that_respect_the_vog_and_dis
         "/v1/me/interests", json={"task_id": str(task_id)}, headers=await world.known_to_matching(far_token)
     )
     assert refused.status_code == 422
-    assert [d["msg"] for d in refused.json()["detail"]] == ["te ver weg: 20 km, wil maximaal 10 km"]
+    assert [(d["gate"], d["overridable"], d["msg"]) for d in refused.json()["detail"]] == [
+        ("distance", True, "Deze taak is ongeveer 20 km bij je vandaan; je wilt maximaal 10 km reizen.")
+    ]
 
 
-async def test_acceptance_makes_the_match_and_the_registry_then_accepts_hours(world: World) -> None:
+async def test_both_yeses_make_the_match_and_the_registry_then_accepts_hours(world: World) -> None:
     centrale_id, staff = await world.registry.new_centrale()
     organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
     volunteer_id = await _volunteer(world, centrale_id, staff)
@@ -108,14 +110,16 @@ async def test_acceptance_makes_the_match_and_the_registry_then_accepts_hours(wo
     accepted = await world.matching.post(
         f"/v1/centrales/{centrale_id}/proposals/{match_id}/accept", headers=organisation_matching
     )
-    assert accepted.status_code == 204, accepted.text
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "accepted"  # the volunteer's yes is still awaited
+    assert await world.agree(centrale_id, staff, volunteer_id, match_id) == "made"
 
     records = await read_until(
-        world.registry.bootstrap, MATCHES, lambda seen: sum(r.key == str(match_id).encode() for r in seen) >= 2
+        world.registry.bootstrap, MATCHES, lambda seen: sum(r.key == str(match_id).encode() for r in seen) >= 4
     )
     ours = sorted((r for r in records if r.key == str(match_id).encode()), key=lambda r: r.offset)
-    assert _types(ours) == ["proposed", "made"]
-    made = json.loads(ours[1].value)
+    assert _types(ours) == ["proposed", "accepted", "agreed", "made"]
+    made = json.loads(ours[3].value)
     assert (made["volunteer_id"], made["task_id"], made["centrale_id"]) == (
         str(volunteer_id),
         str(task_id),
@@ -160,7 +164,9 @@ async def test_a_volunteer_who_needs_support_waits_for_the_consulent(world: Worl
     assert "consulent" in early.json()["detail"]
     assert (await world.matching.post(f"{base}/approve", headers=organisation_matching)).status_code == 403
     assert (await world.matching.post(f"{base}/approve", headers=staff)).status_code == 204
-    assert (await world.matching.post(f"{base}/accept", headers=organisation_matching)).status_code == 204
+    accepted = await world.matching.post(f"{base}/accept", headers=organisation_matching)
+    assert (accepted.status_code, accepted.json()["status"]) == (200, "accepted")
+    assert await world.agree(centrale_id, staff, volunteer_id, proposal["match_id"]) == "made"
     status = await world.matching_pool.fetchval(
         "SELECT status FROM proposals WHERE match_id = $1", proposal["match_id"]
     )
@@ -357,11 +363,12 @@ async def test_overflow_reaches_a_neighbouring_centrale_only_with_consent(world:
     accepted = await world.matching.post(
         f"/v1/centrales/{home}/proposals/{proposal['match_id']}/accept", headers=organisation_matching
     )
-    assert accepted.status_code == 204
+    assert accepted.status_code == 200
+    assert await world.agree(neighbour, neighbour_staff, consenting, proposal["match_id"]) == "made"
     records = await read_until(
         world.registry.bootstrap,
         MATCHES,
-        lambda seen: sum(r.key == str(proposal["match_id"]).encode() for r in seen) >= 2,
+        lambda seen: sum(r.key == str(proposal["match_id"]).encode() for r in seen) >= 4,
     )
     made = json.loads(
         max((r for r in records if r.key == str(proposal["match_id"]).encode()), key=lambda r: r.offset).value
@@ -430,3 +437,105 @@ async def test_re_evaluation_proposes_for_no_more_open_tasks_than_the_spreading_
         "SELECT open_commitments FROM volunteers WHERE volunteer_id = $1", volunteer_id
     )
     assert row["open_commitments"] == 3
+
+
+async def test_a_consulent_puts_forward_a_volunteer_overriding_a_soft_gate_and_says_their_yes(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    far = await _volunteer(world, centrale_id, staff, postcode="3811 AA", max_distance_km=10)  # ~19 km away
+    task_id = await world.registry.published_task(
+        centrale_id, organisation_id, organisation, vog_required=False, postcode="3511 AB"
+    )
+    await world.task_in_matching(task_id)
+    staff_matching = await world.known_to_matching(staff)
+    path = f"/v1/centrales/{centrale_id}/volunteers/{far}/responses"
+    body: dict[str, object] = {"task_id": str(task_id), "via": "put_forward", "agreement": {"how": "phone"}}
+    reason = "Haar buurman rijdt haar; met de organisatie besproken."
+
+    without = await world.matching.post(path, json=body, headers=staff_matching)
+    never = await world.matching.post(
+        path, json={**body, "overrides": {"vog": "Ik ken haar al jaren."}}, headers=staff_matching
+    )
+    by_organisation = await world.matching.post(
+        path, json={**body, "overrides": {"distance": reason}}, headers=await world.known_to_matching(organisation)
+    )
+    put = await world.matching.post(path, json={**body, "overrides": {"distance": reason}}, headers=staff_matching)
+
+    assert without.status_code == 422
+    assert [(d["gate"], d["overridable"]) for d in without.json()["detail"]] == [("distance", True)]
+    assert never.status_code == 422
+    assert [(d["loc"], d["msg"]) for d in never.json()["detail"]] == [
+        (["body", "overrides"], "Value error, toestemming en VOG kunnen nooit worden overschreven")
+    ]
+    assert by_organisation.status_code == 403
+    assert put.status_code == 201, put.text
+    match_id = put.json()["match_id"]
+    mediation = (
+        await world.matching.get(f"/v1/centrales/{centrale_id}/proposals/{match_id}/mediation", headers=staff_matching)
+    ).json()
+    [override] = mediation["overrides"]
+    assert (override["gate"], override["reason"]) == ("distance", reason)
+    assert override["overridden_by"].startswith("credential:")  # who: the consulent's own credential
+    assert [(a["subject"], a["how"]) for a in mediation["agreements"]] == [("put_forward", "phone")]
+
+    organisation_matching = await world.known_to_matching(organisation)
+    accepted = await world.matching.post(
+        f"/v1/centrales/{centrale_id}/proposals/{match_id}/accept", headers=organisation_matching
+    )
+    assert accepted.json()["status"] == "accepted"
+    agreed = await world.matching.post(
+        f"/v1/centrales/{centrale_id}/proposals/{match_id}/agree", json={"how": "in_person"}, headers=staff_matching
+    )
+    assert (agreed.status_code, agreed.json()["status"]) == (200, "made")
+
+    end = f"/v1/centrales/{centrale_id}/matches/{match_id}/end"
+    no_reason = await world.matching.post(end, headers=organisation_matching)
+    unknown_reason = await world.matching.post(end, json={"reason": "bored"}, headers=organisation_matching)
+    ended = await world.matching.post(end, json={"reason": "task_ended"}, headers=organisation_matching)
+    assert (no_reason.status_code, unknown_reason.status_code, ended.status_code) == (422, 422, 204)
+    [*_, last] = await world.registry.events(MATCHES, match_id, 5)  # proposed, accepted, agreed, made, ended
+    assert _types([last]) == ["ended"]
+    assert (json.loads(last.value)["reason"], json.loads(last.value)["ended_by"]) == ("task_ended", "organisation")
+
+
+async def test_a_vog_is_never_set_aside_and_a_filled_task_takes_no_response(world: World) -> None:
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    first = await _volunteer(world, centrale_id, staff, vog=True)
+    late = await _volunteer(world, centrale_id, staff)  # no VOG
+    vog_task = await world.registry.published_task(
+        centrale_id, organisation_id, organisation, vog_required=True, capacity=1
+    )
+    await world.task_in_matching(vog_task)
+    staff_matching = await world.known_to_matching(staff)
+
+    put = await world.matching.post(
+        f"/v1/centrales/{centrale_id}/volunteers/{late}/responses",
+        json={"task_id": str(vog_task), "via": "on_behalf", "agreement": {"how": "in_person"}},
+        headers=staff_matching,
+    )
+    assert put.status_code == 422
+    assert [(d["gate"], d["overridable"]) for d in put.json()["detail"]] == [("vog", False)]
+
+    [proposal] = await world.proposals(vog_task)
+    assert proposal["volunteer_id"] == first
+    organisation_matching = await world.known_to_matching(organisation)
+    accepted = await world.matching.post(
+        f"/v1/centrales/{centrale_id}/proposals/{proposal['match_id']}/accept", headers=organisation_matching
+    )
+    assert accepted.status_code == 200
+    assert await world.agree(centrale_id, staff, first, proposal["match_id"]) == "made"  # capacity 1: filled
+    # With the VOG recorded now, the late volunteer responds to the task that was filled meanwhile.
+    vog_path = f"/v1/centrales/{centrale_id}/volunteers/{late}/vog"
+    assert (await world.registry.http.put(vog_path, json=VOG, headers=staff)).status_code == 204
+    await eventually(
+        lambda: world.matching_pool.fetchval("SELECT vog_valid_until FROM volunteers WHERE volunteer_id = $1", late),
+        "the VOG in matching",
+    )
+    responded = await world.matching.post(
+        "/v1/me/interests",
+        json={"task_id": str(vog_task)},
+        headers=await world.volunteer_token(centrale_id, staff, late),
+    )
+    assert responded.status_code == 409
+    assert responded.json()["detail"] == "Deze taak is al vervuld: er is geen plaats meer."

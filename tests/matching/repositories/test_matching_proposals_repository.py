@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from matching.domain.model import TaskFacts
-from matching.domain.proposals import LIVE, PENDING, Proposal, ProposalStatus, ProposalVia
+from matching.domain.proposals import LIVE, PENDING, Ender, EndReason, Proposal, ProposalStatus, ProposalVia
 from matching.unit_of_work import MatchingUnitOfWork
 from tests.matching.builders import NOW, proposal_for, task_facts, volunteer_facts
 
@@ -51,17 +51,24 @@ async def test_a_move_through_the_lifecycle_is_kept_with_its_moments(uow: Matchi
 
     approved = proposal.approve(NOW + timedelta(hours=1))
     await uow.proposals.save(approved)
-    made = approved.make(NOW + timedelta(hours=2))
+    agreed = approved.agree(NOW + timedelta(hours=2))
+    await uow.proposals.save(agreed)
+    _same(await uow.proposals.get(proposal.match_id), agreed)
+    made = agreed.accept(NOW + timedelta(hours=3))
     await uow.proposals.save(made)
-    ended = made.end(NOW + timedelta(days=30))
+    ended = made.end(NOW + timedelta(days=30), EndReason.NO_TIME, Ender.VOLUNTEER)
     await uow.proposals.save(ended)
 
     _same(await uow.proposals.lock(proposal.match_id), ended)
-    assert (ended.approved_at, ended.decided_at, ended.ended_at) == (
+    assert (ended.approved_at, ended.agreed_at, ended.accepted_at, ended.decided_at, ended.ended_at) == (
         NOW + timedelta(hours=1),
         NOW + timedelta(hours=2),
+        NOW + timedelta(hours=3),
+        NOW + timedelta(hours=3),
         NOW + timedelta(days=30),
     )
+    assert (ended.end_reason, ended.ended_by) == (EndReason.NO_TIME, Ender.VOLUNTEER)
+    assert await uow.proposals.get(uuid4()) is None
 
 
 async def test_a_task_and_a_volunteer_list_their_proposals_best_first(uow: MatchingUnitOfWork) -> None:
@@ -87,19 +94,26 @@ async def test_a_task_and_a_volunteer_list_their_proposals_best_first(uow: Match
 async def test_everyone_ever_proposed_for_a_task_is_known_and_only_live_ones_count(uow: MatchingUnitOfWork) -> None:
     task = await _task(uow)
     live, declined, made = volunteer_facts(), volunteer_facts(), volunteer_facts()
+    accepted, agreed = volunteer_facts(), volunteer_facts()
     await uow.proposals.add(proposal_for(task, live))
     await uow.proposals.add(proposal_for(task, declined, status=ProposalStatus.DECLINED))
     await uow.proposals.add(proposal_for(task, made, status=ProposalStatus.MADE))
+    await uow.proposals.add(proposal_for(task, accepted, status=ProposalStatus.ACCEPTED))
+    await uow.proposals.add(proposal_for(task, agreed, status=ProposalStatus.AGREED))
 
     assert await uow.proposals.volunteers_proposed_for(task.task_id) == {
         live.volunteer_id,
         declined.volunteer_id,
         made.volunteer_id,
+        accepted.volunteer_id,
+        agreed.volunteer_id,
     }
     assert await uow.proposals.has_live(task.task_id, live.volunteer_id)
     assert await uow.proposals.has_live(task.task_id, made.volunteer_id)
+    assert await uow.proposals.has_live(task.task_id, accepted.volunteer_id)
+    assert await uow.proposals.has_live(task.task_id, agreed.volunteer_id)
     assert not await uow.proposals.has_live(task.task_id, declined.volunteer_id)
-    assert await uow.proposals.count(task.task_id, LIVE) == 2
+    assert await uow.proposals.count(task.task_id, LIVE) == 4
     assert await uow.proposals.count(task.task_id, {ProposalStatus.MADE}) == 1
 
 
@@ -129,14 +143,17 @@ async def test_unanswered_proposals_are_the_pending_ones_made_before_a_moment(uo
     old_approved = proposal_for(
         task, volunteer_facts(), proposed_at=NOW - timedelta(days=15), status=ProposalStatus.APPROVED
     )
+    waiting_for_the_volunteer = proposal_for(
+        task, volunteer_facts(), proposed_at=NOW - timedelta(days=16), status=ProposalStatus.ACCEPTED
+    )
     recent = proposal_for(task, volunteer_facts(), proposed_at=NOW - timedelta(days=2))
     old_match = proposal_for(task, volunteer_facts(), proposed_at=NOW - timedelta(days=30), status=ProposalStatus.MADE)
-    for proposal in (recent, old_approved, old_match, oldest):
+    for proposal in (recent, old_approved, old_match, oldest, waiting_for_the_volunteer):
         await uow.proposals.add(proposal)
 
     stale = await uow.proposals.unanswered_before(NOW - timedelta(days=14))
 
-    assert [p.match_id for p in stale] == [oldest.match_id, old_approved.match_id]
+    assert [p.match_id for p in stale] == [oldest.match_id, waiting_for_the_volunteer.match_id, old_approved.match_id]
     assert recent.match_id not in {p.match_id for p in stale}
 
 

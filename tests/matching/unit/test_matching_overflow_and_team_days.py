@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from contracts.events import MatchProposed, VolunteerDayMatched
-from matching.commands import AcceptProposal, MatchTeamDay, OfferOverflow
+from matching.commands import AcceptProposal, AgreeToProposal, MatchTeamDay, OfferOverflow
 from matching.domain.model import VolunteerDayStatus
 from matching.domain.proposals import ProposalVia
 from matching.domain.team_days import best_task_for_team
-from matching.use_cases import accept_proposal, match_team_day, offer_overflow
+from matching.use_cases import accept_proposal, agree_to_proposal, match_team_day, offer_overflow
 from tests.matching.builders import CENTRALE, team_day
 from tests.matching.fakes import FakeMatchingUnitOfWork
 from tests.matching.unit.steps import emitted, posted_task, registered_volunteer
@@ -52,6 +52,7 @@ async def test_overflow_leaves_tasks_that_found_a_match_and_the_own_centrale_alo
     matched = await posted_task(uow)
     [own] = await uow.proposals.of_task(matched.task_id)
     await accept_proposal(AcceptProposal(own.match_id, CENTRALE), uow)
+    await agree_to_proposal(AgreeToProposal(own.match_id, volunteer_id=own.volunteer_id), uow)
     unanswered = await posted_task(uow, capacity=3)  # its own volunteer is proposed, not accepted
     _later(uow, 15)
 

@@ -10,16 +10,20 @@ from common.errors import ContractViolation
 from contracts.events import MatchEnded, MatchExpired, MatchProposed
 from matching.commands import (
     AcceptProposal,
+    AgreeToProposal,
     CloseTask,
     EraseVolunteer,
     LoadPostcodeAreas,
     RecordTaskUpdate,
 )
 from matching.domain.geo import Centroid
+from matching.domain.mediation import GateOverride
 from matching.domain.model import TaskStatus
 from matching.domain.proposals import ProposalStatus
+from matching.domain.scoring import Gate
 from matching.use_cases import (
     accept_proposal,
+    agree_to_proposal,
     close_task,
     erase_volunteer,
     load_postcode_areas,
@@ -118,16 +122,18 @@ async def test_an_erased_volunteer_leaves_every_proposal_and_is_never_proposed_a
     pending_task, matched_task = await posted_task(uow), await posted_task(uow)
     [matched] = await uow.proposals.of_task(matched_task.task_id)
     await accept_proposal(AcceptProposal(matched.match_id, CENTRALE), uow)
+    await agree_to_proposal(AgreeToProposal(matched.match_id, volunteer_id=volunteer.volunteer_id), uow)
 
     await erase_volunteer(EraseVolunteer(volunteer.volunteer_id), uow)
 
     assert await uow.volunteers.get(volunteer.volunteer_id) is None
     [expired] = emitted(uow, MatchExpired)
     [ended] = emitted(uow, MatchEnded)
-    assert (expired.task_id, ended.task_id, ended.reason) == (
+    assert (expired.task_id, ended.task_id, ended.reason, ended.ended_by) == (
         pending_task.task_id,
         matched_task.task_id,
         "volunteer_erased",
+        "matching",
     )
     left = {(p.status, p.reasons) for p in await uow.proposals.of_volunteer(volunteer.volunteer_id)}
     assert left == {(ProposalStatus.EXPIRED, ()), (ProposalStatus.ENDED, ())}
@@ -148,3 +154,17 @@ async def test_loaded_centroids_bring_distance_into_the_gates(uow: FakeMatchingU
 
     assert loaded == 2
     assert await uow.proposals.of_task(task.task_id) == []
+
+
+async def test_an_erasure_wipes_the_consulents_reasons_about_the_volunteer(uow: FakeMatchingUnitOfWork) -> None:
+    volunteer = await registered_volunteer(uow)
+    task = await posted_task(uow)
+    [proposal] = await uow.proposals.of_task(task.task_id)
+    await uow.mediation.add_override(
+        GateOverride(proposal.match_id, Gate.SUPPORT, "Over haar begeleiding", "credential:c", uow.now())
+    )
+
+    await erase_volunteer(EraseVolunteer(volunteer.volunteer_id), uow)
+
+    [override] = await uow.mediation.overrides_of(proposal.match_id)
+    assert (override.gate, override.reason, override.overridden_by) == (Gate.SUPPORT, "", "credential:c")

@@ -12,7 +12,7 @@ from contracts.events import WeeklySlot
 from matching.domain import schedule
 from matching.domain.index import CandidateIndex
 from matching.domain.model import TaskProfile, VolunteerProfile
-from matching.domain.scoring import assess
+from matching.domain.scoring import HARD_GATES, SOFT_GATES, Gate, assess
 
 TODAY = date(2026, 11, 22)
 UTRECHT = (52.09, 5.12)
@@ -52,24 +52,47 @@ def test_a_good_fit_scores_high_with_reasons() -> None:
 
 
 @pytest.mark.parametrize(
-    ("volunteer_overrides", "task_overrides", "reason"),
+    ("volunteer_overrides", "task_overrides", "gate", "overridable", "says"),
     [
-        ({"matching_consent": False}, {}, "geen toestemming voor bemiddeling"),
-        ({}, {"vog_required": True}, "VOG vereist en niet (meer) geldig"),
-        ({"vog_valid_until": TODAY - timedelta(days=1)}, {"vog_required": True}, "VOG vereist en niet (meer) geldig"),
+        ({"matching_consent": False}, {}, Gate.CONSENT, False, "nog geen toestemming gegeven"),
+        ({}, {"vog_required": True}, Gate.VOG, False, "is een VOG (Verklaring Omtrent het Gedrag) nodig"),
+        ({"vog_valid_until": TODAY - timedelta(days=1)}, {"vog_required": True}, Gate.VOG, False, "geen geldige VOG"),
         ({"availability_mask": schedule.slots_mask([WeeklySlot(weekday=3, start=time(9), end=time(12))])}, {},
-         "niet beschikbaar op de tijden van de taak"),
-        ({"max_distance_km": 5}, {"coordinates": ZEIST}, "te ver weg: 8 km, wil maximaal 5 km"),
-        ({"centrale_id": "vc-zeist"}, {}, "andere centrale, zonder regionale toestemming"),
-        ({"needs_support": True}, {}, "heeft begeleiding nodig; de taak is daar niet op ingericht"),
-        ({"open_commitments": 3}, {}, "heeft al 3 openstaande voorstellen of matches"),
+         Gate.AVAILABILITY, True, "niet beschikbaar op de dagen en tijden"),
+        ({"max_distance_km": 5}, {"coordinates": ZEIST}, Gate.DISTANCE, True,
+         "ongeveer 8 km bij je vandaan; je wilt maximaal 5 km reizen"),
+        ({"centrale_id": "vc-zeist"}, {}, Gate.REGIONAL_CONSENT, False, "toestemming voor regionale bemiddeling"),
+        ({"needs_support": True}, {}, Gate.SUPPORT, True, "niet ingericht op vrijwilligers die begeleiding krijgen"),
+        ({"open_commitments": 3}, {}, Gate.COMMITMENTS, True, "al 3 voorstellen of taken lopen"),
     ],
 )  # fmt: skip
-def test_hard_gates_exclude_with_a_reason(
-    volunteer_overrides: dict[str, object], task_overrides: dict[str, object], reason: str
+def test_a_gate_excludes_with_a_reason_the_volunteer_can_read(
+    volunteer_overrides: dict[str, object], task_overrides: dict[str, object], gate: Gate, overridable: bool, says: str
 ) -> None:
     result = assess(volunteer(**volunteer_overrides), task(**task_overrides), today=TODAY, max_open_commitments=3)
-    assert result.excluded_because == [reason]
+
+    [failed] = result.failed
+    assert (failed.gate, failed.overridable) == (gate, overridable)
+    assert says in failed.message
+    assert result.excluded_because == [failed.message]
+    # Plain Dutch for the volunteer: whole sentences addressed to them, no codes or jargon left bare.
+    assert failed.message[0].isupper()
+    assert failed.message.endswith(".")
+    assert " je " in f" {failed.message.lower()} " or " jouw " in failed.message.lower()
+    assert result.eligible_with({gate}) is overridable
+
+
+def test_consent_and_the_vog_are_the_gates_nobody_overrides() -> None:
+    assert {Gate.CONSENT, Gate.REGIONAL_CONSENT, Gate.VOG} == HARD_GATES
+    assert frozenset(Gate) - HARD_GATES == SOFT_GATES
+    both = assess(
+        volunteer(max_distance_km=5, matching_consent=False), task(coordinates=ZEIST), today=TODAY,
+        max_open_commitments=3,
+    )  # fmt: skip
+    assert not both.eligible_with({Gate.DISTANCE})  # the consent gate still fails
+    assert assess(
+        volunteer(max_distance_km=5), task(coordinates=ZEIST), today=TODAY, max_open_commitments=3
+    ).eligible_with({Gate.DISTANCE})
 
 
 def test_valid_vog_and_regional_consent_open_the_gates() -> None:

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from common.localinfra.postgres import create_database
 from contracts import EventEnvelope
@@ -25,60 +20,17 @@ from registry.config import Settings
 from registry.main import create_app
 from tests.registry.integration.conftest import Registry
 from tests.support.kafka import publish_raw, wait_for_group_offset
+from tests.support.mailbox import Mailbox, running_mailbox
+from tests.support.mailbox import free_port as _free_port  # noqa: F401  (tests/appreciation imports both from here)
 
 pytestmark = pytest.mark.integration
-
-
-class Mailbox:
-    """What a real local SMTP server (aiosmtpd) received; refuses recipients whose address says so."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if "refuse" in address:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content or b""
-        self.messages.append(message_from_bytes(content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        """Messages received for ``address``."""
-        return [m for m in self.messages if m["To"] == address]
-
-    async def wait_for(self, address: str, count: int, timeout: float = 30) -> list[EmailMessage]:
-        """Wait until ``count`` messages for ``address`` arrived."""
-        deadline = time.monotonic() + timeout
-        while len(self.to(address)) < count:
-            assert time.monotonic() < deadline, f"no message for {address} within {timeout}s"
-            await asyncio.sleep(0.05)
-        return self.to(address)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     """A real SMTP server on 127.0.0.1 and a free port."""
-    box = Mailbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with running_mailbox() as box:
+        yield box, box.port
 
 
 @pytest.fixture(scope="module")

@@ -76,3 +76,10 @@ async def test_a_days_hours_read_back_rounded_in_the_order_logged(uow: RegistryU
     assert logged == [earlier, later]
     assert [str(entry.hours_total) for entry in logged] == ["3.50", "36.00"]
     assert await uow.volunteer_days.hours_of(uuid4()) == []
+
+
+async def test_a_partner_is_read_by_its_id(uow: RegistryUnitOfWork) -> None:
+    partner = a_partner()
+    await uow.partners.add(partner)
+    assert await uow.partners.get(partner.id) == partner
+    assert await uow.partners.get(uuid4()) is None

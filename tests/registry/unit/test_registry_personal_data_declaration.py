@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from registry.repositories.personal_data import NOT_PERSONAL, PERSONAL_DATA, erasure_statements
+from registry.repositories.personal_data import ACCOUNT_DATA, NOT_PERSONAL, PERSONAL_DATA, erasure_statements
 
 
 def test_no_column_is_declared_both_personal_and_not() -> None:
@@ -40,3 +40,14 @@ def test_erasure_blanks_or_deletes_exactly_the_declared_columns() -> None:
     assert deleted == {t.table for t in PERSONAL_DATA if t.rows_deleted and t.person}
     assert "name" in blanked["volunteers"]
     assert "email" in blanked["volunteers"]
+
+
+def test_an_accounts_erasure_blanks_every_column_the_volunteer_declaration_leaves_to_it() -> None:
+    [kept] = [t for t in PERSONAL_DATA if t.table == "accounts"]
+    [erased] = [t for t in ACCOUNT_DATA if t.table == "accounts"]
+    assert set(kept.kept) == set(erased.blanks)
+    assert erasure_statements(ACCOUNT_DATA) == [
+        "UPDATE accounts SET email = NULL, name = NULL, password_hash = NULL, totp_secret = NULL,"
+        " totp_pending_secret = NULL WHERE id = $1",
+        "UPDATE credentials SET label = NULL WHERE account_id = $1",
+    ]

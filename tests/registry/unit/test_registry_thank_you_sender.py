@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 from typing import Any, cast
 from uuid import uuid4
@@ -19,7 +20,7 @@ from tests.registry.builders import NOW, a_message
 def _sender(**settings: Any) -> ThankYouSender:
     config = Settings(
         database_url=SecretStr("postgresql://unused"),
-        ops_token=SecretStr("unused"),
+        ops_token=SecretStr(secrets.token_urlsafe(32)),
         smtp_sender="waardering@vc-test.example",
         **settings,
     )

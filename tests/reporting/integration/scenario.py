@@ -99,7 +99,7 @@ def build_region(world: World) -> Region:
     w2 = world.match(t2, w[1], at("2026-02-10"))
     overflow = world.match(t2, z[4], at("2026-03-05"))
     y_matches = [world.match(t3, y[i], at(f"2025-12-{10 + i}")) for i in range(6)]
-    world.end(y_matches[3], "2026-02-20")
+    world.end(y_matches[3], "2026-02-20", reason="moved", by="volunteer")
     z_matches = [world.match(t7, z[i], at(f"2026-01-{13 + i}")) for i in range(6)]
     world.close(t4, "filled", "2026-03-01")
     world.close(t5, "expired", "2026-03-20")

@@ -33,6 +33,7 @@ REGION = {
     "organisations_admitted": 3, "organisations_new": 2,
     "tasks_posted": 7, "tasks_open": 7, "tasks_filled": 1, "tasks_expired": 1, "tasks_first_matched": 4,
     "days_to_first_match_median": 21.0, "days_to_first_match_p90": 33.5,
+    "matches_ended": "<5",
     "matches_made": 19, "matches_due_3m": 6, "matches_active_3m": 5, "matches_due_6m": 0, "matches_active_6m": 0,
     "matches_due_12m": 0, "matches_active_12m": 0,
     "hours": 180.75, "team_days": 2, "team_employees": 13, "team_hours": 54,
@@ -45,6 +46,7 @@ UTRECHT = {
     "organisations_admitted": 2, "organisations_new": 1,
     "tasks_posted": 5, "tasks_open": 5, "tasks_filled": 1, "tasks_expired": 1, "tasks_first_matched": 3,
     "days_to_first_match_median": 30.0, "days_to_first_match_p90": 34.0,
+    "matches_ended": "<5",
     "matches_made": 13, "matches_due_3m": 6, "matches_active_3m": 5, "matches_due_6m": 0, "matches_active_6m": 0,
     "matches_due_12m": 0, "matches_active_12m": 0,
     "hours": 162.75, "team_days": 1, "team_employees": 7, "team_hours": 42,
@@ -58,6 +60,7 @@ ZEIST = {
     "organisations_admitted": 1, "organisations_new": 1,
     "tasks_posted": 2, "tasks_open": 2, "tasks_filled": 0, "tasks_expired": 0, "tasks_first_matched": 1,
     "days_to_first_match_median": 10.0, "days_to_first_match_p90": 10.0,
+    "matches_ended": 0,
     "matches_made": 7, "matches_due_3m": 0, "matches_active_3m": 0, "matches_due_6m": 0, "matches_active_6m": 0,
     "matches_due_12m": 0, "matches_active_12m": 0,
     "hours": 18, "team_days": 1, "team_employees": 6, "team_hours": 12,
@@ -160,6 +163,9 @@ async def test_target_groups_partners_retention_and_centrales(scenario: Scenario
     assert partners[str(scenario.region.partner_builder)] == {"team_days": 1, "team_employees": 7, "team_hours": 42}
     assert partners[str(scenario.region.partner_bank)] == {"team_days": 1, "team_employees": 6, "team_hours": 12}
     assert table(region, "retention")["3m"] == {"due": 6, "active": 5}  # Y4's match ended before its 3 months
+    # Why it ended, as the volunteer said (one match: a small cell, and its total with it).
+    assert table(region, "ended_by_reason") == {"moved": {"matches_ended": "<5"}, "total": {"matches_ended": "<5"}}
+    assert [row["label"] for t in region["tables"] if t["id"] == "ended_by_reason" for row in t["rows"]] == ["Verhuisd"]
     a2_headline = headline(a2)
     assert (a2_headline["volunteers_registered"], a2_headline["volunteers_active"]) == (6, 6)
     assert (a2_headline["matches_due_3m"], a2_headline["matches_active_3m"]) == (6, 5)

@@ -12,7 +12,8 @@ one now and follow a run's progress. Rules, in one place:
 - a failed run is retried with backoff (doubling from the poll interval, at most an hour); a run whose
   instance died (its lock is free, its row still says running) is marked abandoned and run again;
 - every run logs ``job_run_finished`` or ``job_run_failed`` with its counts and duration, and keeps them
-  in ``job_runs`` (``GET /v1/ops/jobs``).
+  in ``job_runs`` (``GET /v1/ops/jobs``) for ``<SERVICE>_SCHEDULER_RUN_RETENTION_DAYS`` (each job's latest
+  run stays: a job that runs every minute keeps a month of rows, not a year's).
 """
 
 from common.jobs.model import DailyAt, Every, Job, JobContext, JobRun, Schedule, latest_due

@@ -47,6 +47,7 @@ class Scheduler:
         settings: Any = None,
         poll_interval_s: float = 30.0,
         enabled: bool = True,
+        run_retention: timedelta = timedelta(days=30),
     ) -> None:
         names = [job.name for job in jobs]
         if len(set(names)) != len(names):
@@ -60,6 +61,7 @@ class Scheduler:
         self._settings = settings
         self._poll_interval_s = poll_interval_s
         self._enabled = enabled
+        self._run_retention = run_retention
         self._task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
@@ -109,7 +111,18 @@ class Scheduler:
                 continue
             if run is not None:
                 made.append(run)
+        await self._forget_old_runs(now)
         return made
+
+    async def _forget_old_runs(self, now: datetime) -> int:
+        """Delete finished runs older than the retention, keeping each job's latest (it tells the next due moment)."""
+        status: str = await self._pool.execute(
+            "DELETE FROM job_runs r WHERE r.job = ANY($1) AND r.status <> 'running' AND r.finished_at < $2"
+            " AND r.due_at < (SELECT max(l.due_at) FROM job_runs l WHERE l.job = r.job)",
+            list(self.jobs),
+            now - self._run_retention,
+        )
+        return int(status.split()[-1])
 
     async def _should_run(self, job: Job, due: datetime, now: datetime) -> bool:
         """Whether ``due`` still needs a run: none yet, an abandoned one, or a failed one past its retry delay."""

@@ -1,4 +1,5 @@
-"""Routes around proposals: staff and organisations review and decide, consulenten approve, volunteers ask."""
+"""Routes around proposals: volunteers respond and say yes, organisations review and say yes, consulenten approve,
+respond for a volunteer or put them forward, and record a volunteer's yes; either side ends a match with a reason."""
 
 from __future__ import annotations
 
@@ -9,25 +10,31 @@ from fastapi import APIRouter
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from common.errors import NotFound
 from matching.api.dependencies import MatchingUowDep
-from matching.api.schemas import InterestIn, ProposalOut
+from matching.api.schemas import AgreementIn, EndIn, InterestIn, MediationOut, ProposalOut, ResponseIn, StatusOut
 from matching.commands import (
     AcceptProposal,
+    AgreeToProposal,
     ApproveProposal,
     DeclineProposal,
     EndMatch,
     ExpressInterest,
+    GetMediation,
     ListTaskProposals,
     ListVolunteerProposals,
+    RespondForVolunteer,
 )
-from matching.domain.proposals import Decliner
+from matching.domain.proposals import Decliner, Ender, EndReason, ProposalVia
 from matching.use_cases import (
     accept_proposal,
+    agree_to_proposal,
     approve_proposal,
     decline_proposal,
     end_match,
     express_interest,
+    get_mediation,
     list_task_proposals,
     list_volunteer_proposals,
+    respond_for_volunteer,
 )
 
 __all__ = ["router"]
@@ -73,13 +80,63 @@ async def approve(centrale_id: str, match_id: UUID, caller: CallerDep, uow: Matc
 
 @router.post(
     "/centrales/{centrale_id}/proposals/{match_id}/accept",
-    status_code=204,
     tags=["staff", "organisations"],
-    summary="Accept a proposal: the match is made.",
+    summary="The organisation says yes: the match is made once the volunteer agreed too (status made), "
+    "else it waits for them (status accepted).",
 )
-async def accept(centrale_id: str, match_id: UUID, caller: CallerDep, uow: MatchingUowDep) -> None:
+async def accept(centrale_id: str, match_id: UUID, caller: CallerDep, uow: MatchingUowDep) -> StatusOut:
     organisation = _staff_or_organisation(caller, centrale_id)
-    await accept_proposal(AcceptProposal(match_id, task_centrale_id=centrale_id, organisation_id=organisation), uow)
+    command = AcceptProposal(match_id, task_centrale_id=centrale_id, organisation_id=organisation)
+    return StatusOut.of(match_id, await accept_proposal(command, uow))
+
+
+@router.post(
+    "/centrales/{centrale_id}/proposals/{match_id}/agree",
+    tags=["staff"],
+    summary="A consulent records the volunteer's yes, given to them (how: in person, by phone, ...); the match is "
+    "made once the organisation accepted too.",
+)
+async def agree_for_volunteer(
+    centrale_id: str, match_id: UUID, body: AgreementIn, caller: CallerDep, uow: MatchingUowDep
+) -> StatusOut:
+    require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
+    command = AgreeToProposal(match_id, consulent_centrale_id=centrale_id, how=body.how)
+    return StatusOut.of(match_id, await agree_to_proposal(command, uow))
+
+
+@router.post(
+    "/centrales/{centrale_id}/volunteers/{volunteer_id}/responses",
+    status_code=201,
+    tags=["staff"],
+    summary="A consulent responds to a task for a volunteer (on_behalf) or puts them forward (put_forward), with "
+    "the volunteer's agreement; soft gates may be overridden with a reason, consent and the VOG never.",
+    description="422 lists every gate that fails, each with `gate` and `overridable`; 409 for a filled or closed "
+    "task or one the volunteer already has a proposal for.",
+)
+async def respond_for(
+    centrale_id: str, volunteer_id: UUID, body: ResponseIn, caller: CallerDep, uow: MatchingUowDep
+) -> dict[str, UUID]:
+    require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
+    command = RespondForVolunteer(
+        volunteer_id,
+        centrale_id,
+        body.task_id,
+        via=ProposalVia(body.via),
+        how=body.agreement.how,
+        overrides=body.gate_overrides(),
+    )
+    return {"match_id": await respond_for_volunteer(command, uow)}
+
+
+@router.get(
+    "/centrales/{centrale_id}/proposals/{match_id}/mediation",
+    tags=["staff"],
+    summary="What consulenten recorded for a proposal: gates overridden (who, why) and the volunteer's agreements.",
+)
+async def mediation(centrale_id: str, match_id: UUID, caller: CallerDep, uow: MatchingUowDep) -> MediationOut:
+    require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
+    overrides, agreements = await get_mediation(GetMediation(match_id, centrale_id), uow)
+    return MediationOut.of(match_id, overrides, agreements)
 
 
 @router.post(
@@ -99,11 +156,13 @@ async def decline(centrale_id: str, match_id: UUID, caller: CallerDep, uow: Matc
     "/centrales/{centrale_id}/matches/{match_id}/end",
     status_code=204,
     tags=["staff", "organisations"],
-    summary="End a match that was made.",
+    summary="End a match that was made, saying why (moved, no_time, not_a_fit, task_ended, other).",
 )
-async def end(centrale_id: str, match_id: UUID, caller: CallerDep, uow: MatchingUowDep) -> None:
+async def end(centrale_id: str, match_id: UUID, body: EndIn, caller: CallerDep, uow: MatchingUowDep) -> None:
     organisation = _staff_or_organisation(caller, centrale_id)
-    await end_match(EndMatch(match_id, centrale_id=centrale_id, organisation_id=organisation), uow)
+    by = Ender.ORGANISATION if organisation is not None else Ender.CONSULENT
+    command = EndMatch(match_id, EndReason(body.reason), by, centrale_id=centrale_id, organisation_id=organisation)
+    await end_match(command, uow)
 
 
 @router.get(
@@ -119,7 +178,12 @@ async def volunteer_proposals(
     return [ProposalOut.of(proposal) for proposal in proposals]
 
 
-@router.get("/me/proposals", tags=["volunteers"], summary="Your open proposals.")
+@router.get(
+    "/me/proposals",
+    tags=["volunteers"],
+    summary="Your open proposals: waiting for a yes (proposed, approved), for the other side's (accepted: the "
+    "organisation said yes; agreed: you did).",
+)
 async def my_proposals(caller: CallerDep, uow: MatchingUowDep) -> list[ProposalOut]:
     volunteer_id, _ = _me(caller)
     proposals = await list_volunteer_proposals(ListVolunteerProposals(volunteer_id), uow)
@@ -130,7 +194,10 @@ async def my_proposals(caller: CallerDep, uow: MatchingUowDep) -> list[ProposalO
     "/me/interests",
     status_code=201,
     tags=["volunteers"],
-    summary="Ask to be proposed for a task; 422 lists every reason it cannot be.",
+    summary="Respond to a task (reageren): a proposal when the gates allow it; 422 lists every reason they do not "
+    "(in Dutch), 409 for a filled or closed task.",
+    description="A message to the organisation goes to the registry (`PUT /v1/me/proposals/{match_id}/message`), "
+    "never through matching.",
 )
 async def interest(body: InterestIn, caller: CallerDep, uow: MatchingUowDep) -> dict[str, UUID]:
     volunteer_id, centrale_id = _me(caller)
@@ -144,3 +211,25 @@ async def interest(body: InterestIn, caller: CallerDep, uow: MatchingUowDep) -> 
 async def decline_mine(match_id: UUID, caller: CallerDep, uow: MatchingUowDep) -> None:
     volunteer_id, _ = _me(caller)
     await decline_proposal(DeclineProposal(match_id, by=Decliner.VOLUNTEER, volunteer_id=volunteer_id), uow)
+
+
+@router.post(
+    "/me/proposals/{match_id}/agree",
+    tags=["volunteers"],
+    summary="Say yes to a proposal: the match is made once the organisation accepted too (status made), else it "
+    "waits for the organisation (status agreed).",
+)
+async def agree_mine(match_id: UUID, caller: CallerDep, uow: MatchingUowDep) -> StatusOut:
+    volunteer_id, _ = _me(caller)
+    return StatusOut.of(match_id, await agree_to_proposal(AgreeToProposal(match_id, volunteer_id=volunteer_id), uow))
+
+
+@router.post(
+    "/me/matches/{match_id}/end",
+    status_code=204,
+    tags=["volunteers"],
+    summary="End your own match, saying why (moved, no_time, not_a_fit, task_ended, other).",
+)
+async def end_mine(match_id: UUID, body: EndIn, caller: CallerDep, uow: MatchingUowDep) -> None:
+    volunteer_id, _ = _me(caller)
+    await end_match(EndMatch(match_id, EndReason(body.reason), Ender.VOLUNTEER, volunteer_id=volunteer_id), uow)

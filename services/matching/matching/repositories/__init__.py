@@ -1,5 +1,6 @@
 """Repositories: a Protocol per aggregate for the use cases, and the PostgreSQL class that knows its columns."""
 
+from matching.repositories.mediation import MediationRepository, PostgresMediationRepository
 from matching.repositories.postcode_areas import PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from matching.repositories.proposals import PostgresProposalRepository, ProposalRepository
 from matching.repositories.tasks import PostgresTaskRepository, TaskRepository
@@ -7,7 +8,9 @@ from matching.repositories.volunteer_days import PostgresVolunteerDayRepository,
 from matching.repositories.volunteers import PostgresVolunteerRepository, VolunteerChanges, VolunteerRepository
 
 __all__ = [
+    "MediationRepository",
     "PostcodeAreaRepository",
+    "PostgresMediationRepository",
     "PostgresPostcodeAreaRepository",
     "PostgresProposalRepository",
     "PostgresTaskRepository",

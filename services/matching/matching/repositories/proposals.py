@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from common.db import Connection
-from matching.domain.proposals import LIVE, PENDING, Proposal, ProposalStatus, ProposalVia
+from matching.domain.proposals import LIVE, PENDING, Ender, EndReason, Proposal, ProposalStatus, ProposalVia
 from matching.repositories._sql import placeholders
 
 __all__ = ["PostgresProposalRepository", "ProposalRepository"]
@@ -28,11 +28,26 @@ _COLUMNS = (
     "status",
     "proposed_at",
     "approved_at",
+    "accepted_at",
+    "agreed_at",
     "decided_at",
     "ended_at",
+    "end_reason",
+    "ended_by",
 )
 # What a move through the lifecycle (or an erasure) changes; the rest is fixed when proposed.
-_CHANGING = ("status", "reasons", "approved_at", "decided_at", "ended_at")
+_CHANGING = (
+    "status",
+    "reasons",
+    "approved_at",
+    "accepted_at",
+    "agreed_at",
+    "decided_at",
+    "ended_at",
+    "end_reason",
+    "ended_by",
+)
+_ENUMS = ("reasons", "via", "status", "end_reason", "ended_by")
 _BEST_FIRST = " ORDER BY score DESC, proposed_at, match_id"
 
 
@@ -45,6 +60,10 @@ class ProposalRepository(Protocol):
 
     async def save(self, proposal: Proposal) -> None:
         """Store where a proposal moved to (status, its moments, its reasons)."""
+        ...
+
+    async def get(self, match_id: UUID) -> Proposal | None:
+        """The proposal, or None."""
         ...
 
     async def lock(self, match_id: UUID) -> Proposal | None:
@@ -88,6 +107,8 @@ def _values(proposal: Proposal, columns: tuple[str, ...]) -> list[Any]:
         "reasons": json.dumps(list(proposal.reasons)),
         "via": proposal.via.value,
         "status": proposal.status.value,
+        "end_reason": proposal.end_reason.value if proposal.end_reason else None,
+        "ended_by": proposal.ended_by.value if proposal.ended_by else None,
     }
     return [encoded[column] if column in encoded else getattr(proposal, column) for column in columns]
 
@@ -95,10 +116,12 @@ def _values(proposal: Proposal, columns: tuple[str, ...]) -> list[Any]:
 def _proposal(row: Any) -> Proposal:
     """A row as the domain sees it."""
     return Proposal(
-        **{column: row[column] for column in _COLUMNS if column not in ("reasons", "via", "status")},
+        **{column: row[column] for column in _COLUMNS if column not in _ENUMS},
         reasons=tuple(json.loads(row["reasons"])),
         via=ProposalVia(row["via"]),
         status=ProposalStatus(row["status"]),
+        end_reason=EndReason(row["end_reason"]) if row["end_reason"] else None,
+        ended_by=Ender(row["ended_by"]) if row["ended_by"] else None,
     )
 
 
@@ -127,6 +150,11 @@ class PostgresProposalRepository:
     async def save(self, proposal: Proposal) -> None:
         """Store where a proposal moved to (status, its moments, its reasons)."""
         await self._conn.execute(self._UPDATE, proposal.match_id, *_values(proposal, _CHANGING))
+
+    async def get(self, match_id: UUID) -> Proposal | None:
+        """The proposal, or None."""
+        row = await self._conn.fetchrow(f"{self._SELECT} WHERE match_id = $1", match_id)
+        return _proposal(row) if row is not None else None
 
     async def lock(self, match_id: UUID) -> Proposal | None:
         """The proposal, locked until the transaction ends (decisions on it take turns), or None."""

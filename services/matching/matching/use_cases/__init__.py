@@ -8,14 +8,17 @@ request, the job). They write state through the unit of work's repositories and 
 from matching.use_cases.overflow import offer_overflow
 from matching.use_cases.proposals import (
     accept_proposal,
+    agree_to_proposal,
     approve_proposal,
     decline_proposal,
     end_match,
     expire_stale_proposals,
     express_interest,
+    get_mediation,
     list_task_proposals,
     list_volunteer_proposals,
     reevaluate_volunteer,
+    respond_for_volunteer,
 )
 from matching.use_cases.read_model import (
     close_task,
@@ -29,6 +32,7 @@ from matching.use_cases.team_days import match_team_day
 
 __all__ = [
     "accept_proposal",
+    "agree_to_proposal",
     "approve_proposal",
     "close_task",
     "decline_proposal",
@@ -36,6 +40,7 @@ __all__ = [
     "erase_volunteer",
     "expire_stale_proposals",
     "express_interest",
+    "get_mediation",
     "list_task_proposals",
     "list_volunteer_proposals",
     "load_postcode_areas",
@@ -45,4 +50,5 @@ __all__ = [
     "record_task_update",
     "record_volunteer",
     "reevaluate_volunteer",
+    "respond_for_volunteer",
 ]

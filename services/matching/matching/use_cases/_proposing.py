@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from contracts.events import MatchEnded, MatchExpired, MatchProposed
 from matching.domain.model import Task
-from matching.domain.proposals import PENDING, EndReason, Proposal, ProposalStatus, ProposalVia
+from matching.domain.proposals import PENDING, Ender, EndReason, Proposal, ProposalStatus, ProposalVia
 from matching.unit_of_work import MatchingUnitOfWork
 
 __all__ = ["end", "expire", "expire_pending_of_task", "match_facts", "propose", "propose_best"]
@@ -36,7 +36,7 @@ async def propose(
     via: ProposalVia,
     needs_consulent: bool,
     uow: MatchingUnitOfWork,
-) -> UUID | None:
+) -> Proposal | None:
     """Propose the volunteer for the task; None when the volunteer was erased meanwhile (nothing proposed)."""
     # The volunteer's row first: an erasure in progress holds it, so this waits, then finds no row.
     if not await uow.volunteers.add_commitments(volunteer_id, +1):
@@ -67,7 +67,7 @@ async def propose(
         ),
         tenant=task.centrale_id,
     )
-    return proposal.match_id
+    return proposal
 
 
 async def propose_best(task: Task, uow: MatchingUnitOfWork) -> list[UUID]:
@@ -82,7 +82,7 @@ async def propose_best(task: Task, uow: MatchingUnitOfWork) -> list[UUID]:
     )
     proposed = []
     for candidate in candidates:
-        match_id = await propose(
+        made = await propose(
             task,
             candidate.profile.volunteer_id,
             candidate.profile.centrale_id,
@@ -92,8 +92,8 @@ async def propose_best(task: Task, uow: MatchingUnitOfWork) -> list[UUID]:
             needs_consulent=candidate.profile.needs_support,
             uow=uow,
         )
-        if match_id is not None:
-            proposed.append(match_id)
+        if made is not None:
+            proposed.append(made.match_id)
     return proposed
 
 
@@ -113,9 +113,12 @@ async def expire_pending_of_task(task_id: UUID, uow: MatchingUnitOfWork) -> int:
     return len(pending)
 
 
-async def end(proposal: Proposal, reason: EndReason, uow: MatchingUnitOfWork) -> None:
-    """A match ends: the volunteer's commitment is freed, ``MatchEnded`` goes out."""
-    ended = proposal.end(uow.now())
+async def end(proposal: Proposal, reason: EndReason, by: Ender, uow: MatchingUnitOfWork) -> None:
+    """A match ends, for a reason, by someone: the volunteer's commitment is freed, ``MatchEnded`` goes out."""
+    ended = proposal.end(uow.now(), reason, by)
     await uow.proposals.save(ended)
     await uow.volunteers.add_commitments(proposal.volunteer_id, -1)
-    await uow.emit(MatchEnded(**match_facts(ended), ended_at=uow.now(), reason=reason.value), tenant=ended.centrale_id)
+    await uow.emit(
+        MatchEnded(**match_facts(ended), ended_at=uow.now(), reason=reason.value, ended_by=by.value),
+        tenant=ended.centrale_id,
+    )

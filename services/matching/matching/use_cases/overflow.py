@@ -33,7 +33,7 @@ async def offer_overflow(command: OfferOverflow, uow: MatchingUnitOfWork) -> dic
         for candidate in candidates:
             if candidate.profile.centrale_id == task.centrale_id:
                 continue  # overflow is for the neighbours; the own centrale had its turn
-            match_id = await propose(
+            made = await propose(
                 task,
                 candidate.profile.volunteer_id,
                 candidate.profile.centrale_id,
@@ -43,8 +43,8 @@ async def offer_overflow(command: OfferOverflow, uow: MatchingUnitOfWork) -> dic
                 needs_consulent=candidate.profile.needs_support,
                 uow=uow,
             )
-            if match_id is not None:
-                proposed.append(match_id)
+            if made is not None:
+                proposed.append(made.match_id)
         await uow.tasks.mark_overflow_offered(task.task_id, now)
         offered[task.task_id] = proposed
     return offered

@@ -1,7 +1,9 @@
-"""Proposals from proposed to made or gone: re-evaluation, interest, approval, acceptance, declining, ending, expiry.
+"""Proposals from proposed to made or gone: re-evaluation, responding (the volunteer, or a consulent for them),
+approval, the two yeses, declining, ending, expiry.
 
 Who may act on a proposal is checked here against the command's caller (the routes check only the role
 and the centrale of the path): someone with no business with a proposal gets 404, as if it did not exist.
+Refusals a volunteer reads (responding to a task) are in plain Dutch.
 """
 
 from __future__ import annotations
@@ -10,34 +12,43 @@ from dataclasses import replace
 from uuid import UUID
 
 from common.errors import Conflict, NotFound, Rejected
-from contracts.events import MatchDeclined, MatchMade
+from contracts import Event
+from contracts.events import MatchAccepted, MatchAgreed, MatchApproved, MatchDeclined, MatchMade
 from matching.commands import (
     AcceptProposal,
+    AgreeToProposal,
     ApproveProposal,
     DeclineProposal,
     EndMatch,
     ExpireStaleProposals,
     ExpressInterest,
+    GetMediation,
     ListTaskProposals,
     ListVolunteerProposals,
     ReevaluateVolunteer,
+    RespondForVolunteer,
 )
-from matching.domain.model import TaskStatus
-from matching.domain.proposals import PENDING, Decliner, EndReason, Proposal, ProposalStatus, ProposalVia
-from matching.domain.scoring import assess
+from matching.domain.mediation import AgreementSubject, GateOverride, VolunteerAgreement
+from matching.domain.model import Task, TaskStatus, VolunteerProfile
+from matching.domain.proposals import PENDING, Decliner, Ender, Proposal, ProposalStatus, ProposalVia
+from matching.domain.scoring import HARD_GATES, Assessment, assess
 from matching.unit_of_work import MatchingUnitOfWork
+from matching.use_cases._gates import GatesFailed
 from matching.use_cases._proposing import end, expire, expire_pending_of_task, match_facts, propose
 
 __all__ = [
     "accept_proposal",
+    "agree_to_proposal",
     "approve_proposal",
     "decline_proposal",
     "end_match",
     "expire_stale_proposals",
     "express_interest",
+    "get_mediation",
     "list_task_proposals",
     "list_volunteer_proposals",
     "reevaluate_volunteer",
+    "respond_for_volunteer",
 ]
 
 
@@ -76,7 +87,7 @@ async def reevaluate_volunteer(command: ReevaluateVolunteer, uow: MatchingUnitOf
         result = assess(current, task.profile, today=today, max_open_commitments=uow.policy.max_open_commitments)
         if not result.eligible:
             continue
-        match_id = await propose(
+        made = await propose(
             task,
             command.volunteer_id,
             profile.centrale_id,
@@ -86,37 +97,48 @@ async def reevaluate_volunteer(command: ReevaluateVolunteer, uow: MatchingUnitOf
             needs_consulent=profile.needs_support,
             uow=uow,
         )
-        if match_id is not None:
-            proposed.append(match_id)
+        if made is not None:
+            proposed.append(made.match_id)
         current = replace(current, open_commitments=current.open_commitments + 1)
     return proposed
 
 
-async def express_interest(command: ExpressInterest, uow: MatchingUnitOfWork) -> UUID:
-    """The volunteer asks for a task: a proposal when the hard gates allow it, else every reason why not."""
-    # Re-evaluations and task postings of the volunteer's centrale propose them too: take turns with them,
-    # so an answer here never collides with a proposal being made there.
-    await uow.lock_centrale(command.centrale_id)
-    volunteer = await uow.volunteers.get(command.volunteer_id)
-    task = await uow.tasks.get(command.task_id, for_update=True)
-    if volunteer is None:
-        raise Conflict("your profile has not reached matching yet; try again in a moment")
-    if task is None or (task.centrale_id != command.centrale_id and not volunteer.regional_consent):
-        raise NotFound(f"task {command.task_id} not found")
+async def _task_to_respond_to(
+    volunteer: VolunteerProfile, task_id: UUID, centrale_id: str, uow: MatchingUnitOfWork
+) -> tuple[Task, Assessment]:
+    """The task a response is for, open, without a live proposal of this volunteer; and how they fit it."""
+    task = await uow.tasks.get(task_id, for_update=True)
+    if task is None or (task.centrale_id != centrale_id and not volunteer.regional_consent):
+        raise NotFound(f"task {task_id} not found")
+    if task.status is TaskStatus.FILLED:
+        raise Conflict("Deze taak is al vervuld: er is geen plaats meer.")
     if task.status is not TaskStatus.OPEN:
-        raise Conflict(f"task is {task.status.value}")
-    if await uow.proposals.has_live(command.task_id, command.volunteer_id):
-        raise Conflict("you already have a proposal or match for this task")
+        raise Conflict("Deze taak is gesloten: je kunt er niet meer op reageren.")
+    if await uow.proposals.has_live(task_id, volunteer.volunteer_id):
+        raise Conflict("Er loopt al een reactie of voorstel voor deze taak.")
     result = assess(
         volunteer,
         task.profile,
         today=uow.now().date(),
         max_open_commitments=uow.policy.max_open_commitments,
-        other_centrale_allowed=task.centrale_id != command.centrale_id,
+        other_centrale_allowed=task.centrale_id != centrale_id,
     )
+    return task, result
+
+
+async def express_interest(command: ExpressInterest, uow: MatchingUnitOfWork) -> UUID:
+    """The volunteer responds to a task: a proposal when the gates allow it, else every reason why not (422);
+    409 when the task is filled or closed."""
+    # Re-evaluations and task postings of the volunteer's centrale propose them too: take turns with them,
+    # so an answer here never collides with a proposal being made there.
+    await uow.lock_centrale(command.centrale_id)
+    volunteer = await uow.volunteers.get(command.volunteer_id)
+    if volunteer is None:
+        raise Conflict("Je gegevens zijn nog niet helemaal verwerkt; probeer het over een ogenblik opnieuw.")
+    task, result = await _task_to_respond_to(volunteer, command.task_id, command.centrale_id, uow)
     if not result.eligible:
-        raise Rejected(result.excluded_because, field="task_id")
-    match_id = await propose(
+        raise GatesFailed(result.failed)
+    made = await propose(
         task,
         command.volunteer_id,
         command.centrale_id,
@@ -126,9 +148,48 @@ async def express_interest(command: ExpressInterest, uow: MatchingUnitOfWork) ->
         needs_consulent=volunteer.needs_support,
         uow=uow,
     )
-    if match_id is None:
-        raise Conflict("your profile is being removed from matching")
-    return match_id
+    if made is None:
+        raise Conflict("Je gegevens worden verwijderd; reageren kan niet meer.")
+    return made.match_id
+
+
+async def respond_for_volunteer(command: RespondForVolunteer, uow: MatchingUnitOfWork) -> UUID:
+    """A consulent responds for a volunteer of their centrale, or puts them forward, with the volunteer's agreement
+    recorded; soft gates may be set aside with a reason, consent and the VOG never (422)."""
+    if command.via not in (ProposalVia.ON_BEHALF, ProposalVia.PUT_FORWARD):
+        raise ValueError(f"a consulent responds on_behalf or put_forward, not {command.via}")
+    never = sorted(gate.value for gate in command.overrides if gate in HARD_GATES)
+    if never:
+        raise Rejected(["toestemming en VOG kunnen nooit worden overschreven"], field=("overrides", never[0]))
+    await uow.lock_centrale(command.centrale_id)
+    volunteer = await uow.volunteers.get(command.volunteer_id)
+    if volunteer is None or volunteer.centrale_id != command.centrale_id:
+        raise NotFound(f"volunteer {command.volunteer_id} not found")
+    task, result = await _task_to_respond_to(volunteer, command.task_id, command.centrale_id, uow)
+    if not result.eligible_with(set(command.overrides)):
+        raise GatesFailed([f for f in result.failed if not f.overridable or f.gate not in command.overrides])
+    proposal = await propose(
+        task,
+        command.volunteer_id,
+        command.centrale_id,
+        score=result.score,
+        reasons=result.reasons,
+        via=command.via,
+        needs_consulent=volunteer.needs_support,
+        uow=uow,
+    )
+    if proposal is None:
+        raise Conflict("this volunteer is being erased")
+    actor = uow.origin.actor or "unknown"
+    for failed in result.failed:  # only the gates that failed were set aside
+        override = GateOverride(proposal.match_id, failed.gate, command.overrides[failed.gate], actor, uow.now())
+        await uow.mediation.add_override(override)
+    subject = AgreementSubject.ON_BEHALF if command.via is ProposalVia.ON_BEHALF else AgreementSubject.PUT_FORWARD
+    await uow.mediation.add_agreement(VolunteerAgreement(proposal.match_id, subject, command.how, actor, uow.now()))
+    if proposal.needs_consulent:
+        # The consulent mediating is the volunteer's own: putting them forward is their approval.
+        await _approve(proposal, uow)
+    return proposal.match_id
 
 
 async def _locked(match_id: UUID, uow: MatchingUnitOfWork, *, what: str = "proposal") -> Proposal:
@@ -139,33 +200,73 @@ async def _locked(match_id: UUID, uow: MatchingUnitOfWork, *, what: str = "propo
     return proposal
 
 
+async def _approve(proposal: Proposal, uow: MatchingUnitOfWork) -> None:
+    approved = proposal.approve(uow.now())
+    await uow.proposals.save(approved)
+    await uow.emit(MatchApproved(**match_facts(approved), approved_at=uow.now()), tenant=approved.centrale_id)
+
+
 async def approve_proposal(command: ApproveProposal, uow: MatchingUnitOfWork) -> None:
     """The volunteer's consulent approves a proposal for someone who needs support."""
     proposal = await _locked(command.match_id, uow)
     if proposal.volunteer_centrale_id != command.consulent_centrale_id:
         raise NotFound(f"proposal {command.match_id} not found")
-    await uow.proposals.save(proposal.approve(uow.now()))
+    await _approve(proposal, uow)
 
 
-async def accept_proposal(command: AcceptProposal, uow: MatchingUnitOfWork) -> None:
-    """The organisation accepts: the match is made (after the consulent, where one is needed)."""
+async def _say_yes(moved: Proposal, said: Event, uow: MatchingUnitOfWork) -> None:
+    """Store one side's yes and announce it; when it was the second yes, the match is made (if there is room)."""
+    task = await uow.tasks.get(moved.task_id, for_update=True)
+    assert task is not None, "proposals reference tasks"
+    made_before = await uow.proposals.count(task.task_id, {ProposalStatus.MADE})
+    if task.status is not TaskStatus.OPEN or task.is_full(made_before):
+        raise Conflict("Deze taak heeft geen plaats meer.")
+    await uow.proposals.save(moved)
+    await uow.emit(said, tenant=moved.centrale_id)
+    if moved.status is not ProposalStatus.MADE:
+        return
+    await uow.emit(MatchMade(**match_facts(moved), made_at=uow.now()), tenant=moved.centrale_id)
+    if task.is_full(made_before + 1):
+        # Full: the registry closes it as filled (it counts MatchMade too); pending proposals end now.
+        await uow.tasks.set_status(task.task_id, TaskStatus.FILLED)
+        await expire_pending_of_task(task.task_id, uow)
+
+
+async def accept_proposal(command: AcceptProposal, uow: MatchingUnitOfWork) -> ProposalStatus:
+    """The organisation says yes: the match is made when the volunteer agreed too, else it waits for them.
+
+    Where a consulent mediates, only after their approval. Returns where the proposal is now.
+    """
     proposal = await _locked(command.match_id, uow)
     if proposal.centrale_id != command.task_centrale_id or (
         command.organisation_id is not None and proposal.organisation_id != command.organisation_id
     ):
         raise NotFound(f"proposal {command.match_id} not found")
-    made = proposal.make(uow.now())
-    task = await uow.tasks.get(proposal.task_id, for_update=True)
-    assert task is not None, "proposals reference tasks"
-    made_before = await uow.proposals.count(task.task_id, {ProposalStatus.MADE})
-    if task.status is not TaskStatus.OPEN or task.is_full(made_before):
-        raise Conflict("the task has no room left")
-    await uow.proposals.save(made)
-    await uow.emit(MatchMade(**match_facts(made), made_at=uow.now()), tenant=made.centrale_id)
-    if task.is_full(made_before + 1):
-        # Full: the registry closes it as filled (it counts MatchMade too); pending proposals end now.
-        await uow.tasks.set_status(task.task_id, TaskStatus.FILLED)
-        await expire_pending_of_task(task.task_id, uow)
+    accepted = proposal.accept(uow.now())
+    said = MatchAccepted(**match_facts(accepted), accepted_by=command.by.value, accepted_at=uow.now())
+    await _say_yes(accepted, said, uow)
+    return accepted.status
+
+
+async def agree_to_proposal(command: AgreeToProposal, uow: MatchingUnitOfWork) -> ProposalStatus:
+    """The volunteer says yes (themselves, or to their consulent, who records how): the match is made when the
+    organisation accepted too, else it waits for it. Returns where the proposal is now."""
+    proposal = await _locked(command.match_id, uow)
+    if command.volunteer_id is not None:
+        allowed = proposal.volunteer_id == command.volunteer_id
+    else:
+        allowed = command.consulent_centrale_id == proposal.volunteer_centrale_id and command.how is not None
+    if not allowed:
+        raise NotFound(f"proposal {command.match_id} not found")
+    agreed = proposal.agree(uow.now())
+    said = MatchAgreed(**match_facts(agreed), agreed_by=command.by.value, agreed_at=uow.now())
+    await _say_yes(agreed, said, uow)
+    if command.how is not None and command.volunteer_id is None:
+        actor = uow.origin.actor or "unknown"
+        await uow.mediation.add_agreement(
+            VolunteerAgreement(proposal.match_id, AgreementSubject.MATCH, command.how, actor, uow.now())
+        )
+    return agreed.status
 
 
 def _may_decline(proposal: Proposal, command: DeclineProposal) -> bool:
@@ -191,16 +292,23 @@ async def decline_proposal(command: DeclineProposal, uow: MatchingUnitOfWork) ->
     )
 
 
+def _may_end(proposal: Proposal, command: EndMatch) -> bool:
+    """The organisation of the task (in its centrale), staff of either centrale, or the volunteer themselves."""
+    if command.by is Ender.ORGANISATION:
+        return proposal.organisation_id == command.organisation_id and proposal.centrale_id == command.centrale_id
+    if command.by is Ender.CONSULENT:
+        return command.centrale_id in (proposal.centrale_id, proposal.volunteer_centrale_id)
+    if command.by is Ender.VOLUNTEER:
+        return proposal.volunteer_id == command.volunteer_id
+    return False  # matching ends matches itself (erasure), never on request
+
+
 async def end_match(command: EndMatch, uow: MatchingUnitOfWork) -> None:
-    """End a match that was made (the organisation, or staff of the task's or the volunteer's centrale)."""
+    """End a match that was made, recording who ended it and why."""
     proposal = await _locked(command.match_id, uow, what="match")
-    if command.organisation_id is not None:
-        allowed = proposal.organisation_id == command.organisation_id
-    else:
-        allowed = command.centrale_id in (proposal.centrale_id, proposal.volunteer_centrale_id)
-    if not allowed:
+    if not _may_end(proposal, command):
         raise NotFound(f"match {command.match_id} not found")
-    await end(proposal, EndReason.ENDED, uow)
+    await end(proposal, command.reason, command.by, uow)
 
 
 async def expire_stale_proposals(command: ExpireStaleProposals, uow: MatchingUnitOfWork) -> int:
@@ -237,3 +345,13 @@ async def list_volunteer_proposals(query: ListVolunteerProposals, uow: MatchingU
     if query.volunteer_centrale_id is None:
         return pending
     return [proposal for proposal in pending if proposal.volunteer_centrale_id == query.volunteer_centrale_id]
+
+
+async def get_mediation(
+    query: GetMediation, uow: MatchingUnitOfWork
+) -> tuple[list[GateOverride], list[VolunteerAgreement]]:
+    """The soft gates set aside for a proposal and the agreements recorded, for staff of either centrale."""
+    proposal = await uow.proposals.get(query.match_id)
+    if proposal is None or query.centrale_id not in (proposal.centrale_id, proposal.volunteer_centrale_id):
+        raise NotFound(f"proposal {query.match_id} not found")
+    return await uow.mediation.overrides_of(query.match_id), await uow.mediation.agreements_of(query.match_id)

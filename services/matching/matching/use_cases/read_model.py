@@ -20,7 +20,7 @@ from matching.commands import (
     ReevaluateVolunteer,
 )
 from matching.domain.model import TaskStatus
-from matching.domain.proposals import LIVE, EndReason, ProposalStatus
+from matching.domain.proposals import LIVE, Ender, EndReason, ProposalStatus
 from matching.unit_of_work import MatchingUnitOfWork
 from matching.use_cases._proposing import end, expire, expire_pending_of_task, propose_best
 from matching.use_cases.proposals import reevaluate_volunteer
@@ -52,11 +52,13 @@ async def erase_volunteer(command: EraseVolunteer, uow: MatchingUnitOfWork) -> N
     await uow.volunteers.erase(command.volunteer_id)
     for proposal in await uow.proposals.of_volunteer(command.volunteer_id, LIVE):
         if proposal.status is ProposalStatus.MADE:
-            await end(proposal, EndReason.VOLUNTEER_ERASED, uow)
+            await end(proposal, EndReason.VOLUNTEER_ERASED, Ender.MATCHING, uow)
         else:
             await expire(proposal, uow)
-    # Reasons mention nothing personal, but they describe the person: drop them with the profile.
+    # Reasons mention nothing personal, but they describe the person: drop them with the profile, and the
+    # consulenten's own words about them (why a gate was set aside) too.
     await uow.proposals.forget_reasons(command.volunteer_id)
+    await uow.mediation.forget_reasons(command.volunteer_id)
     uow.candidates.forget(command.volunteer_id)
 
 

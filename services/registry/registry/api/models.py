@@ -50,27 +50,40 @@ class CentraleIn(_Request):
     municipality_code: str = Field(pattern=r"^GM[0-9]{4}$", examples=["GM0344"])
 
 
+ExpiresInDays = Field(
+    None,
+    ge=1,
+    le=3650,
+    description="Days until it stops working; default REGISTRY_API_CREDENTIAL_LIFETIME_DAYS.",
+    examples=[90],
+)
+
+
 class StaffCredentialIn(_Request):
-    """A credential for people working for one centrale (staff) or its municipality (reader)."""
+    """An API credential for a desk or script of one centrale (staff) or its municipality (reader)."""
 
     role: Literal[Role.CENTRALE_STAFF, Role.MUNICIPALITY_READER] = Role.CENTRALE_STAFF
     label: str = Field(min_length=1, max_length=200, description="Who or what uses it.", examples=["intake desk"])
+    expires_in_days: int | None = ExpiresInDays
 
 
 class LabelIn(_Request):
-    """A credential for an organisation, volunteer or partner: only a label is needed."""
+    """An API credential for an organisation, volunteer or partner: a label, and how long it works."""
 
     label: str = Field(min_length=1, max_length=200, examples=["HR-systeem"])
+    expires_in_days: int | None = ExpiresInDays
 
 
 class CredentialOut(BaseModel):
-    """An issued credential; the token is shown only in this response."""
+    """An issued credential or session; the token is shown only in this response."""
 
     id: UUID
     role: Role
     centrale_id: str | None
     subject_id: UUID | None = None
     token: str
+    kind: Literal["api", "session"] = Field("api", description="`api` for a machine client, `session` for a person.")
+    expires_at: datetime | None = Field(None, description="When it stops working (null: until revoked).")
 
 
 class Created(BaseModel):
@@ -168,6 +181,18 @@ class VolunteerIn(_Request):
         return value
 
 
+class SelfRegistrationIn(VolunteerIn):
+    """A volunteer registering themselves, with a password for a personal account."""
+
+    password: str | None = Field(
+        None,
+        min_length=1,
+        max_length=256,
+        description="With an e-mail address: a personal account is made (at least 12 characters) and the answer"
+        " holds a session. Without: an API credential as before personal accounts.",
+    )
+
+
 class VolunteerPatch(_Request):
     """Profile fields to change; omitted fields stay as they are."""
 
@@ -222,6 +247,12 @@ class TaskIn(_Request):
     support_accessible: bool = False
     closing_date: PlatformDate | None = None
     replaces_paid_work: bool = Field(False, description="Volunteer work may not replace paid work (NOV).")
+    offer: str | None = Field(
+        None,
+        max_length=1000,
+        description="What the organisation offers volunteers (training, expenses, a team); public.",
+        examples=["Onkostenvergoeding, een inwerkdag en een gezellig team"],
+    )
 
     _postcode = field_validator("postcode")(_check_postcode)
     _slots = field_validator("shifts")(_check_slots)

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import CallerDep, Role, require_role
+from registry.api._accounts import AccountPolicyDep
 from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
+from registry.api.credentials import lifetime
 from registry.api.models import CentraleIn, Created, CredentialOut, LabelIn, PartnerIn, StaffCredentialIn
 from registry.use_cases import centrales, credentials, partners, tasks
 
@@ -32,13 +34,18 @@ async def list_centrales(caller: CallerDep, uow: RegistryUowDep) -> list[dict[st
 @router.post(
     "/centrales/{centrale_id}/credentials",
     status_code=status.HTTP_201_CREATED,
-    summary="Issue a staff or municipality-reader credential bound to one centrale.",
+    summary="Issue an API credential for a staff desk or script, or a municipality reader, bound to one centrale.",
 )
 async def create_staff_credential(
-    centrale_id: str, body: StaffCredentialIn, caller: CallerDep, uow: RegistryUowDep
+    centrale_id: str, body: StaffCredentialIn, caller: CallerDep, uow: RegistryUowDep, policy: AccountPolicyDep
 ) -> CredentialOut:
     require_role(caller, Role.REGION_OPS)
-    cmd = credentials.IssueCredential(role=body.role, centrale_id=centrale_id, label=body.label)
+    cmd = credentials.IssueCredential(
+        role=body.role,
+        centrale_id=centrale_id,
+        label=body.label,
+        lifetime=lifetime(body.expires_in_days, policy),
+    )
     return credential_out(await credentials.issue_credential(cmd, uow))
 
 
@@ -65,11 +72,15 @@ async def register_partner(
     summary="Issue the credential a partner's HR system uses.",
 )
 async def create_partner_credential(
-    partner_id: UUID, body: LabelIn, caller: CallerDep, uow: RegistryUowDep
+    partner_id: UUID, body: LabelIn, caller: CallerDep, uow: RegistryUowDep, policy: AccountPolicyDep
 ) -> CredentialOut:
     require_role(caller, Role.REGION_OPS)
     cmd = credentials.IssueCredential(
-        role=Role.BUSINESS_PARTNER, centrale_id=None, label=body.label, subject_id=partner_id
+        role=Role.BUSINESS_PARTNER,
+        centrale_id=None,
+        label=body.label,
+        subject_id=partner_id,
+        lifetime=lifetime(body.expires_in_days, policy),
     )
     return credential_out(await credentials.issue_credential(cmd, uow))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
 from common.bounds import MAX_OFFSET
+from registry.api._accounts import AccountPolicyDep
 from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
+from registry.api.credentials import lifetime
 from registry.api.models import (
     ConsentChangeIn,
     Created,
@@ -23,9 +25,17 @@ from registry.api.models import (
     VolunteerIn,
     VolunteerPatch,
 )
+from registry.domain import AccessPurpose
 from registry.use_cases import credentials, organisations, tasks, volunteers
 
 router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"])
+
+
+# The ``purpose`` query parameter of every route that touches a volunteer's record (kept in the audit trail).
+Purpose = Annotated[
+    AccessPurpose,
+    Query(alias="purpose", description="Why you open or change this record (the audit trail keeps it)."),
+]
 
 
 def _staff(caller: Caller, centrale_id: str) -> None:
@@ -33,7 +43,12 @@ def _staff(caller: Caller, centrale_id: str) -> None:
 
 
 def registration(
-    centrale_id: str, body: VolunteerIn, *, by: Literal["self", "staff"], recorded_by: str
+    centrale_id: str,
+    body: VolunteerIn,
+    *,
+    by: Literal["self", "staff"],
+    recorded_by: str,
+    why: AccessPurpose | None = None,
 ) -> volunteers.RegisterVolunteer:
     """The use-case command for a registration request."""
     return volunteers.RegisterVolunteer(
@@ -55,6 +70,7 @@ def registration(
         needs_support=body.needs_support,
         target_groups=body.target_groups,
         consents={consent.kind: consent.text_version for consent in body.consents},
+        purpose=why,
     )
 
 
@@ -134,11 +150,20 @@ async def refuse_organisation(
     summary="Issue the organisation a credential for its own tasks and hours.",
 )
 async def create_organisation_credential(
-    centrale_id: str, organisation_id: UUID, body: LabelIn, caller: CallerDep, uow: RegistryUowDep
+    centrale_id: str,
+    organisation_id: UUID,
+    body: LabelIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    policy: AccountPolicyDep,
 ) -> CredentialOut:
     _staff(caller, centrale_id)
     cmd = credentials.IssueCredential(
-        role=Role.ORGANISATION, centrale_id=centrale_id, label=body.label, subject_id=organisation_id
+        role=Role.ORGANISATION,
+        centrale_id=centrale_id,
+        label=body.label,
+        subject_id=organisation_id,
+        lifetime=lifetime(body.expires_in_days, policy),
     )
     return credential_out(await credentials.issue_credential(cmd, uow))
 
@@ -156,9 +181,10 @@ async def register_volunteer(
     uow: RegistryUowDep,
     request: Request,
     key: IdempotencyKey = None,
+    why: Purpose = AccessPurpose.INTAKE,
 ) -> JSONResponse:
     _staff(caller, centrale_id)
-    cmd = registration(centrale_id, body, by="staff", recorded_by=f"staff:{caller.key}")
+    cmd = registration(centrale_id, body, by="staff", recorded_by=f"staff:{caller.key}", why=why)
 
     async def create() -> tuple[int, Any]:
         return 201, Created(id=await volunteers.register_volunteer(cmd, uow))
@@ -179,47 +205,89 @@ async def list_volunteers(
 
 
 @router.get("/volunteers/{volunteer_id}", summary="One volunteer's record.")
-async def get_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> Record:
+async def get_volunteer(
+    centrale_id: str,
+    volunteer_id: UUID,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    why: Purpose = AccessPurpose.MEDIATION,
+) -> Record:
     _staff(caller, centrale_id)
-    return await volunteers.get_volunteer(volunteers.GetVolunteer(volunteer_id, centrale_id), uow)
+    return await volunteers.get_volunteer(volunteers.GetVolunteer(volunteer_id, centrale_id, why), uow)
 
 
 @router.patch("/volunteers/{volunteer_id}", status_code=204, summary="Update a volunteer's profile.")
 async def update_volunteer(
-    centrale_id: str, volunteer_id: UUID, body: VolunteerPatch, caller: CallerDep, uow: RegistryUowDep
+    centrale_id: str,
+    volunteer_id: UUID,
+    body: VolunteerPatch,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    why: Purpose = AccessPurpose.PROFILE_UPDATE,
 ) -> None:
     _staff(caller, centrale_id)
-    await volunteers.update_profile(volunteers.UpdateProfile(volunteer_id, centrale_id, profile_changes(body)), uow)
+    cmd = volunteers.UpdateProfile(volunteer_id, centrale_id, profile_changes(body), why)
+    await volunteers.update_profile(cmd, uow)
 
 
 @router.post("/volunteers/{volunteer_id}/consents", status_code=204, summary="Record a consent given or withdrawn.")
 async def change_consent(
-    centrale_id: str, volunteer_id: UUID, body: ConsentChangeIn, caller: CallerDep, uow: RegistryUowDep
+    centrale_id: str,
+    volunteer_id: UUID,
+    body: ConsentChangeIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    why: Purpose = AccessPurpose.PROFILE_UPDATE,
 ) -> None:
     _staff(caller, centrale_id)
     cmd = volunteers.SetConsent(
-        volunteer_id, centrale_id, body.kind, body.granted, body.text_version, recorded_by=f"staff:{caller.key}"
+        volunteer_id,
+        centrale_id,
+        body.kind,
+        body.granted,
+        body.text_version,
+        recorded_by=f"staff:{caller.key}",
+        purpose=why,
     )
     await volunteers.set_consent(cmd, uow)
 
 
 @router.put("/volunteers/{volunteer_id}/vog", status_code=204, summary="Record that an original VOG was seen.")
-async def record_vog(centrale_id: str, volunteer_id: UUID, body: VogIn, caller: CallerDep, uow: RegistryUowDep) -> None:
+async def record_vog(
+    centrale_id: str,
+    volunteer_id: UUID,
+    body: VogIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    why: Purpose = AccessPurpose.VOG_CHECK,
+) -> None:
     _staff(caller, centrale_id)
-    cmd = volunteers.RecordVog(volunteer_id, centrale_id, body.verified_on, body.verified_by, body.valid_until)
+    cmd = volunteers.RecordVog(volunteer_id, centrale_id, body.verified_on, body.verified_by, body.valid_until, why)
     await volunteers.record_vog(cmd, uow)
 
 
 @router.get("/volunteers/{volunteer_id}/export", summary="Everything held about a volunteer.")
-async def export_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> Record:
+async def export_volunteer(
+    centrale_id: str,
+    volunteer_id: UUID,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    why: Purpose = AccessPurpose.EXPORT_REQUEST,
+) -> Record:
     _staff(caller, centrale_id)
-    return await volunteers.export_volunteer(volunteers.ExportVolunteer(volunteer_id, centrale_id), uow)
+    return await volunteers.export_volunteer(volunteers.ExportVolunteer(volunteer_id, centrale_id, why), uow)
 
 
 @router.delete("/volunteers/{volunteer_id}", status_code=204, summary="Erase a volunteer's personal data.")
-async def erase_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> None:
+async def erase_volunteer(
+    centrale_id: str,
+    volunteer_id: UUID,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    why: Purpose = AccessPurpose.ERASURE_REQUEST,
+) -> None:
     _staff(caller, centrale_id)
-    await volunteers.erase_volunteer(volunteers.EraseVolunteer(volunteer_id, centrale_id), uow)
+    await volunteers.erase_volunteer(volunteers.EraseVolunteer(volunteer_id, centrale_id, why), uow)
 
 
 @router.post(
@@ -228,11 +296,22 @@ async def erase_volunteer(centrale_id: str, volunteer_id: UUID, caller: CallerDe
     summary="Issue a volunteer registered at intake a credential for self-service.",
 )
 async def create_volunteer_credential(
-    centrale_id: str, volunteer_id: UUID, body: LabelIn, caller: CallerDep, uow: RegistryUowDep
+    centrale_id: str,
+    volunteer_id: UUID,
+    body: LabelIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    policy: AccountPolicyDep,
+    why: Purpose = AccessPurpose.ACCOUNT_SUPPORT,
 ) -> CredentialOut:
     _staff(caller, centrale_id)
     cmd = credentials.IssueCredential(
-        role=Role.VOLUNTEER, centrale_id=centrale_id, label=body.label, subject_id=volunteer_id
+        role=Role.VOLUNTEER,
+        centrale_id=centrale_id,
+        label=body.label,
+        subject_id=volunteer_id,
+        lifetime=lifetime(body.expires_in_days, policy),
+        purpose=why,
     )
     return credential_out(await credentials.issue_credential(cmd, uow))
 

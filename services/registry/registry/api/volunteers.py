@@ -10,8 +10,17 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
 from common.ratelimit import limit_per_client
+from registry.api._accounts import AccountPolicyDep
 from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
-from registry.api.models import ConsentChangeIn, Created, CredentialOut, HoursIn, Record, VolunteerIn, VolunteerPatch
+from registry.api.models import (
+    ConsentChangeIn,
+    Created,
+    CredentialOut,
+    HoursIn,
+    Record,
+    SelfRegistrationIn,
+    VolunteerPatch,
+)
 from registry.api.staff import profile_changes, registration
 from registry.use_cases import hours, volunteers
 
@@ -29,12 +38,17 @@ def _me(caller: Caller) -> tuple[UUID, str]:
 @router.post(
     "/centrales/{centrale_id}/volunteers/self-registration",
     status_code=status.HTTP_201_CREATED,
-    summary="Register yourself as a volunteer; the answer holds your personal token (shown once).",
+    summary="Register yourself as a volunteer; with e-mail and password an account, and the answer holds your"
+    " session's token (shown once).",
     # Anonymous: a client address may register a few times an hour (RATE_LIMIT_SELF_REGISTRATION), not 100 in 0.5 s.
     dependencies=[Depends(limit_per_client(lambda settings: settings.self_registration_limit))],
 )
-async def self_register(centrale_id: str, body: VolunteerIn, uow: RegistryUowDep) -> CredentialOut:
-    cmd = volunteers.SelfRegister(registration(centrale_id, body, by="self", recorded_by="self"))
+async def self_register(
+    centrale_id: str, body: SelfRegistrationIn, uow: RegistryUowDep, policy: AccountPolicyDep
+) -> CredentialOut:
+    cmd = volunteers.SelfRegister(
+        registration(centrale_id, body, by="self", recorded_by="self"), password=body.password, policy=policy
+    )
     return credential_out(await volunteers.self_register(cmd, uow))
 
 

@@ -1,4 +1,6 @@
-"""Thank-you messages: the registry, which holds contact data, e-mails volunteers their awards if they consent.
+"""E-mail from the registry, which holds the contact data: thank-you messages for awards, and notices about the
+match conversation and follow-up (``notice_sender``, ``notice_routes``; their use cases are ``use_cases.notices``, with
+the same rules). What follows describes the thank-yous; ``mail`` writes a notice mail, ``registry.smtp`` sends them all.
 
 One room per idea:
 
@@ -17,8 +19,10 @@ No name, address or text is stored with a message, so erasing a volunteer leaves
 (an SMTP error quoting an address is blanked with the rest: ``repositories.personal_data``).
 """
 
+from registry.notifications.notice_routes import router as notice_router
+from registry.notifications.notice_sender import notice_sender
 from registry.notifications.routes import router
 from registry.notifications.sender import thank_you_sender
 from registry.notifications.subscriber import register_notifications
 
-__all__ = ["register_notifications", "router", "thank_you_sender"]
+__all__ = ["notice_router", "notice_sender", "register_notifications", "router", "thank_you_sender"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import smtplib
-import ssl
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -29,6 +28,7 @@ from registry.notifications.use_cases import (
     record_delivery,
 )
 from registry.repositories import Message
+from registry.smtp import PermanentFailure, send_email
 from registry.unit_of_work import PostgresRegistryUnitOfWork
 
 __all__ = ["ThankYouSender", "thank_you_sender"]
@@ -36,10 +36,6 @@ __all__ = ["ThankYouSender", "thank_you_sender"]
 log = get_logger(__name__)
 
 _BATCH = 20
-
-
-class _PermanentFailure(Exception):
-    """The server refused the message for good (e.g. an unknown mailbox): retrying will not help."""
 
 
 class ThankYouSender:
@@ -109,7 +105,7 @@ class ThankYouSender:
         """Send the mail: ``sent``, ``refused`` (for good) or ``failed`` (try again), with the error."""
         try:
             await asyncio.to_thread(self._send, self._email(mail, now))
-        except _PermanentFailure as error:
+        except PermanentFailure as error:
             return RecordDelivery(message, "refused", str(error))
         except (OSError, smtplib.SMTPException) as error:
             return RecordDelivery(message, "failed", repr(error))
@@ -133,22 +129,7 @@ class ThankYouSender:
 
     def _send(self, message: EmailMessage) -> None:
         """One SMTP conversation (blocking: runs in a worker thread)."""
-        settings = self._settings
-        assert settings.smtp_host is not None
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_s) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.smtp_username:
-                password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
-                smtp.login(settings.smtp_username, password)
-            try:
-                smtp.send_message(message)
-            except smtplib.SMTPRecipientsRefused as error:
-                raise _PermanentFailure("recipient refused") from error
-            except smtplib.SMTPResponseException as error:
-                if error.smtp_code >= 500:
-                    raise _PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error
-                raise
+        send_email(self._settings, message)
 
 
 def thank_you_sender(runtime: Runtime) -> BackgroundWorker:

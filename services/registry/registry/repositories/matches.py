@@ -28,6 +28,8 @@ class Match:
     volunteer_centrale_id: str
     """The volunteer's centrale (another one for a regional overflow match)."""
     made_at: datetime
+    ended_at: datetime | None = None
+    """When matching reported the match ended (``MatchEnded``)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,10 @@ class MatchRepository(Protocol):
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         """The volunteer's matches, oldest first."""
+        ...
+
+    async def end(self, match_id: UUID, at: datetime) -> bool:
+        """Record that the match ended at ``at``; False when it is unknown or ended before."""
         ...
 
 
@@ -152,6 +158,13 @@ class PostgresMatchRepository:
         """The volunteer's matches, oldest first."""
         rows = await self._conn.fetch(MATCHES.select("volunteer_id = $1", then="ORDER BY made_at, id"), volunteer_id)
         return MATCHES.load_all(rows)
+
+    async def end(self, match_id: UUID, at: datetime) -> bool:
+        """Record that the match ended; False when it is unknown or ended before."""
+        status = await self._conn.execute(
+            "UPDATE matches SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL", match_id, at
+        )
+        return status != "UPDATE 0"
 
 
 class PostgresHoursRepository:

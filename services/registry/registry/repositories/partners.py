@@ -75,6 +75,10 @@ class PartnerRepository(Protocol):
         """Whether the partner exists."""
         ...
 
+    async def get(self, partner_id: UUID) -> BusinessPartner | None:
+        """One partner."""
+        ...
+
 
 class VolunteerDayRepository(Protocol):
     """Partners' volunteer days and the hours logged for them."""
@@ -135,6 +139,11 @@ class PostgresPartnerRepository:
     async def exists(self, partner_id: UUID) -> bool:
         """Whether the partner exists."""
         return await self._conn.fetchval("SELECT 1 FROM business_partners WHERE id = $1", partner_id) is not None
+
+    async def get(self, partner_id: UUID) -> BusinessPartner | None:
+        """One partner."""
+        row = await self._conn.fetchrow(PARTNERS.select("id = $1"), partner_id)
+        return PARTNERS.load(row) if row else None
 
 
 class PostgresVolunteerDayRepository:

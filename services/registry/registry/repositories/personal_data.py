@@ -2,7 +2,9 @@
 
 ``PERSONAL_DATA`` names every personal column of every table and what erasure leaves in it (or that the
 rows go altogether); ``NOT_PERSONAL`` names every other column that could hold what a person typed (text,
-dates, JSON, arrays) and why it is not personal. ``tests/registry/integration/test_personal_columns.py``
+dates, JSON, arrays) and why it is not personal. ``ACCOUNT_DATA`` says the same for a personal account
+(keyed by the account, not a volunteer): erasing a volunteer erases their account too when it has no other
+membership left. ``tests/registry/integration/test_personal_columns.py``
 reads the database's catalogue and fails when a table has such a column in neither list, so a personal
 field added later cannot be forgotten by erasure.
 """
@@ -17,6 +19,7 @@ from uuid import UUID
 from common.db import Connection
 
 __all__ = [
+    "ACCOUNT_DATA",
     "NOT_PERSONAL",
     "PERSONAL_DATA",
     "Blank",
@@ -97,12 +100,49 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("credentials", person="subject_id", blanks={"label": NULL}),
     # An SMTP server's refusal can quote the recipient's address.
     PersonalTable("appreciation_messages", person="recipient_id", blanks={"last_error": NULL}),
+    PersonalTable("notices", person="recipient_id", blanks={"last_error": NULL}),
+    # What the volunteer wrote with a response: about them as a whole, so the rows go.
+    PersonalTable("response_messages", person="volunteer_id", rows_deleted=("body",)),
+    # What either side wrote at a check-in is about the volunteer; the answer itself stays as an anonymous fact.
+    PersonalTable("check_ins", person="volunteer_id", blanks={"note": NULL}),
+    # A volunteer's private calendar feed: the URL's token (as a hash) leads to their commitments.
+    PersonalTable("calendar_feeds", person="owner_id", rows_deleted=("token_hash",)),
     PersonalTable(
         "organisations",
         person=None,
         kept=("contact_name", "contact_email", "contact_phone"),
         why="the organisation's contact person, not a volunteer: kept while the organisation is registered",
     ),
+    PersonalTable(
+        "centrale_contacts",
+        person=None,
+        kept=("name", "email", "phone"),
+        why="how to reach the centrale (its desk, not a volunteer): kept while the centrale exists",
+    ),
+    PersonalTable(
+        "accounts",
+        person=None,
+        kept=("email", "name", "password_hash", "totp_secret", "totp_pending_secret"),
+        why="a person's account, keyed by the account: ACCOUNT_DATA erases it when erasing a volunteer leaves it"
+        " without memberships (a staff member who left keeps it, so the audit trail can still name them)",
+    ),
+)
+
+# A personal account's data, keyed by the account id (``person`` names that column here).
+ACCOUNT_DATA: tuple[PersonalTable, ...] = (
+    PersonalTable(
+        "accounts",
+        person="id",
+        blanks={
+            "email": NULL,
+            "name": NULL,
+            "password_hash": NULL,
+            "totp_secret": NULL,
+            "totp_pending_secret": NULL,
+        },
+    ),
+    # A session's device label.
+    PersonalTable("credentials", person="account_id", blanks={"label": NULL}),
 )
 
 # Every other column that could hold text a person typed, a date or a document, and why it is not personal.
@@ -121,6 +161,7 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
         "shifts",
         "closing_date",
         "status",
+        "offer",
     ),
     "business_partners": ("name",),
     "volunteer_days": (
@@ -138,11 +179,50 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "matches": ("centrale_id", "volunteer_centrale_id"),
     "hours": ("centrale_id", "worked_on", "logged_by", "status"),
     "appreciation_messages": ("recipient_kind", "centrale_id", "rule_kind", "title", "status", "reason"),
-    # A centrale's own words for its thank-yous.
+    # A centrale's own words for its thank-yous and notices, its follow-up settings, how to reach it.
     "appreciation_templates": ("centrale_id", "kind", "subject", "body"),
+    "notice_templates": ("centrale_id", "kind", "subject", "body"),
+    "follow_up_settings": ("centrale_id", "check_ins"),
+    "centrale_contacts": ("centrale_id",),
+    # The match conversation as matching reported it, and the follow-up: ids, categories and moments only.
+    "proposals": (
+        "centrale_id",
+        "volunteer_centrale_id",
+        "via",
+        "status",
+        "declined_by",
+        "end_reason",
+        "ended_by",
+    ),
+    "response_messages": ("written_by",),
+    "check_ins": (
+        "centrale_id",
+        "volunteer_centrale_id",
+        "step",
+        "side",
+        "status",
+        "answer",
+        "answered_by",
+        "handled_by",
+    ),
+    # Notices keep ids and why one was not sent, never an address or text; preferences are categories.
+    "notices": ("recipient_kind", "centrale_id", "kind", "delivery", "status", "reason", "called_by"),
+    "notice_preferences": ("recipient_kind", "kind", "delivery"),
     # Request bookkeeping: a client's key, a hash, and the first response (ids only).
     "idempotency_keys": ("caller", "key", "request_hash", "response"),
-    "credentials": ("token_hash", "role", "centrale_id"),
+    "credentials": ("token_hash", "role", "centrale_id", "kind"),
+    # Accounts: who created them and what they may act as (roles, tenants, actors' ids), and link tokens' hashes.
+    "accounts": ("created_by",),
+    "memberships": ("role", "centrale_id", "created_by", "ended_by"),
+    "account_links": ("token_hash", "purpose"),
+    # The audit trail: ids, categories and times only (tests/registry/unit/test_registry_access_log_use_cases.py).
+    "personal_data_access": ("centrale_id", "actor", "acting_centrale_id", "action", "what", "purpose"),
+    # Attempt counters: SHA-256 digests of what they count, never an address or e-mail.
+    "rate_limits": ("key",),
+    # The vacaturebank: PC4 areas and their names, a centrale's public (organisational) contact.
+    "postcode_areas": ("pc4", "place", "district"),
+    "centrale_public_contacts": ("centrale_id", "email", "phone", "website"),
+    "calendar_feeds": ("owner_kind", "centrale_id"),
     # The shared runtime's tables: events carry no personal data (tests/registry/integration/test_events_privacy.py).
     "outbox": ("topic", "key", "headers"),
     "inbox": ("consumer", "event_type"),
@@ -153,10 +233,13 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def erasure_statements() -> list[str]:
-    """The statements that erase one volunteer (``$1``) from every table declared to hold their data."""
+def erasure_statements(declaration: tuple[PersonalTable, ...] = PERSONAL_DATA) -> list[str]:
+    """The statements that erase one volunteer (``$1``) from every table declared to hold their data.
+
+    With ``ACCOUNT_DATA``: the statements that erase one personal account (``$1`` its id).
+    """
     statements = []
-    for table in PERSONAL_DATA:
+    for table in declaration:
         if table.person is None:
             continue
         if table.rows_deleted:
@@ -168,14 +251,19 @@ def erasure_statements() -> list[str]:
 
 
 class PersonalDataRepository(Protocol):
-    """Erasure of a volunteer's personal data, wherever the registry holds it."""
+    """Erasure of a volunteer's or an account's personal data, wherever the registry holds it."""
 
     async def erase(self, volunteer_id: UUID) -> None:
         """Blank or delete every personal column ``PERSONAL_DATA`` ties to the volunteer."""
         ...
 
+    async def erase_account(self, account_id: UUID) -> None:
+        """Blank every personal column ``ACCOUNT_DATA`` ties to the account."""
+        ...
+
 
 _ERASURE = erasure_statements()
+_ACCOUNT_ERASURE = erasure_statements(ACCOUNT_DATA)
 
 
 class PostgresPersonalDataRepository:
@@ -188,3 +276,8 @@ class PostgresPersonalDataRepository:
         """Blank or delete every personal column tied to the volunteer."""
         for statement in _ERASURE:
             await self._conn.execute(statement, volunteer_id)
+
+    async def erase_account(self, account_id: UUID) -> None:
+        """Blank every personal column tied to the account."""
+        for statement in _ACCOUNT_ERASURE:
+            await self._conn.execute(statement, account_id)

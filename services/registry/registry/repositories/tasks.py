@@ -43,6 +43,10 @@ class Task:
     status: str = "draft"
     published_at: datetime | None = None
     closed_at: datetime | None = None
+    offer: str | None = None
+    """What the organisation offers volunteers (training, expenses, a team), shown on the public page."""
+    updated_at: datetime | None = None
+    """When the organisation last changed the task."""
 
 
 class TaskRepository(Protocol):

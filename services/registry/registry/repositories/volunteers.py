@@ -85,6 +85,10 @@ class VolunteerRepository(Protocol):
         """Note when the volunteer was erased (their personal data is blanked by ``personal_data``)."""
         ...
 
+    async def vog_expiring(self, first: date, last: date) -> list[Volunteer]:
+        """Volunteers (not erased) whose recorded VOG counts until a day from ``first`` to ``last``, soonest first."""
+        ...
+
     async def add_consent(self, consent: Consent) -> None:
         """Record a grant or withdrawal."""
         ...
@@ -146,6 +150,17 @@ class PostgresVolunteerRepository:
     async def mark_erased(self, volunteer_id: UUID, at: datetime) -> None:
         """Note when the volunteer was erased."""
         await self._conn.execute(VOLUNTEERS.update(["erased_at", "updated_at"]), volunteer_id, at, at)
+
+    async def vog_expiring(self, first: date, last: date) -> list[Volunteer]:
+        """Volunteers whose VOG counts until a day from ``first`` to ``last``, soonest first."""
+        rows = await self._conn.fetch(
+            VOLUNTEERS.select(
+                "erased_at IS NULL AND vog_valid_until BETWEEN $1 AND $2", then="ORDER BY vog_valid_until, id"
+            ),
+            first,
+            last,
+        )
+        return VOLUNTEERS.load_all(rows)
 
     async def add_consent(self, consent: Consent) -> None:
         """Record a grant or withdrawal (the serial id keeps the order they were recorded in)."""

@@ -54,6 +54,7 @@ class TaskFields:
     support_accessible: bool = False
     closing_date: date | None = None
     replaces_paid_work: bool = False
+    offer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ async def update_task(cmd: UpdateTask, uow: RegistryUnitOfWork) -> None:
     task = await _locked(uow, cmd.task_id, cmd.centrale_id, cmd.organisation_id)
     if task.status not in (TaskStatus.DRAFT, TaskStatus.PUBLISHED):
         raise Conflict(f"task is {task.status}; it can no longer change")
-    task = _with_fields(task, cmd.fields)
+    task = replace(_with_fields(task, cmd.fields), updated_at=uow.now())
     await uow.tasks.save(task)
     if task.status == TaskStatus.PUBLISHED:
         task = await _checked(uow, task)
@@ -239,6 +240,7 @@ def _with_fields(task: Task, fields: TaskFields) -> Task:
         support_accessible=fields.support_accessible,
         closing_date=fields.closing_date,
         replaces_paid_work=fields.replaces_paid_work,
+        offer=fields.offer,
     )
 
 

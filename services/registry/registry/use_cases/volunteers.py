@@ -8,7 +8,7 @@ from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from common.auth import Role
-from common.errors import NotFound, Rejected
+from common.errors import Conflict, NotFound, Rejected
 from contracts.events import (
     VolunteerConsentChanged,
     VolunteerErased,
@@ -17,10 +17,14 @@ from contracts.events import (
     WeeklySlot,
 )
 from registry import domain
-from registry.domain import ConsentKind
-from registry.repositories import Consent, Volunteer
+from registry.authn import AccountPolicy, password_problems
+from registry.domain import AccessPurpose, ConsentKind
+from registry.repositories import Account, Consent, Membership, Volunteer
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.accounts import end_volunteer_memberships
+from registry.use_cases.audit import TRAIL_LIMIT, described, record_access
 from registry.use_cases.credentials import IssueCredential, IssuedCredential, issue_credential, revoke_credentials_of
+from registry.use_cases.sessions import start_session
 
 __all__ = [
     "EraseVolunteer",
@@ -70,13 +74,17 @@ class RegisterVolunteer:
     target_groups: list[str] = field(default_factory=list)
     consents: dict[ConsentKind, str] = field(default_factory=dict)
     """Consents granted at registration, each with the version of the text shown."""
+    purpose: AccessPurpose | None = None
+    """Staff registering on someone's behalf: why (the audit trail); None when the volunteer registers."""
 
 
 @dataclass(frozen=True)
 class SelfRegister:
-    """A volunteer registers themselves and gets a credential for self-service."""
+    """A volunteer registers themselves: with a password, an account and a first session; else an API credential."""
 
     registration: RegisterVolunteer
+    password: str | None = None
+    policy: AccountPolicy | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,8 @@ class UpdateProfile:
     volunteer_id: UUID
     centrale_id: str
     changes: ProfileChanges
+    purpose: AccessPurpose | None = None
+    """Staff changing it: why (the audit trail); None when the volunteer does it themselves."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,8 @@ class SetConsent:
     granted: bool
     text_version: str
     recorded_by: str
+    purpose: AccessPurpose | None = None
+    """Staff recording it: why (the audit trail); None when the volunteer does it themselves."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,7 @@ class RecordVog:
     verified_on: date
     verified_by: str
     valid_until: date
+    purpose: AccessPurpose | None = AccessPurpose.VOG_CHECK
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,8 @@ class GetVolunteer:
 
     volunteer_id: UUID
     centrale_id: str
+    purpose: AccessPurpose | None = None
+    """Staff reading it: why (the audit trail); None when the volunteer reads their own."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +168,8 @@ class ExportVolunteer:
 
     volunteer_id: UUID
     centrale_id: str
+    purpose: AccessPurpose | None = None
+    """Staff exporting it: why (the audit trail); None when the volunteer exports their own."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +178,8 @@ class EraseVolunteer:
 
     volunteer_id: UUID
     centrale_id: str
+    purpose: AccessPurpose | None = None
+    """Staff erasing it: why (the audit trail); None when the volunteer erases their own."""
 
 
 _LABELS_NEED_CONSENT = "target-group labels need the volunteer's explicit consent"
@@ -202,20 +221,63 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
     await uow.emit(
         VolunteerRegistered(**profile, registered_at=now, registered_by=cmd.registered_by), tenant=cmd.centrale_id
     )
+    if cmd.purpose is not None:
+        await record_access(uow, volunteer.id, cmd.centrale_id, "create", "record", cmd.purpose)
     return volunteer.id
 
 
 async def self_register(cmd: SelfRegister, uow: RegistryUnitOfWork) -> IssuedCredential:
-    """Register the volunteer and issue them a credential of their own (its token is in the answer, once)."""
-    volunteer_id = await register_volunteer(cmd.registration, uow)
-    return await issue_credential(
-        IssueCredential(
+    """Register the volunteer and give them a token of their own (in the answer, once).
+
+    With a password: an account (e-mail and password), its volunteer membership and a first session.
+    Without one (the API before personal accounts): an API credential acting as the volunteer.
+    """
+    registration = cmd.registration
+    if cmd.password is None:
+        volunteer_id = await register_volunteer(registration, uow)
+        lifetime = cmd.policy.api_credential_lifetime if cmd.policy else None
+        issue = IssueCredential(
             role=Role.VOLUNTEER,
-            centrale_id=cmd.registration.centrale_id,
+            centrale_id=registration.centrale_id,
             label="self-registration",
             subject_id=volunteer_id,
-        ),
-        uow,
+            lifetime=lifetime,
+        )
+        return await issue_credential(issue, uow)
+    assert cmd.policy is not None, "an account needs the region's account policy"
+    if registration.email is None:
+        raise Rejected(["an account needs an e-mail address"], field="email")
+    if problems := password_problems(cmd.password, registration.email):
+        raise Rejected(problems, field="password")
+    volunteer_id = await register_volunteer(registration, uow)
+    now = uow.now()
+    account = Account(
+        id=uuid4(),
+        email=registration.email,
+        name=registration.name,
+        created_at=now,
+        created_by="self",
+        password_hash=await cmd.policy.passwords.hash(cmd.password),
+        password_changed_at=now,
+        last_login_at=now,
+    )
+    if not await uow.accounts.add(account):
+        # Said plainly: the person is better helped by "log in or reset" than by a second account.
+        raise Conflict("this e-mail address has an account already: log in, or ask for a new password")
+    membership = Membership(
+        uuid4(), account.id, Role.VOLUNTEER.value, registration.centrale_id, volunteer_id, now, "self"
+    )
+    await uow.memberships.add(membership)
+    started = await start_session(uow, account.id, membership, "self-registration", cmd.policy)
+    session = started.session
+    return IssuedCredential(
+        session["id"],
+        Role.VOLUNTEER,
+        registration.centrale_id,
+        volunteer_id,
+        started.token,
+        "session",
+        session["expires_at"],
     )
 
 
@@ -232,6 +294,8 @@ async def update_profile(cmd: UpdateProfile, uow: RegistryUnitOfWork) -> None:
     if values:
         volunteer = replace(volunteer, **values, updated_at=uow.now())
         await uow.volunteers.save(volunteer)
+    if cmd.purpose is not None:
+        await record_access(uow, volunteer.id, cmd.centrale_id, "change", "profile", cmd.purpose)
     await _emit_profile_updated(uow, volunteer)
 
 
@@ -241,6 +305,8 @@ async def set_consent(cmd: SetConsent, uow: RegistryUnitOfWork) -> None:
     await uow.volunteers.add_consent(
         Consent(volunteer.id, cmd.kind.value, cmd.granted, cmd.text_version, cmd.recorded_by, uow.now())
     )
+    if cmd.purpose is not None:
+        await record_access(uow, volunteer.id, cmd.centrale_id, "change", "consent", cmd.purpose)
     if cmd.kind is ConsentKind.TARGET_GROUP_LABELS and not cmd.granted:
         # Without consent the labels may not be kept at all (AVG: special category data).
         volunteer = replace(volunteer, target_groups=[])
@@ -277,6 +343,8 @@ async def record_vog(cmd: RecordVog, uow: RegistryUnitOfWork) -> None:
         updated_at=uow.now(),
     )
     await uow.volunteers.save(volunteer)
+    if cmd.purpose is not None:
+        await record_access(uow, volunteer.id, cmd.centrale_id, "change", "vog", cmd.purpose)
     await _emit_profile_updated(uow, volunteer)
 
 
@@ -285,6 +353,8 @@ async def get_volunteer(query: GetVolunteer, uow: RegistryUnitOfWork) -> dict[st
     volunteer = await uow.volunteers.get_active(query.volunteer_id, query.centrale_id)
     if volunteer is None:
         raise NotFound(f"volunteer {query.volunteer_id} not found")
+    if query.purpose is not None:
+        await record_access(uow, volunteer.id, query.centrale_id, "read", "record", query.purpose)
     consents = await uow.volunteers.consents(volunteer.id)
     return {
         **asdict(volunteer),
@@ -304,8 +374,12 @@ async def list_volunteers(query: ListVolunteers, uow: RegistryUnitOfWork) -> lis
 
 
 async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> dict[str, Any]:
-    """Everything the registry holds about the volunteer: record, consent history, matches and hours."""
+    """Everything the registry holds about the volunteer: record, consent history, matches, hours, proposals and
+    their messages, check-ins, notice preferences, and who accessed the record, when and why (AVG art. 15: the
+    recipients of their data)."""
     record = await get_volunteer(GetVolunteer(query.volunteer_id, query.centrale_id), uow)
+    if query.purpose is not None:
+        await record_access(uow, query.volunteer_id, query.centrale_id, "export", "export", query.purpose)
     history = await uow.volunteers.consent_history(query.volunteer_id)
     matches = []
     for match in await uow.matches.of_volunteer(query.volunteer_id):
@@ -319,6 +393,10 @@ async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> d
             }
         )
     hours = await uow.hours.of_volunteer(query.volunteer_id)
+    proposals = await uow.proposals.of_volunteer(query.volunteer_id)
+    messages = await uow.response_messages.of_volunteer(query.volunteer_id)
+    check_ins = await uow.follow_up.of_volunteer(query.volunteer_id)
+    preferences = await uow.notice_preferences.of_recipient("volunteer", query.volunteer_id)
     return {
         "volunteer": record,
         "consent_history": [
@@ -330,17 +408,32 @@ async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> d
             {k: getattr(h, k) for k in ("id", "match_id", "worked_on", "hours", "status", "logged_by", "logged_at")}
             for h in hours
         ],
+        "proposals": [
+            {k: getattr(p, k) for k in ("match_id", "task_id", "status", "via", "proposed_at", "made_at", "end_reason")}
+            for p in proposals
+        ],
+        "messages": [{k: getattr(m, k) for k in ("match_id", "body", "written_by", "written_at")} for m in messages],
+        "check_ins": [
+            {k: getattr(c, k) for k in ("match_id", "step", "side", "status", "answer", "note", "answered_at")}
+            for c in check_ins
+        ],
+        "notice_preferences": preferences,
+        "access_log": await described(await uow.access_log.of_volunteer(query.volunteer_id, TRAIL_LIMIT), uow),
     }
 
 
 async def erase_volunteer(cmd: EraseVolunteer, uow: RegistryUnitOfWork) -> None:
-    """Remove the volunteer's personal data, revoke their credentials and queue ``VolunteerErased``.
+    """Remove the volunteer's personal data, revoke their credentials and sessions and queue ``VolunteerErased``.
 
     What is erased is what ``repositories.personal_data`` declares; the row stays as a pseudonymous id,
-    so matches and hours remain as anonymous facts.
+    so matches and hours remain as anonymous facts. Their account goes too, unless it still has another
+    role (it works for an organisation, say). The audit trail keeps its rows (ids only) until purged.
     """
     volunteer = await _active(uow, cmd.volunteer_id, cmd.centrale_id)
+    if cmd.purpose is not None:
+        await record_access(uow, volunteer.id, cmd.centrale_id, "erase", "record", cmd.purpose)
     await revoke_credentials_of(volunteer.id, uow)
+    await end_volunteer_memberships(uow, volunteer.id)
     await uow.personal_data.erase(volunteer.id)
     await uow.volunteers.mark_erased(volunteer.id, uow.now())
     await uow.emit(
