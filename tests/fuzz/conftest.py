@@ -98,6 +98,7 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
     )
     staff = _created(await http.post(f"{registry}/v1/centrales/{c}/credentials", json={"label": "desk"}, headers=ops))
     tenant.tokens["staff"] = staff["token"]
+    tenant.ids["credential_id"] = staff["id"]
     reader = _created(
         await http.post(
             f"{registry}/v1/centrales/{c}/credentials",
@@ -216,7 +217,14 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
 
     match = await _eventually(f"{tenant.name}'s proposal", proposal)
     tenant.ids["match_id"] = match
+    # Two-sided yes: the organisation accepts, the volunteer agrees, and the match is made.
     _created(await http.post(f"{matching}/v1/centrales/{c}/proposals/{match}/accept", headers=org_h))
+
+    async def agreed() -> bool | None:
+        answer = await http.post(f"{matching}/v1/me/proposals/{match}/agree", headers=tenant.headers("volunteer"))
+        return True if answer.status_code in (200, 201, 204) else None
+
+    await _eventually(f"{tenant.name}'s volunteer agreeing", agreed)
 
     async def hours() -> str | None:
         logged = await http.post(
@@ -235,14 +243,15 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
         return issued.headers["X-Certificate-Id"] if issued.status_code == 201 else None
 
     tenant.ids["certificate_id"] = await _eventually(f"{tenant.name}'s certificate", certificate)
+    rule = f"fuzz-{tenant.name.lower()}-75"
     _created(
         await http.post(
             f"{appreciation}/v1/centrales/{c}/rules",
-            json={"rule_id": "fuzz-75", "kind": "hours_milestone", "title": "75 uur", "params": {"hours": 75}},
+            json={"rule_id": rule, "kind": "hours_milestone", "title": "75 uur", "params": {"hours": 75}},
             headers=staff_h,
         )
     )
-    tenant.ids["rule_id"] = "fuzz-75"
+    tenant.ids["rule_id"] = rule
     _created(
         await http.put(
             f"{reporting}/v1/municipalities/{tenant.municipality_code}/agreements/2026",

@@ -32,16 +32,31 @@ _TENANT_PARAMETERS = (
     "day_id",
     "partner_id",
     "certificate_id",
+    "credential_id",
     "code",
 )
 # Public by design: anyone holding a certificate may check it (totals and the issuing centrale, no personal
 # data), and anyone may register as a volunteer with any centrale (the reply is their own new credential).
+# Also public: the vacaturebank (published tasks, region-wide and per centrale) and a centrale's public contact.
 _PUBLIC = {
     ("appreciation", "GET", "/v1/certificates/{certificate_id}"),
     ("appreciation", "POST", "/v1/certificates/{certificate_id}/verify"),
     ("registry", "POST", "/v1/centrales/{centrale_id}/volunteers/self-registration"),
+    ("registry", "GET", "/v1/vacatures"),
+    ("registry", "GET", "/v1/vacatures/facets"),
+    ("registry", "GET", "/v1/vacatures/feed.json"),
+    ("registry", "GET", "/v1/vacatures/feed.atom"),
+    ("registry", "GET", "/v1/vacatures/{task_id}"),
+    ("registry", "GET", "/v1/centrales/{centrale_id}/vacatures/feed.json"),
+    ("registry", "GET", "/v1/centrales/{centrale_id}/vacatures/feed.atom"),
+    ("registry", "GET", "/v1/centrales/{centrale_id}/public-contact"),
 }
+# A body may name another centrale's records where that is the point: a partner's team day may prefer any
+# centrale of the region (partners are region-wide).
+_BODY_MAY_NAME_B = {("registry", "POST", "/v1/volunteer-days")}
 _REFUSED = {401, 403, 404}
+# An id nothing has (for path parameters that name no tenant's record: sessions, memberships, runs).
+_NOBODY = "00000000-0000-4000-8000-000000000000"
 # Path parameters that scope a request to a tenant; the records under them are the other parameters.
 _SCOPES = {"centrale_id", "code"}
 
@@ -90,6 +105,28 @@ def _bodies(b: Tenant) -> dict[str, Any]:
         "PaymentIn": {**payment, "reference": "matrix"},
         "AgreementIn": {"title": "Matrix", "kpis": [{"kpi": "volunteers_active", "target": 1}]},
         "CentraleMunicipality": {"municipality_code": "GM0355", "municipality_name": "Matrix"},
+        # Accounts and sessions (issue 13): credentials that match nobody.
+        "SelfRegistrationIn": {"name": "Matrix Probe"},
+        "LoginIn": {"email": "nobody@example.org", "password": "not-the-password-1"},
+        "EnrolmentIn": {"ticket": "not-a-ticket-at-all", "code": "123456"},
+        "SwitchIn": {"membership_id": _NOBODY},
+        "InvitationIn": {"role": "centrale_staff", "centrale_id": b.centrale_id, "email": "matrix@example.org"},
+        "PasswordIn": {"token": "not-a-token-at-all", "password": "a-long-new-password-1"},
+        "ResetIn": {"email": "nobody@example.org"},
+        "ChangePasswordIn": {"current_password": "not-the-password-1", "new_password": "a-long-new-password-1"},
+        "TotpCodeIn": {"code": "123456"},
+        # The vacaturebank, the match conversation and follow-up (issue 14).
+        "PublicContactIn": {"email": "info@example.org"},
+        "MessageIn": {"text": "Hallo"},
+        "CentraleContactIn": {"name": "Matrix", "email": "matrix@example.org"},
+        "CheckInAnswerIn": {"answer": "good"},
+        "FollowUpIn": {"check_ins": ["P2W"], "unanswered_after_days": 7},
+        "PreferencesIn": {"proposal_new": "digest"},
+        "NoticeTemplateIn": {"subject": "Hallo", "body": "Beste vrijwilliger"},
+        "ResponseIn": {"task_id": b.ids["task_id"], "via": "put_forward", "agreement": {"how": "phone"}},
+        # Matching's AgreementIn (a volunteer's agreement) shares its name with reporting's.
+        "matching:AgreementIn": {"how": "phone"},
+        "EndIn": {"reason": "moved"},
         "DistrictsIn": {"districts": [{"postcode_area": "3511", "district_code": "WK034401", "district_name": "X"}]},
         "NldoetDaysIn": {"days": [(today + timedelta(days=90)).isoformat()]},
     }
@@ -104,12 +141,17 @@ def _path_values(b: Tenant) -> dict[str, str]:
         "chart": "trends",
         "kind": "default",
         "name": "expire-tasks",
-        "run_id": "00000000-0000-4000-8000-000000000000",
+        "run_id": _NOBODY,
+        "check_in_id": _NOBODY,
+        "membership_id": _NOBODY,
+        "session_id": _NOBODY,
+        "notice_id": _NOBODY,
+        "token": "not-a-feed-token",
     }
 
 
 # Values of the query parameters an operation requires.
-_QUERY = {"from": "2026-01-01", "to": "2026-03-31", "period": "2026"}
+_QUERY = {"from": "2026-01-01", "to": "2026-03-31", "period": "2026", "since": "2026-01-01", "until": "2026-12-31"}
 
 
 def _query(operation: dict[str, Any]) -> dict[str, str]:
@@ -117,7 +159,7 @@ def _query(operation: dict[str, Any]) -> dict[str, str]:
     return {name: _QUERY[name] for name in required}
 
 
-def _request_body(operation: dict[str, Any], bodies: dict[str, Any]) -> dict[str, Any]:
+def _request_body(service: str, operation: dict[str, Any], bodies: dict[str, Any]) -> dict[str, Any]:
     """httpx arguments for the operation's body: JSON of its schema, or a PDF for certificate checks."""
     content = operation.get("requestBody", {}).get("content", {})
     if not content:
@@ -126,7 +168,12 @@ def _request_body(operation: dict[str, Any], bodies: dict[str, Any]) -> dict[str
         return {"content": b"%PDF-1.4 not a certificate", "headers": {"Content-Type": "application/pdf"}}
     schema = content["application/json"]["schema"]
     name = schema["$ref"].rsplit("/", 1)[-1] if "$ref" in schema else "PostcodeAreas"
-    return {"json": bodies[name]}
+    return {"json": bodies.get(f"{service}:{name}", bodies.get(name))}
+
+
+def _names_b(body: str, b: Tenant) -> bool:
+    """Whether a request body names one of B's records (its centrale, a volunteer, a task)."""
+    return any(value in body for value in (b.centrale_id, *b.ids.values()))
 
 
 def _leaks(reply: str, request: str, b: Tenant, *, public: bool) -> list[str]:
@@ -164,9 +211,12 @@ async def test_no_role_of_one_tenant_reaches_another_tenants_records(region: Reg
             if about_b and set(names) & _SCOPES and set(names) & (set(_TENANT_PARAMETERS) - _SCOPES):
                 requests.append((service, method, path, operation, names, about_b, values | own_scope))
         for service, method, path, operation, names, about_b, filled in requests:
+            if "/notice-templates/" in path:
+                filled = filled | {"kind": "proposal_new"}
             url = region.url(service) + path.format(**{name: filled[name] for name in names})
             for role, headers in callers.items():
-                arguments = _request_body(operation, bodies)
+                arguments = _request_body(service, operation, bodies)
+                arguments_sent = str(arguments.get("json", ""))
                 response = await http.request(
                     method,
                     url,
@@ -178,9 +228,10 @@ async def test_no_role_of_one_tenant_reaches_another_tenants_records(region: Reg
                 statuses[response.status_code] += 1
                 where = f"{role} of A: {method} {path} → {response.status_code}"
                 public = (service, method, path) in _PUBLIC
+                names_b = _names_b(arguments_sent, b) and (service, method, path) not in _BODY_MAY_NAME_B
                 if response.status_code >= 500:
                     violations.append(f"{where}: server error")
-                elif about_b and not public and response.status_code not in _REFUSED:
+                elif (about_b or names_b) and not public and response.status_code not in _REFUSED:
                     violations.append(f"{where}: {response.text[:160]}")
                 sent = str(response.request.url) + response.request.content.decode("utf-8", "replace")
                 if leaked := _leaks(response.text, sent, b, public=public):
@@ -194,4 +245,4 @@ async def test_no_role_of_one_tenant_reaches_another_tenants_records(region: Reg
     )
     assert violations == [], "\n".join(violations)
     assert attempts == len(requests) * len(callers)
-    assert len(operations) > 100
+    assert len(operations) > 150

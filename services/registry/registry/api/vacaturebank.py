@@ -21,6 +21,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field
 
 from common.auth import CallerDep, Role, require_centrale_access, require_role
+from common.bounds import FIRST_DAY, LAST_DAY
 from common.errors import Rejected
 from common.http import request_origin
 from common.runtime import get_runtime
@@ -222,8 +223,12 @@ def search_query(
         float | None, Query(gt=0, le=MAX_RADIUS_KM, allow_inf_nan=False, description="At most this far (km).")
     ] = None,
     kind: Annotated[Kind | None, Query(description="one_off or structural.")] = None,
-    available_from: Annotated[date | None, Query(description="Open on or after this day.")] = None,
-    available_until: Annotated[date | None, Query(description="Starting on or before this day.")] = None,
+    available_from: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Open on or after this day.")
+    ] = None,
+    available_until: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Starting on or before this day.")
+    ] = None,
     min_hours_per_week: Annotated[Decimal | None, Query(ge=0, le=168, max_digits=5, decimal_places=2)] = None,
     max_hours_per_week: Annotated[Decimal | None, Query(ge=0, le=168, max_digits=5, decimal_places=2)] = None,
     support_accessible: Annotated[bool | None, Query(description="Suits people who need support.")] = None,
