@@ -13,6 +13,7 @@ new one) tune it; ``FUZZ_REPORT_DIR`` keeps schemathesis' JUnit and NDJSON repor
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -103,6 +104,6 @@ def test_schemathesis_finds_no_server_error_and_no_response_against_the_schema(
     environment = {**os.environ, "SCHEMATHESIS_HOOKS": str(hooks)}
     finished = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=environment)
     elapsed = time.monotonic() - started
-    cases = next((line.strip() for line in finished.stdout.splitlines() if " generated" in line), "")
+    cases = next((line.strip() for line in finished.stdout.splitlines() if re.match(r"\s*\d+ generated", line)), "")
     print(f"\nschemathesis {service} as {caller}: {elapsed:.1f} s, exit {finished.returncode}, {cases}")
     assert finished.returncode == 0, finished.stdout[-12000:] + finished.stderr[-2000:]

@@ -257,6 +257,16 @@ def search_query(
 
 
 SearchDep = Annotated[SearchVacatures, Depends(search_query)]
+# What the feeds answer, for OpenAPI (they are not JSON documents of a model).
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified (If-None-Match)."}}
+_JSON_FEED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A JSON Feed 1.1.", "content": {"application/feed+json": {"schema": {"type": "object"}}}},
+    **_NOT_MODIFIED,
+}
+_ATOM_FEED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "An Atom 1.0 feed.", "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+    **_NOT_MODIFIED,
+}
 
 
 @router.get(
@@ -315,13 +325,23 @@ async def facets(
     return _cached_json(request, body, SEARCH_MAX_AGE)
 
 
-@router.get("/vacatures/feed.json", summary="The region's newest tasks as a JSON Feed 1.1 (filters as in search).")
+@router.get(
+    "/vacatures/feed.json",
+    summary="The region's newest tasks as a JSON Feed 1.1 (filters as in search).",
+    response_class=Response,
+    responses=_JSON_FEED,
+)
 async def region_json_feed(request: Request, uow: PublicUowDep, filters: SearchDep) -> Response:
     feed = await get_vacature_feed(GetVacatureFeed(None, filters, FEED_LIMIT), uow)
     return _json_feed_response(request, feed)
 
 
-@router.get("/vacatures/feed.atom", summary="The region's newest tasks as an Atom 1.0 feed (filters as in search).")
+@router.get(
+    "/vacatures/feed.atom",
+    summary="The region's newest tasks as an Atom 1.0 feed (filters as in search).",
+    response_class=Response,
+    responses=_ATOM_FEED,
+)
 async def region_atom_feed(request: Request, uow: PublicUowDep, filters: SearchDep) -> Response:
     feed = await get_vacature_feed(GetVacatureFeed(None, filters, FEED_LIMIT), uow)
     return _atom_response(request, feed)
@@ -330,6 +350,8 @@ async def region_atom_feed(request: Request, uow: PublicUowDep, filters: SearchD
 @router.get(
     "/centrales/{centrale_id}/vacatures/feed.json",
     summary="A centrale's newest tasks as a JSON Feed 1.1, for its own website.",
+    response_class=Response,
+    responses=_JSON_FEED,
 )
 async def centrale_json_feed(centrale_id: str, request: Request, uow: PublicUowDep, filters: SearchDep) -> Response:
     feed = await get_vacature_feed(GetVacatureFeed(centrale_id, filters, FEED_LIMIT), uow)
@@ -339,6 +361,8 @@ async def centrale_json_feed(centrale_id: str, request: Request, uow: PublicUowD
 @router.get(
     "/centrales/{centrale_id}/vacatures/feed.atom",
     summary="A centrale's newest tasks as an Atom 1.0 feed, for its own website and feed readers.",
+    response_class=Response,
+    responses=_ATOM_FEED,
 )
 async def centrale_atom_feed(centrale_id: str, request: Request, uow: PublicUowDep, filters: SearchDep) -> Response:
     feed = await get_vacature_feed(GetVacatureFeed(centrale_id, filters, FEED_LIMIT), uow)
