@@ -6,7 +6,8 @@ random fuzzing, stateful sequences along the links it infers) with a bounded num
 and fails on any server error or any response that contradicts the schema: an undocumented status, a body
 that does not match, a wrong content type, a missing documented header.
 
-``FUZZ_MAX_EXAMPLES`` (default 5) and ``FUZZ_SEED`` (default fixed, so CI is reproducible; ``random`` for a
+``FUZZ_MAX_EXAMPLES`` (default 5; the coverage phase, most of the cases, is fixed by the schema),
+``FUZZ_WORKERS`` (default 2) and ``FUZZ_SEED`` (default fixed, so CI is reproducible; ``random`` for a
 new one) tune it; ``FUZZ_REPORT_DIR`` keeps schemathesis' JUnit and NDJSON reports.
 """
 
@@ -38,6 +39,8 @@ CHECKS = (
 # to a body over the size limit; positive_data_acceptance, which expects random ids and roles to succeed.
 PHASES = "examples,coverage,fuzzing,stateful"
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "5"))
+# Concurrent requests per run: the services wait on PostgreSQL as much as on the CPU.
+WORKERS = os.environ.get("FUZZ_WORKERS", "2")
 SEED = os.environ.get("FUZZ_SEED", "20261205")
 CALLERS = ("ops", *ROLES)
 
@@ -84,7 +87,7 @@ def test_schemathesis_finds_no_server_error_and_no_response_against_the_schema(
         "--max-examples",
         str(MAX_EXAMPLES),
         "--workers",
-        "1",
+        WORKERS,
         "--request-timeout",
         "30",
         "--header",
