@@ -25,6 +25,8 @@ from registry.repositories import (
     Access,
     Account,
     AccountLink,
+    BeursEvent,
+    Booking,
     BusinessPartner,
     CalendarFeed,
     Centrale,
@@ -33,6 +35,7 @@ from registry.repositories import (
     Consent,
     Credential,
     DayHours,
+    Deal,
     FollowUpSettings,
     Hours,
     IdempotencyKey,
@@ -42,19 +45,25 @@ from registry.repositories import (
     Notice,
     NoticePreference,
     NoticeTemplate,
+    Offer,
     Organisation,
+    Pair,
+    PartnerContact,
     PostcodeArea,
     Proposal,
     PublicContact,
     ResponseMessage,
     Task,
     Template,
+    Training,
     Volunteer,
     VolunteerDay,
     Window,
+    Wish,
 )
 from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_programmes import FakeBeursvloerRepository, FakeDealRepository, FakeTrainingRepository
 from tests.registry.fakes_vacaturebank import (
     FakeCalendarFeedRepository,
     FakePostcodeAreaRepository,
@@ -107,6 +116,14 @@ class FakeTables:
     postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
     centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
     calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
+    beurs_events: dict[UUID, BeursEvent] = field(default_factory=dict)
+    beurs_offers: dict[UUID, Offer] = field(default_factory=dict)
+    beurs_requests: dict[UUID, Wish] = field(default_factory=dict)
+    beurs_pairs: dict[UUID, Pair] = field(default_factory=dict)
+    beurs_deals: dict[UUID, Deal] = field(default_factory=dict)
+    beurs_partner_contacts: dict[UUID, PartnerContact] = field(default_factory=dict)
+    trainings: dict[UUID, Training] = field(default_factory=dict)
+    training_bookings: dict[UUID, Booking] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -1114,6 +1131,9 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.postcode_areas = FakePostcodeAreaRepository(self.tables)
         self.public_contacts = FakePublicContactRepository(self.tables)
         self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
+        self.beursvloer = FakeBeursvloerRepository(self.tables)
+        self.deals = FakeDealRepository(self.tables)
+        self.trainings = FakeTrainingRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

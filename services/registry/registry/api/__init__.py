@@ -3,6 +3,7 @@
 from registry.api import (
     access_log,
     accounts,
+    beursvloer,
     calendar,
     conversation,
     credentials,
@@ -12,6 +13,7 @@ from registry.api import (
     partners,
     sessions,
     staff,
+    trainings,
     vacaturebank,
     volunteers,
 )
@@ -30,6 +32,8 @@ ROUTERS = (
     calendar.router,
     conversation.router,
     follow_up.router,
+    beursvloer.router,
+    trainings.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -13,6 +13,18 @@ from registry.repositories.accounts import (
     PostgresAccountRepository,
     PostgresMembershipRepository,
 )
+from registry.repositories.beursvloer import (
+    BeursEvent,
+    BeursvloerRepository,
+    Deal,
+    DealRepository,
+    Offer,
+    Pair,
+    PartnerContact,
+    PostgresBeursvloerRepository,
+    PostgresDealRepository,
+    Wish,
+)
 from registry.repositories.calendar import (
     CalendarFeed,
     CalendarFeedRepository,
@@ -84,6 +96,7 @@ from registry.repositories.personal_data import PersonalDataRepository, Postgres
 from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from registry.repositories.rate_limits import PostgresRateLimitRepository, RateLimitRepository, Window
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
+from registry.repositories.trainings import Booking, PostgresTrainingRepository, Training, TrainingRepository
 from registry.repositories.vacatures import (
     Facets,
     PostgresPublicContactRepository,
@@ -103,6 +116,9 @@ __all__ = [
     "AccountLink",
     "AccountLinkRepository",
     "AccountRepository",
+    "BeursEvent",
+    "BeursvloerRepository",
+    "Booking",
     "BusinessPartner",
     "CalendarFeed",
     "CalendarFeedRepository",
@@ -116,6 +132,8 @@ __all__ = [
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "Deal",
+    "DealRepository",
     "Facets",
     "FollowUpRepository",
     "FollowUpSettings",
@@ -135,8 +153,11 @@ __all__ = [
     "NoticeRepository",
     "NoticeTemplate",
     "NoticeTemplateRepository",
+    "Offer",
     "Organisation",
     "OrganisationRepository",
+    "Pair",
+    "PartnerContact",
     "PartnerRepository",
     "PersonalDataRepository",
     "PostcodeArea",
@@ -144,10 +165,12 @@ __all__ = [
     "PostgresAccessLogRepository",
     "PostgresAccountLinkRepository",
     "PostgresAccountRepository",
+    "PostgresBeursvloerRepository",
     "PostgresCalendarFeedRepository",
     "PostgresCentraleContactRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
+    "PostgresDealRepository",
     "PostgresFollowUpRepository",
     "PostgresHoursRepository",
     "PostgresIdempotencyKeyRepository",
@@ -167,6 +190,7 @@ __all__ = [
     "PostgresResponseMessageRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
+    "PostgresTrainingRepository",
     "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
@@ -181,6 +205,8 @@ __all__ = [
     "TaskRepository",
     "Template",
     "TemplateRepository",
+    "Training",
+    "TrainingRepository",
     "Vacature",
     "VacaturePage",
     "VacatureRepository",
@@ -189,4 +215,5 @@ __all__ = [
     "VolunteerDayRepository",
     "VolunteerRepository",
     "Window",
+    "Wish",
 ]
