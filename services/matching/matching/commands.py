@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from matching.domain.beursvloer import BeursPosting
 from matching.domain.geo import Centroid
 from matching.domain.mediation import AgreementHow
 from matching.domain.model import TaskFacts, VolunteerDay, VolunteerFacts
@@ -17,6 +18,7 @@ __all__ = [
     "AcceptProposal",
     "AgreeToProposal",
     "ApproveProposal",
+    "CloseBeursPosting",
     "CloseTask",
     "DeclineProposal",
     "EndMatch",
@@ -29,6 +31,7 @@ __all__ = [
     "LoadPostcodeAreas",
     "MatchTeamDay",
     "OfferOverflow",
+    "RecordBeursPosting",
     "RecordPostedTask",
     "RecordTaskUpdate",
     "RecordVolunteer",
@@ -229,3 +232,21 @@ class MatchTeamDay:
     """Match a business partner's team day to an open team task with room for the whole team."""
 
     day: VolunteerDay
+
+
+# -- the Beursvloer -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordBeursPosting:
+    """An offer or a request was posted on the Beursvloer: keep it and propose its best pairs."""
+
+    posting: BeursPosting
+
+
+@dataclass(frozen=True)
+class CloseBeursPosting:
+    """An offer or a request left the Beursvloer: it pairs no more."""
+
+    posting_id: UUID
+    closed_at: datetime

@@ -12,8 +12,10 @@ from contracts import EventEnvelope
 from matching.candidates import CandidateIndexCache, Candidates, IndexedCandidates
 from matching.domain.policy import MatchingPolicy
 from matching.repositories import (
+    BeursvloerRepository,
     MediationRepository,
     PostcodeAreaRepository,
+    PostgresBeursvloerRepository,
     PostgresMediationRepository,
     PostgresPostcodeAreaRepository,
     PostgresProposalRepository,
@@ -55,6 +57,11 @@ class MatchingUnitOfWork(UnitOfWork, Protocol):
     @property
     def volunteer_days(self) -> VolunteerDayRepository:
         """Business partners' team days."""
+        ...
+
+    @property
+    def beursvloer(self) -> BeursvloerRepository:
+        """The Beursvloer's offers and requests, and the pairs proposed."""
         ...
 
     @property
@@ -101,6 +108,7 @@ class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
         self.volunteers = PostgresVolunteerRepository(conn)
         self.tasks = PostgresTaskRepository(conn)
         self.volunteer_days = PostgresVolunteerDayRepository(conn)
+        self.beursvloer = PostgresBeursvloerRepository(conn)
         self.postcode_areas = PostgresPostcodeAreaRepository(conn)
         self.candidates = IndexedCandidates(index, self.volunteers)
         self.policy = policy

@@ -5,6 +5,7 @@ request, the job). They write state through the unit of work's repositories and 
 ``uow.emit``, so both commit together or not at all.
 """
 
+from matching.use_cases.beursvloer import close_beurs_posting, record_beurs_posting
 from matching.use_cases.overflow import offer_overflow
 from matching.use_cases.proposals import (
     accept_proposal,
@@ -34,6 +35,7 @@ __all__ = [
     "accept_proposal",
     "agree_to_proposal",
     "approve_proposal",
+    "close_beurs_posting",
     "close_task",
     "decline_proposal",
     "end_match",
@@ -46,6 +48,7 @@ __all__ = [
     "load_postcode_areas",
     "match_team_day",
     "offer_overflow",
+    "record_beurs_posting",
     "record_posted_task",
     "record_task_update",
     "record_volunteer",
