@@ -73,7 +73,8 @@ NOTICE_PLACEHOLDERS = frozenset(
 )
 _PLACEHOLDER_LIST = "$naam, $taak, $organisatie, $centrale, $link, $datum, $afspraak, $training, $plaats"
 
-# Every notice says why it came and how to get fewer; volunteers are addressed as "je", organisations as "u".
+# Every notice says why it came and how to get fewer; volunteers are addressed as "je", organisations and companies
+# (a business partner's Beursvloer contact) as "u".
 _FOOTERS = {
     "volunteer": (
         "\n\n--\nJe krijgt dit bericht van $centrale over je vrijwilligerswerk. Liever één overzicht per dag, of"
@@ -85,8 +86,16 @@ _FOOTERS = {
         " per dag, of geen berichten van deze soort? Pas de voorkeuren van uw organisatie aan, of laat het de"
         " vrijwilligerscentrale weten."
     ),
+    "partner": (
+        "\n\n--\nU krijgt dit bericht van $centrale over de Beursvloer-afspraken van uw bedrijf. Liever één"
+        " overzicht per dag, of geen berichten van deze soort? Laat het de vrijwilligerscentrale weten."
+    ),
 }
-_NEWS = {"volunteer": "Er is nieuws over je vrijwilligerswerk", "organisation": "Er is nieuws over uw vrijwilligers"}
+_NEWS = {
+    "volunteer": "Er is nieuws over je vrijwilligerswerk",
+    "organisation": "Er is nieuws over uw vrijwilligers",
+    "partner": "Er is nieuws over uw Beursvloer-afspraken",
+}
 
 # Dutch defaults; staff replace them per centrale and kind through the API.
 DEFAULT_NOTICE_TEMPLATES: dict[str, tuple[str, str]] = {

@@ -48,6 +48,7 @@ from registry.use_cases.deals import (
     make_deal,
     settle_deal,
 )
+from registry.use_cases.notices import PrepareNotices, prepare_notices
 from tests.registry.builders import NOW, a_centrale, a_partner, an_organisation
 from tests.registry.fakes import FakeRegistryUnitOfWork
 
@@ -540,3 +541,23 @@ async def test_each_party_lists_its_own_deals_and_staff_the_evenings(uow: FakeRe
     assert [d["id"] for d in await list_deals(deals.ListDeals(floor.organisation, floor.centrale_id), uow)] == [deal_id]
     assert await list_deals(deals.ListDeals(floor.organisation, "vc-elders"), uow) == []
     assert [e.id for e in await list_beurs_events(beursvloer.ListBeursEvents(floor.centrale_id), uow)] == [event_id]
+
+
+async def test_a_companys_notice_is_mailed_to_its_contact_with_the_deal_in_it(
+    uow: FakeRegistryUnitOfWork, floor: Floor
+) -> None:
+    offer_id, request_id = await _offer(uow, floor), await _request(uow, floor)
+    deal = await make_deal(
+        deals.MakeDeal(floor.centrale_id, floor.organisation, TODAY + timedelta(days=7), offer_id, request_id), uow
+    )
+    notices = list(uow.tables.notices.values())
+    mail = await prepare_notices(PrepareNotices(notices, True, "https://portaal.example"), uow)
+    assert mail is not None
+    assert (mail.to, mail.subject) == (
+        "eva@jansen.example",
+        "Bevestig uw Beursvloer-afspraak: Vier collega's schilderen een dag",
+    )
+    assert "Beste Eva Jansen," in mail.text
+    assert "vóór 29 november 2026" in mail.text
+    assert f"https://portaal.example/beursvloer/afspraken/{deal.id}" in mail.text
+    assert "Beursvloer-afspraken van uw bedrijf" in mail.text  # the footer for a company

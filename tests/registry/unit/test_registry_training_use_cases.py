@@ -16,6 +16,7 @@ from contracts.events import TrainingAttendanceRecorded, TrainingCancelled, Trai
 from registry.repositories import Booking
 from registry.training_rules import Audience, TrainingKind
 from registry.use_cases import trainings, volunteers
+from registry.use_cases.notices import PrepareNotices, prepare_notices
 from registry.use_cases.trainings import (
     book,
     cancel_booking,
@@ -288,3 +289,19 @@ async def test_trainings_booked_and_followed_are_on_the_volunteers_record_and_ex
     assert export["volunteer"]["trainings"] == record["trainings"]
     mine = await list_bookings(trainings.ListBookings("volunteer", centrale.volunteers[0], centrale.id), uow)
     assert [(b["id"], b["place"]) for b in mine] == [(booking.id, "Buurthuis De Linde")]
+
+
+async def test_a_training_notice_names_the_training_its_day_and_place(
+    uow: FakeRegistryUnitOfWork, centrale: Centrale, booked_later: Book
+) -> None:
+    training_id = await _training(uow, centrale, capacity=1)
+    first = await booked_later(_volunteer_books(centrale, training_id, 0))
+    await booked_later(_volunteer_books(centrale, training_id, 1))
+    await cancel_booking(trainings.CancelBooking(centrale.id, training_id, first.id, None, "staff"), uow)
+    mail = await prepare_notices(
+        PrepareNotices(list(uow.tables.notices.values()), True, "https://portaal.example"), uow
+    )
+    assert mail is not None
+    assert mail.subject == "Er is plaats voor je: Omgaan met dementie"
+    assert "bij Omgaan met dementie op 29 november 2026 om 11:00 (Buurthuis De Linde)" in mail.text
+    assert f"https://portaal.example/trainingen/{training_id}" in mail.text
