@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
+from common.errors import Rejected
 from registry import domain
 from registry.api._plumbing import RegistryUowDep
 from registry.api.models import Code, Created, Phone, Record
@@ -166,9 +167,7 @@ def _for(party: Party, given: UUID | None, kind: Literal["partner", "organisatio
     if party.kind != "staff":
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"only a {kind} or staff may post this")
     if given is None:
-        field = "partner_id" if kind == "partner" else "organisation_id"
-        detail = [{"loc": ["body", field], "msg": f"staff name the {kind} they post for", "type": "missing"}]
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail)
+        raise Rejected([f"staff name the {kind} they post for"], field=f"{kind}_id")
     return given
 
 
@@ -343,8 +342,7 @@ async def answer_follow_up(
     party = _party(caller, centrale_id)
     side = Side(party.kind) if party.kind != "staff" else body.side
     if side is None:
-        detail = [{"loc": ["body", "side"], "msg": "staff say which side they answer for", "type": "missing"}]
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail)
+        raise Rejected(["staff say which side they answer for"], field="side")
     cmd = deals.AnswerFollowUp(centrale_id, deal_id, side, body.outcome, body.hours, party)
     return _deal_out(await deals.answer_follow_up(cmd, uow))
 

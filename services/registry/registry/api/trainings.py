@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
+from common.errors import Rejected
 from registry import domain
 from registry.api._plumbing import RegistryUowDep
 from registry.api.models import Code, Record
@@ -127,10 +128,8 @@ def _audiences(caller: Caller, centrale_id: str) -> Sequence[Audience]:
     return (Audience.VOLUNTEERS, Audience.ORGANISATIONS, Audience.BOTH)
 
 
-def _missing(field: str, message: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_ENTITY, [{"loc": ["body", field], "msg": message, "type": "missing"}]
-    )
+def _missing(field: str, message: str) -> Rejected:
+    return Rejected([message], field=field)
 
 
 @router.post(

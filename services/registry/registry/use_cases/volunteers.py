@@ -23,9 +23,9 @@ from registry.repositories import Account, Consent, Membership, Volunteer
 from registry.unit_of_work import RegistryUnitOfWork
 from registry.use_cases.accounts import end_volunteer_memberships
 from registry.use_cases.audit import TRAIL_LIMIT, described, record_access
-from registry.use_cases.trainings import trainings_of_volunteer
 from registry.use_cases.credentials import IssueCredential, IssuedCredential, issue_credential, revoke_credentials_of
 from registry.use_cases.sessions import start_session
+from registry.use_cases.trainings import trainings_of_volunteer
 
 __all__ = [
     "EraseVolunteer",
