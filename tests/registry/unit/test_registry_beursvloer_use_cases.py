@@ -561,3 +561,16 @@ async def test_a_companys_notice_is_mailed_to_its_contact_with_the_deal_in_it(
     assert "vóór 29 november 2026" in mail.text
     assert f"https://portaal.example/beursvloer/afspraken/{deal.id}" in mail.text
     assert "Beursvloer-afspraken van uw bedrijf" in mail.text  # the footer for a company
+
+
+async def test_an_offer_taken_by_one_deal_cannot_be_dealt_again(uow: FakeRegistryUnitOfWork, floor: Floor) -> None:
+    offer_id = await _offer(uow, floor)
+    first, second = await _request(uow, floor), await _request(uow, floor)
+    waiting = await make_deal(deals.MakeDeal(floor.centrale_id, floor.organisation, TODAY, offer_id, first), uow)
+    await make_deal(deals.MakeDeal(floor.centrale_id, STAFF, TODAY, offer_id, second), uow)  # takes the offer
+    with pytest.raises(Conflict, match="the offer left the floor meanwhile"):
+        await confirm_deal(deals.ConfirmDeal(floor.centrale_id, waiting.id, floor.partner), uow)
+    stored = await uow.deals.get(waiting.id, floor.centrale_id)
+    assert stored is not None
+    assert stored.status == "pending"
+    assert len(uow.events(BeursvloerDealMade)) == 1

@@ -253,7 +253,16 @@ async def _floor(uow: RegistryUnitOfWork, cmd: MakeDeal, offer: Offer | None, wi
 
 
 async def _stands(uow: RegistryUnitOfWork, deal: Deal, *, confirmed_by: str) -> Deal:
-    """The deal stands: ``BeursvloerDealMade``, and its offer and request leave the floor as it says."""
+    """The deal stands: ``BeursvloerDealMade``, and its offer and request leave the floor as it says.
+
+    Conflict when its offer or request left the floor meanwhile (another deal took it while this one waited for
+    its confirmation): one offer is never dealt twice over.
+    """
+    offer = await uow.beursvloer.get_offer(deal.offer_id, deal.centrale_id, lock=True) if deal.offer_id else None
+    wish = await uow.beursvloer.get_request(deal.request_id, deal.centrale_id, lock=True) if deal.request_id else None
+    for posting, name in ((offer, "offer"), (wish, "request")):
+        if posting is not None and posting.status != "open":
+            raise Conflict(f"the {name} left the floor meanwhile ({posting.close_reason}): this deal cannot stand")
     deal = replace(deal, status=move(deal.status, DealStatus.MADE), made_at=uow.now(), confirmed_by=confirmed_by)
     await uow.deals.update(deal, ["status", "made_at", "confirmed_by"])
     await uow.emit(
@@ -274,14 +283,10 @@ async def _stands(uow: RegistryUnitOfWork, deal: Deal, *, confirmed_by: str) -> 
         ),
         tenant=deal.centrale_id,
     )
-    if deal.offer_id is not None and deal.closes_offer:
-        offer = await uow.beursvloer.get_offer(deal.offer_id, deal.centrale_id, lock=True)
-        if offer is not None:
-            await close_offer(uow, offer, CloseReason.DEAL)
-    if deal.request_id is not None and deal.closes_request:
-        wish = await uow.beursvloer.get_request(deal.request_id, deal.centrale_id, lock=True)
-        if wish is not None:
-            await close_request(uow, wish, CloseReason.DEAL)
+    if offer is not None and deal.closes_offer:
+        await close_offer(uow, offer, CloseReason.DEAL)
+    if wish is not None and deal.closes_request:
+        await close_request(uow, wish, CloseReason.DEAL)
     return deal
 
 
