@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from common.clock import SystemClock
+from common.consumer import EventConsumer
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.jobs import Job, JobRun, Scheduler
 from common.service import ServiceSpec, create_service_app, run_service
@@ -17,15 +18,23 @@ from reporting.api import ROUTERS
 from reporting.config import Settings
 from reporting.folding import HoursFolder
 from reporting.jobs import REBUILD, rebuild_job
+from reporting.programmes import register_programme_projections
 from reporting.projections import register_projections
 from reporting.rebuild import PROJECTION_TABLES
 
 __all__ = ["SPEC", "create_app", "main", "rebuild"]
 
+
+def _subscribe(consumer: EventConsumer) -> None:
+    """Reporting's projections: the cube's facts, and the programmes' (Beursvloer, trainings; self-contained)."""
+    register_projections(consumer)
+    register_programme_projections(consumer)
+
+
 SPEC = ServiceSpec(
     name="reporting",
     migrations=Path(__file__).parent.parent / "migrations",
-    register_handlers=register_projections,
+    register_handlers=_subscribe,
     routers=ROUTERS,
     # Every read model of this projection: `python -m common.ops replay reporting` empties them (offline);
     # the rebuild job rebuilds them into fresh tables while the service runs (reporting.rebuild).

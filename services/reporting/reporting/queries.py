@@ -18,7 +18,15 @@ from reporting.cells import Config, assemble_cube
 from reporting.cube import Cube
 from reporting.periods import Period
 
-__all__ = ["TIMEZONE", "Config", "build_cube", "load_config", "partner_name", "registered_volunteers"]
+__all__ = [
+    "TIMEZONE",
+    "Config",
+    "build_cube",
+    "load_config",
+    "municipality_of",
+    "partner_name",
+    "registered_volunteers",
+]
 
 # Months and days are those of the Dutch calendar, whatever the server's time zone.
 TIMEZONE = "Europe/Amsterdam"
@@ -34,6 +42,14 @@ async def partner_name(pool: asyncpg.Pool, partner_id: UUID) -> str | None:
     """The company's name (``BusinessPartnerRegistered``), or None before that event was applied."""
     name = await pool.fetchval("SELECT partner_name FROM partner_facts WHERE partner_id = $1", partner_id)
     return str(name) if name is not None else None
+
+
+async def municipality_of(pool: asyncpg.Pool, centrale_id: str | None) -> tuple[str, str] | None:
+    """The CBS code and name of the municipality a centrale works for, as ops loaded it (None: not linked)."""
+    row = await pool.fetchrow(
+        "SELECT municipality_code, municipality_name FROM centrale_municipalities WHERE centrale_id = $1", centrale_id
+    )
+    return (row["municipality_code"], row["municipality_name"]) if row else None
 
 
 async def load_config(conn: Connection) -> Config:

@@ -26,6 +26,7 @@ from registry.use_cases.audit import TRAIL_LIMIT, described, record_access
 from registry.use_cases.credentials import IssueCredential, IssuedCredential, issue_credential, revoke_credentials_of
 from registry.use_cases.hours import hours_view
 from registry.use_cases.sessions import start_session
+from registry.use_cases.trainings import trainings_of_volunteer
 
 __all__ = [
     "EraseVolunteer",
@@ -183,6 +184,7 @@ class EraseVolunteer:
     """Staff erasing it: why (the audit trail); None when the volunteer erases their own."""
 
 
+_PARENT_MUST_CONSENT = "under 16 a parent or guardian must consent too (parental_consent)"
 _LABELS_NEED_CONSENT = "target-group labels need the volunteer's explicit consent"
 
 
@@ -190,6 +192,10 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
     """Store the volunteer and consents and queue ``VolunteerRegistered``."""
     if cmd.target_groups and ConsentKind.TARGET_GROUP_LABELS not in cmd.consents:
         raise Rejected([_LABELS_NEED_CONSENT], field="target_groups")
+    if domain.needs_parental_consent(cmd.birth_date, uow.now().date()) and (
+        ConsentKind.PARENTAL_CONSENT not in cmd.consents
+    ):
+        raise Rejected([_PARENT_MUST_CONSENT], field="consents")
     if not await uow.centrales.exists(cmd.centrale_id):
         raise NotFound(f"centrale {cmd.centrale_id} not found")
     now = uow.now()
@@ -363,6 +369,8 @@ async def get_volunteer(query: GetVolunteer, uow: RegistryUnitOfWork) -> dict[st
             kind: {"granted": c.granted, "text_version": c.text_version, "recorded_at": c.recorded_at}
             for kind, c in consents.items()
         },
+        # The kennisfunctie: trainings booked and followed (issue 18).
+        "trainings": await trainings_of_volunteer(uow, volunteer.id, query.centrale_id),
     }
 
 
