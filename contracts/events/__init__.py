@@ -4,6 +4,7 @@ from contracts.events._base import EVENT_TYPES, Event, event_type_of
 from contracts.events._common import WeeklySlot
 from contracts.events.appreciation import AppreciationAwarded
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
+from contracts.events.history import HISTORIC_ENTRIES_PER_EVENT, HistoricHoursEntry, HistoricHoursImported
 from contracts.events.hours import HoursLogged
 from contracts.events.matches import (
     MatchAccepted,
@@ -28,11 +29,14 @@ from contracts.events.volunteers import (
 
 __all__ = [
     "EVENT_TYPES",
+    "HISTORIC_ENTRIES_PER_EVENT",
     "AppreciationAwarded",
     "BusinessPartnerRegistered",
     "CredentialIssued",
     "CredentialRevoked",
     "Event",
+    "HistoricHoursEntry",
+    "HistoricHoursImported",
     "HoursLogged",
     "MatchAccepted",
     "MatchAgreed",
