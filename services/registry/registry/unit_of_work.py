@@ -16,9 +16,12 @@ from registry.repositories import (
     CentraleContactRepository,
     CentraleRepository,
     CredentialRepository,
+    ExportRepository,
     FollowUpRepository,
+    HistoricHoursRepository,
     HoursRepository,
     IdempotencyKeyRepository,
+    ImportRepository,
     MatchRepository,
     MembershipRepository,
     MessageRepository,
@@ -36,9 +39,12 @@ from registry.repositories import (
     PostgresCentraleContactRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
+    PostgresExportRepository,
     PostgresFollowUpRepository,
+    PostgresHistoricHoursRepository,
     PostgresHoursRepository,
     PostgresIdempotencyKeyRepository,
+    PostgresImportRepository,
     PostgresMatchRepository,
     PostgresMembershipRepository,
     PostgresMessageRepository,
@@ -223,6 +229,21 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Private calendar feeds and the commitments they show."""
         ...
 
+    @property
+    def imports(self) -> ImportRepository:
+        """Which record each row of an import became; an import's bulk writes."""
+        ...
+
+    @property
+    def historic_hours(self) -> HistoricHoursRepository:
+        """Hours worked before the platform, brought in by imports."""
+        ...
+
+    @property
+    def exports(self) -> ExportRepository:
+        """Bulk reads of a centrale's records for exports."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -258,3 +279,6 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.postcode_areas: PostcodeAreaRepository = PostgresPostcodeAreaRepository(conn)
         self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
         self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)
+        self.imports: ImportRepository = PostgresImportRepository(conn)
+        self.historic_hours: HistoricHoursRepository = PostgresHistoricHoursRepository(conn)
+        self.exports: ExportRepository = PostgresExportRepository(conn)

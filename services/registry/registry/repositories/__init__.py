@@ -32,6 +32,7 @@ from registry.repositories.conversation import (
     ResponseMessageRepository,
 )
 from registry.repositories.credentials import Credential, CredentialRepository, PostgresCredentialRepository
+from registry.repositories.exports import ExportRepository, PlatformHours, PostgresExportRepository
 from registry.repositories.follow_up import (
     CheckIn,
     FollowUpRepository,
@@ -42,6 +43,15 @@ from registry.repositories.idempotency import (
     IdempotencyKey,
     IdempotencyKeyRepository,
     PostgresIdempotencyKeyRepository,
+)
+from registry.repositories.imports import (
+    HistoricHours,
+    HistoricHoursRepository,
+    ImportLink,
+    ImportRepository,
+    PostgresHistoricHoursRepository,
+    PostgresImportRepository,
+    TaskReference,
 )
 from registry.repositories.matches import (
     Hours,
@@ -116,13 +126,18 @@ __all__ = [
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "ExportRepository",
     "Facets",
     "FollowUpRepository",
     "FollowUpSettings",
+    "HistoricHours",
+    "HistoricHoursRepository",
     "Hours",
     "HoursRepository",
     "IdempotencyKey",
     "IdempotencyKeyRepository",
+    "ImportLink",
+    "ImportRepository",
     "Match",
     "MatchRepository",
     "Membership",
@@ -139,6 +154,7 @@ __all__ = [
     "OrganisationRepository",
     "PartnerRepository",
     "PersonalDataRepository",
+    "PlatformHours",
     "PostcodeArea",
     "PostcodeAreaRepository",
     "PostgresAccessLogRepository",
@@ -148,9 +164,12 @@ __all__ = [
     "PostgresCentraleContactRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
+    "PostgresExportRepository",
     "PostgresFollowUpRepository",
+    "PostgresHistoricHoursRepository",
     "PostgresHoursRepository",
     "PostgresIdempotencyKeyRepository",
+    "PostgresImportRepository",
     "PostgresMatchRepository",
     "PostgresMembershipRepository",
     "PostgresMessageRepository",
@@ -178,6 +197,7 @@ __all__ = [
     "ResponseMessage",
     "ResponseMessageRepository",
     "Task",
+    "TaskReference",
     "TaskRepository",
     "Template",
     "TemplateRepository",
