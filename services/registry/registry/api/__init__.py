@@ -7,6 +7,7 @@ from registry.api import (
     conversation,
     credentials,
     follow_up,
+    imports,
     ops,
     organisations,
     partners,
@@ -30,6 +31,7 @@ ROUTERS = (
     calendar.router,
     conversation.router,
     follow_up.router,
+    imports.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -21,6 +21,7 @@ from registry.bulk.rows import (
     check_volunteer,
     fingerprint,
 )
+from registry.bulk.values import write_slots
 
 __all__ = [
     "CATALOGUE",
@@ -48,5 +49,6 @@ __all__ = [
     "read_sheet",
     "resolve_layout",
     "write_csv",
+    "write_slots",
     "write_xlsx",
 ]

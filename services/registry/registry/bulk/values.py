@@ -9,6 +9,7 @@ Dutch, lists are separated by ``;`` or ``,`` and weekly times read like ``ma 09:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ __all__ = [
     "read_moment",
     "read_phone",
     "read_slots",
+    "write_slots",
 ]
 
 _DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
@@ -233,3 +235,11 @@ def read_slots(text: str) -> list[WeeklySlot]:
     if len(slots) > 50:
         raise CellError("holds more than 50 time slots")
     return slots
+
+
+_DAY_NAMES = {1: "ma", 2: "di", 3: "wo", 4: "do", 5: "vr", 6: "za", 7: "zo"}
+
+
+def write_slots(slots: Sequence[WeeklySlot]) -> str:
+    """Weekly times as ``read_slots`` reads them: ``ma 09:00-12:00; do 13:30-16:00``."""
+    return "; ".join(f"{_DAY_NAMES[s.weekday]} {s.start:%H:%M}-{s.end:%H:%M}" for s in slots)
