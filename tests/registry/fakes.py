@@ -34,8 +34,10 @@ from registry.repositories import (
     Credential,
     DayHours,
     FollowUpSettings,
+    HistoricHours,
     Hours,
     IdempotencyKey,
+    ImportLink,
     Match,
     Membership,
     Message,
@@ -55,6 +57,7 @@ from registry.repositories import (
 )
 from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_imports import FakeExportRepository, FakeHistoricHoursRepository, FakeImportRepository
 from tests.registry.fakes_vacaturebank import (
     FakeCalendarFeedRepository,
     FakePostcodeAreaRepository,
@@ -107,6 +110,8 @@ class FakeTables:
     postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
     centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
     calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
+    import_links: dict[tuple[str, str, str, bytes], ImportLink] = field(default_factory=dict)
+    historic_hours: dict[tuple[str, str, str], HistoricHours] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -1114,6 +1119,9 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.postcode_areas = FakePostcodeAreaRepository(self.tables)
         self.public_contacts = FakePublicContactRepository(self.tables)
         self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
+        self.imports = FakeImportRepository(self.tables)
+        self.historic_hours = FakeHistoricHoursRepository(self.tables)
+        self.exports = FakeExportRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

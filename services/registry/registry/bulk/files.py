@@ -115,10 +115,12 @@ def _read_xlsx(content: bytes) -> Sheet:
 
     def data() -> Iterator[tuple[int, list[str]]]:
         try:
+            width = len(headers)
             for line, values in enumerate(rows, start=2):
                 cells = [_cell_text(value) for value in values]
                 if any(cells):
-                    yield line, cells
+                    # A workbook leaves out empty cells at a row's end; a CSV row has every column.
+                    yield line, cells + [""] * (width - len(cells))
         finally:
             workbook.close()
 

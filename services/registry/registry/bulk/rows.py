@@ -280,7 +280,7 @@ def _consents(cells: _Cells, rules: RowRules, registered: datetime | None) -> li
         if version is None:
             cells.problem(field, "says which consent, not which text was shown: add consent_version (or send one)")
             continue
-        given.append(ConsentCell(kind, granted, on or (registered.date() if registered else None), version))
+        given.append(ConsentCell(kind, granted, on or (domain.dutch_date(registered) if registered else None), version))
     return given
 
 
@@ -369,7 +369,7 @@ def check_organisation(
     contact_phone = cells.read("contact_phone", read_phone)
     if contact_name is None and (contact_email or contact_phone):
         cells.problem("contact_name", "a contact person's e-mail or phone is given without their name")
-    if contact_name is not None and contact_email is None and contact_phone is None and not cells.problems:
+    if contact_name is not None and not cells.raw("contact_email") and not cells.raw("contact_phone"):
         cells.problem("contact_name", "a contact person needs an e-mail address or a phone number")
     postcode = _postcode(cells)
     insured = cells.flag("liability_insured")
@@ -405,8 +405,9 @@ def check_task(line: int, raw: Sequence[str], layout: Layout, rules: RowRules) -
     shifts = cells.read("shifts", read_slots) or []
     start = cells.read("one_off_start", read_moment)
     end = cells.read("one_off_end", read_moment)
-    if (start is None) != (end is None) and not cells.problems:
-        cells.problem("one_off_end" if end is None else "one_off_start", "a one-off task needs both its start and end")
+    start_given, end_given = bool(cells.raw("one_off_start")), bool(cells.raw("one_off_end"))
+    if start_given != end_given:
+        cells.problem("one_off_start" if end_given else "one_off_end", "a one-off task needs both its start and end")
     if start is not None and end is not None and end <= start:
         cells.problem("one_off_end", "lies before the start")
     closing_date = cells.read("closing_date", read_date)

@@ -27,7 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -220,7 +220,7 @@ def _at(day: date | None, default: datetime) -> datetime:
     """Midnight of a Dutch day, as the moment something given that day is recorded at."""
     if day is None:
         return default
-    return datetime.combine(day, time(0), tzinfo=_DUTCH_TIME)
+    return datetime.combine(day, time(0), tzinfo=_DUTCH_TIME).astimezone(UTC)
 
 
 @dataclass
