@@ -132,10 +132,17 @@ class FakeHistoricHoursRepository:
             key = (entry.centrale_id, entry.source, entry.external_id)
             if key in self._rows:
                 old = self._rows[key]
-                self._rows[key] = _rounded(old._replace(
-                    volunteer_id=entry.volunteer_id, organisation_id=entry.organisation_id, task_id=entry.task_id,
-                    theme=entry.theme, worked_on=entry.worked_on, hours=entry.hours, updated_at=entry.updated_at,
-                ))  # fmt: skip
+                self._rows[key] = _rounded(
+                    old._replace(
+                        volunteer_id=entry.volunteer_id,
+                        organisation_id=entry.organisation_id,
+                        task_id=entry.task_id,
+                        theme=entry.theme,
+                        worked_on=entry.worked_on,
+                        hours=entry.hours,
+                        updated_at=entry.updated_at,
+                    )
+                )
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[HistoricHours]:
         own = [e for e in self._rows.values() if e.volunteer_id == volunteer_id]
@@ -167,9 +174,10 @@ class FakeExportRepository:
     async def hours(self, centrale_id: str) -> list[PlatformHours]:
         tasks = self._tables.tasks
         rows = [
-            PlatformHours(h.id, h.volunteer_id, h.organisation_id, h.task_id, tasks[h.task_id].theme, h.worked_on,
-                          h.hours)
+            PlatformHours(
+                h.id, h.volunteer_id, h.organisation_id, h.task_id, tasks[h.task_id].theme, h.worked_on, h.hours
+            )
             for h in self._tables.hours.values()
             if h.centrale_id == centrale_id and h.status == "confirmed" and h.task_id in tasks
-        ]  # fmt: skip
+        ]
         return sorted(rows, key=lambda h: (h.worked_on, h.id))

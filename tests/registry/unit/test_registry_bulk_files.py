@@ -153,9 +153,20 @@ def test_cells_are_read_as_other_systems_and_dutch_spreadsheets_write_them() -> 
 
 
 VOLUNTEER_HEADERS = [
-    "id", "naam", "e-mail", "telefoon", "postcode", "geboortedatum", "vaardigheden", "talen", "beschikbaarheid",
-    "ingeschreven op", "toestemming bemiddeling", "toestemming waardering", "doelgroepen",
-]  # fmt: skip
+    "id",
+    "naam",
+    "e-mail",
+    "telefoon",
+    "postcode",
+    "geboortedatum",
+    "vaardigheden",
+    "talen",
+    "beschikbaarheid",
+    "ingeschreven op",
+    "toestemming bemiddeling",
+    "toestemming waardering",
+    "doelgroepen",
+]
 
 
 def volunteer(*cells: str) -> VolunteerRow | list[Problem]:
@@ -165,12 +176,29 @@ def volunteer(*cells: str) -> VolunteerRow | list[Problem]:
 
 
 def test_a_volunteers_row_becomes_a_record_with_its_consents_and_their_version_and_day() -> None:
-    row = volunteer("V1", "Fatima el Amrani", "Fatima@Example.NL", "06 1234 5678", "3511 ab", "17-05-1994",
-                    "Koken; taal", "Nederlands, Arabisch", "di 09:00-12:00", "01-02-2015", "2015-02-01", "ja", "")  # fmt: skip
+    row = volunteer(
+        "V1",
+        "Fatima el Amrani",
+        "Fatima@Example.NL",
+        "06 1234 5678",
+        "3511 ab",
+        "17-05-1994",
+        "Koken; taal",
+        "Nederlands, Arabisch",
+        "di 09:00-12:00",
+        "01-02-2015",
+        "2015-02-01",
+        "ja",
+        "",
+    )
     assert isinstance(row, VolunteerRow)
     assert (row.external_id, row.name, row.email, row.postcode, row.age_band) == (
-        "V1", "Fatima el Amrani", "Fatima@example.nl", "3511 AB", "30-49"
-    )  # fmt: skip
+        "V1",
+        "Fatima el Amrani",
+        "Fatima@example.nl",
+        "3511 AB",
+        "30-49",
+    )
     assert row.skills == ("koken", "taal")
     assert row.languages == ("nl", "ar")
     assert row.registered_at == datetime(2015, 1, 31, 23, 0, tzinfo=UTC)
@@ -182,13 +210,35 @@ def test_a_volunteers_row_becomes_a_record_with_its_consents_and_their_version_a
 
 
 def test_every_problem_of_a_volunteers_row_is_reported_by_field_without_its_value() -> None:
-    problems = volunteer("", "", "geen-mail", "bel me", "Utrecht", "2020-01-01", "", "Klingon", "maandag",
-                         "31-12-2099", "misschien", "", "statushouder")  # fmt: skip
+    problems = volunteer(
+        "",
+        "",
+        "geen-mail",
+        "bel me",
+        "Utrecht",
+        "2020-01-01",
+        "",
+        "Klingon",
+        "maandag",
+        "31-12-2099",
+        "misschien",
+        "",
+        "statushouder",
+    )
     assert isinstance(problems, list)
     assert [(p.line, p.field) for p in problems] == [
-        (7, "external_id"), (7, "name"), (7, "email"), (7, "phone"), (7, "postcode"), (7, "birth_date"),
-        (7, "languages"), (7, "availability"), (7, "registered_at"), (7, "consent_matching"), (7, "target_groups"),
-    ]  # fmt: skip
+        (7, "external_id"),
+        (7, "name"),
+        (7, "email"),
+        (7, "phone"),
+        (7, "postcode"),
+        (7, "birth_date"),
+        (7, "languages"),
+        (7, "availability"),
+        (7, "registered_at"),
+        (7, "consent_matching"),
+        (7, "target_groups"),
+    ]
     for value in ("geen-mail", "bel me", "Utrecht", "Klingon", "misschien", "statushouder"):
         assert all(value not in p.message for p in problems)
 
@@ -196,17 +246,27 @@ def test_every_problem_of_a_volunteers_row_is_reported_by_field_without_its_valu
 def test_an_organisations_row_and_a_tasks_row_are_checked_field_by_field() -> None:
     layout, _ = resolve_layout(Kind.ORGANISATIONS, ["id", "naam", "kvk", "contactpersoon", "e-mail", "verzekerd"])
     assert [p.field for p in check_organisation(3, ["O1", "B", "123", "", "x@", "soms"], layout, RULES)] == [  # type: ignore[union-attr]
-        "name", "kvk_number", "contact_email", "liability_insured",
-    ]  # fmt: skip
+        "name",
+        "kvk_number",
+        "contact_email",
+        "liability_insured",
+    ]
     organisation = check_organisation(4, ["O2", "Buurthuis", "", "Anna", "anna@buurthuis.nl", "ja"], layout, RULES)
     assert not isinstance(organisation, list)
     assert (organisation.formal, organisation.liability_insured, organisation.contact_name) == (False, True, "Anna")
-    layout, _ = resolve_layout(Kind.TASKS, ["id", "organisatie", "titel", "omschrijving", "thema", "uren per week",
-                                            "diensten", "start", "status"])  # fmt: skip
+    layout, _ = resolve_layout(
+        Kind.TASKS,
+        ["id", "organisatie", "titel", "omschrijving", "thema", "uren per week", "diensten", "start", "status"],
+    )
     problems = check_task(5, ["T1", "O2", "Ko", "", "zorg", "-3", "elke dag", "2026-05-01 10:00", "weg"], layout, RULES)
     assert [p.field for p in problems] == [  # type: ignore[union-attr]
-        "title", "description", "hours_per_week", "shifts", "one_off_end", "status",
-    ]  # fmt: skip
+        "title",
+        "description",
+        "hours_per_week",
+        "shifts",
+        "one_off_end",
+        "status",
+    ]
 
 
 HOURS_LAYOUT, _ = resolve_layout(Kind.HOURS, ["id", "vrijwilliger", "organisatie", "taak", "datum", "uren", "thema"])

@@ -35,12 +35,32 @@ from tests.registry.fakes import FakeRegistryUnitOfWork
 
 SOURCE = "vrijwilligersbank"
 VOLUNTEERS = [
-    ["id", "voornaam", "achternaam", "e-mail", "postcode", "geboortedatum", "ingeschreven op",
-     "toestemming bemiddeling", "toestemming waardering", "toestemming versie"],
-    ["V1", "Fatima", "el Amrani", "fatima@example.nl", "3511 AB", "17-05-1994", "01-02-2015", "01-02-2015", "ja",
-     "vb-2015"],
+    [
+        "id",
+        "voornaam",
+        "achternaam",
+        "e-mail",
+        "postcode",
+        "geboortedatum",
+        "ingeschreven op",
+        "toestemming bemiddeling",
+        "toestemming waardering",
+        "toestemming versie",
+    ],
+    [
+        "V1",
+        "Fatima",
+        "el Amrani",
+        "fatima@example.nl",
+        "3511 AB",
+        "17-05-1994",
+        "01-02-2015",
+        "01-02-2015",
+        "ja",
+        "vb-2015",
+    ],
     ["V2", "Jan", "de Vries", "jan@example.nl", "3512 JK", "1960-01-01", "2019-06-01", "2019-06-01", "", "vb-2019"],
-]  # fmt: skip
+]
 ORGANISATIONS = [
     ["id", "naam", "kvk", "postcode", "contactpersoon", "e-mail", "verzekerd"],
     ["O1", "Voedselbank Utrecht", "12345678", "3511 AB", "Anna de Boer", "anna@voedselbank.example", "ja"],
@@ -48,12 +68,27 @@ ORGANISATIONS = [
 ]
 TASKS = [
     ["id", "organisatie", "titel", "omschrijving", "thema", "uren per week", "diensten", "status"],
-    ["T1", "O1", "Voedselpakketten inpakken",
-     "Pak op dinsdagochtend de voedselpakketten in voor de uitgifte in de middag.", "voedselhulp", "3",
-     "di 09:00-12:00", "open"],
-    ["T2", "O2", "Bardienst", "Achter de bar in het buurthuis op vrijdagavond, gezellig met de buren.", "buurt", "2",
-     "", "gesloten"],
-]  # fmt: skip
+    [
+        "T1",
+        "O1",
+        "Voedselpakketten inpakken",
+        "Pak op dinsdagochtend de voedselpakketten in voor de uitgifte in de middag.",
+        "voedselhulp",
+        "3",
+        "di 09:00-12:00",
+        "open",
+    ],
+    [
+        "T2",
+        "O2",
+        "Bardienst",
+        "Achter de bar in het buurthuis op vrijdagavond, gezellig met de buren.",
+        "buurt",
+        "2",
+        "",
+        "gesloten",
+    ],
+]
 
 
 def file_of(rows: Sequence[Sequence[Any]]) -> bytes:
@@ -63,9 +98,14 @@ def file_of(rows: Sequence[Sequence[Any]]) -> bytes:
 
 
 async def run(
-    uow: FakeRegistryUnitOfWork, centrale_id: str, kind: Kind, rows: Sequence[Sequence[Any]], *, dry_run: bool = False,
+    uow: FakeRegistryUnitOfWork,
+    centrale_id: str,
+    kind: Kind,
+    rows: Sequence[Sequence[Any]],
+    *,
+    dry_run: bool = False,
     **options: Any,
-) -> ImportReport:  # fmt: skip
+) -> ImportReport:
     uow.renew()
     command = ImportFile(centrale_id, kind, SOURCE, read_sheet(file_of(rows)), dry_run=dry_run, **options)
     return await import_file(command, uow)
@@ -91,8 +131,11 @@ def hours_file(*rows: Sequence[str]) -> list[Sequence[str]]:
 async def test_a_dry_run_reports_every_problem_by_line_and_field_and_stores_nothing(
     uow: FakeRegistryUnitOfWork, centrale_id: str
 ) -> None:
-    rows = [*VOLUNTEERS, ["V3", "", "", "geen mail", "", "", "", "", "", ""], ["V1", "Dubbel", "", "", "", "", "", "",
-                                                                              "", ""]]  # fmt: skip
+    rows = [
+        *VOLUNTEERS,
+        ["V3", "", "", "geen mail", "", "", "", "", "", ""],
+        ["V1", "Dubbel", "", "", "", "", "", "", "", ""],
+    ]
     report = await run(uow, centrale_id, Kind.VOLUNTEERS, rows, dry_run=True)
     assert report.problems == [
         Problem(4, "name", "is empty"),
@@ -115,8 +158,10 @@ async def test_volunteers_come_in_with_their_consents_source_and_an_imported_reg
     assert fatima.registered_at == datetime(2015, 1, 31, 23, 0, tzinfo=UTC)
     event = next(e for e in registered if isinstance(e, VolunteerRegistered) and e.volunteer_id == fatima.id)
     assert (event.registered_at, event.matching_consent, event.appreciation_messages_consent) == (
-        fatima.registered_at, True, True
-    )  # fmt: skip
+        fatima.registered_at,
+        True,
+        True,
+    )
     consents = {c.kind: c for c in uow.tables.volunteer_consents if c.volunteer_id == fatima.id}
     assert {k: (c.recorded_by, c.text_version, dutch_date(c.recorded_at)) for k, c in consents.items()} == {
         "matching": ("import:vrijwilligersbank", "vb-2015", date(2015, 2, 1)),
@@ -136,8 +181,11 @@ async def test_a_re_run_changes_nothing_and_a_corrected_row_updates_its_voluntee
     assert (again.added, again.changed, again.unchanged, again.events) == (0, 0, 2, 0)
     assert (uow.tables.volunteers, uow.tables.volunteer_consents, len(uow.emitted)) == (volunteers, consents, emitted)
 
-    corrected = [VOLUNTEERS[0], VOLUNTEERS[1], [*VOLUNTEERS[2][:3], "jan.devries@example.nl", *VOLUNTEERS[2][4:8],
-                                                "2020-01-01", "vb-2019"]]  # fmt: skip
+    corrected = [
+        VOLUNTEERS[0],
+        VOLUNTEERS[1],
+        [*VOLUNTEERS[2][:3], "jan.devries@example.nl", *VOLUNTEERS[2][4:8], "2020-01-01", "vb-2019"],
+    ]
     report = await run(uow, centrale_id, Kind.VOLUNTEERS, corrected)
     assert (report.added, report.changed, report.unchanged) == (0, 1, 1)
     jan = next(v for v in uow.tables.volunteers.values() if v.name == "Jan de Vries")
@@ -148,8 +196,11 @@ async def test_a_re_run_changes_nothing_and_a_corrected_row_updates_its_voluntee
     consent = changed[0].event
     assert isinstance(consent, VolunteerConsentChanged)
     assert (consent.consent, consent.granted, consent.imported, consent.import_source) == (
-        "appreciation_messages", True, True, SOURCE
-    )  # fmt: skip
+        "appreciation_messages",
+        True,
+        True,
+        SOURCE,
+    )
 
 
 async def test_an_erased_volunteer_is_not_imported_again(uow: FakeRegistryUnitOfWork, centrale_id: str) -> None:
@@ -173,10 +224,30 @@ async def test_organisations_come_in_admitted_and_tasks_open_after_the_nov_check
     assert {o.status for o in uow.tables.organisations.values()} == {"admitted"}
     assert [type(e) for e in uow.events()] == [OrganisationRegistered, OrganisationAdmitted] * 2
     assert all(getattr(e, "imported", False) for e in uow.events())
-    too_much = [*TASKS[:2], ["T3", "O1", "Chauffeur", "Rijd de bus van de voedselbank op maandag en donderdag rond.",
-                              "voedselhulp", "30", "ma 09:00-17:00", "open"], TASKS[2],
-                ["T4", "O9", "Onbekend", "Een organisatie die niet is ingelezen vraagt om hulp bij alles.", "zorg", "2",
-                 "", "concept"]]  # fmt: skip
+    too_much = [
+        *TASKS[:2],
+        [
+            "T3",
+            "O1",
+            "Chauffeur",
+            "Rijd de bus van de voedselbank op maandag en donderdag rond.",
+            "voedselhulp",
+            "30",
+            "ma 09:00-17:00",
+            "open",
+        ],
+        TASKS[2],
+        [
+            "T4",
+            "O9",
+            "Onbekend",
+            "Een organisatie die niet is ingelezen vraagt om hulp bij alles.",
+            "zorg",
+            "2",
+            "",
+            "concept",
+        ],
+    ]
     report = await run(uow, centrale_id, Kind.TASKS, too_much)
     assert report.problems == [
         Problem(3, "status", "cannot be published: asks 30 hours a week; the NOV criteria allow at most 20"),
@@ -271,8 +342,9 @@ async def test_a_volunteers_many_hours_go_out_in_events_of_at_most_two_hundred_e
     uow: FakeRegistryUnitOfWork, centrale_id: str
 ) -> None:
     await imported_base(uow, centrale_id)
-    rows = hours_file(*[[f"U{n}", "V2", "O2", "", f"2018-{1 + n % 12:02d}-{1 + n % 28:02d}", "1", ""]
-                        for n in range(450)])  # fmt: skip
+    rows = hours_file(
+        *[[f"U{n}", "V2", "O2", "", f"2018-{1 + n % 12:02d}-{1 + n % 28:02d}", "1", ""] for n in range(450)]
+    )
     seen: list[ImportProgress] = []
 
     async def progress(step: ImportProgress) -> None:
@@ -325,14 +397,24 @@ async def test_an_export_of_every_kind_imports_again_into_another_centrale_as_th
         assert report.added == {Kind.VOLUNTEERS: 2, Kind.ORGANISATIONS: 2, Kind.TASKS: 2, Kind.HOURS: 1}[kind]
 
     def described(centrale: str) -> Any:
-        volunteers = sorted((v.name, v.email, v.postcode, v.birth_date, v.registered_at) for v in
-                            uow.tables.volunteers.values() if v.centrale_id == centrale)  # fmt: skip
-        tasks = sorted((t.title, t.status, t.shifts, t.hours_per_week) for t in uow.tables.tasks.values()
-                       if t.centrale_id == centrale)  # fmt: skip
-        hours = sorted((h.worked_on, h.hours, h.theme) for h in uow.tables.historic_hours.values()
-                       if h.centrale_id == centrale)  # fmt: skip
-        consents = sorted((c.kind, c.granted, c.text_version, c.recorded_at.date()) for c in
-                          uow.tables.volunteer_consents if uow.tables.volunteers[c.volunteer_id].centrale_id == centrale)  # fmt: skip
+        volunteers = sorted(
+            (v.name, v.email, v.postcode, v.birth_date, v.registered_at)
+            for v in uow.tables.volunteers.values()
+            if v.centrale_id == centrale
+        )
+        tasks = sorted(
+            (t.title, t.status, t.shifts, t.hours_per_week)
+            for t in uow.tables.tasks.values()
+            if t.centrale_id == centrale
+        )
+        hours = sorted(
+            (h.worked_on, h.hours, h.theme) for h in uow.tables.historic_hours.values() if h.centrale_id == centrale
+        )
+        consents = sorted(
+            (c.kind, c.granted, c.text_version, c.recorded_at.date())
+            for c in uow.tables.volunteer_consents
+            if uow.tables.volunteers[c.volunteer_id].centrale_id == centrale
+        )
         return volunteers, tasks, hours, consents
 
     assert described(other.id) == described(centrale_id)
