@@ -242,6 +242,8 @@ class AwardTrigger:
     event_id: uuid.UUID
     event_type: str
     on: date
+    historic: bool = False
+    """The event brought history in (an import): what it makes hold is recorded, not celebrated anew."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,8 @@ class Award:
     trigger_event_id: uuid.UUID
     trigger_event_type: str
     awarded_at: datetime
+    historic: bool = False
+    """Earned by imported history: published as such, and the registry sends no thank-you for it."""
 
 
 def award(
@@ -282,6 +286,7 @@ def award(
         trigger_event_id=trigger.event_id,
         trigger_event_type=trigger.event_type,
         awarded_at=awarded_at,
+        historic=trigger.historic,
     )
 
 

@@ -68,7 +68,7 @@ async def full_record(query: ShowVolunteerRecord, uow: AppreciationUnitOfWork) -
     organisations = await uow.organisations.of_ids(
         {m.organisation_id for m in matches} | {h.organisation_id for h in hours}
     )
-    tasks = await uow.organisations.tasks({m.task_id for m in matches} | {h.task_id for h in hours})
+    tasks = await uow.organisations.tasks({m.task_id for m in matches} | {h.task_id for h in hours if h.task_id})
     return FullRecord(
         summary=summarise_record(matches, hours, organisations, tasks),
         awards=await uow.awards.of_volunteer(query.volunteer_id),
