@@ -46,6 +46,7 @@ SPEC = ServiceSpec(
         events.VolunteerDayPosted,
         events.VolunteerDayHoursLogged,
         events.HoursLogged,
+        events.HistoricHoursImported,
         events.CredentialIssued,
         events.CredentialRevoked,
     ],
