@@ -109,7 +109,8 @@ class FakeImportRepository:
 
 
 def _rounded(entry: HistoricHours) -> HistoricHours:
-    return entry._replace(hours=entry.hours.quantize(_TWO_PLACES, rounding=ROUND_HALF_EVEN))
+    """The entry as PostgreSQL gives it back: hours to two places, the id a UUID (an import writes its text)."""
+    return entry._replace(id=UUID(str(entry.id)), hours=entry.hours.quantize(_TWO_PLACES, rounding=ROUND_HALF_EVEN))
 
 
 class FakeHistoricHoursRepository:

@@ -11,6 +11,7 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from contracts.events import WeeklySlot
 from registry.bulk import (
+    HoursChecker,
     HoursRow,
     Kind,
     Problem,
@@ -287,3 +288,28 @@ def test_an_hours_row_becomes_a_tuple_and_a_bad_one_lists_every_problem() -> Non
         Problem(11, "worked_on", "lies before 1950"),
         Problem(11, "hours", "has more than 2 decimals"),
     ]
+
+
+def test_the_hours_checker_for_big_files_gives_what_check_hours_gives_row_for_row() -> None:
+    good = ["U1", "V1", "O1", "", "04-03-2019", "2,5", "Zorg"]
+    rows = [
+        good,
+        ["U2", "V2", "", "T1", "04-03-2019", "2,5", "Zorg"],  # the texts seen: taken without a detour
+        ["U3", "V1", "O1", "", " 04-03-2019 ", "2,5", " ZORG "],
+        ["", "", "", "", "2099-01-01", "25", ""],
+        ["U4", "V1", "", "T1", "1949-12-31", "1.234"],  # short row, before 1950, three decimals
+        ["U5", "V1", "O1", "", "04-03-2019", "0", "zorg"],
+        ["U6", "V1", "O1", "", "", "2,5", "zorg"],
+        ["U7", "V1", "O1", "", "31-02-2019", "2,5", "zorg"],
+        ["U8", "V1", "O1", "", "04-03-2019", "twee", "zorg"],
+        ["U9", "V1", "O1", "", "04-03-2019", "2,5", "x" * 41],
+        ["x" * 101, "V1", "O1", "", "04-03-2019", "2,5", "zorg"],
+        ["U10", "", "O1", "", "04-03-2019", "2,5", "zorg"],
+        ["U11", "V1", "", "", "04-03-2019", "2,5", "zorg"],
+        ["U12", "V1", "O1", "", "04-03-2019", "2,5", ""],
+        ["U13", "V1", "O1", "", "04-03-2019", "2,5", ""],  # an empty theme, now seen
+        good,
+    ]
+    checker = HoursChecker(HOURS_LAYOUT, RULES)
+    for line, row in enumerate(rows, start=2):
+        assert checker.check(line, row) == check_hours(line, row, HOURS_LAYOUT, RULES), row

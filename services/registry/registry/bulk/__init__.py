@@ -10,6 +10,7 @@ from registry.bulk.files import FileError, Format, Sheet, format_of, read_sheet,
 from registry.bulk.rows import (
     UNKNOWN_THEME,
     ConsentCell,
+    HoursChecker,
     HoursRow,
     OrganisationRow,
     RowRules,
@@ -20,6 +21,7 @@ from registry.bulk.rows import (
     check_task,
     check_volunteer,
     fingerprint,
+    new_ids,
 )
 from registry.bulk.values import write_slots
 
@@ -30,6 +32,7 @@ __all__ = [
     "Field",
     "FileError",
     "Format",
+    "HoursChecker",
     "HoursRow",
     "Kind",
     "Layout",
@@ -45,6 +48,7 @@ __all__ = [
     "check_volunteer",
     "fingerprint",
     "format_of",
+    "new_ids",
     "normalise",
     "read_sheet",
     "resolve_layout",

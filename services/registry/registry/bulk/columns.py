@@ -122,8 +122,8 @@ CATALOGUE: Mapping[Kind, tuple[Field, ...]] = {
         Field("offer", ("aanbod", "wat_bieden_wij", "wij_bieden")),
     ),
     Kind.HOURS: (
-        Field("external_id", ("id", "extern_id", "uren_id", "registratie", "registratie_id", "registratienummer", "hours_id",
-                              "entry_id", "nummer"), True, "the other system's id of the hours entry"),
+        Field("external_id", ("id", "extern_id", "uren_id", "registratie", "registratie_id", "registratienummer",
+                              "hours_id", "entry_id", "nummer"), True, "the other system's id of the hours entry"),
         Field("volunteer", ("vrijwilliger_id", "vrijwilliger", "vrijwilligersnummer", "volunteer_id"), True,
               "the other system's id of the volunteer (imported before)"),
         Field("organisation", ("organisatie_id", "organisatie", "organisation_id"),

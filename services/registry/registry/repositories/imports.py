@@ -64,7 +64,8 @@ class HistoricHours(NamedTuple):
     centrale_id: str
     source: str
     external_id: str
-    id: UUID
+    id: UUID | str
+    """The entry's id: a UUID as read back, or its text as an import makes it (``registry.bulk.new_ids``)."""
     volunteer_id: UUID
     organisation_id: UUID
     task_id: UUID | None

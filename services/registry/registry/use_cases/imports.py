@@ -50,6 +50,7 @@ from contracts.events import (
 from registry import domain
 from registry.bulk import (
     UNKNOWN_THEME,
+    HoursChecker,
     HoursRow,
     Kind,
     Layout,
@@ -59,11 +60,11 @@ from registry.bulk import (
     Sheet,
     TaskRow,
     VolunteerRow,
-    check_hours,
     check_organisation,
     check_task,
     check_volunteer,
     fingerprint,
+    new_ids,
     resolve_layout,
 )
 from registry.domain import AccessPurpose, ConsentKind
@@ -642,8 +643,10 @@ async def _import_hours(
 ) -> None:
     """Hours worked before the platform, against an organisation and perhaps a task; no match needed.
 
-    Written for a million rows: references resolve through dictionaries, entries are tuples, the events
-    are rendered straight to JSON (``_hours_payload``; the fast tests parse each with the contract's model).
+    Written for a million rows (``bench.imports``): rows are checked by ``HoursChecker`` (the reference's answer
+    for every cell text it has not seen, a lookup after), references resolve through dictionaries, entries are
+    tuples, new ids are made in bulk, and the events are rendered straight to JSON (``_hours_events``; the fast
+    tests parse each with the contract's model).
     """
     centrale, source = cmd.centrale_id, cmd.source
     volunteers = await uow.imports.references(centrale, source, Kind.VOLUNTEERS.value)
@@ -651,45 +654,66 @@ async def _import_hours(
     tasks = await uow.imports.task_references(centrale, source)
     stored = await uow.historic_hours.of_source(centrale, source)
     now = uow.now()
+    checker = HoursChecker(layout, rules)
+    ids = new_ids()
     new: list[HistoricHours] = []
     changed: list[HistoricHours] = []
     first_line: dict[str, int] = {}
     unknown = f"no {{}} with this id was imported from {source}"
+    make = tuple.__new__  # a HistoricHours without NamedTuple's keyword handling: a million are made
     for line, cells in cmd.sheet.rows:
         report.rows += 1
         if report.rows % PROGRESS_EVERY == 0:
             await _progress(cmd, "checking", report)
-        checked = check_hours(line, cells, layout, rules)
+        checked = checker.check(line, cells)
         if type(checked) is not HoursRow:
             assert isinstance(checked, list)
             report.problems.extend(checked)
             report.skipped += 1
             continue
-        external_id = checked.external_id
+        _, external_id, volunteer, organisation, task_ref, worked_on, hours, theme = checked
         if external_id in first_line:
             report.refuse(line, "external_id", f"the same id as line {first_line[external_id]}")
             continue
         first_line[external_id] = line
-        entry = _resolve(checked, volunteers, organisations, tasks, report, unknown)
-        if entry is None:
+        # _resolve, inline for the usual row: the volunteer, task and organisation known, and agreeing.
+        volunteer_id = volunteers.get(volunteer)
+        task = tasks.get(task_ref) if task_ref else None
+        organisation_id = organisations.get(organisation) if organisation else None
+        if (
+            volunteer_id is None
+            or (task_ref and task is None)
+            or (
+                organisation
+                and (organisation_id is None or (task is not None and task.organisation_id != organisation_id))
+            )
+        ):
+            _refuse_reference(checked, volunteer_id, task, organisation_id, report, unknown)
             continue
-        volunteer_id, organisation_id, task_id, theme = entry
+        if organisation_id is None:
+            assert task is not None, "the row's check asks for an organisation or a task"
+            organisation_id = task.organisation_id
+        task_id = task.task_id if task is not None else None
+        theme = theme or (task.theme if task is not None else UNKNOWN_THEME)
         old = stored.get(external_id)
         if old is None:
             new.append(
-                HistoricHours(
-                    centrale,
-                    source,
-                    external_id,
-                    uuid4(),
-                    volunteer_id,
-                    organisation_id,
-                    task_id,
-                    theme,
-                    checked.worked_on,
-                    checked.hours,
-                    now,
-                    now,
+                make(
+                    HistoricHours,
+                    (
+                        centrale,
+                        source,
+                        external_id,
+                        next(ids),
+                        volunteer_id,
+                        organisation_id,
+                        task_id,
+                        theme,
+                        worked_on,
+                        hours,
+                        now,
+                        now,
+                    ),
                 )
             )
         elif (old.volunteer_id, old.organisation_id, old.task_id, old.theme, old.worked_on, old.hours) != (
@@ -697,8 +721,8 @@ async def _import_hours(
             organisation_id,
             task_id,
             theme,
-            checked.worked_on,
-            checked.hours,
+            worked_on,
+            hours,
         ):
             changed.append(
                 old._replace(
@@ -706,8 +730,8 @@ async def _import_hours(
                     organisation_id=organisation_id,
                     task_id=task_id,
                     theme=theme,
-                    worked_on=checked.worked_on,
-                    hours=checked.hours,
+                    worked_on=worked_on,
+                    hours=hours,
                     updated_at=now,
                 )
             )
@@ -724,69 +748,61 @@ async def _import_hours(
     report.events += len(events)
 
 
-def _resolve(
+def _refuse_reference(
     row: HoursRow,
-    volunteers: Mapping[str, UUID],
-    organisations: Mapping[str, UUID],
-    tasks: Mapping[str, TaskReference],
+    volunteer_id: UUID | None,
+    task: TaskReference | None,
+    organisation_id: UUID | None,
     report: ImportReport,
     unknown: str,
-) -> tuple[UUID, UUID, UUID | None, str] | None:
-    """The row's volunteer, organisation, task and theme as the platform knows them; None (refused) if unknown."""
-    volunteer_id = volunteers.get(row.volunteer)
+) -> None:
+    """The one reference problem of a row, in the order they are checked: volunteer, task, organisation, both."""
     if volunteer_id is None:
         report.refuse(row.line, "volunteer", unknown.format("volunteer"))
-        return None
-    task = tasks.get(row.task) if row.task else None
-    if row.task and task is None:
+    elif row.task and task is None:
         report.refuse(row.line, "task", unknown.format("task"))
-        return None
-    if row.organisation:
-        organisation_id = organisations.get(row.organisation)
-        if organisation_id is None:
-            report.refuse(row.line, "organisation", unknown.format("organisation"))
-            return None
-        if task is not None and task.organisation_id != organisation_id:
-            report.refuse(row.line, "task", "belongs to another organisation than the row names")
-            return None
-    elif task is not None:
-        organisation_id = task.organisation_id
+    elif organisation_id is None:
+        report.refuse(row.line, "organisation", unknown.format("organisation"))
     else:
-        report.refuse(row.line, "organisation", "is empty (give the organisation, the task or both)")
-        return None
-    return (
-        volunteer_id,
-        organisation_id,
-        task.task_id if task else None,
-        row.theme or (task.theme if task else UNKNOWN_THEME),
-    )
+        report.refuse(row.line, "task", "belongs to another organisation than the row names")
 
 
 def _hours_events(centrale: str, source: str, entries: Sequence[HistoricHours], now: datetime) -> list[Encoded]:
-    """``HistoricHoursImported`` per volunteer (per ``HISTORIC_ENTRIES_PER_EVENT`` entries), rendered as JSON."""
-    by_volunteer: dict[UUID, list[HistoricHours]] = defaultdict(list)
+    """``HistoricHoursImported`` per volunteer (per ``HISTORIC_ENTRIES_PER_EVENT`` entries), rendered as JSON.
+
+    The JSON a ``HistoricHoursImported`` would dump (``tests/registry/unit`` parses each with the model); each
+    id, day, amount and theme is turned into text once.
+    """
+    by_volunteer: dict[Any, list[HistoricHours]] = defaultdict(list)
     for entry in entries:
         by_volunteer[entry.volunteer_id].append(entry)
     head = (
         f',"centrale_id":{json.dumps(centrale)},"import_source":{json.dumps(source)},'
         f'"imported_at":"{now.isoformat()}","entries":['
     )
-    themes: dict[str, str] = {}
+    texts: dict[Any, str] = {None: "null"}
+
+    def text(value: Any) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = json.dumps(value if isinstance(value, str) else str(value))
+        return found
+
     events = []
     for volunteer_id, own in by_volunteer.items():
-        own.sort(key=lambda entry: (entry.worked_on, entry.external_id))
+        own.sort(key=_by_day)
         subject = str(volunteer_id)
         for start in range(0, len(own), HISTORIC_ENTRIES_PER_EVENT):
-            rendered = []
-            for entry in own[start : start + HISTORIC_ENTRIES_PER_EVENT]:
-                theme = themes.get(entry.theme)
-                if theme is None:
-                    theme = themes[entry.theme] = json.dumps(entry.theme)
-                task = f'"{entry.task_id}"' if entry.task_id is not None else "null"
-                rendered.append(
-                    f'{{"hours_id":"{entry.id}","organisation_id":"{entry.organisation_id}","task_id":{task},'
-                    f'"theme":{theme},"worked_on":"{entry.worked_on.isoformat()}","hours":"{entry.hours}"}}'
-                )
-            payload = f'{{"volunteer_id":"{subject}"{head}{",".join(rendered)}]}}'
+            rendered = ",".join(
+                f'{{"hours_id":"{entry.id}","organisation_id":{text(entry.organisation_id)},'
+                f'"task_id":{text(entry.task_id)},"theme":{text(entry.theme)},"worked_on":{text(entry.worked_on)},'
+                f'"hours":{text(entry.hours)}}}'
+                for entry in own[start : start + HISTORIC_ENTRIES_PER_EVENT]
+            )
+            payload = f'{{"volunteer_id":"{subject}"{head}{rendered}]}}'
             events.append(Encoded(subject, payload.encode()))
     return events
+
+
+def _by_day(entry: HistoricHours) -> tuple[date, str]:
+    return entry.worked_on, entry.external_id
