@@ -1,11 +1,12 @@
 """Side A of every comparison: the project's own runtime, used exactly as a service uses it.
 
 - Consumers are ``common.consumer.EventConsumer`` attached to a broker from ``common.service.build_broker``
-  (FastStream batch subscriber, manual acks, ``decode``, one inbox transaction and one log line per
-  batch), the way ``common.service`` starts a service. Throughput windows run from the first batch in
-  hand to the last batch's offsets committed, as the raw loops' do.
+  and started (one FastStream subscriber, manual acks, the consumer's own fetch/apply/commit pipeline,
+  ``decode``, one inbox transaction and one log line per batch), the way ``common.service`` starts a
+  service. Throughput windows run from the first batch in hand to the last batch's offsets committed, as
+  the raw loops' do.
 - "No database" swaps in ``NullPool``: the inbox claim and the transaction cost nothing, everything
-  else (FastStream dispatch, decode, logging, offset commit) is real.
+  else (fetch, decode, dispatch, logging, offset commit) is real.
 - The relay is ``common.outbox.OutboxRelay`` publishing rows written with ``common.outbox.add_to_outbox``.
 """
 
@@ -21,7 +22,6 @@ from typing import Any, cast
 
 import asyncpg
 from aiokafka.structs import ConsumerRecord
-from faststream.kafka.annotations import KafkaMessage
 
 from bench.generator import GeneratedEvent
 from bench.harness import Progress, Run, cpu_seconds, peak_rss_bytes, reset_peak_rss
@@ -155,15 +155,13 @@ class _MeasuredConsumer(EventConsumer):
         super().__init__(name, pool)
         self._progress = progress
 
-    async def _consume(self, message: KafkaMessage) -> None:
+    def _fetched(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """The runtime's batch entry point: the window opens with the first batch in hand."""
         self._progress.begin()
-        await super()._consume(message)
 
-    async def _commit(self, message: KafkaMessage, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
-        """The runtime's offset commit: a batch counts once its offsets are committed."""
-        await super()._commit(message, records)
-        self._progress.mark(len(records))
+    def _committed(self, records: int) -> None:
+        """The runtime's offset commit: records count once their offsets are committed."""
+        self._progress.mark(records)
 
 
 @asynccontextmanager
@@ -196,6 +194,7 @@ async def project_consumer(
     broker = build_broker(_settings(bootstrap), spec)
     consumer.attach(broker)
     await broker.start()
+    await consumer.start()
     freeze_startup_heap()  # as the service does when its start-up is done
     try:
         yield

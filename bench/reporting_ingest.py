@@ -4,11 +4,10 @@ The consumer is built as the reporting service builds it: ``common.consumer.Even
 projection ``reporting.main.SPEC`` registers, attached to a broker from ``common.service.build_broker``,
 on a pool to a database migrated with the runtime's and reporting's migrations.
 
-It subscribes to nine topics, and its group has to settle (every partition assigned) before it consumes.
-That is start-up, not ingest (the start-up goal times it, from process start), so a run first lets the
-group settle at the end of every topic, then produces a copy of the data set's first records (same keys,
-values and headers, so same partitions), and opens the window when the first batch is in hand, as the raw
-loop's window opens:
+It subscribes to nine topics as one group member. Joining the group is start-up, not ingest (the NLdoet
+scenario times it, from process start), so a run first lets the group settle at the end of every topic,
+then produces a copy of the data set's first records (same keys, values and headers, so same
+partitions), and opens the window when the first batch is in hand, as the raw loop's window opens:
 
 - the consumer's pool is wrapped so that its first ``acquire`` waits until the copy is on the topic;
 - progress is the group's committed offsets, polled: a record counts once its effects and its offset
@@ -154,9 +153,10 @@ async def reporting_throughput(
     broker = build_broker(_settings(bootstrap), SPEC)
     consumer.attach(broker)
     await broker.start()
+    await consumer.start()
     freeze_startup_heap()  # as the service does when its start-up is done
     try:
-        await _settled(bootstrap, group, consumer.topics)
+        await _settled(bootstrap, group, consumer.topics)  # one member for all the service's topics
         first = await end_offsets(bootstrap, [HOURS_TOPIC])
         await produce(bootstrap, records)
         last = await end_offsets(bootstrap, [HOURS_TOPIC])

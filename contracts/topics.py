@@ -89,7 +89,7 @@ _STREAMS = (
         key="volunteer id",
         partitions=6,
         retention_ms=FOREVER,
-        description="Hours logged per match.",
+        description="Hours per match: logged, corrected, rejected.",
     ),
     TopicSpec(
         name="matching.matches.v1",

@@ -5,7 +5,7 @@ from contracts.events._common import WeeklySlot
 from contracts.events.appreciation import AppreciationAwarded
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
 from contracts.events.history import HISTORIC_ENTRIES_PER_EVENT, HistoricHoursEntry, HistoricHoursImported
-from contracts.events.hours import HoursLogged
+from contracts.events.hours import HoursCorrected, HoursLogged, HoursRejected
 from contracts.events.matches import (
     MatchAccepted,
     MatchAgreed,
@@ -37,7 +37,9 @@ __all__ = [
     "Event",
     "HistoricHoursEntry",
     "HistoricHoursImported",
+    "HoursCorrected",
     "HoursLogged",
+    "HoursRejected",
     "MatchAccepted",
     "MatchAgreed",
     "MatchApproved",

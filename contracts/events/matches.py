@@ -169,3 +169,9 @@ class VolunteerDayMatched(Event):
     organisation_id: UUID
     centrale_id: CentraleId = Field(description="Centrale of the task.")
     matched_at: datetime
+    via: str | None = Field(
+        None,
+        description="How the day found its task: matching (automatically) or staff (brokered by hand); absent in"
+        " events from before it was added, which were all matching's.",
+        examples=["matching", "staff"],
+    )

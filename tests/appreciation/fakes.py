@@ -205,6 +205,26 @@ class FakeHoursRepository:
         for entry in self._of_volunteer.pop(volunteer_id, []):
             del self.entries[entry.id]
 
+    async def correct(self, entry_id: UUID, volunteer_id: UUID, hours: Decimal) -> bool:
+        """Give the entry its corrected amount (rounded as the column rounds); False when there is none."""
+        entry = self.entries.get(entry_id)
+        if entry is None or entry.volunteer_id != volunteer_id:
+            return False
+        corrected = replace(entry, hours=hours.quantize(Decimal("0.01")))
+        self.entries[entry_id] = corrected
+        entries = self._of_volunteer[volunteer_id]
+        entries[entries.index(entry)] = corrected
+        return True
+
+    async def withdraw(self, entry_id: UUID, volunteer_id: UUID) -> bool:
+        """Remove the entry; False when there is none."""
+        entry = self.entries.get(entry_id)
+        if entry is None or entry.volunteer_id != volunteer_id:
+            return False
+        del self.entries[entry_id]
+        self._of_volunteer[volunteer_id].remove(entry)
+        return True
+
 
 class FakeMatchRepository:
     """Matches in a dict by id, indexed by volunteer."""

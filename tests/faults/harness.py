@@ -139,9 +139,10 @@ class Service:
         """Sum of ``field`` (applied, duplicates, dead_lettered, ...) over the consumer's ``batch_done`` lines."""
         return sum(int(line[field]) for line in self.log_events("batch_done"))
 
-    def applied_partitions(self) -> set[int]:
-        """Partitions from which this instance applied at least one event."""
-        return {partition for line in self.log_events("batch_done") for partition in line["applied_partitions"]}
+    def applied_partitions(self, topic: str = VOLUNTEERS) -> set[int]:
+        """Partitions of ``topic`` from which this instance applied at least one event."""
+        lines = self.log_events("batch_done")
+        return {partition for line in lines for partition in line["applied_partitions"].get(topic, [])}
 
     def stopped_cleanly(self) -> bool:
         """Whether the process exited after logging the end of its shutdown sequence."""
@@ -216,15 +217,15 @@ class Cluster:
                 service.process.process.wait(timeout=10)
 
     async def owned(self, service: Service, topic: str = VOLUNTEERS) -> set[int]:
-        """Partitions of ``topic`` the service's consumers own now (members are matched by the id it logs)."""
+        """Partitions of ``topic`` the service owns now (its group member is matched by the id it logs)."""
         _, members = await describe_group(self.bootstrap, service.name)
         log = service.process.log_path.read_text(errors="replace")
         return {tp.partition for m in members if m.member_id in log for tp in m.partitions if tp.topic == topic}
 
     async def settled(self, *services: Service, timeout: float = 60.0) -> None:
-        """Barrier: the group is Stable and made of exactly these processes' subscribers (no rebalance due)."""
+        """Barrier: the group is Stable and made of exactly these processes (one member each; no rebalance due)."""
         name = services[0].name
-        expected = len(services) * len(consumed_topics(name))
+        expected = len(services)
         logs = [service.process.log_path for service in services]
 
         async def members() -> tuple[str, int, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -26,6 +26,7 @@ from matching.domain.model import (
     TaskFacts,
     TaskProfile,
     TaskStatus,
+    TeamDayVia,
     VolunteerDay,
     VolunteerDayStatus,
     VolunteerFacts,
@@ -38,6 +39,7 @@ from matching.repositories import VolunteerChanges
 __all__ = [
     "FakeMatchingUnitOfWork",
     "FakeMediationRepository",
+    "FakePartnerRepository",
     "FakePostcodeAreaRepository",
     "FakeProposalRepository",
     "FakeTaskRepository",
@@ -198,6 +200,25 @@ class FakeProposalRepository:
                 if p.volunteer_id == volunteer_id and (statuses is None or p.status in statuses)
             ]
         )
+
+    async def of_centrale_volunteers(
+        self,
+        volunteer_centrale_id: str,
+        statuses: Collection[ProposalStatus],
+        *,
+        needs_consulent: bool | None = None,
+        proposed_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[Proposal]:
+        found = [
+            p
+            for p in self.rows.values()
+            if p.volunteer_centrale_id == volunteer_centrale_id
+            and p.status in statuses
+            and (needs_consulent is None or p.needs_consulent == needs_consulent)
+            and (proposed_before is None or p.proposed_at < proposed_before)
+        ]
+        return sorted(found, key=lambda p: (p.proposed_at, str(p.match_id)))[:limit]
 
     async def volunteers_proposed_for(self, task_id: UUID) -> set[UUID]:
         return {p.volunteer_id for p in self.rows.values() if p.task_id == task_id}
@@ -370,17 +391,56 @@ class FakeVolunteerDayRepository:
     async def add(self, day: VolunteerDay) -> None:
         self.rows.setdefault(day.day_id, day)
 
-    async def get(self, day_id: UUID) -> VolunteerDay | None:
+    async def get(self, day_id: UUID, *, for_update: bool = False) -> VolunteerDay | None:
         return self.rows.get(day_id)
 
-    async def mark_matched(self, day_id: UUID, task_id: UUID, at: datetime) -> None:
+    async def mark_matched(self, day_id: UUID, task_id: UUID, at: datetime, via: TeamDayVia) -> None:
         self.rows[day_id] = replace(
-            self.rows[day_id], status=VolunteerDayStatus.MATCHED, task_id=task_id, matched_at=at
+            self.rows[day_id], status=VolunteerDayStatus.MATCHED, task_id=task_id, matched_at=at, matched_via=via
         )
+
+    async def open_for_task(
+        self, *, theme: str, centrale_id: str, largest_team: int, not_before: date
+    ) -> list[VolunteerDay]:
+        days = [
+            day
+            for day in self.rows.values()
+            if day.status is VolunteerDayStatus.OPEN
+            and day.team_size <= largest_team
+            and day.on_date >= not_before
+            and (not day.themes or theme in day.themes)
+            and day.centrale_id in (None, centrale_id)
+        ]
+        # PostgreSQL: ORDER BY posted_at NULLS FIRST, day_id.
+        return sorted(days, key=lambda d: (d.posted_at is not None, d.posted_at or START, d.day_id))
+
+    async def open_for_centrale(self, centrale_id: str) -> list[VolunteerDay]:
+        days = [
+            day
+            for day in self.rows.values()
+            if day.status is VolunteerDayStatus.OPEN and day.centrale_id in (None, centrale_id)
+        ]
+        return sorted(days, key=lambda d: (d.on_date, d.posted_at is not None, d.posted_at or START, d.day_id))
+
+
+class FakePartnerRepository:
+    """Partners' names in a dict."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, str] = {}
+
+    async def record(self, partner_id: UUID, name: str) -> None:
+        self.rows[partner_id] = name
+
+    async def names(self, partner_ids: Collection[UUID]) -> dict[UUID, str]:
+        return {partner_id: self.rows[partner_id] for partner_id in partner_ids if partner_id in self.rows}
 
 
 class FakeMatchingUnitOfWork(FakeUnitOfWork):
-    """Matching's unit of work on the fakes: events in ``emitted``, centrales whose turn was taken in ``locked``."""
+    """Matching's unit of work on the fakes: events in ``emitted``, centrales whose turn was taken in ``locked``.
+
+    ``team_day_turns`` counts the team-day turns taken.
+    """
 
     def __init__(
         self, clock: ManualClock | None = None, policy: MatchingPolicy | None = None, origin: Origin | None = None
@@ -395,9 +455,14 @@ class FakeMatchingUnitOfWork(FakeUnitOfWork):
         self.volunteers = FakeVolunteerRepository(self.postcode_areas, time)
         self.tasks = FakeTaskRepository(self.postcode_areas, self.proposals, self.clock)
         self.volunteer_days = FakeVolunteerDayRepository()
+        self.partners = FakePartnerRepository()
         self.index = CandidateIndexCache()
         self.candidates = IndexedCandidates(self.index, self.volunteers)
         self.locked: list[str] = []
+        self.team_day_turns = 0
 
     async def lock_centrale(self, centrale_id: str) -> None:
         self.locked.append(centrale_id)
+
+    async def lock_team_days(self) -> None:
+        self.team_day_turns += 1

@@ -33,9 +33,11 @@ from registry.repositories import (
     Consent,
     Credential,
     DayHours,
+    DayPlace,
     FollowUpSettings,
     HistoricHours,
     Hours,
+    HoursChange,
     IdempotencyKey,
     ImportLink,
     Match,
@@ -45,6 +47,7 @@ from registry.repositories import (
     NoticePreference,
     NoticeTemplate,
     Organisation,
+    PartnerWebhook,
     PostcodeArea,
     Proposal,
     PublicContact,
@@ -53,11 +56,14 @@ from registry.repositories import (
     Template,
     Volunteer,
     VolunteerDay,
+    WebhookAttempt,
+    WebhookDelivery,
     Window,
 )
 from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
 from tests.registry.fakes_imports import FakeExportRepository, FakeHistoricHoursRepository, FakeImportRepository
+from tests.registry.fakes_teamdays import FakeWebhookRepository
 from tests.registry.fakes_vacaturebank import (
     FakeCalendarFeedRepository,
     FakePostcodeAreaRepository,
@@ -87,6 +93,7 @@ class FakeTables:
     tasks: dict[UUID, Task] = field(default_factory=dict)
     matches: dict[UUID, Match] = field(default_factory=dict)
     hours: dict[UUID, Hours] = field(default_factory=dict)
+    hours_changes: dict[UUID, HoursChange] = field(default_factory=dict)
     business_partners: dict[UUID, BusinessPartner] = field(default_factory=dict)
     volunteer_days: dict[UUID, VolunteerDay] = field(default_factory=dict)
     volunteer_day_hours: list[DayHours] = field(default_factory=list)
@@ -112,6 +119,9 @@ class FakeTables:
     calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
     import_links: dict[tuple[str, str, str, bytes], ImportLink] = field(default_factory=dict)
     historic_hours: dict[tuple[str, str, str], HistoricHours] = field(default_factory=dict)
+    partner_webhooks: dict[UUID, PartnerWebhook] = field(default_factory=dict)
+    webhook_deliveries: dict[UUID, WebhookDelivery] = field(default_factory=dict)
+    webhook_attempts: list[WebhookAttempt] = field(default_factory=list)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -308,6 +318,7 @@ class FakeHoursRepository:
 
     def __init__(self, tables: FakeTables) -> None:
         self._rows = tables.hours
+        self._changes = tables.hours_changes
         self._matches = tables.matches
         self.serialised: list[UUID] = []
 
@@ -321,20 +332,62 @@ class FakeHoursRepository:
             return None
         return _stored(h)
 
+    async def get_of_volunteer(self, hours_id: UUID, volunteer_id: UUID, *, lock: bool = False) -> Hours | None:
+        h = self._rows.get(hours_id)
+        return _stored(h) if h is not None and h.volunteer_id == volunteer_id else None
+
     async def confirm(self, hours_id: UUID, at: datetime) -> None:
         self._rows[hours_id] = replace(self._rows[hours_id], status="confirmed", confirmed_at=at)
+
+    async def save(self, hours: Hours) -> None:
+        stored = self._rows[hours.id]
+        self._rows[hours.id] = replace(
+            stored,
+            hours=hours.hours.quantize(_TWO_PLACES),
+            status=hours.status,
+            confirmed_at=hours.confirmed_at,
+            rejected_at=hours.rejected_at,
+            corrected_at=hours.corrected_at,
+        )
 
     async def serialise_volunteer(self, volunteer_id: UUID) -> None:
         self.serialised.append(volunteer_id)  # one task in a test: nothing to wait for; remembered for tests
 
-    async def total_on(self, volunteer_id: UUID, day: date) -> Decimal:
+    async def total_on(self, volunteer_id: UUID, day: date, *, excluding: UUID | None = None) -> Decimal:
         return sum(
-            (h.hours for h in self._rows.values() if h.volunteer_id == volunteer_id and h.worked_on == day), Decimal(0)
+            (
+                h.hours
+                for h in self._rows.values()
+                if (h.volunteer_id, h.worked_on) == (volunteer_id, day) and h.status != "rejected" and h.id != excluding
+            ),
+            Decimal(0),
         )
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Hours]:
         rows = [h for h in self._rows.values() if h.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda h: (h.worked_on, h.logged_at)))
+
+    async def of_organisation(
+        self, organisation_id: UUID, centrale_id: str, status: str | None = None, limit: int = 200
+    ) -> list[Hours]:
+        rows = [
+            h
+            for h in self._rows.values()
+            if (h.organisation_id, h.centrale_id) == (organisation_id, centrale_id) and status in (None, h.status)
+        ]
+        rows.sort(key=lambda h: h.id)
+        rows.sort(key=lambda h: (h.worked_on, h.logged_at), reverse=True)  # newest first, ties by id
+        rows.sort(key=lambda h: h.status != "pending")  # waiting first (a stable sort keeps newest first within)
+        return _stored(rows[:limit])
+
+    async def add_change(self, change: HoursChange) -> None:
+        assert change.hours_id in self._rows, "a change belongs to a stored entry"
+        self._changes[change.id] = _stored(change)
+
+    async def changes_of(self, hours_ids: Collection[UUID]) -> list[HoursChange]:
+        wanted = set(hours_ids)
+        rows = [c for c in self._changes.values() if c.hours_id in wanted]
+        return _stored(sorted(rows, key=lambda c: (c.changed_at, c.id)))
 
 
 class FakePartnerRepository:
@@ -360,6 +413,7 @@ class FakeVolunteerDayRepository:
         self._rows = tables.volunteer_days
         self._hours = tables.volunteer_day_hours
         self._partners = tables.business_partners
+        self._tables = tables
 
     async def add_new(self, day: VolunteerDay) -> bool:
         assert day.partner_id in self._partners, "a day belongs to a stored partner"
@@ -383,7 +437,7 @@ class FakeVolunteerDayRepository:
         return _stored(sorted(rows, key=lambda d: d.on_date, reverse=True))  # stable: id ascending within a date
 
     async def record_match(
-        self, day_id: UUID, task_id: UUID, organisation_id: UUID, centrale_id: str, at: datetime
+        self, day_id: UUID, task_id: UUID, organisation_id: UUID, centrale_id: str, at: datetime, via: str
     ) -> bool:
         if day_id not in self._rows:
             return False
@@ -394,6 +448,7 @@ class FakeVolunteerDayRepository:
             matched_organisation_id=organisation_id,
             matched_centrale_id=centrale_id,
             matched_at=at,
+            matched_via=via,
         )
         return True
 
@@ -403,12 +458,70 @@ class FakeVolunteerDayRepository:
             return None
         return _stored(day)
 
+    async def of_organisation(self, organisation_id: UUID, centrale_id: str) -> list[VolunteerDay]:
+        rows = sorted(
+            (
+                d
+                for d in self._rows.values()
+                if (d.matched_organisation_id, d.matched_centrale_id) == (organisation_id, centrale_id)
+            ),
+            key=lambda d: d.id,
+        )
+        return _stored(sorted(rows, key=lambda d: d.on_date, reverse=True))
+
     async def add_hours(self, hours: DayHours) -> None:
         assert hours.day_id in self._rows, "hours belong to a stored day"
+        assert hours.status != "confirmed" or not any(
+            h.day_id == hours.day_id and h.status == "confirmed" for h in self._hours
+        ), "one confirmed entry per day (a unique index)"
         self._hours.append(_stored(replace(hours, hours_total=hours.hours_total.quantize(_TWO_PLACES))))
 
     async def hours_of(self, day_id: UUID) -> list[DayHours]:
         return _stored(sorted((h for h in self._hours if h.day_id == day_id), key=lambda h: (h.logged_at, h.id)))
+
+    async def decide_hours(self, hours_id: UUID, status: str, at: datetime) -> None:
+        for index, entry in enumerate(self._hours):
+            if entry.id == hours_id:
+                self._hours[index] = replace(entry, status=status, decided_at=at)
+
+    async def supersede_confirmed(self, day_id: UUID, at: datetime) -> None:
+        for index, entry in enumerate(self._hours):
+            if entry.day_id == day_id and entry.status == "confirmed":
+                self._hours[index] = replace(entry, status="superseded")
+
+    async def places_of(self, day_ids: Collection[UUID]) -> dict[UUID, DayPlace]:
+        places = {}
+        for day_id in day_ids:
+            day = self._rows.get(day_id)
+            if day is None or day.matched_task_id is None or day.matched_organisation_id is None:
+                continue
+            task = self._tables.tasks.get(day.matched_task_id)
+            organisation = self._tables.organisations.get(day.matched_organisation_id)
+            centrale = self._tables.centrales.get(day.matched_centrale_id or "")
+            if task is None or organisation is None or centrale is None:
+                continue
+            places[day_id] = DayPlace(
+                day_id=day_id,
+                task_title=task.title,
+                theme=task.theme,
+                organisation_id=organisation.id,
+                organisation_name=organisation.name,
+                centrale_id=centrale.id,
+                centrale_name=centrale.name,
+                municipality_code=centrale.municipality_code,
+            )
+        return places
+
+    async def confirmed_between(self, partner_id: UUID, first: date, last: date) -> list[tuple[VolunteerDay, DayHours]]:
+        days = sorted(
+            (d for d in self._rows.values() if d.partner_id == partner_id and first <= d.on_date <= last),
+            key=lambda d: (d.on_date, d.id),
+        )
+        found = []
+        for day in days:
+            confirmed = [h for h in self._hours if h.day_id == day.id and h.status == "confirmed"]
+            found += [(day, entry) for entry in confirmed]
+        return _stored(found)
 
 
 class FakeCredentialRepository:
@@ -1122,6 +1235,7 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.imports = FakeImportRepository(self.tables)
         self.historic_hours = FakeHistoricHoursRepository(self.tables)
         self.exports = FakeExportRepository(self.tables)
+        self.webhooks = FakeWebhookRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -65,7 +65,10 @@ class Registry:
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
     async def new_organisation(self, centrale_id: str, staff: Headers, *, admit: bool = True) -> tuple[UUID, Headers]:
-        """An insured organisation with a contact person (admitted unless told otherwise) and its headers."""
+        """An insured organisation with a contact person (admitted unless told otherwise) and its headers.
+
+        Only an admitted organisation gets a credential (issue 19): one left pending comes with no headers.
+        """
         contact = f"Contact {secrets.token_hex(3)}"
         self.personal_values.append(contact)
         response = await self.http.post(
@@ -87,6 +90,8 @@ class Registry:
                 f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/admit", headers=staff
             )
             assert admitted.status_code == 204, admitted.text
+        else:
+            return organisation_id, {}
         headers = await self.credential(
             f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/credentials", staff
         )

@@ -17,7 +17,9 @@ from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import (
     HistoricHoursImported,
+    HoursCorrected,
     HoursLogged,
+    HoursRejected,
     MatchMade,
     OrganisationRegistered,
     TaskPosted,
@@ -156,6 +158,20 @@ async def on_historic_hours_imported(event: HistoricHoursImported, uow: Uow) -> 
     _log_awards(awarded, volunteer_id=str(event.volunteer_id), historic_entries=len(entries))
 
 
+async def on_hours_corrected(event: HoursCorrected, uow: Uow) -> None:
+    """Totals and later milestones follow the corrected amount; a thank-you already sent stays sent."""
+    trigger = trigger_of(uow.envelope)
+    command = hours.CorrectHours(event.hours_id, event.volunteer_id, event.hours, event.counted, trigger)
+    awarded = await hours.correct_hours(command, uow)
+    _log_awards(awarded, volunteer_id=str(event.volunteer_id), hours_id=str(event.hours_id))
+
+
+async def on_hours_rejected(event: HoursRejected, uow: Uow) -> None:
+    """A rejected entry stops counting towards milestones, NLdoet and MDT (and certificates)."""
+    await hours.reject_hours(hours.RejectHours(event.hours_id, event.volunteer_id, event.counted), uow)
+    log.info("hours_withdrawn", volunteer_id=str(event.volunteer_id), hours_id=str(event.hours_id))
+
+
 async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, uow: Uow) -> None:
     """Thank the business partner for its team's day."""
     command = awards.RecordPartnerDay(
@@ -176,5 +192,7 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(MatchMade)(on_match_made)
     consumer.on_batch(HoursLogged)(on_hours_logged)
     consumer.on(HistoricHoursImported)(on_historic_hours_imported)
+    consumer.on(HoursCorrected)(on_hours_corrected)
+    consumer.on(HoursRejected)(on_hours_rejected)
     consumer.on(VolunteerDayHoursLogged)(on_volunteer_day_hours_logged)
     register_credential_projection(consumer)

@@ -51,6 +51,9 @@ class KeyedLock(IntEnum):
     # Registry: one import per centrale and source system at a time, so two runs of the same file cannot
     # both find an external id new (registry/use_cases/imports.py).
     REGISTRY_IMPORT = 45
+    # Matching, region-wide (key "region"): a posted team day's search for tasks, a team task's search for
+    # open days and staff assigning one to the other take turns (matching/unit_of_work.py).
+    MATCHING_TEAM_DAYS = 18
 
 
 async def keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str, *, shared: bool = False) -> None:

@@ -17,6 +17,7 @@ __all__ = [
     "AcceptProposal",
     "AgreeToProposal",
     "ApproveProposal",
+    "AssignTeamDay",
     "CloseTask",
     "DeclineProposal",
     "EndMatch",
@@ -24,11 +25,14 @@ __all__ = [
     "ExpireStaleProposals",
     "ExpressInterest",
     "GetMediation",
+    "ListCentraleProposals",
+    "ListOpenTeamDays",
     "ListTaskProposals",
     "ListVolunteerProposals",
     "LoadPostcodeAreas",
     "MatchTeamDay",
     "OfferOverflow",
+    "RecordPartner",
     "RecordPostedTask",
     "RecordTaskUpdate",
     "RecordVolunteer",
@@ -216,6 +220,17 @@ class ListVolunteerProposals:
     volunteer_centrale_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ListCentraleProposals:
+    """The pending proposals of a centrale's volunteers for its consulenten's work queue: those that need their
+    approval (``needs_consulent``), or those waiting longer than ``waiting_days``."""
+
+    volunteer_centrale_id: str
+    needs_consulent: bool | None = None
+    waiting_days: int | None = None
+    limit: int = 100
+
+
 # -- overflow and team days ---------------------------------------------------------------------------
 
 
@@ -229,3 +244,27 @@ class MatchTeamDay:
     """Match a business partner's team day to an open team task with room for the whole team."""
 
     day: VolunteerDay
+
+
+@dataclass(frozen=True)
+class RecordPartner:
+    """Keep a business partner's name (``BusinessPartnerRegistered``), for staff brokering its days."""
+
+    partner_id: UUID
+    name: str
+
+
+@dataclass(frozen=True)
+class ListOpenTeamDays:
+    """The open team days staff of ``centrale_id`` may broker: naming their centrale or none."""
+
+    centrale_id: str
+
+
+@dataclass(frozen=True)
+class AssignTeamDay:
+    """Staff of ``centrale_id`` give an open team day to one of their centrale's tasks by hand."""
+
+    day_id: UUID
+    task_id: UUID
+    centrale_id: str

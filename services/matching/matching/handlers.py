@@ -5,6 +5,7 @@ from __future__ import annotations
 from common.auth import register_credential_projection
 from common.consumer import EventConsumer
 from contracts.events import (
+    BusinessPartnerRegistered,
     TaskClosed,
     TaskPosted,
     TaskUpdated,
@@ -17,6 +18,7 @@ from matching.commands import (
     CloseTask,
     EraseVolunteer,
     MatchTeamDay,
+    RecordPartner,
     RecordPostedTask,
     RecordTaskUpdate,
     RecordVolunteer,
@@ -27,6 +29,7 @@ from matching.use_cases import (
     close_task,
     erase_volunteer,
     match_team_day,
+    record_partner,
     record_posted_task,
     record_task_update,
     record_volunteer,
@@ -109,8 +112,14 @@ async def on_volunteer_day_posted(event: VolunteerDayPosted, uow: PostgresMatchi
         themes=event.themes,
         postcode_area=event.postcode_area,
         centrale_id=event.centrale_id,
+        posted_at=event.posted_at,
     )
     await match_team_day(MatchTeamDay(day), uow)
+
+
+async def on_business_partner_registered(event: BusinessPartnerRegistered, uow: PostgresMatchingUnitOfWork) -> None:
+    """A partner's name, so staff brokering its team days know whose team it is."""
+    await record_partner(RecordPartner(event.partner_id, event.partner_name), uow)
 
 
 def register(consumer: EventConsumer) -> None:
@@ -122,4 +131,5 @@ def register(consumer: EventConsumer) -> None:
     consumer.on(TaskUpdated)(on_task_updated)
     consumer.on(TaskClosed)(on_task_closed)
     consumer.on(VolunteerDayPosted)(on_volunteer_day_posted)
+    consumer.on(BusinessPartnerRegistered)(on_business_partner_registered)
     register_credential_projection(consumer)

@@ -13,8 +13,10 @@ from matching.candidates import CandidateIndexCache, Candidates, IndexedCandidat
 from matching.domain.policy import MatchingPolicy
 from matching.repositories import (
     MediationRepository,
+    PartnerRepository,
     PostcodeAreaRepository,
     PostgresMediationRepository,
+    PostgresPartnerRepository,
     PostgresPostcodeAreaRepository,
     PostgresProposalRepository,
     PostgresTaskRepository,
@@ -58,6 +60,11 @@ class MatchingUnitOfWork(UnitOfWork, Protocol):
         ...
 
     @property
+    def partners(self) -> PartnerRepository:
+        """Business partners' names."""
+        ...
+
+    @property
     def postcode_areas(self) -> PostcodeAreaRepository:
         """PC4 centroids."""
         ...
@@ -81,6 +88,15 @@ class MatchingUnitOfWork(UnitOfWork, Protocol):
         """
         ...
 
+    async def lock_team_days(self) -> None:
+        """Take the region's team-day turn until the unit of work ends.
+
+        A posted day looks for tasks, a team task (posted or changed) looks for open days, staff assign one
+        to the other: each takes this turn before it writes and reads, so a day and a task that arrive at the
+        same moment cannot each miss the other, and no two reserve the same places.
+        """
+        ...
+
 
 class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
     """Matching's unit of work on an open PostgreSQL transaction."""
@@ -101,6 +117,7 @@ class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
         self.volunteers = PostgresVolunteerRepository(conn)
         self.tasks = PostgresTaskRepository(conn)
         self.volunteer_days = PostgresVolunteerDayRepository(conn)
+        self.partners = PostgresPartnerRepository(conn)
         self.postcode_areas = PostgresPostcodeAreaRepository(conn)
         self.candidates = IndexedCandidates(index, self.volunteers)
         self.policy = policy
@@ -108,6 +125,10 @@ class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
     async def lock_centrale(self, centrale_id: str) -> None:
         """Take the centrale's matching turn until the transaction ends (a transaction-scoped advisory lock)."""
         await keyed_xact_lock(self.conn, KeyedLock.MATCHING_CENTRALE, centrale_id)
+
+    async def lock_team_days(self) -> None:
+        """Take the region's team-day turn until the transaction ends (a transaction-scoped advisory lock)."""
+        await keyed_xact_lock(self.conn, KeyedLock.MATCHING_TEAM_DAYS, "region")
 
 
 def matching_unit_of_work(index: CandidateIndexCache, policy: MatchingPolicy) -> UnitOfWorkFactory:

@@ -94,6 +94,12 @@ class Settings(ServiceSettings):
     audit_retention_days: int = Field(
         730, ge=30, le=3650, description="Days the audit trail of personal data access is kept (then purged daily)."
     )
+    hours_correction_days: int = Field(
+        30,
+        ge=0,
+        le=366,
+        description="Days after logging hours within which whoever logged them may correct the amount (0: never).",
+    )
     public_url: str | None = Field(
         None,
         pattern=r"^https?://[^\s]+[^/\s]$",
@@ -113,6 +119,28 @@ class Settings(ServiceSettings):
         description="A task's human page, with {task_id} in it (feeds and JSON-LD link to it); unset: the "
         "task's public API page.",
         examples=["https://vacatures.regio-utrecht.example/vacatures/{task_id}"],
+    )
+    # Partners' webhooks (issue 18): team-day news signed and sent to the URL a partner registered.
+    webhook_timeout_s: float = Field(
+        10.0, gt=0, le=60, description="How long one webhook delivery may take, connecting and answering."
+    )
+    webhook_poll_interval_s: float = Field(
+        2.0, gt=0, le=300, description="How often the webhook sender looks for deliveries due."
+    )
+    webhook_first_retry_s: float = Field(
+        30.0, gt=0, le=3600, description="Wait after a failed webhook delivery; it doubles after each failure."
+    )
+    webhook_max_retry_s: float = Field(
+        6 * 3600.0, gt=0, le=86_400, description="Longest wait between two attempts of a webhook delivery."
+    )
+    webhook_max_attempts: int = Field(
+        15,
+        ge=1,
+        le=50,
+        description="Attempts before a webhook delivery is given up as failed (the partner or ops can send it again).",
+    )
+    webhook_allow_http: bool = Field(
+        False, description="Accept http:// webhook URLs (development and tests only); otherwise only https://."
     )
 
     @property

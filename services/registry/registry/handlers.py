@@ -67,8 +67,10 @@ async def on_match_event(event: MatchEvent, uow: PostgresRegistryUnitOfWork) -> 
 
 
 async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresRegistryUnitOfWork) -> None:
-    """Show the partner which task its team day was matched to."""
-    cmd = partners.RecordVolunteerDayMatch(event.day_id, event.task_id, event.organisation_id, event.centrale_id)
+    """Show the partner which task its team day was matched to (and tell its webhook)."""
+    cmd = partners.RecordVolunteerDayMatch(
+        event.day_id, event.task_id, event.organisation_id, event.centrale_id, via=event.via or "matching"
+    )
     await partners.record_volunteer_day_match(cmd, uow)
 
 

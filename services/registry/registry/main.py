@@ -16,6 +16,7 @@ from registry.config import Settings
 from registry.handlers import register_handlers
 from registry.jobs import JOBS
 from registry.unit_of_work import PostgresRegistryUnitOfWork
+from registry.webhooks.sender import webhook_sender
 
 __all__ = ["SPEC", "create_app", "main"]
 
@@ -47,12 +48,14 @@ SPEC = ServiceSpec(
         events.VolunteerDayHoursLogged,
         events.HoursLogged,
         events.HistoricHoursImported,
+        events.HoursCorrected,
+        events.HoursRejected,
         events.CredentialIssued,
         events.CredentialRevoked,
     ],
     description="System of record for centrales, organisations, volunteers, tasks, partners and hours.",
     unit_of_work=PostgresRegistryUnitOfWork,
-    workers=[notifications.thank_you_sender, notifications.notice_sender],
+    workers=[notifications.thank_you_sender, notifications.notice_sender, webhook_sender],
     jobs=JOBS,
 )
 

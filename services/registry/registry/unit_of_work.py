@@ -74,6 +74,7 @@ from registry.repositories import (
     VolunteerDayRepository,
     VolunteerRepository,
 )
+from registry.repositories.webhooks import PostgresWebhookRepository, WebhookRepository
 
 __all__ = ["PostgresRegistryUnitOfWork", "RegistryUnitOfWork"]
 
@@ -244,6 +245,11 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Bulk reads of a centrale's records for exports."""
         ...
 
+    @property
+    def webhooks(self) -> WebhookRepository:
+        """Partners' webhooks and their delivery log."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -282,3 +288,4 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.imports: ImportRepository = PostgresImportRepository(conn)
         self.historic_hours: HistoricHoursRepository = PostgresHistoricHoursRepository(conn)
         self.exports: ExportRepository = PostgresExportRepository(conn)
+        self.webhooks: WebhookRepository = PostgresWebhookRepository(conn)

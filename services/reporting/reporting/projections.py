@@ -32,7 +32,9 @@ from contracts import Event
 from contracts.events import (
     BusinessPartnerRegistered,
     HistoricHoursImported,
+    HoursCorrected,
     HoursLogged,
+    HoursRejected,
     MatchEnded,
     MatchMade,
     OrganisationAdmitted,
@@ -49,6 +51,7 @@ from contracts.events import (
     VolunteerProfileUpdated,
     VolunteerRegistered,
 )
+from reporting.periods import Closure, book, horizon_of, month_of
 
 __all__ = [
     "ERASURE_GATE",
@@ -324,6 +327,61 @@ async def on_hours_logged(event: HoursLogged, uow: PostgresUnitOfWork) -> None:
     await on_hours_logged_run([event], BatchContext(envelopes=[uow.envelope], conn=uow.conn))
 
 
+async def _frozen(conn: Connection, fact: asyncpg.Record, at: Any) -> bool:
+    """Whether the month an hours fact was booked in had been closed by ``at`` (so its figures may not change).
+
+    The same booking the queries do (``periods.book``): the fact's own month, or the first one open when it
+    was recorded. Decided by the event's recorded time, never by when it is applied, so a rebuild agrees.
+    """
+    rows = await conn.fetch(
+        "SELECT c.closed_at, c.last_month FROM period_closures c"
+        " JOIN centrale_municipalities m ON m.municipality_code = c.municipality_code"
+        " WHERE m.centrale_id = $1 AND c.closed_at <= $2",
+        fact["centrale_id"],
+        at,
+    )
+    closures = [Closure(row["closed_at"], row["last_month"]) for row in rows]
+    horizon = horizon_of(closures)
+    return horizon is not None and book(month_of(fact["worked_on"]), fact["recorded_at"], closures) <= horizon
+
+
+async def _change_hours(event: HoursCorrected | HoursRejected, uow: PostgresUnitOfWork, delta: Any) -> bool:
+    """Book ``delta`` as a fact of its own when the entry's month is closed (it counts in the first open month,
+    as a late event does); True when it did. False: the month is open, the caller changes the fact itself."""
+    await _hold_erasures_off(uow.conn)  # the fact's person key is copied below: no erasure may run meanwhile
+    fact = await uow.conn.fetchrow(
+        "SELECT match_id, task_id, person_key, centrale_id, theme, worked_on, recorded_at FROM hours_facts"
+        " WHERE hours_id = $1",
+        event.hours_id,
+    )
+    if fact is None or not await _frozen(uow.conn, fact, uow.envelope.time):
+        return False
+    await uow.conn.execute(
+        """
+        INSERT INTO hours_facts
+            (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours, recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (hours_id) DO NOTHING
+        """,
+        uow.envelope.id, fact["match_id"], fact["task_id"], fact["person_key"], fact["centrale_id"], fact["theme"],
+        fact["worked_on"], delta, uow.envelope.time,
+    )  # fmt: skip
+    return True
+
+
+async def on_hours_corrected(event: HoursCorrected, uow: PostgresUnitOfWork) -> None:
+    """An entry's amount corrected: the fact gets the new amount; in a closed month the difference is booked
+    in the first open one instead (keyed by the event's id). An entry that never counted is not here."""
+    if event.counted and not await _change_hours(event, uow, event.hours - event.previous_hours):
+        await uow.conn.execute("UPDATE hours_facts SET hours = $2 WHERE hours_id = $1", event.hours_id, event.hours)
+
+
+async def on_hours_rejected(event: HoursRejected, uow: PostgresUnitOfWork) -> None:
+    """A counted entry rejected: its fact goes; in a closed month its amount is taken off in the first open one."""
+    if event.counted and not await _change_hours(event, uow, -event.hours):
+        await uow.conn.execute("DELETE FROM hours_facts WHERE hours_id = $1", event.hours_id)
+
+
 async def on_historic_hours_imported(event: HistoricHoursImported, uow: PostgresUnitOfWork) -> None:
     """Hours a volunteer worked before the platform (an import): counted in the months they were worked, like
     any hours; an entry sent again (corrected) takes its new figures under its id."""
@@ -418,6 +476,8 @@ PROJECTIONS: dict[type[Event], Projection] = {
     MatchEnded: on_match_ended,
     HoursLogged: on_hours_logged,
     HistoricHoursImported: on_historic_hours_imported,
+    HoursCorrected: on_hours_corrected,
+    HoursRejected: on_hours_rejected,
     BusinessPartnerRegistered: on_business_partner_registered,
     VolunteerDayPosted: on_volunteer_day_posted,
     VolunteerDayMatched: on_volunteer_day_matched,

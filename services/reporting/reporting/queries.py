@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
@@ -29,6 +30,7 @@ __all__ = [
     "Config",
     "build_cube",
     "load_config",
+    "partner_name",
     "registered_volunteers",
     "shift_months",
 ]
@@ -52,6 +54,20 @@ async def registered_volunteers(pool: asyncpg.Pool, centrale_id: str) -> int:
     """How many volunteers the centrale registered (erased ones included: they were registered)."""
     count = await pool.fetchval("SELECT count(*) FROM volunteer_facts WHERE centrale_id = $1", centrale_id)
     return int(count or 0)
+
+
+async def partner_name(pool: asyncpg.Pool, partner_id: UUID) -> str | None:
+    """The company's name (``BusinessPartnerRegistered``), or None before that event was applied."""
+    name = await pool.fetchval("SELECT partner_name FROM partner_facts WHERE partner_id = $1", partner_id)
+    return str(name) if name is not None else None
+
+
+async def municipality_of(pool: asyncpg.Pool, centrale_id: str | None) -> tuple[str, str] | None:
+    """The CBS code and name of the municipality a centrale works for, as ops loaded it (None: not linked)."""
+    row = await pool.fetchrow(
+        "SELECT municipality_code, municipality_name FROM centrale_municipalities WHERE centrale_id = $1", centrale_id
+    )
+    return (row["municipality_code"], row["municipality_name"]) if row else None
 
 
 @dataclass

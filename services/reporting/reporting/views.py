@@ -291,9 +291,12 @@ def figures(cube: Cube, scope: str) -> Figures:
     )
 
 
-def partner_figures(cube: Cube, partner_id: str) -> Figures:
-    """A business partner's own teams: per month and per municipality, nothing of anyone else."""
-    name = cube.categories.get("team_days", {}).get(partner_id, partner_id)
+def partner_figures(cube: Cube, partner_id: str, partner_name: str | None = None) -> Figures:
+    """A business partner's own teams: per month and per municipality, nothing of anyone else.
+
+    ``partner_name``: the company's name, so the figures name it also in a period without its teams.
+    """
+    name = partner_name or cube.categories.get("team_days", {}).get(partner_id, partner_id)
     months = [
         _row(cube, m.isoformat()[:7], month_label(m), TEAM, (REGION, m.isoformat()[:7], "", partner_id))
         for m in cube.period.months

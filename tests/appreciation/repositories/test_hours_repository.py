@@ -47,3 +47,19 @@ async def test_put_keeps_an_imported_entry_without_match_or_task_and_a_corrected
 
     assert await uow.hours.of_volunteers([volunteer_id]) == []
     assert await uow.hours.of_volunteers([other]) == [corrected]
+
+
+async def test_an_entry_is_corrected_or_withdrawn_only_as_its_own_volunteers(uow: AppreciationUnitOfWork) -> None:
+    volunteer_id, other = uuid4(), uuid4()
+    entry, untouched = hours_entry(volunteer_id, "8"), hours_entry(volunteer_id, "2")
+    await uow.hours.add([entry, untouched])
+
+    assert await uow.hours.correct(entry.id, volunteer_id, Decimal("3.25")) is True
+    assert await uow.hours.correct(entry.id, other, Decimal("9")) is False
+    assert await uow.hours.correct(uuid4(), volunteer_id, Decimal("9")) is False
+    assert sorted(e.hours for e in await uow.hours.of_volunteers([volunteer_id])) == [Decimal("2"), Decimal("3.25")]
+
+    assert await uow.hours.withdraw(entry.id, other) is False
+    assert await uow.hours.withdraw(entry.id, volunteer_id) is True
+    assert await uow.hours.withdraw(entry.id, volunteer_id) is False
+    assert await uow.hours.of_volunteers([volunteer_id]) == [untouched]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import secrets
-import types
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +19,8 @@ from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker
 
 from common.consumer import BatchContext, EventConsumer
+from common.consumer._batch import next_offsets
+from common.consumer._pipeline import OffsetCommitter
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.ops import commit_offsets, end_offsets, read_dead_letters, wait_until_caught_up
 from common.outbox import make_envelope
@@ -365,6 +366,7 @@ async def test_a_batch_that_fails_outside_its_handlers_is_retried_not_skipped(
     consumer._apply_decoded = fails_once  # type: ignore[method-assign]
     record, envelope = _record()
     await broker.start()
+    await consumer.start()
     try:
         headers = {name: value.decode() for name, value in record.headers}
         await broker.publish(record.value, TOPIC, key=record.key, headers=headers)
@@ -383,17 +385,18 @@ async def test_records_handed_over_again_never_move_the_committed_offset_back(
     pool: asyncpg.Pool, kafka_bootstrap: str
 ) -> None:
     """After a rebalance the fetcher may hand over records applied and committed before: their commit is left out."""
-    consumer = EventConsumer(f"test-{secrets.token_hex(4)}", pool)
-    kafka = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=consumer.name, enable_auto_commit=False)
+    kafka = AIOKafkaConsumer(
+        bootstrap_servers=kafka_bootstrap, group_id=f"test-{secrets.token_hex(4)}", enable_auto_commit=False
+    )
     partition = TopicPartition(TOPIC, 0)
     await kafka.start()
     try:
         kafka.assign([partition])
-        message: Any = types.SimpleNamespace(consumer=kafka)
-        await consumer._commit(message, [_record(offset)[0] for offset in (5, 6, 7)])
-        await consumer._commit(message, [_record(offset)[0] for offset in (2, 3)])  # the same records again
+        committer = OffsetCommitter(kafka)
+        await committer.commit(next_offsets([_record(offset)[0] for offset in (5, 6, 7)]))
+        await committer.commit(next_offsets([_record(offset)[0] for offset in (2, 3)]))  # the same records again
         stays = await kafka.committed(partition)
-        await consumer._commit(message, [_record(offset)[0] for offset in (8, 9)])
+        await committer.commit(next_offsets([_record(offset)[0] for offset in (8, 9)]))
         moves_on = await kafka.committed(partition)
     finally:
         await kafka.stop()

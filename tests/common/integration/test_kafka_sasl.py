@@ -87,6 +87,7 @@ async def test_outbox_relay_and_consumer_work_through_scram(sasl_kafka: LocalKaf
     envelope = make_envelope(event, source="/regions/test/registry", tenant="vc-sasl", region="test")
     try:
         await broker.start()
+        await consumer.start()
         await relay.start()
         async with pool.acquire() as conn, conn.transaction():
             await add_to_outbox(conn, event, envelope)

@@ -28,6 +28,7 @@ from matching.commands import (
     ExpireStaleProposals,
     ExpressInterest,
     GetMediation,
+    ListCentraleProposals,
     ListTaskProposals,
     ListVolunteerProposals,
     OfferOverflow,
@@ -48,6 +49,7 @@ from matching.use_cases import (
     expire_stale_proposals,
     express_interest,
     get_mediation,
+    list_centrale_proposals,
     list_task_proposals,
     list_volunteer_proposals,
     offer_overflow,
@@ -632,3 +634,23 @@ async def test_a_volunteers_open_proposals_are_shown_to_them_and_their_centrale(
 
     assert [p.task_id for p in mine] == [p.task_id for p in for_staff] == [open_task.task_id]
     assert for_others == []
+
+
+async def test_the_work_queue_holds_supported_proposals_to_approve_and_those_long_unanswered(
+    uow: FakeMatchingUnitOfWork,
+) -> None:
+    supported = await registered_volunteer(uow, needs_support=True)
+    other = await registered_volunteer(uow)
+    await posted_task(uow, support_accessible=True)
+
+    to_approve = await list_centrale_proposals(ListCentraleProposals(CENTRALE, needs_consulent=True), uow)
+    waiting_now = await list_centrale_proposals(ListCentraleProposals(CENTRALE, waiting_days=7), uow)
+    uow.clock.advance(timedelta(days=8))
+    uow.renew()  # a new unit of work, at the moved clock
+    waiting_later = await list_centrale_proposals(ListCentraleProposals(CENTRALE, waiting_days=7), uow)
+    elsewhere = await list_centrale_proposals(ListCentraleProposals("vc-zeist", needs_consulent=True), uow)
+
+    assert [p.volunteer_id for p in to_approve] == [supported.volunteer_id]
+    assert waiting_now == []
+    assert {p.volunteer_id for p in waiting_later} == {supported.volunteer_id, other.volunteer_id}
+    assert elsewhere == []

@@ -66,9 +66,13 @@ async def test_a_retried_post_names_the_first_day_and_a_different_day_under_the_
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"), [({"on_date": NOW.date()}, "on_date"), ({"centrale_id": "vc-nowhere"}, "centrale_id")]
+    ("overrides", "field"),
+    [
+        ({"on_date": NOW.date() - timedelta(days=366)}, "on_date"),
+        ({"centrale_id": "vc-nowhere"}, "centrale_id"),
+    ],
 )
-async def test_a_day_must_lie_ahead_and_name_a_known_centrale(
+async def test_a_day_lies_at_most_a_year_back_and_names_a_known_centrale(
     uow: FakeRegistryUnitOfWork, overrides: dict[str, Any], field: str
 ) -> None:
     partner_id = await register_partner(RegisterPartner("Bouwbedrijf"), uow)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -85,6 +86,14 @@ class HoursRepository(Protocol):
 
     async def forget_volunteer(self, volunteer_id: UUID) -> None:
         """Remove the volunteer's entries."""
+        ...
+
+    async def correct(self, entry_id: UUID, volunteer_id: UUID, hours: Decimal) -> bool:
+        """Give the volunteer's entry its corrected amount; False when there is no such entry."""
+        ...
+
+    async def withdraw(self, entry_id: UUID, volunteer_id: UUID) -> bool:
+        """Remove the volunteer's rejected entry; False when there is no such entry."""
         ...
 
 
@@ -251,6 +260,20 @@ class PostgresHoursRepository:
     async def forget_volunteer(self, volunteer_id: UUID) -> None:
         """Remove the volunteer's entries."""
         await self._conn.execute("DELETE FROM hours WHERE volunteer_id = $1", volunteer_id)
+
+    async def correct(self, entry_id: UUID, volunteer_id: UUID, hours: Decimal) -> bool:
+        """Give the entry its corrected amount; False when there is no such entry."""
+        status = await self._conn.execute(
+            "UPDATE hours SET hours = $3 WHERE id = $1 AND volunteer_id = $2", entry_id, volunteer_id, hours
+        )
+        return status == "UPDATE 1"
+
+    async def withdraw(self, entry_id: UUID, volunteer_id: UUID) -> bool:
+        """Remove the rejected entry; False when there is no such entry."""
+        status = await self._conn.execute(
+            "DELETE FROM hours WHERE id = $1 AND volunteer_id = $2", entry_id, volunteer_id
+        )
+        return status == "DELETE 1"
 
 
 _MATCH = ("id", "volunteer_id", "task_id", "organisation_id", "centrale_id", "volunteer_centrale_id", "made_at")

@@ -7,6 +7,11 @@ statement (in id order), reads their hours and awards once, stores the entries i
 walks the run in memory, entry by entry, with the same pure rules, and stores and announces the new
 awards at once. It awards exactly what the reference would, each award with the same trigger (the first
 entry that made it hold); ``tests/appreciation`` compares the two on generated NLdoet streams.
+
+``correct_hours`` and ``reject_hours`` follow the registry's corrections and rejections of entries that
+counted: the entry gets its new amount, or goes. What was awarded stays awarded (a thank-you is never taken
+back), and every later evaluation counts the corrected figures; a correction upwards may itself make a
+milestone hold.
 """
 
 from __future__ import annotations
@@ -24,7 +29,15 @@ from appreciation.unit_of_work import AppreciationUnitOfWork
 from appreciation.use_cases._awarding import ensure_centrales, evaluate, give
 from common.uow import Origin
 
-__all__ = ["RecordHours", "record_hours", "record_hours_run"]
+__all__ = [
+    "CorrectHours",
+    "RecordHours",
+    "RejectHours",
+    "correct_hours",
+    "record_hours",
+    "record_hours_run",
+    "reject_hours",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,26 @@ class RecordHours:
     entry: HoursEntry
     trigger: AwardTrigger
     origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class CorrectHours:
+    """The registry corrected an entry's amount; ``counted``: the entry counted before (else it is not known here)."""
+
+    entry_id: UUID
+    volunteer_id: UUID
+    hours: Decimal
+    counted: bool
+    trigger: AwardTrigger
+
+
+@dataclass(frozen=True)
+class RejectHours:
+    """The registry rejected an entry; ``counted``: it counted until now (else it never reached appreciation)."""
+
+    entry_id: UUID
+    volunteer_id: UUID
+    counted: bool
 
 
 async def record_hours(command: RecordHours, uow: AppreciationUnitOfWork) -> list[UUID]:
@@ -100,3 +133,22 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
                 award = domain.award(rule, volunteer.id, "volunteer", occurrence, command.trigger, now)
                 due.append((award, command.origin))
     return await give(uow, due)
+
+
+async def correct_hours(command: CorrectHours, uow: AppreciationUnitOfWork) -> list[UUID]:
+    """Count the entry's corrected amount from now on; award what the corrected total makes hold (awards stay)."""
+    if not command.counted:
+        return []
+    # The volunteer's lock, as every hours event takes it: a run of entries or an erasure waits for this one.
+    volunteer = await uow.volunteers.get(command.volunteer_id, lock=True)
+    if volunteer is None or not await uow.hours.correct(command.entry_id, command.volunteer_id, command.hours):
+        return []  # erased, or an entry appreciation never kept: nothing to correct
+    return await evaluate(uow, volunteer, command.trigger)
+
+
+async def reject_hours(command: RejectHours, uow: AppreciationUnitOfWork) -> None:
+    """Take the rejected entry out of the volunteer's hours; what it helped award stays awarded."""
+    if not command.counted:
+        return
+    if await uow.volunteers.get(command.volunteer_id, lock=True) is not None:
+        await uow.hours.withdraw(command.entry_id, command.volunteer_id)

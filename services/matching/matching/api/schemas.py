@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from matching.domain.mediation import AgreementHow, GateOverride, VolunteerAgreement
+from matching.domain.model import VolunteerDay
 from matching.domain.proposals import Proposal, ProposalStatus
 from matching.domain.scoring import HARD_GATES, SOFT_GATES, Gate
 
 __all__ = [
     "AgreementIn",
+    "AssignTeamDayIn",
     "EndIn",
     "InterestIn",
     "MediationOut",
@@ -21,6 +23,7 @@ __all__ = [
     "ProposalOut",
     "ResponseIn",
     "StatusOut",
+    "TeamDayOut",
 ]
 
 OverrideReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)]
@@ -184,3 +187,48 @@ class PostcodeAreaIn(BaseModel):
     pc4: str = Field(pattern=r"^[1-9][0-9]{3}$")
     lat: float = Field(ge=50.5, le=53.7, description="Latitude (the Netherlands).")
     lon: float = Field(ge=3.2, le=7.3, description="Longitude (the Netherlands).")
+
+
+class TeamDayOut(BaseModel):
+    """A business partner's team day as staff broker it: no employee is named, only the team's size."""
+
+    day_id: UUID
+    partner_id: UUID
+    partner_name: str | None = Field(description="The company (None until matching learned its name).")
+    team_size: int
+    on_date: date
+    skills: list[str]
+    themes: list[str] = Field(description="Themes the partner prefers (none: any).")
+    postcode_area: str | None = Field(description="The area (PC4) the partner prefers.")
+    centrale_id: str | None = Field(description="The centrale the partner named (None: any of the region).")
+    status: str
+    task_id: UUID | None
+    matched_via: str | None = Field(description="matching or staff, once matched.")
+    posted_at: datetime | None
+
+    @classmethod
+    def of(cls, day: VolunteerDay, partner_name: str | None) -> TeamDayOut:
+        """The day as the API shows it."""
+        return cls(
+            day_id=day.day_id,
+            partner_id=day.partner_id,
+            partner_name=partner_name,
+            team_size=day.team_size,
+            on_date=day.on_date,
+            skills=list(day.skills),
+            themes=list(day.themes),
+            postcode_area=day.postcode_area,
+            centrale_id=day.centrale_id,
+            status=day.status.value,
+            task_id=day.task_id,
+            matched_via=day.matched_via.value if day.matched_via is not None else None,
+            posted_at=day.posted_at,
+        )
+
+
+class AssignTeamDayIn(BaseModel):
+    """The task staff give a team day to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task_id: UUID

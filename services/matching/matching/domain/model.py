@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from contracts.events import WeeklySlot
 
@@ -16,13 +17,22 @@ __all__ = [
     "TaskFacts",
     "TaskProfile",
     "TaskStatus",
+    "TeamDayVia",
     "VolunteerDay",
     "VolunteerDayStatus",
     "VolunteerFacts",
     "VolunteerProfile",
+    "dutch_date",
 ]
 
 Coordinates = tuple[float, float]
+
+_DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def dutch_date(moment: datetime) -> date:
+    """The calendar day in the Netherlands at ``moment`` (a team day's date is a Dutch date)."""
+    return moment.astimezone(_DUTCH_TIME).date()
 
 
 @dataclass(frozen=True)
@@ -111,9 +121,9 @@ class Task:
         return made + self.team_reserved >= self.profile.capacity
 
     def happens_on(self, day: date) -> bool:
-        """Whether the task needs people on ``day``: its one-off date, or a weekly shift on that weekday."""
+        """Whether the task needs people on ``day`` (a Dutch date): its one-off date, or a weekly shift that weekday."""
         if self.profile.one_off_start is not None:
-            return self.profile.one_off_start.date() == day
+            return dutch_date(self.profile.one_off_start) == day
         return bool(self.profile.shift_mask >> ((day.isoweekday() - 1) * 24) & (2**24 - 1))
 
 
@@ -164,6 +174,13 @@ class VolunteerDayStatus(StrEnum):
     MATCHED = "matched"
 
 
+class TeamDayVia(StrEnum):
+    """How a team day found its task (``VolunteerDayMatched.via``, the ``volunteer_days.matched_via`` column)."""
+
+    MATCHING = "matching"
+    STAFF = "staff"
+
+
 @dataclass(frozen=True)
 class VolunteerDay:
     """A business partner's team volunteer day, as matching keeps it."""
@@ -179,3 +196,6 @@ class VolunteerDay:
     status: VolunteerDayStatus = VolunteerDayStatus.OPEN
     task_id: UUID | None = None
     matched_at: datetime | None = None
+    posted_at: datetime | None = None
+    """When the HR system posted it (None for days kept before it was recorded); open days are tried oldest first."""
+    matched_via: TeamDayVia | None = None

@@ -4,13 +4,20 @@ from matching.repositories.mediation import MediationRepository, PostgresMediati
 from matching.repositories.postcode_areas import PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from matching.repositories.proposals import PostgresProposalRepository, ProposalRepository
 from matching.repositories.tasks import PostgresTaskRepository, TaskRepository
-from matching.repositories.volunteer_days import PostgresVolunteerDayRepository, VolunteerDayRepository
+from matching.repositories.volunteer_days import (
+    PartnerRepository,
+    PostgresPartnerRepository,
+    PostgresVolunteerDayRepository,
+    VolunteerDayRepository,
+)
 from matching.repositories.volunteers import PostgresVolunteerRepository, VolunteerChanges, VolunteerRepository
 
 __all__ = [
     "MediationRepository",
+    "PartnerRepository",
     "PostcodeAreaRepository",
     "PostgresMediationRepository",
+    "PostgresPartnerRepository",
     "PostgresPostcodeAreaRepository",
     "PostgresProposalRepository",
     "PostgresTaskRepository",

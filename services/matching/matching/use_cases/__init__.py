@@ -15,6 +15,7 @@ from matching.use_cases.proposals import (
     expire_stale_proposals,
     express_interest,
     get_mediation,
+    list_centrale_proposals,
     list_task_proposals,
     list_volunteer_proposals,
     reevaluate_volunteer,
@@ -28,12 +29,20 @@ from matching.use_cases.read_model import (
     record_task_update,
     record_volunteer,
 )
-from matching.use_cases.team_days import match_team_day
+from matching.use_cases.team_days import (
+    StaffTeamDay,
+    assign_team_day,
+    list_open_team_days,
+    match_team_day,
+    record_partner,
+)
 
 __all__ = [
+    "StaffTeamDay",
     "accept_proposal",
     "agree_to_proposal",
     "approve_proposal",
+    "assign_team_day",
     "close_task",
     "decline_proposal",
     "end_match",
@@ -41,11 +50,14 @@ __all__ = [
     "expire_stale_proposals",
     "express_interest",
     "get_mediation",
+    "list_centrale_proposals",
+    "list_open_team_days",
     "list_task_proposals",
     "list_volunteer_proposals",
     "load_postcode_areas",
     "match_team_day",
     "offer_overflow",
+    "record_partner",
     "record_posted_task",
     "record_task_update",
     "record_volunteer",

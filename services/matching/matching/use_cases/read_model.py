@@ -2,7 +2,8 @@
 
 Storing a volunteer or a posted task also proposes (the re-evaluation, the best candidates): both take
 their centrale's turn first (``uow.lock_centrale``), so a profile change and a task posting applied at
-the same moment in two transactions cannot each miss the other.
+the same moment in two transactions cannot each miss the other. A team task, posted or changed, also
+takes the open team days that fit it, under the region's team-day turn taken before the task is stored.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from matching.domain.proposals import LIVE, Ender, EndReason, ProposalStatus
 from matching.unit_of_work import MatchingUnitOfWork
 from matching.use_cases._proposing import end, expire, expire_pending_of_task, propose_best
 from matching.use_cases.proposals import reevaluate_volunteer
+from matching.use_cases.team_days import match_open_team_days
 
 __all__ = [
     "close_task",
@@ -67,15 +69,25 @@ async def record_posted_task(command: RecordPostedTask, uow: MatchingUnitOfWork)
     # The centrale's turn before the write: a profile change there either committed already (and the
     # candidate search below sees it) or waits, then finds this task among the open ones.
     await uow.lock_centrale(command.task.centrale_id)
+    if command.task.team_suitable:
+        # Before the task's row is written: a posted day holding the turn may be locking task rows.
+        await uow.lock_team_days()
     await uow.tasks.upsert(command.task, posted_at=command.posted_at)
     task = await uow.tasks.get(command.task.task_id)
     assert task is not None, "just stored"
-    return await propose_best(task, uow)
+    proposed = await propose_best(task, uow)
+    if command.task.team_suitable:
+        await match_open_team_days(task.task_id, uow)
+    return proposed
 
 
 async def record_task_update(command: RecordTaskUpdate, uow: MatchingUnitOfWork) -> None:
-    """Keep the task's facts current (its proposals stand)."""
+    """Keep the task's facts current (its proposals stand); a team task takes the open days that now fit."""
+    if command.task.team_suitable:
+        await uow.lock_team_days()
     await uow.tasks.upsert(command.task, posted_at=None)
+    if command.task.team_suitable:
+        await match_open_team_days(command.task.task_id, uow)
 
 
 async def close_task(command: CloseTask, uow: MatchingUnitOfWork) -> int:

@@ -15,6 +15,7 @@ from registry.api import (
     staff,
     vacaturebank,
     volunteers,
+    webhooks,
 )
 
 ROUTERS = (
@@ -32,6 +33,7 @@ ROUTERS = (
     conversation.router,
     follow_up.router,
     imports.router,
+    webhooks.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 from common.auth import Role
 from contracts.events import WeeklySlot
 from registry import domain
-from registry.domain import ConsentKind
+from registry.domain import ConsentKind, HoursCorrectionReason, HoursRejectionReason
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, to_lower=True)]
@@ -259,6 +259,29 @@ class HoursIn(_Request):
 
     worked_on: date
     hours: Decimal = Field(gt=0, le=24, max_digits=4, decimal_places=2)
+
+
+_NOTE = Field(
+    None,
+    min_length=1,
+    max_length=500,
+    description="Why, in your own words (kept in the registry only, never sent to other services).",
+)
+
+
+class HoursRejectionIn(_Request):
+    """Why the organisation rejects an hours entry."""
+
+    reason: HoursRejectionReason = Field(description="A category; the note may add why.", examples=["not_worked"])
+    note: str | None = _NOTE
+
+
+class HoursCorrectionIn(_Request):
+    """The right amount for an hours entry, and why it was wrong."""
+
+    hours: Decimal = Field(gt=0, le=24, max_digits=4, decimal_places=2, description="The corrected amount.")
+    reason: HoursCorrectionReason = Field(description="A category; the note may add why.", examples=["typing_error"])
+    note: str | None = _NOTE
 
 
 class VolunteerDayIn(_Request):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -9,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role
-from registry.api._plumbing import IdempotencyKey, RegistryUowDep, idempotent
-from registry.api.models import Created, DayHoursIn, HoursIn, Record, TaskIn
+from registry.api._plumbing import IdempotencyKey, RegistryUowDep, idempotent, settings_of
+from registry.api.models import Created, DayHoursIn, HoursCorrectionIn, HoursIn, HoursRejectionIn, Record, TaskIn
 from registry.use_cases import hours, partners, tasks
 
 router = APIRouter(
@@ -139,11 +140,84 @@ async def confirm_hours(
     await hours.confirm_hours(hours.ConfirmHours(hours_id, organisation_id, centrale_id), uow)
 
 
+@router.get(
+    "/volunteer-days",
+    summary="Business partners' team days matched to the organisation, with their hours (to log, confirm or reject).",
+)
+async def list_volunteer_days(
+    centrale_id: str, organisation_id: UUID, caller: CallerDep, uow: RegistryUowDep
+) -> list[Record]:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    return await partners.list_organisation_days(partners.ListOrganisationDays(organisation_id, centrale_id), uow)
+
+
+@router.get(
+    "/hours",
+    summary="The organisation's hours entries: to confirm first, then newest, with corrections and rejections.",
+)
+async def list_hours(
+    centrale_id: str,
+    organisation_id: UUID,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    status_filter: Literal["pending", "confirmed", "rejected"] | None = Query(None, alias="status"),
+) -> list[Record]:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    return await hours.list_hours(hours.ListHours(organisation_id, centrale_id, status_filter), uow)
+
+
+@router.post(
+    "/hours/{hours_id}/reject",
+    status_code=204,
+    summary="Reject an hours entry (a volunteer's, or one logged in error) with a reason; it stops counting.",
+)
+async def reject_hours(
+    centrale_id: str,
+    organisation_id: UUID,
+    hours_id: UUID,
+    body: HoursRejectionIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+) -> None:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = hours.RejectHours(hours_id, organisation_id, centrale_id, body.reason, body.note)
+    await hours.reject_hours(cmd, uow)
+
+
+@router.post(
+    "/hours/{hours_id}/correct",
+    status_code=204,
+    summary="Correct the amount of hours the organisation logged, within REGISTRY_HOURS_CORRECTION_DAYS.",
+)
+async def correct_hours(
+    centrale_id: str,
+    organisation_id: UUID,
+    hours_id: UUID,
+    body: HoursCorrectionIn,
+    caller: CallerDep,
+    uow: RegistryUowDep,
+    request: Request,
+) -> None:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = hours.CorrectHours(
+        hours_id,
+        body.hours,
+        body.reason,
+        by="organisation",
+        window=timedelta(days=settings_of(request).hours_correction_days),
+        centrale_id=centrale_id,
+        organisation_id=organisation_id,
+        note=body.note,
+    )
+    await hours.correct_hours(cmd, uow)
+
+
 @router.post(
     "/volunteer-days/{day_id}/hours",
     status_code=status.HTTP_201_CREATED,
     response_model=Created,
-    summary="Log what a business partner's team gave on its volunteer day.",
+    summary="Log what a business partner's team gave on its volunteer day (confirmed as logged; it replaces an "
+    "earlier figure).",
 )
 async def log_volunteer_day_hours(
     centrale_id: str,
@@ -162,3 +236,29 @@ async def log_volunteer_day_hours(
         return 201, Created(id=await partners.log_volunteer_day_hours(cmd, uow))
 
     return await idempotent(uow, caller, key, request, body, create)
+
+
+@router.post(
+    "/volunteer-days/{day_id}/hours/{hours_id}/confirm",
+    status_code=204,
+    summary="Confirm the hours a business partner reported for its team (they count from now).",
+)
+async def confirm_volunteer_day_hours(
+    centrale_id: str, organisation_id: UUID, day_id: UUID, hours_id: UUID, caller: CallerDep, uow: RegistryUowDep
+) -> None:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = partners.ConfirmVolunteerDayHours(day_id, hours_id, organisation_id, centrale_id)
+    await partners.confirm_volunteer_day_hours(cmd, uow)
+
+
+@router.post(
+    "/volunteer-days/{day_id}/hours/{hours_id}/reject",
+    status_code=204,
+    summary="Reject the hours a business partner reported for its team (they never count).",
+)
+async def reject_volunteer_day_hours(
+    centrale_id: str, organisation_id: UUID, day_id: UUID, hours_id: UUID, caller: CallerDep, uow: RegistryUowDep
+) -> None:
+    _organisation_or_staff(caller, centrale_id, organisation_id)
+    cmd = partners.RejectVolunteerDayHours(day_id, hours_id, organisation_id, centrale_id)
+    await partners.reject_volunteer_day_hours(cmd, uow)

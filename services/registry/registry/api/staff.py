@@ -134,7 +134,11 @@ async def admit_organisation(centrale_id: str, organisation_id: UUID, caller: Ca
     await organisations.admit_organisation(organisations.AdmitOrganisation(organisation_id, centrale_id), uow)
 
 
-@router.post("/organisations/{organisation_id}/refuse", status_code=204, summary="Refuse after vetting.")
+@router.post(
+    "/organisations/{organisation_id}/refuse",
+    status_code=204,
+    summary="Refuse after vetting; its credentials and sessions are revoked and its users' memberships end.",
+)
 async def refuse_organisation(
     centrale_id: str, organisation_id: UUID, body: RefusalIn, caller: CallerDep, uow: RegistryUowDep
 ) -> None:
@@ -146,7 +150,7 @@ async def refuse_organisation(
 @router.post(
     "/organisations/{organisation_id}/credentials",
     status_code=status.HTTP_201_CREATED,
-    summary="Issue the organisation a credential for its own tasks and hours.",
+    summary="Issue an admitted organisation a credential for its own tasks and hours (409 while pending or refused).",
 )
 async def create_organisation_credential(
     centrale_id: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -10,11 +11,12 @@ from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
 from registry.api._accounts import AccountPolicyDep
-from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
+from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent, settings_of
 from registry.api.models import (
     ConsentChangeIn,
     Created,
     CredentialOut,
+    HoursCorrectionIn,
     HoursIn,
     Record,
     SelfRegistrationIn,
@@ -93,3 +95,24 @@ async def log_my_hours(
         return 201, Created(id=await hours.log_hours(cmd, uow))
 
     return await idempotent(uow, caller, key, request, body, create)
+
+
+@router.post(
+    "/me/hours/{hours_id}/correct",
+    status_code=204,
+    summary="Correct the amount of hours you logged, while the organisation has not confirmed them yet.",
+)
+async def correct_my_hours(
+    hours_id: UUID, body: HoursCorrectionIn, caller: CallerDep, uow: RegistryUowDep, request: Request
+) -> None:
+    volunteer_id, _ = _me(caller)
+    cmd = hours.CorrectHours(
+        hours_id,
+        body.hours,
+        body.reason,
+        by="volunteer",
+        window=timedelta(days=settings_of(request).hours_correction_days),
+        volunteer_id=volunteer_id,
+        note=body.note,
+    )
+    await hours.correct_hours(cmd, uow)

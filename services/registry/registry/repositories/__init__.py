@@ -55,6 +55,7 @@ from registry.repositories.imports import (
 )
 from registry.repositories.matches import (
     Hours,
+    HoursChange,
     HoursRepository,
     Match,
     MatchRepository,
@@ -84,6 +85,7 @@ from registry.repositories.organisations import Organisation, OrganisationReposi
 from registry.repositories.partners import (
     BusinessPartner,
     DayHours,
+    DayPlace,
     PartnerRepository,
     PostgresPartnerRepository,
     PostgresVolunteerDayRepository,
@@ -105,6 +107,13 @@ from registry.repositories.vacatures import (
     VacatureRepository,
 )
 from registry.repositories.volunteers import Consent, PostgresVolunteerRepository, Volunteer, VolunteerRepository
+from registry.repositories.webhooks import (
+    PartnerWebhook,
+    PostgresWebhookRepository,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookRepository,
+)
 
 __all__ = [
     "Access",
@@ -126,6 +135,7 @@ __all__ = [
     "Credential",
     "CredentialRepository",
     "DayHours",
+    "DayPlace",
     "ExportRepository",
     "Facets",
     "FollowUpRepository",
@@ -133,6 +143,7 @@ __all__ = [
     "HistoricHours",
     "HistoricHoursRepository",
     "Hours",
+    "HoursChange",
     "HoursRepository",
     "IdempotencyKey",
     "IdempotencyKeyRepository",
@@ -153,6 +164,7 @@ __all__ = [
     "Organisation",
     "OrganisationRepository",
     "PartnerRepository",
+    "PartnerWebhook",
     "PersonalDataRepository",
     "PlatformHours",
     "PostcodeArea",
@@ -189,6 +201,7 @@ __all__ = [
     "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
+    "PostgresWebhookRepository",
     "Proposal",
     "ProposalRepository",
     "PublicContact",
@@ -208,5 +221,8 @@ __all__ = [
     "VolunteerDay",
     "VolunteerDayRepository",
     "VolunteerRepository",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookRepository",
     "Window",
 ]

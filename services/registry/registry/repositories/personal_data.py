@@ -100,6 +100,8 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("credentials", person="subject_id", blanks={"label": NULL}),
     # An SMTP server's refusal can quote the recipient's address.
     PersonalTable("appreciation_messages", person="recipient_id", blanks={"last_error": NULL}),
+    # Why an organisation rejected, or someone corrected, a volunteer's hours, in their own words.
+    PersonalTable("hours_changes", person="volunteer_id", blanks={"note": NULL}),
     PersonalTable("notices", person="recipient_id", blanks={"last_error": NULL}),
     # What the volunteer wrote with a response: about them as a whole, so the rows go.
     PersonalTable("response_messages", person="volunteer_id", rows_deleted=("body",)),
@@ -176,11 +178,21 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
         "centrale_id",
         "status",
         "matched_centrale_id",
+        "matched_via",
     ),
+    # A team's hours: counts of employees and hours, never who.
+    "volunteer_day_hours": ("reported_by", "status"),
+    # Partners' webhooks: a company's endpoint and signing secret; bodies carry a team day's status (organisation
+    # and task names, counts), never a person; attempts keep a status code or a transport error, never a body.
+    "partner_webhooks": ("url", "secret"),
+    "webhook_deliveries": ("event_type", "body", "status"),
+    "webhook_attempts": ("url", "error"),
     # Pseudonymous facts that stay after erasure (hours stay counted, anonymously).
     "volunteers": ("centrale_id", "registered_by"),
     "matches": ("centrale_id", "volunteer_centrale_id"),
     "hours": ("centrale_id", "worked_on", "logged_by", "status"),
+    # What happened to an entry: categories, who (organisation or volunteer) and the actor's id.
+    "hours_changes": ("change", "reason", "changed_by", "actor"),
     "appreciation_messages": ("recipient_kind", "centrale_id", "rule_kind", "title", "status", "reason"),
     # A centrale's own words for its thank-yous and notices, its follow-up settings, how to reach it.
     "appreciation_templates": ("centrale_id", "kind", "subject", "body"),

@@ -27,7 +27,7 @@ from common.auth import Caller, Role, hash_token
 from common.errors import Conflict, Forbidden, NotFound, Rejected
 from registry.account_mail import AccountMail
 from registry.authn import AccountPolicy, link_token, new_totp_secret, otpauth_uri, password_problems, qr_svg, totp_step
-from registry.domain import AccessPurpose
+from registry.domain import AccessPurpose, no_access_reason
 from registry.repositories import Account, AccountLink, Membership
 from registry.unit_of_work import RegistryUnitOfWork
 from registry.use_cases.audit import record_access
@@ -52,6 +52,7 @@ __all__ = [
     "change_password",
     "confirm_totp",
     "end_membership",
+    "end_organisation_memberships",
     "end_volunteer_memberships",
     "get_account",
     "invite",
@@ -416,6 +417,20 @@ async def end_volunteer_memberships(uow: RegistryUnitOfWork, volunteer_id: UUID)
     return erased
 
 
+async def end_organisation_memberships(uow: RegistryUnitOfWork, organisation_id: UUID, centrale_id: str) -> int:
+    """A step of an organisation's refusal: end every membership acting as it; how many.
+
+    Their sessions are revoked with the organisation's other credentials (by subject); the accounts stay (a
+    person may act for others too, and the audit trail names them), without this role.
+    """
+    memberships = await uow.memberships.active_listing(
+        centrale_id=centrale_id, roles=[Role.ORGANISATION.value], subject_id=organisation_id
+    )
+    for membership in memberships:
+        await uow.memberships.end(membership.id, uow.now(), _actor(uow))
+    return len(memberships)
+
+
 async def revoke_sessions(uow: RegistryUnitOfWork, account_id: UUID, *, keep: UUID | None = None) -> int:
     """Revoke the account's sessions (all but ``keep``) and queue ``CredentialRevoked`` for each; how many."""
     revoked = await uow.credentials.revoke_sessions(account_id=account_id, at=uow.now(), keep=keep)
@@ -547,6 +562,8 @@ async def _authorised_invitation(cmd: Invite, uow: RegistryUnitOfWork) -> tuple[
         organisation = await uow.organisations.get(subject_id, centrale_id)
         if organisation is None:
             raise NotFound(f"organisation {subject_id} not found")
+        if reason := no_access_reason(organisation.status):
+            raise Conflict(reason)
         where = f"{organisation.name} ({where})"
     elif role is Role.BUSINESS_PARTNER:
         assert subject_id is not None

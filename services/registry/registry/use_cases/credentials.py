@@ -17,10 +17,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from common.auth import Caller, CredentialKind, Role, hash_token
-from common.errors import Forbidden, NotFound
+from common.errors import Conflict, Forbidden, NotFound
 from contracts.events import CredentialIssued, CredentialRevoked
 from registry.authn import session_token
-from registry.domain import REGION_TENANT, AccessPurpose
+from registry.domain import REGION_TENANT, AccessPurpose, no_access_reason
 from registry.repositories import Credential
 from registry.unit_of_work import RegistryUnitOfWork
 from registry.use_cases.audit import record_access
@@ -96,7 +96,8 @@ class ListCredentials:
 
 
 async def issue_credential(cmd: IssueCredential, uow: RegistryUnitOfWork) -> IssuedCredential:
-    """Issue a credential and queue ``CredentialIssued``; NotFound unless what it acts as exists there."""
+    """Issue a credential and queue ``CredentialIssued``; NotFound unless what it acts as exists there, Conflict
+    for an organisation not admitted (still being vetted, or refused)."""
     await _ensure_subject(cmd, uow)
     issued = await _issue(cmd, uow)
     if cmd.role is Role.VOLUNTEER and cmd.purpose is not None and cmd.subject_id and cmd.centrale_id:
@@ -107,6 +108,11 @@ async def issue_credential(cmd: IssueCredential, uow: RegistryUnitOfWork) -> Iss
 async def rotate_credential(cmd: RotateCredential, uow: RegistryUnitOfWork) -> IssuedCredential:
     """Issue the credential's successor and revoke it, in one transaction (both events go out together)."""
     old = await _manageable(cmd.credential_id, cmd.by, uow)
+    if old.role == Role.ORGANISATION.value and old.subject_id is not None and old.centrale_id is not None:
+        # A credential from before admission was required (issue 19) is not renewed while the organisation waits.
+        organisation = await uow.organisations.get(old.subject_id, old.centrale_id)
+        if organisation is not None and (reason := no_access_reason(organisation.status)):
+            raise Conflict(reason)
     successor = IssueCredential(
         role=Role(old.role),
         centrale_id=old.centrale_id,
@@ -161,9 +167,11 @@ async def list_credentials(query: ListCredentials, uow: RegistryUnitOfWork) -> l
 
 
 async def revoke_credentials_of(subject_id: UUID, uow: RegistryUnitOfWork) -> int:
-    """Revoke every credential acting as ``subject_id`` and queue ``CredentialRevoked`` for each; how many.
+    """Revoke every credential acting as ``subject_id`` (API credentials and sessions) and queue
+    ``CredentialRevoked`` for each; how many.
 
-    A step of erasure, not a command of its own (the label is blanked with the rest of the personal data).
+    A step of a volunteer's erasure (the label is blanked with the rest of the personal data) and of an
+    organisation's refusal, not a command of its own.
     """
     revoked = await uow.credentials.revoke_all_of(subject_id, uow.now())
     for credential in revoked:
@@ -213,10 +221,12 @@ async def _ensure_subject(cmd: IssueCredential, uow: RegistryUnitOfWork) -> None
         return
     if cmd.centrale_id is None or not await uow.centrales.exists(cmd.centrale_id):
         raise NotFound(f"centrale {cmd.centrale_id} not found")
-    if cmd.role is Role.ORGANISATION and (
-        cmd.subject_id is None or await uow.organisations.get(cmd.subject_id, cmd.centrale_id) is None
-    ):
-        raise NotFound(f"organisation {cmd.subject_id} not found")
+    if cmd.role is Role.ORGANISATION:
+        organisation = await uow.organisations.get(cmd.subject_id, cmd.centrale_id) if cmd.subject_id else None
+        if organisation is None:
+            raise NotFound(f"organisation {cmd.subject_id} not found")
+        if reason := no_access_reason(organisation.status):
+            raise Conflict(reason)
     if cmd.role is Role.VOLUNTEER and (
         cmd.subject_id is None or await uow.volunteers.get_active(cmd.subject_id, cmd.centrale_id) is None
     ):

@@ -11,12 +11,15 @@ from contracts.events import OrganisationAdmitted, OrganisationRefused, Organisa
 from registry import domain
 from registry.repositories import Organisation
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.accounts import end_organisation_memberships
+from registry.use_cases.credentials import revoke_credentials_of
 
 __all__ = [
     "AdmitOrganisation",
     "GetOrganisation",
     "ListOrganisations",
     "RefuseOrganisation",
+    "Refused",
     "RegisterOrganisation",
     "admit_organisation",
     "get_organisation",
@@ -58,6 +61,14 @@ class RefuseOrganisation:
     organisation_id: UUID
     centrale_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """What a refusal took away: credentials and sessions revoked, memberships ended."""
+
+    credentials_revoked: int
+    memberships_ended: int
 
 
 @dataclass(frozen=True)
@@ -129,8 +140,13 @@ async def admit_organisation(cmd: AdmitOrganisation, uow: RegistryUnitOfWork) ->
     )
 
 
-async def refuse_organisation(cmd: RefuseOrganisation, uow: RegistryUnitOfWork) -> None:
-    """Refuse a pending organisation with a reason; queue ``OrganisationRefused``."""
+async def refuse_organisation(cmd: RefuseOrganisation, uow: RegistryUnitOfWork) -> Refused:
+    """Refuse a pending organisation with a reason; queue ``OrganisationRefused``.
+
+    Whatever it could act with goes in the same transaction: its API credentials and its users' sessions are
+    revoked (``CredentialRevoked`` each, so every service refuses them within seconds) and the memberships
+    acting as it end.
+    """
     await _vet(uow, cmd.organisation_id, cmd.centrale_id, "refused", cmd.reason)
     await uow.emit(
         OrganisationRefused(
@@ -138,6 +154,9 @@ async def refuse_organisation(cmd: RefuseOrganisation, uow: RegistryUnitOfWork) 
         ),
         tenant=cmd.centrale_id,
     )
+    revoked = await revoke_credentials_of(cmd.organisation_id, uow)
+    ended = await end_organisation_memberships(uow, cmd.organisation_id, cmd.centrale_id)
+    return Refused(credentials_revoked=revoked, memberships_ended=ended)
 
 
 async def get_organisation(query: GetOrganisation, uow: RegistryUnitOfWork) -> dict[str, Any]:

@@ -5,7 +5,8 @@ as, an absolute expiry) and published as ``CredentialIssued``, so every service 
 same role and tenant rules as an API credential. It ends when the person logs out, after
 ``session_idle`` without use (the registry sees each use; the ``expire-credentials`` job revokes idle and
 expired ones every minute), at its absolute expiry (every service checks that itself), and when its
-password changes, its membership ends or its volunteer is erased.
+password changes, its membership ends, its volunteer is erased or its organisation refused. A membership of an
+organisation not admitted (one from before admission was required) starts no session.
 
 Login outcomes are returned, not raised, so the attempt counters commit with a refusal too:
 ``SessionStarted``, ``EnrolmentNeeded`` (staff and ops without a second factor scan a QR code first and
@@ -20,8 +21,9 @@ from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from common.auth import CredentialKind, Role, hash_token
-from common.errors import NotFound
+from common.errors import Conflict, NotFound
 from registry.authn import AccountPolicy, link_token, new_totp_secret, otpauth_uri, qr_svg, session_token, totp_step
+from registry.domain import no_access_reason
 from registry.repositories import Account, AccountLink, Credential, Membership
 from registry.unit_of_work import RegistryUnitOfWork
 from registry.use_cases.accounts import TOTP_REQUIRED_FOR, membership_view
@@ -192,7 +194,7 @@ async def login(cmd: Login, uow: RegistryUnitOfWork) -> SessionStarted | Enrolme
     assert account is not None
     password_hash = account.password_hash
     assert password_hash is not None
-    memberships = await uow.memberships.active_of(account.id)
+    memberships = await _acting(uow, await uow.memberships.active_of(account.id))
     if not memberships:
         return LoginRefused("credentials")  # deactivated: told apart from a wrong password to nobody
     chosen = _chosen(memberships, cmd.membership_id)
@@ -225,7 +227,7 @@ async def complete_enrolment(cmd: CompleteEnrolment, uow: RegistryUnitOfWork) ->
     step = totp_step(account.totp_pending_secret, cmd.code, now, None)
     if step is None:
         return EnrolmentRefused("code")
-    memberships = await uow.memberships.active_of(account.id)
+    memberships = await _acting(uow, await uow.memberships.active_of(account.id))
     chosen = _chosen(memberships, ticket.membership_id) or _chosen(memberships, None)
     if chosen is None:
         return EnrolmentRefused("ticket")
@@ -296,6 +298,8 @@ async def switch_membership(cmd: SwitchMembership, uow: RegistryUnitOfWork) -> S
     membership = await uow.memberships.get(cmd.membership_id)
     if membership is None or membership.account_id != session.account_id or membership.ended_at is not None:
         raise NotFound(f"membership {cmd.membership_id} not found")
+    if reason := await _no_access(uow, membership):
+        raise Conflict(reason)
     await revoke_and_emit(session, uow)
     return await start_session(
         uow, session.account_id, membership, session.label, cmd.policy, expires_at=session.expires_at
@@ -357,6 +361,19 @@ async def start_session(
     await uow.credentials.add(session)
     await emit_issued(session, uow)
     return SessionStarted(token, _view(session, policy))
+
+
+async def _no_access(uow: RegistryUnitOfWork, membership: Membership) -> str | None:
+    """Why no session may act as ``membership``: its organisation is not admitted (None: it may)."""
+    if membership.role != Role.ORGANISATION.value or membership.subject_id is None or membership.centrale_id is None:
+        return None
+    organisation = await uow.organisations.get(membership.subject_id, membership.centrale_id)
+    return no_access_reason(organisation.status) if organisation is not None else "the organisation is gone"
+
+
+async def _acting(uow: RegistryUnitOfWork, memberships: list[Membership]) -> list[Membership]:
+    """The memberships a session may act as (an organisation's only while it is admitted), in their order."""
+    return [membership for membership in memberships if await _no_access(uow, membership) is None]
 
 
 def _chosen(memberships: list[Membership], membership_id: UUID | None) -> Membership | None:

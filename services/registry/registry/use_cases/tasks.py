@@ -120,9 +120,12 @@ class ListTasks:
 
 
 async def create_task(cmd: CreateTask, uow: RegistryUnitOfWork) -> UUID:
-    """Save the draft; NotFound unless the organisation is the centrale's."""
-    if await uow.organisations.get(cmd.organisation_id, cmd.centrale_id) is None:
+    """Save the draft; NotFound unless the organisation is the centrale's, Conflict when it was refused."""
+    organisation = await uow.organisations.get(cmd.organisation_id, cmd.centrale_id)
+    if organisation is None:
         raise NotFound(f"organisation {cmd.organisation_id} not found")
+    if organisation.status == "refused":
+        raise Conflict("the organisation was refused: it cannot save tasks")
     task = _with_fields(
         Task(
             id=uuid4(),
@@ -250,7 +253,7 @@ async def _checked(uow: RegistryUnitOfWork, task: Task) -> Task:
     organisation = await uow.organisations.get(task.organisation_id, task.centrale_id)
     assert stored is not None, "the task was just read"
     assert organisation is not None, "a task's organisation stays"
-    reasons = domain.check_task_quality(
+    problems = domain.task_quality_problems(
         domain.TaskDraft(
             description=stored.description,
             hours_per_week=stored.hours_per_week,
@@ -268,8 +271,9 @@ async def _checked(uow: RegistryUnitOfWork, task: Task) -> Task:
         ),
         uow.now().date(),
     )
-    if reasons:
-        raise Rejected(reasons, field="task")
+    if problems:
+        # Each reason at the field to change (the organisation's own shortcomings at the task as a whole).
+        raise Rejected([p.reason for p in problems], fields=[p.field or "task" for p in problems])
     return stored
 
 

@@ -24,6 +24,7 @@ from registry.unit_of_work import RegistryUnitOfWork
 from registry.use_cases.accounts import end_volunteer_memberships
 from registry.use_cases.audit import TRAIL_LIMIT, described, record_access
 from registry.use_cases.credentials import IssueCredential, IssuedCredential, issue_credential, revoke_credentials_of
+from registry.use_cases.hours import hours_view
 from registry.use_cases.sessions import start_session
 
 __all__ = [
@@ -182,6 +183,7 @@ class EraseVolunteer:
     """Staff erasing it: why (the audit trail); None when the volunteer erases their own."""
 
 
+_PARENT_MUST_CONSENT = "under 16 a parent or guardian must consent too (parental_consent)"
 _LABELS_NEED_CONSENT = "target-group labels need the volunteer's explicit consent"
 
 
@@ -189,6 +191,10 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
     """Store the volunteer and consents and queue ``VolunteerRegistered``."""
     if cmd.target_groups and ConsentKind.TARGET_GROUP_LABELS not in cmd.consents:
         raise Rejected([_LABELS_NEED_CONSENT], field="target_groups")
+    if domain.needs_parental_consent(cmd.birth_date, uow.now().date()) and (
+        ConsentKind.PARENTAL_CONSENT not in cmd.consents
+    ):
+        raise Rejected([_PARENT_MUST_CONSENT], field="consents")
     if not await uow.centrales.exists(cmd.centrale_id):
         raise NotFound(f"centrale {cmd.centrale_id} not found")
     now = uow.now()
@@ -404,10 +410,7 @@ async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> d
             for c in history
         ],
         "matches": matches,
-        "hours": [
-            {k: getattr(h, k) for k in ("id", "match_id", "worked_on", "hours", "status", "logged_by", "logged_at")}
-            for h in hours
-        ],
+        "hours": await hours_view(hours, uow),
         "historic_hours": [
             {k: getattr(h, k) for k in ("id", "organisation_id", "task_id", "worked_on", "hours", "source")}
             for h in await uow.historic_hours.of_volunteer(query.volunteer_id)

@@ -1,45 +1,4 @@
-"""Event consumers: contract decoding, idempotent inbox, retries and dead letters, in batches.
-
-Every subscriber the platform runs is built here, so the delivery rules hold everywhere:
-
-- records arrive in batches (up to ``batch_size``, whatever the fetch buffer holds: a busy topic gives
-  full batches, a quiet one single records without waiting); a batch is applied in one transaction with
-  one set-based inbox claim, in partition order, and its offsets are committed once, after that
-  transaction committed or the record was dead-lettered; while one batch is applied and committed the
-  next is fetched and decoded, so CPU and round trips overlap;
-- the inbox rows and the handlers' writes share the transaction, so a redelivery changes nothing;
-- a record that is not valid JSON, violates its contract or has an unknown type goes straight to
-  ``<topic>.dlq`` with headers naming the consumer, the error and the original position;
-- while the service's database is unreachable (restart, failover, network) the batch is retried
-  without limit, with backoff capped at a few seconds: the outage is not the messages' fault, and
-  dead-lettering every valid event that arrives during it would turn a restart into a mass re-drive;
-- a batch aborted by a deadlock or serialization failure (another subscriber's batch touched the same
-  rows) is retried whole, up to three times;
-- any other failure of a batch (a handler bug, a constraint one event breaks) rolls it back and the
-  batch is applied again one record per transaction, so the culprit is found; that record is retried
-  ``max_retries`` times with exponential backoff while the database answers, then dead-lettered, so
-  one bad message never blocks its partition;
-- a failure of the runtime itself (outside any handler) retries the whole batch with backoff until it
-  passes: skipping it would let the next batch's commit cover it;
-- on shutdown (``close``) a batch still being applied is rolled back and a record still failing is
-  abandoned, both uncommitted: they are redelivered to whichever instance owns the partition next.
-
-Handlers are per event (``on``) or per run of consecutive events of one type (``on_batch``, for
-projections that write a whole run in one statement); both run inside the batch's transaction. A
-per-event handler gets the service's unit of work (``common.uow``) on that transaction, with the event's
-origin (its correlation id, the event as cause, its tenant) and envelope: whatever it emits commits
-with the inbox row.
-
-Logging: one ``batch_done`` line per batch at INFO (counts, partitions, offsets); handlers log per event
-with the event's id, type, correlation id, subject and tenant bound.
-
-Error classes raised while handling a record::
-
-    Exception
-    ├── ContractViolation      bad envelope, bad payload, unknown type: dead-lettered at once
-    └── anything else          database unreachable (checked with a probe): retried until it answers;
-                               database reachable: retried ``max_retries`` times, then dead-lettered
-"""
+"""``EventConsumer``: one service's consumer group, its handlers, and the delivery rules of a batch."""
 
 from __future__ import annotations
 
@@ -48,53 +7,43 @@ import contextlib
 import itertools
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeAlias, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, TypeAlias, TypeVar, cast
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from faststream.message import StreamMessage
-from pydantic import ValidationError
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from common.clock import Clock, SystemClock
+from common.consumer._batch import Abandoned, DecodedBatch, Delivery, offset_ranges, topics_of
+from common.consumer._decode import Record, decode
+from common.consumer._pipeline import Pipeline
 from common.db import Connection
 from common.errors import ContractViolation
 from common.inbox import claim_events
 from common.logging import get_logger
 from common.settings import DEFAULT_BATCH_SIZE
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWorkFactory
-from contracts import Event, EventEnvelope, dead_letter_topic, event_type_of
+from contracts import Event, EventEnvelope, dead_letter_topic
 
-__all__ = ["DEFAULT_BATCH_SIZE", "BatchContext", "ContractViolation", "EventConsumer"]
+__all__ = ["BatchContext", "EventConsumer"]
 
 log = get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
 W = TypeVar("W", bound=PostgresUnitOfWork)
-Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 # Backoff caps: a record failing on its own waits up to 10 s between attempts; during a database outage
 # the database is probed at least every 2 s, so a restarted server is picked up quickly.
 _MAX_BACKOFF_S = 10.0
 _OUTAGE_MAX_BACKOFF_S = 2.0
-# Deadlocks and serialization failures between concurrent batches: retried whole this often.
+# Deadlocks and serialization failures between concurrent transactions: a batch is retried whole this often.
 _CONFLICTS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 _CONFLICT_RETRIES = 3
 # How long the database probe may take before the database counts as unreachable.
 _PROBE_TIMEOUT_S = 5.0
-# How long a fetch waits for records when none are buffered. FastStream sleeps as long again after an
-# empty fetch, so this bounds the extra latency of the first record after a quiet spell; under load the
-# buffer is never empty and batches are taken without waiting.
-_FETCH_WAIT_MS = 20
-
-
-class _Abandoned(Exception):
-    """``close`` was called while a batch was in hand: roll back, commit nothing (it is redelivered)."""
 
 
 @dataclass(frozen=True)
@@ -119,74 +68,6 @@ class _Route:
     batched: bool
 
 
-class _Delivery(NamedTuple):
-    """A decoded record this consumer has a handler for (a tuple: one is built per record)."""
-
-    record: Record
-    envelope: EventEnvelope
-    payload: Event
-
-
-@dataclass
-class _Tally:
-    """What became of a batch's records, for its log line."""
-
-    applied: int = 0
-    duplicates: int = 0
-    skipped: int = 0
-    dead_lettered: int = 0
-    applied_partitions: set[int] = field(default_factory=set)
-
-    def count(self, outcome: str, delivery: _Delivery) -> None:
-        """Add one record's outcome (applied, duplicate or dead_lettered)."""
-        if outcome == "applied":
-            self.applied += 1
-            self.applied_partitions.add(delivery.record.partition)
-        elif outcome == "duplicate":
-            self.duplicates += 1
-        else:
-            self.dead_lettered += 1
-
-
-@dataclass
-class _DecodedBatch:
-    """A batch after decoding: its records, the deliveries to apply, and the tally so far."""
-
-    records: Sequence[Record]
-    started: float
-    deliveries: list[_Delivery] = field(default_factory=list)
-    tally: _Tally = field(default_factory=_Tally)
-
-
-def decode(record: Record) -> tuple[EventEnvelope, Event]:
-    """Parse a Kafka record into envelope and payload; raise ContractViolation when it cannot be."""
-    try:
-        envelope = EventEnvelope.from_headers(record.headers)
-    except ValidationError as error:
-        raise ContractViolation(f"invalid CloudEvents headers: {error.errors(include_url=False)}") from error
-    except (UnicodeDecodeError, AttributeError) as error:
-        raise ContractViolation(f"unreadable CloudEvents header: {error}") from error
-    model = event_type_of(envelope.type)
-    if model is None:
-        raise ContractViolation(f"unknown event type {envelope.type!r}")
-    if model.topic != record.topic:
-        raise ContractViolation(f"event type {envelope.type!r} does not belong on topic {record.topic!r}")
-    if record.value is None:
-        raise ContractViolation("record has no value")
-    try:
-        payload = model.model_validate_json(record.value)
-    except ValidationError as error:
-        raise ContractViolation(f"payload violates {model.__name__}: {error.errors(include_url=False)}") from error
-    if payload.subject() != envelope.subject:
-        raise ContractViolation(f"ce_subject {envelope.subject!r} differs from payload id {payload.subject()!r}")
-    return envelope, payload
-
-
-async def _undecoded(message: StreamMessage[Any]) -> Any:
-    """FastStream decoder that leaves the bodies as bytes; ``decode`` does the real work."""
-    return message.body
-
-
 def _event_fields(envelope: EventEnvelope) -> dict[str, str]:
     """Log context of one event."""
     return {
@@ -196,16 +77,6 @@ def _event_fields(envelope: EventEnvelope) -> dict[str, str]:
         "subject": envelope.subject,
         "tenant": envelope.tenant,
     }
-
-
-def _offset_ranges(records: Sequence[Record]) -> dict[str, list[int]]:
-    """Partition → [first, last] offset of a batch (in offset order per partition, as fetched), for its log line."""
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
-    for record in records:
-        first.setdefault(record.partition, record.offset)
-        last[record.partition] = record.offset
-    return {str(partition): [offset, last[partition]] for partition, offset in first.items()}
 
 
 class EventConsumer:
@@ -232,14 +103,9 @@ class EventConsumer:
         self._routes: dict[str, _Route] = {}
         self._topics: dict[str, list[str]] = {}
         self._broker: KafkaBroker | None = None
+        self._subscriber: BatchSubscriber | None = None
+        self._pipeline: Pipeline | None = None
         self._closing = asyncio.Event()
-        self._in_hand = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-        # Per subscriber (topic): the batch being applied and committed while the next one is decoded.
-        self._in_flight: dict[str, asyncio.Task[bool]] = {}
-        # The highest offset this process committed per partition: commits only ever move forward.
-        self._committed: dict[TopicPartition, int] = {}
 
     def on(
         self, event_class: type[E]
@@ -285,126 +151,96 @@ class EventConsumer:
         return sorted(self._topics)
 
     def attach(self, broker: KafkaBroker) -> None:
-        """Create one manually-acknowledged FastStream batch subscriber per topic on ``broker``."""
+        """Create the service's one group member on ``broker``: a FastStream subscriber to all its topics.
+
+        One member, however many topics: a service joins its group once and rebalances once, instead of a
+        member per topic joining one after another (each join rebalancing every member before it).
+        """
         self._broker = broker
-        for topic, event_names in sorted(self._topics.items()):
-            subscriber = broker.subscriber(
-                topic,
-                group_id=self.name,
-                batch=True,
-                max_records=self._batch_size,
-                batch_timeout_ms=_FETCH_WAIT_MS,
-                # Manual: commit only after effects or dead letter are durable (see module docstring).
-                ack_policy=AckPolicy.MANUAL,
-                auto_offset_reset="earliest",
-                # Each topic's subscriber is its own group member, so a join or leave anywhere rebalances
-                # them all; members learn of a rebalance at their next heartbeat. 1 s instead of 3 s
-                # shortens every such pause (one small request per second per member is cheap).
-                heartbeat_interval_ms=1000,
-                # FastStream would JSON-decode the bodies before our code runs; bad JSON must reach
-                # ``process_batch`` so it can be dead-lettered, so the bodies are passed through untouched.
-                decoder=_undecoded,
-                title=f"{self.name}:{topic}",
-                description=f"{self.name} handles {', '.join(event_names)}; other types are skipped.",
-            )
-            subscriber(self._consume)
+        if not self._topics:
+            return
+        handled = ", ".join(name for _, names in sorted(self._topics.items()) for name in names)
+        self._subscriber = broker.subscriber(
+            *self.topics,
+            group_id=self.name,
+            batch=True,
+            # Manual: commit only after effects or dead letter are durable (see the package docstring).
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            # Members learn of a rebalance (another instance joining or leaving) at their next heartbeat:
+            # 1 s instead of 3 s shortens that pause, for one small request per second.
+            heartbeat_interval_ms=1000,
+            title=self.name,
+            description=f"{self.name} handles {handled}; other types are skipped.",
+        )
+
+    async def start(self) -> None:
+        """Begin consuming, once the broker started (its subscriber joined the group): fetch, apply, commit.
+
+        The subscriber registers no FastStream handler: FastStream connects it, joins the group and leaves
+        it at ``broker.stop()``, while the records are taken from its Kafka consumer here (``_pipeline``).
+        FastStream's own batch loop sleeps after every empty fetch, so a lone record on a quiet topic would
+        wait out that sleep, and it decodes every header of every record once more for its message object.
+        """
+        if self._subscriber is None:
+            return
+        kafka = self._subscriber.consumer
+        assert kafka is not None, "start the broker before the consumer"
+        self._pipeline = Pipeline(
+            kafka,
+            batch_size=self._batch_size,
+            decode=self._decode_batch,
+            apply=self._apply_retrying,
+            closing=self._closing,
+            retry_backoff_s=self._retry_backoff_s,
+            fetched=self._fetched,
+            committed=self._committed,
+        )
+        self._pipeline.start()
 
     def close(self) -> None:
         """Take no new batch, roll back the one in hand, stop retrying: nothing unfinished is committed."""
         self._closing.set()
 
     async def drain(self, timeout: float) -> bool:
-        """After ``close``: wait until the batches in hand are finished or rolled back and committed; False on timeout.
+        """After ``close``: wait until the batch in hand is finished or rolled back and the done ones committed.
 
-        The service calls this before stopping the broker. Each topic has its own subscriber in the
-        service's group, and the first one to leave the group starts a rebalance during which Kafka
-        refuses the others' commits: so every finished batch commits first, then the members leave.
+        False on timeout. The service calls this before stopping the broker, since leaving the group starts a
+        rebalance during which Kafka refuses commits: so every finished batch commits first, then it leaves.
         """
+        if self._pipeline is None:
+            return True
         try:
             async with asyncio.timeout(timeout):
-                await self._idle.wait()
-                await asyncio.gather(*self._in_flight.values())
+                await self._pipeline.drain()
         except TimeoutError:
+            self._pipeline.cancel()
             return False
         return True
 
-    async def _consume(self, message: KafkaMessage) -> None:
-        """FastStream entry point for one batch: decode it while the previous one is applied, then hand it on.
+    def _fetched(self, records: Sequence[Record]) -> None:
+        """Called with every batch taken from Kafka, before it is decoded (a seam for measurements)."""
 
-        Per subscriber one batch is being applied and committed (a task) while the next is decoded here, so
-        the decoding's CPU overlaps the database's and the broker's round trips. Batches are applied and
-        committed strictly in order; once one is abandoned at shutdown, none after it is applied.
+    def _committed(self, records: int) -> None:
+        """Called when the offsets of ``records`` more applied records are committed (a seam for measurements)."""
+
+    async def _apply_retrying(self, decoded: DecodedBatch) -> bool:
+        """Apply a decoded batch (``_apply_decoded``) until it passes; False when abandoned at shutdown.
+
+        A failure of the runtime itself (records' failures are retried and dead-lettered inside) is retried
+        with backoff until it passes or the service stops: skipping the batch would let a later commit cover
+        it. Records already applied are skipped by the inbox.
         """
-        if self._closing.is_set():
-            # Shutting down: not applied, not committed; the partitions' next owner gets it.
-            return
-        records = cast(tuple[Record, ...], message.raw_message)
-        if not records:
-            return
-        self._in_hand += 1
-        self._idle.clear()
-        try:
-            try:
-                decoded = await self._decode_batch(records)
-            except _Abandoned:
-                log.info("batch_abandoned_at_shutdown", topic=records[0].topic, offsets=_offset_ranges(records))
-                return
-            topic = records[0].topic
-            previous = self._in_flight.pop(topic, None)
-            if previous is not None and not await previous:
-                return  # the batch before was abandoned: so is this one (nothing after it may be committed)
-            self._in_flight[topic] = asyncio.create_task(self._apply_and_commit(message, decoded))
-        finally:
-            self._in_hand -= 1
-            if not self._in_hand:
-                self._idle.set()
-
-    async def _apply_and_commit(self, message: KafkaMessage, decoded: _DecodedBatch) -> bool:
-        """Apply a decoded batch, then commit its offsets; False when abandoned at shutdown (not committed)."""
         attempt = 0
         while True:
             try:
-                if not await self._apply_decoded(decoded):
-                    return False
-                break
+                return await self._apply_decoded(decoded)
             except Exception:
-                # A bug in the runtime itself, not in a record (those are retried and dead-lettered inside).
-                # Skipping the batch would let the next batch's commit cover it, so it is retried, with
-                # backoff, until it passes or the service stops; records already applied are skipped by the inbox.
                 attempt += 1
                 delay = min(self._retry_backoff_s * 2 ** (attempt - 1), _MAX_BACKOFF_S)
-                log.exception("batch_failed_unexpectedly", topic=decoded.records[0].topic, attempt=attempt)
+                log.exception("batch_failed_unexpectedly", topics=topics_of(decoded.records), attempt=attempt)
                 if not await self._pause(delay):
                     return False
-        await self._commit(message, decoded.records)
-        return True
-
-    async def _commit(self, message: KafkaMessage, records: Sequence[Record]) -> None:
-        """Commit the offsets just past ``records`` (explicit: the consumer's position has moved on meanwhile).
-
-        A partition whose offset this process already committed further is left out. After a rebalance the
-        fetcher can hand over records again that were applied and committed before (the inbox skips them);
-        committing their offsets would move the group back, and with the fetch position already further on,
-        nothing might come to move it forward again: the group would show lag, and a restart would re-read.
-        """
-        offsets = {
-            tp: offset
-            for tp, offset in {TopicPartition(r.topic, r.partition): r.offset + 1 for r in records}.items()
-            if offset > self._committed.get(tp, -1)
-        }
-        if not offsets:
-            return
-        try:
-            if isinstance(message.consumer, AIOKafkaConsumer):
-                await message.consumer.commit(offsets)
-                self._committed.update(offsets)
-            else:
-                await message.ack()  # FastStream's in-memory test broker: nothing to commit to
-        except Exception as error:
-            # The batch is applied; after a rebalance or restart its records come again and the inbox skips them.
-            log.warning(
-                "offset_commit_failed", error=repr(error), topic=records[0].topic, offsets=_offset_ranges(records)
-            )
 
     async def process(self, record: Record) -> bool:
         """``process_batch`` of one record."""
@@ -420,14 +256,14 @@ class EventConsumer:
             return True
         try:
             decoded = await self._decode_batch(records)
-        except _Abandoned:
-            log.info("batch_abandoned_at_shutdown", topic=records[0].topic, offsets=_offset_ranges(records))
+        except Abandoned:
+            log.info("batch_abandoned_at_shutdown", topics=topics_of(records), offsets=offset_ranges(records))
             return False
         return await self._apply_decoded(decoded)
 
-    async def _decode_batch(self, records: Sequence[Record]) -> _DecodedBatch:
+    async def _decode_batch(self, records: Sequence[Record]) -> DecodedBatch:
         """Decode every record; contract violations go to the dead-letter topic now, unneeded types are skipped."""
-        decoded = _DecodedBatch(records=records, started=time.perf_counter())
+        decoded = DecodedBatch(records=records)
         for record in records:
             try:
                 envelope, payload = decode(record)
@@ -438,10 +274,10 @@ class EventConsumer:
             if envelope.type not in self._routes:
                 decoded.tally.skipped += 1  # A known event this service does not need: skipping it is the contract.
                 continue
-            decoded.deliveries.append(_Delivery(record, envelope, payload))
+            decoded.deliveries.append(Delivery(record, envelope, payload))
         return decoded
 
-    async def _apply_decoded(self, decoded: _DecodedBatch) -> bool:
+    async def _apply_decoded(self, decoded: DecodedBatch) -> bool:
         """Apply a decoded batch (whole, else record by record) and log it; False when abandoned at shutdown."""
         records, deliveries, tally = decoded.records, decoded.deliveries, decoded.tally
         mode = "batch"
@@ -450,31 +286,31 @@ class EventConsumer:
             if applied is not None:
                 tally.applied = len(applied)
                 tally.duplicates = len(deliveries) - len(applied)
-                tally.applied_partitions = {delivery.record.partition for delivery in applied}
+                tally.applied_partitions = {(d.record.topic, d.record.partition) for d in applied}
             elif deliveries:
                 # One record, or a batch that failed as a whole: one transaction per record finds the culprit.
                 mode = "single" if len(deliveries) == 1 else "one_by_one"
                 for delivery in deliveries:
                     tally.count(await self._process_one(delivery), delivery)
-        except _Abandoned:
-            log.info("batch_abandoned_at_shutdown", topic=records[0].topic, offsets=_offset_ranges(records))
+        except Abandoned:
+            log.info("batch_abandoned_at_shutdown", topics=topics_of(records), offsets=offset_ranges(records))
             return False
         log.info(
             "batch_done",
-            topic=records[0].topic,
+            topics=topics_of(records),
             records=len(records),
             applied=tally.applied,
             duplicates=tally.duplicates,
             skipped=tally.skipped,
             dead_lettered=tally.dead_lettered,
-            applied_partitions=sorted(tally.applied_partitions),
-            offsets=_offset_ranges(records),
+            applied_partitions=tally.applied_by_topic(),
+            offsets=offset_ranges(records),
             mode=mode,
             ms=round((time.perf_counter() - decoded.started) * 1000, 1),
         )
         return True
 
-    async def _apply_batch(self, deliveries: Sequence[_Delivery]) -> list[_Delivery] | None:
+    async def _apply_batch(self, deliveries: Sequence[Delivery]) -> list[Delivery] | None:
         """Apply every delivery in one transaction, waiting out database outages; the applied ones.
 
         None when the batch failed while the database answered: the caller applies it record by record.
@@ -484,18 +320,18 @@ class EventConsumer:
         while True:
             try:
                 return await self._apply_all(deliveries)
-            except _Abandoned:
+            except Abandoned:
                 raise
             except _CONFLICTS as error:
-                # Two subscribers' batches (other topics, same rows) crossed: PostgreSQL aborted this one.
-                # Whole again it will most likely pass; record by record would cost a transaction each.
+                # This batch crossed another transaction (another topic's batch, a request, a job) and PostgreSQL
+                # aborted it. Whole again it will most likely pass; record by record would cost a transaction each.
                 conflicts += 1
                 if conflicts > _CONFLICT_RETRIES:
                     log.warning("batch_failed_applying_one_by_one", error=repr(error), records=len(deliveries))
                     return None
                 log.info("batch_conflict_retried", error=repr(error), attempt=conflicts, records=len(deliveries))
                 if not await self._pause(self._retry_backoff_s * conflicts):
-                    raise _Abandoned from error
+                    raise Abandoned from error
             except Exception as error:
                 if not await self._database_unreachable():
                     log.warning(
@@ -510,9 +346,9 @@ class EventConsumer:
                     outage_attempts, error, records=len(deliveries), topic=deliveries[0].record.topic
                 )
                 if not await self._pause(delay):
-                    raise _Abandoned from error
+                    raise Abandoned from error
 
-    async def _apply_all(self, deliveries: Sequence[_Delivery], *, abandon_on_close: bool = True) -> list[_Delivery]:
+    async def _apply_all(self, deliveries: Sequence[Delivery], *, abandon_on_close: bool = True) -> list[Delivery]:
         """One transaction: claim every event in the inbox, run the handlers of the new ones in order."""
         assert self._pool is not None, "a consumer built without a pool only describes itself (AsyncAPI)"
         async with self._pool.acquire() as conn, conn.transaction():
@@ -528,7 +364,7 @@ class EventConsumer:
                 run_list = list(run)
                 if route.batched:
                     if abandon_on_close and self._closing.is_set():
-                        raise _Abandoned
+                        raise Abandoned
                     batch_handler = cast(BatchHandler, route.handler)
                     envelopes = [delivery.envelope for delivery in run_list]
                     await batch_handler([d.payload for d in run_list], BatchContext(envelopes=envelopes, conn=conn))
@@ -536,7 +372,7 @@ class EventConsumer:
                 handler = cast(Handler, route.handler)
                 for delivery in run_list:
                     if abandon_on_close and self._closing.is_set():
-                        raise _Abandoned
+                        raise Abandoned
                     with structlog.contextvars.bound_contextvars(**_event_fields(delivery.envelope)):
                         await handler(delivery.payload, self._unit_of_work_for(conn, delivery.envelope))
             return fresh
@@ -545,10 +381,10 @@ class EventConsumer:
         """The service's unit of work for one event, on the batch's transaction."""
         return self._unit_of_work(conn, Origin.of_event(envelope, self.name), self._clock, envelope)
 
-    async def _process_one(self, delivery: _Delivery) -> str:
+    async def _process_one(self, delivery: Delivery) -> str:
         """Apply one record in its own transaction with bounded retries: applied, duplicate or dead_lettered.
 
-        Raises _Abandoned when ``close`` interrupts its retries.
+        Raises Abandoned when ``close`` interrupts its retries.
         """
         record = delivery.record
         position = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
@@ -575,7 +411,7 @@ class EventConsumer:
                         log.warning("event_retry", attempt=failures, delay_s=delay, error=repr(error), **position)
                     if not await self._pause(delay):
                         log.info("event_abandoned_at_shutdown", **position)
-                        raise _Abandoned from error
+                        raise Abandoned from error
                     continue
                 return "applied" if applied else "duplicate"
 
@@ -605,7 +441,7 @@ class EventConsumer:
     async def _dead_letter(self, record: Record, error: BaseException, attempts: int) -> None:
         """Write the record unchanged to ``<topic>.dlq`` with the reason; retried until Kafka takes it.
 
-        Raises _Abandoned when ``close`` interrupts the retries: the record then stays uncommitted.
+        Raises Abandoned when ``close`` interrupts the retries: the record then stays uncommitted.
         """
         assert self._broker is not None, "attach() the consumer first"
         reason = {
@@ -631,6 +467,6 @@ class EventConsumer:
                 # Committing the offset without a durable dead letter would lose the record: keep trying.
                 log.exception("dead_letter_publish_failed", **reason)
                 if not await self._pause(delay):
-                    raise _Abandoned from publish_error
+                    raise Abandoned from publish_error
                 delay = min(delay * 2, _MAX_BACKOFF_S)
         log.error("event_dead_lettered", **reason)
