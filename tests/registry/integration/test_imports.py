@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -154,3 +156,44 @@ async def test_exports_hold_the_centrales_records_in_csv_and_excel_and_import_ag
         )
         assert moved.status_code == 200, moved.text
         assert (moved.json()["added"], moved.json()["problems"]) == (1, []), kind
+
+
+def readme_files() -> dict[str, bytes]:
+    """The example files of the README's "Importing and exporting" section, as it writes them."""
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Importing and exporting", 1)[1].split("\n## ", 1)[0]
+    files = {name: body.encode() for name, body in re.findall(r"cat > (\S+) <<'CSV'\n(.*?)\nCSV\n", section, re.S)}
+    mapping = re.search(r"echo '(.*)' > mapping\.json", section)
+    assert mapping is not None
+    files["mapping.json"] = mapping.group(1).encode()
+    return files
+
+
+async def test_the_readmes_example_imports_as_the_readme_says(registry: Registry) -> None:
+    files = readme_files()
+    assert set(files) == {"organisaties.csv", "vacatures.csv", "vrijwilligers.csv", "uren.csv", "mapping.json"}
+    centrale_id, staff = await registry.new_centrale()
+    mapping = files["mapping.json"].decode()
+
+    for kind, name in (("organisations", "organisaties.csv"), ("tasks", "vacatures.csv")):
+        answer = await upload(registry, centrale_id, kind, files[name], staff, dry_run="false")
+        assert (answer.json()["added"], answer.json()["problems"]) == (1, [])
+    checked = (
+        await upload(registry, centrale_id, "volunteers", files["vrijwilligers.csv"], staff, mapping=mapping)
+    ).json()
+    assert (checked["dry_run"], checked["rows"], checked["added"], checked["skipped"]) == (True, 2, 1, 1)
+    assert checked["problems"] == [
+        {"line": 3, "field": "email", "message": "not an e-mail address"},
+        {"line": 3, "field": "birth_date", "message": "lies in the future"},
+    ]
+    assert checked["columns"]["Mobiel nr"] == "phone"
+    applied = await upload(
+        registry, centrale_id, "volunteers", files["vrijwilligers.csv"], staff, mapping=mapping, dry_run="false"
+    )
+    assert (applied.json()["added"], len(applied.json()["problems"])) == (1, 2)
+    first = (await upload(registry, centrale_id, "hours", files["uren.csv"], staff, dry_run="false")).json()
+    again = (await upload(registry, centrale_id, "hours", files["uren.csv"], staff, dry_run="false")).json()
+    assert (first["added"], first["problems"]) == (2, [])
+    assert (again["added"], again["unchanged"], again["events"]) == (0, 2, 0)
+    exported = await registry.http.get(f"/v1/centrales/{centrale_id}/exports/hours.csv", headers=staff)
+    assert sorted(cells[-1] for _, cells in read_sheet(exported.content).rows) == ["U-1", "U-2"]
