@@ -71,6 +71,10 @@ test-integration: install ## Every test except the fault-injection tier (integra
 test-faults: install ## Only the fault-injection tier: kill -9, restarts, poison, ops, on a private broker and database
 	@$(RUN) pytest -m faults
 
+.PHONY: test-fuzz
+test-fuzz: install ## Only the fuzzing tier: schemathesis and the tenant matrix against the four services (~6 min)
+	@$(RUN) pytest -m fuzz
+
 .PHONY: bench
 bench: install bench-peer-env ## Benchmarks against raw aiokafka/asyncpg and a Quix Streams peer (~40 min); table + bench-results/
 	@$(RUN) python -m bench

@@ -3,6 +3,15 @@
 from contracts.events._base import EVENT_TYPES, Event, event_type_of
 from contracts.events._common import WeeklySlot
 from contracts.events.appreciation import AppreciationAwarded
+from contracts.events.beursvloer import (
+    BeursvloerDealFollowedUp,
+    BeursvloerDealMade,
+    BeursvloerOfferClosed,
+    BeursvloerOfferPosted,
+    BeursvloerPairProposed,
+    BeursvloerRequestClosed,
+    BeursvloerRequestPosted,
+)
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
 from contracts.events.history import HISTORIC_ENTRIES_PER_EVENT, HistoricHoursEntry, HistoricHoursImported
 from contracts.events.hours import HoursCorrected, HoursLogged, HoursRejected
@@ -20,6 +29,13 @@ from contracts.events.matches import (
 from contracts.events.organisations import OrganisationAdmitted, OrganisationRefused, OrganisationRegistered
 from contracts.events.partners import BusinessPartnerRegistered, VolunteerDayHoursLogged, VolunteerDayPosted
 from contracts.events.tasks import TaskClosed, TaskPosted, TaskUpdated
+from contracts.events.trainings import (
+    TrainingAttendanceRecorded,
+    TrainingCancelled,
+    TrainingScheduled,
+    TrainingSession,
+    TrainingUpdated,
+)
 from contracts.events.volunteers import (
     VolunteerConsentChanged,
     VolunteerErased,
@@ -31,6 +47,13 @@ __all__ = [
     "EVENT_TYPES",
     "HISTORIC_ENTRIES_PER_EVENT",
     "AppreciationAwarded",
+    "BeursvloerDealFollowedUp",
+    "BeursvloerDealMade",
+    "BeursvloerOfferClosed",
+    "BeursvloerOfferPosted",
+    "BeursvloerPairProposed",
+    "BeursvloerRequestClosed",
+    "BeursvloerRequestPosted",
     "BusinessPartnerRegistered",
     "CredentialIssued",
     "CredentialRevoked",
@@ -54,6 +77,11 @@ __all__ = [
     "TaskClosed",
     "TaskPosted",
     "TaskUpdated",
+    "TrainingAttendanceRecorded",
+    "TrainingCancelled",
+    "TrainingScheduled",
+    "TrainingSession",
+    "TrainingUpdated",
     "VolunteerConsentChanged",
     "VolunteerDayHoursLogged",
     "VolunteerDayMatched",

@@ -28,13 +28,16 @@ from faststream.kafka import KafkaBroker
 from common.clock import Clock, SystemClock
 from common.consumer import EventConsumer
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
+from common.guard import RequestGuard
 from common.http import install_error_handlers
 from common.jobs import Scheduler
 from common.jobs.api import jobs_router
 from common.kafka import broker_options
 from common.logging import configure_logging, get_logger
+from common.openapi import docs_router, document_error_responses
 from common.ops.api import stream_router
 from common.outbox import OutboxRelay
+from common.ratelimit import RateLimiter
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
 from common.settings import ProcessSettings, ServiceSettings
 
@@ -117,6 +120,7 @@ async def _start(runtime: Runtime) -> None:
     settings, spec = runtime.settings, runtime.spec
     runtime.pool = await create_pool(settings.database_url.get_secret_value(), settings.db_pool_size)
     await apply_migrations(runtime.pool, RUNTIME_MIGRATIONS, spec.migrations)
+    runtime.limiter = RateLimiter(runtime.pool, runtime.clock)
     if spec.publishes:
         runtime.relay = OutboxRelay(runtime.pool, settings, poll_interval_s=settings.outbox_poll_interval_s)
         await runtime.relay.start()
@@ -211,10 +215,17 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
             except TimeoutError:
                 log.error("shutdown_timed_out", timeout_s=settings.shutdown_timeout_s)
 
-    app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
+    # The doc pages are our own (local assets, a strict CSP) or off; /openapi.json lists every error.
+    app = FastAPI(
+        title=f"{spec.name} ({settings.region})",
+        description=spec.description,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.runtime = runtime
-
-    add_correlation_ids(app)
+    # Outermost: correlation id, body limit, text check, failed-auth limit, security headers, 500s.
+    app.add_middleware(RequestGuard, runtime=runtime)
     add_health_routes(
         app,
         lambda: _readiness(runtime),
@@ -229,11 +240,17 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
         app.include_router(stream_router)
     for router in spec.routers:
         app.include_router(router)
+    if settings.api_docs:
+        app.include_router(docs_router(app.title))
+    document_error_responses(app)
     return app
 
 
 def add_correlation_ids(app: FastAPI) -> None:
-    """Give every request a correlation id (the caller's, if valid), bound into the logs and echoed back."""
+    """Give every request a correlation id (the caller's, if valid), bound into the logs and echoed back.
+
+    For processes without the request guard (the portal); services get the id from ``RequestGuard``.
+    """
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -296,6 +313,7 @@ def serve(app: FastAPI, settings: ProcessSettings) -> None:
         port=settings.http_port,
         log_config=None,  # keep our structlog JSON handlers
         access_log=False,
+        server_header=False,  # no "server: uvicorn" banner
         # Requests in hand get a share of the budget; the lifespan shutdown (_stop) has the rest.
         timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s * _HTTP_SHARE)),
         lifespan="on",

@@ -7,6 +7,8 @@ from typing import Any, Literal
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.ratelimit import RateLimit, parse_rate_limit
+
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "OPS_TOKEN_MIN_LENGTH",
@@ -193,6 +195,55 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
     scheduler_run_retention_days: int = Field(
         30, ge=1, le=3650, description="How long finished job runs stay listed (each job's latest always stays)."
     )
+    max_body_bytes: int = Field(
+        1_000_000,
+        ge=1024,
+        le=100_000_000,
+        validation_alias="HTTP_MAX_BODY_BYTES",
+        description="Largest request body accepted; a larger one is answered 413 before it is parsed.",
+    )
+    api_docs: bool = Field(
+        True,
+        validation_alias="API_DOCS",
+        description="Serve Swagger UI (/docs) and ReDoc (/redoc) from local assets; off: neither is served.",
+    )
+    rate_limit_failed_auth: str = Field(
+        "20/300",
+        validation_alias="RATE_LIMIT_FAILED_AUTH",
+        description="Failed authentications (401) per client address: '<hits>/<seconds>'; beyond it every "
+        "request with a token gets 429 until the window ends. 0/... is off.",
+    )
+    rate_limit_self_registration: str = Field(
+        "10/3600",
+        validation_alias="RATE_LIMIT_SELF_REGISTRATION",
+        description="Anonymous self-registrations per client address: '<hits>/<seconds>'.",
+    )
+    rate_limit_certificate_lookup: str = Field(
+        "60/60",
+        validation_alias="RATE_LIMIT_CERTIFICATE_LOOKUP",
+        description="Public certificate look-ups and verifications per client address: '<hits>/<seconds>'.",
+    )
+
+    @field_validator("rate_limit_failed_auth", "rate_limit_self_registration", "rate_limit_certificate_lookup")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        parse_rate_limit("setting", value)
+        return value
+
+    @property
+    def failed_auth_limit(self) -> RateLimit:
+        """The limit on failed authentications per client address."""
+        return parse_rate_limit("failed-auth", self.rate_limit_failed_auth)
+
+    @property
+    def self_registration_limit(self) -> RateLimit:
+        """The limit on self-registrations per client address."""
+        return parse_rate_limit("self-registration", self.rate_limit_self_registration)
+
+    @property
+    def certificate_lookup_limit(self) -> RateLimit:
+        """The limit on public certificate look-ups per client address."""
+        return parse_rate_limit("certificate-lookup", self.rate_limit_certificate_lookup)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:

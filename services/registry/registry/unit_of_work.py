@@ -12,10 +12,12 @@ from registry.repositories import (
     AccessLogRepository,
     AccountLinkRepository,
     AccountRepository,
+    BeursvloerRepository,
     CalendarFeedRepository,
     CentraleContactRepository,
     CentraleRepository,
     CredentialRepository,
+    DealRepository,
     ExportRepository,
     FollowUpRepository,
     HistoricHoursRepository,
@@ -35,10 +37,12 @@ from registry.repositories import (
     PostgresAccessLogRepository,
     PostgresAccountLinkRepository,
     PostgresAccountRepository,
+    PostgresBeursvloerRepository,
     PostgresCalendarFeedRepository,
     PostgresCentraleContactRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
+    PostgresDealRepository,
     PostgresExportRepository,
     PostgresFollowUpRepository,
     PostgresHistoricHoursRepository,
@@ -61,6 +65,7 @@ from registry.repositories import (
     PostgresResponseMessageRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
+    PostgresTrainingRepository,
     PostgresVacatureRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
@@ -70,6 +75,7 @@ from registry.repositories import (
     ResponseMessageRepository,
     TaskRepository,
     TemplateRepository,
+    TrainingRepository,
     VacatureRepository,
     VolunteerDayRepository,
     VolunteerRepository,
@@ -250,6 +256,21 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Partners' webhooks and their delivery log."""
         ...
 
+    @property
+    def beursvloer(self) -> BeursvloerRepository:
+        """The Beursvloer's floor: evenings, offers, requests, proposed pairs, companies' contacts."""
+        ...
+
+    @property
+    def deals(self) -> DealRepository:
+        """Beursvloer deals and their follow-up."""
+        ...
+
+    @property
+    def trainings(self) -> TrainingRepository:
+        """Trainings and advice sessions, and their bookings."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -289,3 +310,6 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.historic_hours: HistoricHoursRepository = PostgresHistoricHoursRepository(conn)
         self.exports: ExportRepository = PostgresExportRepository(conn)
         self.webhooks: WebhookRepository = PostgresWebhookRepository(conn)
+        self.beursvloer: BeursvloerRepository = PostgresBeursvloerRepository(conn)
+        self.deals: DealRepository = PostgresDealRepository(conn)
+        self.trainings: TrainingRepository = PostgresTrainingRepository(conn)

@@ -630,10 +630,8 @@ async def test_a_volunteers_open_proposals_are_shown_to_them_and_their_centrale(
 
     mine = await list_volunteer_proposals(ListVolunteerProposals(volunteer.volunteer_id), uow)
     for_staff = await list_volunteer_proposals(ListVolunteerProposals(volunteer.volunteer_id, CENTRALE), uow)
-    for_others = await list_volunteer_proposals(ListVolunteerProposals(volunteer.volunteer_id, "vc-zeist"), uow)
 
     assert [p.task_id for p in mine] == [p.task_id for p in for_staff] == [open_task.task_id]
-    assert for_others == []
 
 
 async def test_the_work_queue_holds_supported_proposals_to_approve_and_those_long_unanswered(
@@ -654,3 +652,17 @@ async def test_the_work_queue_holds_supported_proposals_to_approve_and_those_lon
     assert waiting_now == []
     assert {p.volunteer_id for p in waiting_later} == {supported.volunteer_id, other.volunteer_id}
     assert elsewhere == []
+
+
+async def test_another_centrales_volunteer_is_not_found_rather_than_without_proposals(
+    uow: FakeMatchingUnitOfWork,
+) -> None:
+    # Issue 13: staff of vc-zeist asking for a vc-utrecht volunteer's proposals got 200 [] (an existence oracle).
+    volunteer = await registered_volunteer(uow)
+    await posted_task(uow)
+    for stranger in (
+        ListVolunteerProposals(volunteer.volunteer_id, "vc-zeist"),
+        ListVolunteerProposals(uuid4(), CENTRALE),
+    ):
+        with pytest.raises(NotFound):
+            await list_volunteer_proposals(stranger, uow)

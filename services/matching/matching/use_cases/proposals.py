@@ -335,7 +335,15 @@ async def list_task_proposals(query: ListTaskProposals, uow: MatchingUnitOfWork)
 
 
 async def list_volunteer_proposals(query: ListVolunteerProposals, uow: MatchingUnitOfWork) -> list[Proposal]:
-    """The volunteer's open proposals, best first (for staff: only if the volunteer is of their centrale)."""
+    """The volunteer's open proposals, best first; for staff NotFound unless the volunteer is of their centrale.
+
+    Another centrale's volunteer is "not found", like any record of another tenant: an empty list would tell
+    staff that matching knows nothing open for them (issue 13 found ``200 []``).
+    """
+    if query.volunteer_centrale_id is not None:
+        volunteer = await uow.volunteers.get(query.volunteer_id)
+        if volunteer is None or volunteer.centrale_id != query.volunteer_centrale_id:
+            raise NotFound("no such volunteer in this centrale")
     pending = await uow.proposals.of_volunteer(query.volunteer_id, PENDING)
     if query.volunteer_centrale_id is None:
         return pending

@@ -13,6 +13,18 @@ from registry.repositories.accounts import (
     PostgresAccountRepository,
     PostgresMembershipRepository,
 )
+from registry.repositories.beursvloer import (
+    BeursEvent,
+    BeursvloerRepository,
+    Deal,
+    DealRepository,
+    Offer,
+    Pair,
+    PartnerContact,
+    PostgresBeursvloerRepository,
+    PostgresDealRepository,
+    Wish,
+)
 from registry.repositories.calendar import (
     CalendarFeed,
     CalendarFeedRepository,
@@ -96,6 +108,7 @@ from registry.repositories.personal_data import PersonalDataRepository, Postgres
 from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from registry.repositories.rate_limits import PostgresRateLimitRepository, RateLimitRepository, Window
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
+from registry.repositories.trainings import Booking, PostgresTrainingRepository, Training, TrainingRepository
 from registry.repositories.vacatures import (
     Facets,
     PostgresPublicContactRepository,
@@ -122,6 +135,9 @@ __all__ = [
     "AccountLink",
     "AccountLinkRepository",
     "AccountRepository",
+    "BeursEvent",
+    "BeursvloerRepository",
+    "Booking",
     "BusinessPartner",
     "CalendarFeed",
     "CalendarFeedRepository",
@@ -136,6 +152,8 @@ __all__ = [
     "CredentialRepository",
     "DayHours",
     "DayPlace",
+    "Deal",
+    "DealRepository",
     "ExportRepository",
     "Facets",
     "FollowUpRepository",
@@ -161,8 +179,11 @@ __all__ = [
     "NoticeRepository",
     "NoticeTemplate",
     "NoticeTemplateRepository",
+    "Offer",
     "Organisation",
     "OrganisationRepository",
+    "Pair",
+    "PartnerContact",
     "PartnerRepository",
     "PartnerWebhook",
     "PersonalDataRepository",
@@ -172,10 +193,12 @@ __all__ = [
     "PostgresAccessLogRepository",
     "PostgresAccountLinkRepository",
     "PostgresAccountRepository",
+    "PostgresBeursvloerRepository",
     "PostgresCalendarFeedRepository",
     "PostgresCentraleContactRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
+    "PostgresDealRepository",
     "PostgresExportRepository",
     "PostgresFollowUpRepository",
     "PostgresHistoricHoursRepository",
@@ -198,6 +221,7 @@ __all__ = [
     "PostgresResponseMessageRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
+    "PostgresTrainingRepository",
     "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
@@ -214,6 +238,8 @@ __all__ = [
     "TaskRepository",
     "Template",
     "TemplateRepository",
+    "Training",
+    "TrainingRepository",
     "Vacature",
     "VacaturePage",
     "VacatureRepository",
@@ -225,4 +251,5 @@ __all__ = [
     "WebhookDelivery",
     "WebhookRepository",
     "Window",
+    "Wish",
 ]
