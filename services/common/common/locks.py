@@ -52,6 +52,9 @@ class KeyedLock(IntEnum):
     # Reporting, per task and per volunteer: projections on different topics that derive facts from each
     # other's rows (a task's first match, a match's task area, a volunteer's activity) take turns.
     REPORTING_ENTITY = 5
+    # Registry: one import per centrale and source system at a time, so two runs of the same file cannot
+    # both find an external id new (registry/use_cases/imports.py).
+    REGISTRY_IMPORT = 45
     # Matching, region-wide (key "region"): a posted team day's search for tasks, a team task's search for
     # open days and staff assigning one to the other take turns (matching/unit_of_work.py).
     MATCHING_TEAM_DAYS = 18

@@ -26,6 +26,7 @@ from common.consumer import BatchContext, EventConsumer
 from contracts import Event
 from contracts.events import (
     BusinessPartnerRegistered,
+    HistoricHoursImported,
     HoursCorrected,
     HoursLogged,
     HoursRejected,
@@ -47,7 +48,12 @@ from contracts.events import (
     VolunteerRegistered,
 )
 from reporting.projections._common import ERASURE_GATE, SWITCH_GATE, RunProjection
-from reporting.projections._hours import on_hours_corrected, on_hours_logged, on_hours_rejected
+from reporting.projections._hours import (
+    on_historic_hours_imported,
+    on_hours_corrected,
+    on_hours_logged,
+    on_hours_rejected,
+)
 from reporting.projections._matches import on_match_ended, on_match_made
 from reporting.projections._organisations import (
     on_organisation_admitted,
@@ -87,6 +93,7 @@ PROJECTIONS: dict[type[Event], RunProjection] = {
     MatchEnded: on_match_ended,
     MatchProposed: on_match_proposed,
     HoursLogged: on_hours_logged,
+    HistoricHoursImported: on_historic_hours_imported,
     HoursCorrected: on_hours_corrected,
     HoursRejected: on_hours_rejected,
     BusinessPartnerRegistered: on_business_partner_registered,

@@ -1,4 +1,5 @@
-"""Hours given for matches (the NLdoet weekend brings tens of thousands of them in a burst), corrected or rejected."""
+"""Hours given for matches (the NLdoet weekend brings tens of thousands of them in a burst), corrected or rejected;
+and hours an import brought in from before the platform."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import asyncpg
 
 from common.consumer import BatchContext
 from common.db import Connection
-from contracts.events import HoursCorrected, HoursLogged, HoursRejected
+from contracts.events import HistoricHoursImported, HoursCorrected, HoursLogged, HoursRejected
 from reporting.periods import Closure, book, horizon_of, month_of
 from reporting.projections._common import each, hold_erasures_off, id_hash, lock_entities
 
-__all__ = ["on_hours_corrected", "on_hours_logged", "on_hours_rejected"]
+__all__ = ["on_historic_hours_imported", "on_hours_corrected", "on_hours_logged", "on_hours_rejected"]
 
 _HOURS_COLUMNS = (
     "hours_id", "match_id", "task_id", "person_key", "centrale_id", "theme", "worked_on", "hours", "recorded_at",
@@ -152,3 +153,34 @@ async def on_hours_rejected(event: HoursRejected, ctx: BatchContext, index: int)
     """A counted entry rejected: its fact goes; in a closed month its amount is taken off in the first open one."""
     if event.counted and not await _change_hours(event, ctx, index, -event.hours):
         await ctx.conn.execute("DELETE FROM hours_facts WHERE hours_id = $1", event.hours_id)
+
+
+@each
+async def on_historic_hours_imported(event: HistoricHoursImported, ctx: BatchContext, index: int) -> None:
+    """Hours a volunteer worked before the platform (an import): counted in the months they were worked, like
+    any hours (no match, perhaps no task); an entry sent again (corrected) takes its new figures under its id."""
+    await hold_erasures_off(ctx.conn)
+    entries = event.entries
+    tasks = [entry.task_id for entry in entries if entry.task_id is not None]
+    # The volunteer's activity and the tasks' areas are derived here too: writers of either take turns.
+    await lock_entities(ctx.conn, tasks=tasks, persons=[event.volunteer_id])
+    await ctx.conn.execute(
+        """
+        INSERT INTO hours_facts AS h (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours,
+                                      recorded_at, booked_month, task_area, nldoet)
+        SELECT e.hours_id, NULL, e.task_id,
+            CASE WHEN EXISTS (SELECT 1 FROM erased_volunteers WHERE id_hash = $6) THEN NULL ELSE $7::uuid END,
+            $8, e.theme, e.worked_on, e.hours, $9,
+            reporting_booked_month(date_trunc('month', e.worked_on)::date, $9, $8),
+            (SELECT t.postcode_area FROM task_facts t WHERE t.task_id = e.task_id),
+            EXISTS (SELECT 1 FROM nldoet_days d WHERE d.day = e.worked_on)
+        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::numeric[])
+            AS e (hours_id, task_id, theme, worked_on, hours)
+        ON CONFLICT (hours_id) DO UPDATE SET task_id = EXCLUDED.task_id, theme = EXCLUDED.theme,
+            worked_on = EXCLUDED.worked_on, hours = EXCLUDED.hours, recorded_at = EXCLUDED.recorded_at,
+            booked_month = EXCLUDED.booked_month, task_area = EXCLUDED.task_area, nldoet = EXCLUDED.nldoet
+        """,
+        [e.hours_id for e in entries], [e.task_id for e in entries], [e.theme for e in entries],
+        [e.worked_on for e in entries], [e.hours for e in entries], id_hash(event.volunteer_id), event.volunteer_id,
+        event.centrale_id, ctx.envelopes[index].time,
+    )  # fmt: skip
