@@ -8,6 +8,7 @@ import pytest
 
 from tests.reporting.events import World, at
 from tests.reporting.integration.conftest import Reporting
+from tests.reporting.integration.test_hours_corrections import assert_aggregates_agree
 
 pytestmark = pytest.mark.integration
 
@@ -44,3 +45,5 @@ async def test_historic_hours_count_in_their_own_months_and_a_corrected_entry_re
     await reporting.feed(world)
     march = headline(await reporting.json("/v1/municipalities/GM0997/figures", period="2016-03"))
     assert march["hours"] == 14
+    # The re-sent entry updated a folded row: the aggregates moved with it, as a recomputation and the facts say.
+    await assert_aggregates_agree(reporting, "2016")
