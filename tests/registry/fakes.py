@@ -206,6 +206,12 @@ class FakeVolunteerRepository:
         ]
         return _stored(sorted(rows, key=lambda v: (v.vog_valid_until, v.id)))
 
+    async def by_guardian_token(self, token_hash: str) -> Volunteer | None:
+        for volunteer in self._rows.values():
+            if volunteer.guardian_token_hash == token_hash and volunteer.erased_at is None:
+                return _stored(volunteer)
+        return None
+
     async def add_consent(self, consent: Consent) -> None:
         assert consent.volunteer_id in self._rows, "a consent belongs to a stored volunteer"
         self._consents.append(_stored(consent))

@@ -10,6 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "GUARDIAN_CONSENT_AGE",
     "MAX_HOURS_PER_DAY",
     "MAX_HOURS_PER_WEEK",
     "REGION_TENANT",
@@ -21,11 +22,13 @@ __all__ = [
     "TaskSchedule",
     "TaskStatus",
     "age_band",
+    "age_on",
     "check_hours",
     "check_hours_correction",
     "check_task_quality",
     "check_task_started",
     "dutch_date",
+    "needs_guardian_consent",
     "no_access_reason",
     "postcode_area",
     "vog_valid_on",
@@ -54,6 +57,8 @@ class ConsentKind(StrEnum):
     CONTACT_BY_ORGANISATIONS = "contact_by_organisations"
     APPRECIATION_MESSAGES = "appreciation_messages"
     TARGET_GROUP_LABELS = "target_group_labels"
+    GUARDIAN = "guardian"
+    """A parent's or guardian's consent for a volunteer under 16 (given by them, never by the volunteer)."""
 
 
 class AccessPurpose(StrEnum):
@@ -106,9 +111,24 @@ def no_access_reason(organisation_status: str) -> str | None:
     return None
 
 
+# Under this age at registration a parent's or guardian's consent is needed before a volunteer can be matched
+# (AVG art. 8 as the Netherlands applies it: 16).
+GUARDIAN_CONSENT_AGE = 16
+
+
+def age_on(birth_date: date, today: date) -> int:
+    """Age in whole years on ``today``."""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def needs_guardian_consent(birth_date: date | None, today: date) -> bool:
+    """Whether someone registering ``today`` needs a parent's or guardian's consent (under 16)."""
+    return birth_date is not None and age_on(birth_date, today) < GUARDIAN_CONSENT_AGE
+
+
 def age_band(birth_date: date, today: date) -> str:
     """The age band published instead of a birth date; under-12s cannot register."""
-    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    age = age_on(birth_date, today)
     if age < 12:
         raise ValueError("volunteers must be at least 12 years old")
     for low, high, band in _BANDS:

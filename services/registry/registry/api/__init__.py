@@ -7,6 +7,7 @@ from registry.api import (
     conversation,
     credentials,
     follow_up,
+    guardians,
     ops,
     organisations,
     partners,
@@ -32,6 +33,7 @@ ROUTERS = (
     conversation.router,
     follow_up.router,
     webhooks.router,
+    guardians.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -44,6 +44,14 @@ class Volunteer:
     vog_valid_until: date | None = None
     updated_at: datetime | None = None
     erased_at: datetime | None = None
+    needs_guardian_consent: bool = False
+    """Under 16 at registration: matching waits for a parent's or guardian's consent."""
+    guardian_name: str | None = None
+    guardian_relation: str | None = None
+    guardian_email: str | None = None
+    guardian_token_hash: str | None = None
+    """The SHA-256 of the consent link's token e-mailed to the guardian (never the token)."""
+    guardian_token_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,9 @@ class Consent:
     text_version: str
     recorded_by: str
     recorded_at: datetime
+    given_by_name: str | None = None
+    """A guardian's consent: who gave it and their relation (kept here only, never on a topic)."""
+    given_by_relation: str | None = None
 
 
 class VolunteerRepository(Protocol):
@@ -87,6 +98,10 @@ class VolunteerRepository(Protocol):
 
     async def vog_expiring(self, first: date, last: date) -> list[Volunteer]:
         """Volunteers (not erased) whose recorded VOG counts until a day from ``first`` to ``last``, soonest first."""
+        ...
+
+    async def by_guardian_token(self, token_hash: str) -> Volunteer | None:
+        """The volunteer (not erased) whose guardian was sent the link with this token hash, locked."""
         ...
 
     async def add_consent(self, consent: Consent) -> None:
@@ -161,6 +176,13 @@ class PostgresVolunteerRepository:
             last,
         )
         return VOLUNTEERS.load_all(rows)
+
+    async def by_guardian_token(self, token_hash: str) -> Volunteer | None:
+        """The volunteer whose guardian was sent this link, locked until the transaction ends."""
+        row = await self._conn.fetchrow(
+            VOLUNTEERS.select("guardian_token_hash = $1 AND erased_at IS NULL", then="FOR UPDATE"), token_hash
+        )
+        return VOLUNTEERS.load(row) if row is not None else None
 
     async def add_consent(self, consent: Consent) -> None:
         """Record a grant or withdrawal (the serial id keeps the order they were recorded in)."""

@@ -31,6 +31,7 @@ __all__ = [
     "EraseVolunteer",
     "ExportVolunteer",
     "GetVolunteer",
+    "Guardian",
     "ListVolunteers",
     "ProfileChanges",
     "RecordVog",
@@ -38,6 +39,7 @@ __all__ = [
     "SelfRegister",
     "SetConsent",
     "UpdateProfile",
+    "consent_changed",
     "erase_volunteer",
     "export_volunteer",
     "get_volunteer",
@@ -50,6 +52,15 @@ __all__ = [
 ]
 
 Commitment = Literal["one_off", "structural", "either"]
+
+
+@dataclass(frozen=True)
+class Guardian:
+    """A minor's parent or guardian: who gives the consent, and where their link goes (kept in the registry only)."""
+
+    name: str
+    relation: str
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,8 @@ class RegisterVolunteer:
     """Consents granted at registration, each with the version of the text shown."""
     purpose: AccessPurpose | None = None
     """Staff registering on someone's behalf: why (the audit trail); None when the volunteer registers."""
+    guardian: Guardian | None = None
+    """Under 16: the parent or guardian whose consent matching waits for (ignored, and not kept, from 16)."""
 
 
 @dataclass(frozen=True)
@@ -184,15 +197,26 @@ class EraseVolunteer:
 
 
 _LABELS_NEED_CONSENT = "target-group labels need the volunteer's explicit consent"
+_GUARDIAN_GIVES_IT = "a guardian's consent is given by the guardian (their e-mailed link) or recorded by staff"
 
 
 async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) -> UUID:
     """Store the volunteer and consents and queue ``VolunteerRegistered``."""
     if cmd.target_groups and ConsentKind.TARGET_GROUP_LABELS not in cmd.consents:
         raise Rejected([_LABELS_NEED_CONSENT], field="target_groups")
+    if ConsentKind.GUARDIAN in cmd.consents:
+        raise Rejected([_GUARDIAN_GIVES_IT], field="consents")
     if not await uow.centrales.exists(cmd.centrale_id):
         raise NotFound(f"centrale {cmd.centrale_id} not found")
     now = uow.now()
+    minor = domain.needs_guardian_consent(cmd.birth_date, now.date())
+    guardian = cmd.guardian if minor else None
+    if minor and guardian is None:
+        raise Rejected(["under 16: give the name and relation of a parent or guardian, who consents"], field="guardian")
+    if guardian is not None and guardian.email is None and cmd.registered_by == "self":
+        raise Rejected(
+            ["under 16: the parent's or guardian's e-mail address, for their consent link"], field="guardian"
+        )
     volunteer = Volunteer(
         id=uuid4(),
         centrale_id=cmd.centrale_id,
@@ -214,6 +238,10 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
         commitment=cmd.commitment,
         needs_support=cmd.needs_support,
         target_groups=cmd.target_groups,
+        needs_guardian_consent=minor,
+        guardian_name=guardian.name if guardian else None,
+        guardian_relation=guardian.relation if guardian else None,
+        guardian_email=guardian.email if guardian else None,
     )
     await uow.volunteers.add(volunteer)
     for kind, text_version in cmd.consents.items():
@@ -302,6 +330,8 @@ async def update_profile(cmd: UpdateProfile, uow: RegistryUnitOfWork) -> None:
 
 async def set_consent(cmd: SetConsent, uow: RegistryUnitOfWork) -> None:
     """Record a grant or withdrawal with its text version; queue the consent change and the new profile."""
+    if cmd.kind is ConsentKind.GUARDIAN:
+        raise Rejected([_GUARDIAN_GIVES_IT], field="kind")
     volunteer = await _active(uow, cmd.volunteer_id, cmd.centrale_id)
     await uow.volunteers.add_consent(
         Consent(volunteer.id, cmd.kind.value, cmd.granted, cmd.text_version, cmd.recorded_by, uow.now())
@@ -315,16 +345,23 @@ async def set_consent(cmd: SetConsent, uow: RegistryUnitOfWork) -> None:
     if cmd.kind is ConsentKind.REGIONAL_MATCHING:
         volunteer = replace(volunteer, regional_matching_consent=cmd.granted)
         await uow.volunteers.save(volunteer)
+    await consent_changed(uow, volunteer, cmd.kind, granted=cmd.granted, text_version=cmd.text_version)
+
+
+async def consent_changed(
+    uow: RegistryUnitOfWork, volunteer: Volunteer, kind: ConsentKind, *, granted: bool, text_version: str
+) -> None:
+    """Queue ``VolunteerConsentChanged`` (the kind only: never who gave it) and the volunteer's new profile."""
     await uow.emit(
         VolunteerConsentChanged(
             volunteer_id=volunteer.id,
-            centrale_id=cmd.centrale_id,
-            consent=cmd.kind.value,
-            granted=cmd.granted,
-            text_version=cmd.text_version,
+            centrale_id=volunteer.centrale_id,
+            consent=kind.value,
+            granted=granted,
+            text_version=text_version,
             changed_at=uow.now(),
         ),
-        tenant=cmd.centrale_id,
+        tenant=volunteer.centrale_id,
     )
     await _emit_profile_updated(uow, volunteer)
 
@@ -357,8 +394,10 @@ async def get_volunteer(query: GetVolunteer, uow: RegistryUnitOfWork) -> dict[st
     if query.purpose is not None:
         await record_access(uow, volunteer.id, query.centrale_id, "read", "record", query.purpose)
     consents = await uow.volunteers.consents(volunteer.id)
+    record = asdict(volunteer)
+    del record["guardian_token_hash"]  # the link's secret stays with the registry
     return {
-        **asdict(volunteer),
+        **record,
         "consents": {
             kind: {"granted": c.granted, "text_version": c.text_version, "recorded_at": c.recorded_at}
             for kind, c in consents.items()
@@ -464,6 +503,9 @@ def _profile(volunteer: Volunteer, consents: dict[str, Consent]) -> dict[str, An
         consent = consents.get(kind.value)
         return bool(consent and consent.granted)
 
+    # A volunteer under 16 at registration is published, but not matchable until a guardian consents.
+    may_match = not volunteer.needs_guardian_consent or granted(ConsentKind.GUARDIAN)
+
     return {
         "volunteer_id": volunteer.id,
         "centrale_id": volunteer.centrale_id,
@@ -477,8 +519,8 @@ def _profile(volunteer: Volunteer, consents: dict[str, Consent]) -> dict[str, An
         "max_distance_km": volunteer.max_distance_km,
         "commitment": volunteer.commitment,
         "needs_support": volunteer.needs_support,
-        "matching_consent": granted(ConsentKind.MATCHING),
-        "regional_matching_consent": granted(ConsentKind.REGIONAL_MATCHING),
+        "matching_consent": may_match and granted(ConsentKind.MATCHING),
+        "regional_matching_consent": may_match and granted(ConsentKind.REGIONAL_MATCHING),
         "appreciation_messages_consent": granted(ConsentKind.APPRECIATION_MESSAGES),
         "vog_valid_until": volunteer.vog_valid_until,
         "target_groups": volunteer.target_groups if granted(ConsentKind.TARGET_GROUP_LABELS) else [],
