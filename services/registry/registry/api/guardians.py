@@ -1,4 +1,5 @@
-"""Routes for a minor's parent or guardian: consent through the e-mailed link, or recorded (and asked) by staff."""
+"""Routes of the privacy rules' e-mailed links: a minor's guardian consents (or staff record it and send a new
+link); a volunteer asked to re-confirm stays."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 
 from common.auth import CallerDep, Role, require_centrale_access
 from registry.api._plumbing import RegistryUowDep, settings_of
-from registry.api.models import GuardianConsentIn, GuardianConsentRecordIn
+from registry.api.models import GuardianConsentIn, GuardianConsentRecordIn, ReconfirmIn
 from registry.privacy_mail import PrivacyMail, PrivacyMailer
 from registry.unit_of_work import RegistryUnitOfWork
-from registry.use_cases import guardians
+from registry.use_cases import guardians, retention
 
 __all__ = ["PrivacyMailerDep", "ask_guardian_after_commit", "router"]
 
@@ -84,3 +85,12 @@ async def send_guardian_link(
     require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
     mail = await ask_guardian_after_commit(volunteer_id, centrale_id, uow, request, tasks, mailer)
     return {"sent": mail is not None}
+
+
+@router.post(
+    "/reconfirmations",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="A volunteer asked to re-confirm stays registered (the link they were e-mailed; no login needed).",
+)
+async def reconfirm(body: ReconfirmIn, uow: RegistryUowDep) -> None:
+    await retention.reconfirm(retention.Reconfirm(body.token), uow)

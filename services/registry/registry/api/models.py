@@ -158,6 +158,12 @@ class GuardianConsentIn(_Request):
     text_version: str = Field(min_length=1, max_length=40, examples=["2026-01"])
 
 
+class ReconfirmIn(_Request):
+    """A volunteer asked to re-confirm stays, through the link they were e-mailed."""
+
+    token: str = Field(min_length=1, max_length=200)
+
+
 class GuardianConsentRecordIn(_Request):
     """Staff saw a guardian's signed consent."""
 

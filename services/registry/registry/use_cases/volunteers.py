@@ -395,7 +395,8 @@ async def get_volunteer(query: GetVolunteer, uow: RegistryUnitOfWork) -> dict[st
         await record_access(uow, volunteer.id, query.centrale_id, "read", "record", query.purpose)
     consents = await uow.volunteers.consents(volunteer.id)
     record = asdict(volunteer)
-    del record["guardian_token_hash"]  # the link's secret stays with the registry
+    # The links' secrets stay with the registry.
+    del record["guardian_token_hash"], record["reconfirm_token_hash"]
     return {
         **record,
         "consents": {
