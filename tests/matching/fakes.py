@@ -35,6 +35,7 @@ from matching.domain.model import (
 from matching.domain.policy import MatchingPolicy
 from matching.domain.proposals import LIVE, PENDING, Proposal, ProposalStatus
 from matching.repositories import VolunteerChanges
+from tests.matching.fakes_beursvloer import FakeBeursvloerRepository
 
 __all__ = [
     "FakeMatchingUnitOfWork",
@@ -200,6 +201,25 @@ class FakeProposalRepository:
                 if p.volunteer_id == volunteer_id and (statuses is None or p.status in statuses)
             ]
         )
+
+    async def of_centrale_volunteers(
+        self,
+        volunteer_centrale_id: str,
+        statuses: Collection[ProposalStatus],
+        *,
+        needs_consulent: bool | None = None,
+        proposed_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[Proposal]:
+        found = [
+            p
+            for p in self.rows.values()
+            if p.volunteer_centrale_id == volunteer_centrale_id
+            and p.status in statuses
+            and (needs_consulent is None or p.needs_consulent == needs_consulent)
+            and (proposed_before is None or p.proposed_at < proposed_before)
+        ]
+        return sorted(found, key=lambda p: (p.proposed_at, str(p.match_id)))[:limit]
 
     async def volunteers_proposed_for(self, task_id: UUID) -> set[UUID]:
         return {p.volunteer_id for p in self.rows.values() if p.task_id == task_id}
@@ -437,6 +457,7 @@ class FakeMatchingUnitOfWork(FakeUnitOfWork):
         self.tasks = FakeTaskRepository(self.postcode_areas, self.proposals, self.clock)
         self.volunteer_days = FakeVolunteerDayRepository()
         self.partners = FakePartnerRepository()
+        self.beursvloer = FakeBeursvloerRepository(self.postcode_areas)
         self.index = CandidateIndexCache()
         self.candidates = IndexedCandidates(self.index, self.volunteers)
         self.locked: list[str] = []

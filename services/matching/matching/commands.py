@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from matching.domain.beursvloer import BeursPosting
 from matching.domain.geo import Centroid
 from matching.domain.mediation import AgreementHow
 from matching.domain.model import TaskFacts, VolunteerDay, VolunteerFacts
@@ -18,6 +19,7 @@ __all__ = [
     "AgreeToProposal",
     "ApproveProposal",
     "AssignTeamDay",
+    "CloseBeursPosting",
     "CloseTask",
     "DeclineProposal",
     "EndMatch",
@@ -25,12 +27,14 @@ __all__ = [
     "ExpireStaleProposals",
     "ExpressInterest",
     "GetMediation",
+    "ListCentraleProposals",
     "ListOpenTeamDays",
     "ListTaskProposals",
     "ListVolunteerProposals",
     "LoadPostcodeAreas",
     "MatchTeamDay",
     "OfferOverflow",
+    "RecordBeursPosting",
     "RecordPartner",
     "RecordPostedTask",
     "RecordTaskUpdate",
@@ -219,6 +223,17 @@ class ListVolunteerProposals:
     volunteer_centrale_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ListCentraleProposals:
+    """The pending proposals of a centrale's volunteers for its consulenten's work queue: those that need their
+    approval (``needs_consulent``), or those waiting longer than ``waiting_days``."""
+
+    volunteer_centrale_id: str
+    needs_consulent: bool | None = None
+    waiting_days: int | None = None
+    limit: int = 100
+
+
 # -- overflow and team days ---------------------------------------------------------------------------
 
 
@@ -256,3 +271,21 @@ class AssignTeamDay:
     day_id: UUID
     task_id: UUID
     centrale_id: str
+
+
+# -- the Beursvloer -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordBeursPosting:
+    """An offer or a request was posted on the Beursvloer: keep it and propose its best pairs."""
+
+    posting: BeursPosting
+
+
+@dataclass(frozen=True)
+class CloseBeursPosting:
+    """An offer or a request left the Beursvloer: it pairs no more."""
+
+    posting_id: UUID
+    closed_at: datetime

@@ -102,4 +102,15 @@ PROCESSING = (
         " purge-closed-task-texts)",
         access="public while published (vacaturebank); staff; the organisation",
     ),
+    Processing(
+        name="Trainings and the Beursvloer",
+        data="who booked which training and whether they attended; a company's Beursvloer contact person (name,"
+        " e-mail, phone)",
+        tables=("training_bookings", "beurs_partner_contacts"),
+        purpose="trainings with a waiting list and certificates; brokering offers and requests on the Beursvloer",
+        basis="art. 6(1)(b); art. 6(1)(f) for a company's contact person",
+        retention="bookings: until the volunteer is erased (the booking stays under the pseudonymous id); a"
+        " company's contact: while the company takes part",
+        access="the volunteer; staff of the centrale; the company (its own contact and deals)",
+    ),
 )

@@ -96,13 +96,13 @@ async def test_a_fourteen_year_old_waits_for_the_parents_consent_by_e_mail_and_i
     assert profiles[-1]["matching_consent"] is True
     assert profiles[-1]["age_band"] == "12-17"
     export = (await registry.http.get("/v1/me/export", headers=me)).json()
-    guardian_records = [c for c in export["consent_history"] if c["kind"] == "guardian"]
+    guardian_records = [c for c in export["consent_history"] if c["kind"] == "parental_consent"]
     assert [(c["granted"], c["recorded_by"]) for c in guardian_records] == [(True, "guardian")]
     async with registry.pool.acquire() as conn:
         who = await conn.fetchrow(
             "SELECT given_by_name, given_by_relation FROM volunteer_consents WHERE volunteer_id = $1 AND kind = $2",
             volunteer_id,
-            "guardian",
+            "parental_consent",
         )
     assert (who["given_by_name"], who["given_by_relation"]) == ("Samira el Amrani", "parent")
     again = await registry.http.post("/v1/guardian-consents", json={"token": token, "text_version": "2026-01"})

@@ -101,7 +101,7 @@ async def test_the_guardians_link_records_their_consent_with_who_gave_it_and_mak
 
     await give_guardian_consent(GiveGuardianConsent(mail.token, "2026-01"), uow)
 
-    consent = (await uow.volunteers.consents(volunteer_id))[ConsentKind.GUARDIAN.value]
+    consent = (await uow.volunteers.consents(volunteer_id))[ConsentKind.PARENTAL_CONSENT.value]
     assert (consent.granted, consent.recorded_by, consent.given_by_name, consent.given_by_relation) == (
         True,
         "guardian",
@@ -109,7 +109,7 @@ async def test_the_guardians_link_records_their_consent_with_who_gave_it_and_mak
         "parent",
     )
     changed = [e for e in uow.events() if isinstance(e, VolunteerConsentChanged)]
-    assert [(e.consent, e.granted) for e in changed] == [("guardian", True)]
+    assert [(e.consent, e.granted) for e in changed] == [("parental_consent", True)]
     assert "Samira" not in changed[0].model_dump_json()
     assert _latest_profile(uow).matching_consent is True
     # The link works once.
@@ -130,7 +130,7 @@ async def test_an_expired_guardian_link_is_refused_and_the_minor_stays_unmatchab
 
     with pytest.raises(NotFound):
         await give_guardian_consent(GiveGuardianConsent(mail.token, "2026-01"), uow)
-    assert ConsentKind.GUARDIAN.value not in await uow.volunteers.consents(volunteer_id)
+    assert ConsentKind.PARENTAL_CONSENT.value not in await uow.volunteers.consents(volunteer_id)
     assert _latest_profile(uow).matching_consent is False
 
 
@@ -145,7 +145,7 @@ async def test_staff_record_a_signed_consent_and_no_link_is_asked_afterwards(uow
         RecordGuardianConsent(volunteer_id, centrale_id, "Henk de Vries", "guardian", "2026-01", "staff:1"), uow
     )
 
-    consent = (await uow.volunteers.consents(volunteer_id))[ConsentKind.GUARDIAN.value]
+    consent = (await uow.volunteers.consents(volunteer_id))[ConsentKind.PARENTAL_CONSENT.value]
     assert (consent.recorded_by, consent.given_by_name, consent.given_by_relation) == (
         "staff:1",
         "Henk de Vries",
@@ -155,7 +155,9 @@ async def test_staff_record_a_signed_consent_and_no_link_is_asked_afterwards(uow
     assert _latest_profile(uow).age_band == "12-17"
 
 
-async def test_under_16_needs_a_guardian_and_self_registration_their_address(uow: FakeRegistryUnitOfWork) -> None:
+async def test_under_16_self_registration_needs_the_parents_address_and_staff_a_consent_or_a_parent(
+    uow: FakeRegistryUnitOfWork,
+) -> None:
     centrale = a_centrale()
     await uow.centrales.add(centrale)
     with pytest.raises(Rejected, match="parent or guardian") as refused:
@@ -164,14 +166,40 @@ async def test_under_16_needs_a_guardian_and_self_registration_their_address(uow
     with pytest.raises(Rejected, match="e-mail address") as refused:
         await register_volunteer(_registration(centrale.id, guardian=Guardian("Samira", "parent")), uow)
     assert refused.value.field == "guardian"
+    staff = {"registered_by": "staff", "recorded_by": "staff:1"}
+    with pytest.raises(Rejected, match="parent or guardian") as refused:
+        await register_volunteer(_registration(centrale.id, guardian=None, **staff), uow)
+    assert refused.value.field == "consents"
 
 
-async def test_a_guardians_consent_cannot_be_given_by_the_volunteer(uow: FakeRegistryUnitOfWork) -> None:
-    centrale_id, volunteer_id = await _minor(uow)
-    with pytest.raises(Rejected, match="given by the guardian"):
-        await set_consent(SetConsent(volunteer_id, centrale_id, ConsentKind.GUARDIAN, True, "2026-01", "self"), uow)
-    with pytest.raises(Rejected, match="given by the guardian"):
-        await register_volunteer(_registration(centrale_id, consents={ConsentKind.GUARDIAN: "2026-01"}), uow)
+async def test_staff_recording_the_parents_consent_at_intake_keeps_who_gave_it_and_the_minor_is_matchable(
+    uow: FakeRegistryUnitOfWork,
+) -> None:
+    consents = {ConsentKind.MATCHING: "2026-01", ConsentKind.PARENTAL_CONSENT: "2026-01"}
+    _, volunteer_id = await _minor(uow, registered_by="staff", recorded_by="staff:1", consents=consents)
+
+    [event] = uow.events()
+    assert isinstance(event, VolunteerRegistered)
+    assert event.matching_consent is True
+    consent = (await uow.volunteers.consents(volunteer_id))[ConsentKind.PARENTAL_CONSENT.value]
+    assert (consent.recorded_by, consent.given_by_name, consent.given_by_relation) == (
+        "staff:1",
+        "Samira el Amrani",
+        "parent",
+    )
+
+
+async def test_a_parents_consent_cannot_be_given_by_the_volunteer(uow: FakeRegistryUnitOfWork) -> None:
+    consents = {ConsentKind.MATCHING: "2026-01", ConsentKind.PARENTAL_CONSENT: "2026-01"}
+    centrale_id, volunteer_id = await _minor(uow, consents=consents)
+
+    # The minor's own tick is not the parent's consent: not recorded, and they wait for the parent's link.
+    assert ConsentKind.PARENTAL_CONSENT.value not in await uow.volunteers.consents(volunteer_id)
+    assert _latest_profile(uow).matching_consent is False
+    with pytest.raises(Rejected, match="given by the parent"):
+        await set_consent(
+            SetConsent(volunteer_id, centrale_id, ConsentKind.PARENTAL_CONSENT, True, "2026-01", "self"), uow
+        )
 
 
 async def test_from_sixteen_no_guardian_is_needed_nor_kept(uow: FakeRegistryUnitOfWork) -> None:

@@ -5,6 +5,7 @@ request, the job). They write state through the unit of work's repositories and 
 ``uow.emit``, so both commit together or not at all.
 """
 
+from matching.use_cases.beursvloer import close_beurs_posting, record_beurs_posting
 from matching.use_cases.overflow import offer_overflow
 from matching.use_cases.proposals import (
     accept_proposal,
@@ -15,6 +16,7 @@ from matching.use_cases.proposals import (
     expire_stale_proposals,
     express_interest,
     get_mediation,
+    list_centrale_proposals,
     list_task_proposals,
     list_volunteer_proposals,
     reevaluate_volunteer,
@@ -42,6 +44,7 @@ __all__ = [
     "agree_to_proposal",
     "approve_proposal",
     "assign_team_day",
+    "close_beurs_posting",
     "close_task",
     "decline_proposal",
     "end_match",
@@ -49,12 +52,14 @@ __all__ = [
     "expire_stale_proposals",
     "express_interest",
     "get_mediation",
+    "list_centrale_proposals",
     "list_open_team_days",
     "list_task_proposals",
     "list_volunteer_proposals",
     "load_postcode_areas",
     "match_team_day",
     "offer_overflow",
+    "record_beurs_posting",
     "record_partner",
     "record_posted_task",
     "record_task_update",

@@ -3,6 +3,7 @@
 from registry.api import (
     access_log,
     accounts,
+    beursvloer,
     calendar,
     conversation,
     credentials,
@@ -13,6 +14,7 @@ from registry.api import (
     partners,
     sessions,
     staff,
+    trainings,
     vacaturebank,
     volunteers,
     webhooks,
@@ -34,6 +36,8 @@ ROUTERS = (
     follow_up.router,
     webhooks.router,
     guardians.router,
+    beursvloer.router,
+    trainings.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -134,6 +134,12 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         why="how to reach the centrale (its desk, not a volunteer): kept while the centrale exists",
     ),
     PersonalTable(
+        "beurs_partner_contacts",
+        person=None,
+        kept=("name", "email", "phone"),
+        why="a company's Beursvloer contact person, not a volunteer: kept while the company takes part",
+    ),
+    PersonalTable(
         "accounts",
         person=None,
         kept=("email", "name", "password_hash", "totp_secret", "totp_pending_secret"),
@@ -247,11 +253,67 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "postcode_areas": ("pc4", "place", "district"),
     "centrale_public_contacts": ("centrale_id", "email", "phone", "website"),
     "calendar_feeds": ("owner_kind", "centrale_id"),
+    # The Beursvloer (issue 18): what companies offer and organisations ask, the evenings, the deals and their
+    # follow-up; about companies and organisations. Who posted or made one is an actor's id.
+    "beurs_events": ("centrale_id", "title", "place", "status"),
+    "beurs_offers": (
+        "centrale_id",
+        "category",
+        "description",
+        "tags",
+        "postcode_area",
+        "available_until",
+        "status",
+        "close_reason",
+        "posted_by",
+    ),
+    "beurs_requests": (
+        "centrale_id",
+        "category",
+        "description",
+        "tags",
+        "postcode_area",
+        "needed_by",
+        "status",
+        "close_reason",
+        "posted_by",
+    ),
+    "beurs_pairs": ("centrale_id", "reasons"),
+    "beurs_deals": (
+        "centrale_id",
+        "category",
+        "description",
+        "due_on",
+        "status",
+        "created_by",
+        "confirmed_by",
+        "partner_answer",
+        "organisation_answer",
+        "settled_by",
+    ),
+    # The kennisfunctie (issue 18): the centrale's trainings; a booking is a pseudonymous fact that stays after a
+    # volunteer's erasure (like hours), with who booked, cancelled or recorded it as actors' ids.
+    "trainings": (
+        "centrale_id",
+        "title",
+        "description",
+        "kind",
+        "audience",
+        "theme",
+        "sessions",
+        "place",
+        "postcode_area",
+        "status",
+        "created_by",
+    ),
+    "training_bookings": ("centrale_id", "status", "booked_by", "cancelled_by", "attendance_recorded_by"),
     # The shared runtime's tables: events carry no personal data (tests/registry/integration/test_events_privacy.py).
     "outbox": ("topic", "key", "headers"),
     "inbox": ("consumer", "event_type"),
     "job_runs": ("job", "kind", "status", "counts", "error", "requested_by"),
     "schema_migrations": ("name", "checksum"),
+    # Rate-limit counters: the key is a digest of the limit and the client address, never the address.
+    "rate_limit_counters": ("key",),
 }
 
 

@@ -1,6 +1,6 @@
 """Minors: a volunteer under 16 at registration is matched only after a parent's or guardian's consent.
 
-The consent is recorded like every other one (``volunteer_consents``, kind ``guardian``) with who gave it: their
+The consent is recorded like every other one (``volunteer_consents``, kind ``parental_consent``) with who gave it: their
 name and relation stay in the registry. Until it is given the volunteer is registered and published with
 ``matching_consent`` false, so matching never proposes them; the age band is published as always. It is given by
 the guardian through a link e-mailed to them (its token exists in clear only in the mail; the registry keeps its
@@ -113,7 +113,7 @@ async def record_guardian_consent(cmd: RecordGuardianConsent, uow: RegistryUnitO
 async def _awaits_consent(uow: RegistryUnitOfWork, volunteer: Volunteer) -> bool:
     if not volunteer.needs_guardian_consent:
         return False
-    consent = (await uow.volunteers.consents(volunteer.id)).get(ConsentKind.GUARDIAN.value)
+    consent = (await uow.volunteers.consents(volunteer.id)).get(ConsentKind.PARENTAL_CONSENT.value)
     return not (consent and consent.granted)
 
 
@@ -124,7 +124,7 @@ async def _record(
     await uow.volunteers.add_consent(
         Consent(
             volunteer.id,
-            ConsentKind.GUARDIAN.value,
+            ConsentKind.PARENTAL_CONSENT.value,
             True,
             text_version,
             recorded_by,
@@ -136,4 +136,4 @@ async def _record(
     # The link works once; the guardian's address is kept until erasure (the centrale may need to reach them).
     volunteer = replace(volunteer, guardian_token_hash=None, guardian_token_expires_at=None, updated_at=now)
     await uow.volunteers.save(volunteer)
-    await consent_changed(uow, volunteer, ConsentKind.GUARDIAN, granted=True, text_version=text_version)
+    await consent_changed(uow, volunteer, ConsentKind.PARENTAL_CONSENT, granted=True, text_version=text_version)

@@ -26,6 +26,7 @@ from registry.use_cases.audit import TRAIL_LIMIT, described, record_access
 from registry.use_cases.credentials import IssueCredential, IssuedCredential, issue_credential, revoke_credentials_of
 from registry.use_cases.hours import hours_view
 from registry.use_cases.sessions import start_session
+from registry.use_cases.trainings import trainings_of_volunteer
 
 __all__ = [
     "EraseVolunteer",
@@ -196,27 +197,31 @@ class EraseVolunteer:
     """Staff erasing it: why (the audit trail); None when the volunteer erases their own."""
 
 
+_PARENT_MUST_CONSENT = (
+    "under 16 a parent or guardian must consent too: record their parental_consent, or name them (guardian) to ask"
+)
+_PARENT_ASKED_BY_MAIL = "under 16 a parent or guardian must consent too: give their name, relation and e-mail address"
 _LABELS_NEED_CONSENT = "target-group labels need the volunteer's explicit consent"
-_GUARDIAN_GIVES_IT = "a guardian's consent is given by the guardian (their e-mailed link) or recorded by staff"
+_GUARDIAN_GIVES_IT = "a parent's consent is given by the parent (their e-mailed link) or recorded by staff"
 
 
 async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) -> UUID:
     """Store the volunteer and consents and queue ``VolunteerRegistered``."""
     if cmd.target_groups and ConsentKind.TARGET_GROUP_LABELS not in cmd.consents:
         raise Rejected([_LABELS_NEED_CONSENT], field="target_groups")
-    if ConsentKind.GUARDIAN in cmd.consents:
-        raise Rejected([_GUARDIAN_GIVES_IT], field="consents")
+    now = uow.now()
+    minor = domain.needs_parental_consent(cmd.birth_date, now.date())
+    guardian = cmd.guardian if minor else None
+    consents = dict(cmd.consents)
+    if cmd.registered_by == "self":
+        # A minor's own "my parent agrees" is not the parent's consent: the parent gives it through their link.
+        consents.pop(ConsentKind.PARENTAL_CONSENT, None)
+        if minor and (guardian is None or guardian.email is None):
+            raise Rejected([_PARENT_ASKED_BY_MAIL], field="guardian")
+    elif minor and guardian is None and ConsentKind.PARENTAL_CONSENT not in consents:
+        raise Rejected([_PARENT_MUST_CONSENT], field="consents")
     if not await uow.centrales.exists(cmd.centrale_id):
         raise NotFound(f"centrale {cmd.centrale_id} not found")
-    now = uow.now()
-    minor = domain.needs_guardian_consent(cmd.birth_date, now.date())
-    guardian = cmd.guardian if minor else None
-    if minor and guardian is None:
-        raise Rejected(["under 16: give the name and relation of a parent or guardian, who consents"], field="guardian")
-    if guardian is not None and guardian.email is None and cmd.registered_by == "self":
-        raise Rejected(
-            ["under 16: the parent's or guardian's e-mail address, for their consent link"], field="guardian"
-        )
     volunteer = Volunteer(
         id=uuid4(),
         centrale_id=cmd.centrale_id,
@@ -244,8 +249,21 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
         guardian_email=guardian.email if guardian else None,
     )
     await uow.volunteers.add(volunteer)
-    for kind, text_version in cmd.consents.items():
-        await uow.volunteers.add_consent(Consent(volunteer.id, kind.value, True, text_version, cmd.recorded_by, now))
+    for kind, text_version in consents.items():
+        # Staff recording a parent's consent at intake: who gave it, when the registration names them.
+        given_by = guardian if kind is ConsentKind.PARENTAL_CONSENT else None
+        await uow.volunteers.add_consent(
+            Consent(
+                volunteer.id,
+                kind.value,
+                True,
+                text_version,
+                cmd.recorded_by,
+                now,
+                given_by_name=given_by.name if given_by else None,
+                given_by_relation=given_by.relation if given_by else None,
+            )
+        )
     profile = _profile(volunteer, await uow.volunteers.consents(volunteer.id))
     await uow.emit(
         VolunteerRegistered(**profile, registered_at=now, registered_by=cmd.registered_by), tenant=cmd.centrale_id
@@ -330,7 +348,7 @@ async def update_profile(cmd: UpdateProfile, uow: RegistryUnitOfWork) -> None:
 
 async def set_consent(cmd: SetConsent, uow: RegistryUnitOfWork) -> None:
     """Record a grant or withdrawal with its text version; queue the consent change and the new profile."""
-    if cmd.kind is ConsentKind.GUARDIAN:
+    if cmd.kind is ConsentKind.PARENTAL_CONSENT and cmd.purpose is None:
         raise Rejected([_GUARDIAN_GIVES_IT], field="kind")
     volunteer = await _active(uow, cmd.volunteer_id, cmd.centrale_id)
     await uow.volunteers.add_consent(
@@ -403,6 +421,8 @@ async def get_volunteer(query: GetVolunteer, uow: RegistryUnitOfWork) -> dict[st
             kind: {"granted": c.granted, "text_version": c.text_version, "recorded_at": c.recorded_at}
             for kind, c in consents.items()
         },
+        # The kennisfunctie: trainings booked and followed (issue 18).
+        "trainings": await trainings_of_volunteer(uow, volunteer.id, query.centrale_id),
     }
 
 
@@ -505,7 +525,7 @@ def _profile(volunteer: Volunteer, consents: dict[str, Consent]) -> dict[str, An
         return bool(consent and consent.granted)
 
     # A volunteer under 16 at registration is published, but not matchable until a guardian consents.
-    may_match = not volunteer.needs_guardian_consent or granted(ConsentKind.GUARDIAN)
+    may_match = not volunteer.needs_guardian_consent or granted(ConsentKind.PARENTAL_CONSENT)
 
     return {
         "volunteer_id": volunteer.id,
