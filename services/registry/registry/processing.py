@@ -113,4 +113,14 @@ PROCESSING = (
         " company's contact: while the company takes part",
         access="the volunteer; staff of the centrale; the company (its own contact and deals)",
     ),
+    Processing(
+        name="Imports from a centrale's former system",
+        data="which record each imported row became, with the former system's id; hours from before the platform",
+        tables=("import_links", "historic_hours"),
+        purpose="bringing a centrale's history over once, and importing again without doubles",
+        basis="art. 6(1)(b) and (f) (continuity of the centrale's records)",
+        retention="until the volunteer is erased (the former system's id is blanked; historic hours stay as"
+        " anonymous facts under the pseudonymous id)",
+        access="staff of the centrale (imports and exports are audited)",
+    ),
 )
