@@ -119,8 +119,8 @@ PROCESSING = (
         tables=("import_links", "historic_hours"),
         purpose="bringing a centrale's history over once, and importing again without doubles",
         basis="art. 6(1)(b) and (f) (continuity of the centrale's records)",
-        retention="until the volunteer is erased (the former system's id is blanked; historic hours stay as"
-        " anonymous facts under the pseudonymous id)",
+        retention="until the volunteer is erased (their link's former-system id is blanked; historic hours stay"
+        " as anonymous facts under the pseudonymous id)",
         access="staff of the centrale (imports and exports are audited)",
     ),
 )
