@@ -194,6 +194,7 @@ def _path_values(b: Tenant) -> dict[str, str]:
         "session_id": _NOBODY,
         "notice_id": _NOBODY,
         "token": "not-a-feed-token",
+        "fmt": "csv",
     }
 
 
@@ -206,6 +207,15 @@ def _query(operation: dict[str, Any]) -> dict[str, str]:
     return {name: _QUERY[name] for name in required}
 
 
+# An import's upload (a dry run, the default), as bytes so the matrix can read back what it sent.
+_BOUNDARY = "matrix-upload"
+_UPLOAD = (
+    f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="source"\r\n\r\nmatrix\r\n'
+    f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="matrix.csv"\r\n'
+    f"Content-Type: text/csv\r\n\r\nvoornaam;achternaam\r\nMatrix;Probe\r\n--{_BOUNDARY}--\r\n"
+).encode()
+
+
 def _request_body(service: str, role: str, operation: dict[str, Any], bodies: dict[str, Any]) -> dict[str, Any]:
     """httpx arguments for the operation's body: JSON of its schema, or a PDF for certificate checks."""
     content = operation.get("requestBody", {}).get("content", {})
@@ -213,6 +223,8 @@ def _request_body(service: str, role: str, operation: dict[str, Any], bodies: di
         return {}
     if "application/pdf" in content:
         return {"content": b"%PDF-1.4 not a certificate", "headers": {"Content-Type": "application/pdf"}}
+    if "multipart/form-data" in content:
+        return {"content": _UPLOAD, "headers": {"Content-Type": f"multipart/form-data; boundary={_BOUNDARY}"}}
     schema = content["application/json"]["schema"]
     name = schema["$ref"].rsplit("/", 1)[-1] if "$ref" in schema else "PostcodeAreas"
     return {"json": bodies.get(f"{role}:{name}", bodies.get(f"{service}:{name}", bodies.get(name)))}
@@ -260,6 +272,8 @@ async def test_no_role_of_one_tenant_reaches_another_tenants_records(region: Reg
         for service, method, path, operation, names, about_b, filled in requests:
             if "/notice-templates/" in path:
                 filled = filled | {"kind": "proposal_new"}
+            if "/imports/" in path or "/exports/" in path:
+                filled = filled | {"kind": "volunteers"}
             url = region.url(service) + path.format(**{name: filled[name] for name in names})
             for role, headers in callers.items():
                 arguments = _request_body(service, role, operation, bodies)
