@@ -176,6 +176,11 @@ def _bodies(b: Tenant) -> dict[str, Any]:
         "volunteer:BookingIn": {},
         "organisation:BookingIn": {"seats": 1},
         "AttendanceIn": {"entries": [{"booking_id": b.ids["booking_id"], "attended": True}]},
+        # Privacy: a guardian's consent (recorded by staff, or given through a mailed link) and a volunteer
+        # reconfirming their record; the links' tokens match nobody.
+        "GuardianConsentRecordIn": {"name": "Matrix Ouder", "relation": "parent", "text_version": "2026-01"},
+        "GuardianConsentIn": {"token": "not-a-token-at-all", "text_version": "2026-01"},
+        "ReconfirmIn": {"token": "not-a-token-at-all"},
     }
 
 
