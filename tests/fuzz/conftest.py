@@ -2,7 +2,8 @@
 two tenants (A and B) set up through the real APIs, each with a credential of every role.
 
 Tenant B has one of everything a route can name (centrale, organisation, volunteer, task, proposal made into
-a match, hours, partner and team day, certificate, rule, agreement), so the tenant matrix can aim every
+a match, hours, partner with its team day and a webhook delivery, certificate, rule, agreement, a Beursvloer
+evening with an offer, a request and a deal, a training with a booking), so the tenant matrix can aim every
 operation at B's records, and schemathesis meets real data as well as random ids.
 """
 
@@ -80,7 +81,7 @@ async def _eventually(what: str, attempt: Callable[[], Awaitable[Any]]) -> Any:
 
 
 def _created(response: httpx.Response) -> Any:
-    assert response.status_code in (200, 201, 204), (response.request.method, response.request.url, response.text)
+    assert response.status_code in (200, 201, 202, 204), (response.request.method, response.request.url, response.text)
     return response.json() if response.content else None
 
 
@@ -188,6 +189,11 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
         )
     )["id"]
     tenant.ids["day_id"] = day
+    # A webhook and one delivery in its log (a ping; its receiver never answers, which is fine here).
+    partner_h = tenant.headers("partner")
+    hooks = f"{registry}/v1/business-partners/{partner}/webhook"
+    _created(await http.put(hooks, json={"url": "https://hr.example.invalid/hook"}, headers=partner_h))
+    tenant.ids["delivery_id"] = str(_created(await http.post(f"{hooks}/ping", headers=partner_h))["delivery_id"])
     org_h = tenant.headers("organisation")
     tasks = f"{registry}/v1/centrales/{c}/organisations/{organisation}/tasks"
     task = _created(
@@ -243,6 +249,7 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
         return issued.headers["X-Certificate-Id"] if issued.status_code == 201 else None
 
     tenant.ids["certificate_id"] = await _eventually(f"{tenant.name}'s certificate", certificate)
+    await _set_up_programmes(http, registry, tenant)
     rule = f"fuzz-{tenant.name.lower()}-75"
     _created(
         await http.post(
@@ -269,6 +276,68 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
                 return True if answer.status_code != 401 else None
 
             await _eventually(f"{tenant.name}'s {role} token on {service}", accepted)
+
+
+async def _set_up_programmes(http: httpx.AsyncClient, registry: str, tenant: Tenant) -> None:
+    """The tenant's Beursvloer (an evening, an offer, a request, a deal) and a training with a booking."""
+    c, staff_h = tenant.centrale_id, tenant.headers("staff")
+    floor = f"{registry}/v1/centrales/{c}/beursvloer"
+    soon = datetime.now(UTC) + timedelta(days=40)
+    event = _created(
+        await http.post(
+            f"{floor}/events",
+            json={
+                "title": f"Beursvloer {tenant.name}",
+                "place": "Stadhuis",
+                "starts_at": soon.isoformat(),
+                "ends_at": (soon + timedelta(hours=3)).isoformat(),
+            },
+            headers=staff_h,
+        )
+    )["id"]
+    tenant.ids["event_id"] = str(event)
+    posting = {"category": "hands", "description": "Schilderen van het buurthuis", "hours": "8", "event_id": event}
+    offer = _created(await http.post(f"{floor}/offers", json=posting, headers=tenant.headers("partner")))["id"]
+    tenant.ids["offer_id"] = str(offer)
+    request = _created(await http.post(f"{floor}/requests", json=posting, headers=tenant.headers("organisation")))
+    tenant.ids["request_id"] = str(request["id"])
+    # A deal naming the parties keeps the offer and the request on the floor for the routes that name them.
+    deal = _created(
+        await http.post(
+            f"{floor}/deals",
+            json={
+                "partner_id": tenant.ids["partner_id"],
+                "organisation_id": tenant.ids["organisation_id"],
+                "category": "goods",
+                "description": "Verf en kwasten",
+                "quantity": 4,
+                "due_on": soon.date().isoformat(),
+            },
+            headers=staff_h,
+        )
+    )["id"]
+    tenant.ids["deal_id"] = str(deal)
+    training = _created(
+        await http.post(
+            f"{registry}/v1/centrales/{c}/trainings",
+            json={
+                "title": "Omgaan met dementie",
+                "description": "Een avond over omgaan met mensen met dementie.",
+                "audience": "both",
+                "sessions": [{"starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=2)).isoformat()}],
+                "place": "Buurthuis De Linde",
+                "capacity": 10,
+            },
+            headers=staff_h,
+        )
+    )["id"]
+    tenant.ids["training_id"] = str(training)
+    booking = _created(
+        await http.post(
+            f"{registry}/v1/centrales/{c}/trainings/{training}/bookings", json={}, headers=tenant.headers("volunteer")
+        )
+    )["id"]
+    tenant.ids["booking_id"] = str(booking)
 
 
 _HERE = Path(__file__).parent

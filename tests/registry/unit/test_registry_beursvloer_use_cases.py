@@ -515,8 +515,9 @@ async def test_a_pair_is_recorded_once_and_listed_with_the_owners_postings(
     assert [(p["offer_id"], p["partner"], p["reasons"]) for p in mine["pairs"]] == [
         (offer_id, "Bouwbedrijf Jansen", ["afstand 0.4 km"])
     ]
-    elsewhere = await list_own_postings(beursvloer.ListOwnPostings(floor.organisation, "vc-elders"), uow)
-    assert elsewhere == []
+    # Another centrale's path names no organisation of its own: 404, not an empty list (the tenant matrix).
+    with pytest.raises(NotFound):
+        await list_own_postings(beursvloer.ListOwnPostings(floor.organisation, "vc-elders"), uow)
 
 
 async def test_a_companys_contact_needs_a_way_to_reach_them(uow: FakeRegistryUnitOfWork, floor: Floor) -> None:
@@ -533,13 +534,35 @@ async def test_a_companys_contact_needs_a_way_to_reach_them(uow: FakeRegistryUni
     assert (contact.name, contact.email) == ("Eva Jansen", "eva@jansen.example")
 
 
+async def test_staff_reach_only_the_contact_of_a_company_on_their_own_floor(
+    uow: FakeRegistryUnitOfWork, floor: Floor
+) -> None:
+    # The tenant matrix found staff of any centrale reading and overwriting any company's contact.
+    elsewhere = a_centrale(id="vc-elders")
+    await uow.centrales.add(elsewhere)
+    for centrale_id in (elsewhere.id, floor.centrale_id):
+        with pytest.raises(NotFound):
+            await get_partner_contact(beursvloer.GetPartnerContact(floor.partner_id, centrale_id), uow)
+        cmd = beursvloer.SetPartnerContact(floor.partner_id, "Mallory", "m@x.example", None, centrale_id)
+        with pytest.raises(NotFound):
+            await set_partner_contact(cmd, uow)
+    await _offer(uow, floor)
+    contact = await get_partner_contact(beursvloer.GetPartnerContact(floor.partner_id, floor.centrale_id), uow)
+    assert contact.name == "Eva Jansen"
+    with pytest.raises(NotFound):
+        await get_partner_contact(beursvloer.GetPartnerContact(floor.partner_id, elsewhere.id), uow)
+    cmd = beursvloer.SetPartnerContact(floor.partner_id, "Eva de Vries", "eva@x.example", None, floor.centrale_id)
+    assert (await set_partner_contact(cmd, uow)).name == "Eva de Vries"
+
+
 async def test_each_party_lists_its_own_deals_and_staff_the_evenings(uow: FakeRegistryUnitOfWork, floor: Floor) -> None:
     event_id = await _evening(uow, floor)
     deal_id = await _standing_deal(uow, floor, TODAY)
     [listed] = await list_deals(deals.ListDeals(floor.partner), uow)
     assert (listed["id"], listed["organisation"], listed["status"]) == (deal_id, "Voetbalclub De Meern", "made")
     assert [d["id"] for d in await list_deals(deals.ListDeals(floor.organisation, floor.centrale_id), uow)] == [deal_id]
-    assert await list_deals(deals.ListDeals(floor.organisation, "vc-elders"), uow) == []
+    with pytest.raises(NotFound):  # another centrale's path: 404, not an empty list (the tenant matrix)
+        await list_deals(deals.ListDeals(floor.organisation, "vc-elders"), uow)
     assert [e.id for e in await list_beurs_events(beursvloer.ListBeursEvents(floor.centrale_id), uow)] == [event_id]
 
 

@@ -173,7 +173,8 @@ async def test_an_organisation_sees_the_hours_to_confirm_first_and_only_its_own(
 
     assert [(entry["id"], entry["status"]) for entry in listed] == [(waiting, "pending"), (counted, "confirmed")]
     assert "name" not in listed[0]
-    assert await list_hours(ListHours(uuid4(), match.centrale_id), uow) == []
+    with pytest.raises(NotFound):  # an organisation not of the centrale: 404, not an empty list (tenant matrix)
+        await list_hours(ListHours(uuid4(), match.centrale_id), uow)
 
 
 @pytest.mark.parametrize(

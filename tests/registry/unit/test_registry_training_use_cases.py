@@ -291,6 +291,15 @@ async def test_trainings_booked_and_followed_are_on_the_volunteers_record_and_ex
     assert [(b["id"], b["place"]) for b in mine] == [(booking.id, "Buurthuis De Linde")]
 
 
+async def test_an_organisations_bookings_are_listed_only_under_its_own_centrale(
+    uow: FakeRegistryUnitOfWork, centrale: Centrale
+) -> None:
+    # The tenant matrix found another centrale's path answering 200 [] for this organisation.
+    assert await list_bookings(trainings.ListBookings("organisation", centrale.organisation_id, centrale.id), uow) == []
+    with pytest.raises(NotFound):
+        await list_bookings(trainings.ListBookings("organisation", centrale.organisation_id, "vc-elders"), uow)
+
+
 async def test_a_training_notice_names_the_training_its_day_and_place(
     uow: FakeRegistryUnitOfWork, centrale: Centrale, booked_later: Book
 ) -> None:

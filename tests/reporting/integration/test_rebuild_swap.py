@@ -153,6 +153,25 @@ async def test_a_rebuild_while_events_keep_coming_equals_the_incremental_project
             assert schemas == []  # the fresh and retired schemas are gone
 
 
+async def test_figures_wait_for_a_switch_over_instead_of_deadlocking_with_it(scenario: Scenario) -> None:
+    # Schemathesis (as region ops) found a 500: a rebuild moved the tables one by one while a figures read held
+    # one and wanted the next (deadlock detected). Reads now hold the switch gate shared, so they wait.
+    reporting = scenario.reporting
+    switch = await asyncpg.connect(reporting.dsn)
+    try:
+        async with switch.transaction():
+            await switch.execute("SELECT pg_advisory_xact_lock($1)", Lock.REPORTING_SWITCH_GATE)
+            for path in ("/v1/region/figures", "/v1/region/programmes"):
+                read = asyncio.create_task(reporting.http.get(path, params={"period": "2026"}, headers=reporting.ops))
+                await asyncio.sleep(1.0)
+                assert not read.done(), f"{path} read the projections during a switch-over"
+                read.cancel()
+        response = await reporting.http.get("/v1/region/figures", params={"period": "2026"}, headers=reporting.ops)
+        assert response.status_code == 200, response.text
+    finally:
+        await switch.close()
+
+
 async def test_a_second_rebuild_is_refused_while_one_runs(scenario: Scenario) -> None:
     connection = await asyncpg.connect(scenario.reporting.dsn)
     try:

@@ -369,6 +369,14 @@ def _partner_or_ops(caller: Caller, partner_id: UUID) -> Party:
     raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {caller.role} may not do this")
 
 
+def _staff_centrale(caller: Caller) -> str | None:
+    """Staff's centrale, whose floor limits the companies they reach; None for the company itself or ops."""
+    if caller.role is not Role.CENTRALE_STAFF:
+        return None
+    assert caller.centrale_id is not None, "a staff credential names its centrale"
+    return caller.centrale_id
+
+
 @router.put(
     "/beursvloer/partners/{partner_id}/contact",
     summary="Whom the registry asks, for the company, whether its deals happened (the company, staff or ops).",
@@ -376,7 +384,7 @@ def _partner_or_ops(caller: Caller, partner_id: UUID) -> Party:
 async def set_contact(partner_id: UUID, body: ContactIn, caller: CallerDep, uow: RegistryUowDep) -> Record:
     if caller.role is not Role.CENTRALE_STAFF:
         _partner_or_ops(caller, partner_id)
-    cmd = beursvloer.SetPartnerContact(partner_id, body.name, body.email, body.phone)
+    cmd = beursvloer.SetPartnerContact(partner_id, body.name, body.email, body.phone, _staff_centrale(caller))
     contact = await beursvloer.set_partner_contact(cmd, uow)
     return {"name": contact.name, "email": contact.email, "phone": contact.phone, "updated_at": contact.updated_at}
 
@@ -385,7 +393,8 @@ async def set_contact(partner_id: UUID, body: ContactIn, caller: CallerDep, uow:
 async def get_contact(partner_id: UUID, caller: CallerDep, uow: RegistryUowDep) -> Record:
     if caller.role is not Role.CENTRALE_STAFF:
         _partner_or_ops(caller, partner_id)
-    contact = await beursvloer.get_partner_contact(beursvloer.GetPartnerContact(partner_id), uow)
+    query = beursvloer.GetPartnerContact(partner_id, _staff_centrale(caller))
+    contact = await beursvloer.get_partner_contact(query, uow)
     return {"name": contact.name, "email": contact.email, "phone": contact.phone, "updated_at": contact.updated_at}
 
 

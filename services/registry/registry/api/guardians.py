@@ -48,6 +48,7 @@ async def ask_guardian_after_commit(
     "/guardian-consents",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="A parent or guardian consents through the link they were e-mailed (no login: the link is the key).",
+    responses={404: {"description": "The link is unknown, used or expired."}},
 )
 async def give_guardian_consent(body: GuardianConsentIn, uow: RegistryUowDep) -> None:
     await guardians.give_guardian_consent(guardians.GiveGuardianConsent(body.token, body.text_version), uow)
@@ -91,6 +92,7 @@ async def send_guardian_link(
     "/reconfirmations",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="A volunteer asked to re-confirm stays registered (the link they were e-mailed; no login needed).",
+    responses={404: {"description": "The link is unknown, used or expired."}},
 )
 async def reconfirm(body: ReconfirmIn, uow: RegistryUowDep) -> None:
     await retention.reconfirm(retention.Reconfirm(body.token), uow)

@@ -170,6 +170,8 @@ class SetPartnerContact:
     name: str
     email: str | None
     phone: str | None
+    # Staff's centrale: they reach only a company that took part on its floor (None: the company or ops).
+    centrale_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,12 +179,30 @@ class GetPartnerContact:
     """A company's Beursvloer contact."""
 
     partner_id: UUID
+    centrale_id: str | None = None
+
+
+async def _require_on_floor(partner_id: UUID, centrale_id: str | None, uow: RegistryUnitOfWork) -> None:
+    """NotFound unless the company has an offer or a deal on the centrale's floor (when staff ask).
+
+    Companies are region-wide, but their contact is personal data: staff of one centrale may not read or
+    redirect the contact of a company that only deals with another.
+    """
+    if centrale_id is None:
+        return
+    offers = await uow.beursvloer.offers_of_partner(partner_id)
+    if any(offer.centrale_id == centrale_id for offer in offers):
+        return
+    if any(deal.centrale_id == centrale_id for deal in await uow.deals.of_partner(partner_id)):
+        return
+    raise NotFound(f"business partner {partner_id} not found")
 
 
 async def set_partner_contact(cmd: SetPartnerContact, uow: RegistryUnitOfWork) -> PartnerContact:
     """Store the contact; NotFound for an unknown company, Rejected without an e-mail address or phone number."""
     if not await uow.partners.exists(cmd.partner_id):
         raise NotFound(f"business partner {cmd.partner_id} not found")
+    await _require_on_floor(cmd.partner_id, cmd.centrale_id, uow)
     if cmd.email is None and cmd.phone is None:
         raise Rejected(["a contact needs an e-mail address or a phone number"], field="email")
     contact = PartnerContact(cmd.partner_id, cmd.name, uow.now(), cmd.email, cmd.phone)
@@ -192,6 +212,7 @@ async def set_partner_contact(cmd: SetPartnerContact, uow: RegistryUnitOfWork) -
 
 async def get_partner_contact(query: GetPartnerContact, uow: RegistryUnitOfWork) -> PartnerContact:
     """The company's contact; NotFound when none is set."""
+    await _require_on_floor(query.partner_id, query.centrale_id, uow)
     contact = await uow.beursvloer.contact(query.partner_id)
     if contact is None:
         raise NotFound("no Beursvloer contact is set for this company")
@@ -408,6 +429,8 @@ async def list_own_postings(query: ListOwnPostings, uow: RegistryUnitOfWork) -> 
         postings = await uow.beursvloer.offers_of_partner(party.id)
         pairs = await uow.beursvloer.pairs_of([p.id for p in postings], [])
     else:
+        if query.centrale_id is None or await uow.organisations.get(party.id, query.centrale_id) is None:
+            raise NotFound("no such organisation in this centrale")  # not 200 []: the tenant matrix's rule
         postings = [
             p for p in await uow.beursvloer.requests_of_organisation(party.id) if p.centrale_id == query.centrale_id
         ]

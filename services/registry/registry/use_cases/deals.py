@@ -486,6 +486,8 @@ async def list_deals(query: ListDeals, uow: RegistryUnitOfWork) -> list[dict[str
     if party.kind == "partner":
         deals = await uow.deals.of_partner(party.id)
     else:
+        if query.centrale_id is None or await uow.organisations.get(party.id, query.centrale_id) is None:
+            raise NotFound("no such organisation in this centrale")  # not 200 []: the tenant matrix's rule
         deals = [d for d in await uow.deals.of_organisation(party.id) if d.centrale_id == query.centrale_id]
     names = names_of(uow)
     return [await deal_summary(deal, names) for deal in deals]

@@ -280,6 +280,8 @@ async def correct_hours(cmd: CorrectHours, uow: RegistryUnitOfWork) -> None:
 
 async def list_hours(query: ListHours, uow: RegistryUnitOfWork) -> list[dict[str, Any]]:
     """The organisation's entries, waiting ones first then newest day, each with its corrections and rejection."""
+    if await uow.organisations.get(query.organisation_id, query.centrale_id) is None:
+        raise NotFound("no such organisation in this centrale")  # not 200 []: the tenant matrix's rule
     entries = await uow.hours.of_organisation(query.organisation_id, query.centrale_id, query.status, query.limit)
     return await hours_view(entries, uow)
 

@@ -340,6 +340,8 @@ async def reject_volunteer_day_hours(cmd: RejectVolunteerDayHours, uow: Registry
 
 async def list_organisation_days(query: ListOrganisationDays, uow: RegistryUnitOfWork) -> list[dict[str, Any]]:
     """The days matched to the organisation, latest date first, each as its partner sees it."""
+    if await uow.organisations.get(query.organisation_id, query.centrale_id) is None:
+        raise NotFound("no such organisation in this centrale")  # not 200 []: the tenant matrix's rule
     days = await uow.volunteer_days.of_organisation(query.organisation_id, query.centrale_id)
     return [await _view(day, uow) for day in days]
 

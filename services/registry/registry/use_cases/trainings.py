@@ -544,6 +544,8 @@ async def record_attendance(cmd: RecordAttendance, uow: RegistryUnitOfWork) -> i
 
 async def list_bookings(query: ListBookings, uow: RegistryUnitOfWork) -> list[dict[str, Any]]:
     """The bookings with their trainings (title, meetings, place, status), newest first."""
+    if query.kind == "organisation" and await uow.organisations.get(query.owner_id, query.centrale_id) is None:
+        raise NotFound("no such organisation in this centrale")  # not 200 []: the tenant matrix's rule
     bookings = (
         await uow.trainings.bookings_of_volunteer(query.owner_id)
         if query.kind == "volunteer"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 from uuid import UUID
 
@@ -11,7 +12,9 @@ from fastapi import Depends, HTTPException, Path, Query, Request, Response, stat
 from fastapi.exceptions import RequestValidationError
 
 from common.auth import Caller, Role, require_role, require_subject
+from common.db import Connection
 from common.errors import Conflict
+from common.locks import Lock
 from common.ops.groups import end_offsets, wait_until_caught_up
 from common.service import get_runtime
 from reporting.configuration import municipality_of
@@ -66,10 +69,23 @@ def _period_query(
 PeriodQuery = Annotated[Period, Depends(_period_query)]
 
 
+@asynccontextmanager
+async def projection_snapshot(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
+    """A read-only snapshot of the projections that waits out a rebuild's switch-over.
+
+    The switch moves the projection tables one by one under the exclusive switch gate; a read that holds one
+    table and wants another deadlocked with it (a 500 schemathesis found as region ops), so reads hold the
+    gate shared, as the projections' writers do.
+    """
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", Lock.REPORTING_SWITCH_GATE)
+        yield conn
+
+
 async def cube_for(pool: asyncpg.Pool, period: Period) -> Cube:
     """The period's cube, read in one consistent snapshot (queued hours folded in first)."""
     await fold_hours(pool)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+    async with projection_snapshot(pool) as conn:
         return await build_cube(conn, period)
 
 

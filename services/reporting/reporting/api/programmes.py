@@ -10,7 +10,14 @@ from fastapi import APIRouter
 from common.auth import CallerDep, Role, require_role
 from common.errors import NotFound
 from common.service import PoolDep
-from reporting.api._plumbing import CentraleId, MunicipalityCode, PeriodQuery, require_centrale, require_municipality
+from reporting.api._plumbing import (
+    CentraleId,
+    MunicipalityCode,
+    PeriodQuery,
+    projection_snapshot,
+    require_centrale,
+    require_municipality,
+)
 from reporting.periods import Period
 from reporting.programmes import ProgrammeFigures, build_programme_figures
 
@@ -20,7 +27,7 @@ router = APIRouter(prefix="/v1", tags=["programmes"])
 
 
 async def _figures(pool: asyncpg.Pool, period: Period) -> ProgrammeFigures:
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+    async with projection_snapshot(pool) as conn:
         return await build_programme_figures(conn, period)
 
 
