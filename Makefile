@@ -28,7 +28,7 @@ infra-down: ## Stop local Kafka and PostgreSQL
 	@$(RUN) python -m common.localinfra down
 
 .PHONY: up
-up: infra-up ## Start the infrastructure and the four services in the background
+up: infra-up ## Start the infrastructure, the four services and the portal in the background
 	@$(RUN) python deploy/local/localplatform.py up
 
 .PHONY: demo
@@ -36,12 +36,24 @@ demo: up ## Start everything and run a short demo through it, printing what happ
 	@$(RUN) python deploy/local/demo.py
 
 .PHONY: status
-status: ## Show the readiness of the four services and the infrastructure
+status: ## Show the readiness of the four services, the portal and the infrastructure
 	@$(RUN) python deploy/local/localplatform.py status; $(RUN) python -m common.localinfra status
 
 .PHONY: down
 down: ## Stop the services and the infrastructure
 	@$(RUN) python deploy/local/localplatform.py down; $(RUN) python -m common.localinfra down
+
+.PHONY: portal-assets
+portal-assets: ## Vendor the portal's CSS/JS from npm (pinned) into its static folder, and install axe-core for its tests
+	@services/portal/scripts/vendor-assets.sh
+
+.PHONY: portal-messages
+portal-messages: install ## Extract the portal's messages and merge them into its nl/en catalogues (then translate nl)
+	@services/portal/scripts/messages.sh
+
+.PHONY: test-portal
+test-portal: install ## The portal's tiers: fast (stand-in services) and browser (Chromium on the real services)
+	@$(RUN) pytest tests/portal
 
 .PHONY: test
 test: install ## Run every test (unit, contract, integration, end-to-end, fault injection) on real Kafka and PostgreSQL
@@ -58,6 +70,10 @@ test-integration: install ## Every test except the fault-injection tier (integra
 .PHONY: test-faults
 test-faults: install ## Only the fault-injection tier: kill -9, restarts, poison, ops, on a private broker and database
 	@$(RUN) pytest -m faults
+
+.PHONY: test-fuzz
+test-fuzz: install ## Only the fuzzing tier: schemathesis and the tenant matrix against the four services (~6 min)
+	@$(RUN) pytest -m fuzz
 
 .PHONY: bench
 bench: install bench-peer-env ## Benchmarks against raw aiokafka/asyncpg and a Quix Streams peer (~40 min); table + bench-results/

@@ -27,6 +27,9 @@ OUT = ROOT / ".local" / "reports"
 REGISTRY = f"http://127.0.0.1:{PORTS['registry']}"
 MATCHING = f"http://127.0.0.1:{PORTS['matching']}"
 REPORTING = f"http://127.0.0.1:{PORTS['reporting']}"
+PORTAL = f"http://127.0.0.1:{PORTS['portal']}"
+# Every demo account's password (local demo only: the accounts live in the demo's own database).
+DEMO_PASSWORD = "demo-wachtwoord-2026"
 TUESDAY_MORNING = [{"weekday": 2, "start": "09:00", "end": "12:00"}]
 CONSENT = [{"kind": "matching", "text_version": "2026-01"}]
 AREAS = [{"pc4": "3511", "lat": 52.0907, "lon": 5.1214}, {"pc4": "3512", "lat": 52.0874, "lon": 5.1250},
@@ -168,12 +171,14 @@ async def main() -> None:
         say(f"6. The same event delivered a second time; counts still: {again} (inbox dedupe)")
         if again != after or after != expected:
             raise SystemExit(f"unexpected counts: expected {expected}, got {after} then {again}")
-        await matching_tour(client, staff["vc-utrecht"])
+        organisation_id = await matching_tour(client, staff["vc-utrecht"])
     await reporting_tour()
+    async with httpx.AsyncClient(timeout=30) as client:
+        await portal_tour(client, staff["vc-utrecht"], organisation_id, fatima_id=ids[0])
     say("Done. Services keep running: see `make status`, logs in .local/logs/, stop with `make down`.")
 
 
-async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> None:
+async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> str:
     """An organisation is vetted, its task checked and published, matching proposes, both sides say yes."""
     loaded = await client.put(f"{MATCHING}/v1/postcode-areas", json=AREAS, headers=OPS)
     loaded.raise_for_status()
@@ -256,6 +261,7 @@ async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> Non
     say("    the registry learned the match from Kafka: capacity 1 reached, task status 'filled'")
     gone = await client.get(f"{REGISTRY}/v1/vacatures/{task_id}")
     say(f"    its public page now answers HTTP {gone.status_code}: {gone.json()['detail']}")
+    return str(organisation_id)
 
 
 async def reporting_tour() -> None:
@@ -271,6 +277,46 @@ async def reporting_tour() -> None:
     say(f"12. Reporting wrote Utrecht's {year} report (figures of 1-4 people show as <5):")
     for kind, path in sorted(written.items()):
         say(f"    {kind:18} {path.relative_to(OUT.parent.parent)}")
+
+
+async def portal_tour(client: httpx.AsyncClient, staff: dict[str, str], organisation_id: str, fatima_id: str) -> None:
+    """Accounts for every kind of person (invited, password chosen through the link), and where to log in."""
+    partner = await client.post(f"{REGISTRY}/v1/business-partners", json={"name": "Bouwbedrijf De Vries"}, headers=OPS)
+    partner_id = partner.json()["id"]
+    hr_system = await client.post(
+        f"{REGISTRY}/v1/business-partners/{partner_id}/credentials", json={"label": "HR-systeem"}, headers=OPS
+    )
+    day = {"external_ref": "HR-DEMO-1", "team_size": 8, "on_date": f"{datetime.now(UTC).year + 1}-03-13",
+           "themes": ["natuur"], "postcode": "3511"}  # fmt: skip
+    await client.post(
+        f"{REGISTRY}/v1/volunteer-days", json=day, headers={"Authorization": f"Bearer {hr_system.json()['token']}"}
+    )
+    people = [
+        ("Consulent (set up the authenticator app at first login)", "centrale_staff", "vc-utrecht", None,
+         "consulent@vc-utrecht.example", "Anna Jansen", OPS),
+        ("Organisation (Buurthuis De Linde)", "organisation", "vc-utrecht", organisation_id,
+         "coordinator@buurthuis.example", "Bea de Linde", staff),
+        ("Volunteer (Fatima el Amrani)", "volunteer", "vc-utrecht", fatima_id, "fatima@example.nl", None, staff),
+        ("Municipality (Utrecht)", "municipality_reader", "vc-utrecht", None, "beleid@utrecht.example",
+         "Mira Beleid", OPS),
+        ("Business partner HR (Bouwbedrijf De Vries)", "business_partner", None, partner_id,
+         "hr@bouwbedrijf.example", "Hanna HR", OPS),
+        ("Region ops (set up the authenticator app at first login)", "region_ops", None, None,
+         "ops@regio.example", "Olaf Ops", OPS),
+    ]  # fmt: skip
+    say(f"13. The portal: {PORTAL}  (people log in with their own accounts; password of every demo account: "
+        f"{DEMO_PASSWORD})")  # fmt: skip
+    for label, role, centrale_id, subject_id, email, name, inviter in people:
+        body: dict[str, Any] = {"role": role, "centrale_id": centrale_id, "subject_id": subject_id}
+        if role != "volunteer":
+            body.update(email=email, name=name)
+        invited = await client.post(f"{REGISTRY}/v1/invitations", json=body, headers=inviter)
+        token = invited.json().get("development_link_token") if invited.status_code == 201 else None
+        if token:
+            chosen = await client.post(f"{REGISTRY}/v1/passwords", json={"token": token, "password": DEMO_PASSWORD})
+            chosen.raise_for_status()
+        say(f"    {label:58} {email}")
+    say(f"    the vacaturebank, open to anyone: {PORTAL}/vacatures")
 
 
 if __name__ == "__main__":

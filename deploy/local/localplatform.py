@@ -1,4 +1,4 @@
-"""Start or stop the four services locally as background processes, on the infrastructure of `make infra-up`.
+"""Start or stop the four services and the portal locally as background processes, on `make infra-up`'s infrastructure.
 
 ``python deploy/local/localplatform.py up|down|status``. State (pids, ports) in ``.local/services/``, logs in
 ``.local/logs/``. Reads Kafka and database addresses from ``.local/infra/env``.
@@ -24,9 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".local" / "services"
 LOGS = ROOT / ".local" / "logs"
 INFRA_ENV = ROOT / ".local" / "infra" / "env"
-SERVICES = ("registry", "matching", "appreciation", "reporting")
-PORTS = {"registry": 8001, "matching": 8002, "appreciation": 8003, "reporting": 8004}
+SERVICES = ("registry", "matching", "appreciation", "reporting", "portal")
+PORTS = {"registry": 8001, "matching": 8002, "appreciation": 8003, "reporting": 8004, "portal": 8005}
 DEMO_OPS_TOKEN = "demo-ops-token-local-only"
+# The portal's CSRF key for the local demo only (DEVELOPMENT=true allows it; a region sets its own secret).
+DEMO_PORTAL_SECRET = "demo-portal-secret-local-only"
 
 
 def infra_env() -> dict[str, str]:
@@ -41,6 +43,18 @@ def infra_env() -> dict[str, str]:
     return env
 
 
+def portal_env() -> dict[str, str]:
+    """Where the portal finds the services, and where the registry's e-mailed links point (the portal's pages)."""
+    urls = {f"PORTAL_{service.upper()}_URL": f"http://127.0.0.1:{_port(service)}" for service in SERVICES[:4]}
+    return {
+        **urls,
+        "PORTAL_SECRET": DEMO_PORTAL_SECRET,
+        # Plain http on this machine: browsers other than Chromium refuse Secure cookies there (tests keep them on).
+        "PORTAL_COOKIE_SECURE": "false",
+        "REGISTRY_ACCOUNT_LINK_URL": f"http://127.0.0.1:{_port('portal')}/account/wachtwoord?token={{token}}",
+    }
+
+
 def _port(service: str) -> int:
     return int(os.environ.get(f"{service.upper()}_HTTP_PORT", PORTS[service]))
 
@@ -48,7 +62,7 @@ def _port(service: str) -> int:
 async def up() -> None:
     """Start every service that is not running yet and wait until all are ready."""
     STATE.mkdir(parents=True, exist_ok=True)
-    env = {"REGION": "demo-regio", "DEVELOPMENT": "true", "OPS_TOKEN": DEMO_OPS_TOKEN, **infra_env()}
+    env = {"REGION": "demo-regio", "DEVELOPMENT": "true", "OPS_TOKEN": DEMO_OPS_TOKEN, **infra_env(), **portal_env()}
     started = []
     for service in SERVICES:
         if _running(service):

@@ -35,8 +35,8 @@ def _env_file(path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines)
 
 
-def test_compose_runs_kafka_postgres_provisioning_and_the_four_services() -> None:
-    assert set(COMPOSE["services"]) == {"kafka", "postgres", "provision", *SERVICES}
+def test_compose_runs_kafka_postgres_provisioning_the_four_services_and_the_portal() -> None:
+    assert set(COMPOSE["services"]) == {"kafka", "postgres", "provision", "portal", *SERVICES}
     assert COMPOSE["services"]["kafka"]["image"].startswith("apache/kafka:4.1.")
     assert COMPOSE["services"]["postgres"]["image"].startswith("postgres:")
     assert COMPOSE["services"]["kafka"]["environment"]["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
@@ -48,7 +48,28 @@ def test_every_variable_a_service_gets_is_one_of_its_settings(service: str) -> N
     assert passed <= _settings_names(service), passed - _settings_names(service)
 
 
-@pytest.mark.parametrize("service", [*SERVICES, "provision"])
+def test_the_portal_gets_its_settings_only_and_neither_the_ops_token_nor_kafka_nor_a_database() -> None:
+    portal = COMPOSE["services"]["portal"]
+    passed = set(portal["environment"])
+    assert passed <= _settings_names("portal"), passed - _settings_names("portal")
+    assert not {name for name in passed if name.startswith(("KAFKA_", "OPS_")) or name.endswith("DATABASE_URL")}
+    assert {portal["environment"][f"PORTAL_{s.upper()}_URL"] for s in SERVICES} == {
+        f"http://{s}:8000" for s in SERVICES
+    }
+    assert "http://127.0.0.1:8000/health/ready" in portal["healthcheck"]["test"][-1]
+
+
+def test_the_portal_refuses_to_start_without_a_real_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portal.config import Settings
+
+    monkeypatch.delenv("DEVELOPMENT", raising=False)
+    for weak in ("", "change-me", "short-secret"):
+        monkeypatch.setenv("PORTAL_SECRET", weak)
+        with pytest.raises(ValueError, match="PORTAL_SECRET"):
+            Settings()
+
+
+@pytest.mark.parametrize("service", [*SERVICES, "portal", "provision"])
 def test_every_service_command_names_an_importable_module(service: str) -> None:
     command = COMPOSE["services"][service]["command"]
     assert command[:2] == ["python", "-m"]
@@ -57,11 +78,12 @@ def test_every_service_command_names_an_importable_module(service: str) -> None:
 
 def test_region_env_file_holds_only_settings_or_compose_variables() -> None:
     interpolated = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE_TEXT))
-    known = set().union(*(_settings_names(service) for service in SERVICES)) | interpolated
+    known = set().union(*(_settings_names(service) for service in (*SERVICES, "portal"))) | interpolated
     region = _env_file(DEPLOY / "regions" / "utrecht-west.env.example")
     assert set(region) <= known, set(region) - known
     # Secrets are left empty in the example: a copy that forgets to set them fails at start-up.
     assert region["OPS_TOKEN"] == ""
+    assert region["PORTAL_SECRET"] == ""
     assert region["POSTGRES_PASSWORD"] == ""
     assert all(region[f"{service.upper()}_DB_PASSWORD"] == "" for service in SERVICES)
 

@@ -39,12 +39,23 @@ def _spec(service: str) -> ServiceSpec:
     return spec
 
 
-def test_the_chart_runs_the_four_services_each_with_a_secret_entry() -> None:
-    assert set(VALUES["services"]) == set(SERVICES)
-    assert set(VALUES["secrets"]["services"]) == set(SERVICES)
+def test_the_chart_runs_the_four_services_and_the_portal_each_with_a_secret_entry() -> None:
+    assert set(VALUES["services"]) == {*SERVICES, "portal"}
+    assert set(VALUES["secrets"]["services"]) == {*SERVICES, "portal"}
 
 
-@pytest.mark.parametrize("service", SERVICES)
+def test_the_portal_is_stateless_and_calls_exactly_the_four_services_with_its_own_settings() -> None:
+    from portal.config import Settings
+
+    portal = _merged("portal")
+    assert portal["stateless"] is True
+    assert set(VALUES["secrets"]["services"]["portal"]) == {"secret"}
+    assert all(f"{service}_url" in Settings.model_fields for service in portal["calls"])
+    assert set(portal["calls"]) == set(SERVICES)
+    assert not any(_merged(service)["stateless"] for service in SERVICES)
+
+
+@pytest.mark.parametrize("service", [*SERVICES, "portal"])
 def test_env_prefix_and_module_are_the_services_own(service: str) -> None:
     values = _merged(service)
     settings = importlib.import_module(f"{service}.config").Settings

@@ -64,18 +64,23 @@ async def _until(read: Callable[[], Awaitable[Any]], expected: Any, within: floa
 
 
 async def _centrale(http: httpx.AsyncClient, platform: Platform) -> tuple[str, Headers]:
-    """A new centrale of Utrecht (in the registry and in reporting's mapping) and its staff's headers."""
+    """A new centrale (in the registry and in reporting's mapping) and its staff's headers.
+
+    Its municipality is its own: other modules of the session add centrales to Utrecht, and a small cell of
+    theirs would make suppression hide this centrale's figure as its complement.
+    """
     registry, ops = platform.url("registry"), _bearer(platform.ops_token)
     centrale_id = f"vc-loose-{secrets.token_hex(3)}"
+    municipality = f"GM9{secrets.randbelow(1000):03d}"
     created = await http.post(
         f"{registry}/v1/centrales",
-        json={"id": centrale_id, "name": "Vrijwilligerscentrale Losse Eindjes", "municipality_code": "GM0344"},
+        json={"id": centrale_id, "name": "Vrijwilligerscentrale Losse Eindjes", "municipality_code": municipality},
         headers=ops,
     )
     assert created.status_code == 201, created.text
     mapped = await http.put(
         f"{platform.url('reporting')}/v1/ops/centrales/{centrale_id}",
-        json={"municipality_code": "GM0344", "municipality_name": "Utrecht"},
+        json={"municipality_code": municipality, "municipality_name": "Losse Eindjes"},
         headers=ops,
     )
     assert mapped.status_code == 200, mapped.text

@@ -201,6 +201,25 @@ class FakeProposalRepository:
             ]
         )
 
+    async def of_centrale_volunteers(
+        self,
+        volunteer_centrale_id: str,
+        statuses: Collection[ProposalStatus],
+        *,
+        needs_consulent: bool | None = None,
+        proposed_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[Proposal]:
+        found = [
+            p
+            for p in self.rows.values()
+            if p.volunteer_centrale_id == volunteer_centrale_id
+            and p.status in statuses
+            and (needs_consulent is None or p.needs_consulent == needs_consulent)
+            and (proposed_before is None or p.proposed_at < proposed_before)
+        ]
+        return sorted(found, key=lambda p: (p.proposed_at, str(p.match_id)))[:limit]
+
     async def volunteers_proposed_for(self, task_id: UUID) -> set[UUID]:
         return {p.volunteer_id for p in self.rows.values() if p.task_id == task_id}
 

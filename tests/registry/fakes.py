@@ -362,7 +362,9 @@ class FakeHoursRepository:
         rows = [h for h in self._rows.values() if h.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda h: (h.worked_on, h.logged_at)))
 
-    async def of_organisation(self, organisation_id: UUID, centrale_id: str, status: str | None = None) -> list[Hours]:
+    async def of_organisation(
+        self, organisation_id: UUID, centrale_id: str, status: str | None = None, limit: int = 200
+    ) -> list[Hours]:
         rows = [
             h
             for h in self._rows.values()
@@ -370,7 +372,8 @@ class FakeHoursRepository:
         ]
         rows.sort(key=lambda h: h.id)
         rows.sort(key=lambda h: (h.worked_on, h.logged_at), reverse=True)  # newest first, ties by id
-        return _stored(rows)
+        rows.sort(key=lambda h: h.status != "pending")  # waiting first (a stable sort keeps newest first within)
+        return _stored(rows[:limit])
 
     async def add_change(self, change: HoursChange) -> None:
         assert change.hours_id in self._rows, "a change belongs to a stored entry"

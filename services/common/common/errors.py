@@ -15,6 +15,9 @@ from collections.abc import Sequence
 
 __all__ = ["Conflict", "ContractViolation", "Forbidden", "NotFound", "Rejected", "UseCaseError"]
 
+Field = str | tuple[str | int, ...] | None
+"""A request field: a name, a path into the body, or None for the request as a whole."""
+
 
 class UseCaseError(Exception):
     """A use case refused a command; the caller gets a 4xx, the transaction is rolled back."""
@@ -37,27 +40,43 @@ class Rejected(UseCaseError):
 
     ``field`` is a name or a path into the request (``("kpis", 2, "district")``); ``location`` is the part
     of the request it is in (``body``, ``query``, ``path``, ``header``), as in FastAPI's validation errors.
+    ``fields`` instead places each reason at its own field (same order as ``reasons``), so a form can show
+    every reason where it applies.
     """
 
     def __init__(
-        self, reasons: Sequence[str], field: str | tuple[str | int, ...] | None = None, location: str = "body"
+        self,
+        reasons: Sequence[str],
+        field: Field = None,
+        location: str = "body",
+        *,
+        fields: Sequence[Field] | None = None,
     ) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = list(reasons)
         self.field = field
         self.location = location
+        self.fields = list(fields) if fields is not None else [field] * len(self.reasons)
+        if len(self.fields) != len(self.reasons):
+            raise ValueError("one field per reason")
 
     @property
     def loc(self) -> list[str | int]:
         """Where the reasons apply, as FastAPI spells it: the location, then the field's path."""
-        if self.field is None:
+        return self._loc(self.field)
+
+    def _loc(self, field: Field) -> list[str | int]:
+        if field is None:
             return [self.location]
-        path = (self.field,) if isinstance(self.field, str) else self.field
+        path = (field,) if isinstance(field, str) else field
         return [self.location, *path]
 
     def detail(self) -> list[dict[str, object]]:
-        """The reasons as FastAPI-style validation details: one entry per reason, located at the field."""
-        return [{"loc": self.loc, "msg": reason, "type": "rejected"} for reason in self.reasons]
+        """The reasons as FastAPI-style validation details: one entry per reason, located at its field."""
+        return [
+            {"loc": self._loc(field), "msg": reason, "type": "rejected"}
+            for field, reason in zip(self.fields, self.reasons, strict=True)
+        ]
 
 
 class ContractViolation(Exception):

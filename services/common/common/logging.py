@@ -35,6 +35,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                # A library's exception (uvicorn's "Exception in ASGI application") as its stack trace, not
+                # as the repr of the exc_info tuple ("<traceback object at 0x…>", issue 13).
+                structlog.processors.format_exc_info,
                 structlog.processors.JSONRenderer(),
             ],
         )

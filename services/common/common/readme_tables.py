@@ -15,7 +15,7 @@ from contracts.events import EVENT_TYPES
 
 __all__ = ["catalogue_table", "render_readme", "settings_table"]
 
-SERVICES = ("registry", "matching", "appreciation", "reporting")
+SERVICES = ("registry", "matching", "appreciation", "reporting", "portal")
 
 
 def settings_table() -> str:

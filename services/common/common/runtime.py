@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from common.consumer import EventConsumer
     from common.jobs import Job, Scheduler
     from common.outbox import OutboxRelay
+    from common.ratelimit import RateLimiter
 
 __all__ = ["BackgroundWorker", "PoolDep", "Runtime", "ServiceSpec", "WorkerFactory", "get_pool", "get_runtime"]
 
@@ -75,6 +76,7 @@ class Runtime:
     consumer: EventConsumer | None = None
     relay: OutboxRelay | None = None
     scheduler: Scheduler | None = None
+    limiter: RateLimiter | None = None
     workers: list[BackgroundWorker] = field(default_factory=list)
     ready: bool = False
     extras: dict[str, Any] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -28,27 +28,34 @@ from faststream.kafka import KafkaBroker
 from common.clock import Clock, SystemClock
 from common.consumer import EventConsumer
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
+from common.guard import RequestGuard
 from common.http import install_error_handlers
 from common.jobs import Scheduler
 from common.jobs.api import jobs_router
 from common.kafka import broker_options
 from common.logging import configure_logging, get_logger
 from common.observability import Metrics, MetricsSampler, instrument_app
+from common.openapi import docs_router, document_error_responses
+from common.ops.api import stream_router
 from common.outbox import OutboxRelay
+from common.ratelimit import RateLimiter
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
-from common.settings import ServiceSettings
+from common.settings import ProcessSettings, ServiceSettings
 
 __all__ = [
     "READINESS_REQUIRES",
     "PoolDep",
     "Runtime",
     "ServiceSpec",
+    "add_correlation_ids",
+    "add_health_routes",
     "build_broker",
     "create_service_app",
     "freeze_startup_heap",
     "get_pool",
     "get_runtime",
     "run_service",
+    "serve",
 ]
 
 log = get_logger(__name__)
@@ -115,6 +122,7 @@ async def _start(runtime: Runtime) -> None:
     runtime.pool = await create_pool(settings.database_url.get_secret_value(), settings.db_pool_size)
     metrics.watch_pool(runtime.pool)
     await apply_migrations(runtime.pool, RUNTIME_MIGRATIONS, spec.migrations)
+    runtime.limiter = RateLimiter(runtime.pool, runtime.clock)
     if spec.publishes:
         runtime.relay = OutboxRelay(
             runtime.pool,
@@ -240,12 +248,48 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
             except TimeoutError:
                 log.error("shutdown_timed_out", timeout_s=settings.shutdown_timeout_s)
 
-    app = FastAPI(title=f"{spec.name} ({settings.region})", description=spec.description, lifespan=lifespan)
+    # The doc pages are our own (local assets, a strict CSP) or off; /openapi.json lists every error.
+    app = FastAPI(
+        title=f"{spec.name} ({settings.region})",
+        description=spec.description,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.runtime = runtime
+    # Outermost: correlation id, body limit, text check, failed-auth limit, security headers, 500s.
+    app.add_middleware(RequestGuard, runtime=runtime)
+    # Outside the guard, so the requests it answers itself (413, 429) are counted too.
+    instrument_app(app, metrics)
+    add_health_routes(
+        app,
+        lambda: _readiness(runtime),
+        READINESS_REQUIRES,
+        ready_summary="Started and the database answers; Kafka is only reported.",
+    )
+
+    install_error_handlers(app)
+    if spec.jobs:
+        app.include_router(jobs_router)
+    if spec.register_handlers is not None:
+        app.include_router(stream_router)
+    for router in spec.routers:
+        app.include_router(router)
+    if settings.api_docs:
+        app.include_router(docs_router(app.title))
+    document_error_responses(app)
+    return app
+
+
+def add_correlation_ids(app: FastAPI) -> None:
+    """Give every request a correlation id (the caller's, if valid), bound into the logs and echoed back.
+
+    For processes without the request guard (the portal); services get the id from ``RequestGuard``.
+    """
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Every request gets a correlation id (the caller's, if valid); events it causes carry it on.
+        # Events (and calls to other services) the request causes carry the same id on.
         try:
             correlation_id = UUID(request.headers.get("x-correlation-id", ""))
         except ValueError:
@@ -256,24 +300,26 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
         response.headers["X-Correlation-ID"] = str(correlation_id)
         return response
 
+
+def add_health_routes(
+    app: FastAPI,
+    readiness: Callable[[], Awaitable[dict[str, bool]]],
+    requires: Sequence[str],
+    *,
+    ready_summary: str,
+) -> None:
+    """``/health/live`` (the process is up) and ``/health/ready`` (200 when every check in ``requires`` holds)."""
+
     @app.get("/health/live", tags=["health"], summary="The process is up.")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["health"], summary="Started and the database answers; Kafka is only reported.")
+    @app.get("/health/ready", tags=["health"], summary=ready_summary)
     async def ready(response: Response) -> dict[str, Any]:
-        checks = await _readiness(runtime)
-        ok = all(checks.get(name, False) for name in READINESS_REQUIRES)
+        checks = await readiness()
+        ok = all(checks.get(name, False) for name in requires)
         response.status_code = 200 if ok else 503
         return {"status": "ok" if ok else "unavailable", "checks": checks}
-
-    install_error_handlers(app)
-    instrument_app(app, metrics)  # /metrics and the request metrics, outermost
-    if spec.jobs:
-        app.include_router(jobs_router)
-    for router in spec.routers:
-        app.include_router(router)
-    return app
 
 
 async def _readiness(runtime: Runtime) -> dict[str, bool]:
@@ -291,13 +337,18 @@ async def _readiness(runtime: Runtime) -> dict[str, bool]:
 def run_service(settings: ServiceSettings, spec: ServiceSpec) -> None:
     """Run the service until SIGTERM/SIGINT (the process entrypoint)."""
     configure_logging(spec.name, settings.log_level)
-    app = create_service_app(settings, spec)
+    serve(create_service_app(settings, spec), settings)
+
+
+def serve(app: FastAPI, settings: ProcessSettings) -> None:
+    """Serve ``app`` with uvicorn until SIGTERM/SIGINT, keeping the JSON logs and the shutdown budget's shares."""
     config = uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,  # keep our structlog JSON handlers
         access_log=False,
+        server_header=False,  # no "server: uvicorn" banner
         # Requests in hand get a share of the budget; the lifespan shutdown (_stop) has the rest.
         timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s * _HTTP_SHARE)),
         lifespan="on",

@@ -7,7 +7,17 @@ from typing import Any, Literal
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_BATCH_SIZE", "OPS_TOKEN_MIN_LENGTH", "KafkaSettings", "ServiceSettings", "env_names"]
+from common.ratelimit import RateLimit, parse_rate_limit
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "OPS_TOKEN_MIN_LENGTH",
+    "KafkaSettings",
+    "ProcessSettings",
+    "ServiceSettings",
+    "env_names",
+    "refuse_placeholder",
+]
 
 _PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
 # OPS_TOKEN opens every service as region ops: outside development it must be at least this long
@@ -108,12 +118,15 @@ class KafkaSettings(BaseSettings):
         return self
 
 
-class ServiceSettings(KafkaSettings):
-    """Settings common to all services.
+class ProcessSettings(BaseSettings):
+    """What every process of the platform has, with or without a database or Kafka: region, logs, HTTP, shutdown.
 
-    Region-wide settings (Kafka, region name, log level) read unprefixed variables, so one region env
-    file configures every service; service-specific ones use the subclass's ``env_prefix``.
+    Region-wide settings (region name, log level, development) read unprefixed variables, so one region env
+    file configures every process; the others use the subclass's ``env_prefix``. The portal (no database,
+    no Kafka) builds on this alone; the services on ``ServiceSettings``.
     """
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     region: str = Field(
         "demo-regio", validation_alias="REGION", description="Name of the region this deployment serves."
@@ -121,12 +134,36 @@ class ServiceSettings(KafkaSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias="LOG_LEVEL", description="Minimum level of the JSON logs."
     )
+    http_host: str = Field("127.0.0.1", description="Interface the HTTP API binds to.")
+    http_port: int = Field(8000, ge=0, le=65535, description="Port of the HTTP API (0 picks a free one).")
+    development: bool = Field(
+        False, validation_alias="DEVELOPMENT", description="Allow placeholder secrets (local demo only)."
+    )
+    shutdown_timeout_s: float = Field(20.0, gt=0, le=300, description="Upper bound on graceful shutdown after SIGTERM.")
+
+    @property
+    def service_name(self) -> str:
+        """Name of the process: its log field (and, for services, consumer group and outbox channel)."""
+        raise NotImplementedError
+
+
+def refuse_placeholder(settings: ProcessSettings, value: SecretStr, name: str) -> None:
+    """Refuse a placeholder secret (``change-me``, empty, ...) outside development, naming the variable."""
+    if not settings.development and value.get_secret_value() in _PLACEHOLDERS:
+        raise ValueError(f"{name} must be set to a real secret outside development")
+
+
+class ServiceSettings(ProcessSettings, KafkaSettings):
+    """Settings common to all services: the process's, the region's Kafka, the own database, delivery.
+
+    Region-wide settings (Kafka, region name, log level) read unprefixed variables, so one region env
+    file configures every service; service-specific ones use the subclass's ``env_prefix``.
+    """
+
     database_url: SecretStr = Field(
         SecretStr("postgresql://postgres@127.0.0.1:5432/postgres"),
         description="PostgreSQL URI of the service's own database.",
     )
-    http_host: str = Field("127.0.0.1", description="Interface the HTTP API binds to.")
-    http_port: int = Field(8000, ge=0, le=65535, description="Port of the HTTP API (0 picks a free one).")
     db_pool_size: int = Field(5, ge=1, le=100, description="Maximum PostgreSQL connections in the pool.")
     consumer_max_retries: int = Field(
         5, ge=0, le=50, description="Retries of a transient failure before a message is dead-lettered."
@@ -155,10 +192,6 @@ class ServiceSettings(KafkaSettings):
         description="Bearer token of the region's ops team (region-wide, every service); at least 32 random characters"
         " outside development.",
     )
-    development: bool = Field(
-        False, validation_alias="DEVELOPMENT", description="Allow placeholder secrets (local demo only)."
-    )
-    shutdown_timeout_s: float = Field(20.0, gt=0, le=300, description="Upper bound on graceful shutdown after SIGTERM.")
     scheduler_enabled: bool = Field(
         True, description="Run the service's scheduled jobs (off: only on demand through /v1/ops/jobs)."
     )
@@ -168,6 +201,55 @@ class ServiceSettings(KafkaSettings):
     scheduler_run_retention_days: int = Field(
         30, ge=1, le=3650, description="How long finished job runs stay listed (each job's latest always stays)."
     )
+    max_body_bytes: int = Field(
+        1_000_000,
+        ge=1024,
+        le=100_000_000,
+        validation_alias="HTTP_MAX_BODY_BYTES",
+        description="Largest request body accepted; a larger one is answered 413 before it is parsed.",
+    )
+    api_docs: bool = Field(
+        True,
+        validation_alias="API_DOCS",
+        description="Serve Swagger UI (/docs) and ReDoc (/redoc) from local assets; off: neither is served.",
+    )
+    rate_limit_failed_auth: str = Field(
+        "20/300",
+        validation_alias="RATE_LIMIT_FAILED_AUTH",
+        description="Failed authentications (401) per client address: '<hits>/<seconds>'; beyond it every "
+        "request with a token gets 429 until the window ends. 0/... is off.",
+    )
+    rate_limit_self_registration: str = Field(
+        "10/3600",
+        validation_alias="RATE_LIMIT_SELF_REGISTRATION",
+        description="Anonymous self-registrations per client address: '<hits>/<seconds>'.",
+    )
+    rate_limit_certificate_lookup: str = Field(
+        "60/60",
+        validation_alias="RATE_LIMIT_CERTIFICATE_LOOKUP",
+        description="Public certificate look-ups and verifications per client address: '<hits>/<seconds>'.",
+    )
+
+    @field_validator("rate_limit_failed_auth", "rate_limit_self_registration", "rate_limit_certificate_lookup")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        parse_rate_limit("setting", value)
+        return value
+
+    @property
+    def failed_auth_limit(self) -> RateLimit:
+        """The limit on failed authentications per client address."""
+        return parse_rate_limit("failed-auth", self.rate_limit_failed_auth)
+
+    @property
+    def self_registration_limit(self) -> RateLimit:
+        """The limit on self-registrations per client address."""
+        return parse_rate_limit("self-registration", self.rate_limit_self_registration)
+
+    @property
+    def certificate_lookup_limit(self) -> RateLimit:
+        """The limit on public certificate look-ups per client address."""
+        return parse_rate_limit("certificate-lookup", self.rate_limit_certificate_lookup)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:

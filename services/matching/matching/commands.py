@@ -25,6 +25,7 @@ __all__ = [
     "ExpireStaleProposals",
     "ExpressInterest",
     "GetMediation",
+    "ListCentraleProposals",
     "ListOpenTeamDays",
     "ListTaskProposals",
     "ListVolunteerProposals",
@@ -217,6 +218,17 @@ class ListVolunteerProposals:
 
     volunteer_id: UUID
     volunteer_centrale_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ListCentraleProposals:
+    """The pending proposals of a centrale's volunteers for its consulenten's work queue: those that need their
+    approval (``needs_consulent``), or those waiting longer than ``waiting_days``."""
+
+    volunteer_centrale_id: str
+    needs_consulent: bool | None = None
+    waiting_days: int | None = None
+    limit: int = 100
 
 
 # -- overflow and team days ---------------------------------------------------------------------------

@@ -12,22 +12,27 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "MAX_HOURS_PER_DAY",
     "MAX_HOURS_PER_WEEK",
+    "PARENTAL_CONSENT_BELOW_AGE",
     "REGION_TENANT",
     "AccessPurpose",
     "ConsentKind",
     "HoursCorrectionReason",
     "HoursRejectionReason",
     "TaskDraft",
+    "TaskProblem",
     "TaskSchedule",
     "TaskStatus",
+    "age",
     "age_band",
     "check_hours",
     "check_hours_correction",
     "check_task_quality",
     "check_task_started",
     "dutch_date",
+    "needs_parental_consent",
     "no_access_reason",
     "postcode_area",
+    "task_quality_problems",
     "vog_valid_on",
 ]
 
@@ -54,6 +59,8 @@ class ConsentKind(StrEnum):
     CONTACT_BY_ORGANISATIONS = "contact_by_organisations"
     APPRECIATION_MESSAGES = "appreciation_messages"
     TARGET_GROUP_LABELS = "target_group_labels"
+    PARENTAL_CONSENT = "parental_consent"
+    """A parent or guardian agreed to the registration: needed under 16 (UAVG art. 5)."""
 
 
 class AccessPurpose(StrEnum):
@@ -106,13 +113,27 @@ def no_access_reason(organisation_status: str) -> str | None:
     return None
 
 
+# Under this age processing on the basis of consent needs a parent's or guardian's consent too (UAVG art. 5).
+PARENTAL_CONSENT_BELOW_AGE = 16
+
+
+def age(birth_date: date, today: date) -> int:
+    """Full years of age on ``today``."""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def needs_parental_consent(birth_date: date | None, today: date) -> bool:
+    """Whether registering someone born on ``birth_date`` needs their parent's or guardian's consent."""
+    return birth_date is not None and age(birth_date, today) < PARENTAL_CONSENT_BELOW_AGE
+
+
 def age_band(birth_date: date, today: date) -> str:
     """The age band published instead of a birth date; under-12s cannot register."""
-    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    if age < 12:
+    years = age(birth_date, today)
+    if years < 12:
         raise ValueError("volunteers must be at least 12 years old")
     for low, high, band in _BANDS:
-        if low <= age <= high:
+        if low <= years <= high:
             return band
     return "67+"
 
@@ -139,36 +160,57 @@ class TaskDraft:
     organisation_liability_insured: bool
 
 
-def check_task_quality(task: TaskDraft, today: date) -> list[str]:
-    """Reasons a task may not be published under the NOV criteria; empty when it may."""
-    reasons = []
+@dataclass(frozen=True)
+class TaskProblem:
+    """One NOV criterion a task fails: the reason, and the task field it is about (None: the organisation's)."""
+
+    field: str | None
+    reason: str
+
+
+def task_quality_problems(task: TaskDraft, today: date) -> list[TaskProblem]:
+    """Every NOV criterion the task fails, each at the field to change; empty when it may be published."""
+    problems = []
     if not task.organisation_admitted:
-        reasons.append("the organisation has not been admitted by the centrale")
+        problems.append(TaskProblem(None, "the organisation has not been admitted by the centrale"))
     if task.hours_per_week > MAX_HOURS_PER_WEEK:
-        reasons.append(f"asks {task.hours_per_week} hours a week; the NOV criteria allow at most {MAX_HOURS_PER_WEEK}")
+        problems.append(
+            TaskProblem(
+                "hours_per_week",
+                f"asks {task.hours_per_week} hours a week; the NOV criteria allow at most {MAX_HOURS_PER_WEEK}",
+            )
+        )
     if task.hours_per_week <= 0:
-        reasons.append("hours per week must be more than 0")
+        problems.append(TaskProblem("hours_per_week", "hours per week must be more than 0"))
     if len(task.description.strip()) < MIN_DESCRIPTION_LENGTH:
-        reasons.append(
-            f"the description must say clearly what the task is (at least {MIN_DESCRIPTION_LENGTH} characters)"
+        problems.append(
+            TaskProblem(
+                "description",
+                f"the description must say clearly what the task is (at least {MIN_DESCRIPTION_LENGTH} characters)",
+            )
         )
     if task.replaces_paid_work:
-        reasons.append("volunteer work may not replace paid work")
+        problems.append(TaskProblem("replaces_paid_work", "volunteer work may not replace paid work"))
     if task.for_profit:
-        reasons.append("no placements for profit")
+        problems.append(TaskProblem(None, "no placements for profit"))
     if not task.organisation_has_contact_person:
-        reasons.append("the organisation has no contact person")
+        problems.append(TaskProblem(None, "the organisation has no contact person"))
     if not task.organisation_liability_insured:
-        reasons.append("the organisation has no liability insurance for volunteers")
+        problems.append(TaskProblem(None, "the organisation has no liability insurance for volunteers"))
     if not task.has_schedule:
-        reasons.append("the task needs a schedule: a one-off date or recurring shifts")
+        problems.append(TaskProblem("shifts", "the task needs a schedule: a one-off date or recurring shifts"))
     if task.capacity < 1:
-        reasons.append("capacity must be at least 1 volunteer")
+        problems.append(TaskProblem("capacity", "capacity must be at least 1 volunteer"))
     if task.closing_date is not None and task.closing_date < today:
-        reasons.append("the closing date has passed")
+        problems.append(TaskProblem("closing_date", "the closing date has passed"))
     if task.one_off_start is not None and task.one_off_start.date() < today:
-        reasons.append("the one-off date has passed")
-    return reasons
+        problems.append(TaskProblem("one_off_start", "the one-off date has passed"))
+    return problems
+
+
+def check_task_quality(task: TaskDraft, today: date) -> list[str]:
+    """Reasons a task may not be published under the NOV criteria; empty when it may."""
+    return [problem.reason for problem in task_quality_problems(task, today)]
 
 
 def check_hours(worked_on: date, hours: Decimal, already_logged_that_day: Decimal, today: date) -> list[str]:

@@ -54,7 +54,7 @@ class KpiTarget(BaseModel):
     @classmethod
     def _known(cls, value: str) -> str:
         if value not in _AGREEABLE:
-            raise ValueError(f"unknown KPI {value!r}; known: {', '.join(_AGREEABLE)}")
+            raise ValueError(f"not a KPI that can be agreed; known: {', '.join(_AGREEABLE)}")
         return value
 
 
@@ -74,7 +74,7 @@ class AgreementIn(BaseModel):
     def _wijk_codes(cls, value: list[str]) -> list[str]:
         bad = [code for code in value if not (len(code) == 8 and code.startswith("WK") and code[2:].isdigit())]
         if bad:
-            raise ValueError(f"not CBS wijk codes like WK034401: {', '.join(bad)}")
+            raise ValueError(f"{len(bad)} of the districts are not CBS wijk codes like WK034401")
         return value
 
 
@@ -122,10 +122,10 @@ async def store_agreement(conn: Connection, code: str, period: Period, body: Agr
     districts = await _districts(conn, code)
     for index, target in enumerate(body.kpis):
         if target.district is not None and target.district not in districts:
-            raise Rejected([f"{target.district} is not a wijk of {code}"], field=("kpis", index, "district"))
+            raise Rejected([f"not a wijk of {code}"], field=("kpis", index, "district"))
     for index, district in enumerate(body.districts):
         if district not in districts:
-            raise Rejected([f"{district} is not a wijk of {code}"], field=("districts", index))
+            raise Rejected([f"not a wijk of {code}"], field=("districts", index))
     async with conn.transaction():
         # Serialise versions of one agreement: two concurrent stores get consecutive numbers.
         await keyed_xact_lock(conn, KeyedLock.AGREEMENT, f"{code}:{period.label}")

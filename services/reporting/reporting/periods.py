@@ -31,6 +31,8 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _RANGE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))\.\.(\d{4}-(?:0[1-9]|1[0-2]))$")
 # A period spans at most this many months: a report over decades is not what the API is for.
 _MAX_MONTHS = 36
+# The platform's calendar (common.bounds): periods outside it are refused.
+_FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 
 class PeriodError(ValueError):
@@ -64,6 +66,15 @@ class Period:
     @classmethod
     def parse(cls, label: str) -> Period:
         """Parse ``YYYY``, ``YYYY-Qn``, ``YYYY-Hn``, ``YYYY-MM`` or ``YYYY-MM..YYYY-MM``; PeriodError otherwise."""
+        try:
+            return cls._parse(label)
+        except PeriodError:
+            raise
+        except ValueError:  # a year the calendar does not have (0000)
+            raise PeriodError(f"a period lies between {_FIRST_YEAR} and {_LAST_YEAR}") from None
+
+    @classmethod
+    def _parse(cls, label: str) -> Period:
         if match := _YEAR.match(label):
             year = int(match[1])
             return cls._checked(label, date(year, 1, 1), date(year, 12, 1))
@@ -79,17 +90,19 @@ class Period:
         if match := _RANGE.match(label):
             first, last = (date(int(m[:4]), int(m[5:]), 1) for m in (match[1], match[2]))
             return cls._checked(label, first, last)
-        raise PeriodError(f"{label!r} is not a period: use 2026, 2026-Q1, 2026-H1, 2026-03 or 2026-01..2026-06")
+        raise PeriodError("not a period: use 2026, 2026-Q1, 2026-H1, 2026-03 or 2026-01..2026-06")
 
     @classmethod
     def _checked(cls, label: str, first: date, last: date) -> Period:
-        if first.year < 2000:
-            raise PeriodError(f"{label!r} lies before 2000")
+        # Replies never repeat the label sent; years past 2100 are refused before any month arithmetic
+        # (9999-Q4 would need the year 10000, 0000-01 has no first day).
+        if first.year < _FIRST_YEAR or last.year > _LAST_YEAR:
+            raise PeriodError(f"a period lies between {_FIRST_YEAR} and {_LAST_YEAR}")
         if last < first:
-            raise PeriodError(f"{label!r} ends before it starts")
+            raise PeriodError("the period ends before it starts")
         period = cls(label, first, last)
         if len(period.months) > _MAX_MONTHS:
-            raise PeriodError(f"{label!r} spans more than {_MAX_MONTHS} months")
+            raise PeriodError(f"a period spans at most {_MAX_MONTHS} months")
         return period
 
     @property

@@ -62,6 +62,14 @@ async def partner_name(pool: asyncpg.Pool, partner_id: UUID) -> str | None:
     return str(name) if name is not None else None
 
 
+async def municipality_of(pool: asyncpg.Pool, centrale_id: str | None) -> tuple[str, str] | None:
+    """The CBS code and name of the municipality a centrale works for, as ops loaded it (None: not linked)."""
+    row = await pool.fetchrow(
+        "SELECT municipality_code, municipality_name FROM centrale_municipalities WHERE centrale_id = $1", centrale_id
+    )
+    return (row["municipality_code"], row["municipality_name"]) if row else None
+
+
 @dataclass
 class Config:
     """What ops loaded: centrales' municipalities, PC4 → wijk, NLdoet days; plus closures and partner names."""

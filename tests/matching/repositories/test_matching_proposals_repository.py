@@ -176,3 +176,25 @@ async def test_proposals_of_one_volunteer_do_not_show_up_for_another(uow: Matchi
 
     assert await uow.proposals.of_volunteer(uuid4()) == []
     assert await uow.proposals.of_task(uuid4()) == []
+
+
+async def test_a_centrales_work_queue_lists_its_own_volunteers_pending_proposals_oldest_first(
+    uow: MatchingUnitOfWork,
+) -> None:
+    task = await _task(uow)
+    centrale = f"vc-{uuid4().hex[:6]}"
+    supported = proposal_for(task, volunteer_facts(centrale_id=centrale), needs_consulent=True)
+    old = proposal_for(task, volunteer_facts(centrale_id=centrale), proposed_at=NOW - timedelta(days=10))
+    made = proposal_for(task, volunteer_facts(centrale_id=centrale), status=ProposalStatus.MADE)
+    elsewhere = proposal_for(task, volunteer_facts(centrale_id="vc-elders"), needs_consulent=True)
+    for proposal in (supported, old, made, elsewhere):
+        await uow.proposals.add(proposal)
+
+    pending = await uow.proposals.of_centrale_volunteers(centrale, PENDING)
+    to_approve = await uow.proposals.of_centrale_volunteers(centrale, PENDING, needs_consulent=True)
+    waiting = await uow.proposals.of_centrale_volunteers(centrale, PENDING, proposed_before=NOW - timedelta(days=7))
+
+    assert [p.match_id for p in pending] == [old.match_id, supported.match_id]
+    assert [p.match_id for p in to_approve] == [supported.match_id]
+    assert [p.match_id for p in waiting] == [old.match_id]
+    assert await uow.proposals.of_centrale_volunteers(centrale, PENDING, limit=1) == pending[:1]

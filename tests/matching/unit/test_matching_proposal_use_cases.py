@@ -28,6 +28,7 @@ from matching.commands import (
     ExpireStaleProposals,
     ExpressInterest,
     GetMediation,
+    ListCentraleProposals,
     ListTaskProposals,
     ListVolunteerProposals,
     OfferOverflow,
@@ -48,6 +49,7 @@ from matching.use_cases import (
     expire_stale_proposals,
     express_interest,
     get_mediation,
+    list_centrale_proposals,
     list_task_proposals,
     list_volunteer_proposals,
     offer_overflow,
@@ -628,7 +630,39 @@ async def test_a_volunteers_open_proposals_are_shown_to_them_and_their_centrale(
 
     mine = await list_volunteer_proposals(ListVolunteerProposals(volunteer.volunteer_id), uow)
     for_staff = await list_volunteer_proposals(ListVolunteerProposals(volunteer.volunteer_id, CENTRALE), uow)
-    for_others = await list_volunteer_proposals(ListVolunteerProposals(volunteer.volunteer_id, "vc-zeist"), uow)
 
     assert [p.task_id for p in mine] == [p.task_id for p in for_staff] == [open_task.task_id]
-    assert for_others == []
+
+
+async def test_the_work_queue_holds_supported_proposals_to_approve_and_those_long_unanswered(
+    uow: FakeMatchingUnitOfWork,
+) -> None:
+    supported = await registered_volunteer(uow, needs_support=True)
+    other = await registered_volunteer(uow)
+    await posted_task(uow, support_accessible=True)
+
+    to_approve = await list_centrale_proposals(ListCentraleProposals(CENTRALE, needs_consulent=True), uow)
+    waiting_now = await list_centrale_proposals(ListCentraleProposals(CENTRALE, waiting_days=7), uow)
+    uow.clock.advance(timedelta(days=8))
+    uow.renew()  # a new unit of work, at the moved clock
+    waiting_later = await list_centrale_proposals(ListCentraleProposals(CENTRALE, waiting_days=7), uow)
+    elsewhere = await list_centrale_proposals(ListCentraleProposals("vc-zeist", needs_consulent=True), uow)
+
+    assert [p.volunteer_id for p in to_approve] == [supported.volunteer_id]
+    assert waiting_now == []
+    assert {p.volunteer_id for p in waiting_later} == {supported.volunteer_id, other.volunteer_id}
+    assert elsewhere == []
+
+
+async def test_another_centrales_volunteer_is_not_found_rather_than_without_proposals(
+    uow: FakeMatchingUnitOfWork,
+) -> None:
+    # Issue 13: staff of vc-zeist asking for a vc-utrecht volunteer's proposals got 200 [] (an existence oracle).
+    volunteer = await registered_volunteer(uow)
+    await posted_task(uow)
+    for stranger in (
+        ListVolunteerProposals(volunteer.volunteer_id, "vc-zeist"),
+        ListVolunteerProposals(uuid4(), CENTRALE),
+    ):
+        with pytest.raises(NotFound):
+            await list_volunteer_proposals(stranger, uow)

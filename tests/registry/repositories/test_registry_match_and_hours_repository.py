@@ -167,3 +167,19 @@ async def test_rejections_and_corrections_are_kept_with_their_reasons_oldest_fir
 
     assert await uow.hours.changes_of([hours.id, uuid4()]) == [corrected, rejected]
     assert await uow.hours.changes_of([]) == []
+
+
+async def test_an_organisations_hours_come_waiting_first_then_newest_and_never_another_centrales(
+    uow: RegistryUnitOfWork,
+) -> None:
+    match = await _match(uow)
+    old = some_hours(match, worked_on=date(2026, 10, 1))
+    new = some_hours(match, worked_on=date(2026, 11, 1))
+    waiting = some_hours(match, worked_on=date(2026, 9, 1), status="pending", confirmed_at=None, logged_by="volunteer")
+    elsewhere = await _match(uow)
+    for hours in (old, new, waiting, some_hours(elsewhere)):
+        await uow.hours.add(hours)
+
+    assert await uow.hours.of_organisation(match.organisation_id, match.centrale_id, limit=10) == [waiting, new, old]
+    assert await uow.hours.of_organisation(match.organisation_id, match.centrale_id, limit=2) == [waiting, new]
+    assert await uow.hours.of_organisation(match.organisation_id, "vc-nowhere", limit=10) == []

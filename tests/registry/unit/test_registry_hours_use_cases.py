@@ -146,6 +146,36 @@ async def test_a_volunteers_hours_count_once_the_organisation_confirms_them(uow:
         await confirm_hours(ConfirmHours(hours_id, uuid4(), match.centrale_id), uow)
 
 
+async def test_an_organisation_sees_the_hours_to_confirm_first_and_only_its_own(uow: FakeRegistryUnitOfWork) -> None:
+    match = await _match(uow)
+    by_volunteer = LogHours(
+        match.id,
+        YESTERDAY,
+        Decimal("4"),
+        by="volunteer",
+        centrale_id=match.centrale_id,
+        volunteer_id=match.volunteer_id,
+    )
+    waiting = await log_hours(by_volunteer, uow)
+    counted = await log_hours(
+        LogHours(
+            match.id,
+            YESTERDAY - timedelta(days=1),
+            Decimal("2"),
+            by="organisation",
+            centrale_id=match.centrale_id,
+            organisation_id=match.organisation_id,
+        ),
+        uow,
+    )
+
+    listed = await list_hours(ListHours(match.organisation_id, match.centrale_id), uow)
+
+    assert [(entry["id"], entry["status"]) for entry in listed] == [(waiting, "pending"), (counted, "confirmed")]
+    assert "name" not in listed[0]
+    assert await list_hours(ListHours(uuid4(), match.centrale_id), uow) == []
+
+
 @pytest.mark.parametrize(
     ("days_ago", "hours", "reason"),
     [

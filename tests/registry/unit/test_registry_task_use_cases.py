@@ -97,7 +97,16 @@ async def test_publishing_refuses_with_every_failing_nov_criterion_and_leaves_th
         "the organisation has no liability insurance for volunteers",
         "the task needs a schedule: a one-off date or recurring shifts",
     ]
-    assert refused.value.field == "task"
+    # Each at the field to change; what is about the organisation at the task as a whole.
+    assert refused.value.fields == [
+        "task",
+        "hours_per_week",
+        "description",
+        "replaces_paid_work",
+        "task",
+        "task",
+        "shifts",
+    ]
     assert (await get_task(GetTask(task_id, organisation.centrale_id), uow))["status"] == "draft"
     assert uow.emitted == []
 
@@ -166,7 +175,12 @@ async def test_tasks_are_listed_per_organisation_and_status(uow: FakeRegistryUni
     assert [t["id"] for t in await list_tasks(ListTasks(organisation.centrale_id, status="published"), uow)] == [
         published
     ]
-    assert await list_tasks(ListTasks(organisation.centrale_id, uuid4()), uow) == []
+    mine = await list_tasks(ListTasks(organisation.centrale_id, organisation.id), uow)
+    assert [t["id"] for t in mine] == [draft, published]
+    # Another centrale's (or no) organisation is not found rather than listed empty: no existence oracle.
+    for centrale_id, organisation_id in ((organisation.centrale_id, uuid4()), ("vc-elders", organisation.id)):
+        with pytest.raises(NotFound):
+            await list_tasks(ListTasks(centrale_id, organisation_id), uow)
 
 
 async def test_tasks_whose_closing_date_passed_expire_on_the_dutch_date(

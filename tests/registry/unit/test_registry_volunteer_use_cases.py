@@ -319,3 +319,20 @@ async def test_erasure_blanks_what_personal_data_declares_revokes_credentials_an
         await get_volunteer(GetVolunteer(volunteer_id, centrale_id), uow)
     with pytest.raises(NotFound):
         await erase_volunteer(EraseVolunteer(volunteer_id, centrale_id), uow)  # once is enough
+
+
+async def test_someone_under_16_registers_only_with_a_parents_consent_recorded(uow: FakeRegistryUnitOfWork) -> None:
+    fifteen = date(NOW.year - 15, 1, 1)
+    centrale = a_centrale()
+    await uow.centrales.add(centrale)
+
+    with pytest.raises(Rejected, match="parent or guardian") as refused:
+        await register_volunteer(_registration(centrale.id, birth_date=fifteen), uow)
+    consents = {ConsentKind.MATCHING: "2026-01", ConsentKind.PARENTAL_CONSENT: "2026-01"}
+    volunteer_id = await register_volunteer(_registration(centrale.id, birth_date=fifteen, consents=consents), uow)
+    sixteen = date(NOW.year - 16, 1, 1)
+    await register_volunteer(_registration(centrale.id, birth_date=sixteen), uow)
+
+    assert refused.value.field == "consents"
+    stored = {kind: c.granted for kind, c in (await uow.volunteers.consents(volunteer_id)).items()}
+    assert stored == {"matching": True, "parental_consent": True}

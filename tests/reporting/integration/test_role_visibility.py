@@ -42,6 +42,20 @@ async def test_a_municipality_reader_sees_its_own_municipality_and_its_centrales
     assert put.status_code == 403
 
 
+async def test_a_reader_and_staff_learn_which_municipality_they_read_and_ops_or_partners_do_not(
+    scenario: Scenario,
+) -> None:
+    region = scenario.region
+    reader = await scenario.reporting.credential("municipality_reader", centrale_id=region.a1)
+    staff = await scenario.reporting.credential("centrale_staff", centrale_id=region.b1)
+    hr = await scenario.reporting.credential("business_partner", subject_id=region.partner_builder)
+
+    assert await scenario.reporting.json("/v1/me/municipality", reader) == {"code": "GM0344", "name": "Utrecht"}
+    assert (await scenario.reporting.json("/v1/me/municipality", staff))["code"] == "GM0355"
+    assert await _status(scenario, "/v1/me/municipality", hr) == 403
+    assert await _status(scenario, "/v1/me/municipality", scenario.reporting.ops) == 403
+
+
 async def test_centrale_staff_see_their_centrale_and_municipality_not_the_neighbours(scenario: Scenario) -> None:
     region = scenario.region
     staff = await scenario.reporting.credential("centrale_staff", centrale_id=region.b1)

@@ -33,8 +33,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- if has .Values.kafka.securityProtocol (list "SASL_PLAINTEXT" "SASL_SSL") -}}true{{- end -}}
 {{- end -}}
 
-{{/* Environment of a container running one service's code: settings, its secret, the region's secret. */}}
+{{/* Environment of a container running one service's code: settings, its secret, the region's secret. A
+     stateless service (the portal) has no database and no Kafka: its own secret and the services it calls. */}}
 {{- define "regio.serviceEnv" -}}
+{{- if .svc.stateless -}}
+- name: {{ .svc.envPrefix }}_SECRET
+  valueFrom: {secretKeyRef: {name: {{ include "regio.name" .root }}-{{ .name }}, key: SECRET}}
+{{- range .svc.calls }}
+- {name: {{ $.svc.envPrefix }}_{{ . | upper }}_URL, value: "http://{{ include "regio.name" $.root }}-{{ . }}"}
+{{- end }}
+- name: HOME
+  value: /tmp
+{{- else -}}
 - name: {{ .svc.envPrefix }}_DATABASE_URL
   valueFrom: {secretKeyRef: {name: {{ include "regio.name" .root }}-{{ .name }}, key: DATABASE_URL}}
 {{- if include "regio.sasl" .root }}
@@ -47,6 +57,7 @@ app.kubernetes.io/component: {{ .component }}
   valueFrom: {secretKeyRef: {name: {{ include "regio.name" .root }}-region, key: OPS_TOKEN}}
 - name: HOME
   value: /tmp
+{{- end }}
 {{- end -}}
 
 {{/* The Kafka CA volume and its mount, when the brokers' CA comes from a Secret. */}}

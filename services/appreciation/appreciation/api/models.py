@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from appreciation.domain import RuleKind
+from common.bounds import PlatformDate
 
 __all__ = [
     "CertificateIn",
@@ -86,7 +87,7 @@ class PaymentCheckIn(_Request):
     """An allowance about to be paid: checked against the volunteer's totals across all organisations."""
 
     volunteer_id: UUID
-    paid_on: date = Field(description="Day of payment; its month and year are what count.")
+    paid_on: PlatformDate = Field(description="Day of payment (2000-2100); its month and year are what count.")
     amount: Decimal = Field(gt=0, le=100_000, decimal_places=2, description="Euros.", examples=["80.00"])
     hours: Decimal | None = Field(
         None, gt=0, le=744, decimal_places=2, description="Hours the allowance is for (checks the hourly maximum)."

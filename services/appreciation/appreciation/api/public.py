@@ -10,9 +10,16 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from appreciation.api._plumbing import AppreciationUowDep
 from appreciation.api.models import Record
 from appreciation.use_cases import certificates
+from common.ratelimit import limit_per_client
 
-router = APIRouter(prefix="/v1/certificates", tags=["verification"])
+# Anonymous look-ups are limited per client address (RATE_LIMIT_CERTIFICATE_LOOKUP), against guessing ids.
+router = APIRouter(
+    prefix="/v1/certificates",
+    tags=["verification"],
+    dependencies=[Depends(limit_per_client(lambda settings: settings.certificate_lookup_limit))],
+)
 
+_PDF = {"type": "string", "format": "binary"}
 # Certificates are a few tens of kilobytes; anything much larger is not one of ours.
 _MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -35,7 +42,7 @@ async def certificate(certificate_id: UUID, uow: AppreciationUowDep) -> Record:
 @router.post(
     "/{certificate_id}/verify",
     summary="Send the PDF (body, application/pdf): is it exactly the certificate issued under this id?",
-    openapi_extra={"requestBody": {"content": {"application/pdf": {}}, "required": True}},
+    openapi_extra={"requestBody": {"content": {"application/pdf": {"schema": _PDF}}, "required": True}},
 )
 async def verify(
     certificate_id: UUID,

@@ -12,6 +12,7 @@ from appreciation.api._plumbing import PDF_RESPONSES, AppreciationUowDep, Settin
 from appreciation.api.models import CertificateIn, DisplayNameIn, Record, RuleIn, RuleOut, RulePatch
 from appreciation.use_cases import certificates, records, rules
 from common.auth import Caller, CallerDep, Role, require_centrale_access
+from common.bounds import FIRST_DAY, LAST_DAY
 from common.errors import Rejected
 
 router = APIRouter(prefix="/v1/centrales/{centrale_id}", tags=["centrale staff"])
@@ -57,8 +58,8 @@ async def list_awards(
     centrale_id: str,
     caller: CallerDep,
     uow: AppreciationUowDep,
-    start: Annotated[date, Query(alias="from", description="First day (UTC).")],
-    end: Annotated[date, Query(alias="to", description="Last day (UTC), inclusive.")],
+    start: Annotated[date, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY, description="First day (UTC).")],
+    end: Annotated[date, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY, description="Last day (UTC), inclusive.")],
 ) -> Record:
     _staff(caller, centrale_id)
     if end < start:

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from common.bounds import PlatformDate
+
 __all__ = [
     "DEFAULT_RULES",
     "MDT_AGE_BANDS",
@@ -98,7 +100,7 @@ class NLdoetParams(_Params):
     """Hours worked on one of the NLdoet days; awarded once per year of participation."""
 
     kind: Literal["nldoet"] = "nldoet"
-    dates: list[date] = Field(
+    dates: list[PlatformDate] = Field(
         min_length=1, max_length=100, description="The NLdoet days.", examples=[["2026-03-13", "2026-03-14"]]
     )
 

@@ -157,7 +157,10 @@ async def record_payment(command: RecordPayment, uow: AppreciationUnitOfWork) ->
 
 
 async def list_allowances(query: ListAllowances, uow: AppreciationUnitOfWork) -> list[dict[str, Any]]:
-    """The organisation's own entries of the year."""
+    """The organisation's own entries of the year; NotFound for an organisation of another centrale (no oracle)."""
+    organisation = await uow.organisations.get(query.organisation_id)
+    if organisation is None or organisation.centrale_id != query.centrale_id:
+        raise NotFound("no such organisation in this centrale")
     entries = await uow.allowances.of_organisation(
         query.organisation_id, query.centrale_id, date(query.year, 1, 1), date(query.year + 1, 1, 1)
     )

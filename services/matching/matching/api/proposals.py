@@ -3,9 +3,10 @@ respond for a volunteer or put them forward, and record a volunteer's yes; eithe
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from common.errors import NotFound
@@ -19,6 +20,7 @@ from matching.commands import (
     EndMatch,
     ExpressInterest,
     GetMediation,
+    ListCentraleProposals,
     ListTaskProposals,
     ListVolunteerProposals,
     RespondForVolunteer,
@@ -32,6 +34,7 @@ from matching.use_cases import (
     end_match,
     express_interest,
     get_mediation,
+    list_centrale_proposals,
     list_task_proposals,
     list_volunteer_proposals,
     respond_for_volunteer,
@@ -176,6 +179,27 @@ async def volunteer_proposals(
     require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
     proposals = await list_volunteer_proposals(ListVolunteerProposals(volunteer_id, centrale_id), uow)
     return [ProposalOut.of(proposal) for proposal in proposals]
+
+
+@router.get(
+    "/centrales/{centrale_id}/proposals",
+    tags=["staff"],
+    summary="The work queue's proposals of the centrale's volunteers: those a consulent must approve "
+    "(needs_consulent=true), or those pending longer than waiting_days; oldest first.",
+)
+async def centrale_proposals(
+    centrale_id: str,
+    caller: CallerDep,
+    uow: MatchingUowDep,
+    needs_consulent: Annotated[
+        bool | None, Query(description="Only proposals for volunteers who need support.")
+    ] = None,
+    waiting_days: Annotated[int | None, Query(ge=0, le=365, description="Only those waiting longer.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ProposalOut]:
+    require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
+    query = ListCentraleProposals(centrale_id, needs_consulent, waiting_days, limit)
+    return [ProposalOut.of(proposal) for proposal in await list_centrale_proposals(query, uow)]
 
 
 @router.get(

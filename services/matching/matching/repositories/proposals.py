@@ -80,6 +80,18 @@ class ProposalRepository(Protocol):
         """The volunteer's proposals (in these statuses, when given), best first."""
         ...
 
+    async def of_centrale_volunteers(
+        self,
+        volunteer_centrale_id: str,
+        statuses: Collection[ProposalStatus],
+        *,
+        needs_consulent: bool | None = None,
+        proposed_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[Proposal]:
+        """Proposals of the centrale's volunteers in these statuses, oldest first (filtered when asked)."""
+        ...
+
     async def volunteers_proposed_for(self, task_id: UUID) -> set[UUID]:
         """Everyone ever proposed for the task, whatever became of it (nobody is proposed twice)."""
         ...
@@ -178,6 +190,28 @@ class PostgresProposalRepository:
             f"{self._SELECT} WHERE volunteer_id = $1 AND ($2::text[] IS NULL OR status = ANY($2)){_BEST_FIRST}",
             volunteer_id,
             _status_values(statuses),
+        )
+        return [_proposal(row) for row in rows]
+
+    async def of_centrale_volunteers(
+        self,
+        volunteer_centrale_id: str,
+        statuses: Collection[ProposalStatus],
+        *,
+        needs_consulent: bool | None = None,
+        proposed_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[Proposal]:
+        """Proposals of the centrale's volunteers in these statuses, oldest first (filtered when asked)."""
+        rows = await self._conn.fetch(
+            f"{self._SELECT} WHERE volunteer_centrale_id = $1 AND status = ANY($2)"
+            " AND ($3::boolean IS NULL OR needs_consulent = $3) AND ($4::timestamptz IS NULL OR proposed_at < $4)"
+            " ORDER BY proposed_at, match_id LIMIT $5",
+            volunteer_centrale_id,
+            _status_values(statuses),
+            needs_consulent,
+            proposed_before,
+            limit,
         )
         return [_proposal(row) for row in rows]
 

@@ -9,6 +9,7 @@ Refusals a volunteer reads (responding to a task) are in plain Dutch.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from uuid import UUID
 
 from common.errors import Conflict, NotFound, Rejected
@@ -23,6 +24,7 @@ from matching.commands import (
     ExpireStaleProposals,
     ExpressInterest,
     GetMediation,
+    ListCentraleProposals,
     ListTaskProposals,
     ListVolunteerProposals,
     ReevaluateVolunteer,
@@ -45,6 +47,7 @@ __all__ = [
     "expire_stale_proposals",
     "express_interest",
     "get_mediation",
+    "list_centrale_proposals",
     "list_task_proposals",
     "list_volunteer_proposals",
     "reevaluate_volunteer",
@@ -332,11 +335,32 @@ async def list_task_proposals(query: ListTaskProposals, uow: MatchingUnitOfWork)
 
 
 async def list_volunteer_proposals(query: ListVolunteerProposals, uow: MatchingUnitOfWork) -> list[Proposal]:
-    """The volunteer's open proposals, best first (for staff: only if the volunteer is of their centrale)."""
+    """The volunteer's open proposals, best first; for staff NotFound unless the volunteer is of their centrale.
+
+    Another centrale's volunteer is "not found", like any record of another tenant: an empty list would tell
+    staff that matching knows nothing open for them (issue 13 found ``200 []``).
+    """
+    if query.volunteer_centrale_id is not None:
+        volunteer = await uow.volunteers.get(query.volunteer_id)
+        if volunteer is None or volunteer.centrale_id != query.volunteer_centrale_id:
+            raise NotFound("no such volunteer in this centrale")
     pending = await uow.proposals.of_volunteer(query.volunteer_id, PENDING)
     if query.volunteer_centrale_id is None:
         return pending
     return [proposal for proposal in pending if proposal.volunteer_centrale_id == query.volunteer_centrale_id]
+
+
+async def list_centrale_proposals(query: ListCentraleProposals, uow: MatchingUnitOfWork) -> list[Proposal]:
+    """Pending proposals of the centrale's volunteers that need a consulent: to approve, or long unanswered."""
+    before = uow.now() - timedelta(days=query.waiting_days) if query.waiting_days is not None else None
+    statuses = {ProposalStatus.PROPOSED} if query.needs_consulent else PENDING
+    return await uow.proposals.of_centrale_volunteers(
+        query.volunteer_centrale_id,
+        statuses,
+        needs_consulent=query.needs_consulent,
+        proposed_before=before,
+        limit=query.limit,
+    )
 
 
 async def get_mediation(

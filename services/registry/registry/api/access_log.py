@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
+from common.bounds import FIRST_DAY, LAST_DAY
 from common.errors import Forbidden, Rejected
 from registry.api._plumbing import RegistryUowDep
 from registry.api.account_models import AccessEntryOut
@@ -41,8 +42,8 @@ async def centrale_trail(
     centrale_id: str,
     caller: CallerDep,
     uow: RegistryUowDep,
-    since: Annotated[date, Query(description="First day (inclusive, UTC).")],
-    until: Annotated[date, Query(description="Last day (inclusive, UTC).")],
+    since: Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, description="First day (inclusive, UTC).")],
+    until: Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, description="Last day (inclusive, UTC).")],
     account_id: Annotated[UUID | None, Query(description="Only this person's accesses.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

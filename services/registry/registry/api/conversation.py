@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from registry.api._plumbing import RegistryUowDep
-from registry.use_cases import conversation
+from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases import conversation, organisations
 
 __all__ = ["router"]
 
@@ -147,6 +148,18 @@ def organisation_or_staff(caller: Caller, centrale_id: str, organisation_id: UUI
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {caller.role} may not do this")
     if caller.centrale_id != centrale_id or (caller.role is Role.ORGANISATION and caller.subject_id != organisation_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+
+
+async def organisation_of_centrale(
+    caller: Caller, centrale_id: str, organisation_id: UUID, uow: RegistryUnitOfWork
+) -> None:
+    """``organisation_or_staff``, and 404 unless the organisation is of that centrale.
+
+    Staff name the organisation in the path: without this, staff of one centrale could read or set another
+    centrale's organisation's settings under their own centrale's path (the tenant matrix of issue 13).
+    """
+    organisation_or_staff(caller, centrale_id, organisation_id)
+    await organisations.get_organisation(organisations.GetOrganisation(organisation_id, centrale_id), uow)
 
 
 # -- volunteers -------------------------------------------------------------------------------------------

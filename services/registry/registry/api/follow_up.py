@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from registry.api._plumbing import RegistryUowDep
-from registry.api.conversation import organisation_or_staff
+from registry.api.conversation import organisation_of_centrale, organisation_or_staff
 from registry.repositories import CheckIn, FollowUpSettings
 from registry.use_cases import follow_up
 
@@ -116,7 +116,7 @@ async def answer_mine(check_in_id: UUID, body: CheckInAnswerIn, caller: CallerDe
 async def organisation_check_ins(
     centrale_id: str, organisation_id: UUID, caller: CallerDep, uow: RegistryUowDep
 ) -> list[CheckInOut]:
-    organisation_or_staff(caller, centrale_id, organisation_id)
+    await organisation_of_centrale(caller, centrale_id, organisation_id, uow)
     query = follow_up.ListOpenCheckIns("organisation", organisation_id)
     return [CheckInOut.of(c) for c in await follow_up.list_open_check_ins(query, uow) if c.centrale_id == centrale_id]
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from common.auth import Role
+from common.bounds import BirthDate, PlatformDate, PlatformDateTime
 from contracts.events import WeeklySlot
 from registry import domain
 from registry.domain import ConsentKind, HoursCorrectionReason, HoursRejectionReason
@@ -18,6 +19,10 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, to_lower=True)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")]
+
+
+# A VOG counts at most ten years (and a day for each leap year in them) after it was seen.
+_VOG_MAX_DAYS = 3653
 
 
 class _Request(BaseModel):
@@ -148,12 +153,12 @@ class VolunteerIn(_Request):
     email: EmailStr | None = None
     phone: Phone | None = None
     postcode: str | None = Field(None, examples=["3511 AB"])
-    birth_date: date | None = Field(None, description="Used only to derive the age band.")
+    birth_date: BirthDate | None = Field(None, description="Used only to derive the age band (1900 or later).")
     skills: list[Code] = Field(default_factory=list, max_length=50)
     interests: list[Code] = Field(default_factory=list, max_length=50)
     languages: list[Language] = Field(default_factory=list, max_length=20)
     availability: list[WeeklySlot] = Field(default_factory=list, max_length=50)
-    one_off_dates: list[date] = Field(default_factory=list, max_length=100)
+    one_off_dates: list[PlatformDate] = Field(default_factory=list, max_length=100)
     max_distance_km: int | None = Field(None, ge=0, le=200)
     commitment: Literal["one_off", "structural", "either"] = "either"
     needs_support: bool = Field(False, description="A consulent mediates every match.")
@@ -199,7 +204,7 @@ class VolunteerPatch(_Request):
     interests: list[Code] | None = Field(None, max_length=50)
     languages: list[Language] | None = Field(None, max_length=20)
     availability: list[WeeklySlot] | None = Field(None, max_length=50)
-    one_off_dates: list[date] | None = Field(None, max_length=100)
+    one_off_dates: list[PlatformDate] | None = Field(None, max_length=100)
     max_distance_km: int | None = Field(None, ge=0, le=200)
     commitment: Literal["one_off", "structural", "either"] | None = None
     needs_support: bool | None = None
@@ -212,9 +217,16 @@ class VolunteerPatch(_Request):
 class VogIn(_Request):
     """Staff saw an original VOG: when, by whom, until when it counts. Never a copy of the document."""
 
-    verified_on: date
+    verified_on: PlatformDate
     verified_by: str = Field(min_length=1, max_length=200, description="Staff member who saw the original.")
-    valid_until: date
+    valid_until: PlatformDate = Field(description="Last day it counts: at most 10 years after verified_on.")
+
+    @model_validator(mode="after")
+    def _realistic_validity(self) -> VogIn:
+        # Matching relies on it: a VOG "valid" from 0001-01-01 to 9999-12-31 would open every VOG task forever.
+        if (self.valid_until - self.verified_on).days > _VOG_MAX_DAYS:
+            raise ValueError("valid_until lies more than 10 years after verified_on")
+        return self
 
 
 class TaskIn(_Request):
@@ -225,15 +237,15 @@ class TaskIn(_Request):
     theme: Code = Field(examples=["ouderen"])
     skills: list[Code] = Field(default_factory=list, max_length=30)
     postcode: str | None = Field(None, examples=["3511 AB"])
-    one_off_start: datetime | None = None
-    one_off_end: datetime | None = None
+    one_off_start: PlatformDateTime | None = None
+    one_off_end: PlatformDateTime | None = None
     shifts: list[WeeklySlot] = Field(default_factory=list, max_length=50)
     capacity: int = Field(ge=1, le=1000, description="How many volunteers; a task can be split.")
     hours_per_week: Decimal = Field(gt=0, le=168, max_digits=5, decimal_places=2)
     vog_required: bool
     team_suitable: bool = False
     support_accessible: bool = False
-    closing_date: date | None = None
+    closing_date: PlatformDate | None = None
     replaces_paid_work: bool = Field(False, description="Volunteer work may not replace paid work (NOV).")
     offer: str | None = Field(
         None,
@@ -257,7 +269,7 @@ class TaskIn(_Request):
 class HoursIn(_Request):
     """Hours given on one day for one match."""
 
-    worked_on: date
+    worked_on: PlatformDate
     hours: Decimal = Field(gt=0, le=24, max_digits=4, decimal_places=2)
 
 
@@ -289,7 +301,7 @@ class VolunteerDayIn(_Request):
 
     external_ref: str = Field(min_length=1, max_length=100, description="The HR system's own reference.")
     team_size: int = Field(ge=1, le=500)
-    on_date: date
+    on_date: PlatformDate
     skills: list[Code] = Field(default_factory=list, max_length=30)
     themes: list[Code] = Field(default_factory=list, max_length=10)
     postcode: str | None = Field(None, description="Preferred area.", examples=["3511"])

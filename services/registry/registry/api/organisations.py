@@ -151,7 +151,10 @@ async def list_volunteer_days(
     return await partners.list_organisation_days(partners.ListOrganisationDays(organisation_id, centrale_id), uow)
 
 
-@router.get("/hours", summary="The organisation's hours entries, newest day first, with corrections and rejections.")
+@router.get(
+    "/hours",
+    summary="The organisation's hours entries: to confirm first, then newest, with corrections and rejections.",
+)
 async def list_hours(
     centrale_id: str,
     organisation_id: UUID,

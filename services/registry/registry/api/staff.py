@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
+from common.bounds import MAX_OFFSET
 from registry.api._accounts import AccountPolicyDep
 from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
 from registry.api.credentials import lifetime
@@ -201,7 +202,7 @@ async def list_volunteers(
     caller: CallerDep,
     uow: RegistryUowDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[Record]:
     _staff(caller, centrale_id)
     return await volunteers.list_volunteers(volunteers.ListVolunteers(centrale_id, limit, offset), uow)

@@ -21,6 +21,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field
 
 from common.auth import CallerDep, Role, require_centrale_access, require_role
+from common.bounds import FIRST_DAY, LAST_DAY
 from common.errors import Rejected
 from common.http import request_origin
 from common.runtime import get_runtime
@@ -222,8 +223,12 @@ def search_query(
         float | None, Query(gt=0, le=MAX_RADIUS_KM, allow_inf_nan=False, description="At most this far (km).")
     ] = None,
     kind: Annotated[Kind | None, Query(description="one_off or structural.")] = None,
-    available_from: Annotated[date | None, Query(description="Open on or after this day.")] = None,
-    available_until: Annotated[date | None, Query(description="Starting on or before this day.")] = None,
+    available_from: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Open on or after this day.")
+    ] = None,
+    available_until: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Starting on or before this day.")
+    ] = None,
     min_hours_per_week: Annotated[Decimal | None, Query(ge=0, le=168, max_digits=5, decimal_places=2)] = None,
     max_hours_per_week: Annotated[Decimal | None, Query(ge=0, le=168, max_digits=5, decimal_places=2)] = None,
     support_accessible: Annotated[bool | None, Query(description="Suits people who need support.")] = None,
@@ -252,6 +257,16 @@ def search_query(
 
 
 SearchDep = Annotated[SearchVacatures, Depends(search_query)]
+# What the feeds answer, for OpenAPI (they are not JSON documents of a model).
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified (If-None-Match)."}}
+_JSON_FEED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A JSON Feed 1.1.", "content": {"application/feed+json": {"schema": {"type": "object"}}}},
+    **_NOT_MODIFIED,
+}
+_ATOM_FEED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "An Atom 1.0 feed.", "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+    **_NOT_MODIFIED,
+}
 
 
 @router.get(
@@ -310,13 +325,23 @@ async def facets(
     return _cached_json(request, body, SEARCH_MAX_AGE)
 
 
-@router.get("/vacatures/feed.json", summary="The region's newest tasks as a JSON Feed 1.1 (filters as in search).")
+@router.get(
+    "/vacatures/feed.json",
+    summary="The region's newest tasks as a JSON Feed 1.1 (filters as in search).",
+    response_class=Response,
+    responses=_JSON_FEED,
+)
 async def region_json_feed(request: Request, uow: PublicUowDep, filters: SearchDep) -> Response:
     feed = await get_vacature_feed(GetVacatureFeed(None, filters, FEED_LIMIT), uow)
     return _json_feed_response(request, feed)
 
 
-@router.get("/vacatures/feed.atom", summary="The region's newest tasks as an Atom 1.0 feed (filters as in search).")
+@router.get(
+    "/vacatures/feed.atom",
+    summary="The region's newest tasks as an Atom 1.0 feed (filters as in search).",
+    response_class=Response,
+    responses=_ATOM_FEED,
+)
 async def region_atom_feed(request: Request, uow: PublicUowDep, filters: SearchDep) -> Response:
     feed = await get_vacature_feed(GetVacatureFeed(None, filters, FEED_LIMIT), uow)
     return _atom_response(request, feed)
@@ -325,6 +350,8 @@ async def region_atom_feed(request: Request, uow: PublicUowDep, filters: SearchD
 @router.get(
     "/centrales/{centrale_id}/vacatures/feed.json",
     summary="A centrale's newest tasks as a JSON Feed 1.1, for its own website.",
+    response_class=Response,
+    responses=_JSON_FEED,
 )
 async def centrale_json_feed(centrale_id: str, request: Request, uow: PublicUowDep, filters: SearchDep) -> Response:
     feed = await get_vacature_feed(GetVacatureFeed(centrale_id, filters, FEED_LIMIT), uow)
@@ -334,6 +361,8 @@ async def centrale_json_feed(centrale_id: str, request: Request, uow: PublicUowD
 @router.get(
     "/centrales/{centrale_id}/vacatures/feed.atom",
     summary="A centrale's newest tasks as an Atom 1.0 feed, for its own website and feed readers.",
+    response_class=Response,
+    responses=_ATOM_FEED,
 )
 async def centrale_atom_feed(centrale_id: str, request: Request, uow: PublicUowDep, filters: SearchDep) -> Response:
     feed = await get_vacature_feed(GetVacatureFeed(centrale_id, filters, FEED_LIMIT), uow)

@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
+from common.ratelimit import limit_per_client
 from registry.api._accounts import AccountPolicyDep
 from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent, settings_of
 from registry.api.models import (
@@ -41,6 +42,8 @@ def _me(caller: Caller) -> tuple[UUID, str]:
     status_code=status.HTTP_201_CREATED,
     summary="Register yourself as a volunteer; with e-mail and password an account, and the answer holds your"
     " session's token (shown once).",
+    # Anonymous: a client address may register a few times an hour (RATE_LIMIT_SELF_REGISTRATION), not 100 in 0.5 s.
+    dependencies=[Depends(limit_per_client(lambda settings: settings.self_registration_limit))],
 )
 async def self_register(
     centrale_id: str, body: SelfRegistrationIn, uow: RegistryUowDep, policy: AccountPolicyDep

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from registry.api._plumbing import RegistryUowDep
-from registry.api.conversation import organisation_or_staff
+from registry.api.conversation import organisation_of_centrale
 from registry.notice_texts import NoticeKind, notice_placeholder_problem
 from registry.repositories import Notice
 from registry.use_cases import notices
@@ -142,7 +142,7 @@ async def set_my_preferences(body: PreferencesIn, caller: CallerDep, uow: Regist
 async def organisation_preferences(
     centrale_id: str, organisation_id: UUID, caller: CallerDep, uow: RegistryUowDep
 ) -> dict[str, str]:
-    organisation_or_staff(caller, centrale_id, organisation_id)
+    await organisation_of_centrale(caller, centrale_id, organisation_id, uow)
     return await notices.get_notice_preferences(notices.GetNoticePreferences("organisation", organisation_id), uow)
 
 
@@ -154,7 +154,7 @@ async def organisation_preferences(
 async def set_organisation_preferences(
     centrale_id: str, organisation_id: UUID, body: PreferencesIn, caller: CallerDep, uow: RegistryUowDep
 ) -> dict[str, str]:
-    organisation_or_staff(caller, centrale_id, organisation_id)
+    await organisation_of_centrale(caller, centrale_id, organisation_id, uow)
     cmd = notices.SetNoticePreferences("organisation", organisation_id, body.choices())
     return await notices.set_notice_preferences(cmd, uow)
 

@@ -155,8 +155,10 @@ class HoursRepository(Protocol):
         """The volunteer's entries by day worked, then by when they were logged."""
         ...
 
-    async def of_organisation(self, organisation_id: UUID, centrale_id: str, status: str | None = None) -> list[Hours]:
-        """The organisation's entries within the centrale (of one status when given), newest day first."""
+    async def of_organisation(
+        self, organisation_id: UUID, centrale_id: str, status: str | None = None, limit: int = 200
+    ) -> list[Hours]:
+        """The organisation's entries in the centrale (of one status when given): waiting first, then newest."""
         ...
 
     async def add_change(self, change: HoursChange) -> None:
@@ -284,16 +286,19 @@ class PostgresHoursRepository:
         )
         return HOURS.load_all(rows)
 
-    async def of_organisation(self, organisation_id: UUID, centrale_id: str, status: str | None = None) -> list[Hours]:
-        """The organisation's entries within the centrale (of one status when given), newest day first."""
+    async def of_organisation(
+        self, organisation_id: UUID, centrale_id: str, status: str | None = None, limit: int = 200
+    ) -> list[Hours]:
+        """The organisation's entries in the centrale (of one status when given): waiting first, then newest day."""
         rows = await self._conn.fetch(
             HOURS.select(
                 "organisation_id = $1 AND centrale_id = $2 AND ($3::text IS NULL OR status = $3)",
-                then="ORDER BY worked_on DESC, logged_at DESC, id",
+                then="ORDER BY status <> 'pending', worked_on DESC, logged_at DESC, id LIMIT $4",
             ),
             organisation_id,
             centrale_id,
             status,
+            limit,
         )
         return HOURS.load_all(rows)
 

@@ -240,6 +240,8 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "inbox": ("consumer", "event_type"),
     "job_runs": ("job", "kind", "status", "counts", "error", "requested_by"),
     "schema_migrations": ("name", "checksum"),
+    # Rate-limit counters: the key is a digest of the limit and the client address, never the address.
+    "rate_limit_counters": ("key",),
 }
 
 

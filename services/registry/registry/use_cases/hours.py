@@ -118,6 +118,7 @@ class ListHours:
     organisation_id: UUID
     centrale_id: str
     status: str | None = None
+    limit: int = 200
 
 
 async def record_match(cmd: RecordMatch, uow: RegistryUnitOfWork) -> None:
@@ -278,8 +279,8 @@ async def correct_hours(cmd: CorrectHours, uow: RegistryUnitOfWork) -> None:
 
 
 async def list_hours(query: ListHours, uow: RegistryUnitOfWork) -> list[dict[str, Any]]:
-    """The organisation's entries, newest day first, each with its corrections and rejection."""
-    entries = await uow.hours.of_organisation(query.organisation_id, query.centrale_id, query.status)
+    """The organisation's entries, waiting ones first then newest day, each with its corrections and rejection."""
+    entries = await uow.hours.of_organisation(query.organisation_id, query.centrale_id, query.status, query.limit)
     return await hours_view(entries, uow)
 
 

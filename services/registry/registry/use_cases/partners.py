@@ -205,7 +205,7 @@ async def post_volunteer_day(cmd: PostVolunteerDay, uow: RegistryUnitOfWork) -> 
     if cmd.on_date < today - timedelta(days=DAYS_BACK):
         raise Rejected([f"a volunteer day can be recorded up to {DAYS_BACK} days after it"], field="on_date")
     if cmd.centrale_id is not None and not await uow.centrales.exists(cmd.centrale_id):
-        raise Rejected([f"unknown centrale {cmd.centrale_id}"], field="centrale_id")
+        raise Rejected(["no such centrale in this region"], field="centrale_id")
     day = VolunteerDay(
         id=uuid4(),
         partner_id=cmd.partner_id,

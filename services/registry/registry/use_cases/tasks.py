@@ -210,7 +210,14 @@ async def get_task(query: GetTask, uow: RegistryUnitOfWork) -> dict[str, Any]:
 
 
 async def list_tasks(query: ListTasks, uow: RegistryUnitOfWork) -> list[dict[str, Any]]:
-    """The tasks: id, organisation, title, theme, status, capacity and closing date."""
+    """The tasks: id, organisation, title, theme, status, capacity and closing date.
+
+    NotFound for an organisation that is not of the centrale: an empty list would tell another centrale's
+    staff that it exists (the tenant matrix of issue 13 found ``200 []``).
+    """
+    organisation_id = query.organisation_id
+    if organisation_id is not None and await uow.organisations.get(organisation_id, query.centrale_id) is None:
+        raise NotFound("no such organisation in this centrale")
     columns = ("id", "organisation_id", "title", "theme", "status", "capacity", "closing_date")
     tasks = await uow.tasks.of_centrale(query.centrale_id, query.organisation_id, query.status)
     return [{column: getattr(task, column) for column in columns} for task in tasks]
@@ -253,7 +260,7 @@ async def _checked(uow: RegistryUnitOfWork, task: Task) -> Task:
     organisation = await uow.organisations.get(task.organisation_id, task.centrale_id)
     assert stored is not None, "the task was just read"
     assert organisation is not None, "a task's organisation stays"
-    reasons = domain.check_task_quality(
+    problems = domain.task_quality_problems(
         domain.TaskDraft(
             description=stored.description,
             hours_per_week=stored.hours_per_week,
@@ -271,8 +278,9 @@ async def _checked(uow: RegistryUnitOfWork, task: Task) -> Task:
         ),
         uow.now().date(),
     )
-    if reasons:
-        raise Rejected(reasons, field="task")
+    if problems:
+        # Each reason at the field to change (the organisation's own shortcomings at the task as a whole).
+        raise Rejected([p.reason for p in problems], fields=[p.field or "task" for p in problems])
     return stored
 
 

@@ -183,6 +183,7 @@ class EraseVolunteer:
     """Staff erasing it: why (the audit trail); None when the volunteer erases their own."""
 
 
+_PARENT_MUST_CONSENT = "under 16 a parent or guardian must consent too (parental_consent)"
 _LABELS_NEED_CONSENT = "target-group labels need the volunteer's explicit consent"
 
 
@@ -190,6 +191,10 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
     """Store the volunteer and consents and queue ``VolunteerRegistered``."""
     if cmd.target_groups and ConsentKind.TARGET_GROUP_LABELS not in cmd.consents:
         raise Rejected([_LABELS_NEED_CONSENT], field="target_groups")
+    if domain.needs_parental_consent(cmd.birth_date, uow.now().date()) and (
+        ConsentKind.PARENTAL_CONSENT not in cmd.consents
+    ):
+        raise Rejected([_PARENT_MUST_CONSENT], field="consents")
     if not await uow.centrales.exists(cmd.centrale_id):
         raise NotFound(f"centrale {cmd.centrale_id} not found")
     now = uow.now()

@@ -158,3 +158,24 @@ async def volunteer_count(centrale_id: str, caller: CallerDep, pool: PoolDep) ->
     # Staff register these volunteers themselves; a municipality reader only ever sees aggregates.
     hidden = caller.role is Role.MUNICIPALITY_READER and 0 < count < MIN_PEOPLE
     return VolunteerCount(centrale_id=centrale_id, registered=SMALL if hidden else count)
+
+
+class MunicipalityOut(BaseModel):
+    """The municipality whose figures the caller reads (its CBS code and name)."""
+
+    code: str
+    name: str
+
+
+@router.get(
+    "/me/municipality",
+    summary="The municipality of the caller's centrale: what a municipality reader (or the centrale's staff) reads.",
+    responses={404: {"description": "Region ops have none; or the centrale is not linked to a municipality yet."}},
+)
+async def my_municipality(caller: CallerDep, pool: PoolDep) -> MunicipalityOut:
+    require_role(caller, Role.MUNICIPALITY_READER, Role.CENTRALE_STAFF)
+    found = await queries.municipality_of(pool, caller.centrale_id)
+    if found is None:
+        raise NotFound("the centrale is not linked to a municipality yet")
+    code, name = found
+    return MunicipalityOut(code=code, name=name)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from common.auth import CallerDep, Role, require_role
+from common.bounds import PlatformDate
 from common.errors import Conflict
 from common.service import PoolDep, get_runtime
 from reporting.api._plumbing import CentraleId
@@ -48,13 +49,14 @@ class District(BaseModel):
 class DistrictsIn(BaseModel):
     """Rows of the PC4 → wijk mapping; existing areas are overwritten, others kept."""
 
-    districts: list[District] = Field(min_length=1, max_length=20_000)
+    # The Netherlands has about 4,070 PC4 areas; 5,000 rows fit well within the request-body limit (1 MB).
+    districts: list[District] = Field(min_length=1, max_length=5_000)
 
 
 class NldoetDaysIn(BaseModel):
     """NLdoet dates to add (the national volunteer days every March)."""
 
-    days: list[date] = Field(min_length=1, max_length=20, examples=[["2027-03-12", "2027-03-13"]])
+    days: list[PlatformDate] = Field(min_length=1, max_length=20, examples=[["2027-03-12", "2027-03-13"]])
 
 
 @router.put("/centrales/{centrale_id}", summary="Say which municipality a centrale works for.")

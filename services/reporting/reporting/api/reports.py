@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from common.auth import CallerDep
+from common.bounds import MAX_VERSION
 from common.errors import NotFound
 from common.service import PoolDep
 from reporting import accountability
@@ -65,7 +66,7 @@ async def get_agreement(
     period: str,
     caller: CallerDep,
     pool: PoolDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> Agreement:
     await require_municipality(caller, pool, code)
     async with pool.acquire() as conn:

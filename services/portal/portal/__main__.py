@@ -1,0 +1,5 @@
+"""``python -m portal``."""
+
+from portal.main import main
+
+main()
