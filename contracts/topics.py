@@ -92,6 +92,21 @@ _STREAMS = (
         description="Hours per match: logged, corrected, rejected.",
     ),
     TopicSpec(
+        name="registry.beursvloer.v1",
+        key="offer, request or deal id",
+        partitions=3,
+        retention_ms=FOREVER,
+        description="The Beursvloer: offers and requests posted and closed, deals made and followed up. Ids,"
+        " categories and amounts only; the words stay in the registry.",
+    ),
+    TopicSpec(
+        name="registry.trainings.v1",
+        key="training id",
+        partitions=3,
+        retention_ms=FOREVER,
+        description="The kennisfunctie: trainings and advice sessions scheduled, changed, cancelled; attendance.",
+    ),
+    TopicSpec(
         name="matching.matches.v1",
         key="match id",
         partitions=6,
@@ -104,6 +119,13 @@ _STREAMS = (
         partitions=3,
         retention_ms=FOREVER,
         description="Outcomes of matching business partners' volunteer days.",
+    ),
+    TopicSpec(
+        name="matching.beursvloer.v1",
+        key="pair id",
+        partitions=3,
+        retention_ms=FOREVER,
+        description="Beursvloer pairs matching proposes: an offer and a request that fit, with the reasons.",
     ),
     TopicSpec(
         name="appreciation.awards.v1",

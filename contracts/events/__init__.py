@@ -3,6 +3,15 @@
 from contracts.events._base import EVENT_TYPES, Event, event_type_of
 from contracts.events._common import WeeklySlot
 from contracts.events.appreciation import AppreciationAwarded
+from contracts.events.beursvloer import (
+    BeursvloerDealFollowedUp,
+    BeursvloerDealMade,
+    BeursvloerOfferClosed,
+    BeursvloerOfferPosted,
+    BeursvloerPairProposed,
+    BeursvloerRequestClosed,
+    BeursvloerRequestPosted,
+)
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
 from contracts.events.hours import HoursCorrected, HoursLogged, HoursRejected
 from contracts.events.matches import (
@@ -19,6 +28,13 @@ from contracts.events.matches import (
 from contracts.events.organisations import OrganisationAdmitted, OrganisationRefused, OrganisationRegistered
 from contracts.events.partners import BusinessPartnerRegistered, VolunteerDayHoursLogged, VolunteerDayPosted
 from contracts.events.tasks import TaskClosed, TaskPosted, TaskUpdated
+from contracts.events.trainings import (
+    TrainingAttendanceRecorded,
+    TrainingCancelled,
+    TrainingScheduled,
+    TrainingSession,
+    TrainingUpdated,
+)
 from contracts.events.volunteers import (
     VolunteerConsentChanged,
     VolunteerErased,
@@ -29,6 +45,13 @@ from contracts.events.volunteers import (
 __all__ = [
     "EVENT_TYPES",
     "AppreciationAwarded",
+    "BeursvloerDealFollowedUp",
+    "BeursvloerDealMade",
+    "BeursvloerOfferClosed",
+    "BeursvloerOfferPosted",
+    "BeursvloerPairProposed",
+    "BeursvloerRequestClosed",
+    "BeursvloerRequestPosted",
     "BusinessPartnerRegistered",
     "CredentialIssued",
     "CredentialRevoked",
@@ -50,6 +73,11 @@ __all__ = [
     "TaskClosed",
     "TaskPosted",
     "TaskUpdated",
+    "TrainingAttendanceRecorded",
+    "TrainingCancelled",
+    "TrainingScheduled",
+    "TrainingSession",
+    "TrainingUpdated",
     "VolunteerConsentChanged",
     "VolunteerDayHoursLogged",
     "VolunteerDayMatched",

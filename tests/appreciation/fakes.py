@@ -28,6 +28,7 @@ from appreciation.domain import (
 )
 from common.clock import Clock
 from common.uow import FakeUnitOfWork, Origin
+from tests.appreciation.fakes_trainings import FakeTrainingRepository
 
 __all__ = [
     "FakeAllowanceRepository",
@@ -413,3 +414,4 @@ class FakeAppreciationUnitOfWork(FakeUnitOfWork):
         self.awards = FakeAwardRepository()
         self.certificates = FakeCertificateRepository()
         self.allowances = FakeAllowanceRepository()
+        self.trainings = FakeTrainingRepository()

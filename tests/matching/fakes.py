@@ -35,6 +35,7 @@ from matching.domain.model import (
 from matching.domain.policy import MatchingPolicy
 from matching.domain.proposals import LIVE, PENDING, Proposal, ProposalStatus
 from matching.repositories import VolunteerChanges
+from tests.matching.fakes_beursvloer import FakeBeursvloerRepository
 
 __all__ = [
     "FakeMatchingUnitOfWork",
@@ -456,6 +457,7 @@ class FakeMatchingUnitOfWork(FakeUnitOfWork):
         self.tasks = FakeTaskRepository(self.postcode_areas, self.proposals, self.clock)
         self.volunteer_days = FakeVolunteerDayRepository()
         self.partners = FakePartnerRepository()
+        self.beursvloer = FakeBeursvloerRepository(self.postcode_areas)
         self.index = CandidateIndexCache()
         self.candidates = IndexedCandidates(self.index, self.volunteers)
         self.locked: list[str] = []

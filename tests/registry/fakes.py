@@ -25,6 +25,8 @@ from registry.repositories import (
     Access,
     Account,
     AccountLink,
+    BeursEvent,
+    Booking,
     BusinessPartner,
     CalendarFeed,
     Centrale,
@@ -34,6 +36,7 @@ from registry.repositories import (
     Credential,
     DayHours,
     DayPlace,
+    Deal,
     FollowUpSettings,
     Hours,
     HoursChange,
@@ -44,7 +47,10 @@ from registry.repositories import (
     Notice,
     NoticePreference,
     NoticeTemplate,
+    Offer,
     Organisation,
+    Pair,
+    PartnerContact,
     PartnerWebhook,
     PostcodeArea,
     Proposal,
@@ -52,14 +58,17 @@ from registry.repositories import (
     ResponseMessage,
     Task,
     Template,
+    Training,
     Volunteer,
     VolunteerDay,
     WebhookAttempt,
     WebhookDelivery,
     Window,
+    Wish,
 )
 from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_programmes import FakeBeursvloerRepository, FakeDealRepository, FakeTrainingRepository
 from tests.registry.fakes_teamdays import FakeWebhookRepository
 from tests.registry.fakes_vacaturebank import (
     FakeCalendarFeedRepository,
@@ -117,6 +126,14 @@ class FakeTables:
     partner_webhooks: dict[UUID, PartnerWebhook] = field(default_factory=dict)
     webhook_deliveries: dict[UUID, WebhookDelivery] = field(default_factory=dict)
     webhook_attempts: list[WebhookAttempt] = field(default_factory=list)
+    beurs_events: dict[UUID, BeursEvent] = field(default_factory=dict)
+    beurs_offers: dict[UUID, Offer] = field(default_factory=dict)
+    beurs_requests: dict[UUID, Wish] = field(default_factory=dict)
+    beurs_pairs: dict[UUID, Pair] = field(default_factory=dict)
+    beurs_deals: dict[UUID, Deal] = field(default_factory=dict)
+    beurs_partner_contacts: dict[UUID, PartnerContact] = field(default_factory=dict)
+    trainings: dict[UUID, Training] = field(default_factory=dict)
+    training_bookings: dict[UUID, Booking] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -1228,6 +1245,9 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.public_contacts = FakePublicContactRepository(self.tables)
         self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
         self.webhooks = FakeWebhookRepository(self.tables)
+        self.beursvloer = FakeBeursvloerRepository(self.tables)
+        self.deals = FakeDealRepository(self.tables)
+        self.trainings = FakeTrainingRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -11,7 +11,15 @@ from uuid import UUID
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-__all__ = ["CertificateContent", "dutch_date", "dutch_hours", "render_certificate"]
+__all__ = [
+    "CertificateContent",
+    "OrganisationLine",
+    "TaskLine",
+    "TrainingLine",
+    "dutch_date",
+    "dutch_hours",
+    "render_certificate",
+]
 
 _MONTHS = (
     "januari",
@@ -50,6 +58,16 @@ class TaskLine:
 
 
 @dataclass(frozen=True)
+class TrainingLine:
+    """A training followed at the centrale (its kennisfunctie): what, of which kind, when."""
+
+    title: str
+    kind: str
+    """``training`` or ``advice`` (an advice session)."""
+    on: date
+
+
+@dataclass(frozen=True)
 class CertificateContent:
     """Everything the certificate says; the name exists only here, for as long as the PDF is being made."""
 
@@ -61,7 +79,7 @@ class CertificateContent:
     first_day: date | None
     last_day: date | None
     verify_url: str
-    trainings_note: str
+    trainings: list[TrainingLine] = field(default_factory=list)
     organisations: list[OrganisationLine] = field(default_factory=list)
     tasks: list[TaskLine] = field(default_factory=list)
     skills: list[str] = field(default_factory=list)
@@ -159,7 +177,12 @@ def render_certificate(content: CertificateContent, font: Path | None) -> bytes:
     writer.heading("Ingezette vaardigheden")
     writer.line(", ".join(content.skills) if content.skills else "Geen vaardigheden vastgelegd bij de taken.")
     writer.heading("Trainingen")
-    writer.line(content.trainings_note)
+    if content.trainings:
+        for training in content.trainings:
+            kind = ", adviesgesprek" if training.kind == "advice" else ""
+            writer.line(f"- {training.title} ({dutch_date(training.on)}{kind})")
+    else:
+        writer.line("Geen trainingen gevolgd bij de vrijwilligerscentrale.")
     writer.heading("Mijlpalen en waardering")
     if content.awards:
         for title, day in content.awards:

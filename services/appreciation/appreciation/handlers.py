@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from appreciation.config import SERVICE
 from appreciation.domain import AwardTrigger, HoursEntry, Match, Organisation, Task
+from appreciation.domain.trainings import Attendance, Training
 from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
-from appreciation.use_cases import awards, hours
+from appreciation.use_cases import awards, hours, trainings
 from common.auth import register_credential_projection
 from common.clock import SystemClock
 from common.consumer import BatchContext, EventConsumer
@@ -23,6 +25,10 @@ from contracts.events import (
     OrganisationRegistered,
     TaskPosted,
     TaskUpdated,
+    TrainingAttendanceRecorded,
+    TrainingCancelled,
+    TrainingScheduled,
+    TrainingUpdated,
     VolunteerDayHoursLogged,
     VolunteerErased,
     VolunteerProfileUpdated,
@@ -36,6 +42,7 @@ log = get_logger(__name__)
 Uow = PostgresAppreciationUnitOfWork
 # A run handler gets the batch's transaction, not a unit of work; it builds appreciation's on it.
 _CLOCK = SystemClock()
+_DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 
 
 def trigger_of(envelope: EventEnvelope) -> AwardTrigger:
@@ -153,6 +160,35 @@ async def on_volunteer_day_hours_logged(event: VolunteerDayHoursLogged, uow: Uow
     _log_awards(awarded, partner_id=str(event.partner_id), day_id=str(event.day_id))
 
 
+async def on_training(event: TrainingScheduled | TrainingUpdated, uow: Uow) -> None:
+    """Keep a training's title, kind and first day (the certificate lists the trainings followed)."""
+    first_day = min(session.starts_at for session in event.sessions).astimezone(_DUTCH_TIME).date()
+    training = Training(event.training_id, event.centrale_id, event.title, event.kind, first_day)
+    await trainings.record_training(trainings.RecordTraining(training), uow)
+
+
+async def on_training_cancelled(event: TrainingCancelled, uow: Uow) -> None:
+    """The training does not go ahead."""
+    await trainings.cancel_training(trainings.CancelTraining(event.training_id), uow)
+
+
+async def on_training_attendance_recorded(event: TrainingAttendanceRecorded, uow: Uow) -> None:
+    """A volunteer attended a training (or did not): the record and the certificate follow."""
+    if event.volunteer_id is None:
+        return  # an organisation's people: not on anyone's record
+    attendance = Attendance(
+        event.booking_id,
+        event.training_id,
+        event.volunteer_id,
+        event.centrale_id,
+        event.attended,
+        event.attended_on,
+        event.recorded_at,
+    )
+    if await trainings.record_attendance(trainings.RecordAttendance(attendance), uow):
+        log.info("training_attendance_recorded", training_id=str(event.training_id), attended=event.attended)
+
+
 def register_handlers(consumer: EventConsumer) -> None:
     """Attach appreciation's subscribers to its consumer."""
     consumer.on(VolunteerRegistered)(on_volunteer_registered)
@@ -166,4 +202,8 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(HoursCorrected)(on_hours_corrected)
     consumer.on(HoursRejected)(on_hours_rejected)
     consumer.on(VolunteerDayHoursLogged)(on_volunteer_day_hours_logged)
+    consumer.on(TrainingScheduled)(on_training)
+    consumer.on(TrainingUpdated)(on_training)
+    consumer.on(TrainingCancelled)(on_training_cancelled)
+    consumer.on(TrainingAttendanceRecorded)(on_training_attendance_recorded)
     register_credential_projection(consumer)

@@ -26,7 +26,7 @@ SPEC = ServiceSpec(
     # The facts projected from other services' events. A replay rebuilds them and re-evaluates every rule;
     # awards (deterministic ids), rules, certificates and allowances are this service's own record and stay,
     # so a replay awards nothing twice.
-    replay_tables=("volunteers", "organisations", "tasks", "matches", "hours"),
+    replay_tables=("volunteers", "organisations", "tasks", "matches", "hours", "trainings", "training_attendance"),
     unit_of_work=PostgresAppreciationUnitOfWork,
     jobs=JOBS,
 )

@@ -20,8 +20,10 @@ from appreciation.repositories import (
     PostgresMatchRepository,
     PostgresOrganisationRepository,
     PostgresRuleRepository,
+    PostgresTrainingRepository,
     PostgresVolunteerRepository,
     RuleRepository,
+    TrainingRepository,
     VolunteerRepository,
 )
 from common.clock import Clock
@@ -80,6 +82,11 @@ class AppreciationUnitOfWork(UnitOfWork, Protocol):
         """Allowances paid."""
         ...
 
+    @property
+    def trainings(self) -> TrainingRepository:
+        """Trainings and volunteers' attendance."""
+        ...
+
 
 class PostgresAppreciationUnitOfWork(PostgresUnitOfWork):
     """Appreciation's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -95,3 +102,4 @@ class PostgresAppreciationUnitOfWork(PostgresUnitOfWork):
         self.awards = PostgresAwardRepository(conn)
         self.certificates = PostgresCertificateRepository(conn)
         self.allowances = PostgresAllowanceRepository(conn)
+        self.trainings = PostgresTrainingRepository(conn)

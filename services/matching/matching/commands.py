@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from matching.domain.beursvloer import BeursPosting
 from matching.domain.geo import Centroid
 from matching.domain.mediation import AgreementHow
 from matching.domain.model import TaskFacts, VolunteerDay, VolunteerFacts
@@ -18,6 +19,7 @@ __all__ = [
     "AgreeToProposal",
     "ApproveProposal",
     "AssignTeamDay",
+    "CloseBeursPosting",
     "CloseTask",
     "DeclineProposal",
     "EndMatch",
@@ -32,6 +34,7 @@ __all__ = [
     "LoadPostcodeAreas",
     "MatchTeamDay",
     "OfferOverflow",
+    "RecordBeursPosting",
     "RecordPartner",
     "RecordPostedTask",
     "RecordTaskUpdate",
@@ -268,3 +271,21 @@ class AssignTeamDay:
     day_id: UUID
     task_id: UUID
     centrale_id: str
+
+
+# -- the Beursvloer -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordBeursPosting:
+    """An offer or a request was posted on the Beursvloer: keep it and propose its best pairs."""
+
+    posting: BeursPosting
+
+
+@dataclass(frozen=True)
+class CloseBeursPosting:
+    """An offer or a request left the Beursvloer: it pairs no more."""
+
+    posting_id: UUID
+    closed_at: datetime

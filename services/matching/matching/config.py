@@ -27,6 +27,13 @@ class Settings(ServiceSettings):
         15.0, gt=0, le=200, description="How far from a partner's preferred area a team task may lie."
     )
 
+    beursvloer_pairs_per_posting: int = Field(
+        3, ge=1, le=20, description="Best N Beursvloer pairs proposed for a new offer or request."
+    )
+    beursvloer_radius_km: float = Field(
+        25.0, gt=0, le=200, description="How far apart a Beursvloer offer and request may be (PC4 centroids)."
+    )
+
     # Each TaskPosted or profile change runs a candidate search in the batch's transaction: a smaller batch
     # keeps that transaction far inside the index refresh's 30-s overlap (read_model.py).
     consumer_batch_size: int = Field(

@@ -5,6 +5,10 @@ from __future__ import annotations
 from common.auth import register_credential_projection
 from common.consumer import EventConsumer
 from contracts.events import (
+    BeursvloerOfferClosed,
+    BeursvloerOfferPosted,
+    BeursvloerRequestClosed,
+    BeursvloerRequestPosted,
     BusinessPartnerRegistered,
     TaskClosed,
     TaskPosted,
@@ -15,27 +19,32 @@ from contracts.events import (
     VolunteerRegistered,
 )
 from matching.commands import (
+    CloseBeursPosting,
     CloseTask,
     EraseVolunteer,
     MatchTeamDay,
+    RecordBeursPosting,
     RecordPartner,
     RecordPostedTask,
     RecordTaskUpdate,
     RecordVolunteer,
 )
+from matching.domain.beursvloer import BeursPosting, PostingSide
 from matching.domain.model import TaskFacts, VolunteerDay, VolunteerFacts
 from matching.unit_of_work import PostgresMatchingUnitOfWork
 from matching.use_cases import (
+    close_beurs_posting,
     close_task,
     erase_volunteer,
     match_team_day,
+    record_beurs_posting,
     record_partner,
     record_posted_task,
     record_task_update,
     record_volunteer,
 )
 
-__all__ = ["register"]
+__all__ = ["on_beurs_closed", "on_beurs_posted", "register"]
 
 
 def _volunteer(event: VolunteerRegistered | VolunteerProfileUpdated) -> VolunteerFacts:
@@ -122,6 +131,48 @@ async def on_business_partner_registered(event: BusinessPartnerRegistered, uow: 
     await record_partner(RecordPartner(event.partner_id, event.partner_name), uow)
 
 
+def _posting(event: BeursvloerOfferPosted | BeursvloerRequestPosted) -> BeursPosting:
+    """The offer or request as matching keeps it."""
+    if isinstance(event, BeursvloerOfferPosted):
+        side, posting_id, owner_id, by_when = PostingSide.OFFER, event.offer_id, event.partner_id, event.available_until
+    else:
+        side, posting_id, owner_id, by_when = (
+            PostingSide.REQUEST,
+            event.request_id,
+            event.organisation_id,
+            event.needed_by,
+        )
+    return BeursPosting(
+        posting_id=posting_id,
+        side=side,
+        owner_id=owner_id,
+        centrale_id=event.centrale_id,
+        category=event.category,
+        posted_at=event.posted_at,
+        event_id=event.event_id,
+        tags=frozenset(event.tags),
+        quantity=event.quantity,
+        hours=event.hours,
+        postcode_area=event.postcode_area,
+        by_when=by_when,
+    )
+
+
+async def on_beurs_posted(
+    event: BeursvloerOfferPosted | BeursvloerRequestPosted, uow: PostgresMatchingUnitOfWork
+) -> None:
+    """An offer or request on the Beursvloer: keep it and propose its best pairs."""
+    await record_beurs_posting(RecordBeursPosting(_posting(event)), uow)
+
+
+async def on_beurs_closed(
+    event: BeursvloerOfferClosed | BeursvloerRequestClosed, uow: PostgresMatchingUnitOfWork
+) -> None:
+    """An offer or request left the floor: it pairs no more."""
+    posting_id = event.offer_id if isinstance(event, BeursvloerOfferClosed) else event.request_id
+    await close_beurs_posting(CloseBeursPosting(posting_id, event.closed_at), uow)
+
+
 def register(consumer: EventConsumer) -> None:
     """Attach every subscriber to matching's consumer."""
     consumer.on(VolunteerRegistered)(on_volunteer)
@@ -132,4 +183,8 @@ def register(consumer: EventConsumer) -> None:
     consumer.on(TaskClosed)(on_task_closed)
     consumer.on(VolunteerDayPosted)(on_volunteer_day_posted)
     consumer.on(BusinessPartnerRegistered)(on_business_partner_registered)
+    consumer.on(BeursvloerOfferPosted)(on_beurs_posted)
+    consumer.on(BeursvloerRequestPosted)(on_beurs_posted)
+    consumer.on(BeursvloerOfferClosed)(on_beurs_closed)
+    consumer.on(BeursvloerRequestClosed)(on_beurs_closed)
     register_credential_projection(consumer)

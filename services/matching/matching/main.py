@@ -29,6 +29,8 @@ def policy_of(settings: Settings) -> MatchingPolicy:
         proposal_ttl=timedelta(days=settings.proposal_ttl_days),
         overflow_after=timedelta(days=settings.overflow_after_days),
         team_day_radius_km=settings.team_day_radius_km,
+        beursvloer_pairs_per_posting=settings.beursvloer_pairs_per_posting,
+        beursvloer_radius_km=settings.beursvloer_radius_km,
     )
 
 
@@ -49,6 +51,7 @@ def build_spec(settings: Settings) -> ServiceSpec:
             events.MatchExpired,
             events.MatchEnded,
             events.VolunteerDayMatched,
+            events.BeursvloerPairProposed,
         ],
         description="Explainable bemiddeling between volunteers and tasks, across a region.",
         unit_of_work=matching_unit_of_work(CandidateIndexCache(), policy_of(settings)),

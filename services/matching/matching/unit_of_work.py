@@ -12,9 +12,11 @@ from contracts import EventEnvelope
 from matching.candidates import CandidateIndexCache, Candidates, IndexedCandidates
 from matching.domain.policy import MatchingPolicy
 from matching.repositories import (
+    BeursvloerRepository,
     MediationRepository,
     PartnerRepository,
     PostcodeAreaRepository,
+    PostgresBeursvloerRepository,
     PostgresMediationRepository,
     PostgresPartnerRepository,
     PostgresPostcodeAreaRepository,
@@ -62,6 +64,11 @@ class MatchingUnitOfWork(UnitOfWork, Protocol):
     @property
     def partners(self) -> PartnerRepository:
         """Business partners' names."""
+        ...
+
+    @property
+    def beursvloer(self) -> BeursvloerRepository:
+        """The Beursvloer's offers and requests, and the pairs proposed."""
         ...
 
     @property
@@ -118,6 +125,7 @@ class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
         self.tasks = PostgresTaskRepository(conn)
         self.volunteer_days = PostgresVolunteerDayRepository(conn)
         self.partners = PostgresPartnerRepository(conn)
+        self.beursvloer = PostgresBeursvloerRepository(conn)
         self.postcode_areas = PostgresPostcodeAreaRepository(conn)
         self.candidates = IndexedCandidates(index, self.volunteers)
         self.policy = policy

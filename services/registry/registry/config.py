@@ -49,6 +49,13 @@ class Settings(ServiceSettings):
     proposal_reminder_days: int = Field(
         7, ge=1, le=60, description="Whoever has not answered a proposal after this many days is reminded once."
     )
+    # Programmes (issue 18): the Beursvloer's follow-up and the trainings' reminders.
+    beursvloer_follow_up_days: int = Field(
+        7, ge=0, le=365, description="A Beursvloer deal is followed up (both sides asked) these days after its date."
+    )
+    training_reminder_days: int = Field(
+        2, ge=1, le=60, description="Whoever booked a training is reminded this many days before it starts."
+    )
     # Personal accounts, sessions and credentials (issue 13).
     session_idle_timeout_min: int = Field(
         30, ge=1, le=24 * 60, description="A session not used for this many minutes is revoked."

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from common.consumer import EventConsumer
 from contracts.events import (
+    BeursvloerPairProposed,
     MatchAccepted,
     MatchAgreed,
     MatchApproved,
@@ -17,10 +18,10 @@ from contracts.events import (
     VolunteerDayMatched,
 )
 from registry.unit_of_work import PostgresRegistryUnitOfWork
-from registry.use_cases import conversation, partners
+from registry.use_cases import beursvloer, conversation, partners
 from registry.use_cases.conversation import MatchFacts, MatchStep, RecordMatchStep
 
-__all__ = ["MatchEvent", "on_match_event", "on_volunteer_day_matched", "register_handlers"]
+__all__ = ["MatchEvent", "on_match_event", "on_pair_proposed", "on_volunteer_day_matched", "register_handlers"]
 
 MatchEvent = (
     MatchProposed | MatchApproved | MatchAccepted | MatchAgreed | MatchMade | MatchDeclined | MatchExpired | MatchEnded
@@ -74,6 +75,21 @@ async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresRegi
     await partners.record_volunteer_day_match(cmd, uow)
 
 
+async def on_pair_proposed(event: BeursvloerPairProposed, uow: PostgresRegistryUnitOfWork) -> None:
+    """Show a Beursvloer pair matching proposed on the board and to both parties."""
+    cmd = beursvloer.RecordPair(
+        event.pair_id,
+        event.offer_id,
+        event.request_id,
+        event.centrale_id,
+        event.event_id,
+        event.score,
+        list(event.reasons),
+        event.proposed_at,
+    )
+    await beursvloer.record_pair(cmd, uow)
+
+
 def register_handlers(consumer: EventConsumer) -> None:
     """Attach the registry's subscribers to its consumer."""
     consumer.on(MatchProposed)(on_match_event)
@@ -85,3 +101,4 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(MatchExpired)(on_match_event)
     consumer.on(MatchEnded)(on_match_event)
     consumer.on(VolunteerDayMatched)(on_volunteer_day_matched)
+    consumer.on(BeursvloerPairProposed)(on_pair_proposed)

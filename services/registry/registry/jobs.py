@@ -10,9 +10,19 @@ from common.jobs import DailyAt, Every, Job, JobContext
 from registry.authn import AccountPolicy
 from registry.config import Settings
 from registry.unit_of_work import RegistryUnitOfWork
-from registry.use_cases import audit, follow_up, reminders, sessions, tasks, throttle
+from registry.use_cases import audit, beursvloer, deals, follow_up, reminders, sessions, tasks, throttle, trainings
 
-__all__ = ["JOBS", "ask_check_ins", "expire_credentials", "expire_overdue_tasks", "purge_audit_trail", "remind"]
+__all__ = [
+    "JOBS",
+    "ask_check_ins",
+    "ask_deal_follow_ups",
+    "expire_beursvloer_postings",
+    "expire_credentials",
+    "expire_overdue_tasks",
+    "purge_audit_trail",
+    "remind",
+    "remind_training_participants",
+]
 
 
 async def expire_overdue_tasks(context: JobContext) -> Mapping[str, int]:
@@ -60,6 +70,26 @@ async def remind(context: JobContext) -> Mapping[str, int]:
         return await reminders.send_reminders(command, cast(RegistryUnitOfWork, uow))
 
 
+async def ask_deal_follow_ups(context: JobContext) -> Mapping[str, int]:
+    """Ask both sides of each Beursvloer deal REGISTRY_BEURSVLOER_FOLLOW_UP_DAYS after its date whether it happened."""
+    command = deals.AskFollowUps(cast(Settings, context.settings).beursvloer_follow_up_days)
+    async with context.unit_of_work() as uow:
+        return await deals.ask_follow_ups(command, cast(RegistryUnitOfWork, uow))
+
+
+async def expire_beursvloer_postings(context: JobContext) -> Mapping[str, int]:
+    """Take offers and requests whose date passed off the Beursvloer."""
+    async with context.unit_of_work() as uow:
+        return await beursvloer.expire_postings(beursvloer.ExpirePostings(), cast(RegistryUnitOfWork, uow))
+
+
+async def remind_training_participants(context: JobContext) -> Mapping[str, int]:
+    """Remind whoever booked a training starting within REGISTRY_TRAINING_REMINDER_DAYS."""
+    within = timedelta(days=cast(Settings, context.settings).training_reminder_days)
+    async with context.unit_of_work() as uow:
+        return await trainings.remind_participants(trainings.RemindParticipants(within), cast(RegistryUnitOfWork, uow))
+
+
 JOBS = [
     Job(
         "expire-tasks",
@@ -93,5 +123,24 @@ JOBS = [
         DailyAt(time(9, 0)),
         description="Ask both sides of each match how it goes at the centrale's moments (default 2 weeks, 3 and 6 "
         "months after the match).",
+    ),
+    Job(
+        "beursvloer-follow-up",
+        ask_deal_follow_ups,
+        DailyAt(time(9, 15)),
+        description="Ask both sides of each Beursvloer deal whether it happened, REGISTRY_BEURSVLOER_FOLLOW_UP_DAYS "
+        "after its date (once per deal).",
+    ),
+    Job(
+        "beursvloer-expire",
+        expire_beursvloer_postings,
+        DailyAt(time(0, 45)),
+        description="Take Beursvloer offers and requests whose date passed off the floor (closed, reason expired).",
+    ),
+    Job(
+        "training-reminders",
+        remind_training_participants,
+        DailyAt(time(8, 45)),
+        description="Remind whoever booked a training that starts within REGISTRY_TRAINING_REMINDER_DAYS (once).",
     ),
 ]

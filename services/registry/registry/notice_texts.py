@@ -12,6 +12,7 @@ from enum import StrEnum
 from string import Template
 
 __all__ = [
+    "BOOKED_KINDS",
     "DEFAULT_NOTICE_TEMPLATES",
     "NOTICE_PLACEHOLDERS",
     "NoticeKind",
@@ -43,12 +44,37 @@ class NoticeKind(StrEnum):
     """To a volunteer: their VOG is about to expire."""
     PROPOSAL_UNANSWERED = "proposal_unanswered"
     """To the side that has not answered a proposal yet."""
+    DEAL_TO_CONFIRM = "deal_to_confirm"
+    """To a Beursvloer party: the other party proposed a deal; theirs is awaited."""
+    DEAL_FOLLOW_UP = "deal_follow_up"
+    """To both parties of a Beursvloer deal, after its date: did it happen?"""
+    TRAINING_PLACE = "training_place"
+    """To whoever waited for a training: a place came free and is theirs."""
+    TRAINING_REMINDER = "training_reminder"
+    """To whoever booked a training: it starts soon."""
+    TRAINING_CANCELLED = "training_cancelled"
+    """To whoever booked or waited for a training: it does not go ahead."""
 
 
-NOTICE_PLACEHOLDERS = frozenset({"naam", "taak", "organisatie", "centrale", "link", "datum"})
-_PLACEHOLDER_LIST = "$naam, $taak, $organisatie, $centrale, $link, $datum"
+# Notices about what the person booked or agreed to themselves: they rest on that, not on the consent to
+# bemiddeling that notices about proposals and matches need.
+BOOKED_KINDS = frozenset(
+    {
+        NoticeKind.DEAL_TO_CONFIRM,
+        NoticeKind.DEAL_FOLLOW_UP,
+        NoticeKind.TRAINING_PLACE,
+        NoticeKind.TRAINING_REMINDER,
+        NoticeKind.TRAINING_CANCELLED,
+    }
+)
 
-# Every notice says why it came and how to get fewer; volunteers are addressed as "je", organisations as "u".
+NOTICE_PLACEHOLDERS = frozenset(
+    {"naam", "taak", "organisatie", "centrale", "link", "datum", "afspraak", "training", "plaats"}
+)
+_PLACEHOLDER_LIST = "$naam, $taak, $organisatie, $centrale, $link, $datum, $afspraak, $training, $plaats"
+
+# Every notice says why it came and how to get fewer; volunteers are addressed as "je", organisations and companies
+# (a business partner's Beursvloer contact) as "u".
 _FOOTERS = {
     "volunteer": (
         "\n\n--\nJe krijgt dit bericht van $centrale over je vrijwilligerswerk. Liever één overzicht per dag, of"
@@ -60,8 +86,16 @@ _FOOTERS = {
         " per dag, of geen berichten van deze soort? Pas de voorkeuren van uw organisatie aan, of laat het de"
         " vrijwilligerscentrale weten."
     ),
+    "partner": (
+        "\n\n--\nU krijgt dit bericht van $centrale over de Beursvloer-afspraken van uw bedrijf. Liever één"
+        " overzicht per dag, of geen berichten van deze soort? Laat het de vrijwilligerscentrale weten."
+    ),
 }
-_NEWS = {"volunteer": "Er is nieuws over je vrijwilligerswerk", "organisation": "Er is nieuws over uw vrijwilligers"}
+_NEWS = {
+    "volunteer": "Er is nieuws over je vrijwilligerswerk",
+    "organisation": "Er is nieuws over uw vrijwilligers",
+    "partner": "Er is nieuws over uw Beursvloer-afspraken",
+}
 
 # Dutch defaults; staff replace them per centrale and kind through the API.
 DEFAULT_NOTICE_TEMPLATES: dict[str, tuple[str, str]] = {
@@ -106,6 +140,31 @@ DEFAULT_NOTICE_TEMPLATES: dict[str, tuple[str, str]] = {
         "Nog geen antwoord: $taak",
         "Beste $naam,\n\nEr wacht nog een voorstel op je antwoord: $taak. Zeg ja of nee, dan weet iedereen waar"
         " hij aan toe is: $link\n\nHartelijke groet,\n$centrale",
+    ),
+    NoticeKind.DEAL_TO_CONFIRM: (
+        "Bevestig uw Beursvloer-afspraak: $afspraak",
+        "Beste $naam,\n\nOp de Beursvloer is een afspraak voor u klaargezet: $afspraak (vóór $datum).\n\n"
+        "Klopt dit? Bevestig de afspraak: $link\n\nMet vriendelijke groet,\n$centrale",
+    ),
+    NoticeKind.DEAL_FOLLOW_UP: (
+        "Is het gelukt? $afspraak",
+        "Beste $naam,\n\nOp de Beursvloer maakte u een afspraak: $afspraak, vóór $datum.\n\n"
+        "Is het gebeurd? Laat het ons weten (gedaan, deels of niet): $link\n\nMet vriendelijke groet,\n$centrale",
+    ),
+    NoticeKind.TRAINING_PLACE: (
+        "Er is plaats voor je: $training",
+        "Beste $naam,\n\nEr is een plaats vrijgekomen bij $training op $datum ($plaats). Je stond op de wachtlijst;"
+        " de plaats is nu van jou.\n\nKun je toch niet? Meld je dan af: $link\n\nHartelijke groet,\n$centrale",
+    ),
+    NoticeKind.TRAINING_REMINDER: (
+        "Herinnering: $training op $datum",
+        "Beste $naam,\n\nTot binnenkort bij $training, op $datum ($plaats).\n\n"
+        "Kun je toch niet? Meld je dan af, dan kan iemand van de wachtlijst mee: $link\n\nHartelijke groet,\n$centrale",
+    ),
+    NoticeKind.TRAINING_CANCELLED: (
+        "Gaat niet door: $training",
+        "Beste $naam,\n\nHelaas gaat $training op $datum niet door. Kijk gerust naar de andere trainingen:"
+        " $link\n\nHartelijke groet,\n$centrale",
     ),
 }
 

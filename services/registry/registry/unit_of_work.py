@@ -12,10 +12,12 @@ from registry.repositories import (
     AccessLogRepository,
     AccountLinkRepository,
     AccountRepository,
+    BeursvloerRepository,
     CalendarFeedRepository,
     CentraleContactRepository,
     CentraleRepository,
     CredentialRepository,
+    DealRepository,
     FollowUpRepository,
     HoursRepository,
     IdempotencyKeyRepository,
@@ -32,10 +34,12 @@ from registry.repositories import (
     PostgresAccessLogRepository,
     PostgresAccountLinkRepository,
     PostgresAccountRepository,
+    PostgresBeursvloerRepository,
     PostgresCalendarFeedRepository,
     PostgresCentraleContactRepository,
     PostgresCentraleRepository,
     PostgresCredentialRepository,
+    PostgresDealRepository,
     PostgresFollowUpRepository,
     PostgresHoursRepository,
     PostgresIdempotencyKeyRepository,
@@ -55,6 +59,7 @@ from registry.repositories import (
     PostgresResponseMessageRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
+    PostgresTrainingRepository,
     PostgresVacatureRepository,
     PostgresVolunteerDayRepository,
     PostgresVolunteerRepository,
@@ -64,6 +69,7 @@ from registry.repositories import (
     ResponseMessageRepository,
     TaskRepository,
     TemplateRepository,
+    TrainingRepository,
     VacatureRepository,
     VolunteerDayRepository,
     VolunteerRepository,
@@ -229,6 +235,21 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Partners' webhooks and their delivery log."""
         ...
 
+    @property
+    def beursvloer(self) -> BeursvloerRepository:
+        """The Beursvloer's floor: evenings, offers, requests, proposed pairs, companies' contacts."""
+        ...
+
+    @property
+    def deals(self) -> DealRepository:
+        """Beursvloer deals and their follow-up."""
+        ...
+
+    @property
+    def trainings(self) -> TrainingRepository:
+        """Trainings and advice sessions, and their bookings."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -265,3 +286,6 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
         self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)
         self.webhooks: WebhookRepository = PostgresWebhookRepository(conn)
+        self.beursvloer: BeursvloerRepository = PostgresBeursvloerRepository(conn)
+        self.deals: DealRepository = PostgresDealRepository(conn)
+        self.trainings: TrainingRepository = PostgresTrainingRepository(conn)

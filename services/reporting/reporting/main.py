@@ -6,18 +6,27 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from common.consumer import EventConsumer
 from common.service import ServiceSpec, create_service_app, run_service
 from reporting.api import ROUTERS
 from reporting.config import Settings
+from reporting.programmes import register_programme_projections
 from reporting.projections import register_projections
 from reporting.rebuild import PROJECTION_TABLES, RebuildResult, rebuild_projections
 
 __all__ = ["SPEC", "create_app", "main", "rebuild"]
 
+
+def _subscribe(consumer: EventConsumer) -> None:
+    """Reporting's projections: the cube's facts, and the programmes' (Beursvloer, trainings; self-contained)."""
+    register_projections(consumer)
+    register_programme_projections(consumer)
+
+
 SPEC = ServiceSpec(
     name="reporting",
     migrations=Path(__file__).parent.parent / "migrations",
-    register_handlers=register_projections,
+    register_handlers=_subscribe,
     routers=ROUTERS,
     # Every read model of this projection: `python -m common.ops replay reporting` empties them (offline);
     # `python -m reporting rebuild` rebuilds them into fresh tables while the service runs (reporting.rebuild).

@@ -54,7 +54,7 @@ async def test_the_certificate_pdf_lists_the_right_totals_and_can_be_verified(ap
         "Voedselbank Utrecht ouderen koken, rijbewijs-b 12,50",
         "Bibliotheek Oost taal taalles 2,25",
         "Ingezette vaardigheden koken, rijbewijs-b, taalles",
-        "Trainingen Trainingen worden nog niet in het platform geregistreerd",
+        "Trainingen Geen trainingen gevolgd bij de vrijwilligerscentrale.",
         "10 uur vrijwillige inzet",
         "Je eerste klus als vrijwilliger",
         f"Certificaatnummer: {certificate_id}",

@@ -64,6 +64,33 @@ async def test_no_registry_topic_holds_a_personal_field_or_value(registry: Regis
     hr = await registry.credential(f"/v1/business-partners/{partner.json()['id']}/credentials", registry.ops)
     day = {"external_ref": "privacy-check", "team_size": 4, "on_date": "2030-06-01"}
     assert (await registry.http.post("/v1/volunteer-days", json=day, headers=hr)).status_code == 201
+    # The Beursvloer and the trainings (issue 18): the words and the company's contact stay in the registry.
+    floor = f"/v1/centrales/{centrale_id}/beursvloer"
+    contact = {"name": "Contactpersoon Beurs", "email": "beurs.contact@bedrijf.example"}
+    offer = {"category": "goods", "description": "Omschrijving van het aanbod: tien laptops", "quantity": 10}
+    wish = {"category": "goods", "description": "Omschrijving van de vraag: laptops", "quantity": 4}
+    registry.personal_values += [*contact.values(), offer["description"], wish["description"]]
+    assert (
+        await registry.http.put(f"/v1/beursvloer/partners/{partner.json()['id']}/contact", json=contact, headers=hr)
+    ).status_code == 200
+    offer_id = (await registry.http.post(f"{floor}/offers", json=offer, headers=hr)).json()["id"]
+    request_id = (await registry.http.post(f"{floor}/requests", json=wish, headers=organisation)).json()["id"]
+    deal = {"offer_id": offer_id, "request_id": request_id, "due_on": "2030-06-01"}
+    assert (await registry.http.post(f"{floor}/deals", json=deal, headers=staff)).status_code == 201
+    start = datetime.now(UTC) + timedelta(days=7)
+    training = {
+        "title": "Omgaan met agressie", "description": "Omschrijving van de training", "audience": "both",
+        "place": "Adres van de trainingslocatie", "capacity": 5,
+        "sessions": [{"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()}],
+    }  # fmt: skip
+    registry.personal_values += ["Omschrijving van de training", "Adres van de trainingslocatie"]
+    created = await registry.http.post(f"/v1/centrales/{centrale_id}/trainings", json=training, headers=staff)
+    assert created.status_code == 201
+    booking = {"volunteer_id": str(volunteer_id)}
+    booked = await registry.http.post(
+        f"/v1/centrales/{centrale_id}/trainings/{created.json()['id']}/bookings", json=booking, headers=staff
+    )
+    assert booked.status_code == 201
     assert (await registry.http.delete(path, headers=staff)).status_code == 204
     await registry.events("registry.volunteers.v1", volunteer_id, 6)
 

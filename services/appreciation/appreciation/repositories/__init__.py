@@ -15,6 +15,7 @@ from appreciation.repositories.rules import (
     PostgresRuleRepository,
     RuleRepository,
 )
+from appreciation.repositories.trainings import PostgresTrainingRepository, TrainingRepository
 from appreciation.repositories.volunteers import (
     HoursRepository,
     MatchRepository,
@@ -40,7 +41,9 @@ __all__ = [
     "PostgresMatchRepository",
     "PostgresOrganisationRepository",
     "PostgresRuleRepository",
+    "PostgresTrainingRepository",
     "PostgresVolunteerRepository",
     "RuleRepository",
+    "TrainingRepository",
     "VolunteerRepository",
 ]

@@ -14,10 +14,16 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from appreciation.certificate_pdf import CertificateContent, OrganisationLine, TaskLine, render_certificate
+from appreciation.certificate_pdf import (
+    CertificateContent,
+    OrganisationLine,
+    TaskLine,
+    TrainingLine,
+    render_certificate,
+)
 from appreciation.domain import Certificate
 from appreciation.unit_of_work import AppreciationUnitOfWork
-from appreciation.use_cases.records import TRAININGS_NOTE, ShowVolunteerRecord, full_record
+from appreciation.use_cases.records import ShowVolunteerRecord, full_record
 from common.errors import Conflict, NotFound
 
 __all__ = [
@@ -59,11 +65,12 @@ class VerifyCertificate:
 
 
 async def issue_certificate(command: IssueCertificate, uow: AppreciationUnitOfWork) -> tuple[UUID, bytes]:
-    """Render the volunteer's certificate and remember its id and hash; Conflict while there are no hours."""
+    """Render the volunteer's certificate and remember its id and hash; Conflict while there are no hours and no
+    trainings followed."""
     record = await full_record(ShowVolunteerRecord(command.volunteer_id, command.centrale_id), uow)
     summary = record.summary
-    if summary.total_hours <= 0:
-        raise Conflict("no hours have been logged yet: there is nothing to certify")
+    if summary.total_hours <= 0 and not record.trainings:
+        raise Conflict("no hours or trainings have been recorded yet: there is nothing to certify")
     display_name = await uow.centrales.display_name(command.centrale_id)
     certificate_id = uuid4()
     issued_at = uow.now()
@@ -76,7 +83,7 @@ async def issue_certificate(command: IssueCertificate, uow: AppreciationUnitOfWo
         first_day=summary.first_day,
         last_day=summary.last_day,
         verify_url=f"{command.public_url.rstrip('/')}/v1/certificates/{certificate_id}",
-        trainings_note=TRAININGS_NOTE,
+        trainings=[TrainingLine(t.title, t.kind, t.on) for t in record.trainings],
         organisations=[
             OrganisationLine(o.name or _UNKNOWN_ORGANISATION, o.hours, o.first_day, o.last_day)
             for o in summary.organisations

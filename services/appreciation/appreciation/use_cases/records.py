@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from appreciation.domain import Award, Certificate, VolunteerRecord, summarise_record
+from appreciation.domain.trainings import TrainingFollowed, trainings_followed
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from common.errors import NotFound
 
 __all__ = [
-    "TRAININGS_NOTE",
     "FullRecord",
     "ListCentraleAwards",
     "ShowVolunteerRecord",
@@ -20,9 +20,6 @@ __all__ = [
     "full_record",
     "volunteer_record",
 ]
-
-# No event tells appreciation about trainings (deskundigheidsbevordering) yet; say so instead of inventing.
-TRAININGS_NOTE = "Trainingen worden nog niet in het platform geregistreerd; de vrijwilligerscentrale kan ze bevestigen."
 
 
 @dataclass(frozen=True)
@@ -45,15 +42,16 @@ class ListCentraleAwards:
 
 @dataclass(frozen=True)
 class FullRecord:
-    """A volunteer's record with their awards and certificates."""
+    """A volunteer's record with the trainings they followed, their awards and certificates."""
 
     summary: VolunteerRecord
     awards: list[Award]
     certificates: list[Certificate]
+    trainings: list[TrainingFollowed]
 
 
 async def full_record(query: ShowVolunteerRecord, uow: AppreciationUnitOfWork) -> FullRecord:
-    """Organisations, tasks, hours, awards and certificates of one volunteer of the centrale.
+    """Organisations, tasks, hours, trainings, awards and certificates of one volunteer of the centrale.
 
     NotFound when appreciation knows the volunteer under another centrale (or, with ``must_exist``, not at
     all): staff of one centrale never see another's volunteers.
@@ -69,10 +67,13 @@ async def full_record(query: ShowVolunteerRecord, uow: AppreciationUnitOfWork) -
         {m.organisation_id for m in matches} | {h.organisation_id for h in hours}
     )
     tasks = await uow.organisations.tasks({m.task_id for m in matches} | {h.task_id for h in hours})
+    attendance = await uow.trainings.attendance_of(query.volunteer_id)
+    trainings = await uow.trainings.of_ids({a.training_id for a in attendance})
     return FullRecord(
         summary=summarise_record(matches, hours, organisations, tasks),
         awards=await uow.awards.of_volunteer(query.volunteer_id),
         certificates=await uow.certificates.of_volunteer(query.volunteer_id),
+        trainings=trainings_followed(attendance, trainings),
     )
 
 
@@ -122,8 +123,9 @@ async def volunteer_record(query: ShowVolunteerRecord, uow: AppreciationUnitOfWo
             {"certificate_id": c.id, "issued_at": c.issued_at, "total_hours": c.total_hours}
             for c in record.certificates
         ],
-        "trainings": [],
-        "trainings_note": TRAININGS_NOTE,
+        "trainings": [
+            {"training_id": t.training_id, "title": t.title, "kind": t.kind, "on": t.on} for t in record.trainings
+        ],
     }
 
 

@@ -1,5 +1,6 @@
 """Repositories: a Protocol per aggregate for the use cases, and the PostgreSQL class that knows its columns."""
 
+from matching.repositories.beursvloer import BeursvloerRepository, PostgresBeursvloerRepository
 from matching.repositories.mediation import MediationRepository, PostgresMediationRepository
 from matching.repositories.postcode_areas import PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from matching.repositories.proposals import PostgresProposalRepository, ProposalRepository
@@ -13,9 +14,11 @@ from matching.repositories.volunteer_days import (
 from matching.repositories.volunteers import PostgresVolunteerRepository, VolunteerChanges, VolunteerRepository
 
 __all__ = [
+    "BeursvloerRepository",
     "MediationRepository",
     "PartnerRepository",
     "PostcodeAreaRepository",
+    "PostgresBeursvloerRepository",
     "PostgresMediationRepository",
     "PostgresPartnerRepository",
     "PostgresPostcodeAreaRepository",

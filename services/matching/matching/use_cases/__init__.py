@@ -5,6 +5,7 @@ request, the job). They write state through the unit of work's repositories and 
 ``uow.emit``, so both commit together or not at all.
 """
 
+from matching.use_cases.beursvloer import close_beurs_posting, record_beurs_posting
 from matching.use_cases.overflow import offer_overflow
 from matching.use_cases.proposals import (
     accept_proposal,
@@ -43,6 +44,7 @@ __all__ = [
     "agree_to_proposal",
     "approve_proposal",
     "assign_team_day",
+    "close_beurs_posting",
     "close_task",
     "decline_proposal",
     "end_match",
@@ -57,6 +59,7 @@ __all__ = [
     "load_postcode_areas",
     "match_team_day",
     "offer_overflow",
+    "record_beurs_posting",
     "record_partner",
     "record_posted_task",
     "record_task_update",

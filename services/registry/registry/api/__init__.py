@@ -3,6 +3,7 @@
 from registry.api import (
     access_log,
     accounts,
+    beursvloer,
     calendar,
     conversation,
     credentials,
@@ -12,6 +13,7 @@ from registry.api import (
     partners,
     sessions,
     staff,
+    trainings,
     vacaturebank,
     volunteers,
     webhooks,
@@ -32,6 +34,8 @@ ROUTERS = (
     conversation.router,
     follow_up.router,
     webhooks.router,
+    beursvloer.router,
+    trainings.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -83,6 +83,8 @@ class NoticeOut(BaseModel):
     match_id: UUID | None
     task_id: UUID | None
     check_in_id: UUID | None
+    deal_id: UUID | None = Field(None, description="The Beursvloer deal it is about.")
+    training_id: UUID | None = Field(None, description="The training it is about.")
     delivery: str = Field(description="immediate or digest.")
     status: str = Field(description="pending, sent, not_sent (reason), failed, call (on the call list) or called.")
     reason: str | None

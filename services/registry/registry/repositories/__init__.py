@@ -13,6 +13,18 @@ from registry.repositories.accounts import (
     PostgresAccountRepository,
     PostgresMembershipRepository,
 )
+from registry.repositories.beursvloer import (
+    BeursEvent,
+    BeursvloerRepository,
+    Deal,
+    DealRepository,
+    Offer,
+    Pair,
+    PartnerContact,
+    PostgresBeursvloerRepository,
+    PostgresDealRepository,
+    Wish,
+)
 from registry.repositories.calendar import (
     CalendarFeed,
     CalendarFeedRepository,
@@ -86,6 +98,7 @@ from registry.repositories.personal_data import PersonalDataRepository, Postgres
 from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from registry.repositories.rate_limits import PostgresRateLimitRepository, RateLimitRepository, Window
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
+from registry.repositories.trainings import Booking, PostgresTrainingRepository, Training, TrainingRepository
 from registry.repositories.vacatures import (
     Facets,
     PostgresPublicContactRepository,
@@ -112,6 +125,9 @@ __all__ = [
     "AccountLink",
     "AccountLinkRepository",
     "AccountRepository",
+    "BeursEvent",
+    "BeursvloerRepository",
+    "Booking",
     "BusinessPartner",
     "CalendarFeed",
     "CalendarFeedRepository",
@@ -126,6 +142,8 @@ __all__ = [
     "CredentialRepository",
     "DayHours",
     "DayPlace",
+    "Deal",
+    "DealRepository",
     "Facets",
     "FollowUpRepository",
     "FollowUpSettings",
@@ -146,8 +164,11 @@ __all__ = [
     "NoticeRepository",
     "NoticeTemplate",
     "NoticeTemplateRepository",
+    "Offer",
     "Organisation",
     "OrganisationRepository",
+    "Pair",
+    "PartnerContact",
     "PartnerRepository",
     "PartnerWebhook",
     "PersonalDataRepository",
@@ -156,10 +177,12 @@ __all__ = [
     "PostgresAccessLogRepository",
     "PostgresAccountLinkRepository",
     "PostgresAccountRepository",
+    "PostgresBeursvloerRepository",
     "PostgresCalendarFeedRepository",
     "PostgresCentraleContactRepository",
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
+    "PostgresDealRepository",
     "PostgresFollowUpRepository",
     "PostgresHoursRepository",
     "PostgresIdempotencyKeyRepository",
@@ -179,6 +202,7 @@ __all__ = [
     "PostgresResponseMessageRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
+    "PostgresTrainingRepository",
     "PostgresVacatureRepository",
     "PostgresVolunteerDayRepository",
     "PostgresVolunteerRepository",
@@ -194,6 +218,8 @@ __all__ = [
     "TaskRepository",
     "Template",
     "TemplateRepository",
+    "Training",
+    "TrainingRepository",
     "Vacature",
     "VacaturePage",
     "VacatureRepository",
@@ -205,4 +231,5 @@ __all__ = [
     "WebhookDelivery",
     "WebhookRepository",
     "Window",
+    "Wish",
 ]

@@ -30,7 +30,7 @@ class Notice:
 
     id: UUID
     recipient_kind: str
-    """``volunteer`` or ``organisation`` (its contact person)."""
+    """``volunteer``, ``organisation`` (its contact person) or ``partner`` (a company's Beursvloer contact)."""
     recipient_id: UUID
     centrale_id: str
     """The recipient's centrale: its templates and its staff."""
@@ -51,6 +51,10 @@ class Notice:
     mail_id: UUID | None = None
     """The mail it went out in: several notices share one in a digest."""
     called_by: str | None = None
+    deal_id: UUID | None = None
+    """A Beursvloer deal it is about."""
+    training_id: UUID | None = None
+    """A training it is about."""
 
 
 @dataclass(frozen=True)

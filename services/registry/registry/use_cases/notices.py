@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo
 
 from common.errors import NotFound, Rejected
 from registry.domain import ConsentKind
 from registry.notice_texts import (
+    BOOKED_KINDS,
     DEFAULT_NOTICE_TEMPLATES,
     NoticeKind,
     NoticeText,
@@ -68,6 +70,7 @@ MAX_RETRY = timedelta(days=1)
 _ERROR_TEXT_LIMIT = 500
 # Ids of notices derive from what caused them (an event, a job's moment), so nothing is queued twice.
 _NOTICE_IDS = UUID("4f6b3c1e-8d2a-4f5e-9a7b-2c1d0e9f8a6b")
+_DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 _MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
            "november", "december")  # fmt: skip
 
@@ -76,22 +79,31 @@ _MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augu
 
 
 async def _recipient_problem(
-    uow: RegistryUnitOfWork, recipient_kind: str, recipient_id: UUID, centrale_id: str
+    uow: RegistryUnitOfWork, recipient_kind: str, recipient_id: UUID, centrale_id: str, kind: str
 ) -> str | None:
-    """Why no mail may go to the recipient now (``no_email``: they go on the call list), or None when one may."""
+    """Why no mail may go to the recipient now (``no_email``: they go on the call list), or None when one may.
+
+    A volunteer hears about proposals and matches only with the consent to bemiddeling; about what they booked
+    themselves (``BOOKED_KINDS``: a training) without it."""
     if recipient_kind == "organisation":
         organisation = await uow.organisations.get(recipient_id, centrale_id)
         if organisation is None:
             return "unknown_organisation"
         return None if organisation.contact_email else "no_email"
+    if recipient_kind == "partner":
+        contact = await uow.beursvloer.contact(recipient_id)
+        if contact is None:
+            return "no_contact"
+        return None if contact.email else "no_email"
     volunteer = await uow.volunteers.get(recipient_id)
     if volunteer is None:
         return "unknown_volunteer"
     if volunteer.erased_at is not None:
         return "erased"
-    consent = (await uow.volunteers.consents(recipient_id)).get(ConsentKind.MATCHING.value)
-    if consent is None or not consent.granted:
-        return "no_consent"
+    if kind not in BOOKED_KINDS:
+        consent = (await uow.volunteers.consents(recipient_id)).get(ConsentKind.MATCHING.value)
+        if consent is None or not consent.granted:
+            return "no_consent"
     return None if volunteer.email else "no_email"
 
 
@@ -99,13 +111,15 @@ async def queue_notice(
     uow: RegistryUnitOfWork,
     *,
     kind: NoticeKind,
-    recipient_kind: Literal["volunteer", "organisation"],
+    recipient_kind: Literal["volunteer", "organisation", "partner"],
     recipient_id: UUID,
     centrale_id: str,
     cause: str,
     match_id: UUID | None = None,
     task_id: UUID | None = None,
     check_in_id: UUID | None = None,
+    deal_id: UUID | None = None,
+    training_id: UUID | None = None,
 ) -> Notice | None:
     """Queue one notice, once per ``cause`` (an event id, a job's moment): pending as the person prefers it (at
     once or in the daily digest), on the call list when they have no e-mail address, else not sent with the
@@ -113,7 +127,11 @@ async def queue_notice(
     preference = (await uow.notice_preferences.of_recipient(recipient_kind, recipient_id)).get(
         kind.value, _DEFAULT_DELIVERY
     )
-    problem = "off" if preference == "off" else await _recipient_problem(uow, recipient_kind, recipient_id, centrale_id)
+    problem = (
+        "off"
+        if preference == "off"
+        else await _recipient_problem(uow, recipient_kind, recipient_id, centrale_id, kind.value)
+    )
     status = "pending" if problem is None else "call" if problem == "no_email" else "not_sent"
     notice = Notice(
         id=uuid5(_NOTICE_IDS, f"{cause}|{kind.value}|{recipient_kind}|{recipient_id}"),
@@ -129,6 +147,8 @@ async def queue_notice(
         match_id=match_id,
         task_id=task_id,
         check_in_id=check_in_id,
+        deal_id=deal_id,
+        training_id=training_id,
     )
     return notice if await uow.notices.add_once(notice) else None
 
@@ -304,6 +324,9 @@ async def _name_and_phone(uow: RegistryUnitOfWork, notice: Notice) -> tuple[str 
     if notice.recipient_kind == "organisation":
         organisation = await uow.organisations.get(notice.recipient_id, notice.centrale_id)
         return (organisation.contact_name, organisation.contact_phone) if organisation else (None, None)
+    if notice.recipient_kind == "partner":
+        contact = await uow.beursvloer.contact(notice.recipient_id)
+        return (contact.name, contact.phone) if contact else (None, None)
     volunteer = await uow.volunteers.get(notice.recipient_id)
     if volunteer is None or volunteer.erased_at is not None:
         return None, None
@@ -374,7 +397,7 @@ async def prepare_notices(cmd: PrepareNotices, uow: RegistryUnitOfWork) -> Notic
         return None
     first = cmd.notices[0]
     problem = (
-        await _recipient_problem(uow, first.recipient_kind, first.recipient_id, first.centrale_id)
+        await _recipient_problem(uow, first.recipient_kind, first.recipient_id, first.centrale_id, first.kind)
         if cmd.sending_enabled
         else "sending_disabled"
     )
@@ -433,6 +456,11 @@ async def _recipient(uow: RegistryUnitOfWork, notice: Notice) -> tuple[str, str,
         assert organisation is not None, "checked by _recipient_problem"
         assert organisation.contact_email, "checked by _recipient_problem"
         return organisation.contact_email, organisation.contact_name or organisation.name, centrale.name, None
+    if notice.recipient_kind == "partner":
+        contact = await uow.beursvloer.contact(notice.recipient_id)
+        assert contact is not None, "checked by _recipient_problem"
+        assert contact.email, "checked by _recipient_problem"
+        return contact.email, contact.name, centrale.name, None
     volunteer = await uow.volunteers.get(notice.recipient_id)
     assert volunteer is not None, "checked by _recipient_problem"
     assert volunteer.email, "checked by _recipient_problem"
@@ -445,7 +473,7 @@ async def _values(
     """What a notice's placeholders stand for: names and titles from the current records, a link into the portal."""
     task = await uow.tasks.get_by_id(notice.task_id) if notice.task_id else None
     organisation = await uow.organisations.get(task.organisation_id, task.centrale_id) if task else None
-    return {
+    values = {
         "naam": name,
         "taak": task.title if task else "",
         "organisatie": organisation.name if organisation else "",
@@ -453,6 +481,18 @@ async def _values(
         "link": _link(portal, notice),
         "datum": _dutch_day(vog_until) if vog_until else "",
     }
+    deal = await uow.deals.get(notice.deal_id, notice.centrale_id) if notice.deal_id else None
+    if deal is not None:
+        values |= {"afspraak": deal.description, "datum": _dutch_day(deal.due_on)}
+    training = await uow.trainings.get(notice.training_id, notice.centrale_id) if notice.training_id else None
+    if training is not None:
+        start = training.starts_at.astimezone(_DUTCH_TIME)
+        values |= {
+            "training": training.title,
+            "plaats": training.place,
+            "datum": f"{_dutch_day(start.date())} om {start:%H:%M}",
+        }
+    return values
 
 
 def _link(portal: str | None, notice: Notice) -> str:
@@ -460,6 +500,10 @@ def _link(portal: str | None, notice: Notice) -> str:
     if portal is None:
         return "via de vrijwilligerscentrale"
     base = portal.rstrip("/")
+    if notice.deal_id is not None:
+        return f"{base}/beursvloer/afspraken/{notice.deal_id}"
+    if notice.training_id is not None:
+        return f"{base}/trainingen/{notice.training_id}"
     if notice.check_in_id is not None:
         return f"{base}/check-ins/{notice.check_in_id}"
     if notice.match_id is not None:

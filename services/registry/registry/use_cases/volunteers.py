@@ -26,6 +26,7 @@ from registry.use_cases.audit import TRAIL_LIMIT, described, record_access
 from registry.use_cases.credentials import IssueCredential, IssuedCredential, issue_credential, revoke_credentials_of
 from registry.use_cases.hours import hours_view
 from registry.use_cases.sessions import start_session
+from registry.use_cases.trainings import trainings_of_volunteer
 
 __all__ = [
     "EraseVolunteer",
@@ -368,6 +369,8 @@ async def get_volunteer(query: GetVolunteer, uow: RegistryUnitOfWork) -> dict[st
             kind: {"granted": c.granted, "text_version": c.text_version, "recorded_at": c.recorded_at}
             for kind, c in consents.items()
         },
+        # The kennisfunctie: trainings booked and followed (issue 18).
+        "trainings": await trainings_of_volunteer(uow, volunteer.id, query.centrale_id),
     }
 
 

@@ -1,7 +1,7 @@
 """Reporting HTTP API: figures per scope and role, accountability reports, ops configuration and rebuilds."""
 
-from reporting.api import figures, ops, reports
+from reporting.api import figures, ops, programmes, reports
 
-ROUTERS = (figures.router, reports.router, ops.router)
+ROUTERS = (figures.router, reports.router, ops.router, programmes.router)
 
 __all__ = ["ROUTERS"]
