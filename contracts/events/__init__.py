@@ -13,6 +13,7 @@ from contracts.events.beursvloer import (
     BeursvloerRequestPosted,
 )
 from contracts.events.credentials import CredentialIssued, CredentialRevoked
+from contracts.events.history import HISTORIC_ENTRIES_PER_EVENT, HistoricHoursEntry, HistoricHoursImported
 from contracts.events.hours import HoursCorrected, HoursLogged, HoursRejected
 from contracts.events.matches import (
     MatchAccepted,
@@ -44,6 +45,7 @@ from contracts.events.volunteers import (
 
 __all__ = [
     "EVENT_TYPES",
+    "HISTORIC_ENTRIES_PER_EVENT",
     "AppreciationAwarded",
     "BeursvloerDealFollowedUp",
     "BeursvloerDealMade",
@@ -56,6 +58,8 @@ __all__ = [
     "CredentialIssued",
     "CredentialRevoked",
     "Event",
+    "HistoricHoursEntry",
+    "HistoricHoursImported",
     "HoursCorrected",
     "HoursLogged",
     "HoursRejected",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-__all__ = ["AgeBand", "CentraleId", "PostcodeArea", "Weekday", "WeeklySlot"]
+__all__ = ["AgeBand", "CentraleId", "ImportSource", "Imported", "PostcodeArea", "Weekday", "WeeklySlot"]
 
 CentraleId = Annotated[
     str,
@@ -30,6 +30,20 @@ AgeBand = Annotated[
     Field(
         description="Age band, never an exact birth date. Known values: 12-17, 18-20, 21-29, 30-49, 50-66, 67+.",
         examples=["21-29"],
+    ),
+]
+
+# Records centrale staff brought in from another system (issue 18): the registry marks their events, so a
+# consumer can tell a record's history from something that happens now (no thank-you for the past).
+Imported = Annotated[
+    bool,
+    Field(description="True when the record was imported from another system by centrale staff, not made here."),
+]
+ImportSource = Annotated[
+    str | None,
+    Field(
+        description="The system an imported record came from, as the centrale named it; None when not imported.",
+        examples=["vrijwilligersbank"],
     ),
 ]
 

@@ -39,3 +39,8 @@ class AppreciationAwarded(Event):
     trigger_event_id: UUID = Field(description="The event that crossed the threshold.")
     trigger_event_type: str
     awarded_at: datetime
+    historic: bool = Field(
+        False,
+        description="Earned by history an import brought in (hours worked or a registration from before the"
+        " platform): recorded on the volunteer's record, not celebrated anew; the registry sends no thank-you.",
+    )

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.events._base import Event, register
-from contracts.events._common import CentraleId, PostcodeArea
+from contracts.events._common import CentraleId, Imported, ImportSource, PostcodeArea
 
 __all__ = ["OrganisationAdmitted", "OrganisationRefused", "OrganisationRegistered"]
 
@@ -34,6 +34,8 @@ class OrganisationRegistered(Event):
     liability_insured: bool = Field(description="Whether it has liability insurance covering volunteers.")
     free_vog_scheme: bool = Field(description="Whether it is admitted to the Regeling Gratis VOG.")
     registered_at: datetime
+    imported: Imported = False
+    import_source: ImportSource = None
 
 
 @register
@@ -47,6 +49,8 @@ class OrganisationAdmitted(Event):
     organisation_id: UUID
     centrale_id: CentraleId
     admitted_at: datetime
+    imported: Imported = False
+    import_source: ImportSource = None
 
 
 @register

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.events._base import Event, register
-from contracts.events._common import CentraleId, PostcodeArea, WeeklySlot
+from contracts.events._common import CentraleId, Imported, ImportSource, PostcodeArea, WeeklySlot
 
 __all__ = ["TaskClosed", "TaskPosted", "TaskUpdated"]
 
@@ -34,6 +34,8 @@ class _TaskFacts(Event):
     team_suitable: bool = Field(False, description="Suitable for a business team day.")
     support_accessible: bool = Field(False, description="Accessible for volunteers who need support.")
     closing_date: date | None = Field(None, description="Last day to respond.")
+    imported: Imported = False
+    import_source: ImportSource = None
 
 
 @register
@@ -71,3 +73,5 @@ class TaskClosed(Event):
     centrale_id: CentraleId
     reason: str = Field(description="filled, closed or expired.", examples=["filled"])
     closed_at: datetime
+    imported: Imported = False
+    import_source: ImportSource = None

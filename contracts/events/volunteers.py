@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.events._base import Event, register
-from contracts.events._common import AgeBand, CentraleId, PostcodeArea, WeeklySlot
+from contracts.events._common import AgeBand, CentraleId, Imported, ImportSource, PostcodeArea, WeeklySlot
 
 __all__ = ["VolunteerConsentChanged", "VolunteerErased", "VolunteerProfileUpdated", "VolunteerRegistered"]
 
@@ -46,6 +46,8 @@ class _VolunteerProfile(Event):
         description="Self-declared target-group labels, present only with explicit consent; used in aggregates.",
         examples=[["statushouder"]],
     )
+    imported: Imported = False
+    import_source: ImportSource = None
 
 
 @register
@@ -56,7 +58,9 @@ class VolunteerRegistered(_VolunteerProfile):
     topic: ClassVar[str] = _TOPIC
     subject_field: ClassVar[str] = "volunteer_id"
 
-    registered_at: datetime = Field(description="When the registration was accepted.")
+    registered_at: datetime = Field(
+        description="When the registration was accepted (for an imported volunteer: in the other system)."
+    )
     registered_by: Literal["self", "staff"] = Field(
         "self", description="Whether the volunteer registered or staff did so at intake."
     )
@@ -103,4 +107,8 @@ class VolunteerConsentChanged(Event):
     )
     granted: bool = Field(description="True when granted, False when withdrawn.")
     text_version: str = Field(description="Version of the consent text the volunteer was shown.", examples=["2026-01"])
-    changed_at: datetime
+    changed_at: datetime = Field(
+        description="When it was given or withdrawn (for an imported consent: when, in the other system)."
+    )
+    imported: Imported = False
+    import_source: ImportSource = None

@@ -184,6 +184,15 @@ class FakeHoursRepository:
                 self.entries[entry.id] = entry
                 self._of_volunteer.setdefault(entry.volunteer_id, []).append(entry)
 
+    async def put(self, entries: Sequence[HoursEntry]) -> None:
+        """Keep each entry, an entry with a known id replacing the old one (also under another volunteer)."""
+        for entry in entries:
+            old = self.entries.get(entry.id)
+            if old is not None:
+                self._of_volunteer[old.volunteer_id].remove(old)
+            self.entries[entry.id] = entry
+            self._of_volunteer.setdefault(entry.volunteer_id, []).append(entry)
+
     async def of_volunteers(self, volunteer_ids: Collection[UUID]) -> list[HoursEntry]:
         """Every entry of those volunteers."""
         return [entry for v in set(volunteer_ids) for entry in self._of_volunteer.get(v, [])]

@@ -38,9 +38,11 @@ from registry.repositories import (
     DayPlace,
     Deal,
     FollowUpSettings,
+    HistoricHours,
     Hours,
     HoursChange,
     IdempotencyKey,
+    ImportLink,
     Match,
     Membership,
     Message,
@@ -68,6 +70,7 @@ from registry.repositories import (
 )
 from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, PersonalTable
 from registry.unit_of_work import RegistryUnitOfWork
+from tests.registry.fakes_imports import FakeExportRepository, FakeHistoricHoursRepository, FakeImportRepository
 from tests.registry.fakes_programmes import FakeBeursvloerRepository, FakeDealRepository, FakeTrainingRepository
 from tests.registry.fakes_teamdays import FakeWebhookRepository
 from tests.registry.fakes_vacaturebank import (
@@ -123,6 +126,8 @@ class FakeTables:
     postcode_areas: dict[str, PostcodeArea] = field(default_factory=dict)
     centrale_public_contacts: dict[str, PublicContact] = field(default_factory=dict)
     calendar_feeds: dict[UUID, CalendarFeed] = field(default_factory=dict)
+    import_links: dict[tuple[str, str, str, bytes], ImportLink] = field(default_factory=dict)
+    historic_hours: dict[tuple[str, str, str], HistoricHours] = field(default_factory=dict)
     partner_webhooks: dict[UUID, PartnerWebhook] = field(default_factory=dict)
     webhook_deliveries: dict[UUID, WebhookDelivery] = field(default_factory=dict)
     webhook_attempts: list[WebhookAttempt] = field(default_factory=list)
@@ -1244,6 +1249,9 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.postcode_areas = FakePostcodeAreaRepository(self.tables)
         self.public_contacts = FakePublicContactRepository(self.tables)
         self.calendar_feeds = FakeCalendarFeedRepository(self.tables)
+        self.imports = FakeImportRepository(self.tables)
+        self.historic_hours = FakeHistoricHoursRepository(self.tables)
+        self.exports = FakeExportRepository(self.tables)
         self.webhooks = FakeWebhookRepository(self.tables)
         self.beursvloer = FakeBeursvloerRepository(self.tables)
         self.deals = FakeDealRepository(self.tables)

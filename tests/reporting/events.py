@@ -11,6 +11,8 @@ from uuid import UUID, uuid4
 from contracts import Event, EventEnvelope
 from contracts.events import (
     BusinessPartnerRegistered,
+    HistoricHoursEntry,
+    HistoricHoursImported,
     HoursLogged,
     MatchEnded,
     MatchMade,
@@ -217,3 +219,21 @@ class World:
         )  # fmt: skip
         self._add(logged, t.centrale_id, at(on, 18))
         return day_id
+
+    def historic_hours(
+        self, volunteer: UUID, organisation: UUID, days: list[tuple[str, str]], *, recorded: datetime,
+        ids: list[UUID] | None = None,
+    ) -> list[UUID]:  # fmt: skip
+        """An import brings in hours the volunteer worked before the platform: (day, hours) at ``organisation``."""
+        centrale = self._volunteers[volunteer].centrale_id
+        ids = ids or [uuid4() for _ in days]
+        entries = [
+            HistoricHoursEntry(hours_id=hours_id, organisation_id=organisation, theme="zorg",
+                               worked_on=date.fromisoformat(day), hours=Decimal(hours))
+            for hours_id, (day, hours) in zip(ids, days, strict=True)
+        ]  # fmt: skip
+        self._add(HistoricHoursImported(
+            volunteer_id=volunteer, centrale_id=centrale, import_source="vrijwilligersbank", entries=entries,
+            imported_at=recorded,
+        ), centrale, recorded)  # fmt: skip
+        return ids

@@ -10,7 +10,7 @@ from appreciation.config import SERVICE
 from appreciation.domain import AwardTrigger, HoursEntry, Match, Organisation, Task
 from appreciation.domain.trainings import Attendance, Training
 from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
-from appreciation.use_cases import awards, hours, trainings
+from appreciation.use_cases import awards, history, hours, trainings
 from common.auth import register_credential_projection
 from common.clock import SystemClock
 from common.consumer import BatchContext, EventConsumer
@@ -18,6 +18,7 @@ from common.logging import get_logger
 from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import (
+    HistoricHoursImported,
     HoursCorrected,
     HoursLogged,
     HoursRejected,
@@ -45,9 +46,12 @@ _CLOCK = SystemClock()
 _DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 
 
-def trigger_of(envelope: EventEnvelope) -> AwardTrigger:
-    """The incoming event as the trigger of what it awards, dated by when its fact happened."""
-    return AwardTrigger(event_id=envelope.id, event_type=envelope.type, on=envelope.time.date())
+def trigger_of(envelope: EventEnvelope, *, historic: bool = False) -> AwardTrigger:
+    """The incoming event as the trigger of what it awards, dated by when its fact happened.
+
+    ``historic``: the event brings history in (an import), so what it makes hold is awarded as history.
+    """
+    return AwardTrigger(event_id=envelope.id, event_type=envelope.type, on=envelope.time.date(), historic=historic)
 
 
 def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
@@ -57,17 +61,17 @@ def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
 
 async def on_volunteer_registered(event: VolunteerRegistered, uow: Uow) -> None:
     """Know the volunteer's centrale, age band and registration day (anniversaries, MDT)."""
+    trigger = trigger_of(uow.envelope, historic=event.imported)
     command = awards.RecordVolunteer(
-        event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, trigger_of(uow.envelope)
+        event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, trigger
     )
     _log_awards(await awards.record_volunteer(command, uow), volunteer_id=str(event.volunteer_id))
 
 
 async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, uow: Uow) -> None:
     """Follow the age band (MDT counts only at MDT age)."""
-    command = awards.RecordVolunteer(
-        event.volunteer_id, event.centrale_id, event.age_band, None, trigger_of(uow.envelope)
-    )
+    trigger = trigger_of(uow.envelope, historic=event.imported)
+    command = awards.RecordVolunteer(event.volunteer_id, event.centrale_id, event.age_band, None, trigger)
     _log_awards(await awards.record_volunteer(command, uow), volunteer_id=str(event.volunteer_id))
 
 
@@ -137,6 +141,30 @@ async def on_hours_logged(events: Sequence[HoursLogged], batch: BatchContext) ->
     _log_awards(awarded, hours_entries=len(events))
 
 
+async def on_historic_hours_imported(event: HistoricHoursImported, uow: Uow) -> None:
+    """Hours from before the platform count towards every rule; what they make hold is awarded as history."""
+    entries = [
+        HoursEntry(
+            id=entry.hours_id,
+            volunteer_id=event.volunteer_id,
+            match_id=None,
+            task_id=entry.task_id,
+            organisation_id=entry.organisation_id,
+            centrale_id=event.centrale_id,
+            theme=entry.theme,
+            worked_on=entry.worked_on,
+            hours=entry.hours,
+            event_id=uow.envelope.id,
+        )
+        for entry in event.entries
+    ]
+    command = history.RecordHistoricHours(
+        event.volunteer_id, event.centrale_id, entries, trigger_of(uow.envelope, historic=True)
+    )
+    awarded = await history.record_historic_hours(command, uow)
+    _log_awards(awarded, volunteer_id=str(event.volunteer_id), historic_entries=len(entries))
+
+
 async def on_hours_corrected(event: HoursCorrected, uow: Uow) -> None:
     """Totals and later milestones follow the corrected amount; a thank-you already sent stays sent."""
     trigger = trigger_of(uow.envelope)
@@ -199,6 +227,7 @@ def register_handlers(consumer: EventConsumer) -> None:
     consumer.on(TaskUpdated)(on_task_updated)
     consumer.on(MatchMade)(on_match_made)
     consumer.on_batch(HoursLogged)(on_hours_logged)
+    consumer.on(HistoricHoursImported)(on_historic_hours_imported)
     consumer.on(HoursCorrected)(on_hours_corrected)
     consumer.on(HoursRejected)(on_hours_rejected)
     consumer.on(VolunteerDayHoursLogged)(on_volunteer_day_hours_logged)

@@ -48,6 +48,9 @@ class KeyedLock(IntEnum):
     # Matching, per centrale: a volunteer's re-evaluation and a task's candidate search take turns, so
     # neither misses the other's change (matching/unit_of_work.py).
     MATCHING_CENTRALE = 4
+    # Registry: one import per centrale and source system at a time, so two runs of the same file cannot
+    # both find an external id new (registry/use_cases/imports.py).
+    REGISTRY_IMPORT = 45
     # Matching, region-wide (key "region"): a posted team day's search for tasks, a team task's search for
     # open days and staff assigning one to the other take turns (matching/unit_of_work.py).
     MATCHING_TEAM_DAYS = 18

@@ -24,11 +24,12 @@ import asyncpg
 
 from common.clock import Clock, SystemClock
 from common.db import Connection
-from common.outbox import add_all_to_outbox, make_envelope
+from common.outbox import HeaderTemplate, add_all_to_outbox, copy_to_outbox, make_envelope
 from contracts import Event, EventEnvelope
 
 __all__ = [
     "EmittedEvent",
+    "Encoded",
     "FakeUnitOfWork",
     "Origin",
     "Outgoing",
@@ -108,6 +109,12 @@ class UnitOfWork(Protocol):
         """``emit`` for many events at once (one statement), each with its own tenant, id and origin."""
         ...
 
+    async def emit_encoded(
+        self, event_type: type[Event], events: Sequence[Encoded], *, tenant: str | None = None
+    ) -> None:
+        """Publish many events of one type whose payloads are already JSON (a bulk path), in the order given."""
+        ...
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -119,6 +126,19 @@ class Outgoing:
     """Keep this CloudEvents id (e.g. an award's own id, so a republished award is recognised)."""
     origin: Origin | None = None
     """Carry this origin instead of the unit of work's (one unit of work applying a run of events)."""
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """An event rendered as its JSON payload by a bulk path that skips building the model (``emit_encoded``).
+
+    Whoever renders it answers for it matching the contract: the fake unit of work parses every payload with
+    the event's model, so the fast tests of such a path check it.
+    """
+
+    subject: str
+    """The id of the aggregate it is about (the Kafka key), as the payload's subject field holds it."""
+    payload: bytes
 
 
 @dataclass(frozen=True)
@@ -198,6 +218,32 @@ class PostgresUnitOfWork:
             queued.append((outgoing.event, envelope))
         await add_all_to_outbox(self.conn, queued)
 
+    async def emit_encoded(
+        self, event_type: type[Event], events: Sequence[Encoded], *, tenant: str | None = None
+    ) -> None:
+        """Queue events already rendered as JSON in the outbox with one COPY; each gets a fresh event id."""
+        if not events:
+            return
+        chosen = tenant or self._origin.tenant
+        if chosen is None:
+            raise ValueError(f"{event_type.__name__} needs a tenant: the command's origin has none")
+        headers = HeaderTemplate(
+            event_type.event_type,
+            source=self._origin.source,
+            tenant=chosen,
+            region=self._origin.region,
+            correlation_id=self._origin.correlation_id,
+            causation_id=self._origin.causation_id,
+            time=self.now(),
+        )
+        await copy_to_outbox(
+            self.conn,
+            [
+                (event_type.topic, event.subject, headers.render(str(uuid4()), event.subject), event.payload)
+                for event in events
+            ],
+        )
+
 
 class FakeUnitOfWork:
     """A unit of work for the fast test tier: events are collected in ``emitted``, nothing is written."""
@@ -233,6 +279,16 @@ class FakeUnitOfWork:
             origin = outgoing.origin or self._origin
             tenant = _tenant_of(outgoing.event, outgoing.tenant, origin)
             self.emitted.append(EmittedEvent(outgoing.event, tenant, outgoing.event_id, outgoing.origin))
+
+    async def emit_encoded(
+        self, event_type: type[Event], events: Sequence[Encoded], *, tenant: str | None = None
+    ) -> None:
+        """Parse every payload with the event's model (so a bulk renderer is checked) and record it."""
+        for encoded in events:
+            event = event_type.model_validate_json(encoded.payload)
+            if event.subject() != encoded.subject:
+                raise ValueError(f"{event_type.__name__} about {event.subject()} was queued as about {encoded.subject}")
+            await self.emit_all([Outgoing(event, tenant)])
 
     def events(self, kind: type[Event] | None = None) -> list[Event]:
         """What was emitted, in order; only events of ``kind`` when given."""

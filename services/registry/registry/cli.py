@@ -1,4 +1,4 @@
-"""Command line of the registry beside running it: ``python -m registry accounts create-ops``.
+"""Command line of the registry beside running it: ``python -m registry accounts create-ops``, ``import``, ``export``.
 
 The region's first ops account cannot be invited by anyone, so ops create it on the server: the command
 makes the account and its ``region_ops`` membership, e-mails the invitation when SMTP is set, and prints the
@@ -17,6 +17,7 @@ from common.auth import Role
 from common.clock import SystemClock
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.uow import Origin, unit_of_work
+from registry import bulk_cli
 from registry.account_mail import AccountMailer
 from registry.authn import AccountPolicy
 from registry.config import Settings
@@ -35,7 +36,10 @@ def main(argv: list[str]) -> int:
     create = accounts.add_parser("create-ops", help="create the region's first ops account (prints its link)")
     create.add_argument("--email", required=True, help="the ops person's e-mail address")
     create.add_argument("--name", required=True, help="their name")
+    bulk_cli.add_commands(groups)
     args = parser.parse_args(argv)
+    if args.group in ("import", "export"):
+        return bulk_cli.run_command(args)
     try:
         email = str(TypeAdapter(EmailStr).validate_python(args.email))
     except ValidationError:

@@ -47,6 +47,7 @@ SPEC = ServiceSpec(
         events.VolunteerDayPosted,
         events.VolunteerDayHoursLogged,
         events.HoursLogged,
+        events.HistoricHoursImported,
         events.HoursCorrected,
         events.HoursRejected,
         events.CredentialIssued,

@@ -18,9 +18,12 @@ from registry.repositories import (
     CentraleRepository,
     CredentialRepository,
     DealRepository,
+    ExportRepository,
     FollowUpRepository,
+    HistoricHoursRepository,
     HoursRepository,
     IdempotencyKeyRepository,
+    ImportRepository,
     MatchRepository,
     MembershipRepository,
     MessageRepository,
@@ -40,9 +43,12 @@ from registry.repositories import (
     PostgresCentraleRepository,
     PostgresCredentialRepository,
     PostgresDealRepository,
+    PostgresExportRepository,
     PostgresFollowUpRepository,
+    PostgresHistoricHoursRepository,
     PostgresHoursRepository,
     PostgresIdempotencyKeyRepository,
+    PostgresImportRepository,
     PostgresMatchRepository,
     PostgresMembershipRepository,
     PostgresMessageRepository,
@@ -231,6 +237,21 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         ...
 
     @property
+    def imports(self) -> ImportRepository:
+        """Which record each row of an import became; an import's bulk writes."""
+        ...
+
+    @property
+    def historic_hours(self) -> HistoricHoursRepository:
+        """Hours worked before the platform, brought in by imports."""
+        ...
+
+    @property
+    def exports(self) -> ExportRepository:
+        """Bulk reads of a centrale's records for exports."""
+        ...
+
+    @property
     def webhooks(self) -> WebhookRepository:
         """Partners' webhooks and their delivery log."""
         ...
@@ -285,6 +306,9 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.postcode_areas: PostcodeAreaRepository = PostgresPostcodeAreaRepository(conn)
         self.public_contacts: PublicContactRepository = PostgresPublicContactRepository(conn)
         self.calendar_feeds: CalendarFeedRepository = PostgresCalendarFeedRepository(conn)
+        self.imports: ImportRepository = PostgresImportRepository(conn)
+        self.historic_hours: HistoricHoursRepository = PostgresHistoricHoursRepository(conn)
+        self.exports: ExportRepository = PostgresExportRepository(conn)
         self.webhooks: WebhookRepository = PostgresWebhookRepository(conn)
         self.beursvloer: BeursvloerRepository = PostgresBeursvloerRepository(conn)
         self.deals: DealRepository = PostgresDealRepository(conn)

@@ -31,6 +31,7 @@ from common.uow import PostgresUnitOfWork
 from contracts import Event
 from contracts.events import (
     BusinessPartnerRegistered,
+    HistoricHoursImported,
     HoursCorrected,
     HoursLogged,
     HoursRejected,
@@ -381,6 +382,29 @@ async def on_hours_rejected(event: HoursRejected, uow: PostgresUnitOfWork) -> No
         await uow.conn.execute("DELETE FROM hours_facts WHERE hours_id = $1", event.hours_id)
 
 
+async def on_historic_hours_imported(event: HistoricHoursImported, uow: PostgresUnitOfWork) -> None:
+    """Hours a volunteer worked before the platform (an import): counted in the months they were worked, like
+    any hours; an entry sent again (corrected) takes its new figures under its id."""
+    await _hold_erasures_off(uow.conn)
+    entries = event.entries
+    await uow.conn.execute(
+        """
+        INSERT INTO hours_facts
+            (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours, recorded_at)
+        SELECT e.hours_id, NULL, e.task_id,
+            CASE WHEN EXISTS (SELECT 1 FROM erased_volunteers WHERE id_hash = $6) THEN NULL ELSE $7::uuid END,
+            $8, e.theme, e.worked_on, e.hours, $9
+        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::numeric[])
+            AS e (hours_id, task_id, theme, worked_on, hours)
+        ON CONFLICT (hours_id) DO UPDATE SET task_id = EXCLUDED.task_id, theme = EXCLUDED.theme,
+            worked_on = EXCLUDED.worked_on, hours = EXCLUDED.hours, recorded_at = EXCLUDED.recorded_at
+        """,
+        [e.hours_id for e in entries], [e.task_id for e in entries], [e.theme for e in entries],
+        [e.worked_on for e in entries], [e.hours for e in entries], _id_hash(event.volunteer_id), event.volunteer_id,
+        event.centrale_id, uow.envelope.time,
+    )  # fmt: skip
+
+
 async def on_business_partner_registered(event: BusinessPartnerRegistered, uow: PostgresUnitOfWork) -> None:
     """A business partner's name, for its row in the reports."""
     await uow.conn.execute(
@@ -451,6 +475,7 @@ PROJECTIONS: dict[type[Event], Projection] = {
     MatchMade: on_match_made,
     MatchEnded: on_match_ended,
     HoursLogged: on_hours_logged,
+    HistoricHoursImported: on_historic_hours_imported,
     HoursCorrected: on_hours_corrected,
     HoursRejected: on_hours_rejected,
     BusinessPartnerRegistered: on_business_partner_registered,

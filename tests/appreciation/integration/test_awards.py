@@ -76,6 +76,7 @@ async def test_hours_crossing_a_milestone_award_it_once_even_when_the_event_is_d
         "trigger_event_id": str(first.envelope.id),
         "trigger_event_type": "nl.vrijwilligerscentrale.hours.logged.v1",
         "awarded_at": None,
+        "historic": False,  # hours logged on the platform: thanked now, not history
     }
     record = await appreciation.http.get(
         f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/appreciation", headers=staff

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -75,3 +76,13 @@ async def test_what_recipients_were_given_is_known_by_centrale_rule_and_occurren
         (other, "vc-test", "hours-25", ""),
     }
     assert await uow.awards.given([]) == set()
+
+
+async def test_an_award_for_imported_history_reads_back_as_historic(uow: AppreciationUnitOfWork) -> None:
+    volunteer_id = uuid4()
+    past, now = replace(award_of(volunteer_id, "hours-10"), historic=True), award_of(volunteer_id, "hours-25")
+    await uow.awards.add_new([past, now])
+    assert [(a.rule_id, a.historic) for a in await uow.awards.of_volunteer(volunteer_id)] == [
+        ("hours-10", True),
+        ("hours-25", False),
+    ]

@@ -34,6 +34,21 @@ async def test_a_volunteers_hours_are_forgotten_and_nobody_elses(uow: Appreciati
     assert [e.volunteer_id for e in await uow.hours.of_volunteers([other])] == [other]
 
 
+async def test_put_keeps_an_imported_entry_without_match_or_task_and_a_corrected_one_replaces_it(
+    uow: AppreciationUnitOfWork,
+) -> None:
+    volunteer_id, other = uuid4(), uuid4()
+    imported = replace(hours_entry(volunteer_id, "3"), match_id=None, task_id=None)
+    await uow.hours.put([imported])
+    assert await uow.hours.of_volunteers([volunteer_id]) == [imported]
+
+    corrected = replace(imported, volunteer_id=other, hours=Decimal("1.25"), theme="buurt", task_id=uuid4())
+    await uow.hours.put([corrected])
+
+    assert await uow.hours.of_volunteers([volunteer_id]) == []
+    assert await uow.hours.of_volunteers([other]) == [corrected]
+
+
 async def test_an_entry_is_corrected_or_withdrawn_only_as_its_own_volunteers(uow: AppreciationUnitOfWork) -> None:
     volunteer_id, other = uuid4(), uuid4()
     entry, untouched = hours_entry(volunteer_id, "8"), hours_entry(volunteer_id, "2")

@@ -91,6 +91,8 @@ async def test_profile_update_and_consents_are_recorded_with_their_text_version(
         "granted": False,
         "text_version": "2026-02",
         "changed_at": None,
+        "imported": False,  # a change made here, not brought in by an import
+        "import_source": None,
     }
 
 

@@ -68,6 +68,20 @@ async def test_an_award_is_recorded_once_pending_when_the_volunteer_consents(uow
     assert (first.new, first.reason, again.new) == (True, None, False)
     stored = uow.tables.appreciation_messages[award.award_id]
     assert (stored.status, stored.next_attempt_at, stored.recorded_at) == ("pending", NOW, NOW)
+
+
+async def test_an_award_for_imported_history_gets_no_thank_you_whatever_the_consent(
+    uow: FakeRegistryUnitOfWork,
+) -> None:
+    volunteer = await _volunteer(uow)
+    award = _award(volunteer.id, volunteer.centrale_id, historic=True)
+
+    recorded = await record_thank_you(award, uow)
+
+    assert (recorded.new, recorded.reason) == (True, "historic")
+    stored = uow.tables.appreciation_messages[award.award_id]
+    assert (stored.status, stored.reason) == ("not_sent", "historic")
+    assert await claim_due_thank_yous(ClaimDueThankYous(limit=10), uow) == []
     assert "Sanne" not in repr(stored)  # no name, address or text is kept
 
 

@@ -42,8 +42,10 @@ class HoursEntry:
 
     id: UUID
     volunteer_id: UUID
-    match_id: UUID
-    task_id: UUID
+    match_id: UUID | None
+    """None for hours an import brought in from before the platform (no match)."""
+    task_id: UUID | None
+    """None for imported hours the other system knew no task of."""
     organisation_id: UUID
     centrale_id: str
     theme: str
@@ -168,7 +170,8 @@ def summarise_record(
     by_task: dict[tuple[UUID, UUID], list[HoursEntry]] = {(m.task_id, m.organisation_id): [] for m in matched}
     for entry in logged:
         by_organisation.setdefault(entry.organisation_id, []).append(entry)
-        by_task.setdefault((entry.task_id, entry.organisation_id), []).append(entry)
+        if entry.task_id is not None:  # imported history may name the organisation only
+            by_task.setdefault((entry.task_id, entry.organisation_id), []).append(entry)
 
     served = []
     for organisation_id, entries in by_organisation.items():

@@ -244,6 +244,8 @@ class AwardTrigger:
     event_id: uuid.UUID
     event_type: str
     on: date
+    historic: bool = False
+    """The event brought history in (an import): what it makes hold is recorded, not celebrated anew."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,8 @@ class Award:
     trigger_event_id: uuid.UUID
     trigger_event_type: str
     awarded_at: datetime
+    historic: bool = False
+    """Earned by imported history: published as such, and the registry sends no thank-you for it."""
 
 
 def award(
@@ -284,6 +288,7 @@ def award(
         trigger_event_id=trigger.event_id,
         trigger_event_type=trigger.event_type,
         awarded_at=awarded_at,
+        historic=trigger.historic,
     )
 
 

@@ -50,9 +50,12 @@ _COLUMNS = (
     "trigger_event_id",
     "trigger_event_type",
     "awarded_at",
+    "historic",
 )
 _INSERT = _sql.insert_unnest(
-    "awards", _COLUMNS, ("uuid", "text", "text", "text", "text", "uuid", "text", "text", "uuid", "text", "timestamptz")
+    "awards",
+    _COLUMNS,
+    ("uuid", "text", "text", "text", "text", "uuid", "text", "text", "uuid", "text", "timestamptz", "boolean"),
 )
 _SELECT = _sql.select("awards", _COLUMNS)
 

@@ -72,6 +72,10 @@ class HoursRepository(Protocol):
         """Store the entries whose id is new (the first of several with one id)."""
         ...
 
+    async def put(self, entries: Sequence[HoursEntry]) -> None:
+        """Store the entries, replacing what an entry with the same id said (imported history, corrected)."""
+        ...
+
     async def of_volunteers(self, volunteer_ids: Collection[UUID]) -> list[HoursEntry]:
         """Every entry of those volunteers."""
         ...
@@ -232,6 +236,14 @@ class PostgresHoursRepository:
             return
         columns = [[getattr(entry, name) for entry in entries] for name in _HOURS]
         await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO NOTHING", *columns)
+
+    async def put(self, entries: Sequence[HoursEntry]) -> None:
+        """Store the entries in one statement, an entry known by its id taking the new facts."""
+        if not entries:
+            return
+        columns = [[getattr(entry, name) for entry in entries] for name in _HOURS]
+        replaced = ", ".join(f"{name} = EXCLUDED.{name}" for name in _HOURS if name != "id")
+        await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO UPDATE SET {replaced}", *columns)
 
     async def of_volunteers(self, volunteer_ids: Collection[UUID]) -> list[HoursEntry]:
         """Every entry of those volunteers."""

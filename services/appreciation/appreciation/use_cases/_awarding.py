@@ -57,6 +57,7 @@ def _announcement(award: Award) -> AppreciationAwarded:
         trigger_event_id=award.trigger_event_id,
         trigger_event_type=award.trigger_event_type,
         awarded_at=award.awarded_at,
+        historic=award.historic,
     )
 
 

@@ -66,7 +66,7 @@ async def full_record(query: ShowVolunteerRecord, uow: AppreciationUnitOfWork) -
     organisations = await uow.organisations.of_ids(
         {m.organisation_id for m in matches} | {h.organisation_id for h in hours}
     )
-    tasks = await uow.organisations.tasks({m.task_id for m in matches} | {h.task_id for h in hours})
+    tasks = await uow.organisations.tasks({m.task_id for m in matches} | {h.task_id for h in hours if h.task_id})
     attendance = await uow.trainings.attendance_of(query.volunteer_id)
     trainings = await uow.trainings.of_ids({a.training_id for a in attendance})
     return FullRecord(

@@ -23,6 +23,7 @@ async def on_appreciation_awarded(event: AppreciationAwarded, uow: PostgresRegis
             centrale_id=event.centrale_id,
             rule_kind=event.rule_kind,
             title=event.title,
+            historic=event.historic,
         ),
         uow,
     )

@@ -40,6 +40,8 @@ __all__ = [
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(days=1)
 _ERROR_TEXT_LIMIT = 500
+# Why an award earned by imported history gets no message (issue 18): no thank-you for the past.
+HISTORIC = "historic"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class RecordThankYou:
     centrale_id: str
     rule_kind: str
     title: str
+    historic: bool = False
+    """Earned by history an import brought in: recorded, but no thank-you for the past."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ class RecordDelivery:
 async def record_thank_you(cmd: RecordThankYou, uow: RegistryUnitOfWork) -> Recorded:
     """Record the award's message: ``pending`` when the volunteer consents and has an address, else
     ``not_sent`` with the reason; once per award, whatever is redelivered or published again."""
-    reason = await _why_not(uow, cmd.recipient_kind, cmd.recipient_id)
+    reason = HISTORIC if cmd.historic else await _why_not(uow, cmd.recipient_kind, cmd.recipient_id)
     new = await uow.messages.add_once(
         Message(
             award_id=cmd.award_id,

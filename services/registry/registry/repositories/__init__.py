@@ -44,6 +44,7 @@ from registry.repositories.conversation import (
     ResponseMessageRepository,
 )
 from registry.repositories.credentials import Credential, CredentialRepository, PostgresCredentialRepository
+from registry.repositories.exports import ExportRepository, PlatformHours, PostgresExportRepository
 from registry.repositories.follow_up import (
     CheckIn,
     FollowUpRepository,
@@ -54,6 +55,15 @@ from registry.repositories.idempotency import (
     IdempotencyKey,
     IdempotencyKeyRepository,
     PostgresIdempotencyKeyRepository,
+)
+from registry.repositories.imports import (
+    HistoricHours,
+    HistoricHoursRepository,
+    ImportLink,
+    ImportRepository,
+    PostgresHistoricHoursRepository,
+    PostgresImportRepository,
+    TaskReference,
 )
 from registry.repositories.matches import (
     Hours,
@@ -144,14 +154,19 @@ __all__ = [
     "DayPlace",
     "Deal",
     "DealRepository",
+    "ExportRepository",
     "Facets",
     "FollowUpRepository",
     "FollowUpSettings",
+    "HistoricHours",
+    "HistoricHoursRepository",
     "Hours",
     "HoursChange",
     "HoursRepository",
     "IdempotencyKey",
     "IdempotencyKeyRepository",
+    "ImportLink",
+    "ImportRepository",
     "Match",
     "MatchRepository",
     "Membership",
@@ -172,6 +187,7 @@ __all__ = [
     "PartnerRepository",
     "PartnerWebhook",
     "PersonalDataRepository",
+    "PlatformHours",
     "PostcodeArea",
     "PostcodeAreaRepository",
     "PostgresAccessLogRepository",
@@ -183,9 +199,12 @@ __all__ = [
     "PostgresCentraleRepository",
     "PostgresCredentialRepository",
     "PostgresDealRepository",
+    "PostgresExportRepository",
     "PostgresFollowUpRepository",
+    "PostgresHistoricHoursRepository",
     "PostgresHoursRepository",
     "PostgresIdempotencyKeyRepository",
+    "PostgresImportRepository",
     "PostgresMatchRepository",
     "PostgresMembershipRepository",
     "PostgresMessageRepository",
@@ -215,6 +234,7 @@ __all__ = [
     "ResponseMessage",
     "ResponseMessageRepository",
     "Task",
+    "TaskReference",
     "TaskRepository",
     "Template",
     "TemplateRepository",

@@ -109,6 +109,9 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("check_ins", person="volunteer_id", blanks={"note": NULL}),
     # A volunteer's private calendar feed: the URL's token (as a hash) leads to their commitments.
     PersonalTable("calendar_feeds", person="owner_id", rows_deleted=("token_hash",)),
+    # The other system's id of an imported volunteer leads back to their record there; its digest stays, so a
+    # re-run of the import recognises the row and does not bring the erased volunteer back.
+    PersonalTable("import_links", person="record_id", blanks={"external_id": NULL}),
     PersonalTable(
         "organisations",
         person=None,
@@ -241,6 +244,10 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "postcode_areas": ("pc4", "place", "district"),
     "centrale_public_contacts": ("centrale_id", "email", "phone", "website"),
     "calendar_feeds": ("owner_kind", "centrale_id"),
+    # Imports: which system a record came from (as the centrale named it), what kind; historic hours are
+    # pseudonymous facts like hours (they stay after erasure, anonymously), keyed by the other system's entry id.
+    "import_links": ("centrale_id", "source", "kind"),
+    "historic_hours": ("centrale_id", "source", "external_id", "theme", "worked_on"),
     # The Beursvloer (issue 18): what companies offer and organisations ask, the evenings, the deals and their
     # follow-up; about companies and organisations. Who posted or made one is an actor's id.
     "beurs_events": ("centrale_id", "title", "place", "status"),

@@ -25,6 +25,7 @@ __all__ = [
     "CentraleAccessLog",
     "PurgeAccessLog",
     "VolunteerAccessLog",
+    "access_by",
     "centrale_access_log",
     "described",
     "purge_access_log",
@@ -71,21 +72,26 @@ async def record_access(
     uow: RegistryUnitOfWork, volunteer_id: UUID, centrale_id: str, action: Action, what: What, purpose: AccessPurpose
 ) -> None:
     """Record that the unit of work's actor accessed the volunteer's record (a step of the use case doing it)."""
+    await uow.access_log.add(access_by(uow, volunteer_id, centrale_id, action, what, purpose))
+
+
+def access_by(
+    uow: RegistryUnitOfWork, volunteer_id: UUID, centrale_id: str, action: Action, what: What, purpose: AccessPurpose
+) -> Access:
+    """The trail's row for the unit of work's actor accessing the volunteer's record (bulk paths store many)."""
     actor = uow.origin.actor or "unknown"
     account_id = UUID(actor.removeprefix("account:")) if actor.startswith("account:") else None
-    await uow.access_log.add(
-        Access(
-            id=uuid4(),
-            at=uow.now(),
-            volunteer_id=volunteer_id,
-            centrale_id=centrale_id,
-            actor=actor,
-            account_id=account_id,
-            acting_centrale_id=uow.origin.tenant,
-            action=action,
-            what=what,
-            purpose=purpose.value,
-        )
+    return Access(
+        id=uuid4(),
+        at=uow.now(),
+        volunteer_id=volunteer_id,
+        centrale_id=centrale_id,
+        actor=actor,
+        account_id=account_id,
+        acting_centrale_id=uow.origin.tenant,
+        action=action,
+        what=what,
+        purpose=purpose.value,
     )
 
 

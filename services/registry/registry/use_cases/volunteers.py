@@ -383,9 +383,9 @@ async def list_volunteers(query: ListVolunteers, uow: RegistryUnitOfWork) -> lis
 
 
 async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> dict[str, Any]:
-    """Everything the registry holds about the volunteer: record, consent history, matches, hours, proposals and
-    their messages, check-ins, notice preferences, and who accessed the record, when and why (AVG art. 15: the
-    recipients of their data)."""
+    """Everything the registry holds about the volunteer: record, consent history, matches, hours (and those an
+    import brought in from before the platform), proposals and their messages, check-ins, notice preferences,
+    and who accessed the record, when and why (AVG art. 15: the recipients of their data)."""
     record = await get_volunteer(GetVolunteer(query.volunteer_id, query.centrale_id), uow)
     if query.purpose is not None:
         await record_access(uow, query.volunteer_id, query.centrale_id, "export", "export", query.purpose)
@@ -414,6 +414,10 @@ async def export_volunteer(query: ExportVolunteer, uow: RegistryUnitOfWork) -> d
         ],
         "matches": matches,
         "hours": await hours_view(hours, uow),
+        "historic_hours": [
+            {k: getattr(h, k) for k in ("id", "organisation_id", "task_id", "worked_on", "hours", "source")}
+            for h in await uow.historic_hours.of_volunteer(query.volunteer_id)
+        ],
         "proposals": [
             {k: getattr(p, k) for k in ("match_id", "task_id", "status", "via", "proposed_at", "made_at", "end_reason")}
             for p in proposals
