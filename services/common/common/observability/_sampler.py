@@ -172,15 +172,20 @@ class MetricsSampler:
         """Per original topic: this service's records in its dead-letter topic, and how many are not re-driven."""
         ends = await client.end_offsets(partitions)
         starts = await client.beginning_offsets(partitions)
-        behind = {tp for tp in partitions if await client.position(tp) < ends[tp]}
-        while behind:
-            fetched = await client.getmany(*behind, timeout_ms=1000)
-            for tp, records in fetched.items():
-                mine = self._letters.setdefault(tp, [])
-                for record in records:
-                    if any(k == _DLQ_CONSUMER_HEADER and v == self._service.encode() for k, v in record.headers):
-                        mine.append(record.offset)
-            behind = {tp for tp in behind if await client.position(tp) < ends[tp]}
+        # Fetch only while sampling: paused between samples, the client does not prefetch in the background.
+        client.resume(*partitions)
+        try:
+            behind = {tp for tp in partitions if await client.position(tp) < ends[tp]}
+            while behind:
+                fetched = await client.getmany(*behind, timeout_ms=1000)
+                for tp, records in fetched.items():
+                    mine = self._letters.setdefault(tp, [])
+                    for record in records:
+                        if any(k == _DLQ_CONSUMER_HEADER and v == self._service.encode() for k, v in record.headers):
+                            mine.append(record.offset)
+                behind = {tp for tp in behind if await client.position(tp) < ends[tp]}
+        finally:
+            client.pause(*partitions)
         marks = await admin.list_consumer_group_offsets(_REDRIVE_GROUP, partitions=partitions)
         counts: dict[str, tuple[int, int]] = {}
         for tp in partitions:
@@ -213,9 +218,17 @@ class MetricsSampler:
         self._partitions = None
         self._letters.clear()  # a new client reads the dead-letter topics from the beginning again
         for close in (admin.close if admin else None, client.stop if client else None):
-            if close is not None:
+            if close is None:
+                continue
+            try:
                 with contextlib.suppress(Exception):
                     await close()
+            except asyncio.CancelledError:
+                # aiokafka's stop() re-raises the cancellation of its own fetch task (broker gone); only a
+                # cancellation of this task itself goes on.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
 
 
 async def _partitions_of(admin: AIOKafkaAdminClient, topics: Sequence[str]) -> list[TopicPartition]:
