@@ -51,12 +51,16 @@ portal-assets: ## Vendor the portal's CSS/JS from npm (pinned) into its static f
 portal-messages: install ## Extract the portal's messages and merge them into its nl/en catalogues (then translate nl)
 	@services/portal/scripts/messages.sh
 
+.PHONY: browser-test-deps
+browser-test-deps: ## axe-core for the browser tests (npm ci when the lock changed; checks the vendored assets too)
+	@services/portal/scripts/vendor-assets.sh --check
+
 .PHONY: test-portal
-test-portal: install ## The portal's tiers: fast (stand-in services) and browser (Chromium on the real services)
+test-portal: install browser-test-deps ## The portal's tiers: fast (stand-in services) and browser (Chromium on the real services)
 	@$(RUN) pytest tests/portal
 
 .PHONY: test
-test: install ## Run every test (unit, contract, integration, end-to-end, fault injection) on real Kafka and PostgreSQL
+test: install browser-test-deps ## Run every test (unit, contract, integration, end-to-end, fault injection, browser)
 	@$(RUN) pytest
 
 .PHONY: test-fast

@@ -173,6 +173,29 @@ class FakeOrganisationRepository:
 
     def __init__(self, tables: FakeTables) -> None:
         self._rows = tables.organisations
+        self._tasks = tables.tasks
+
+    async def purge_dormant_contacts(self, before: datetime) -> int:
+        def dormant(o: Organisation) -> bool:
+            if (o.vetted_at or o.registered_at) >= before:
+                return False
+            if o.status == "refused":
+                return True
+            return not any(
+                t.organisation_id == o.id and (t.closed_at is None or t.closed_at >= before or t.created_at >= before)
+                for t in self._tasks.values()
+            )
+
+        due = [
+            o
+            for o in self._rows.values()
+            if (o.contact_name, o.contact_email, o.contact_phone) != (None, None, None) and dormant(o)
+        ]
+        for organisation in due:
+            self._rows[organisation.id] = replace(
+                organisation, contact_name=None, contact_email=None, contact_phone=None
+            )
+        return len(due)
 
     async def add(self, organisation: Organisation) -> None:
         self._rows[organisation.id] = _stored(organisation)
@@ -196,6 +219,7 @@ class FakeVolunteerRepository:
     def __init__(self, tables: FakeTables) -> None:
         self._rows = tables.volunteers
         self._consents = tables.volunteer_consents
+        self._tables = tables
 
     async def add(self, volunteer: Volunteer) -> None:
         self._rows[volunteer.id] = _stored(volunteer)
@@ -228,6 +252,54 @@ class FakeVolunteerRepository:
         ]
         return _stored(sorted(rows, key=lambda v: (v.vog_valid_until, v.id)))
 
+    def _last_active(self, volunteer: Volunteer) -> datetime:
+        tables = self._tables
+        accounts = {
+            m.account_id for m in tables.memberships.values() if m.subject_id == volunteer.id and m.role == "volunteer"
+        }
+        moments = [
+            volunteer.registered_at,
+            volunteer.updated_at,
+            *(m.made_at for m in tables.matches.values() if m.volunteer_id == volunteer.id),
+            *(h.logged_at for h in tables.hours.values() if h.volunteer_id == volunteer.id),
+            *(tables.accounts[a].last_login_at for a in accounts if a in tables.accounts),
+        ]
+        return max(moment for moment in moments if moment is not None)
+
+    async def inactive(self, before: datetime, limit: int) -> list[Volunteer]:
+        rows = [
+            v
+            for v in self._rows.values()
+            if v.erased_at is None
+            and (last := self._last_active(v)) < before
+            and (v.reconfirm_asked_at is None or v.reconfirm_asked_at < last)
+        ]
+        return _stored(sorted(rows, key=lambda v: (v.registered_at, v.id))[:limit])
+
+    async def reconfirm_overdue(self, now: datetime) -> list[Volunteer]:
+        rows = [
+            v
+            for v in self._rows.values()
+            if v.erased_at is None
+            and v.reconfirm_deadline is not None
+            and v.reconfirm_asked_at is not None
+            and v.reconfirm_deadline <= now
+            and self._last_active(v) <= v.reconfirm_asked_at
+        ]
+        return _stored(sorted(rows, key=lambda v: (v.reconfirm_deadline, v.id)))
+
+    async def by_reconfirm_token(self, token_hash: str) -> Volunteer | None:
+        for volunteer in self._rows.values():
+            if volunteer.reconfirm_token_hash == token_hash and volunteer.erased_at is None:
+                return _stored(volunteer)
+        return None
+
+    async def by_guardian_token(self, token_hash: str) -> Volunteer | None:
+        for volunteer in self._rows.values():
+            if volunteer.guardian_token_hash == token_hash and volunteer.erased_at is None:
+                return _stored(volunteer)
+        return None
+
     async def add_consent(self, consent: Consent) -> None:
         assert consent.volunteer_id in self._rows, "a consent belongs to a stored volunteer"
         self._consents.append(_stored(consent))
@@ -245,6 +317,19 @@ class FakeTaskRepository:
 
     def __init__(self, tables: FakeTables) -> None:
         self._rows = tables.tasks
+
+    async def purge_closed_texts(self, closed_before: datetime, at: datetime) -> int:
+        due = [
+            t
+            for t in self._rows.values()
+            if t.status in ("closed", "filled", "expired")
+            and t.closed_at is not None
+            and t.closed_at < closed_before
+            and (t.description != "" or t.offer is not None)
+        ]
+        for task in due:
+            self._rows[task.id] = replace(task, description="", offer=None, updated_at=at)
+        return len(due)
 
     async def add(self, task: Task) -> None:
         self._rows[task.id] = self._rounded(task)

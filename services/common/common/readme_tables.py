@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
+from common.processing import register_table
 from common.settings import ServiceSettings
 from contracts import TOPICS
 from contracts.events import EVENT_TYPES
@@ -58,8 +59,10 @@ def catalogue_table() -> str:
 
 
 def render_readme(text: str) -> str:
-    """``text`` with the blocks between ``<!-- settings:start/end -->`` and ``<!-- catalogue:... -->`` regenerated."""
-    for marker, table in (("settings", settings_table()), ("catalogue", catalogue_table())):
+    """``text`` with the blocks between ``<!-- settings:start/end -->``, ``<!-- catalogue:... -->`` and
+    ``<!-- register:... -->`` (the register of processing) regenerated."""
+    tables = (("settings", settings_table()), ("catalogue", catalogue_table()), ("register", register_table()))
+    for marker, table in tables:
         start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
         head, _, rest = text.partition(start)
         _, _, tail = rest.partition(end)
@@ -72,4 +75,4 @@ if __name__ == "__main__":
         path = Path(sys.argv[1])
         path.write_text(render_readme(path.read_text()))
     else:
-        sys.stdout.write(settings_table() + "\n\n" + catalogue_table() + "\n")
+        sys.stdout.write(settings_table() + "\n\n" + catalogue_table() + "\n\n" + register_table() + "\n")

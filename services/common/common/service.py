@@ -39,6 +39,7 @@ from common.openapi import docs_router, document_error_responses
 from common.ops.api import stream_router
 from common.outbox import OutboxRelay
 from common.ratelimit import RateLimiter
+from common.retention import RETENTION_JOBS
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
 from common.settings import ProcessSettings, ServiceSettings
 
@@ -147,22 +148,22 @@ async def _start(runtime: Runtime) -> None:
         runtime.consumer.attach(runtime.broker)
         await runtime.broker.start()  # connects and joins the group (one member for all the topics)
         await runtime.consumer.start()
-    if spec.jobs:
-        runtime.scheduler = Scheduler(
-            service=spec.name,
-            region=settings.region,
-            jobs=spec.jobs,
-            pool=runtime.pool,
-            clock=runtime.clock,
-            factory=spec.unit_of_work,
-            settings=settings,
-            poll_interval_s=settings.scheduler_poll_interval_s,
-            enabled=settings.scheduler_enabled,
-            run_retention=timedelta(days=settings.scheduler_run_retention_days),
-            metrics=metrics.jobs,
-        )
-        await runtime.scheduler.start()
-        runtime.workers.append(runtime.scheduler)
+    # Every service purges its delivery records (common.retention) beside its own jobs.
+    runtime.scheduler = Scheduler(
+        service=spec.name,
+        region=settings.region,
+        jobs=[*spec.jobs, *RETENTION_JOBS],
+        pool=runtime.pool,
+        clock=runtime.clock,
+        factory=spec.unit_of_work,
+        settings=settings,
+        poll_interval_s=settings.scheduler_poll_interval_s,
+        enabled=settings.scheduler_enabled,
+        run_retention=timedelta(days=settings.scheduler_run_retention_days),
+        metrics=metrics.jobs,
+    )
+    await runtime.scheduler.start()
+    runtime.workers.append(runtime.scheduler)
     sampler = _metrics_sampler(runtime)
     await sampler.start()
     runtime.workers.append(sampler)
@@ -269,8 +270,7 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
     )
 
     install_error_handlers(app)
-    if spec.jobs:
-        app.include_router(jobs_router)
+    app.include_router(jobs_router)  # every service has jobs: at least common.retention's
     if spec.register_handlers is not None:
         app.include_router(stream_router)
     for router in spec.routers:

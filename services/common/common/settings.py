@@ -201,6 +201,16 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
     scheduler_run_retention_days: int = Field(
         30, ge=1, le=3650, description="How long finished job runs stay listed (each job's latest always stays)."
     )
+    outbox_retention_days: int = Field(
+        7, ge=1, le=3650, description="How long a published outbox row is kept (the event is on its topic)."
+    )
+    inbox_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="How long a consumer remembers an applied event's id: the window in which a redelivery is"
+        " recognised (a replay clears the inbox anyway).",
+    )
     max_body_bytes: int = Field(
         1_000_000,
         ge=1024,

@@ -73,6 +73,34 @@ class Settings(ServiceSettings):
         pattern=r"\{token\}",
         description="The page e-mailed links open (the portal's); {token} is replaced by the link's token.",
     )
+    guardian_link_url: str = Field(
+        "http://127.0.0.1:8005/ouder/toestemming?token={token}",
+        pattern=r"\{token\}",
+        description="The page a guardian's consent link opens (the portal's); {token} is replaced by the token.",
+    )
+    guardian_link_lifetime_days: int = Field(
+        14, ge=1, le=90, description="How long the link asking a parent's or guardian's consent works."
+    )
+    reconfirm_link_url: str = Field(
+        "http://127.0.0.1:8005/blijven?token={token}",
+        pattern=r"\{token\}",
+        description="The page a re-confirmation link opens (the portal's); {token} is replaced by the token.",
+    )
+    volunteer_inactive_after_days: int = Field(
+        730, ge=30, le=3650, description="A volunteer inactive this long is asked by e-mail to re-confirm."
+    )
+    reconfirm_window_days: int = Field(
+        30, ge=1, le=365, description="How long a volunteer asked to re-confirm has; unanswered, they are erased."
+    )
+    closed_task_text_retention_days: int = Field(
+        365, ge=1, le=3650, description="A closed, filled or expired task's description and offer are removed after."
+    )
+    organisation_contact_retention_days: int = Field(
+        730,
+        ge=1,
+        le=3650,
+        description="An organisation refused, or without any task, this long loses its contact person's details.",
+    )
     password_hash_time_cost: int = Field(2, ge=1, le=10, description="Argon2id passes per password hash.")
     password_hash_memory_kib: int = Field(
         19 * 1024, ge=1024, le=1024 * 1024, description="Argon2id memory per password hash, in KiB (OWASP: 19 MiB)."

@@ -9,8 +9,20 @@ from typing import cast
 from common.jobs import DailyAt, Every, Job, JobContext
 from registry.authn import AccountPolicy
 from registry.config import Settings
+from registry.privacy_mail import PrivacyMailer
 from registry.unit_of_work import RegistryUnitOfWork
-from registry.use_cases import audit, beursvloer, deals, follow_up, reminders, sessions, tasks, throttle, trainings
+from registry.use_cases import (
+    audit,
+    beursvloer,
+    deals,
+    follow_up,
+    reminders,
+    retention,
+    sessions,
+    tasks,
+    throttle,
+    trainings,
+)
 
 __all__ = [
     "JOBS",
@@ -20,6 +32,9 @@ __all__ = [
     "expire_credentials",
     "expire_overdue_tasks",
     "purge_audit_trail",
+    "purge_closed_task_texts",
+    "purge_organisation_contacts",
+    "reconfirm_inactive_volunteers",
     "remind",
     "remind_training_participants",
 ]
@@ -68,6 +83,42 @@ async def remind(context: JobContext) -> Mapping[str, int]:
     command = reminders.SendReminders(settings.vog_reminder_days, settings.proposal_reminder_days)
     async with context.unit_of_work() as uow:
         return await reminders.send_reminders(command, cast(RegistryUnitOfWork, uow))
+
+
+async def reconfirm_inactive_volunteers(context: JobContext) -> Mapping[str, int]:
+    """Erase the volunteers who did not re-confirm in time, then ask the newly inactive ones (mails after commit)."""
+    settings = cast(Settings, context.settings)
+    async with context.unit_of_work() as uow:
+        erased = await retention.erase_unconfirmed(retention.EraseUnconfirmed(), cast(RegistryUnitOfWork, uow))
+    ask = retention.AskToReconfirm(
+        timedelta(days=settings.volunteer_inactive_after_days), timedelta(days=settings.reconfirm_window_days)
+    )
+    async with context.unit_of_work() as uow:
+        asked = await retention.ask_to_reconfirm(ask, cast(RegistryUnitOfWork, uow))
+    mailer = PrivacyMailer(settings)
+    mailed = sum([await mailer.send(mail) for mail in asked.mails])
+    return {
+        "erased": erased,
+        "asked": len(asked.mails) + asked.without_email,
+        "mailed": mailed,
+        "asked_without_email": asked.without_email,
+    }
+
+
+async def purge_closed_task_texts(context: JobContext) -> Mapping[str, int]:
+    """Blank the description and offer of tasks closed over REGISTRY_CLOSED_TASK_TEXT_RETENTION_DAYS ago."""
+    settings = cast(Settings, context.settings)
+    command = retention.PurgeClosedTaskTexts(timedelta(days=settings.closed_task_text_retention_days))
+    async with context.unit_of_work() as uow:
+        return {"tasks": await retention.purge_closed_task_texts(command, cast(RegistryUnitOfWork, uow))}
+
+
+async def purge_organisation_contacts(context: JobContext) -> Mapping[str, int]:
+    """Remove the contact person of organisations dormant over REGISTRY_ORGANISATION_CONTACT_RETENTION_DAYS."""
+    settings = cast(Settings, context.settings)
+    command = retention.PurgeOrganisationContacts(timedelta(days=settings.organisation_contact_retention_days))
+    async with context.unit_of_work() as uow:
+        return {"organisations": await retention.purge_organisation_contacts(command, cast(RegistryUnitOfWork, uow))}
 
 
 async def ask_deal_follow_ups(context: JobContext) -> Mapping[str, int]:
@@ -123,6 +174,27 @@ JOBS = [
         DailyAt(time(9, 0)),
         description="Ask both sides of each match how it goes at the centrale's moments (default 2 weeks, 3 and 6 "
         "months after the match).",
+    ),
+    Job(
+        "reconfirm-inactive-volunteers",
+        reconfirm_inactive_volunteers,
+        DailyAt(time(4, 0)),
+        description="Erase volunteers who did not re-confirm within REGISTRY_RECONFIRM_WINDOW_DAYS, then ask those"
+        " inactive for REGISTRY_VOLUNTEER_INACTIVE_AFTER_DAYS to re-confirm by e-mail.",
+    ),
+    Job(
+        "purge-closed-task-texts",
+        purge_closed_task_texts,
+        DailyAt(time(4, 15)),
+        description="Blank the description and offer of tasks closed over REGISTRY_CLOSED_TASK_TEXT_RETENTION_DAYS"
+        " ago.",
+    ),
+    Job(
+        "purge-organisation-contacts",
+        purge_organisation_contacts,
+        DailyAt(time(4, 30)),
+        description="Remove the contact person of organisations refused, or without any task, for"
+        " REGISTRY_ORGANISATION_CONTACT_RETENTION_DAYS.",
     ),
     Job(
         "beursvloer-follow-up",

@@ -35,14 +35,14 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mailbox() -> Iterator[Mailbox]:
     """The region's mail server: invitations and password links arrive here."""
     with running_mailbox() as box:
         yield box
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def region(
     kafka_bootstrap: str, postgres_server_dsn: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Region]:

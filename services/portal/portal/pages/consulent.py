@@ -172,7 +172,9 @@ async def _file(request: Request, visitor: Visitor, volunteer_id: UUID) -> dict[
     base = f"{_centrale(visitor)}/volunteers/{volunteer_id}"
     record, proposals, trail, appreciation = await asyncio.gather(
         client.get("registry", base, {"purpose": "mediation"}),
-        client.get("matching", f"{base}/proposals"),
+        # Matching answers 404 for a volunteer it has not learned yet (just registered, the event in flight): no
+        # proposals yet. Another centrale's volunteer is refused by the registry's record above all the same.
+        _part(client.get("matching", f"{base}/proposals")),
         _part(client.get("registry", f"{base}/access-log")),
         _part(client.get("appreciation", f"{base}/appreciation")),
     )

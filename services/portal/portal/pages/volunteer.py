@@ -45,7 +45,16 @@ PROFILE_FIELDS = (
     "commitment",
     "needs_support",
 )
-REGISTER_FIELDS = (*PROFILE_FIELDS, "centrale_id", "consents", "password", "parental_consent")
+REGISTER_FIELDS = (
+    *PROFILE_FIELDS,
+    "centrale_id",
+    "consents",
+    "password",
+    "parental_consent",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_email",
+)
 # Under this age a parent or guardian consents too (UAVG art. 5).
 PARENTAL_CONSENT_AGE = 16
 
@@ -115,6 +124,12 @@ async def register(request: Request, visitor: VisitorDep) -> Response:
             parser.errors.append(
                 FieldError("parental_consent", _("Under 16 a parent or guardian must agree too: tick the box."))
             )
+        if isinstance(born, date) and _age(born, date.today()) < PARENTAL_CONSENT_AGE:
+            # The registry e-mails the parent a link: their own yes is what makes a minor matchable.
+            guardian_name = parser.text("guardian_name", required=True, max_length=200)
+            guardian_email = parser.text("guardian_email", required=True, max_length=254)
+            relation = "guardian" if form.value("guardian_relation") == "guardian" else "parent"
+            body["guardian"] = {"name": guardian_name, "relation": relation, "email": guardian_email}
         parser.done()
         body["birth_date"] = born.isoformat() if isinstance(born, date) else None
         body["consents"] = consents_given(form)

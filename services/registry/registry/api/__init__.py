@@ -8,6 +8,7 @@ from registry.api import (
     conversation,
     credentials,
     follow_up,
+    guardians,
     imports,
     ops,
     organisations,
@@ -36,6 +37,7 @@ ROUTERS = (
     follow_up.router,
     imports.router,
     webhooks.router,
+    guardians.router,
     beursvloer.router,
     trainings.router,
 )

@@ -146,6 +146,37 @@ class ConsentChangeIn(ConsentIn):
     granted: bool
 
 
+class GuardianIn(_Request):
+    """A minor's parent or guardian: kept in the registry only, never shared."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Samira el Amrani"])
+    relation: Literal["parent", "guardian"] = Field(description="Parent (ouder) or legal guardian (voogd).")
+    email: EmailStr | None = Field(
+        None, description="Where the consent link goes; needed when the minor registers themselves."
+    )
+
+
+class GuardianConsentIn(_Request):
+    """A guardian consents through the link they were e-mailed."""
+
+    token: str = Field(min_length=1, max_length=200)
+    text_version: str = Field(min_length=1, max_length=40, examples=["2026-01"])
+
+
+class ReconfirmIn(_Request):
+    """A volunteer asked to re-confirm stays, through the link they were e-mailed."""
+
+    token: str = Field(min_length=1, max_length=200)
+
+
+class GuardianConsentRecordIn(_Request):
+    """Staff saw a guardian's signed consent."""
+
+    name: str = Field(min_length=1, max_length=200)
+    relation: Literal["parent", "guardian"]
+    text_version: str = Field(min_length=1, max_length=40, examples=["2026-01"])
+
+
 class VolunteerIn(_Request):
     """A volunteer's registration: personal data stays in the registry, only coarse facts are shared."""
 
@@ -166,6 +197,9 @@ class VolunteerIn(_Request):
         default_factory=list, max_length=10, description="Self-declared; requires the target_group_labels consent."
     )
     consents: list[ConsentIn] = Field(default_factory=list, description="Consents given at registration.")
+    guardian: GuardianIn | None = Field(
+        None, description="Under 16: the parent or guardian whose consent matching waits for (ignored from 16)."
+    )
 
     _postcode = field_validator("postcode")(_check_postcode)
     _slots = field_validator("availability")(_check_slots)

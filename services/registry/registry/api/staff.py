@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
@@ -13,6 +13,7 @@ from common.bounds import MAX_OFFSET
 from registry.api._accounts import AccountPolicyDep
 from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent
 from registry.api.credentials import lifetime
+from registry.api.guardians import PrivacyMailerDep, ask_guardian_after_commit
 from registry.api.models import (
     ConsentChangeIn,
     Created,
@@ -71,6 +72,9 @@ def registration(
         target_groups=body.target_groups,
         consents={consent.kind: consent.text_version for consent in body.consents},
         purpose=why,
+        guardian=volunteers.Guardian(body.guardian.name, body.guardian.relation, body.guardian.email)
+        if body.guardian
+        else None,
     )
 
 
@@ -184,6 +188,8 @@ async def register_volunteer(
     caller: CallerDep,
     uow: RegistryUowDep,
     request: Request,
+    tasks: BackgroundTasks,
+    mailer: PrivacyMailerDep,
     key: IdempotencyKey = None,
     why: Purpose = AccessPurpose.INTAKE,
 ) -> JSONResponse:
@@ -191,7 +197,10 @@ async def register_volunteer(
     cmd = registration(centrale_id, body, by="staff", recorded_by=f"staff:{caller.key}", why=why)
 
     async def create() -> tuple[int, Any]:
-        return 201, Created(id=await volunteers.register_volunteer(cmd, uow))
+        volunteer_id = await volunteers.register_volunteer(cmd, uow)
+        # Under 16 with the guardian's address: they are e-mailed their consent link once this has committed.
+        await ask_guardian_after_commit(volunteer_id, centrale_id, uow, request, tasks, mailer)
+        return 201, Created(id=volunteer_id)
 
     return await idempotent(uow, caller, key, request, body, create)
 

@@ -6,13 +6,14 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from fastapi.responses import JSONResponse
 
 from common.auth import Caller, CallerDep, Role, require_role
 from common.ratelimit import limit_per_client
 from registry.api._accounts import AccountPolicyDep
 from registry.api._plumbing import IdempotencyKey, RegistryUowDep, credential_out, idempotent, settings_of
+from registry.api.guardians import PrivacyMailerDep, ask_guardian_after_commit
 from registry.api.models import (
     ConsentChangeIn,
     Created,
@@ -46,12 +47,22 @@ def _me(caller: Caller) -> tuple[UUID, str]:
     dependencies=[Depends(limit_per_client(lambda settings: settings.self_registration_limit))],
 )
 async def self_register(
-    centrale_id: str, body: SelfRegistrationIn, uow: RegistryUowDep, policy: AccountPolicyDep
+    centrale_id: str,
+    body: SelfRegistrationIn,
+    uow: RegistryUowDep,
+    policy: AccountPolicyDep,
+    request: Request,
+    tasks: BackgroundTasks,
+    mailer: PrivacyMailerDep,
 ) -> CredentialOut:
     cmd = volunteers.SelfRegister(
         registration(centrale_id, body, by="self", recorded_by="self"), password=body.password, policy=policy
     )
-    return credential_out(await volunteers.self_register(cmd, uow))
+    credential = await volunteers.self_register(cmd, uow)
+    assert credential.subject_id is not None, "a volunteer's credential names the volunteer"
+    # Under 16: the guardian is e-mailed their consent link once this registration has committed.
+    await ask_guardian_after_commit(credential.subject_id, centrale_id, uow, request, tasks, mailer)
+    return credential_out(credential)
 
 
 @router.get("/me", summary="Your record as the registry holds it.")

@@ -55,6 +55,11 @@ class OrganisationRepository(Protocol):
         """Record a vetting decision."""
         ...
 
+    async def purge_dormant_contacts(self, before: datetime) -> int:
+        """Remove the contact person of organisations refused, or without any task open or closed, since before
+        ``before``; how many (one already without is not counted again)."""
+        ...
+
 
 ORGANISATIONS = Table("organisations", Organisation)
 
@@ -93,4 +98,19 @@ class PostgresOrganisationRepository:
         """Record a vetting decision."""
         await self._conn.execute(
             ORGANISATIONS.update(["status", "status_reason", "vetted_at"]), organisation_id, status, reason, vetted_at
+        )
+
+    async def purge_dormant_contacts(self, before: datetime) -> int:
+        """Remove the contact person of organisations dormant since before ``before``; how many."""
+        return int(
+            await self._conn.fetchval(
+                "WITH purged AS (UPDATE organisations o"
+                " SET contact_name = NULL, contact_email = NULL, contact_phone = NULL"
+                " WHERE num_nonnulls(o.contact_name, o.contact_email, o.contact_phone) > 0"
+                " AND coalesce(o.vetted_at, o.registered_at) < $1"
+                " AND (o.status = 'refused' OR NOT EXISTS (SELECT 1 FROM tasks t WHERE t.organisation_id = o.id"
+                "  AND (t.closed_at IS NULL OR t.closed_at >= $1 OR t.created_at >= $1)))"
+                " RETURNING 1) SELECT count(*) FROM purged",
+                before,
+            )
         )

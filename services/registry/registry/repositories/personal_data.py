@@ -78,6 +78,14 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
             "phone": NULL,
             "postcode": NULL,
             "birth_date": NULL,
+            "guardian_name": NULL,
+            "guardian_relation": NULL,
+            "guardian_email": NULL,
+            "guardian_token_hash": NULL,
+            "guardian_token_expires_at": NULL,
+            "reconfirm_asked_at": NULL,
+            "reconfirm_deadline": NULL,
+            "reconfirm_token_hash": NULL,
             "postcode_area": NULL,
             "age_band": NULL,
             "skills": EMPTY_ARRAY,
@@ -95,7 +103,11 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
             "vog_valid_until": NULL,
         },
     ),
-    PersonalTable("volunteer_consents", person="volunteer_id", rows_deleted=("kind", "text_version", "recorded_by")),
+    PersonalTable(
+        "volunteer_consents",
+        person="volunteer_id",
+        rows_deleted=("kind", "text_version", "recorded_by", "given_by_name", "given_by_relation"),
+    ),
     # Who or what uses a credential, e.g. a volunteer's own label; the credential itself is revoked.
     PersonalTable("credentials", person="subject_id", blanks={"label": NULL}),
     # An SMTP server's refusal can quote the recipient's address.

@@ -80,6 +80,11 @@ class TaskRepository(Protocol):
         """Published tasks whose closing date lies before ``day``, by id."""
         ...
 
+    async def purge_closed_texts(self, closed_before: datetime, at: datetime) -> int:
+        """Blank the free text (description, offer) of tasks closed, filled or expired before ``closed_before``;
+        how many (a task already blank is not counted again)."""
+        ...
+
 
 TASKS = Table("tasks", Task, json_columns=["shifts"])
 _MUTABLE = [column for column in TASKS.columns if column != "id"]
@@ -143,3 +148,15 @@ class PostgresTaskRepository:
             day,
         )
         return TASKS.load_all(rows)
+
+    async def purge_closed_texts(self, closed_before: datetime, at: datetime) -> int:
+        """Blank the description and offer of tasks closed before ``closed_before``; how many."""
+        return int(
+            await self._conn.fetchval(
+                "WITH purged AS (UPDATE tasks SET description = '', offer = NULL, updated_at = $2"
+                " WHERE status IN ('closed', 'filled', 'expired') AND closed_at < $1"
+                " AND (description <> '' OR offer IS NOT NULL) RETURNING 1) SELECT count(*) FROM purged",
+                closed_before,
+                at,
+            )
+        )

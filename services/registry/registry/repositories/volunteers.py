@@ -44,6 +44,19 @@ class Volunteer:
     vog_valid_until: date | None = None
     updated_at: datetime | None = None
     erased_at: datetime | None = None
+    needs_guardian_consent: bool = False
+    """Under 16 at registration: matching waits for a parent's or guardian's consent."""
+    guardian_name: str | None = None
+    guardian_relation: str | None = None
+    guardian_email: str | None = None
+    guardian_token_hash: str | None = None
+    """The SHA-256 of the consent link's token e-mailed to the guardian (never the token)."""
+    guardian_token_expires_at: datetime | None = None
+    reconfirm_asked_at: datetime | None = None
+    """When the volunteer, inactive for long, was asked to re-confirm (retention)."""
+    reconfirm_deadline: datetime | None = None
+    """Until when they may re-confirm; unanswered, they are erased after it."""
+    reconfirm_token_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,9 @@ class Consent:
     text_version: str
     recorded_by: str
     recorded_at: datetime
+    given_by_name: str | None = None
+    """A guardian's consent: who gave it and their relation (kept here only, never on a topic)."""
+    given_by_relation: str | None = None
 
 
 class VolunteerRepository(Protocol):
@@ -89,6 +105,23 @@ class VolunteerRepository(Protocol):
         """Volunteers (not erased) whose recorded VOG counts until a day from ``first`` to ``last``, soonest first."""
         ...
 
+    async def by_guardian_token(self, token_hash: str) -> Volunteer | None:
+        """The volunteer (not erased) whose guardian was sent the link with this token hash, locked."""
+        ...
+
+    async def inactive(self, before: datetime, limit: int) -> list[Volunteer]:
+        """Volunteers (not erased) whose last activity (registration, a change, a match, hours, a login) lies before
+        ``before`` and who were not asked to re-confirm since, oldest registration first."""
+        ...
+
+    async def reconfirm_overdue(self, now: datetime) -> list[Volunteer]:
+        """Volunteers (not erased) asked to re-confirm whose deadline passed without any activity since asked."""
+        ...
+
+    async def by_reconfirm_token(self, token_hash: str) -> Volunteer | None:
+        """The volunteer (not erased) sent the re-confirmation link with this token hash, locked."""
+        ...
+
     async def add_consent(self, consent: Consent) -> None:
         """Record a grant or withdrawal."""
         ...
@@ -104,6 +137,14 @@ class VolunteerRepository(Protocol):
 
 VOLUNTEERS = Table("volunteers", Volunteer, json_columns=["availability"])
 CONSENTS = Table("volunteer_consents", Consent, key="volunteer_id")
+# A volunteer's last sign of life: registration, a change to their record, a match, hours, their account's login.
+_LAST_ACTIVE = (
+    "GREATEST(volunteers.registered_at, volunteers.updated_at,"
+    " (SELECT max(m.made_at) FROM matches m WHERE m.volunteer_id = volunteers.id),"
+    " (SELECT max(h.logged_at) FROM hours h WHERE h.volunteer_id = volunteers.id),"
+    " (SELECT max(a.last_login_at) FROM memberships ms JOIN accounts a ON a.id = ms.account_id"
+    "  WHERE ms.subject_id = volunteers.id AND ms.role = 'volunteer'))"
+)
 _MUTABLE = [column for column in VOLUNTEERS.columns if column != "id"]
 
 
@@ -161,6 +202,44 @@ class PostgresVolunteerRepository:
             last,
         )
         return VOLUNTEERS.load_all(rows)
+
+    async def by_guardian_token(self, token_hash: str) -> Volunteer | None:
+        """The volunteer whose guardian was sent this link, locked until the transaction ends."""
+        row = await self._conn.fetchrow(
+            VOLUNTEERS.select("guardian_token_hash = $1 AND erased_at IS NULL", then="FOR UPDATE"), token_hash
+        )
+        return VOLUNTEERS.load(row) if row is not None else None
+
+    async def inactive(self, before: datetime, limit: int) -> list[Volunteer]:
+        """Volunteers last active before ``before``, not asked since."""
+        rows = await self._conn.fetch(
+            VOLUNTEERS.select(
+                f"erased_at IS NULL AND {_LAST_ACTIVE} < $1"
+                f" AND (reconfirm_asked_at IS NULL OR reconfirm_asked_at < {_LAST_ACTIVE})",
+                then="ORDER BY registered_at, id LIMIT $2",
+            ),
+            before,
+            limit,
+        )
+        return VOLUNTEERS.load_all(rows)
+
+    async def reconfirm_overdue(self, now: datetime) -> list[Volunteer]:
+        """Volunteers whose re-confirmation deadline passed without activity since they were asked."""
+        rows = await self._conn.fetch(
+            VOLUNTEERS.select(
+                f"erased_at IS NULL AND reconfirm_deadline <= $1 AND {_LAST_ACTIVE} <= reconfirm_asked_at",
+                then="ORDER BY reconfirm_deadline, id",
+            ),
+            now,
+        )
+        return VOLUNTEERS.load_all(rows)
+
+    async def by_reconfirm_token(self, token_hash: str) -> Volunteer | None:
+        """The volunteer sent this re-confirmation link, locked until the transaction ends."""
+        row = await self._conn.fetchrow(
+            VOLUNTEERS.select("reconfirm_token_hash = $1 AND erased_at IS NULL", then="FOR UPDATE"), token_hash
+        )
+        return VOLUNTEERS.load(row) if row is not None else None
 
     async def add_consent(self, consent: Consent) -> None:
         """Record a grant or withdrawal (the serial id keeps the order they were recorded in)."""

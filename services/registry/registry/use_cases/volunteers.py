@@ -32,6 +32,7 @@ __all__ = [
     "EraseVolunteer",
     "ExportVolunteer",
     "GetVolunteer",
+    "Guardian",
     "ListVolunteers",
     "ProfileChanges",
     "RecordVog",
@@ -39,6 +40,7 @@ __all__ = [
     "SelfRegister",
     "SetConsent",
     "UpdateProfile",
+    "consent_changed",
     "erase_volunteer",
     "export_volunteer",
     "get_volunteer",
@@ -51,6 +53,15 @@ __all__ = [
 ]
 
 Commitment = Literal["one_off", "structural", "either"]
+
+
+@dataclass(frozen=True)
+class Guardian:
+    """A minor's parent or guardian: who gives the consent, and where their link goes (kept in the registry only)."""
+
+    name: str
+    relation: str
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,8 @@ class RegisterVolunteer:
     """Consents granted at registration, each with the version of the text shown."""
     purpose: AccessPurpose | None = None
     """Staff registering on someone's behalf: why (the audit trail); None when the volunteer registers."""
+    guardian: Guardian | None = None
+    """Under 16: the parent or guardian whose consent matching waits for (ignored, and not kept, from 16)."""
 
 
 @dataclass(frozen=True)
@@ -184,21 +197,31 @@ class EraseVolunteer:
     """Staff erasing it: why (the audit trail); None when the volunteer erases their own."""
 
 
-_PARENT_MUST_CONSENT = "under 16 a parent or guardian must consent too (parental_consent)"
+_PARENT_MUST_CONSENT = (
+    "under 16 a parent or guardian must consent too: record their parental_consent, or name them (guardian) to ask"
+)
+_PARENT_ASKED_BY_MAIL = "under 16 a parent or guardian must consent too: give their name, relation and e-mail address"
 _LABELS_NEED_CONSENT = "target-group labels need the volunteer's explicit consent"
+_GUARDIAN_GIVES_IT = "a parent's consent is given by the parent (their e-mailed link) or recorded by staff"
 
 
 async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) -> UUID:
     """Store the volunteer and consents and queue ``VolunteerRegistered``."""
     if cmd.target_groups and ConsentKind.TARGET_GROUP_LABELS not in cmd.consents:
         raise Rejected([_LABELS_NEED_CONSENT], field="target_groups")
-    if domain.needs_parental_consent(cmd.birth_date, uow.now().date()) and (
-        ConsentKind.PARENTAL_CONSENT not in cmd.consents
-    ):
+    now = uow.now()
+    minor = domain.needs_parental_consent(cmd.birth_date, now.date())
+    guardian = cmd.guardian if minor else None
+    consents = dict(cmd.consents)
+    if cmd.registered_by == "self":
+        # A minor's own "my parent agrees" is not the parent's consent: the parent gives it through their link.
+        consents.pop(ConsentKind.PARENTAL_CONSENT, None)
+        if minor and (guardian is None or guardian.email is None):
+            raise Rejected([_PARENT_ASKED_BY_MAIL], field="guardian")
+    elif minor and guardian is None and ConsentKind.PARENTAL_CONSENT not in consents:
         raise Rejected([_PARENT_MUST_CONSENT], field="consents")
     if not await uow.centrales.exists(cmd.centrale_id):
         raise NotFound(f"centrale {cmd.centrale_id} not found")
-    now = uow.now()
     volunteer = Volunteer(
         id=uuid4(),
         centrale_id=cmd.centrale_id,
@@ -220,10 +243,27 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
         commitment=cmd.commitment,
         needs_support=cmd.needs_support,
         target_groups=cmd.target_groups,
+        needs_guardian_consent=minor,
+        guardian_name=guardian.name if guardian else None,
+        guardian_relation=guardian.relation if guardian else None,
+        guardian_email=guardian.email if guardian else None,
     )
     await uow.volunteers.add(volunteer)
-    for kind, text_version in cmd.consents.items():
-        await uow.volunteers.add_consent(Consent(volunteer.id, kind.value, True, text_version, cmd.recorded_by, now))
+    for kind, text_version in consents.items():
+        # Staff recording a parent's consent at intake: who gave it, when the registration names them.
+        given_by = guardian if kind is ConsentKind.PARENTAL_CONSENT else None
+        await uow.volunteers.add_consent(
+            Consent(
+                volunteer.id,
+                kind.value,
+                True,
+                text_version,
+                cmd.recorded_by,
+                now,
+                given_by_name=given_by.name if given_by else None,
+                given_by_relation=given_by.relation if given_by else None,
+            )
+        )
     profile = _profile(volunteer, await uow.volunteers.consents(volunteer.id))
     await uow.emit(
         VolunteerRegistered(**profile, registered_at=now, registered_by=cmd.registered_by), tenant=cmd.centrale_id
@@ -308,6 +348,8 @@ async def update_profile(cmd: UpdateProfile, uow: RegistryUnitOfWork) -> None:
 
 async def set_consent(cmd: SetConsent, uow: RegistryUnitOfWork) -> None:
     """Record a grant or withdrawal with its text version; queue the consent change and the new profile."""
+    if cmd.kind is ConsentKind.PARENTAL_CONSENT and cmd.purpose is None:
+        raise Rejected([_GUARDIAN_GIVES_IT], field="kind")
     volunteer = await _active(uow, cmd.volunteer_id, cmd.centrale_id)
     await uow.volunteers.add_consent(
         Consent(volunteer.id, cmd.kind.value, cmd.granted, cmd.text_version, cmd.recorded_by, uow.now())
@@ -321,16 +363,23 @@ async def set_consent(cmd: SetConsent, uow: RegistryUnitOfWork) -> None:
     if cmd.kind is ConsentKind.REGIONAL_MATCHING:
         volunteer = replace(volunteer, regional_matching_consent=cmd.granted)
         await uow.volunteers.save(volunteer)
+    await consent_changed(uow, volunteer, cmd.kind, granted=cmd.granted, text_version=cmd.text_version)
+
+
+async def consent_changed(
+    uow: RegistryUnitOfWork, volunteer: Volunteer, kind: ConsentKind, *, granted: bool, text_version: str
+) -> None:
+    """Queue ``VolunteerConsentChanged`` (the kind only: never who gave it) and the volunteer's new profile."""
     await uow.emit(
         VolunteerConsentChanged(
             volunteer_id=volunteer.id,
-            centrale_id=cmd.centrale_id,
-            consent=cmd.kind.value,
-            granted=cmd.granted,
-            text_version=cmd.text_version,
+            centrale_id=volunteer.centrale_id,
+            consent=kind.value,
+            granted=granted,
+            text_version=text_version,
             changed_at=uow.now(),
         ),
-        tenant=cmd.centrale_id,
+        tenant=volunteer.centrale_id,
     )
     await _emit_profile_updated(uow, volunteer)
 
@@ -363,8 +412,11 @@ async def get_volunteer(query: GetVolunteer, uow: RegistryUnitOfWork) -> dict[st
     if query.purpose is not None:
         await record_access(uow, volunteer.id, query.centrale_id, "read", "record", query.purpose)
     consents = await uow.volunteers.consents(volunteer.id)
+    record = asdict(volunteer)
+    # The links' secrets stay with the registry.
+    del record["guardian_token_hash"], record["reconfirm_token_hash"]
     return {
-        **asdict(volunteer),
+        **record,
         "consents": {
             kind: {"granted": c.granted, "text_version": c.text_version, "recorded_at": c.recorded_at}
             for kind, c in consents.items()
@@ -476,6 +528,9 @@ def _profile(volunteer: Volunteer, consents: dict[str, Consent]) -> dict[str, An
         consent = consents.get(kind.value)
         return bool(consent and consent.granted)
 
+    # A volunteer under 16 at registration is published, but not matchable until a guardian consents.
+    may_match = not volunteer.needs_guardian_consent or granted(ConsentKind.PARENTAL_CONSENT)
+
     return {
         "volunteer_id": volunteer.id,
         "centrale_id": volunteer.centrale_id,
@@ -489,8 +544,8 @@ def _profile(volunteer: Volunteer, consents: dict[str, Consent]) -> dict[str, An
         "max_distance_km": volunteer.max_distance_km,
         "commitment": volunteer.commitment,
         "needs_support": volunteer.needs_support,
-        "matching_consent": granted(ConsentKind.MATCHING),
-        "regional_matching_consent": granted(ConsentKind.REGIONAL_MATCHING),
+        "matching_consent": may_match and granted(ConsentKind.MATCHING),
+        "regional_matching_consent": may_match and granted(ConsentKind.REGIONAL_MATCHING),
         "appreciation_messages_consent": granted(ConsentKind.APPRECIATION_MESSAGES),
         "vog_valid_until": volunteer.vog_valid_until,
         "target_groups": volunteer.target_groups if granted(ConsentKind.TARGET_GROUP_LABELS) else [],
