@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from common.db import Connection
 from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
+from common.observability import OutboxMetrics
 from contracts import Event, EventEnvelope
 
 __all__ = ["HeaderTemplate", "OutboxRelay", "add_all_to_outbox", "add_to_outbox", "copy_to_outbox", "make_envelope"]
@@ -157,8 +159,10 @@ class OutboxRelay:
         *,
         poll_interval_s: float = 1.0,
         batch_size: int = 500,
+        metrics: OutboxMetrics | None = None,
     ) -> None:
         self._pool = pool
+        self._metrics = metrics
         self._kafka = kafka
         self._poll_interval_s = poll_interval_s
         self._batch_size = batch_size
@@ -215,6 +219,8 @@ class OutboxRelay:
             except Exception:
                 # Broker or database unavailable: rows stay unpublished and are retried.
                 failures += 1
+                if self._metrics is not None:
+                    self._metrics.failed()
                 log.warning("outbox_publish_failed", attempt=failures, exc_info=True)
                 published = 0
             if self._stopping and (published == 0 or failures):
@@ -235,7 +241,10 @@ class OutboxRelay:
         Raises when Kafka refused part of the batch, after marking the rows it did acknowledge.
         """
         async with self._pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", Lock.OUTBOX_RELAY):
+            locked = await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", Lock.OUTBOX_RELAY)
+            if self._metrics is not None:
+                self._metrics.lock_held(locked)
+            if not locked:
                 return 0
             rows = await conn.fetch(
                 "SELECT id, topic, key, headers, payload FROM outbox"
@@ -247,7 +256,14 @@ class OutboxRelay:
             producer = await self._ensure_producer()
             acknowledged, error = await self._send_all(producer, rows)
             if acknowledged:
-                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", acknowledged)
+                # The oldest row's wait, on the database's clock (created_at is its now() too).
+                waited_s = await conn.fetchval(
+                    "WITH marked AS (UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+                    " RETURNING created_at) SELECT extract(epoch FROM clock_timestamp() - min(created_at)) FROM marked",
+                    [row["id"] for row in acknowledged],
+                )
+                if self._metrics is not None:
+                    self._metrics.published(Counter(row["topic"] for row in acknowledged), float(waited_s))
         if error is not None:
             # The producer may be in a fatal state (its sender stops on some errors): use a new one.
             await self._discard_producer(_PRODUCER_CLOSE_TIMEOUT_S)
@@ -270,6 +286,8 @@ class OutboxRelay:
                 await producer.stop()  # closes its client; nothing was sent
                 raise
             self._producer = producer
+            if self._metrics is not None:
+                self._metrics.producer_connected(True)
             log.info("outbox_producer_connected")
         return self._producer
 
@@ -278,6 +296,8 @@ class OutboxRelay:
         producer, self._producer = self._producer, None
         if producer is None:
             return
+        if self._metrics is not None:
+            self._metrics.producer_connected(False)
         try:
             await asyncio.wait_for(producer.stop(), timeout=timeout)
         except Exception:
@@ -285,8 +305,8 @@ class OutboxRelay:
 
     async def _send_all(
         self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
-    ) -> tuple[list[int], BaseException | None]:
-        """Send rows in id order and wait for every acknowledgement; return the acknowledged ids and any error."""
+    ) -> tuple[list[asyncpg.Record], BaseException | None]:
+        """Send rows in id order and wait for every acknowledgement; return the acknowledged rows and any error."""
         futures: list[asyncio.Future[Any]] = []
         error: BaseException | None = None
         for row in rows:
@@ -310,12 +330,12 @@ class OutboxRelay:
             if pending:
                 waited += _ACK_WAIT_REPORT_S
                 log.warning("outbox_waiting_for_broker", unacknowledged=len(pending), waited_s=waited)
-        acknowledged: list[int] = []
+        acknowledged: list[asyncpg.Record] = []
         for row, future in zip(rows, futures, strict=False):
             # A cancelled future must not re-raise CancelledError here: that would read as our own cancellation.
             failure = RuntimeError("send cancelled") if future.cancelled() else future.exception()
             if failure is None:
-                acknowledged.append(row["id"])
+                acknowledged.append(row)
             elif error is None:
                 error = failure
         return acknowledged, error

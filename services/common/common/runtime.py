@@ -11,6 +11,7 @@ import asyncpg
 from fastapi import Depends, Request
 
 from common.clock import Clock, SystemClock
+from common.observability import Metrics
 from common.settings import ServiceSettings
 from common.uow import PostgresUnitOfWork, UnitOfWorkFactory
 from contracts import Event
@@ -79,6 +80,8 @@ class Runtime:
     workers: list[BackgroundWorker] = field(default_factory=list)
     ready: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    # This runtime's metrics, in a registry of its own (never prometheus-client's process-global one).
+    metrics: Metrics = field(default_factory=lambda: Metrics("unnamed"))
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -34,6 +34,7 @@ from common.jobs import Scheduler
 from common.jobs.api import jobs_router
 from common.kafka import broker_options
 from common.logging import configure_logging, get_logger
+from common.observability import Metrics, MetricsSampler, instrument_app
 from common.openapi import docs_router, document_error_responses
 from common.ops.api import stream_router
 from common.outbox import OutboxRelay
@@ -118,12 +119,18 @@ def freeze_startup_heap() -> None:
 
 
 async def _start(runtime: Runtime) -> None:
-    settings, spec = runtime.settings, runtime.spec
+    settings, spec, metrics = runtime.settings, runtime.spec, runtime.metrics
     runtime.pool = await create_pool(settings.database_url.get_secret_value(), settings.db_pool_size)
+    metrics.watch_pool(runtime.pool)
     await apply_migrations(runtime.pool, RUNTIME_MIGRATIONS, spec.migrations)
     runtime.limiter = RateLimiter(runtime.pool, runtime.clock)
     if spec.publishes:
-        runtime.relay = OutboxRelay(runtime.pool, settings, poll_interval_s=settings.outbox_poll_interval_s)
+        runtime.relay = OutboxRelay(
+            runtime.pool,
+            settings,
+            poll_interval_s=settings.outbox_poll_interval_s,
+            metrics=metrics.outbox,
+        )
         await runtime.relay.start()
     if spec.register_handlers is not None:
         runtime.broker = build_broker(settings, spec)
@@ -135,6 +142,7 @@ async def _start(runtime: Runtime) -> None:
             batch_size=settings.consumer_batch_size,
             unit_of_work=spec.unit_of_work,
             clock=runtime.clock,
+            metrics=metrics.consumer,
         )
         spec.register_handlers(runtime.consumer)
         runtime.consumer.attach(runtime.broker)
@@ -152,9 +160,13 @@ async def _start(runtime: Runtime) -> None:
         poll_interval_s=settings.scheduler_poll_interval_s,
         enabled=settings.scheduler_enabled,
         run_retention=timedelta(days=settings.scheduler_run_retention_days),
+        metrics=metrics.jobs,
     )
     await runtime.scheduler.start()
     runtime.workers.append(runtime.scheduler)
+    sampler = _metrics_sampler(runtime)
+    await sampler.start()
+    runtime.workers.append(sampler)
     for make_worker in spec.workers:
         worker = make_worker(runtime)
         await worker.start()
@@ -162,6 +174,26 @@ async def _start(runtime: Runtime) -> None:
     freeze_startup_heap()
     runtime.ready = True
     log.info("service_started", consumes=runtime.consumer.topics if runtime.consumer else [])
+
+
+def _metrics_sampler(runtime: Runtime) -> MetricsSampler:
+    """The worker that reads lag, dead letters, the outbox backlog, job state and readiness for /metrics."""
+
+    async def ready() -> bool:
+        checks = await _readiness(runtime)
+        return all(checks.get(name, False) for name in READINESS_REQUIRES)
+
+    return MetricsSampler(
+        service=runtime.spec.name,
+        metrics=runtime.metrics,
+        interval_s=runtime.settings.metrics_sample_interval_s,
+        kafka=runtime.settings,
+        topics=runtime.consumer.topics if runtime.consumer is not None else (),
+        pool=runtime.pool,
+        outbox=bool(runtime.spec.publishes),
+        jobs=list(runtime.scheduler.jobs) if runtime.scheduler is not None else (),
+        ready=ready,
+    )
 
 
 async def _stop(runtime: Runtime) -> None:
@@ -202,7 +234,8 @@ async def _stop(runtime: Runtime) -> None:
 
 def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: Clock | None = None) -> FastAPI:
     """The service's ASGI app; its lifespan starts and stops every resource. ``clock``: tests of time-driven work."""
-    runtime = Runtime(settings=settings, spec=spec, clock=clock or SystemClock())
+    metrics = Metrics(spec.name, region=settings.region)  # a registry of this app's own
+    runtime = Runtime(settings=settings, spec=spec, clock=clock or SystemClock(), metrics=metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -227,6 +260,8 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
     app.state.runtime = runtime
     # Outermost: correlation id, body limit, text check, failed-auth limit, security headers, 500s.
     app.add_middleware(RequestGuard, runtime=runtime)
+    # Outside the guard, so the requests it answers itself (413, 429) are counted too.
+    instrument_app(app, metrics)
     add_health_routes(
         app,
         lambda: _readiness(runtime),

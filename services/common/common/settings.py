@@ -180,6 +180,12 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
     outbox_poll_interval_s: float = Field(
         1.0, gt=0, le=60, description="Outbox relay polling fallback when no NOTIFY wakes it."
     )
+    metrics_sample_interval_s: float = Field(
+        15.0,
+        gt=0,
+        le=3600,
+        description="How often consumer lag, dead letters, the outbox backlog and job state are read for /metrics.",
+    )
     ops_token: SecretStr = Field(
         SecretStr("change-me"),
         validation_alias="OPS_TOKEN",

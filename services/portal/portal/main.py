@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.logging import configure_logging, get_logger
+from common.observability import Metrics, instrument_app
 from common.service import add_correlation_ids, add_health_routes, serve
 from portal import i18n
 from portal.backend import ApiError, ApiForbidden, ApiNotFound, ApiThrottled, Backend, PageCalls, SessionEnded
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
     _add_error_pages(app)
     app.middleware("http")(_page_context)
     app.middleware("http")(security_headers)
-    add_correlation_ids(app)  # outermost: every log line of the request carries its id
+    add_correlation_ids(app)  # every log line of the request carries its id
+    instrument_app(app, Metrics("portal", region=settings.region))  # outermost: /metrics, requests per route
     return app
 
 

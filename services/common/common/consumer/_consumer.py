@@ -8,6 +8,7 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeAlias, TypeVar, cast
 
 import asyncpg
@@ -24,6 +25,7 @@ from common.db import Connection
 from common.errors import ContractViolation
 from common.inbox import claim_events
 from common.logging import get_logger
+from common.observability import ConsumerMetrics
 from common.settings import DEFAULT_BATCH_SIZE
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWorkFactory
 from contracts import Event, EventEnvelope, dead_letter_topic
@@ -92,8 +94,10 @@ class EventConsumer:
         batch_size: int = DEFAULT_BATCH_SIZE,
         unit_of_work: UnitOfWorkFactory = PostgresUnitOfWork,
         clock: Clock | None = None,
+        metrics: ConsumerMetrics | None = None,
     ) -> None:
         self.name = name
+        self._metrics = metrics
         self._pool = pool
         self._unit_of_work = unit_of_work
         self._clock = clock or SystemClock()
@@ -220,9 +224,32 @@ class EventConsumer:
 
     def _fetched(self, records: Sequence[Record]) -> None:
         """Called with every batch taken from Kafka, before it is decoded (a seam for measurements)."""
+        if self._metrics is not None:
+            self._metrics.fetched(len(records))
 
     def _committed(self, records: int) -> None:
         """Called when the offsets of ``records`` more applied records are committed (a seam for measurements)."""
+        if self._metrics is not None:
+            self._metrics.committed(records)
+
+    def _batch_done(self, decoded: DecodedBatch, mode: str, oldest_applied: datetime | None) -> None:
+        """Called when a batch's transaction committed (or its records were dead-lettered): count it."""
+        if self._metrics is None or not decoded.records:
+            return
+        tally = decoded.tally
+        self._metrics.batch_done(
+            # The pipeline's lanes are per topic, so a batch holds one topic's records.
+            decoded.records[0].topic,
+            mode=mode,
+            outcomes={
+                "applied": tally.applied,
+                "duplicate": tally.duplicates,
+                "skipped": tally.skipped,
+                "dead_lettered": tally.dead_lettered,
+            },
+            seconds=time.perf_counter() - decoded.started,
+            oldest_applied_age_s=time.time() - oldest_applied.timestamp() if oldest_applied is not None else None,
+        )
 
     async def _apply_retrying(self, decoded: DecodedBatch) -> bool:
         """Apply a decoded batch (``_apply_decoded``) until it passes; False when abandoned at shutdown.
@@ -281,17 +308,23 @@ class EventConsumer:
         """Apply a decoded batch (whole, else record by record) and log it; False when abandoned at shutdown."""
         records, deliveries, tally = decoded.records, decoded.deliveries, decoded.tally
         mode = "batch"
+        oldest_applied: datetime | None = None
         try:
             applied = await self._apply_batch(deliveries) if len(deliveries) > 1 else None
             if applied is not None:
                 tally.applied = len(applied)
                 tally.duplicates = len(deliveries) - len(applied)
                 tally.applied_partitions = {(d.record.topic, d.record.partition) for d in applied}
+                if applied and self._metrics is not None:
+                    oldest_applied = min(delivery.envelope.time for delivery in applied)
             elif deliveries:
                 # One record, or a batch that failed as a whole: one transaction per record finds the culprit.
                 mode = "single" if len(deliveries) == 1 else "one_by_one"
                 for delivery in deliveries:
-                    tally.count(await self._process_one(delivery), delivery)
+                    outcome = await self._process_one(delivery)
+                    tally.count(outcome, delivery)
+                    if outcome == "applied" and (oldest_applied is None or delivery.envelope.time < oldest_applied):
+                        oldest_applied = delivery.envelope.time
         except Abandoned:
             log.info("batch_abandoned_at_shutdown", topics=topics_of(records), offsets=offset_ranges(records))
             return False
@@ -308,6 +341,7 @@ class EventConsumer:
             mode=mode,
             ms=round((time.perf_counter() - decoded.started) * 1000, 1),
         )
+        self._batch_done(decoded, mode, oldest_applied)
         return True
 
     async def _apply_batch(self, deliveries: Sequence[Delivery]) -> list[Delivery] | None:

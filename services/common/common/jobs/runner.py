@@ -17,6 +17,7 @@ from common.clock import Clock
 from common.jobs.model import Job, JobContext, JobRun, counts_json, due_moments_between, latest_due
 from common.locks import KeyedLock
 from common.logging import get_logger
+from common.observability import JobMetrics
 from common.uow import Origin, UnitOfWorkFactory
 
 __all__ = ["JobAlreadyRunning", "Scheduler"]
@@ -48,6 +49,7 @@ class Scheduler:
         poll_interval_s: float = 30.0,
         enabled: bool = True,
         run_retention: timedelta = timedelta(days=30),
+        metrics: JobMetrics | None = None,
     ) -> None:
         names = [job.name for job in jobs]
         if len(set(names)) != len(names):
@@ -62,6 +64,7 @@ class Scheduler:
         self._poll_interval_s = poll_interval_s
         self._enabled = enabled
         self._run_retention = run_retention
+        self._metrics = metrics
         self._task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
@@ -259,6 +262,17 @@ class Scheduler:
             settings=self._settings,
         )
         began = time.perf_counter()
+        if self._metrics is not None:
+            self._metrics.started(job.name)
+        outcome = "interrupted"  # cancelled at shutdown, or the run could not be recorded
+        try:
+            outcome = await self._run_and_record(job, due, run_id, context, began)
+        finally:
+            if self._metrics is not None:
+                self._metrics.finished(job.name, outcome, time.perf_counter() - began)
+
+    async def _run_and_record(self, job: Job, due: datetime, run_id: UUID, context: JobContext, began: float) -> str:
+        """Run the job's function, record how it ended in ``job_runs`` and the log; the outcome (done or failed)."""
         try:
             counts: Mapping[str, int] = await job.run(context)
         except asyncio.CancelledError:
@@ -270,7 +284,7 @@ class Scheduler:
                 counts_json(context.counts),
             )  # fmt: skip
             log.exception("job_run_failed", job=job.name, due_at=due.isoformat(), run_id=str(run_id))
-            return
+            return "failed"
         final = {**context.counts, **counts}
         await self._pool.execute(
             "UPDATE job_runs SET status = 'done', finished_at = $2, counts = $3::jsonb WHERE id = $1",
@@ -286,6 +300,7 @@ class Scheduler:
             counts=final,
             ms=round((time.perf_counter() - began) * 1000, 1),
         )
+        return "done"
 
     # -- reading -----------------------------------------------------------------------------------
 
