@@ -98,7 +98,8 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     await journey.goto("/vrijwilliger/voorstellen")
     await expect(page.locator("main")).to_contain_text("de organisatie zei ja")
     await journey.screenshot("voorstellen")
-    await journey.click("button:has-text('Ja, dit wil ik doen')")
+    # Her proposal for this task: matching may have proposed her other tasks of the shared region too.
+    await journey.click(f"article[aria-labelledby='voorstel-{match_id}'] button:has-text('Ja, dit wil ik doen')")
     await region.wait_until(
         "the match is made", lambda: _status(region, staff, centrale, organisation_id, match_id, "made")
     )
