@@ -347,7 +347,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The fuzzing tier runs last, schemathesis last of all.
 
     Its services join the consumer groups of their names, as every service does, so no other test's services
-    may run beside them: with the tier at the end, its session-wide region starts after every other test. And
+    may run beside them: with the tier at the end, its region starts after every other test, and it is stopped
+    when the tier is done (package scope), before the benchmark tests that the bench conftest moves after it. And
     schemathesis writes as region ops (it may link B's centrale to A's municipality, or erase A's volunteer),
     so the tests that rely on the region as set up run before it.
     """
@@ -360,7 +361,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def region(
     kafka_bootstrap: str, postgres_server_dsn: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Region]:
