@@ -298,6 +298,10 @@ async def rebuild_projections(
             for table in PROJECTION_TABLES:
                 await conn.execute(f"ALTER TABLE public.{table} SET SCHEMA {_RETIRED}")
                 await conn.execute(f"ALTER TABLE {_FRESH}.{table} SET SCHEMA public")
+            # The old tables go under the gate too. Dropped after it, a read or fold whose cached plans still named
+            # them locked one while revalidating its plan and wanted the next, which the drop held: a deadlock
+            # (a 500 schemathesis found). Under the gate, readers and folders wait before they lock any table.
+            await conn.execute(f"DROP SCHEMA {_RETIRED} CASCADE")
             offsets = {f"{tp.topic}[{tp.partition}]": offset for tp, offset in sorted(ends.items())}
             switched_at = await conn.fetchval(
                 "INSERT INTO public.projection_rebuilds (started_at, switched_at, events_applied, end_offsets)"
@@ -306,7 +310,6 @@ async def rebuild_projections(
                 applied,
                 json.dumps(offsets),
             )
-        await conn.execute(f"DROP SCHEMA {_RETIRED} CASCADE")
         log.info("rebuild_switched_over", events_applied=applied, seconds=round(time.monotonic() - clock, 2))
         return RebuildResult(applied, started_at, switched_at, round(time.monotonic() - clock, 3), offsets)
     finally:
