@@ -50,7 +50,6 @@ REGISTER_FIELDS = (
     "centrale_id",
     "consents",
     "password",
-    "parental_consent",
     "guardian_name",
     "guardian_relation",
     "guardian_email",
@@ -116,16 +115,9 @@ async def register(request: Request, visitor: VisitorDep) -> Response:
         body = profile_body(parser, registering=True)
         body["password"] = parser.text("password", required=True, max_length=256)
         born = body.get("birth_date")
-        if (
-            isinstance(born, date)
-            and _age(born, date.today()) < PARENTAL_CONSENT_AGE
-            and not parser.flag("parental_consent")
-        ):
-            parser.errors.append(
-                FieldError("parental_consent", _("Under 16 a parent or guardian must agree too: tick the box."))
-            )
         if isinstance(born, date) and _age(born, date.today()) < PARENTAL_CONSENT_AGE:
-            # The registry e-mails the parent a link: their own yes is what makes a minor matchable.
+            # The registry e-mails the parent a link: their own yes is what makes a minor matchable (a tick by the
+            # minor would not be the parent's consent, so the form does not ask for one).
             guardian_name = parser.text("guardian_name", required=True, max_length=200)
             guardian_email = parser.text("guardian_email", required=True, max_length=254)
             relation = "guardian" if form.value("guardian_relation") == "guardian" else "parent"
