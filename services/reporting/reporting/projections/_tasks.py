@@ -99,6 +99,7 @@ async def on_task_updated(events: Sequence[TaskUpdated], ctx: BatchContext) -> N
 
 async def on_task_closed(events: Sequence[TaskClosed], ctx: BatchContext) -> None:
     """Tasks stopped taking volunteers: filled, closed or expired."""
+    await lock_entities(ctx.conn, tasks=[event.task_id for event in events])  # a proposal or match may be under way
     for run in distinct_runs(events, ctx, lambda event: event.task_id):
         await ctx.conn.execute(_CLOSED, records([
             {"task_id": e.task_id, "closed_at": e.closed_at, "reason": e.reason, "recorded_at": recorded}

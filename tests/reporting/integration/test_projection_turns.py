@@ -1,0 +1,50 @@
+"""Projections of different topics that derive rows from the same task take turns (no write skew between them)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from common.consumer import BatchContext
+from reporting.projections._proposals import on_match_proposed
+from reporting.projections._tasks import on_task_closed
+from tests.reporting.events import World, at
+from tests.reporting.integration.conftest import Reporting
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_proposal_applied_while_its_task_closes_is_counted_as_the_tasks_answer(reporting: Reporting) -> None:
+    # Found in CI: the proposal (matching.matches.v1) and the task's closing (registry.tasks.v1) were applied in
+    # concurrent transactions; each recomputed the task's demand without seeing the other's row, and the later
+    # write kept a task that was answered as "unanswered" (or a closed task as open).
+    world = World()
+    centrale = world.centrale("turns")
+    await reporting.configure({centrale: ("GM0997", "Beurtdorp")}, [("2801", "WK099701", "Noord")])
+    organisation = world.organisation(centrale, "2801", "2026-09-01", admitted="2026-09-02")
+    task = world.task(centrale, organisation, "zorg", "2801", "2026-10-05", capacity=3)
+    volunteer = world.volunteer(centrale, "2801", "2026-10-01")
+    await reporting.feed(world)
+    world.close(task, "filled", "2026-11-20")
+    [closed] = world.take()
+    world.proposal(task, volunteer, at("2026-10-07"))
+    [proposed] = world.take()
+
+    async with reporting.pool.acquire() as closing, reporting.pool.acquire() as proposing:
+        closing_work = closing.transaction()
+        await closing_work.start()
+        await on_task_closed([closed.event], BatchContext([closed.envelope()], closing))
+        async with proposing.transaction():
+            applying = asyncio.create_task(
+                on_match_proposed([proposed.event], BatchContext([proposed.envelope()], proposing))
+            )
+            await asyncio.sleep(0.5)
+            waited = not applying.done()
+            await closing_work.commit()  # the closing is in; the proposal may go on and must see it
+            await applying
+
+    assert waited, "the proposal was applied while the task's closing was still open"
+    demand = await reporting.pool.fetchrow("SELECT answered, closed FROM task_demand WHERE task_id = $1", task)
+    assert demand is not None
+    assert (str(demand["answered"]), str(demand["closed"])) == ("2026-10-01", "2026-11-01")
