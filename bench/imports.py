@@ -43,7 +43,7 @@ from uuid import uuid4
 
 import asyncpg
 
-from common.clock import SystemClock
+from common.clock import SystemClock, dutch_today
 from common.db import RUNTIME_MIGRATIONS, Connection, apply_migrations, create_pool
 from common.localinfra import LocalPostgres, create_database, drop_database
 from common.uow import Origin
@@ -393,7 +393,7 @@ def _result(
         "profile": profiled,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
-        "date": datetime.now(UTC).date().isoformat(),
+        "date": dutch_today().isoformat(),
     }
 
 

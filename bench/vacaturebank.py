@@ -27,13 +27,13 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from bench.generator import SKILLS, THEMES, UTRECHT_WEST
-from common.clock import SystemClock
+from common.clock import SystemClock, dutch_today
 from common.db import RUNTIME_MIGRATIONS, Connection, apply_migrations, create_pool
 from common.localinfra import LocalPostgres, create_database, drop_database
 from common.uow import Origin
@@ -334,7 +334,7 @@ async def run(task_count: int, query_count: int, seed: int) -> dict[str, Any]:
         "met": p95 <= TARGET_P95_MS,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
-        "date": date.today().isoformat(),
+        "date": dutch_today().isoformat(),
     }
 
 

@@ -12,7 +12,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from common.auth import CredentialKind, Role, hash_token
-from common.clock import SystemClock
+from common.clock import SystemClock, dutch_today
 from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import MatchMade
@@ -185,7 +185,7 @@ class Hours:
         """Logged by the organisation (counts at once) or, with ``volunteer``, by the volunteer (waits)."""
         path = f"/v1/me/matches/{match_id}/hours" if volunteer else f"/matches/{match_id}/hours"
         url = f"{self.registry}{path}" if volunteer else f"{self.base}{path}"
-        day = (datetime.now(UTC).date() - timedelta(days=days_ago)).isoformat()
+        day = (dutch_today() - timedelta(days=days_ago)).isoformat()
         response = await self.http.post(
             url, json={"worked_on": day, "hours": hours}, headers=volunteer or self.organisation
         )
@@ -289,8 +289,8 @@ async def test_a_corrected_and_a_rejected_entry_change_reporting_and_appreciatio
         total, awards = await _until(record, (Decimal("25.00"), ["first-match", "hours-10", "hours-25"]))
 
         # Reporting: the four others 8 + Sanne's 3 + 2 + 20 = 33 hours by five active volunteers.
-        first = date.today() - timedelta(days=10)
-        period = f"{first:%Y-%m}..{date.today():%Y-%m}"
+        first = dutch_today() - timedelta(days=10)
+        period = f"{first:%Y-%m}..{dutch_today():%Y-%m}"
 
         async def figures() -> tuple[Any, Any]:
             answer = await http.get(f"{reporting}/v1/centrales/{centrale_id}/figures", params={"period": period},

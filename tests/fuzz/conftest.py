@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from common.clock import dutch_today
 from common.localinfra.postgres import create_database
 from common.localinfra.processes import ServiceProcess
 
@@ -235,7 +236,7 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
     async def hours() -> str | None:
         logged = await http.post(
             f"{registry}/v1/centrales/{c}/organisations/{organisation}/matches/{match}/hours",
-            json={"worked_on": datetime.now(UTC).date().isoformat(), "hours": "2"},
+            json={"worked_on": dutch_today().isoformat(), "hours": "2"},
             headers=org_h,
         )
         return str(logged.json()["id"]) if logged.status_code == 201 else None

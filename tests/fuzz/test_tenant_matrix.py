@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from common.clock import dutch_today
 from tests.fuzz.conftest import ROLES, SERVICES, Region, Tenant
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.fuzz]
@@ -79,7 +80,7 @@ _SCOPES = {"centrale_id", "code"}
 
 def _bodies(b: Tenant) -> dict[str, Any]:
     """A valid body per request schema, naming B's records wherever a body names one."""
-    today = datetime.now(UTC).date()
+    today = dutch_today()
     task = {
         "title": "Koken in het buurthuis",
         "description": "Samen koken voor ouderen uit de wijk.",

@@ -12,7 +12,7 @@ from appreciation.domain.trainings import Attendance, Training
 from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
 from appreciation.use_cases import awards, history, hours, trainings
 from common.auth import register_credential_projection
-from common.clock import SystemClock
+from common.clock import SystemClock, dutch_date
 from common.consumer import BatchContext, EventConsumer
 from common.logging import get_logger
 from common.uow import Origin
@@ -51,7 +51,7 @@ def trigger_of(envelope: EventEnvelope, *, historic: bool = False) -> AwardTrigg
 
     ``historic``: the event brings history in (an import), so what it makes hold is awarded as history.
     """
-    return AwardTrigger(event_id=envelope.id, event_type=envelope.type, on=envelope.time.date(), historic=historic)
+    return AwardTrigger(event_id=envelope.id, event_type=envelope.type, on=dutch_date(envelope.time), historic=historic)
 
 
 def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:

@@ -26,7 +26,7 @@ async def _unit_of_work(context: JobContext) -> AsyncIterator[PostgresAppreciati
 
 async def award_anniversaries(context: JobContext) -> dict[str, int]:
     """Award every anniversary reached by today, one volunteer per transaction (events award them too)."""
-    today = context.now().date()
+    today = context.today()
     async with _unit_of_work(context) as uow:
         candidates = await awards.anniversary_candidates(awards.FindAnniversaryCandidates(today), uow)
     awarded = 0

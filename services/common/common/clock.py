@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "utc_now"]
+__all__ = ["DUTCH_TIME", "Clock", "ManualClock", "SystemClock", "dutch_date", "dutch_today", "utc_now"]
+
+# The platform's people live by Dutch wall-clock time: "today" and "a day" are days in Amsterdam, not UTC days
+# (between midnight and 01:00 or 02:00 Dutch time the UTC date is still yesterday's).
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 
 
 def utc_now() -> datetime:
     """The current time in UTC (for code outside any unit of work: logs, tooling)."""
     return datetime.now(UTC)
+
+
+def dutch_date(moment: datetime) -> date:
+    """The calendar day in the Netherlands at ``moment`` (timezone-aware)."""
+    return moment.astimezone(DUTCH_TIME).date()
+
+
+def dutch_today() -> date:
+    """Today's date in the Netherlands (for validation outside any unit of work)."""
+    return dutch_date(datetime.now(UTC))
 
 
 class Clock(Protocol):

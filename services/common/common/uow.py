@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 from uuid import UUID, uuid4
 
 import asyncpg
 
-from common.clock import Clock, SystemClock
+from common.clock import Clock, SystemClock, dutch_date
 from common.db import Connection
 from common.outbox import HeaderTemplate, add_all_to_outbox, copy_to_outbox, make_envelope
 from contracts import Event, EventEnvelope
@@ -96,6 +96,10 @@ class UnitOfWork(Protocol):
 
     def now(self) -> datetime:
         """The instant of this unit of work (the same for every call)."""
+        ...
+
+    def today(self) -> date:
+        """The day in the Netherlands at this unit of work's instant (what people call today)."""
         ...
 
     async def emit(self, event: Event, *, tenant: str | None = None, event_id: UUID | None = None) -> None:
@@ -197,6 +201,10 @@ class PostgresUnitOfWork:
         """The instant of this unit of work."""
         return self._instant.now()
 
+    def today(self) -> date:
+        """The day in the Netherlands at this unit of work's instant."""
+        return dutch_date(self._instant.now())
+
     async def emit(self, event: Event, *, tenant: str | None = None, event_id: UUID | None = None) -> None:
         """Queue ``event`` in the outbox of this transaction, carrying the origin on."""
         await self.emit_all([Outgoing(event, tenant, event_id)])
@@ -262,6 +270,10 @@ class FakeUnitOfWork:
     def now(self) -> datetime:
         """The instant of this unit of work."""
         return self._instant.now()
+
+    def today(self) -> date:
+        """The day in the Netherlands at this unit of work's instant."""
+        return dutch_date(self._instant.now())
 
     def renew(self, origin: Origin | None = None) -> None:
         """Start the next command on the same fake stores: a new instant (and origin, when given)."""

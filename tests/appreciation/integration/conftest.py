@@ -26,6 +26,7 @@ from aiokafka import AIOKafkaProducer
 from appreciation.config import Settings
 from appreciation.main import SPEC
 from common.auth import hash_token
+from common.clock import dutch_today
 from common.localinfra.postgres import create_database
 from common.service import ServiceSpec, create_service_app
 from contracts import EventEnvelope
@@ -194,7 +195,7 @@ class Appreciation:
             organisation_id=match.organisation_id,
             centrale_id=match.centrale_id,
             theme=theme,
-            worked_on=worked_on or datetime.now(UTC).date() - timedelta(days=1),
+            worked_on=worked_on or dutch_today() - timedelta(days=1),
             hours=Decimal(hours),
             logged_at=datetime.now(UTC),
         )

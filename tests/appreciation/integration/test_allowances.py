@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
 
+from common.clock import dutch_today
 from tests.appreciation.integration.conftest import Appreciation, Headers
 
 pytestmark = pytest.mark.integration
@@ -122,7 +123,7 @@ async def test_allowances_are_only_for_the_organisations_own_volunteers_and_inpu
     volunteer_id = await appreciation.volunteer(centrale_id)
     stranger = await appreciation.volunteer(centrale_id)
     path, headers = await _organisation(appreciation, centrale_id, volunteer_id, "Buurthuis")
-    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    tomorrow = (dutch_today() + timedelta(days=1)).isoformat()
     checked = {"volunteer_id": str(volunteer_id), "paid_on": "2025-05-01", "amount": "10"}
     body = checked | {"reference": "X"}
 

@@ -17,7 +17,7 @@ from appreciation.handlers import hours_entry, on_hours_logged
 from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
 from appreciation.use_cases import awards
 from appreciation.use_cases.hours import RecordHours, record_hours
-from common.clock import SystemClock
+from common.clock import SystemClock, dutch_today
 from common.consumer import BatchContext
 from common.uow import Origin
 from contracts import EventEnvelope
@@ -225,7 +225,7 @@ async def test_a_partner_is_thanked_once_per_team_day(appreciation: Appreciation
     )
     [record] = await appreciation.published_awards(partner_id)
     assert json.loads(record.value)["title"] == "Bedankt voor jullie teamdag"
-    today = datetime.now(UTC).date().isoformat()
+    today = dutch_today().isoformat()
     listed = await appreciation.http.get(
         f"/v1/centrales/{centrale_id}/awards", params={"from": today, "to": today}, headers=staff
     )
@@ -240,7 +240,7 @@ async def test_awards_per_period_are_the_centrales_own(appreciation: Appreciatio
     volunteer_id, match = await _matched_volunteer(appreciation, centrale_id)
     await appreciation.publish_applied(appreciation.hours(match, "10"), centrale_id)  # type: ignore[arg-type]
     path = f"/v1/centrales/{centrale_id}/awards"
-    today = datetime.now(UTC).date()
+    today = dutch_today()
 
     listed = (await appreciation.http.get(path, params={"from": str(today), "to": str(today)}, headers=staff)).json()
     yesterday = (

@@ -7,7 +7,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from appreciation import domain
+from common.clock import dutch_today
 from common.localinfra.postgres import create_database
 from registry.config import Settings as RegistrySettings
 from registry.main import create_app as create_registry
@@ -104,7 +105,7 @@ async def test_hours_logged_in_the_registry_earn_a_thank_you_mail_until_consent_
     task_id = await registry.published_task(centrale_id, organisation_id, organisation)
     match_id = await registry.match(task_id, organisation_id, centrale_id, volunteer_id)
     hours = f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/matches/{match_id}/hours"
-    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    yesterday = (dutch_today() - timedelta(days=1)).isoformat()
 
     logged = await registry.http.post(hours, json={"worked_on": yesterday, "hours": "10"}, headers=organisation)
     assert logged.status_code == 201, logged.text
@@ -120,7 +121,7 @@ async def test_hours_logged_in_the_registry_earn_a_thank_you_mail_until_consent_
     withdraw = {"kind": "appreciation_messages", "granted": False, "text_version": "2026-01"}
     consents = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/consents"
     assert (await registry.http.post(consents, json=withdraw, headers=staff)).status_code == 204
-    two_days_ago = (datetime.now(UTC).date() - timedelta(days=2)).isoformat()
+    two_days_ago = (dutch_today() - timedelta(days=2)).isoformat()
     more = await registry.http.post(hours, json={"worked_on": two_days_ago, "hours": "16"}, headers=organisation)
     assert more.status_code == 201, more.text
     hours_25 = domain.award_id_for(centrale_id, "hours-25", volunteer_id, "")

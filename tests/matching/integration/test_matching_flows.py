@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
-from common.clock import SystemClock
+from common.clock import SystemClock, dutch_today
 from common.uow import Origin
 from contracts import EventEnvelope
 from matching.commands import EraseVolunteer, ReevaluateVolunteer
@@ -127,7 +127,7 @@ async def test_both_yeses_make_the_match_and_the_registry_then_accepts_hours(wor
     )
     # The registry learned the match from Kafka: hours can now be logged, and capacity 1 filled the task.
     await eventually(lambda: world.registry.pool.fetchval("SELECT 1 FROM matches WHERE id = $1", match_id), "match")
-    today = datetime.now(UTC).date().isoformat()
+    today = dutch_today().isoformat()
     hours = await world.registry.http.post(
         f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/matches/{match_id}/hours",
         json={"worked_on": today, "hours": "2"},

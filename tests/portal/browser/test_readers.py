@@ -3,11 +3,12 @@ contact sees a team day's status. Both on a phone."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.async_api import BrowserContext, expect
 
+from common.clock import dutch_today
 from tests.portal.browser.support import A11y, Journey, Person, Region, unique
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +65,7 @@ async def test_a_municipality_reader_opens_and_prints_the_period_report(
 
 
 async def test_an_hr_contact_sees_the_status_of_a_team_day(region: Region, phone: BrowserContext, a11y: A11y) -> None:
-    on_date = date.today() + timedelta(days=40)
+    on_date = dutch_today() + timedelta(days=40)
     # A team task in nature on that day, by an organisation in Utrecht, room for the whole team.
     centrale = region.centrale_a
     staff = await region.session(await region.staff(centrale, "Kees de Vries"))

@@ -4,13 +4,13 @@ organisation said yes, logs hours and downloads the certificate of volunteer wor
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
+from common.clock import dutch_today
 from tests.portal.browser.support import A11y, Journey, Region, unique
 
 pytestmark = pytest.mark.e2e
@@ -109,7 +109,7 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     # Log hours; the organisation confirms them.
     await journey.click("nav a:has-text('Uren')")
     # Today: the match was made today, and hours before a match are refused.
-    await page.get_by_label("Datum").fill(date.today().isoformat())
+    await page.get_by_label("Datum").fill(dutch_today().isoformat())
     await page.get_by_label("Uren", exact=True).fill("2,5")
     await journey.click("button:has-text('Uren schrijven')")
     await expect(page.get_by_role("status")).to_contain_text("Je uren zijn geschreven")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import httpx
 
+from common.clock import dutch_today
 from tests.portal.unit.conftest import csrf_of, log_in
 from tests.portal.unit.fake_services import ORG_ID, TASK_ID, FakeServices, Session
 
@@ -109,7 +109,7 @@ async def test_under_16_registration_asks_the_parents_consent_and_sends_it_with_
                     {"id": "c", "role": "volunteer", "centrale_id": "vc-utrecht", "token": "new", "kind": "session"},
                     201)  # fmt: skip
     token = csrf_of((await portal.get("/aanmelden")).text)
-    fifteen = f"{date.today().year - 15}-01-01"
+    fifteen = f"{dutch_today().year - 15}-01-01"
     form = {"csrf_token": token, "centrale_id": "vc-utrecht", "name": "Noor", "email": "noor@example.org",
             "birth_date": fifteen, "password": "een lange wachtzin", "consents": ["matching"]}  # fmt: skip
 

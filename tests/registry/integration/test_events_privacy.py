@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from common.clock import dutch_today
 from contracts import TOPICS
 from tests.registry.integration.conftest import Registry
 from tests.support.kafka import read_all
@@ -56,7 +57,7 @@ async def test_no_registry_topic_holds_a_personal_field_or_value(registry: Regis
     task_id = await registry.published_task(centrale_id, organisation_id, organisation)
     match_id = await registry.match(task_id, organisation_id, centrale_id, volunteer_id)
     hours = f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/matches/{match_id}/hours"
-    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    yesterday = (dutch_today() - timedelta(days=1)).isoformat()
     assert (
         await registry.http.post(hours, json={"worked_on": yesterday, "hours": "2"}, headers=organisation)
     ).status_code == 201

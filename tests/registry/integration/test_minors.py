@@ -12,12 +12,13 @@ from uuid import UUID
 
 import pytest
 
+from common.clock import dutch_today
 from tests.support.mailbox import Mailbox, link_token, running_mailbox
 from tests.support.registry_client import Registry, running_registry
 
 pytestmark = pytest.mark.integration
 
-FOURTEEN = date(date.today().year - 14, 1, 15).isoformat()
+FOURTEEN = date(dutch_today().year - 14, 1, 15).isoformat()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from common.clock import dutch_today
 from contracts import EventEnvelope
 from tests.registry.integration.conftest import Headers, Registry
 
@@ -74,7 +75,7 @@ async def matched(registry: Registry) -> dict[str, Any]:
 
 
 def _day(days_ago: int) -> str:
-    return (datetime.now(UTC).date() - timedelta(days=days_ago)).isoformat()
+    return (dutch_today() - timedelta(days=days_ago)).isoformat()
 
 
 async def test_hours_are_corrected_and_rejected_with_reasons_as_events_without_the_notes(

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from common.clock import SystemClock
+from common.clock import SystemClock, dutch_today
 from common.uow import Origin, unit_of_work
 from contracts import EventEnvelope
 from registry.unit_of_work import PostgresRegistryUnitOfWork
@@ -141,7 +141,7 @@ async def test_task_lifecycle_posted_updated_closed_and_expired(registry: Regist
     expiring = await registry.published_task(centrale_id, organisation_id, organisation, closing_date=soon)
     origin = Origin(source="/test", region="testregio", correlation_id=uuid4())
     async with unit_of_work(registry.pool, origin, SystemClock(), PostgresRegistryUnitOfWork) as uow:
-        expired = await tasks.expire_tasks(tasks.ExpireTasks(today=datetime.now(UTC).date() + timedelta(days=2)), uow)
+        expired = await tasks.expire_tasks(tasks.ExpireTasks(today=dutch_today() + timedelta(days=2)), uow)
     assert expiring in expired
     assert task_id not in expired
     [_, expiry] = await registry.events(TASKS, expiring, 2)

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from common.clock import dutch_today
 from contracts import EventEnvelope
 from contracts.events import VolunteerDayMatched
 from tests.registry.integration.conftest import Headers, Registry
@@ -127,7 +128,7 @@ async def matched(registry: Registry) -> dict[str, object]:
 
 
 def _day(days_ago: int) -> str:
-    return (datetime.now(UTC).date() - timedelta(days=days_ago)).isoformat()
+    return (dutch_today() - timedelta(days=days_ago)).isoformat()
 
 
 async def test_hours_rules_future_dates_24_hours_a_day_and_existing_matches_only(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from common.clock import dutch_today
 from contracts import EventEnvelope
 from tests.registry.integration.conftest import Registry
 
@@ -100,7 +101,7 @@ async def test_vog_is_recorded_as_verified_by_and_until_and_only_validity_is_sha
     centrale_id, staff = await registry.new_centrale()
     volunteer_id = await registry.register_volunteer(centrale_id, staff)
     path = f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/vog"
-    today = datetime.now(UTC).date()
+    today = dutch_today()
     later = today + timedelta(days=3 * 365)
     bad = await registry.http.put(
         path,
@@ -126,7 +127,7 @@ async def test_export_holds_profile_consent_history_matches_and_hours(registry: 
     me = await registry.credential(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/credentials", staff)
     task_id = await registry.published_task(centrale_id, organisation_id, organisation)
     match_id = await registry.match(task_id, organisation_id, centrale_id, volunteer_id)
-    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    yesterday = (dutch_today() - timedelta(days=1)).isoformat()
     logged = await registry.http.post(
         f"/v1/me/matches/{match_id}/hours", json={"worked_on": yesterday, "hours": "2.5"}, headers=me
     )
@@ -161,7 +162,7 @@ async def test_erasure_leaves_no_personal_data_in_any_registry_table_and_publish
     await registry.http.put(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/vog", json=vog, headers=staff)
     task_id = await registry.published_task(centrale_id, organisation_id, organisation)
     match_id = await registry.match(task_id, organisation_id, centrale_id, volunteer_id)
-    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    yesterday = (dutch_today() - timedelta(days=1)).isoformat()
     hours_path = f"/v1/centrales/{centrale_id}/organisations/{organisation_id}/matches/{match_id}/hours"
     assert (
         await registry.http.post(hours_path, json={"worked_on": yesterday, "hours": "3"}, headers=organisation)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -91,6 +91,41 @@ async def test_a_match_on_a_task_the_registry_does_not_know_is_a_contract_violat
     task = await _published_task(uow)
     with pytest.raises(ContractViolation, match="does not know"):
         await record_match(_made(task, task_id=uuid4()), uow)
+
+
+async def test_just_after_midnight_in_the_netherlands_hours_for_the_dutch_today_are_accepted(
+    uow: FakeRegistryUnitOfWork, clock: ManualClock
+) -> None:
+    # CI found this at 00:06 Dutch time: the UTC date was still yesterday's, so "today" was refused as future.
+    match = await _match(uow)
+    clock.set(datetime(2026, 11, 22, 23, 30, tzinfo=UTC))  # 00:30 on 23 November in Amsterdam
+    uow.renew()
+
+    hours_id = await log_hours(
+        LogHours(
+            match.id,
+            date(2026, 11, 23),
+            Decimal("2"),
+            by="organisation",
+            centrale_id=match.centrale_id,
+            organisation_id=match.organisation_id,
+        ),
+        uow,
+    )
+
+    assert uow.tables.hours[hours_id].worked_on == date(2026, 11, 23)
+    with pytest.raises(Rejected, match="future date"):
+        await log_hours(
+            LogHours(
+                match.id,
+                date(2026, 11, 24),
+                Decimal("2"),
+                by="organisation",
+                centrale_id=match.centrale_id,
+                organisation_id=match.organisation_id,
+            ),
+            uow,
+        )
 
 
 async def test_an_organisations_hours_count_at_once(uow: FakeRegistryUnitOfWork) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from appreciation.domain import RuleKind
 from common.bounds import PlatformDate
+from common.clock import dutch_today
 
 __all__ = [
     "CertificateIn",
@@ -104,6 +105,6 @@ class PaymentIn(PaymentCheckIn):
     @field_validator("paid_on")
     @classmethod
     def _not_in_future(cls, value: date) -> date:
-        if value > datetime.now(UTC).date():
+        if value > dutch_today():
             raise ValueError("a payment made cannot lie in the future; use /check before paying")
         return value

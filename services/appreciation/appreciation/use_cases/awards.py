@@ -16,6 +16,7 @@ from appreciation import domain
 from appreciation.domain import AwardTrigger, Match, Organisation, RuleKind, Task
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from appreciation.use_cases._awarding import ensure_centrales, evaluate, give
+from common.clock import dutch_date
 from contracts.events import VolunteerRegistered
 
 __all__ = [
@@ -117,7 +118,7 @@ async def record_volunteer(command: RecordVolunteer, uow: AppreciationUnitOfWork
         volunteer = replace(
             volunteer,
             age_band=command.age_band,
-            registered_on=command.registered_at.date(),
+            registered_on=dutch_date(command.registered_at),
             registration_event_id=command.trigger.event_id,
         )
     else:

@@ -24,6 +24,7 @@ from appreciation.certificate_pdf import (
 from appreciation.domain import Certificate
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from appreciation.use_cases.records import ShowVolunteerRecord, full_record
+from common.clock import dutch_date
 from common.errors import Conflict, NotFound
 
 __all__ = [
@@ -78,7 +79,7 @@ async def issue_certificate(command: IssueCertificate, uow: AppreciationUnitOfWo
         certificate_id=certificate_id,
         name=command.name,
         centrale_name=display_name or command.centrale_id,
-        issued_on=issued_at.date(),
+        issued_on=dutch_date(issued_at),
         total_hours=summary.total_hours,
         first_day=summary.first_day,
         last_day=summary.last_day,
@@ -93,7 +94,7 @@ async def issue_certificate(command: IssueCertificate, uow: AppreciationUnitOfWo
             for t in summary.tasks
         ],
         skills=summary.skills_used,
-        awards=[(a.title, a.awarded_at.date()) for a in record.awards],
+        awards=[(a.title, dutch_date(a.awarded_at)) for a in record.awards],
     )
     # Rendering takes tens of milliseconds of CPU: off the event loop, so consumers and requests go on.
     pdf = await asyncio.to_thread(render_certificate, content, command.font)
@@ -123,7 +124,7 @@ async def certificate_facts(query: ShowCertificate, uow: AppreciationUnitOfWork)
         "certificate_id": certificate.id,
         "issued_by": display_name or certificate.centrale_id,
         "centrale_id": certificate.centrale_id,
-        "issued_on": certificate.issued_at.date(),
+        "issued_on": dutch_date(certificate.issued_at),
         "total_hours": certificate.total_hours,
         "organisations": certificate.organisations,
         "first_day": certificate.first_day,

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from common.clock import Clock
+from common.clock import DUTCH_TIME, Clock, dutch_date
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -29,7 +28,7 @@ __all__ = [
 ]
 
 # Daily jobs follow Dutch wall-clock time: "at 03:00" stays 03:00 across summer time.
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+LOCAL_ZONE = DUTCH_TIME
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -121,6 +120,10 @@ class JobContext:
     def now(self) -> datetime:
         """The service clock's time now."""
         return self.clock.now()
+
+    def today(self) -> date:
+        """The day in the Netherlands now (what the run's people call today)."""
+        return dutch_date(self.clock.now())
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[PostgresUnitOfWork]:

@@ -76,7 +76,7 @@ async def propose_best(task: Task, uow: MatchingUnitOfWork) -> list[UUID]:
     candidates = await uow.candidates.best(
         task.profile,
         uow.policy.proposals_per_task,
-        today=uow.now().date(),
+        today=uow.today(),
         max_open_commitments=uow.policy.max_open_commitments,
         exclude=already,
     )

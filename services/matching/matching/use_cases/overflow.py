@@ -24,7 +24,7 @@ async def offer_overflow(command: OfferOverflow, uow: MatchingUnitOfWork) -> dic
         candidates = await uow.candidates.best(
             task.profile,
             uow.policy.proposals_per_task,
-            today=now.date(),
+            today=uow.today(),
             max_open_commitments=uow.policy.max_open_commitments,
             other_centrales=others,
             exclude=already,

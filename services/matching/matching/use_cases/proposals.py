@@ -61,7 +61,7 @@ async def reevaluate_volunteer(command: ReevaluateVolunteer, uow: MatchingUnitOf
     profile = await uow.volunteers.get(command.volunteer_id)
     if profile is None:
         return []  # erased meanwhile
-    today = uow.now().date()
+    today = uow.today()
     pending = await uow.proposals.of_volunteer(command.volunteer_id, PENDING)
     tasks = await uow.tasks.get_many({proposal.task_id for proposal in pending})
     expired = 0
@@ -122,7 +122,7 @@ async def _task_to_respond_to(
     result = assess(
         volunteer,
         task.profile,
-        today=uow.now().date(),
+        today=uow.today(),
         max_open_commitments=uow.policy.max_open_commitments,
         other_centrale_allowed=task.centrale_id != centrale_id,
     )

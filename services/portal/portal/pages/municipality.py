@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from common.clock import dutch_today
 from portal.backend import ApiNotFound, ApiRejected
 from portal.pages._base import VisitorDep, api, as_list, require
 from portal.rendering import page
@@ -26,12 +26,12 @@ PERIOD = re.compile(r"^[0-9]{4}(-Q[1-4]|-[01][0-9])?$")
 
 def _period(value: str | None) -> str:
     """The period asked for, or this year."""
-    return value if value and PERIOD.fullmatch(value) else str(date.today().year)
+    return value if value and PERIOD.fullmatch(value) else str(dutch_today().year)
 
 
 def _periods() -> list[str]:
     """The periods to choose from: this year and last, and their quarters."""
-    year = date.today().year
+    year = dutch_today().year
     return [
         str(year),
         *(f"{year}-Q{q}" for q in range(1, 5)),

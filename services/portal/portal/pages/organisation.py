@@ -5,13 +5,14 @@ check-ins, the allowance check before paying, and its users."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from common.clock import dutch_today
 from portal.backend import FieldError
 from portal.content import CHECK_IN_ANSWERS, END_REASONS, availability_choices, availability_slots
 from portal.forms import Form, Parser
@@ -305,7 +306,7 @@ async def _hours(request: Request, visitor: Visitor, form: Form, status_code: in
         logged=as_list(logged),
         titles=titles,
         form=form,
-        today=date.today().isoformat(),
+        today=dutch_today().isoformat(),
     )
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from common.clock import dutch_today
 from portal.pages._base import VisitorDep, api, as_list, require
 from portal.pages.municipality import PERIOD
 from portal.rendering import page
@@ -39,7 +39,7 @@ async def team_day(day_id: UUID, request: Request, visitor: VisitorDep) -> Respo
 async def figures(request: Request, visitor: VisitorDep, periode: Annotated[str | None, Query()] = None) -> Response:
     """CSR figures: team days, employees and hours, per month and municipality."""
     require(visitor, "business_partner")
-    period = periode if periode and PERIOD.fullmatch(periode) else str(date.today().year)
+    period = periode if periode and PERIOD.fullmatch(periode) else str(dutch_today().year)
     found = await api(request).get("reporting", f"/v1/partners/{visitor.subject_id}/figures", {"period": period})
-    year = date.today().year
+    year = dutch_today().year
     return page(request, "partner/figures.html", figures=found, period=period, periods=[str(year), str(year - 1)])

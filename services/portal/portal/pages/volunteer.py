@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from common.clock import dutch_today
 from portal.backend import ApiNotFound, FieldError
 from portal.content import (
     CHECK_IN_ANSWERS,
@@ -115,7 +116,7 @@ async def register(request: Request, visitor: VisitorDep) -> Response:
         body = profile_body(parser, registering=True)
         body["password"] = parser.text("password", required=True, max_length=256)
         born = body.get("birth_date")
-        if isinstance(born, date) and _age(born, date.today()) < PARENTAL_CONSENT_AGE:
+        if isinstance(born, date) and _age(born, dutch_today()) < PARENTAL_CONSENT_AGE:
             # The registry e-mails the parent a link: their own yes is what makes a minor matchable (a tick by the
             # minor would not be the parent's consent, so the form does not ask for one).
             guardian_name = parser.text("guardian_name", required=True, max_length=200)
@@ -233,7 +234,7 @@ async def _hours(request: Request, form: Form, status_code: int = 200) -> Respon
         logged=logged,
         titles=titles,
         form=form,
-        today=date.today().isoformat(),
+        today=dutch_today().isoformat(),
     )
 
 

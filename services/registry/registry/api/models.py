@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 
 from common.auth import Role
 from common.bounds import BirthDate, PlatformDate, PlatformDateTime
+from common.clock import dutch_today
 from contracts.events import WeeklySlot
 from registry import domain
 from registry.domain import ConsentKind, HoursCorrectionReason, HoursRejectionReason
@@ -208,7 +209,7 @@ class VolunteerIn(_Request):
     @classmethod
     def _old_enough(cls, value: date | None) -> date | None:
         if value is not None:
-            today = datetime.now(UTC).date()
+            today = dutch_today()
             if value > today:
                 raise ValueError("birth date lies in the future")
             domain.age_band(value, today)

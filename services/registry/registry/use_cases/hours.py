@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
+from common.clock import dutch_date
 from common.errors import Conflict, ContractViolation, Forbidden, NotFound, Rejected
 from contracts.events import HoursCorrected, HoursLogged, HoursRejected
 from registry import domain
@@ -157,8 +158,8 @@ async def log_hours(cmd: LogHours, uow: RegistryUnitOfWork) -> UUID:
     await uow.hours.serialise_volunteer(match.volunteer_id)
     already = await uow.hours.total_on(match.volunteer_id, cmd.worked_on)
     now = uow.now()
-    reasons = domain.check_hours(cmd.worked_on, cmd.hours, already, now.date())
-    if cmd.worked_on < match.made_at.date():
+    reasons = domain.check_hours(cmd.worked_on, cmd.hours, already, uow.today())
+    if cmd.worked_on < dutch_date(match.made_at):
         reasons.append("hours cannot be logged for a day before the match was made")
     reasons += domain.check_task_started(cmd.worked_on, now, _schedule(await _task_of(uow, match.task_id)))
     if reasons:

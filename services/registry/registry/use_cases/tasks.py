@@ -276,7 +276,7 @@ async def _checked(uow: RegistryUnitOfWork, task: Task) -> Task:
             ),
             organisation_liability_insured=organisation.liability_insured,
         ),
-        uow.now().date(),
+        uow.today(),
     )
     if problems:
         # Each reason at the field to change (the organisation's own shortcomings at the task as a whole).

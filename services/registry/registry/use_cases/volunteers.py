@@ -210,7 +210,7 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
     if cmd.target_groups and ConsentKind.TARGET_GROUP_LABELS not in cmd.consents:
         raise Rejected([_LABELS_NEED_CONSENT], field="target_groups")
     now = uow.now()
-    minor = domain.needs_parental_consent(cmd.birth_date, now.date())
+    minor = domain.needs_parental_consent(cmd.birth_date, uow.today())
     guardian = cmd.guardian if minor else None
     consents = dict(cmd.consents)
     if cmd.registered_by == "self":
@@ -233,7 +233,7 @@ async def register_volunteer(cmd: RegisterVolunteer, uow: RegistryUnitOfWork) ->
         postcode=cmd.postcode,
         birth_date=cmd.birth_date,
         postcode_area=domain.postcode_area(cmd.postcode) if cmd.postcode else None,
-        age_band=domain.age_band(cmd.birth_date, now.date()) if cmd.birth_date else None,
+        age_band=domain.age_band(cmd.birth_date, uow.today()) if cmd.birth_date else None,
         skills=cmd.skills,
         interests=cmd.interests,
         languages=cmd.languages,
@@ -388,7 +388,7 @@ async def record_vog(cmd: RecordVog, uow: RegistryUnitOfWork) -> None:
     """Record that staff saw an original VOG (never a copy) and until when it counts."""
     if cmd.valid_until < cmd.verified_on:
         raise Rejected(["valid_until lies before verified_on"], field="valid_until")
-    if cmd.verified_on > uow.now().date():
+    if cmd.verified_on > uow.today():
         raise Rejected(["a VOG cannot be verified in the future"], field="verified_on")
     volunteer = await _active(uow, cmd.volunteer_id, cmd.centrale_id)
     volunteer = replace(
