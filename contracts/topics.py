@@ -12,10 +12,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.events import EVENT_TYPES
 
-__all__ = ["TOPICS", "TopicSpec", "dead_letter_topic", "topic_for"]
+__all__ = [
+    "DEAD_LETTER_RETENTION_DAYS",
+    "TOPICS",
+    "TopicSpec",
+    "dead_letter_topic",
+    "is_dead_letter_topic",
+    "topic_for",
+    "with_dead_letter_retention",
+]
 
 FOREVER = -1
 DAY_MS = 24 * 60 * 60 * 1000
+# Dead letters are kept long enough for ops to fix the cause and re-drive them; provisioning applies the
+# region's DEAD_LETTER_RETENTION_DAYS instead (common.provision), this is its default.
+DEAD_LETTER_RETENTION_DAYS = 90
 
 
 class TopicSpec(BaseModel):
@@ -38,6 +49,11 @@ class TopicSpec(BaseModel):
 def dead_letter_topic(topic: str) -> str:
     """Name of the dead-letter topic that holds records a consumer of ``topic`` could not process."""
     return f"{topic}.dlq"
+
+
+def is_dead_letter_topic(topic: str) -> bool:
+    """Whether ``topic`` is a dead-letter topic."""
+    return topic.endswith(".dlq")
 
 
 _STREAMS = (
@@ -136,13 +152,12 @@ _STREAMS = (
     ),
 )
 
-# Dead letters are kept long enough for ops to fix the cause and re-drive them.
 _DEAD_LETTERS = tuple(
     TopicSpec(
         name=dead_letter_topic(stream.name),
         key="key of the original record",
         partitions=1,
-        retention_ms=90 * DAY_MS,
+        retention_ms=DEAD_LETTER_RETENTION_DAYS * DAY_MS,
         description=f"Records a consumer of {stream.name} could not process, with the reason in headers.",
     )
     for stream in _STREAMS
@@ -151,6 +166,16 @@ _DEAD_LETTERS = tuple(
 TOPICS: tuple[TopicSpec, ...] = _STREAMS + _DEAD_LETTERS
 
 _BY_NAME = {topic.name: topic for topic in TOPICS}
+
+
+def with_dead_letter_retention(topics: tuple[TopicSpec, ...], days: int) -> tuple[TopicSpec, ...]:
+    """``topics`` with every dead-letter topic keeping its records ``days`` days (the region's setting)."""
+    if days < 1:
+        raise ValueError("dead letters must be kept at least a day")
+    return tuple(
+        topic.model_copy(update={"retention_ms": days * DAY_MS}) if is_dead_letter_topic(topic.name) else topic
+        for topic in topics
+    )
 
 
 def topic_for(name: str) -> TopicSpec:
