@@ -23,7 +23,8 @@ __all__ = [
 ]
 
 FOREVER = -1
-DAY_MS = 24 * 60 * 60 * 1000
+HOUR_MS = 60 * 60 * 1000
+DAY_MS = 24 * HOUR_MS
 # Dead letters are kept long enough for ops to fix the cause and re-drive them; provisioning applies the
 # region's DEAD_LETTER_RETENTION_DAYS instead (common.provision), this is its default.
 DEAD_LETTER_RETENTION_DAYS = 90
@@ -39,11 +40,20 @@ class TopicSpec(BaseModel):
     partitions: int = Field(ge=1)
     retention_ms: int = Field(description="retention.ms; -1 keeps records forever (projections replay).")
     cleanup_policy: Literal["delete", "compact"] = "delete"
+    extra_configs: dict[str, str] = Field(
+        default_factory=dict, description="Further topic configs (a compacted topic's compaction timing)."
+    )
+    published_first: bool = Field(
+        False,
+        description="The outbox relay publishes this topic's rows of a batch, acknowledged, before the others: a"
+        " volunteer's key is on Kafka before any event sealed with it.",
+    )
+    dead_letters: bool = Field(True, description="Whether consumers' failures on it go to <topic>.dlq.")
     description: str = ""
 
     def configs(self) -> dict[str, str]:
         """Kafka topic configs to create the topic with."""
-        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy, **self.extra_configs}
 
 
 def dead_letter_topic(topic: str) -> str:
@@ -62,7 +72,30 @@ _STREAMS = (
         key="volunteer id",
         partitions=6,
         retention_ms=FOREVER,
-        description="Volunteer lifecycle: registered, profile updated, consent changed, erased. No personal data.",
+        description="Volunteer lifecycle: registered, profile updated, consent changed, erased. No name or contact"
+        " data; support need and target groups only sealed (sealed_special).",
+    ),
+    TopicSpec(
+        name="registry.volunteer-keys.v1",
+        key="volunteer id",
+        partitions=6,
+        retention_ms=FOREVER,
+        cleanup_policy="compact",
+        # How soon a tombstone removes the key from Kafka (README "Crypto-shredding"): a segment closes at the first
+        # record after an hour, and a record is compacted at most an hour after it was written; the tombstone
+        # itself stays a day for consumers that were behind.
+        extra_configs={
+            "segment.ms": str(HOUR_MS),
+            "max.compaction.lag.ms": str(HOUR_MS),
+            "min.compaction.lag.ms": "0",
+            "delete.retention.ms": str(DAY_MS),
+            "min.cleanable.dirty.ratio": "0.01",
+        },
+        published_first=True,
+        # A key never goes to a dead-letter topic: that copy would outlive the tombstone.
+        dead_letters=False,
+        description="Each volunteer's data key, wrapped with the region's key-encryption key; a tombstone on"
+        " erasure. Compacted: erasure removes the key, and with it every sealed field of the volunteer.",
     ),
     TopicSpec(
         name="registry.organisations.v1",
@@ -161,6 +194,7 @@ _DEAD_LETTERS = tuple(
         description=f"Records a consumer of {stream.name} could not process, with the reason in headers.",
     )
     for stream in _STREAMS
+    if stream.dead_letters
 )
 
 TOPICS: tuple[TopicSpec, ...] = _STREAMS + _DEAD_LETTERS

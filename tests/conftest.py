@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -9,7 +10,12 @@ import pytest
 import pytest_asyncio
 
 from common.localinfra import create_database, drop_database
+from common.sealing import REGION_KEY_VARIABLE, new_region_key
 from tests.support.infra import Infra, running_infra
+
+# The region's key-encryption key (crypto-shredding) for this session: services the tests start, in this process
+# or as processes, inherit it. A broker given by KAFKA_BOOTSTRAP_SERVERS comes with its own (.local/infra/env).
+os.environ.setdefault(REGION_KEY_VARIABLE, new_region_key())
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

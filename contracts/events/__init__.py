@@ -37,8 +37,10 @@ from contracts.events.trainings import (
     TrainingUpdated,
 )
 from contracts.events.volunteers import (
+    KEY_TOPIC,
     VolunteerConsentChanged,
     VolunteerErased,
+    VolunteerKeyIssued,
     VolunteerProfileUpdated,
     VolunteerRegistered,
 )
@@ -46,6 +48,7 @@ from contracts.events.volunteers import (
 __all__ = [
     "EVENT_TYPES",
     "HISTORIC_ENTRIES_PER_EVENT",
+    "KEY_TOPIC",
     "AppreciationAwarded",
     "BeursvloerDealFollowedUp",
     "BeursvloerDealMade",
@@ -87,6 +90,7 @@ __all__ = [
     "VolunteerDayMatched",
     "VolunteerDayPosted",
     "VolunteerErased",
+    "VolunteerKeyIssued",
     "VolunteerProfileUpdated",
     "VolunteerRegistered",
     "WeeklySlot",

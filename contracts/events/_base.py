@@ -23,6 +23,9 @@ class Event(BaseModel):
     event_type: ClassVar[str]
     topic: ClassVar[str]
     subject_field: ClassVar[str]
+    # Fields that travel sealed under the subject's data key (crypto-shredding, issue 16), at their defaults
+    # in the clear; consumers that need them open them before their handlers (common.sealing).
+    special_fields: ClassVar[tuple[str, ...]] = ()
 
     def subject(self) -> str:
         """Id of the aggregate this event is about: the Kafka key and the CloudEvents subject."""

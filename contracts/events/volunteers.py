@@ -11,13 +11,27 @@ from pydantic import Field
 from contracts.events._base import Event, register
 from contracts.events._common import AgeBand, CentraleId, Imported, ImportSource, PostcodeArea, WeeklySlot
 
-__all__ = ["VolunteerConsentChanged", "VolunteerErased", "VolunteerProfileUpdated", "VolunteerRegistered"]
+__all__ = [
+    "KEY_TOPIC",
+    "VolunteerConsentChanged",
+    "VolunteerErased",
+    "VolunteerKeyIssued",
+    "VolunteerProfileUpdated",
+    "VolunteerRegistered",
+]
 
 _TOPIC = "registry.volunteers.v1"
+KEY_TOPIC = "registry.volunteer-keys.v1"
 
 
 class _VolunteerProfile(Event):
-    """What matching needs of a volunteer: can, may and want; no name, contact data or birth date."""
+    """What matching needs of a volunteer: can, may and want; no name, contact data or birth date.
+
+    The special categories (``special_fields``: support need, target groups) travel sealed in
+    ``sealed_special`` under the volunteer's data key and stay at their defaults in the clear (issue 16).
+    """
+
+    special_fields: ClassVar[tuple[str, ...]] = ("needs_support", "target_groups")
 
     volunteer_id: UUID = Field(description="Pseudonymous id of the volunteer.")
     centrale_id: CentraleId
@@ -45,6 +59,13 @@ class _VolunteerProfile(Event):
         default_factory=list,
         description="Self-declared target-group labels, present only with explicit consent; used in aggregates.",
         examples=[["statushouder"]],
+    )
+    sealed_special: str | None = Field(
+        None,
+        description="The special categories (needs_support, target_groups) as JSON sealed with the volunteer's data"
+        " key: base64url of a 12-byte nonce and the AES-256-GCM ciphertext, authenticated with the volunteer id. The"
+        " key travels wrapped on registry.volunteer-keys.v1 before this event and is destroyed on erasure. When"
+        " set, the clear needs_support and target_groups are at their defaults; absent in events from before.",
     )
     imported: Imported = False
     import_source: ImportSource = None
@@ -112,3 +133,30 @@ class VolunteerConsentChanged(Event):
     )
     imported: Imported = False
     import_source: ImportSource = None
+
+
+@register
+class VolunteerKeyIssued(Event):
+    """Emitted by the registry when a volunteer gets a data key, before any event sealed with it.
+
+    On ``registry.volunteer-keys.v1``, compacted and keyed by volunteer id. Erasure publishes a tombstone (the
+    id as key, no value) in its place: consumers delete their copy, and compaction removes the key from Kafka,
+    and with it every way to open what was sealed for the volunteer in any copy of the events.
+    """
+
+    event_type: ClassVar[str] = "nl.vrijwilligerscentrale.volunteer.key-issued.v1"
+    topic: ClassVar[str] = KEY_TOPIC
+    subject_field: ClassVar[str] = "volunteer_id"
+
+    volunteer_id: UUID = Field(description="Pseudonymous id of the volunteer whose key this is.")
+    centrale_id: CentraleId
+    wrapped_key: str = Field(
+        description="The volunteer's 256-bit data key wrapped with the region's key-encryption key: base64url of a"
+        " 12-byte nonce and the AES-256-GCM ciphertext, authenticated with the volunteer id."
+    )
+    kek_fingerprint: str = Field(
+        description="First 16 hex digits of SHA-256 of the key-encryption key it was wrapped with, so a service"
+        " configured with another one says so instead of failing to open events.",
+        examples=["3f2a9c0d1e7b4a55"],
+    )
+    issued_at: datetime

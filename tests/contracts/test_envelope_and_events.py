@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from contracts import TOPICS, EventEnvelope, dead_letter_topic, topic_for
-from contracts.events import EVENT_TYPES, VolunteerRegistered
+from contracts.events import EVENT_TYPES, KEY_TOPIC, VolunteerRegistered
 
 # Personal data never travels on Kafka (DESIGN.md, privacy by design).
 PERSONAL_FIELDS = {"name", "first_name", "last_name", "email", "phone", "address", "street", "birth_date",
@@ -38,8 +38,22 @@ def test_no_event_carries_a_personal_field(model: type) -> None:
 
 @pytest.mark.parametrize("model", list(EVENT_TYPES.values()), ids=list(EVENT_TYPES))
 def test_every_event_travels_on_a_catalogued_topic_with_a_dead_letter_topic(model: type) -> None:
-    assert topic_for(model.topic).partitions >= 1
-    assert topic_for(dead_letter_topic(model.topic)).partitions == 1
+    topic = topic_for(model.topic)
+    assert topic.partitions >= 1
+    if topic.dead_letters:
+        assert topic_for(dead_letter_topic(model.topic)).partitions == 1
+    else:
+        # The key topic: a dead-lettered copy of a key would outlive its tombstone.
+        assert dead_letter_topic(model.topic) not in {t.name for t in TOPICS}
+
+
+def test_the_key_topic_is_compacted_published_first_and_never_dead_lettered() -> None:
+    keys = topic_for(KEY_TOPIC)
+    assert keys.configs()["cleanup.policy"] == "compact"
+    assert int(keys.configs()["max.compaction.lag.ms"]) <= 60 * 60 * 1000
+    assert keys.published_first
+    assert not keys.dead_letters
+    assert [t.name for t in TOPICS if t.published_first] == [KEY_TOPIC]
 
 
 def test_catalogue_names_are_unique_and_follow_the_convention() -> None:

@@ -18,9 +18,17 @@ from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
 from common.observability import OutboxMetrics
-from contracts import Event, EventEnvelope
+from contracts import TOPICS, Event, EventEnvelope
 
-__all__ = ["HeaderTemplate", "OutboxRelay", "add_all_to_outbox", "add_to_outbox", "copy_to_outbox", "make_envelope"]
+__all__ = [
+    "HeaderTemplate",
+    "OutboxRelay",
+    "add_all_to_outbox",
+    "add_to_outbox",
+    "add_tombstone_to_outbox",
+    "copy_to_outbox",
+    "make_envelope",
+]
 
 log = get_logger(__name__)
 
@@ -57,6 +65,13 @@ async def add_to_outbox(conn: Connection, event: Event, envelope: EventEnvelope)
         envelope.subject,
         json.dumps(headers),
         event.model_dump_json().encode(),
+    )
+
+
+async def add_tombstone_to_outbox(conn: Connection, topic: str, key: str) -> None:
+    """Queue a tombstone (``key`` with no value) for a compacted topic: Kafka then forgets the key's records."""
+    await conn.execute(
+        "INSERT INTO outbox (topic, key, headers, payload) VALUES ($1, $2, '[]'::jsonb, NULL)", topic, key
     )
 
 
@@ -122,6 +137,10 @@ async def copy_to_outbox(conn: Connection, rows: Sequence[tuple[str, str, str, b
     if rows:
         await conn.copy_records_to_table("outbox", records=rows, columns=("topic", "key", "headers", "payload"))
 
+
+# Topics whose rows of a batch are published, and acknowledged, before the batch's other rows: a volunteer's
+# data key must be on Kafka before any event sealed with it (common.keyring relies on it).
+_PUBLISHED_FIRST = frozenset(topic.name for topic in TOPICS if topic.published_first)
 
 # Only one relay publishes at a time (Lock.OUTBOX_RELAY), whatever the number of instances: that keeps
 # per-key order without reasoning about interleaved batches. The lock is per transaction, so a crashed
@@ -306,6 +325,24 @@ class OutboxRelay:
     async def _send_all(
         self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
     ) -> tuple[list[asyncpg.Record], BaseException | None]:
+        """Send the published-first topics' rows, then (once all acknowledged) the others; each part in id order.
+
+        Returns the acknowledged rows and any error; after an error in the first part the rest is not sent.
+        """
+        first = [row for row in rows if row["topic"] in _PUBLISHED_FIRST]
+        if not first:
+            return await self._send_in_order(producer, rows)
+        acknowledged, error = await self._send_in_order(producer, first)
+        if error is not None:
+            return acknowledged, error
+        rest, rest_error = await self._send_in_order(
+            producer, [row for row in rows if row["topic"] not in _PUBLISHED_FIRST]
+        )
+        return acknowledged + rest, rest_error
+
+    async def _send_in_order(
+        self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
+    ) -> tuple[list[asyncpg.Record], BaseException | None]:
         """Send rows in id order and wait for every acknowledgement; return the acknowledged rows and any error."""
         futures: list[asyncio.Future[Any]] = []
         error: BaseException | None = None
@@ -314,7 +351,8 @@ class OutboxRelay:
                 futures.append(
                     await producer.send(
                         row["topic"],
-                        value=bytes(row["payload"]),
+                        # No payload: a tombstone, for a compacted topic to forget the key.
+                        value=bytes(row["payload"]) if row["payload"] is not None else None,
                         key=row["key"].encode(),
                         headers=[(name, value.encode()) for name, value in json.loads(row["headers"])],
                     )

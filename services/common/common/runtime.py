@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from common.consumer import EventConsumer
     from common.jobs import Job, Scheduler
+    from common.keyring import KeyRing
     from common.outbox import OutboxRelay
     from common.ratelimit import RateLimiter
 
@@ -62,6 +63,11 @@ class ServiceSpec:
     workers: Sequence[WorkerFactory] = ()
     # Scheduled and on-demand jobs (common.jobs); the runner starts a scheduler when there are any.
     jobs: Sequence[Job] = ()
+    # Crypto-shredding (issue 16): the registry seals the special categories with volunteers' data keys; a
+    # service that needs them (matching: support need; reporting: target groups) opens them with a key ring
+    # (common.keyring). Either needs the region's key-encryption key and refuses to start without it.
+    seals_special_categories: bool = False
+    opens_special_categories: bool = False
 
 
 @dataclass
@@ -77,6 +83,7 @@ class Runtime:
     relay: OutboxRelay | None = None
     scheduler: Scheduler | None = None
     limiter: RateLimiter | None = None
+    keyring: KeyRing | None = None
     workers: list[BackgroundWorker] = field(default_factory=list)
     ready: bool = False
     extras: dict[str, Any] = field(default_factory=dict)

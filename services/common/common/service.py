@@ -33,6 +33,7 @@ from common.http import install_error_handlers
 from common.jobs import Scheduler
 from common.jobs.api import jobs_router
 from common.kafka import broker_options
+from common.keyring import KeyRing
 from common.logging import configure_logging, get_logger
 from common.observability import Metrics, MetricsSampler, instrument_app
 from common.openapi import docs_router, document_error_responses
@@ -41,6 +42,7 @@ from common.outbox import OutboxRelay
 from common.ratelimit import RateLimiter
 from common.retention import RETENTION_JOBS
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
+from common.sealing import region_key_from_environment
 from common.settings import ProcessSettings, ServiceSettings
 
 __all__ = [
@@ -132,6 +134,11 @@ async def _start(runtime: Runtime) -> None:
             metrics=metrics.outbox,
         )
         await runtime.relay.start()
+    if spec.seals_special_categories or spec.opens_special_categories:
+        region_key = region_key_from_environment()  # refuses to start without it, before taking any event
+        if spec.opens_special_categories:
+            runtime.keyring = KeyRing(runtime.pool, settings, region_key, service=spec.name)
+            await runtime.keyring.start()
     if spec.register_handlers is not None:
         runtime.broker = build_broker(settings, spec)
         runtime.consumer = EventConsumer(
@@ -143,6 +150,7 @@ async def _start(runtime: Runtime) -> None:
             unit_of_work=spec.unit_of_work,
             clock=runtime.clock,
             metrics=metrics.consumer,
+            opener=runtime.keyring,
         )
         spec.register_handlers(runtime.consumer)
         runtime.consumer.attach(runtime.broker)
@@ -215,6 +223,8 @@ async def _stop(runtime: Runtime) -> None:
             await asyncio.wait_for(runtime.broker.stop(), timeout=max(timeout, 0.5))
         except Exception:
             log.exception("broker_stop_failed")
+    if runtime.keyring is not None:
+        await runtime.keyring.stop()
     for worker in reversed(runtime.workers):
         try:
             await worker.stop(timeout=max(min(deadline - loop.time() - reserve, budget * _WORKER_SHARE), 0.1))

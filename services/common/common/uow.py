@@ -24,7 +24,7 @@ import asyncpg
 
 from common.clock import Clock, SystemClock, dutch_date
 from common.db import Connection
-from common.outbox import HeaderTemplate, add_all_to_outbox, copy_to_outbox, make_envelope
+from common.outbox import HeaderTemplate, add_all_to_outbox, add_tombstone_to_outbox, copy_to_outbox, make_envelope
 from contracts import Event, EventEnvelope
 
 __all__ = [
@@ -225,6 +225,10 @@ class PostgresUnitOfWork:
             )
             queued.append((outgoing.event, envelope))
         await add_all_to_outbox(self.conn, queued)
+
+    async def emit_tombstone(self, topic: str, key: str) -> None:
+        """Queue a tombstone for ``key`` on the compacted ``topic`` (published when this unit of work commits)."""
+        await add_tombstone_to_outbox(self.conn, topic, key)
 
     async def emit_encoded(
         self, event_type: type[Event], events: Sequence[Encoded], *, tenant: str | None = None

@@ -31,12 +31,15 @@ SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=_subscribe,
+    # Support needs and target groups leave sealed per volunteer (registry.data_keys, issue 16).
+    seals_special_categories=True,
     routers=[*ROUTERS, notifications.router, notifications.notice_router],
     publishes=[
         events.VolunteerRegistered,
         events.VolunteerProfileUpdated,
         events.VolunteerConsentChanged,
         events.VolunteerErased,
+        events.VolunteerKeyIssued,
         events.OrganisationRegistered,
         events.OrganisationAdmitted,
         events.OrganisationRefused,

@@ -26,12 +26,14 @@ PROCESSING = (
     ),
     Processing(
         name="Special categories: target groups and support needs",
-        data="self-declared target-group labels, whether the volunteer needs support",
-        tables=("volunteers",),
+        data="self-declared target-group labels, whether the volunteer needs support; the volunteer's data key"
+        " that seals them on the topics",
+        tables=("volunteers", "volunteer_data_keys"),
         purpose="mediation with support; anonymous, suppressed figures for the municipality",
         basis="explicit consent (art. 9(2)(a)): labels only with the target_group_labels consent",
         retention=_UNTIL_ERASED + "; labels deleted at once when the consent is withdrawn",
-        access="staff of the centrale; reporting counts them consented, aggregated and suppressed",
+        access="staff of the centrale; reporting counts them consented, aggregated and suppressed; on the topics only"
+        " sealed (crypto-shredding: the key is destroyed on erasure)",
     ),
     Processing(
         name="Consent of a parent or guardian for minors (under 16)",

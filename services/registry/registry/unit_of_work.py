@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from common.clock import Clock
 from common.db import Connection
-from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
+from common.sealing import region_key_from_environment
+from common.uow import Origin, Outgoing, PostgresUnitOfWork, UnitOfWork
 from contracts import EventEnvelope
+from contracts.events import VolunteerErased
+from registry.data_keys import seal_outgoing
 from registry.repositories import (
     AccessLogRepository,
     AccountLinkRepository,
@@ -313,3 +317,9 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.beursvloer: BeursvloerRepository = PostgresBeursvloerRepository(conn)
         self.deals: DealRepository = PostgresDealRepository(conn)
         self.trainings: TrainingRepository = PostgresTrainingRepository(conn)
+
+    async def emit_all(self, events: Sequence[Outgoing]) -> None:
+        """Queue the events as the registry may publish them: special categories sealed, erased keys shredded."""
+        if any(type(o.event).special_fields or isinstance(o.event, VolunteerErased) for o in events):
+            events = await seal_outgoing(self.conn, events, region_key_from_environment(), self.now())
+        await super().emit_all(events)

@@ -35,6 +35,8 @@ SPEC = ServiceSpec(
     name="reporting",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=_subscribe,
+    # Opens the sealed special categories (common.keyring): target groups, counted consented and suppressed.
+    opens_special_categories=True,
     routers=ROUTERS,
     # Every read model of this projection: `python -m common.ops replay reporting` empties them (offline);
     # the rebuild job rebuilds them into fresh tables while the service runs (reporting.rebuild).

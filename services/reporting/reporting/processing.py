@@ -28,4 +28,14 @@ PROCESSING = (
         " longer supply)",
         access="municipality readers and staff see aggregated, suppressed figures only; no row is shown",
     ),
+    Processing(
+        name="Volunteers' data keys (crypto-shredding)",
+        data="volunteer id with their data key, wrapped with the region's key, as learned from the key topic",
+        tables=("volunteer_keys",),
+        purpose="opening the sealed special categories this service needs (target groups, counted)",
+        basis="as the data it opens: explicit consent (art. 9(2)(a))",
+        retention="until the registry's tombstone for the key (erasure), read within seconds; a key absent from"
+        " the key topic at a restart is deleted too",
+        access="nobody through an API; the service's own process",
+    ),
 )

@@ -31,10 +31,12 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from common.consumer import BatchContext, ContractViolation, decode
+from common.consumer import BatchContext, ContractViolation, Opener, decode
 from common.kafka import KafkaTarget, kafka_client_options
+from common.keyring import KeyRing
 from common.locks import KeyedLock, Lock
 from common.logging import get_logger
+from common.sealing import region_key_from_environment
 from contracts import Event, EventEnvelope, topic_for
 from contracts.events import VolunteerErased
 from reporting.projections import PROJECTIONS, SWITCH_GATE
@@ -200,11 +202,28 @@ def runs(events: Sequence[Pair]) -> Iterator[tuple[type[Event], list[Pair]]]:
     yield from segment.items()
 
 
-async def _apply(conn: asyncpg.Connection, entries: list[_Entry]) -> int:
+async def _opened(entries: list[_Entry], opener: Opener) -> list[Pair]:
+    """The projected events of ``entries``, their sealed special categories opened (as the live consumer does)."""
+    events: list[Pair] = []
+    for entry in entries:
+        if entry.event is None:
+            continue
+        envelope, payload = entry.event
+        if type(payload).special_fields:
+            try:
+                payload = await opener.open(payload)
+            except ContractViolation:
+                continue  # the live consumer dead-lettered it: it never had an effect
+        events.append((envelope, payload))
+    return events
+
+
+async def _apply(conn: asyncpg.Connection, entries: list[_Entry], opener: Opener) -> int:
     """Apply the projected events of ``entries`` in one transaction, in runs (see ``runs``); how many."""
     applied = 0
+    events = await _opened(entries, opener)
     async with conn.transaction():
-        for kind, run in runs([entry.event for entry in entries if entry.event is not None]):
+        for kind, run in runs(events):
             await PROJECTIONS[kind]([payload for _, payload in run], BatchContext([e for e, _ in run], conn))
             applied += len(run)
     return applied
@@ -232,9 +251,10 @@ async def _read(
     size: int,
     deadline: float,
     counter: _Counter,
+    opener: Opener,
 ) -> None:
     async for batch in reader.batches(targets, size, deadline):
-        await counter.add(await _apply(conn, batch))
+        await counter.add(await _apply(conn, batch, opener))
 
 
 async def rebuild_projections(
@@ -260,7 +280,14 @@ async def rebuild_projections(
     if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _REBUILD_LOCK):
         await conn.close()
         raise RebuildRunningError("a rebuild of the reporting projections is already running")
+    keys_pool: asyncpg.Pool | None = None
+    keyring: KeyRing | None = None
     try:
+        # The rebuild opens target groups as the live consumer does, with a key ring of its own on the same table.
+        keys_pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+        keyring = KeyRing(keys_pool, kafka, region_key_from_environment(), service="reporting-rebuild")
+        await keyring.start()
+        opener: Opener = keyring
         await _fresh_tables(conn)
         partitions = [TopicPartition(t, p) for t in projected_topics() for p in range(topic_for(t).partitions)]
         consumer = AIOKafkaConsumer(**kafka_client_options(kafka), enable_auto_commit=False, group_id=None)
@@ -274,7 +301,7 @@ async def rebuild_projections(
         reader = _MergedReader(consumer, partitions)
         ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
         counter = _Counter(progress)
-        await _read(reader, conn, ends, batch_size, deadline, counter)
+        await _read(reader, conn, ends, batch_size, deadline, counter, opener)
         for _ in range(_MAX_CATCH_UPS):
             log.info("rebuild_caught_up", events_applied=counter.applied)
             ends = await consumer.end_offsets(partitions)
@@ -283,7 +310,7 @@ async def rebuild_projections(
                 backlog += max(end - await consumer.position(tp), 0)
             if backlog <= _SWITCH_BACKLOG:
                 break
-            await _read(reader, conn, ends, batch_size, deadline, counter)
+            await _read(reader, conn, ends, batch_size, deadline, counter, opener)
         await counter.add(0, force=True)
         # The fresh tables' queued hours into their aggregates now, not while live projections wait at the gate.
         await conn.execute("SELECT reporting_fold_hours($1, $2)", _ALL, int(KeyedLock.REPORTING_ENTITY))
@@ -291,7 +318,7 @@ async def rebuild_projections(
             await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_GATE)
             ends = await consumer.end_offsets(partitions)
-            await _read(reader, conn, ends, batch_size, deadline, counter)
+            await _read(reader, conn, ends, batch_size, deadline, counter, opener)
             await conn.execute("SELECT reporting_fold_hours($1, $2)", _ALL, int(KeyedLock.REPORTING_ENTITY))
             applied = counter.applied
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_RETIRED}")
@@ -315,6 +342,10 @@ async def rebuild_projections(
     finally:
         if consumer is not None:
             await consumer.stop()
+        if keyring is not None:
+            await keyring.stop()
+        if keys_pool is not None:
+            await keys_pool.close()
         try:
             await conn.execute(f"DROP SCHEMA IF EXISTS {_FRESH} CASCADE")
         finally:

@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 
 from common.clock import dutch_today
+from common.sealing import open_special
 from contracts import EventEnvelope
+from contracts.events import KEY_TOPIC, VolunteerKeyIssued, VolunteerProfileUpdated
 from tests.registry.integration.conftest import Registry
 
 pytestmark = pytest.mark.integration
@@ -81,10 +83,19 @@ async def test_profile_update_and_consents_are_recorded_with_their_text_version(
         "profile-updated",
     ]
     with_labels = json.loads(events[5].value)
-    assert with_labels["target_groups"] == ["statushouder"]
+    # The labels travel sealed under the volunteer's data key, never in clear (issue 16).
+    assert b"statushouder" not in events[5].value
+    assert with_labels["target_groups"] == []
     assert with_labels["languages"] == ["nl", "ar"]
     assert with_labels["regional_matching_consent"] is True
-    assert json.loads(events[7].value)["target_groups"] == []
+    data_key = await registry.pool.fetchval(
+        "SELECT data_key FROM volunteer_data_keys WHERE volunteer_id = $1", volunteer_id
+    )
+    opened = open_special(VolunteerProfileUpdated.model_validate(with_labels), bytes(data_key))
+    assert opened.target_groups == ["statushouder"]
+    assert (
+        open_special(VolunteerProfileUpdated.model_validate_json(events[7].value), bytes(data_key)).target_groups == []
+    )
     assert json.loads(events[6].value) | {"changed_at": None} == {
         "volunteer_id": str(volunteer_id),
         "centrale_id": centrale_id,
@@ -180,6 +191,15 @@ async def test_erasure_leaves_no_personal_data_in_any_registry_table_and_publish
     events = await registry.events(VOLUNTEERS, volunteer_id, 3)
     assert _type(events[-1]) == "erased"
     assert json.loads(events[-1].value)["volunteer_id"] == str(volunteer_id)
+    # Crypto-shredding: the key is gone from the registry, and a tombstone follows its key on the key topic.
+    assert (
+        await registry.pool.fetchval("SELECT count(*) FROM volunteer_data_keys WHERE volunteer_id = $1", volunteer_id)
+        == 0
+    )
+    key_records = await registry.events(KEY_TOPIC, volunteer_id, 2)
+    issued, tombstone = key_records[0], key_records[-1]
+    assert VolunteerKeyIssued.model_validate_json(issued.value).volunteer_id == volunteer_id
+    assert tombstone.value is None
 
 
 async def _tables_containing(registry: Registry, values: list[str]) -> list[str]:

@@ -15,6 +15,8 @@ Every consumer the platform runs is built here, so the delivery rules hold every
 - the inbox rows and the handlers' writes share the transaction, so a redelivery changes nothing;
 - a record that is not valid JSON, violates its contract or has an unknown type goes straight to
   ``<topic>.dlq`` with headers naming the consumer, the error and the original position;
+- a consumer given an ``opener`` (a ``common.keyring.KeyRing``) opens the sealed special categories of each
+  event before its handler runs; a sealed text that does not open is a contract violation;
 - while the service's database is unreachable (restart, failover, network) the batch is retried
   without limit, with backoff capped at a few seconds: the outage is not the messages' fault, and
   dead-lettering every valid event that arrives during it would turn a restart into a mass re-drive;
@@ -47,9 +49,9 @@ Error classes raised while handling a record::
                                database reachable: retried ``max_retries`` times, then dead-lettered
 """
 
-from common.consumer._consumer import BatchContext, EventConsumer
+from common.consumer._consumer import BatchContext, EventConsumer, Opener
 from common.consumer._decode import Record, decode
 from common.errors import ContractViolation
 from common.settings import DEFAULT_BATCH_SIZE
 
-__all__ = ["DEFAULT_BATCH_SIZE", "BatchContext", "ContractViolation", "EventConsumer", "Record", "decode"]
+__all__ = ["DEFAULT_BATCH_SIZE", "BatchContext", "ContractViolation", "EventConsumer", "Opener", "Record", "decode"]

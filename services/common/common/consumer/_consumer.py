@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import Any, Protocol, TypeAlias, TypeVar, cast
 
 import asyncpg
 import structlog
@@ -30,7 +30,7 @@ from common.settings import DEFAULT_BATCH_SIZE
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWorkFactory
 from contracts import Event, EventEnvelope, dead_letter_topic
 
-__all__ = ["BatchContext", "EventConsumer"]
+__all__ = ["BatchContext", "EventConsumer", "Opener"]
 
 log = get_logger(__name__)
 
@@ -46,6 +46,15 @@ _CONFLICTS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 _CONFLICT_RETRIES = 3
 # How long the database probe may take before the database counts as unreachable.
 _PROBE_TIMEOUT_S = 5.0
+
+
+class Opener(Protocol):
+    """Opens the sealed special categories of an event before its handler sees it (``common.keyring.KeyRing``)."""
+
+    async def open(self, event: Event) -> Event:
+        """``event`` with its sealed fields in the clear (at their defaults when shredded); ContractViolation when
+        the sealed text does not open."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -95,8 +104,11 @@ class EventConsumer:
         unit_of_work: UnitOfWorkFactory = PostgresUnitOfWork,
         clock: Clock | None = None,
         metrics: ConsumerMetrics | None = None,
+        opener: Opener | None = None,
     ) -> None:
         self.name = name
+        # Only services that need the special categories get an opener; the others see them at their defaults.
+        self._opener = opener
         self._metrics = metrics
         self._pool = pool
         self._unit_of_work = unit_of_work
@@ -301,6 +313,13 @@ class EventConsumer:
             if envelope.type not in self._routes:
                 decoded.tally.skipped += 1  # A known event this service does not need: skipping it is the contract.
                 continue
+            if self._opener is not None and type(payload).special_fields:
+                try:
+                    payload = await self._opener.open(payload)
+                except ContractViolation as violation:
+                    await self._dead_letter(record, violation, attempts=1)
+                    decoded.tally.dead_lettered += 1
+                    continue
             decoded.deliveries.append(Delivery(record, envelope, payload))
         return decoded
 

@@ -16,10 +16,20 @@ from urllib.parse import urlsplit, urlunsplit
 
 from common.localinfra.kafka import KAFKA_VERSION, LocalKafka, LocalKafkaError, broker_ids, create_topics
 from common.localinfra.postgres import LocalPostgres, LocalPostgresError, ping
+from common.sealing import REGION_KEY_VARIABLE, new_region_key
 
 SERVICE_DATABASES = ("registry", "matching", "appreciation", "reporting")
 REPO_ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_STATE_DIR = REPO_ROOT / ".local" / "infra"
+
+
+def _local_region_key(state_dir: Path) -> str:
+    """The local region's key-encryption key: generated once and kept with the data it opens (never in a region)."""
+    path = state_dir / "region-key"
+    if not path.exists():
+        path.write_text(new_region_key() + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 class _Stack:
@@ -136,6 +146,7 @@ async def _up(stack: _Stack) -> int:
 
     exports = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "DATABASE_URL": postgres.dsn}
     exports.update({f"{name.upper()}_DATABASE_URL": dsn for name, dsn in databases.items()})
+    exports[REGION_KEY_VARIABLE] = _local_region_key(stack.state_dir)
     header = f"# Written by `python -m common.localinfra up` on {time.strftime('%Y-%m-%d %H:%M:%S')}.\n"
     stack.env_path.write_text(header + "".join(f"export {k}={shlex.quote(v)}\n" for k, v in exports.items()))
     record = {

@@ -1,0 +1,192 @@
+"""The volunteer data keys a consuming service learned, to open sealed special categories (issue 16).
+
+A ``KeyRing`` reads the compacted key topic (``registry.volunteer-keys.v1``) with a consumer of its own (no
+group: every instance reads every partition, from the beginning at each start) and keeps what it learned in
+the service's ``volunteer_keys`` table, wrapped as published. A tombstone deletes the row at once.
+
+"Key not yet here" versus "key gone": the registry's outbox relay publishes a key, acknowledged, before any
+event sealed with it (``TopicSpec.published_first``). So when a sealed event arrives and its key is unknown,
+the ring reads the key topic up to its end offsets as they are now; a key still unknown then was shredded
+(erased volunteer, or compacted away after a tombstone) and the event applies without the special fields.
+
+The ring is the consumer's ``opener``: ``EventConsumer`` hands it every decoded event before the handlers
+run. Services that do not need the fields have no ring and never open them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
+
+from common.kafka import KafkaTarget, kafka_client_options
+from common.logging import get_logger
+from common.sealing import KeyEncryptionKey, open_special
+from contracts import Event
+from contracts.events import KEY_TOPIC, VolunteerKeyIssued
+
+__all__ = ["KeyRing"]
+
+log = get_logger(__name__)
+
+# How often the ring looks for new keys and tombstones while nothing asks it to: a tombstone reaches the
+# service's table within about this long (README "Crypto-shredding").
+_POLL_S = 1.0
+_CATCH_UP_TIMEOUT_S = 30.0
+
+
+class KeyRing:
+    """Volunteer data keys learned from the key topic, kept in ``volunteer_keys``; opens sealed events."""
+
+    def __init__(self, pool: asyncpg.Pool, kafka: KafkaTarget, kek: KeyEncryptionKey, *, service: str) -> None:
+        self._pool = pool
+        self._kafka = kafka
+        self._kek = kek
+        self._service = service
+        self._keys: dict[UUID, bytes] = {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self._partitions: list[TopicPartition] = []
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Read the whole key topic, make the table agree with it, then follow it in the background."""
+        consumer = AIOKafkaConsumer(
+            **kafka_client_options(self._kafka),
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id=f"{self._service}-keyring",
+        )
+        await consumer.start()
+        self._consumer = consumer
+        partitions = consumer.partitions_for_topic(KEY_TOPIC)
+        if not partitions:
+            await consumer.stop()
+            raise RuntimeError(f"{KEY_TOPIC} does not exist: provision the topics first")
+        self._partitions = [TopicPartition(KEY_TOPIC, p) for p in sorted(partitions)]
+        consumer.assign(self._partitions)
+        await consumer.seek_to_beginning(*self._partitions)
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch("SELECT volunteer_id, wrapped_key FROM volunteer_keys")
+        for row in rows:
+            self._remember(row["volunteer_id"], row["wrapped_key"])
+        seen = await self.catch_up()
+        # Keys compacted away while the service was down (the tombstone too, after delete.retention.ms):
+        # absent from the topic now means shredded, so the copy goes.
+        gone = [volunteer_id for volunteer_id in self._keys if volunteer_id not in seen]
+        await self._forget(gone)
+        log.info("keyring_started", keys=len(self._keys), forgotten=len(gone))
+        self._task = asyncio.create_task(self._follow(), name=f"{self._service}-keyring")
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Stop following the key topic."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        if self._consumer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._consumer.stop(), timeout)
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                await self.catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("keyring_follow_failed", exc_info=True)
+            await asyncio.sleep(_POLL_S)
+
+    async def catch_up(self) -> set[UUID]:
+        """Read the key topic up to its end offsets as they are now; the ids with a live key among what was read."""
+        assert self._consumer is not None, "start the key ring first"
+        consumer = self._consumer
+        live: set[UUID] = set()
+        async with self._lock:
+            ends = await consumer.end_offsets(self._partitions)
+            async with asyncio.timeout(_CATCH_UP_TIMEOUT_S):
+                while await self._behind(ends):
+                    batches = await consumer.getmany(*self._partitions, timeout_ms=200)
+                    for records in batches.values():
+                        live = await self._apply(records, live)
+        return live
+
+    async def _behind(self, ends: dict[TopicPartition, int]) -> bool:
+        """Whether some partition's position is still before its end offset in ``ends``."""
+        assert self._consumer is not None
+        for tp, end in ends.items():
+            if await self._consumer.position(tp) < end:
+                return True
+        return False
+
+    async def _apply(self, records: Sequence[ConsumerRecord[bytes, bytes]], live: set[UUID]) -> set[UUID]:
+        """Learn the keys among ``records`` and forget the tombstoned ones, in order."""
+        learned: dict[UUID, str] = {}
+        for record in records:
+            try:
+                volunteer_id = UUID((record.key or b"").decode())
+            except ValueError:
+                log.warning("keyring_record_without_volunteer_id", offset=record.offset, partition=record.partition)
+                continue
+            if record.value is None:
+                learned.pop(volunteer_id, None)
+                live.discard(volunteer_id)
+                await self._forget([volunteer_id])
+                continue
+            try:
+                issued = VolunteerKeyIssued.model_validate_json(record.value)
+            except ValidationError:
+                log.warning("keyring_unreadable_key", offset=record.offset, partition=record.partition)
+                continue
+            if issued.kek_fingerprint != self._kek.fingerprint:
+                # Every key would fail the same way: a misconfigured region, not a bad record.
+                raise RuntimeError(
+                    f"key of {volunteer_id} was wrapped with region key {issued.kek_fingerprint}, this service has"
+                    f" {self._kek.fingerprint}: REGION_KEY_ENCRYPTION_KEY differs from the registry's"
+                )
+            self._remember(volunteer_id, issued.wrapped_key)
+            learned[volunteer_id] = issued.wrapped_key
+            live.add(volunteer_id)
+        if learned:
+            async with self._pool.acquire() as conn:
+                await conn.executemany(
+                    "INSERT INTO volunteer_keys (volunteer_id, wrapped_key) VALUES ($1, $2)"
+                    " ON CONFLICT (volunteer_id) DO UPDATE SET wrapped_key = EXCLUDED.wrapped_key",
+                    list(learned.items()),
+                )
+        return live
+
+    def _remember(self, volunteer_id: UUID, wrapped: str) -> None:
+        self._keys[volunteer_id] = self._kek.unwrap(wrapped, volunteer_id)
+
+    async def _forget(self, volunteer_ids: Sequence[UUID]) -> None:
+        """Delete the service's copy of these keys (memory and table)."""
+        if not volunteer_ids:
+            return
+        for volunteer_id in volunteer_ids:
+            self._keys.pop(volunteer_id, None)
+        async with self._pool.acquire() as conn:
+            await conn.execute("DELETE FROM volunteer_keys WHERE volunteer_id = ANY($1::uuid[])", list(volunteer_ids))
+        log.info("keyring_keys_forgotten", count=len(volunteer_ids))
+
+    def knows(self, volunteer_id: UUID) -> bool:
+        """Whether the ring holds this volunteer's key now."""
+        return volunteer_id in self._keys
+
+    async def open(self, event: Event) -> Event:
+        """``event`` with its sealed special categories opened; without them when the key is gone."""
+        if not type(event).special_fields or getattr(event, "sealed_special", None) is None:
+            return event
+        volunteer_id = UUID(event.subject())
+        if volunteer_id not in self._keys:
+            # Not learned yet or shredded: the key was on Kafka before this event, so reading up to now decides.
+            await self.catch_up()
+        return open_special(event, self._keys.get(volunteer_id))

@@ -1,0 +1,6 @@
+-- Volunteers' data keys learned from registry.volunteer-keys.v1 (common.keyring), wrapped with the region's
+-- key-encryption key as published; a tombstone deletes the row (crypto-shredding, issue 16).
+CREATE TABLE volunteer_keys (
+    volunteer_id uuid PRIMARY KEY,
+    wrapped_key  text NOT NULL
+);
