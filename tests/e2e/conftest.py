@@ -6,7 +6,7 @@ import secrets
 import signal
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,8 @@ class Platform:
     services: dict[str, ServiceProcess]
     ops_token: str
     bootstrap: str
+    databases: dict[str, str] = field(default_factory=dict)
+    """Each service's database URL (for scans of every table)."""
 
     def url(self, service: str) -> str:
         """Base URL of a service's HTTP API."""
@@ -64,7 +66,7 @@ async def running_platform(
     try:
         for process in services.values():
             await process.wait_ready()
-        yield Platform(services=services, ops_token=ops_token, bootstrap=kafka_bootstrap)
+        yield Platform(services=services, ops_token=ops_token, bootstrap=kafka_bootstrap, databases=databases)
     finally:
         exit_codes = {name: process.stop() for name, process in services.items()}
         # uvicorn re-raises SIGTERM after its graceful shutdown, so -SIGTERM is a clean exit too;

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from common.kafka import KafkaTarget, kafka_client_options
 from common.logging import get_logger
 from common.sealing import KeyEncryptionKey, open_special
-from contracts import Event
+from contracts import Event, topic_for
 from contracts.events import KEY_TOPIC, VolunteerKeyIssued
 
 __all__ = ["KeyRing"]
@@ -66,11 +66,8 @@ class KeyRing:
         )
         await consumer.start()
         self._consumer = consumer
-        partitions = consumer.partitions_for_topic(KEY_TOPIC)
-        if not partitions:
-            await consumer.stop()
-            raise RuntimeError(f"{KEY_TOPIC} does not exist: provision the topics first")
-        self._partitions = [TopicPartition(KEY_TOPIC, p) for p in sorted(partitions)]
+        # The catalogue fixes the partition count (provisioning created the topic so).
+        self._partitions = [TopicPartition(KEY_TOPIC, p) for p in range(topic_for(KEY_TOPIC).partitions)]
         consumer.assign(self._partitions)
         await consumer.seek_to_beginning(*self._partitions)
         async with self._pool.acquire() as conn:
