@@ -35,6 +35,10 @@ up: infra-up ## Start the infrastructure, the four services and the portal in th
 demo: up ## Start everything and run a short demo through it, printing what happened
 	@$(RUN) python deploy/local/demo.py
 
+.PHONY: region-key
+region-key: install ## Print a new region key-encryption key (REGION_KEY_ENCRYPTION_KEY; once per region, a secret)
+	@$(RUN) python -c 'from common.sealing import new_region_key; print(new_region_key())'
+
 .PHONY: status
 status: ## Show the readiness of the four services, the portal and the infrastructure
 	@$(RUN) python deploy/local/localplatform.py status; $(RUN) python -m common.localinfra status

@@ -22,9 +22,14 @@ from common.localinfra import (
     drop_database,
     ping,
 )
+from common.sealing import REGION_KEY_VARIABLE, new_region_key
 from contracts import TOPICS
 
 __all__ = ["BenchInfra", "bench_infra", "server_version"]
+
+# The region's key-encryption key for the services a benchmark starts (crypto-shredding): one per run, unless the
+# broker given comes with its own (.local/infra/env).
+os.environ.setdefault(REGION_KEY_VARIABLE, new_region_key())
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ def test_region_env_file_holds_only_settings_or_compose_variables() -> None:
     assert set(region) <= known, set(region) - known
     # Secrets are left empty in the example: a copy that forgets to set them fails at start-up.
     assert region["OPS_TOKEN"] == ""
+    assert region["REGION_KEY_ENCRYPTION_KEY"] == ""
     assert region["PORTAL_SECRET"] == ""
     assert region["POSTGRES_PASSWORD"] == ""
     assert all(region[f"{service.upper()}_DB_PASSWORD"] == "" for service in SERVICES)

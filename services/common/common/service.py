@@ -135,7 +135,10 @@ async def _start(runtime: Runtime) -> None:
         )
         await runtime.relay.start()
     if spec.seals_special_categories or spec.opens_special_categories:
-        region_key = region_key_from_environment()  # refuses to start without it, before taking any event
+        if settings.region_key_encryption_key is None:
+            raise RuntimeError(f"{spec.name} needs REGION_KEY_ENCRYPTION_KEY (README: Crypto-shredding)")
+        # The same variable the registry's outbox door reads (common.sealing); refuses a malformed key.
+        region_key = region_key_from_environment()
         if spec.opens_special_categories:
             runtime.keyring = KeyRing(runtime.pool, settings, region_key, service=spec.name)
             await runtime.keyring.start()

@@ -192,6 +192,12 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
         description="Bearer token of the region's ops team (region-wide, every service); at least 32 random characters"
         " outside development.",
     )
+    region_key_encryption_key: SecretStr | None = Field(
+        None,
+        validation_alias="REGION_KEY_ENCRYPTION_KEY",
+        description="The region's key-encryption key of volunteers' data keys (crypto-shredding; base64url of 32"
+        " bytes, `make region-key`); the registry, matching and reporting refuse to start without it.",
+    )
     scheduler_enabled: bool = Field(
         True, description="Run the service's scheduled jobs (off: only on demand through /v1/ops/jobs)."
     )

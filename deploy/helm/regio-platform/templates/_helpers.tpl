@@ -55,6 +55,8 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 - name: OPS_TOKEN
   valueFrom: {secretKeyRef: {name: {{ include "regio.name" .root }}-region, key: OPS_TOKEN}}
+- name: REGION_KEY_ENCRYPTION_KEY
+  valueFrom: {secretKeyRef: {name: {{ include "regio.name" .root }}-region, key: REGION_KEY_ENCRYPTION_KEY}}
 - name: HOME
   value: /tmp
 {{- end }}

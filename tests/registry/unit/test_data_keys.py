@@ -1,0 +1,15 @@
+"""The registry seals every event type that has special categories (a new one must not leave in clear)."""
+
+from __future__ import annotations
+
+from contracts.events import EVENT_TYPES
+from registry.data_keys import _PROFILE_EVENTS
+
+
+def test_every_event_type_with_special_categories_is_sealed_by_the_registry() -> None:
+    with_special = {model for model in EVENT_TYPES.values() if model.special_fields}
+
+    assert with_special == set(_PROFILE_EVENTS)
+    for model in with_special:
+        assert "sealed_special" in model.model_fields
+        assert set(model.special_fields) <= set(model.model_fields)
