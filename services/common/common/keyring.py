@@ -50,6 +50,9 @@ class KeyRing:
         self._kek = kek
         self._service = service
         self._keys: dict[UUID, bytes] = {}
+        # Ids found without a key after a catch-up: shredded for good (an erased volunteer gets no new key), so
+        # their further events (a replay) need no catch-up each.
+        self._shredded: set[UUID] = set()
         self._consumer: AIOKafkaConsumer | None = None
         self._partitions: list[TopicPartition] = []
         self._lock = asyncio.Lock()
@@ -136,6 +139,7 @@ class KeyRing:
             if record.value is None:
                 learned.pop(volunteer_id, None)
                 live.discard(volunteer_id)
+                self._shredded.add(volunteer_id)
                 await self._forget([volunteer_id])
                 continue
             try:
@@ -163,6 +167,7 @@ class KeyRing:
 
     def _remember(self, volunteer_id: UUID, wrapped: str) -> None:
         self._keys[volunteer_id] = self._kek.unwrap(wrapped, volunteer_id)
+        self._shredded.discard(volunteer_id)
 
     async def _forget(self, volunteer_ids: Sequence[UUID]) -> None:
         """Delete the service's copy of these keys (memory and table)."""
@@ -183,7 +188,9 @@ class KeyRing:
         if not type(event).special_fields or getattr(event, "sealed_special", None) is None:
             return event
         volunteer_id = UUID(event.subject())
-        if volunteer_id not in self._keys:
+        if volunteer_id not in self._keys and volunteer_id not in self._shredded:
             # Not learned yet or shredded: the key was on Kafka before this event, so reading up to now decides.
             await self.catch_up()
+            if volunteer_id not in self._keys:
+                self._shredded.add(volunteer_id)
         return open_special(event, self._keys.get(volunteer_id))
