@@ -8,7 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+import pytest
+
 from registry.repositories import Access, Consent, HistoricHours, ImportLink, TaskReference
+from registry.repositories import imports as import_repository
 from registry.unit_of_work import RegistryUnitOfWork
 from tests.registry.builders import NOW, a_centrale, a_match, a_task, a_volunteer, an_organisation, some_hours
 
@@ -183,3 +186,14 @@ async def test_adding_links_stores_new_keys_as_saving_them_would(uow: RegistryUn
         first.external_key: first
     }
     assert await uow.imports.references(centrale, "vrijwilligersbank", "tasks") == {"V2": second.record_id}
+
+
+async def test_historic_hours_are_copied_whole_across_several_copies(
+    uow: RegistryUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_repository, "_COPY_CHUNK", 2)  # five entries, three COPYs sharing their texts
+    centrale = await _centrale(uow)
+    volunteer, task = uuid4(), uuid4()
+    entries = [an_entry(centrale, f"U{n}", volunteer_id=volunteer, task_id=task if n % 2 else None) for n in range(5)]
+    await uow.historic_hours.add(entries)
+    assert await uow.historic_hours.of_source(centrale, "vrijwilligersbank") == {e.external_id: e for e in entries}

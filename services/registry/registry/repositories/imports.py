@@ -275,10 +275,14 @@ class PostgresHistoricHoursRepository:
         import, so each is turned into text once, where asyncpg's binary COPY encoded every value of every row
         (most of an hours import's writing time in ``bench.imports``).
         """
-        if entries:
-            ordered: list[HistoricHours] = sorted(entries, key=_key)
+        ordered: list[HistoricHours] = sorted(entries, key=_key)
+        texts: dict[Any, str] = {}
+        for start in range(0, len(ordered), _COPY_CHUNK):
+            # One COPY per chunk, rendered before it starts: asyncpg counts the time spent producing a COPY's
+            # data against the statement's timeout, and a million rows take longer than that to render.
+            rendered = _copy_text(ordered[start : start + _COPY_CHUNK], texts)
             await self._conn.copy_to_table(
-                "historic_hours", source=_copy_text(ordered), columns=_HISTORIC_COLUMNS, format="text"
+                "historic_hours", source=_chunk(rendered), columns=_HISTORIC_COLUMNS, format="text"
             )
 
     async def update(self, entries: Sequence[HistoricHours]) -> None:
@@ -324,7 +328,7 @@ def _key(entry: HistoricHours) -> tuple[str, str, str]:
 # What COPY's text format escapes in a value: the backslash, and the tab, newline and return it splits on.
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 _COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-# Rows per chunk handed to COPY: the text of a million rows is not held at once.
+# Rows per COPY statement: the text of a million rows is not held at once, nor rendered within one timeout.
 _COPY_CHUNK = 20_000
 
 
@@ -338,13 +342,13 @@ def _copy_value(value: Any) -> str:
     return text
 
 
-async def _copy_text(entries: Sequence[HistoricHours]) -> AsyncIterator[bytes]:
-    """The entries as lines of COPY's text format, in chunks.
+def _copy_text(entries: Sequence[HistoricHours], texts: dict[Any, str]) -> bytes:
+    """The entries as lines of COPY's text format.
 
-    Each distinct value is rendered once and then looked up (a dictionary's ``get``, no Python call per value):
-    a million rows share a few thousand volunteers, organisations, tasks, days and amounts.
+    Each distinct value is rendered once (``texts`` keeps them across chunks) and then looked up with a
+    dictionary's ``get``, no Python call per value: a million rows share a few thousand volunteers,
+    organisations, tasks, days and amounts.
     """
-    texts: dict[Any, str] = {}
     get = texts.get
 
     def text(value: Any) -> str:
@@ -352,16 +356,20 @@ async def _copy_text(entries: Sequence[HistoricHours]) -> AsyncIterator[bytes]:
         return found
 
     special = _COPY_SPECIAL.search
-    for start in range(0, len(entries), _COPY_CHUNK):
-        lines = []
-        for entry in entries[start : start + _COPY_CHUNK]:
-            centrale, source, external_id, id_, volunteer, organisation, task, theme, day, hours, at, updated = entry
-            if special(external_id) is not None:
-                external_id = _copy_value(external_id)
-            lines.append(
-                f"{get(centrale) or text(centrale)}\t{get(source) or text(source)}\t{external_id}\t{id_}\t"
-                f"{get(volunteer) or text(volunteer)}\t{get(organisation) or text(organisation)}\t"
-                f"{get(task) or text(task)}\t{get(theme) or text(theme)}\t{get(day) or text(day)}\t"
-                f"{get(hours) or text(hours)}\t{get(at) or text(at)}\t{get(updated) or text(updated)}\n"
-            )
-        yield "".join(lines).encode()
+    lines = []
+    for entry in entries:
+        centrale, source, external_id, id_, volunteer, organisation, task, theme, day, hours, at, updated = entry
+        if special(external_id) is not None:
+            external_id = _copy_value(external_id)
+        lines.append(
+            f"{get(centrale) or text(centrale)}\t{get(source) or text(source)}\t{external_id}\t{id_}\t"
+            f"{get(volunteer) or text(volunteer)}\t{get(organisation) or text(organisation)}\t"
+            f"{get(task) or text(task)}\t{get(theme) or text(theme)}\t{get(day) or text(day)}\t"
+            f"{get(hours) or text(hours)}\t{get(at) or text(at)}\t{get(updated) or text(updated)}\n"
+        )
+    return "".join(lines).encode()
+
+
+async def _chunk(data: bytes) -> AsyncIterator[bytes]:
+    """A COPY's data, already rendered, as the asynchronous source ``copy_to_table`` reads."""
+    yield data

@@ -90,6 +90,9 @@ _DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 _SOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$")
 # How often (in rows) an import reports how far it got.
 PROGRESS_EVERY = 50_000
+# Events queued per COPY into the outbox: each COPY has the statement timeout, and a million historic hours
+# make a few hundred megabytes of events.
+EVENTS_PER_COPY = 10_000
 
 
 @dataclass(frozen=True)
@@ -759,7 +762,8 @@ async def _import_hours(
     await uow.historic_hours.add(new)
     await uow.historic_hours.update(changed)
     events = _hours_events(centrale, source, [*new, *changed], now)
-    await uow.emit_encoded(HistoricHoursImported, events, tenant=centrale)
+    for start in range(0, len(events), EVENTS_PER_COPY):
+        await uow.emit_encoded(HistoricHoursImported, events[start : start + EVENTS_PER_COPY], tenant=centrale)
     report.events += len(events)
 
 
