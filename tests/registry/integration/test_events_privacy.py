@@ -99,6 +99,8 @@ async def test_no_registry_topic_holds_a_personal_field_or_value(registry: Regis
     for topic in (t.name for t in TOPICS if t.name.startswith("registry.") and not t.name.endswith(".dlq")):
         for record in await read_all(registry.bootstrap, topic):
             scanned[topic] = scanned.get(topic, 0) + 1
+            if record.value is None:
+                continue  # a tombstone on the key topic (an erased volunteer's key): nothing but the id
             text = record.value.decode() + " ".join(v.decode() for _, v in record.headers)
             leaked = [value for value in registry.personal_values if value in text]
             assert leaked == [], f"{topic}@{record.offset} carries {leaked}"
