@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, StatusCode
 
 from common.outbox import record_headers
 from common.tracing import TRACEPARENT_HEADER, Tracing, TracingMiddleware, context_of, current_traceparent
@@ -115,3 +116,15 @@ async def test_a_request_span_is_named_by_its_route_and_continues_the_callers_tr
     assert span.context is not None
     assert span.context.trace_id == 0x4BF92F3577B34DA6A3CE929D0E0E4736
     assert seen == [f"00-{span.context.trace_id:032x}-{span.context.span_id:016x}-01"]
+
+
+def test_a_failed_batch_is_marked_by_its_exception_class_never_its_message() -> None:
+    exporter = InMemorySpanExporter()
+    tracing = Tracing.exporting("reporting", exporter, batch=False)
+    with pytest.raises(ValueError, match="duplicate key"), tracing.batch_span("process t", [_CALLER]):
+        raise ValueError("duplicate key: jan@example.nl")
+
+    (span,) = exporter.get_finished_spans()
+    assert span.status.status_code == StatusCode.ERROR
+    assert span.status.description == "ValueError"
+    assert span.events == ()  # no exception event quoting the message
