@@ -46,6 +46,8 @@ TRACEPARENT_HEADER = "ce_traceparent"
 _PROPAGATOR = TraceContextTextMapPropagator()
 # How long the exporter may take to send what is left when the service stops.
 _SHUTDOWN_FLUSH_MS = 5_000
+# Whether any service in this process traces: until one does, ``current_traceparent`` returns at once.
+_tracing_in_process = False
 
 
 class Tracing:
@@ -72,6 +74,8 @@ class Tracing:
         The sampler is the SDK's, read from the standard ``OTEL_TRACES_SAMPLER``/``OTEL_TRACES_SAMPLER_ARG``
         (default: every trace).
         """
+        global _tracing_in_process
+        _tracing_in_process = True
         attributes: dict[str, Any] = {"service.name": service_name}
         if region:
             attributes["service.namespace"] = region
@@ -133,8 +137,10 @@ class Tracing:
 def current_traceparent() -> str | None:
     """The W3C ``traceparent`` of the current span, for the outbox; None when there is no recording span.
 
-    With tracing off there is never a valid current span: one context lookup, no header.
+    With tracing off there is never a valid current span, so nothing is looked up: no header.
     """
+    if not _tracing_in_process:
+        return None
     context = trace.get_current_span().get_span_context()
     if not context.is_valid:
         return None
