@@ -5,9 +5,9 @@ One trace follows a change from the HTTP request that made it to every consumer 
 - ``TracingMiddleware`` opens a SERVER span per request (continuing a caller's W3C ``traceparent``);
 - the outbox stores ``current_traceparent()`` with each row it queues and the relay sends it on as the
   record's ``ce_traceparent`` header (the CloudEvents distributed-tracing extension);
-- the consumer opens one CONSUMER span per batch (``batch_span``): a batch of one continues its record's
-  trace as a child; a larger batch (many parents) starts its own trace with a LINK to every record's
-  context; events emitted while the batch is applied carry the batch span's context on.
+- the consumer opens one CONSUMER span per batch (``batch_span``): a batch whose records come from one
+  span (a batch of one) continues that trace as a child; a batch from many spans starts its own trace
+  with a LINK to each of their contexts; events emitted while the batch is applied carry it on.
 
 Off by default (``OTEL_EXPORTER_OTLP_ENDPOINT`` unset): the tracer is OpenTelemetry's no-op one, the
 middleware is not installed, no span is started and no header is added, so nothing costs anything.
@@ -106,13 +106,16 @@ class Tracing:
     def batch_span(self, name: str, traceparents: Iterable[str | None], **attributes: Any) -> Iterator[Span | None]:
         """The current span while a consumer applies one batch (None when tracing is off).
 
-        One record: its context is the parent (the batch continues the producer's trace). More: a new trace
-        linked to every record's context, since a span has one parent but a batch has many.
+        Records all from one span (a batch of one, or the events one request emitted): that span is the parent
+        (the batch continues the producer's trace). From several: a new trace linked to each of their
+        contexts, since a span has one parent but such a batch has many.
         """
         if not self.enabled:
             yield None
             return
-        contexts = [context for context in map(context_of, traceparents) if context is not None]
+        # One per producing span: the events one request emitted together are one parent, not many.
+        distinct = {(c.trace_id, c.span_id): c for c in map(context_of, traceparents) if c is not None}
+        contexts = list(distinct.values())
         parent = None
         links: list[Link] = []
         if len(contexts) == 1:
@@ -135,7 +138,7 @@ class Tracing:
 
 
 def current_traceparent() -> str | None:
-    """The W3C ``traceparent`` of the current span, for the outbox; None when there is no recording span.
+    """The W3C ``traceparent`` of the current span, for the outbox; None outside any span.
 
     With tracing off there is never a valid current span, so nothing is looked up: no header.
     """

@@ -76,6 +76,18 @@ def test_a_batch_of_one_continues_its_records_trace_as_a_child() -> None:
     assert emitted == f"00-{span.context.trace_id:032x}-{span.context.span_id:016x}-01"
 
 
+def test_a_batch_whose_records_all_come_from_one_span_is_its_child() -> None:
+    exporter = InMemorySpanExporter()
+    tracing = Tracing.exporting("reporting", exporter, batch=False)
+    with tracing.batch_span("process t", [_CALLER, None, _CALLER, _CALLER]):
+        pass
+
+    (span,) = exporter.get_finished_spans()
+    assert span.parent is not None
+    assert span.parent.span_id == 0x00F067AA0BA902B7
+    assert span.links == ()
+
+
 def test_a_batch_of_many_links_every_records_context_and_ignores_a_malformed_one() -> None:
     exporter = InMemorySpanExporter()
     tracing = Tracing.exporting("reporting", exporter, batch=False)
