@@ -28,7 +28,7 @@ class _Producer:
 
 
 def _row(topic: str, payload: bytes | None) -> dict[str, Any]:
-    return {"id": 0, "topic": topic, "key": "v", "headers": "[]", "payload": payload}
+    return {"id": 0, "topic": topic, "key": "v", "headers": "[]", "payload": payload, "traceparent": None}
 
 
 async def test_key_rows_are_acknowledged_before_any_other_row_is_sent() -> None:
