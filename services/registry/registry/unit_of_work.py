@@ -63,6 +63,7 @@ from registry.repositories import (
     PostgresPublicContactRepository,
     PostgresRateLimitRepository,
     PostgresResponseMessageRepository,
+    PostgresShiftRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
     PostgresTrainingRepository,
@@ -73,6 +74,7 @@ from registry.repositories import (
     PublicContactRepository,
     RateLimitRepository,
     ResponseMessageRepository,
+    ShiftRepository,
     TaskRepository,
     TemplateRepository,
     TrainingRepository,
@@ -271,6 +273,11 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Trainings and advice sessions, and their bookings."""
         ...
 
+    @property
+    def shifts(self) -> ShiftRepository:
+        """Tasks' parts, shift patterns, dated shifts and sign-ups."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -313,3 +320,4 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.beursvloer: BeursvloerRepository = PostgresBeursvloerRepository(conn)
         self.deals: DealRepository = PostgresDealRepository(conn)
         self.trainings: TrainingRepository = PostgresTrainingRepository(conn)
+        self.shifts: ShiftRepository = PostgresShiftRepository(conn)

@@ -120,6 +120,7 @@ async def get_calendar(query: GetCalendar, uow: RegistryUnitOfWork) -> CalendarV
         commitments = await uow.calendar_feeds.commitments_of_volunteer(feed.owner_id)
         contacts = await _contact_lines(uow, commitments)
         entries = [_volunteer_entry(c, contacts[c.centrale_id]) for c in commitments]
+        entries += await _signed_up_shifts(uow, feed.owner_id)
         return CalendarView("Mijn vrijwilligerswerk", entries)
     commitments = await uow.calendar_feeds.commitments_of_organisation(feed.owner_id)
     contacts = await _contact_lines(uow, commitments)
@@ -172,10 +173,32 @@ def _entry(commitment: Commitment, *, summary: str, description: str) -> Calenda
     )
 
 
+async def _signed_up_shifts(uow: RegistryUnitOfWork, volunteer_id: UUID) -> list[CalendarEntry]:
+    """The dated shifts the volunteer holds a place in, each an event of its own (issue 18)."""
+    shifts = await uow.shifts.signed_up_shifts_of_volunteer(volunteer_id)
+    contacts = await _contact_lines_of(uow, {s.centrale_id for s in shifts})
+    return [
+        CalendarEntry(
+            uid=f"shift-{shift.signup_id}",
+            summary=shift.title,
+            description=f"Dienst bij {shift.organisation_name}. {contacts[shift.centrale_id]}",
+            location=" ".join(part for part in (shift.postcode, shift.place) if part) or None,
+            first_day=domain.dutch_date(shift.starts_at),
+            one_off=(shift.starts_at, shift.ends_at),
+        )
+        for shift in shifts
+    ]
+
+
 async def _contact_lines(uow: RegistryUnitOfWork, commitments: list[Commitment]) -> dict[str, str]:
     """How to reach each centrale of the commitments, in one Dutch sentence (each centrale read once)."""
+    return await _contact_lines_of(uow, {c.centrale_id for c in commitments})
+
+
+async def _contact_lines_of(uow: RegistryUnitOfWork, centrale_ids: set[str]) -> dict[str, str]:
+    """How to reach each of the centrales, in one Dutch sentence."""
     lines = {}
-    for centrale_id in {c.centrale_id for c in commitments}:
+    for centrale_id in centrale_ids:
         centrale = await uow.centrales.get(centrale_id)
         contact = await uow.public_contacts.get(centrale_id)
         means = [value for value in (contact.phone, contact.email, contact.website) if value] if contact else []
