@@ -34,7 +34,8 @@ def _utc(rule: str, starts_on: date, start: time, end: time, now: datetime) -> l
 
 
 def test_the_first_saturday_at_nine_stays_nine_dutch_time_across_the_autumn_clock_change() -> None:
-    got = _utc("FREQ=MONTHLY;BYDAY=1SA;COUNT=2", date(2026, 10, 1), time(9), time(12), datetime(2026, 9, 20, tzinfo=UTC))
+    before = datetime(2026, 9, 20, tzinfo=UTC)
+    got = _utc("FREQ=MONTHLY;BYDAY=1SA;COUNT=2", date(2026, 10, 1), time(9), time(12), before)
     assert got == [
         (datetime(2026, 10, 3, 7, tzinfo=UTC), datetime(2026, 10, 3, 10, tzinfo=UTC)),  # CEST, UTC+2
         (datetime(2026, 11, 7, 8, tzinfo=UTC), datetime(2026, 11, 7, 11, tzinfo=UTC)),  # CET, UTC+1
