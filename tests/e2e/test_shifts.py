@@ -31,7 +31,13 @@ pytestmark = pytest.mark.integration
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 START = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
-PATTERN = {"rule": "FREQ=MONTHLY;BYDAY=1SA", "starts_on": "2026-10-01", "start": "09:00", "end": "12:00", "capacity": 2}
+PATTERN: dict[str, Any] = {
+    "rule": "FREQ=MONTHLY;BYDAY=1SA",
+    "starts_on": "2026-10-01",
+    "start": "09:00",
+    "end": "12:00",
+    "capacity": 2,
+}
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +148,7 @@ async def test_bad_patterns_are_422_at_their_field_without_echoing_the_rule(regi
     organisation_id, organisation = await registry.new_organisation(centrale_id, staff)
     task_id = await registry.published_task(centrale_id, organisation_id, organisation)
     url = f"/v1/centrales/{centrale_id}/tasks/{task_id}/shift-patterns"
-    cases = [
+    cases: list[tuple[dict[str, Any], list[str]]] = [
         ({"rule": "FREQ=FORTNIGHTLY;BYDAY=ZZ"}, ["body", "rule"]),
         ({"rule": "FREQ=MONTHLY;BYDAY=1SA", "starts_on": "2027-06-01"}, ["body", "rule"]),  # never-ending, too late
         ({"capacity": 0}, ["body", "capacity"]),

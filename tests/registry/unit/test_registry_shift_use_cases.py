@@ -182,14 +182,16 @@ async def test_another_organisation_does_not_find_the_task(uow: FakeRegistryUnit
 
 
 async def test_sign_ups_fill_the_shift_then_wait_and_a_cancellation_places_the_first_waiting(
-    uow: FakeRegistryUnitOfWork, task: Task
+    uow: FakeRegistryUnitOfWork, task: Task, clock: ManualClock
 ) -> None:
     await add_shift_pattern(_pattern(task), uow)
     shift_id = min(uow.tables.shifts.values(), key=lambda s: s.starts_at).id
-    anna, ben, cor = [
-        await sign_up(shifts.SignUp(task.centrale_id, task.task_id, shift_id, volunteer, "v"), uow)
-        for volunteer in task.volunteers
-    ]
+    made = []
+    for volunteer in task.volunteers:
+        clock.set(clock.now() + timedelta(minutes=1))  # one after the other: the waiting list keeps that order
+        uow.renew()
+        made.append(await sign_up(shifts.SignUp(task.centrale_id, task.task_id, shift_id, volunteer, "v"), uow))
+    anna, ben, cor = made
     assert [anna.status, ben.status, cor.status] == ["signed_up", "waiting", "waiting"]
     with pytest.raises(Conflict):
         await sign_up(shifts.SignUp(task.centrale_id, task.task_id, shift_id, task.volunteers[1], "v"), uow)
