@@ -11,6 +11,7 @@ import pytest
 
 from common.clock import ManualClock
 from common.errors import Conflict, NotFound, Rejected
+from contracts.events import TaskUpdated
 from registry.shift_rules import HORIZON, parse_rule, shift_times
 from registry.use_cases import shifts
 from registry.use_cases.shifts import (
@@ -130,6 +131,21 @@ async def test_a_pattern_gives_its_shifts_within_the_horizon_in_dutch_time_acros
         datetime(2027, 5, 1, 7, tzinfo=UTC),
     ]
     assert [(s["capacity"], s["taken"], s["left"], s["waiting"]) for s in listed["shifts"]] == [(1, 0, 1, 0)] * 3
+    # The published task's TaskUpdated carries its dated shifts in the coming eight weeks (none before March).
+    [updated] = uow.events(TaskUpdated)
+    assert isinstance(updated, TaskUpdated)
+    assert updated.dated_shifts == []
+
+
+async def test_a_published_task_tells_matching_its_dated_shifts_of_the_coming_weeks(
+    uow: FakeRegistryUnitOfWork, task: Task
+) -> None:
+    await add_shift_pattern(_pattern(task, rule="FREQ=WEEKLY;BYDAY=SA;COUNT=3", starts_on=date(2026, 12, 1)), uow)
+    [updated] = uow.events(TaskUpdated)
+    assert isinstance(updated, TaskUpdated)
+    assert [(s.starts_at.astimezone(UTC), s.capacity) for s in updated.dated_shifts] == [
+        (datetime(2026, 12, day, 8, tzinfo=UTC), 1) for day in (5, 12, 19)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -157,9 +173,9 @@ async def test_a_bounded_rule_starting_beyond_the_horizon_is_kept_and_the_daily_
     assert (await add_shift_pattern(cmd, uow))["shifts"] == 0
     clock.set(NOW + timedelta(days=30))
     uow.renew()
-    assert await extend_shifts(shifts.ExtendShifts(), uow) == {"patterns": 1, "shifts": 2}
+    assert await extend_shifts(shifts.ExtendShifts(), uow) == {"patterns": 1, "shifts": 2, "tasks_updated": 1}
     uow.renew()
-    assert await extend_shifts(shifts.ExtendShifts(), uow) == {"patterns": 0, "shifts": 0}
+    assert await extend_shifts(shifts.ExtendShifts(), uow) == {"patterns": 0, "shifts": 0, "tasks_updated": 0}
     assert sorted(s.starts_at.date() for s in uow.tables.shifts.values()) == [date(2027, 6, 5), date(2027, 6, 12)]
 
 

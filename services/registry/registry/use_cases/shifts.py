@@ -20,6 +20,7 @@ from registry.domain import TaskStatus
 from registry.repositories import Shift, ShiftPattern, Signup, Task, TaskPart
 from registry.shift_rules import HORIZON, SignupStatus, check_pattern, parse_rule, shift_times, waiting_to_place
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.tasks import emit_task_updated
 
 __all__ = [
     "AddShiftPattern",
@@ -157,6 +158,8 @@ async def add_shift_pattern(cmd: AddShiftPattern, uow: RegistryUnitOfWork) -> di
     )
     await uow.shifts.add_pattern(pattern)
     added = await _generate(uow, pattern, now, now + HORIZON)
+    if task.status == TaskStatus.PUBLISHED:
+        await emit_task_updated(uow, task)  # matching fits availability on the new shifts
     return {"id": pattern.id, "shifts": added}
 
 
@@ -180,14 +183,24 @@ async def _generate(uow: RegistryUnitOfWork, pattern: ShiftPattern, after: datet
 
 
 async def extend_shifts(cmd: ExtendShifts, uow: RegistryUnitOfWork) -> dict[str, int]:
-    """Move every pattern's horizon to now + ``HORIZON``, storing the shifts that adds; counts."""
+    """Move every pattern's horizon to now + ``HORIZON``, storing the shifts that adds; counts.
+
+    Each published task of those patterns gets a ``TaskUpdated``: its dated shifts in the coming weeks moved on
+    by a day, and matching fits availability on them.
+    """
     horizon = uow.now() + HORIZON
     patterns = await uow.shifts.patterns_generated_before(horizon)
     added = 0
     for pattern in patterns:
         added += await _generate(uow, pattern, pattern.generated_until, horizon)
         await uow.shifts.set_generated_until(pattern.id, horizon)
-    return {"patterns": len(patterns), "shifts": added}
+    updated = 0
+    for task_id in sorted({p.task_id for p in patterns}):
+        task = await uow.tasks.get_by_id(task_id)
+        if task is not None and task.status == TaskStatus.PUBLISHED:
+            await emit_task_updated(uow, task)
+            updated += 1
+    return {"patterns": len(patterns), "shifts": added, "tasks_updated": updated}
 
 
 def _places(shift: Shift, signups: Sequence[Signup]) -> dict[str, Any]:
