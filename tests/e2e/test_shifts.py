@@ -12,6 +12,7 @@ The registry runs in this process on a clock the test sets (September 2026), wit
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -90,6 +91,11 @@ async def test_a_monthly_pattern_across_the_clock_change_sign_ups_a_waiting_list
     centrale_id, staff = await registry.new_centrale()
     organisation_id, organisation = await registry.new_organisation(centrale_id, staff)
     task_id = await registry.published_task(centrale_id, organisation_id, organisation)
+    base = f"/v1/centrales/{centrale_id}/tasks/{task_id}"
+
+    created = await _ok(await http.post(f"{base}/shift-patterns", json=PATTERN, headers=organisation), 201)
+    # 20 September + 183 days = 22 March 2027: October to March, six first Saturdays.
+    assert created["shifts"] == 6
     people: list[tuple[UUID, Headers]] = []
     for _ in range(3):
         volunteer_id = await registry.register_volunteer(centrale_id, staff)
@@ -97,11 +103,6 @@ async def test_a_monthly_pattern_across_the_clock_change_sign_ups_a_waiting_list
         await registry.match(task_id, organisation_id, centrale_id, volunteer_id)  # MatchMade through Kafka
         people.append((volunteer_id, token))
     (_, anna), (_, ben), (_, cor) = people
-    base = f"/v1/centrales/{centrale_id}/tasks/{task_id}"
-
-    created = await _ok(await http.post(f"{base}/shift-patterns", json=PATTERN, headers=organisation), 201)
-    # 20 September + 183 days = 22 March 2027: October to March, six first Saturdays.
-    assert created["shifts"] == 6
     listed = await _ok(await http.get(f"{base}/shifts", headers=anna))
     starts = [datetime.fromisoformat(s["starts_at"]) for s in listed["shifts"]]
     assert starts[:2] == [datetime(2026, 10, 3, 7, tzinfo=UTC), datetime(2026, 11, 7, 8, tzinfo=UTC)]
@@ -110,6 +111,13 @@ async def test_a_monthly_pattern_across_the_clock_change_sign_ups_a_waiting_list
         "Sat 06 Mar 09:00",
     ]  # fmt: skip
     october, november = (s["id"] for s in listed["shifts"][:2])
+    # Matching learns the dated shifts of the coming eight weeks on Kafka: TaskUpdated after TaskPosted.
+    posted, updated = (await registry.events("registry.tasks.v1", task_id, 2))[:2]
+    assert [dict(r.headers)["ce_type"] for r in (posted, updated)] == [
+        b"nl.vrijwilligerscentrale.task.posted.v1",
+        b"nl.vrijwilligerscentrale.task.updated.v1",
+    ]
+    assert [datetime.fromisoformat(s["starts_at"]) for s in json.loads(updated.value)["dated_shifts"]] == starts[:2]
 
     signups = f"{base}/shifts/{november}/signups"
     first = await _ok(await http.post(signups, json={}, headers=anna), 201)
