@@ -13,6 +13,7 @@ start date). Outside the layers, like ``training_rules``: use cases call it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -93,7 +94,24 @@ def parse_rule(text: str, starts_on: date, start: time) -> rrule:
     # dateutil's rrule keeps its parts private (no public accessors): _freq, _count, _until, _dtstart.
     if parsed._freq not in _FREQUENCIES:
         raise Rejected(["a shift repeats daily at the most (FREQ DAILY, WEEKLY, MONTHLY or YEARLY)"], field="rule")
+    if not _can_fire(parsed):
+        raise Rejected(["the rule never gives a shift (e.g. the 31st of February)"], field="rule")
     return parsed
+
+
+def _can_fire(rule: rrule) -> bool:
+    """Whether the rule fires at all, read over the 800 years before dateutil's last year.
+
+    dateutil looks for a next occurrence up to the year 9999 and only stops at UNTIL or COUNT once something
+    fires, so a rule that never does ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31") would keep a request busy for half a
+    minute. The Gregorian calendar repeats every 400 years, so 800 years (twice, for a fortnightly phase) tell;
+    a daily rule is read yearly (the same days, a year at a step).
+    """
+    start = rule._dtstart.replace(year=9199, month=1, day=1, tzinfo=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        probe = rule.replace(dtstart=start, freq=YEARLY if rule._freq == DAILY else rule._freq, count=None, until=None)
+    return probe.after(start, inc=True) is not None
 
 
 def is_bounded(rule: rrule) -> bool:
@@ -107,6 +125,25 @@ def _wall_clock(rule: rrule, moment: datetime) -> datetime:
     return local if rule._dtstart.tzinfo is not None else local.replace(tzinfo=None)
 
 
+# The last moment any rule is read up to (the platform's last day, ``common.bounds.LAST_DAY``).
+_LAST_MOMENT = datetime(2100, 12, 31, 23, 59)
+
+
+def _capped(rule: rrule, until: datetime) -> rrule:
+    """The rule stopping at ``until`` (wall-clock, as its occurrences are spelled), so reading it ends there.
+
+    dateutil looks for a next occurrence up to the year 9999: a rule that never fires again (the 31st of
+    February, daily) would take half a minute. Its COUNT still counts from the start; dateutil warns about
+    COUNT beside UNTIL (RFC 5545 forbids it in the text), which here is only a bound of our own.
+    """
+    if rule._until is not None and rule._until <= until:
+        return rule
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        capped: rrule = rule.replace(until=until)
+    return capped
+
+
 def shift_times(rule: rrule, start: time, end: time, after: datetime, until: datetime) -> list[ShiftTimes]:
     """The shifts the rule gives that start after ``after`` and no later than ``until`` (both aware moments)."""
     length = datetime.combine(date.min, end) - datetime.combine(date.min, start)
@@ -116,7 +153,7 @@ def shift_times(rule: rrule, start: time, end: time, after: datetime, until: dat
     low = _wall_clock(rule, after) - timedelta(days=1)
     high = _wall_clock(rule, until) + timedelta(days=1)
     shifts = []
-    for occurrence in rule.between(low, high, inc=True):
+    for occurrence in _capped(rule, high).between(low, high, inc=True):
         starts_at = occurrence.replace(tzinfo=AMSTERDAM)
         if after < starts_at <= until:
             ends_at = (occurrence.replace(tzinfo=None) + length).replace(tzinfo=AMSTERDAM)
@@ -138,7 +175,8 @@ def check_pattern(rule: rrule, start: time, end: time, now: datetime) -> None:
             ],
             field="rule",
         )
-    if rule.after(_wall_clock(rule, now)) is None:
+    last = _LAST_MOMENT.replace(tzinfo=AMSTERDAM) if rule._dtstart.tzinfo is not None else _LAST_MOMENT
+    if _capped(rule, last).after(_wall_clock(rule, now)) is None:
         raise Rejected(["the rule gives no shift from now on"], field="rule")
 
 

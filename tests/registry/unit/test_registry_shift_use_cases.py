@@ -69,6 +69,7 @@ def test_every_other_tuesday_with_until_in_utc_and_a_night_shift_into_the_next_d
         "FREQ=WEEKLY\nRDATE:20261001",
         "DTSTART:20261001T090000\nRRULE:FREQ=WEEKLY",
         "FREQ=WEEKLY;BYDAY=XX",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31",  # never fires: refused at once, not after reading to the year 9999
     ],
 )
 def test_a_bad_rule_is_rejected_at_its_field_without_repeating_it(rule: str) -> None:

@@ -6,13 +6,14 @@ volunteer matched to the task signs up (staff for them) and cancels. Another cen
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
+from common.bounds import PlatformDate
 from common.errors import Rejected
 from registry.api._plumbing import RegistryUowDep
 from registry.api.models import Record
@@ -43,7 +44,7 @@ class PatternIn(_Body):
         description="One RFC 5545 RRULE (without DTSTART): FREQ DAILY, WEEKLY, MONTHLY or YEARLY.",
         examples=["FREQ=MONTHLY;BYDAY=1SA", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20270630"],
     )
-    starts_on: date = Field(description="The first day the rule may fire.", examples=["2026-10-01"])
+    starts_on: PlatformDate = Field(description="The first day the rule may fire.", examples=["2026-10-01"])
     start: time = Field(examples=["09:00"])
     end: time = Field(description="At or before ``start``: the next day (a night shift).", examples=["12:00"])
     capacity: int | None = Field(
