@@ -118,3 +118,13 @@ class FakeShiftRepository:
                 )
             )
         return sorted(held, key=lambda h: (h.starts_at, h.signup_id))
+
+    async def live_signups_of_match(self, match_id: UUID, starting_after: datetime) -> list[Signup]:
+        live = [
+            (self._tables.shifts[s.shift_id].starts_at, s.id, s)
+            for s in self._tables.shift_signups.values()
+            if s.match_id == match_id
+            and s.status != "cancelled"
+            and self._tables.shifts[s.shift_id].starts_at > starting_after
+        ]
+        return _stored([entry[2] for entry in sorted(live, key=lambda entry: entry[:2])])

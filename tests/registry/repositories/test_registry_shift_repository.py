@@ -78,6 +78,8 @@ async def test_one_live_sign_up_per_volunteer_and_shift_and_the_shifts_a_volunte
     waiting = signup(first, 2, "waiting")
     assert await uow.shifts.add_signup(waiting) is True
     assert [s.id for s in await uow.shifts.signups(second.id)] == [held.id]
+    assert await uow.shifts.live_signups_of_match(waiting.match_id, NOW) == [waiting]
+    assert await uow.shifts.live_signups_of_match(waiting.match_id, NOW + timedelta(days=8)) == []  # started
     assert await uow.shifts.get_signup(held.id, second.id) == held
     assert await uow.shifts.get_signup(held.id, first.id) is None
 

@@ -14,6 +14,7 @@ from common.errors import Conflict, NotFound, Rejected
 from contracts.events import TaskUpdated
 from registry.shift_rules import HORIZON, parse_rule, shift_times
 from registry.use_cases import shifts
+from registry.use_cases.calendar import RecordMatchEnded, record_match_ended
 from registry.use_cases.shifts import (
     add_shift_pattern,
     add_task_part,
@@ -237,3 +238,28 @@ async def test_only_a_volunteer_with_a_running_match_signs_up(uow: FakeRegistryU
     await uow.matches.end(match.id, NOW)
     with pytest.raises(Conflict):
         await sign_up(shifts.SignUp(task.centrale_id, task.task_id, shift_id, task.volunteers[0], "v"), uow)
+
+
+async def test_a_match_that_ends_gives_its_places_in_shifts_ahead_to_the_first_waiting(
+    uow: FakeRegistryUnitOfWork, task: Task, clock: ManualClock
+) -> None:
+    await add_shift_pattern(_pattern(task), uow)
+    first, second = sorted(uow.tables.shifts.values(), key=lambda s: s.starts_at)[:2]
+    made = []
+    for shift_id, volunteer in ((first.id, 0), (first.id, 1), (second.id, 0)):
+        clock.set(clock.now() + timedelta(minutes=1))
+        uow.renew()
+        cmd = shifts.SignUp(task.centrale_id, task.task_id, shift_id, task.volunteers[volunteer], "v")
+        made.append(await sign_up(cmd, uow))
+    assert [s.status for s in made] == ["signed_up", "waiting", "signed_up"]
+
+    match = next(m for m in uow.tables.matches.values() if m.volunteer_id == task.volunteers[0])
+    await record_match_ended(RecordMatchEnded(match.id, clock.now()), uow)
+    statuses = {s.id: (s.status, s.cancelled_by) for s in uow.tables.shift_signups.values()}
+    assert statuses == {
+        made[0].id: ("cancelled", "match-ended"),
+        made[1].id: ("signed_up", None),  # moved up
+        made[2].id: ("cancelled", "match-ended"),
+    }
+    await record_match_ended(RecordMatchEnded(match.id, clock.now()), uow)  # redelivered: nothing more
+    assert {s.id: (s.status, s.cancelled_by) for s in uow.tables.shift_signups.values()} == statuses

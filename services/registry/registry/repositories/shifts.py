@@ -160,6 +160,10 @@ class ShiftRepository(Protocol):
         """The shifts the volunteer holds a place in (not waiting, not cancelled), soonest first."""
         ...
 
+    async def live_signups_of_match(self, match_id: UUID, starting_after: datetime) -> list[Signup]:
+        """The match's sign-ups (placed or waiting) for shifts starting after ``starting_after``, soonest first."""
+        ...
+
 
 PARTS = Table("task_parts", TaskPart)
 PATTERNS = Table("shift_patterns", ShiftPattern)
@@ -263,3 +267,14 @@ class PostgresShiftRepository:
             volunteer_id,
         )
         return [SignedUpShift(**dict(row)) for row in rows]
+
+    async def live_signups_of_match(self, match_id: UUID, starting_after: datetime) -> list[Signup]:
+        """The match's sign-ups (placed or waiting) for shifts starting after ``starting_after``, soonest first."""
+        columns = ", ".join(f"u.{column}" for column in SIGNUPS.columns)
+        rows = await self._conn.fetch(
+            f"SELECT {columns} FROM shift_signups u JOIN shifts s ON s.id = u.shift_id"  # noqa: S608
+            " WHERE u.match_id = $1 AND u.status <> 'cancelled' AND s.starts_at > $2 ORDER BY s.starts_at, u.id",
+            match_id,
+            starting_after,
+        )
+        return SIGNUPS.load_all(rows)

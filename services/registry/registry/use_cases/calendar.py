@@ -20,6 +20,7 @@ from registry import domain
 from registry.feeds.ical import CalendarEntry, WeeklyShift
 from registry.repositories import CalendarFeed, Commitment
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.shifts import release_signups_of_match
 
 __all__ = [
     "CALENDAR_TOKEN_PREFIX",
@@ -129,8 +130,9 @@ async def get_calendar(query: GetCalendar, uow: RegistryUnitOfWork) -> CalendarV
 
 
 async def record_match_ended(cmd: RecordMatchEnded, uow: RegistryUnitOfWork) -> None:
-    """Remember that the match ended (a redelivered event changes nothing)."""
-    await uow.matches.end(cmd.match_id, cmd.ended_at)
+    """Remember that the match ended (a redelivered event changes nothing); its sign-ups for shifts ahead go."""
+    if await uow.matches.end(cmd.match_id, cmd.ended_at):
+        await release_signups_of_match(uow, cmd.match_id)  # its shifts ahead go to whoever waits
 
 
 def volunteer_shown_as(commitment: Commitment) -> str:

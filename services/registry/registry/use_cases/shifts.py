@@ -34,6 +34,7 @@ __all__ = [
     "cancel_signup",
     "extend_shifts",
     "list_shifts",
+    "release_signups_of_match",
     "sign_up",
 ]
 
@@ -290,7 +291,23 @@ async def cancel_signup(cmd: CancelSignup, uow: RegistryUnitOfWork) -> list[UUID
         raise NotFound(f"sign-up {cmd.signup_id} not found")
     if signup.status == SignupStatus.CANCELLED:
         raise Conflict("the sign-up is cancelled already")
-    signup = replace(signup, status=SignupStatus.CANCELLED.value, cancelled_at=uow.now(), cancelled_by=cmd.by)
+    return await _cancel(uow, shift, signup, cmd.by)
+
+
+async def release_signups_of_match(uow: RegistryUnitOfWork, match_id: UUID) -> int:
+    """Cancel an ended match's sign-ups for shifts still ahead, each place going to the first waiting; how many."""
+    released = 0
+    for signup in await uow.shifts.live_signups_of_match(match_id, uow.now()):
+        shift = await uow.shifts.get_shift(signup.shift_id, signup.task_id, lock=True)
+        assert shift is not None, "a sign-up's shift stays"
+        await _cancel(uow, shift, signup, "match-ended")
+        released += 1
+    return released
+
+
+async def _cancel(uow: RegistryUnitOfWork, shift: Shift, signup: Signup, by: str) -> list[UUID]:
+    """Cancel the sign-up and give free places to the waiting, in the order they came; the placed, by id."""
+    signup = replace(signup, status=SignupStatus.CANCELLED.value, cancelled_at=uow.now(), cancelled_by=by)
     await uow.shifts.update_signup(signup, ["status", "cancelled_at", "cancelled_by"])
     signups = await uow.shifts.signups(shift.id)
     taken = sum(1 for s in signups if s.status == SignupStatus.SIGNED_UP)
