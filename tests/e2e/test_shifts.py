@@ -4,7 +4,8 @@ An organisation gives its task a monthly pattern ("the first Saturday, 09:00-12:
 2026: the shifts stay at 09:00 Dutch time on both sides of the clock change of 25 October (07:00 UTC on 3 October,
 08:00 UTC on 7 November). Three matched volunteers (their matches arrive as MatchMade on Kafka) sign up for a shift
 of two places: the third waits, and takes the place when the second cancels. Their calendar feeds carry the shifts
-they hold, at 09:00 Europe/Amsterdam. The daily job moves the six-month horizon on. Bad rules are 422 at their field.
+they hold, at 09:00 Europe/Amsterdam; the organisation's shows each shift held with how many signed up. The
+daily job moves the six-month horizon on. Bad rules are 422 at their field.
 
 The registry runs in this process on a clock the test sets (September 2026), with its consumers and outbox relay.
 """
@@ -142,6 +143,13 @@ async def test_a_monthly_pattern_across_the_clock_change_sign_ups_a_waiting_list
         datetime(2026, 11, 7, 8, tzinfo=UTC)
     ]
     assert _shift_events(await _calendar(registry, ben)) == []
+    # The organisation's feed: each shift someone holds, with how many (never who).
+    org_calendar = await _calendar(registry, organisation)
+    staffed = [e for e in org_calendar.events if str(e["uid"]).startswith("shift-")]
+    assert sorted((e.DTSTART.astimezone(UTC), e.DTSTART.hour, str(e["summary"])) for e in staffed) == [
+        (datetime(2026, 10, 3, 7, tzinfo=UTC), 9, "Boodschappenbus rijden: 1 van 2 plaatsen bezet"),
+        (datetime(2026, 11, 7, 8, tzinfo=UTC), 9, "Boodschappenbus rijden: 2 van 2 plaatsen bezet"),
+    ]
 
     clock.set(START + timedelta(days=31))  # the horizon moves to 23 April 2027: the first Saturday of April
     run = await _run_job(registry, "extend-shifts")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
-from registry.repositories import Shift, ShiftPattern, SignedUpShift, Signup, TaskPart
+from registry.repositories import Shift, ShiftPattern, SignedUpShift, Signup, StaffedShift, TaskPart
 
 if TYPE_CHECKING:
     from tests.registry.fakes import FakeTables
@@ -128,3 +128,31 @@ class FakeShiftRepository:
             and self._tables.shifts[s.shift_id].starts_at > starting_after
         ]
         return _stored([entry[2] for entry in sorted(live, key=lambda entry: entry[:2])])
+
+    async def staffed_shifts_of_organisation(
+        self, organisation_id: UUID, starting_after: datetime
+    ) -> list[StaffedShift]:
+        staffed = []
+        for shift in self._tables.shifts.values():
+            task = self._tables.tasks[shift.task_id]
+            taken = sum(
+                1 for u in self._tables.shift_signups.values() if u.shift_id == shift.id and u.status == "signed_up"
+            )
+            if task.organisation_id != organisation_id or shift.starts_at <= starting_after or not taken:
+                continue
+            part = self._tables.task_parts.get(shift.part_id) if shift.part_id is not None else None
+            area = self._tables.postcode_areas.get(task.postcode_area) if task.postcode_area else None
+            staffed.append(
+                StaffedShift(
+                    shift_id=shift.id,
+                    centrale_id=shift.centrale_id,
+                    starts_at=shift.starts_at,
+                    ends_at=shift.ends_at,
+                    title=task.title + (f": {part.title}" if part is not None else ""),
+                    capacity=shift.capacity,
+                    taken=taken,
+                    postcode=task.postcode,
+                    place=area.place if area is not None else None,
+                )
+            )
+        return sorted(staffed, key=lambda s: (s.starts_at, s.shift_id))

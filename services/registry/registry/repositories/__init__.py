@@ -114,6 +114,7 @@ from registry.repositories.shifts import (
     ShiftRepository,
     SignedUpShift,
     Signup,
+    StaffedShift,
     TaskPart,
 )
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
@@ -248,6 +249,7 @@ __all__ = [
     "ShiftRepository",
     "SignedUpShift",
     "Signup",
+    "StaffedShift",
     "Task",
     "TaskPart",
     "TaskReference",

@@ -18,6 +18,7 @@ __all__ = [
     "ShiftRepository",
     "SignedUpShift",
     "Signup",
+    "StaffedShift",
     "TaskPart",
 ]
 
@@ -101,6 +102,21 @@ class SignedUpShift:
     place: str | None
 
 
+@dataclass(frozen=True)
+class StaffedShift:
+    """A shift of an organisation's task that someone holds a place in, with how many do (no one's name)."""
+
+    shift_id: UUID
+    centrale_id: str
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    capacity: int
+    taken: int
+    postcode: str | None
+    place: str | None
+
+
 class ShiftRepository(Protocol):
     """Parts, patterns, shifts and sign-ups."""
 
@@ -162,6 +178,12 @@ class ShiftRepository(Protocol):
 
     async def live_signups_of_match(self, match_id: UUID, starting_after: datetime) -> list[Signup]:
         """The match's sign-ups (placed or waiting) for shifts starting after ``starting_after``, soonest first."""
+        ...
+
+    async def staffed_shifts_of_organisation(
+        self, organisation_id: UUID, starting_after: datetime
+    ) -> list[StaffedShift]:
+        """The organisation's shifts starting after ``starting_after`` that someone holds a place in, soonest first."""
         ...
 
 
@@ -278,3 +300,20 @@ class PostgresShiftRepository:
             starting_after,
         )
         return SIGNUPS.load_all(rows)
+
+    async def staffed_shifts_of_organisation(
+        self, organisation_id: UUID, starting_after: datetime
+    ) -> list[StaffedShift]:
+        """The organisation's shifts starting after ``starting_after`` that someone holds a place in, soonest first."""
+        rows = await self._conn.fetch(
+            "SELECT s.id AS shift_id, s.centrale_id, s.starts_at, s.ends_at,"
+            " t.title || COALESCE(': ' || p.title, '') AS title, s.capacity, count(*)::int AS taken, t.postcode,"
+            " a.place FROM shifts s JOIN tasks t ON t.id = s.task_id"
+            " JOIN shift_signups u ON u.shift_id = s.id AND u.status = 'signed_up'"
+            " LEFT JOIN task_parts p ON p.id = s.part_id LEFT JOIN postcode_areas a ON a.pc4 = t.postcode_area"
+            " WHERE t.organisation_id = $1 AND s.starts_at > $2"
+            " GROUP BY s.id, t.title, p.title, t.postcode, a.place ORDER BY s.starts_at, s.id",
+            organisation_id,
+            starting_after,
+        )
+        return [StaffedShift(**dict(row)) for row in rows]

@@ -126,7 +126,8 @@ async def get_calendar(query: GetCalendar, uow: RegistryUnitOfWork) -> CalendarV
     commitments = await uow.calendar_feeds.commitments_of_organisation(feed.owner_id)
     contacts = await _contact_lines(uow, commitments)
     name = f"Vrijwilligers van {commitments[0].organisation_name}" if commitments else "Vrijwilligers"
-    return CalendarView(name, [_organisation_entry(c, contacts[c.centrale_id]) for c in commitments])
+    entries = [_organisation_entry(c, contacts[c.centrale_id]) for c in commitments]
+    return CalendarView(name, entries + await _staffed_shifts(uow, feed.owner_id))
 
 
 async def record_match_ended(cmd: RecordMatchEnded, uow: RegistryUnitOfWork) -> None:
@@ -184,6 +185,22 @@ async def _signed_up_shifts(uow: RegistryUnitOfWork, volunteer_id: UUID) -> list
             uid=f"shift-{shift.signup_id}",
             summary=shift.title,
             description=f"Dienst bij {shift.organisation_name}. {contacts[shift.centrale_id]}",
+            location=" ".join(part for part in (shift.postcode, shift.place) if part) or None,
+            first_day=domain.dutch_date(shift.starts_at),
+            one_off=(shift.starts_at, shift.ends_at),
+        )
+        for shift in shifts
+    ]
+
+
+async def _staffed_shifts(uow: RegistryUnitOfWork, organisation_id: UUID) -> list[CalendarEntry]:
+    """The organisation's dated shifts ahead that someone signed up for, with how many (never who)."""
+    shifts = await uow.shifts.staffed_shifts_of_organisation(organisation_id, uow.now())
+    return [
+        CalendarEntry(
+            uid=f"shift-{shift.shift_id}",
+            summary=f"{shift.title}: {shift.taken} van {shift.capacity} plaatsen bezet",
+            description=f"{shift.title}, dienst met {shift.taken} vrijwilliger(s) aangemeld.",
             location=" ".join(part for part in (shift.postcode, shift.place) if part) or None,
             first_day=domain.dutch_date(shift.starts_at),
             one_off=(shift.starts_at, shift.ends_at),
