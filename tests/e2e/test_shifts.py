@@ -169,6 +169,7 @@ async def test_bad_patterns_are_422_at_their_field_without_echoing_the_rule(regi
         ({"rule": "FREQ=MONTHLY;BYDAY=1SA", "starts_on": "2027-06-01"}, ["body", "rule"]),  # never-ending, too late
         ({"capacity": 0}, ["body", "capacity"]),
         ({"end": "09:00"}, ["body", "end"]),
+        ({"start": "09:00+01:00"}, ["body", "start"]),
     ]
     for change, loc in cases:
         response = await registry.http.post(url, json=PATTERN | change, headers=organisation)

@@ -74,6 +74,11 @@ def parse_rule(text: str, starts_on: date, start: time) -> rrule:
     body = _rule_text(text)
     if not body or "\n" in body or "\r" in body or "DTSTART" in body.upper():
         raise Rejected([f"give one RRULE line without DTSTART ({_EXAMPLE})"], field="rule")
+    if any(part in body.upper() for part in ("BYHOUR", "BYMINUTE", "BYSECOND")):
+        # The pattern's start and end say when a shift is; these would make many shifts a day (thousands of rows).
+        raise Rejected(
+            ["the shift's start and end give its time: leave out BYHOUR, BYMINUTE and BYSECOND"], field="rule"
+        )
     if "FREQ=" not in body.upper():
         raise Rejected([f"a recurrence rule names its FREQ ({_EXAMPLE})"], field="rule")
     first = datetime.combine(starts_on, start)
@@ -94,6 +99,8 @@ def parse_rule(text: str, starts_on: date, start: time) -> rrule:
     # dateutil's rrule keeps its parts private (no public accessors): _freq, _count, _until, _dtstart.
     if parsed._freq not in _FREQUENCIES:
         raise Rejected(["a shift repeats daily at the most (FREQ DAILY, WEEKLY, MONTHLY or YEARLY)"], field="rule")
+    if parsed._interval < 1:  # dateutil takes INTERVAL=0 and would then read the same day forever
+        raise Rejected(["INTERVAL is a whole number from 1"], field="rule")
     if not _can_fire(parsed):
         raise Rejected(["the rule never gives a shift (e.g. the 31st of February)"], field="rule")
     return parsed

@@ -71,6 +71,8 @@ def test_every_other_tuesday_with_until_in_utc_and_a_night_shift_into_the_next_d
         "DTSTART:20261001T090000\nRRULE:FREQ=WEEKLY",
         "FREQ=WEEKLY;BYDAY=XX",
         "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31",  # never fires: refused at once, not after reading to the year 9999
+        "FREQ=DAILY;INTERVAL=0",  # dateutil would read the same day forever
+        "FREQ=DAILY;BYHOUR=9,10,11",  # many shifts a day: the start and end fields say the time
     ],
 )
 def test_a_bad_rule_is_rejected_at_its_field_without_repeating_it(rule: str) -> None:

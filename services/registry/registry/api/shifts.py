@@ -10,7 +10,7 @@ from datetime import time
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
 from common.bounds import PlatformDate
@@ -51,6 +51,13 @@ class PatternIn(_Body):
         None, ge=1, le=1000, description="Places per shift; left out: the part's, else the task's capacity."
     )
     part_id: UUID | None = Field(None, description="The part of the task these shifts are for.")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _wall_clock(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("give the Dutch wall-clock time without an offset, e.g. 09:00")
+        return value
 
 
 class SignupIn(_Body):
