@@ -321,7 +321,7 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
     "shifts": ("centrale_id",),
     "shift_signups": ("centrale_id", "status", "signed_up_by", "cancelled_by"),
     # The shared runtime's tables: events carry no personal data (tests/registry/integration/test_events_privacy.py).
-    "outbox": ("topic", "key", "headers"),
+    "outbox": ("topic", "key", "headers", "traceparent"),  # traceparent: W3C trace and span ids, nothing of a person
     "inbox": ("consumer", "event_type"),
     "job_runs": ("job", "kind", "status", "counts", "error", "requested_by"),
     "schema_migrations": ("name", "checksum"),
