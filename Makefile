@@ -115,6 +115,11 @@ tools: ## Build or install the deployment check tools once per version (helm, ku
 check-asyncapi: ## Check docs/asyncapi/ with the official AsyncAPI parser (no errors allowed)
 	@tools/ensure-tools.sh node >/dev/null && node tools/node/validate-asyncapi.mjs docs/asyncapi/*.json
 
+.PHONY: check-alerts
+check-alerts: ## promtool check rules and promtool test rules on deploy/observability (Debian's prometheus package)
+	@command -v promtool >/dev/null || { echo "promtool not found: apt-get install --no-install-recommends prometheus" >&2; exit 1; }
+	@promtool check rules deploy/observability/alerts.yaml && promtool test rules deploy/observability/alerts.test.yaml
+
 .PHONY: check-chart
 check-chart: ## helm lint --strict and helm template | kubernetes-validate --strict on deploy/helm
 	@tools/check-chart.sh

@@ -1,8 +1,8 @@
 """The alert rules and the Grafana dashboard under deploy/observability: well formed, on metrics that exist.
 
-A structural check (promtool is not built in CI: its fresh build from the Go module proxy takes far longer than
-the few minutes a CI step may): every rule and panel names only series a service really exposes, every
-alert has a severity and the text the README's runbook refers to, and the README explains every alert.
+What promtool (`make check-alerts`, in CI) cannot check: every rule and panel names only series a service
+really exposes, every alert has a severity and the text the README's runbook refers to, and the README
+explains every alert.
 """
 
 from __future__ import annotations

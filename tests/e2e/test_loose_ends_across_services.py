@@ -12,7 +12,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -175,6 +175,18 @@ def _task() -> dict[str, Any]:
     }
 
 
+def worked_on(days_ago: int) -> date:
+    """The day ``days_ago`` (5 to 10) days back, moved so that all six such days lie in one month.
+
+    Hours split over two months would make reporting suppress a one-person month, and with it the period's
+    total (complementary suppression): the expected figures must not depend on the day the test runs.
+    """
+    last = dutch_today() - timedelta(days=5)
+    if last.day <= 5:
+        last = last.replace(day=1) - timedelta(days=1)
+    return last - timedelta(days=days_ago - 5)
+
+
 class Hours:
     """The registry's hours routes for one organisation and its volunteers."""
 
@@ -185,7 +197,7 @@ class Hours:
         """Logged by the organisation (counts at once) or, with ``volunteer``, by the volunteer (waits)."""
         path = f"/v1/me/matches/{match_id}/hours" if volunteer else f"/matches/{match_id}/hours"
         url = f"{self.registry}{path}" if volunteer else f"{self.base}{path}"
-        day = (dutch_today() - timedelta(days=days_ago)).isoformat()
+        day = worked_on(days_ago).isoformat()
         response = await self.http.post(
             url, json={"worked_on": day, "hours": hours}, headers=volunteer or self.organisation
         )
@@ -200,10 +212,10 @@ class Hours:
 
 
 async def _match(platform: Platform, centrale_id: str, organisation_id: str, task_id: str, volunteer_id: str) -> UUID:
-    """A match made twelve days ago, published as matching does; waits until the registry recorded it."""
+    """A match made forty days ago (before every worked day), published as matching does; waits until recorded."""
     made = MatchMade(
         match_id=uuid4(), task_id=UUID(task_id), volunteer_id=UUID(volunteer_id), organisation_id=UUID(organisation_id),
-        centrale_id=centrale_id, volunteer_centrale_id=centrale_id, made_at=datetime.now(UTC) - timedelta(days=12),
+        centrale_id=centrale_id, volunteer_centrale_id=centrale_id, made_at=datetime.now(UTC) - timedelta(days=40),
     )  # fmt: skip
     envelope = EventEnvelope(
         source="/regions/testregio/matching", type=made.event_type, subject=made.subject(), tenant=centrale_id,

@@ -149,6 +149,8 @@ CHART_NAMES: dict[str, str] = {
     "trends": N_("Trends per month"),
     "hours-by-theme": N_("Hours by theme"),
     "gaps-by-district": N_("Gaps by district: tasks open and volunteers waiting"),
+    "supply-demand": N_("Supply and demand by theme: open places and fitting volunteers"),
+    "top-gaps": N_("Largest shortages by district and theme"),
 }
 
 ORGANISATION_STATUSES: dict[str, str] = {

@@ -78,6 +78,10 @@ class Figures(BaseModel):
     generated_at: datetime
     headline: list[Headline]
     tables: list[Table]
+    readings: list[str] = Field(
+        default_factory=list,
+        description="A municipality's supply and demand in plain Dutch sentences (empty for other scopes).",
+    )
 
     def table(self, table_id: str) -> Table | None:
         """The table with this id, if the report has it."""

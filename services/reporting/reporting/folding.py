@@ -9,13 +9,11 @@ an hours entry its snapshot holds.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 import asyncpg
 
 from common.locks import KeyedLock
 from common.logging import get_logger
+from common.polling import PollingWorker
 from common.runtime import Runtime
 from reporting.projections import SWITCH_GATE
 
@@ -44,13 +42,13 @@ async def fold_hours(pool: asyncpg.Pool, *, chunk: int = FOLD_CHUNK) -> int:
             return total
 
 
-class HoursFolder:
+class HoursFolder(PollingWorker):
     """The background worker that keeps the hours queue short (a ``ServiceSpec`` worker)."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
+        # A fold empties the queue; rest after it too, so each rest gathers the next burst into large chunks.
+        super().__init__("reporting-hours-folder", _POLL_S, rest_after_work=True)
         self._pool = pool
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     @classmethod
     def of(cls, runtime: Runtime) -> HoursFolder:
@@ -58,25 +56,10 @@ class HoursFolder:
         assert runtime.pool is not None, "workers start after the pool"
         return cls(runtime.pool)
 
-    async def start(self) -> None:
-        """Start folding in the background."""
-        self._task = asyncio.create_task(self._loop(), name="reporting-hours-folder")
-
-    async def stop(self, timeout: float) -> None:
-        """Stop after the chunk in hand (or cancel it after ``timeout``: its transaction rolls back)."""
-        self._stopping.set()
-        if self._task is None:
-            return
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(self._task, timeout=timeout)
-
-    async def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                if await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
-                    folded = await fold_hours(self._pool)
-                    log.debug("hours_folded", entries=folded)
-            except (OSError, asyncpg.PostgresError, TimeoutError):
-                log.exception("hours_fold_failed")  # the queue stays; the next round or read folds it
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=_POLL_S)
+    async def round(self) -> int:
+        """Fold the queued hours, if any (a failed fold leaves the queue: the next round or read folds it)."""
+        if not await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
+            return 0
+        folded = await fold_hours(self._pool)
+        log.debug("hours_folded", entries=folded)
+        return folded

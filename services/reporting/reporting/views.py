@@ -9,7 +9,7 @@ from reporting.cube import REGION, Cube, Key, Shown
 from reporting.documents import Column, Figures, Headline, PeriodOut, Row, ScopeKind, ScopeOut, Table
 from reporting.kpis import KPIS, kpi
 from reporting.periods import Period, month_label
-from reporting.supply_demand import supply_demand_tables
+from reporting.supply_demand import readings, supply_demand_tables
 
 __all__ = ["Column", "Figures", "Headline", "PeriodOut", "Row", "ScopeOut", "Table", "figures", "partner_figures"]
 
@@ -217,6 +217,7 @@ def figures(cube: Cube, scope: str) -> Figures:
         generated_at=datetime.now(UTC),
         headline=_headline(cube, scope),
         tables=tables,
+        readings=readings(tables, info.name) if kind == "municipality" else [],
     )
 
 

@@ -39,7 +39,7 @@ async def test_a_municipality_reader_opens_and_prints_the_period_report(
     await journey.click("main a:has-text('Perioderapportage')")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Vrijwilligerswerk in Utrecht: rapportage")
     charts = await page.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth > 0).length")
-    assert charts == 3, "the three charts load from the portal (same origin, under its CSP)"
+    assert charts == 5, "the five charts (supply and demand too) load from the portal (same origin, under its CSP)"
     await journey.screenshot("rapportage")
     async with page.expect_download() as download_info:
         await page.locator("a:has-text('Downloaden als CSV')").first.click()

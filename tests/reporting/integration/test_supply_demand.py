@@ -159,6 +159,12 @@ async def test_the_report_reads_it_in_plain_dutch_and_the_csv_and_chart_carry_it
     assert "In Noord zijn 10 plekken in zorg open en 6 passende vrijwilligers beschikbaar." in page
     assert "In Zuid wachten minder dan 5 passende vrijwilligers op een taak in taal" in page
     assert "eind november 2026 0,73 passende vrijwilligers per open plek, meer dan eind oktober 2026 (0,53)" in page
+    # The same sentences come with the municipality's figures (the portal's municipality pages show them).
+    figures = await service.json(f"{BASE}/figures", period="2026-10..2026-11")
+    assert "In Noord zijn 10 plekken in zorg open en 6 passende vrijwilligers beschikbaar." in figures["readings"]
+    assert any("0,73 passende vrijwilligers per open plek" in sentence for sentence in figures["readings"])
+    region = await service.json("/v1/region/figures", period="2026-10..2026-11")
+    assert region["readings"] == []
     response = await service.http.get(f"{BASE}/figures.csv", params={"period": "2026-10"}, headers=service.ops)
     rows = {(r["table"], r["row_key"], r["column_key"]): r["value"] for r in csv.DictReader(io.StringIO(response.text))}
     assert rows[("supply_demand", "zorg", "supply")] == "9"

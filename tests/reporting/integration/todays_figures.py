@@ -43,7 +43,8 @@ def _cells(cube: Cube) -> dict[Any, tuple[Any, Any]]:
 def _outputs(document: Figures, *, charts: bool = True) -> dict[str, str]:
     """A scope's JSON, CSV and every chart, as a reader downloads them (the generation time fixed)."""
     tables = [table for table in document.tables if table.id not in _NEW_TABLES]
-    fixed = document.model_copy(update={"generated_at": _GENERATED, "tables": tables})
+    # The readings are sentences about the new (supply and demand) tables, which the old code did not have.
+    fixed = document.model_copy(update={"generated_at": _GENERATED, "tables": tables, "readings": []})
     outputs = {"json": fixed.model_dump_json(), "csv": figures_csv(fixed)}
     if charts:
         outputs.update({name: chart(fixed, name) for name, chart in CHARTS.items() if name not in _NEW_CHARTS})

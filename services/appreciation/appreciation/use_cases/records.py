@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from appreciation.domain import Award, Certificate, VolunteerRecord, summarise_record
 from appreciation.domain.trainings import TrainingFollowed, trainings_followed
 from appreciation.unit_of_work import AppreciationUnitOfWork
+from common.clock import DUTCH_TIME
 from common.errors import NotFound
 
 __all__ = [
@@ -133,8 +134,8 @@ async def centrale_awards(query: ListCentraleAwards, uow: AppreciationUnitOfWork
     """The centrale's awards in the period, with counts per rule."""
     awards = await uow.awards.of_centrale(
         query.centrale_id,
-        datetime.combine(query.start, time(), UTC),
-        datetime.combine(query.end + timedelta(days=1), time(), UTC),
+        datetime.combine(query.start, time(), DUTCH_TIME),  # the days are Dutch days
+        datetime.combine(query.end + timedelta(days=1), time(), DUTCH_TIME),
     )
     counts: dict[str, int] = {}
     for award in awards:

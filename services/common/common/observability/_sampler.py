@@ -23,6 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from common.kafka import KafkaTarget, kafka_client_options
 from common.logging import get_logger
 from common.observability._metrics import JobState, Metrics
+from common.polling import PollingWorker
 from contracts import TOPICS, dead_letter_topic
 
 __all__ = ["MetricsSampler"]
@@ -37,7 +38,7 @@ _SAMPLE_TIMEOUT_S = 10.0
 _REQUEST_TIMEOUT_MS = 10_000
 
 
-class MetricsSampler:
+class MetricsSampler(PollingWorker):
     """A background worker that refreshes ``Metrics.sampled`` every ``interval_s`` seconds."""
 
     def __init__(
@@ -53,10 +54,10 @@ class MetricsSampler:
         jobs: Sequence[str] = (),
         ready: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
+        super().__init__(f"{service}-metrics-sampler", interval_s, rest_after_work=True)
         self._service = service
         self._metrics = metrics
         self._sampled = metrics.sampled
-        self._interval_s = interval_s
         self._kafka = kafka
         self._topics = sorted(topics)
         names = {topic.name for topic in TOPICS}
@@ -71,29 +72,18 @@ class MetricsSampler:
         self._dlq_partitions: list[TopicPartition] = []
         # Per dead-letter partition: the offsets of the records this service dead-lettered, in order.
         self._letters: dict[TopicPartition, list[int]] = {}
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
 
-    async def start(self) -> None:
-        """Sample now and then every interval, in the background."""
-        self._task = asyncio.create_task(self._loop(), name=f"{self._service}-metrics-sampler")
+    async def round(self) -> int:
+        """One sample, bounded in time (a hung broker or database waits for the next round)."""
+        try:
+            await asyncio.wait_for(self.sample(), timeout=_SAMPLE_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("metrics_sample_timed_out", timeout_s=_SAMPLE_TIMEOUT_S)
+        return 1
 
-    async def stop(self, timeout: float) -> None:
-        """Stop sampling and close the Kafka clients."""
-        self._stopping.set()
-        if self._task is not None:
-            with contextlib.suppress(TimeoutError):  # wait_for cancelled it
-                await asyncio.wait_for(self._task, timeout=timeout)
+    async def closing(self) -> None:
+        """Close the Kafka clients."""
         await self._close_kafka()
-
-    async def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await asyncio.wait_for(self.sample(), timeout=_SAMPLE_TIMEOUT_S)
-            except TimeoutError:
-                log.warning("metrics_sample_timed_out", timeout_s=_SAMPLE_TIMEOUT_S)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval_s)
 
     async def sample(self) -> None:
         """Read every sampled value once (tests call this directly)."""

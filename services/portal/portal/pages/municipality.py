@@ -19,7 +19,7 @@ __all__ = ["router"]
 
 router = APIRouter()
 
-CHARTS = ("trends", "hours-by-theme", "gaps-by-district")
+CHARTS = ("trends", "hours-by-theme", "gaps-by-district", "supply-demand", "top-gaps")
 # A period as reporting names it: a year, a quarter or a month.
 PERIOD = re.compile(r"^[0-9]{4}(-Q[1-4]|-[01][0-9])?$")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from common.auth import Caller, CallerDep, Role, require_centrale_access
 from common.bounds import FIRST_DAY, LAST_DAY
+from common.clock import DUTCH_TIME
 from common.errors import Forbidden, Rejected
 from registry.api._plumbing import RegistryUowDep
 from registry.api.account_models import AccessEntryOut
@@ -42,8 +43,8 @@ async def centrale_trail(
     centrale_id: str,
     caller: CallerDep,
     uow: RegistryUowDep,
-    since: Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, description="First day (inclusive, UTC).")],
-    until: Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, description="Last day (inclusive, UTC).")],
+    since: Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, description="First day (inclusive, Dutch time).")],
+    until: Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, description="Last day (inclusive, Dutch time).")],
     account_id: Annotated[UUID | None, Query(description="Only this person's accesses.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -53,8 +54,8 @@ async def centrale_trail(
         raise Rejected(["until lies before since"], field="until", location="query")
     query = audit.CentraleAccessLog(
         centrale_id,
-        datetime.combine(since, time(), tzinfo=UTC),
-        datetime.combine(until, time(), tzinfo=UTC) + timedelta(days=1),
+        datetime.combine(since, time(), tzinfo=DUTCH_TIME),  # the days are Dutch days
+        datetime.combine(until + timedelta(days=1), time(), tzinfo=DUTCH_TIME),
         account_id,
         limit,
         offset,

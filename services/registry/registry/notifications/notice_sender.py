@@ -7,7 +7,6 @@ digest) as one digest. Instances share the work: notices are claimed with ``FOR 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import smtplib
 from datetime import timedelta
 from typing import cast
@@ -17,6 +16,7 @@ import asyncpg
 from common.clock import Clock
 from common.jobs import DailyAt, latest_due
 from common.logging import get_logger
+from common.polling import PollingWorker
 from common.runtime import BackgroundWorker, Runtime
 from common.uow import Origin, unit_of_work
 from registry.config import Settings
@@ -40,45 +40,21 @@ log = get_logger(__name__)
 _RECIPIENTS_PER_ROUND = 20
 
 
-class NoticeSender:
+class NoticeSender(PollingWorker):
     """Sends due notices, one mail per person; several registry instances may run one each."""
 
     def __init__(self, pool: asyncpg.Pool, settings: Settings, clock: Clock) -> None:
+        super().__init__("notice-sender", settings.messages_poll_interval_s)
         self._pool = pool
         self._settings = settings
         self._clock = clock
         self._origin = Origin.of_job(service="registry", region=settings.region, job="notice-sender")
         self._gather = timedelta(seconds=settings.notice_gather_s)
         self._digest = DailyAt(settings.notice_digest_at)
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Start sending in the background."""
-        self._task = asyncio.create_task(self.run(), name="notice-sender")
-
-    async def stop(self, timeout: float) -> None:
-        """Finish the mail in hand within ``timeout`` seconds; after that it is abandoned (and sent later)."""
-        self._stopping.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(self._task, timeout=timeout)
-        except TimeoutError:
-            log.warning("notice_sender_stop_timed_out")
-
-    async def run(self) -> None:
-        """Send what is due, then wait for the poll interval; until stopped."""
-        while not self._stopping.is_set():
-            try:
-                handled = await self.send_due()
-            except Exception:
-                log.warning("notice_round_failed", exc_info=True)
-                handled = 0
-            if handled:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._settings.messages_poll_interval_s)
+    async def round(self) -> int:
+        """Mail the people with notices due."""
+        return await self.send_due()
 
     async def send_due(self) -> int:
         """Mail every person with notices due (each in a unit of work of its own); how many mails were handled."""
@@ -90,7 +66,7 @@ class NoticeSender:
             )
         handled = 0
         for recipient_kind, recipient_id in recipients:
-            if self._stopping.is_set():
+            if self.stopping:
                 break
             async with unit_of_work(self._pool, self._origin, self._clock, PostgresRegistryUnitOfWork) as uow:
                 claim = ClaimDueNotices(recipient_kind, recipient_id, self._gather, digest_before)

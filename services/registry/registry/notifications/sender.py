@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
@@ -14,6 +13,7 @@ import asyncpg
 
 from common.clock import Clock
 from common.logging import get_logger
+from common.polling import PollingWorker
 from common.runtime import BackgroundWorker, Runtime
 from common.uow import Origin, unit_of_work
 from registry.config import Settings
@@ -38,50 +38,26 @@ log = get_logger(__name__)
 _BATCH = 20
 
 
-class ThankYouSender:
+class ThankYouSender(PollingWorker):
     """Sends due thank-you messages; several registry instances may run one each (messages are claimed)."""
 
     def __init__(self, pool: asyncpg.Pool, settings: Settings, clock: Clock) -> None:
+        super().__init__("thank-you-sender", settings.messages_poll_interval_s)
         self._pool = pool
         self._settings = settings
         self._clock = clock
         self._origin = Origin.of_job(service="registry", region=settings.region, job="thank-you-sender")
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Start sending in the background."""
-        self._task = asyncio.create_task(self.run(), name="thank-you-sender")
-
-    async def stop(self, timeout: float) -> None:
-        """Finish the message in hand within ``timeout`` seconds; after that it is abandoned (and sent later)."""
-        self._stopping.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(self._task, timeout=timeout)
-        except TimeoutError:
-            log.warning("thank_you_sender_stop_timed_out")
-
-    async def run(self) -> None:
-        """Send what is due, then wait for the poll interval; until stopped."""
-        while not self._stopping.is_set():
-            try:
-                handled = await self.send_due()
-            except Exception:
-                log.warning("thank_you_round_failed", exc_info=True)
-                handled = 0
-            if handled:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._settings.messages_poll_interval_s)
+    async def round(self) -> int:
+        """Send one batch of due messages."""
+        return await self.send_due()
 
     async def send_due(self) -> int:
         """Handle one batch of due messages in one unit of work (they stay claimed meanwhile); how many."""
         async with unit_of_work(self._pool, self._origin, self._clock, PostgresRegistryUnitOfWork) as uow:
             due = await claim_due_thank_yous(ClaimDueThankYous(limit=_BATCH), uow)
             for message in due:
-                if self._stopping.is_set():
+                if self.stopping:
                     break
                 prepared = await prepare_thank_you(
                     PrepareThankYou(message, sending_enabled=self._settings.smtp_host is not None), uow

@@ -8,8 +8,6 @@ delivers, anything else (or no answer within ``REGISTRY_WEBHOOK_TIMEOUT_S``) is 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from datetime import timedelta
 from typing import cast
@@ -19,6 +17,7 @@ import httpx
 
 from common.clock import Clock
 from common.logging import get_logger
+from common.polling import PollingWorker
 from common.runtime import BackgroundWorker, Runtime
 from common.uow import Origin, unit_of_work
 from registry.config import Settings
@@ -42,10 +41,11 @@ _USER_AGENT = "regio-platform-webhooks/1"
 _BATCH = 20
 
 
-class WebhookSender:
+class WebhookSender(PollingWorker):
     """Sends due webhook deliveries; several registry instances may run one each (deliveries are claimed)."""
 
     def __init__(self, pool: asyncpg.Pool, settings: Settings, clock: Clock) -> None:
+        super().__init__("webhook-sender", settings.webhook_poll_interval_s)
         self._pool = pool
         self._settings = settings
         self._clock = clock
@@ -55,45 +55,27 @@ class WebhookSender:
             max_delay=timedelta(seconds=settings.webhook_max_retry_s),
             max_attempts=settings.webhook_max_attempts,
         )
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
 
-    async def start(self) -> None:
-        """Start sending in the background."""
+    async def opening(self) -> None:
+        """One HTTP client for every delivery (its connections are reused per partner host)."""
         self._client = httpx.AsyncClient(
             timeout=self._settings.webhook_timeout_s, follow_redirects=False, headers={"User-Agent": _USER_AGENT}
         )
-        self._task = asyncio.create_task(self.run(), name="webhook-sender")
 
-    async def stop(self, timeout: float) -> None:
-        """Finish the delivery in hand within ``timeout`` seconds; after that it is abandoned (and sent later)."""
-        self._stopping.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(self._task, timeout=timeout)
-            except TimeoutError:
-                log.warning("webhook_sender_stop_timed_out")
+    async def closing(self) -> None:
+        """Close the HTTP client."""
         if self._client is not None:
             await self._client.aclose()
 
-    async def run(self) -> None:
-        """Send what is due, then wait for the poll interval; until stopped."""
-        while not self._stopping.is_set():
-            try:
-                sent = await self.send_due()
-            except Exception:
-                log.warning("webhook_round_failed", exc_info=True)
-                sent = 0
-            if sent:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._settings.webhook_poll_interval_s)
+    async def round(self) -> int:
+        """Send up to a batch of due deliveries."""
+        return await self.send_due()
 
     async def send_due(self) -> int:
         """Send up to a batch of due deliveries, each in its own unit of work; how many were tried."""
         tried = 0
-        while tried < _BATCH and not self._stopping.is_set():
+        while tried < _BATCH and not self.stopping:
             async with unit_of_work(self._pool, self._origin, self._clock, PostgresRegistryUnitOfWork) as uow:
                 due = await claim_due_delivery(ClaimDueDelivery(), uow)
                 if due is None:
