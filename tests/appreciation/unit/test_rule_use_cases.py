@@ -123,7 +123,9 @@ async def test_a_rule_added_later_is_evaluated_over_history_once_as_history_with
     assert ("nldoet-2027", False) in _announced(uow)
 
 
-async def test_a_rule_switched_off_is_not_evaluated_over_history(uow: FakeAppreciationUnitOfWork) -> None:
+async def test_a_rule_switched_off_is_not_evaluated_over_history_and_new_parameters_are(
+    uow: FakeAppreciationUnitOfWork,
+) -> None:
     volunteer = uuid4()
     await record_hours(RecordHours(hours_entry(volunteer, "20", date(2026, 2, 1)), trigger(date(2026, 2, 1))), uow)
 
@@ -131,6 +133,8 @@ async def test_a_rule_switched_off_is_not_evaluated_over_history(uow: FakeApprec
         rules.AddRule(CENTRALE, "hours-15", RuleKind.HOURS_MILESTONE, "15 uur", {"hours": 15}, active=False), uow
     )
     on = await rules.change_rule(rules.ChangeRule(CENTRALE, "hours-15", active=True), uow)
+    lower = await rules.change_rule(rules.ChangeRule(CENTRALE, "hours-15", params={"hours": 12}), uow)
 
-    assert (off["awarded_over_history"], on["awarded_over_history"]) == (0, 1)
+    # Switched on again, it applies as before (next activity, daily run); new parameters are evaluated now.
+    assert (off["awarded_over_history"], on["awarded_over_history"], lower["awarded_over_history"]) == (0, 0, 1)
     assert ("hours-15", True) in _announced(uow)

@@ -1,10 +1,12 @@
 """Rules as data: each centrale's own copy of the defaults, which its staff add to, change and switch off.
 
-A rule added or changed later (this year's NLdoet dates, a new milestone) is evaluated over the history once,
-when it is saved: every volunteer of the centrale who already meets it gets the award, marked **historic**, so
-it is on their record and certificate but the registry sends no thank-you for what happened before (no old
-thanks re-sent, none sent late). From then on it applies at each new activity like any rule, thanked as usual.
-Awards already given stay (their ids derive from rule, volunteer and occurrence, so nothing is given twice).
+A rule added later, or whose parameters change later (this year's NLdoet dates, a new milestone), is evaluated
+over the history once, when it is saved: every volunteer of the centrale who already meets it gets the award,
+marked **historic**, so it is on their record and certificate but the registry sends no thank-you for what
+happened before (no old thanks re-sent, none sent late). From then on it applies at each new activity like any
+rule, thanked as usual. Awards already given stay (their ids derive from rule, volunteer and occurrence, so
+nothing is given twice). A rule only switched on again applies as before: at the next activity, and in the
+daily anniversary run.
 """
 
 from __future__ import annotations
@@ -134,7 +136,11 @@ async def change_rule(command: ChangeRule, uow: AppreciationUnitOfWork) -> dict[
         current.active if command.active is None else command.active,
     )
     await uow.rules.update(changed)
-    return rule_record(changed) | {"awarded_over_history": len(await _evaluate_over_history(uow, changed))}
+    # New parameters (this year's NLdoet dates, another threshold) are evaluated over history; a rule only switched
+    # on again applies as before, at each volunteer's next activity and in the daily anniversary run.
+    reevaluate = command.params is not None and changed.params != current.params
+    awarded = await _evaluate_over_history(uow, changed) if reevaluate else []
+    return rule_record(changed) | {"awarded_over_history": len(awarded)}
 
 
 async def _evaluate_over_history(uow: AppreciationUnitOfWork, rule: Rule) -> list[uuid.UUID]:
