@@ -14,7 +14,8 @@ then, per pair on a fresh registry database, times:
 
 Pairs alternate which goes first; the ratio is the median of the per-pair ratios of rates (rows/s import ÷
 rows/s COPY), as DESIGN.md asks. The import's time is split into where it went (checking in Python, each
-write, the commit); ``--profile`` runs one more hours import under cProfile and lists the costliest functions.
+write, the commit); ``--profile`` runs one more volunteers and hours import under cProfile and lists the
+costliest functions of each.
 ``DATABASE_URL`` names a server to use; otherwise an embedded PostgreSQL starts for the run.
 """
 
@@ -168,6 +169,7 @@ def _clocked_uow(conn: Any, origin: Origin, spent: dict[str, float]) -> Postgres
         "add_tasks",
         "add_accesses",
         "save_links",
+        "add_links",
         "references",
         "task_references",
         "links",
@@ -306,19 +308,22 @@ async def run(volunteers: int, hours: int, pairs: int, seed: int, profile: bool,
     return _result(results, files, pairs, seed, source, str(version), generate_s, profiled)
 
 
-async def _profile(server_dsn: str, files: Files) -> list[dict[str, Any]]:
-    """One more hours import under cProfile: the functions with the most time of their own."""
+async def _profile(server_dsn: str, files: Files) -> dict[str, list[dict[str, Any]]]:
+    """One more volunteers and hours import under cProfile: per kind, the functions with the most time of their own."""
+    profiled: dict[str, list[dict[str, Any]]] = {}
     async with _registry_database(server_dsn) as pool:
-        for kind, path in (
-            (Kind.ORGANISATIONS, files.organisations),
-            (Kind.TASKS, files.tasks),
-            (Kind.VOLUNTEERS, files.volunteers),
-        ):
+        for kind, path in ((Kind.ORGANISATIONS, files.organisations), (Kind.TASKS, files.tasks)):
             await time_import(pool, kind, path, None)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        await time_import(pool, Kind.HOURS, files.hours, None)
-        profiler.disable()
+        for kind, path in ((Kind.VOLUNTEERS, files.volunteers), (Kind.HOURS, files.hours)):
+            profiler = cProfile.Profile()
+            profiler.enable()
+            await time_import(pool, kind, path, None)
+            profiler.disable()
+            profiled[kind.value] = _costliest(profiler)
+    return profiled
+
+
+def _costliest(profiler: cProfile.Profile) -> list[dict[str, Any]]:
     stats = pstats.Stats(profiler, stream=io.StringIO())
     rows = []
     for (filename, line, function), (_, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
@@ -373,7 +378,7 @@ def _result(
     source: str,
     version: str,
     generate_s: float,
-    profiled: list[dict[str, Any]] | None,
+    profiled: dict[str, list[dict[str, Any]]] | None,
 ) -> dict[str, Any]:
     combined = [
         (Timed(v[0].seconds + h[0].seconds), Timed(v[1].seconds + h[1].seconds))
@@ -420,9 +425,9 @@ def _lines(result: dict[str, Any]) -> Iterator[str]:
         yield f"\nwhere an import of {name} spends its time (s, mean of the pairs):"
         for part, seconds in result[name]["where_the_import_time_goes_s"].items():
             yield f"  {part:<45} {seconds:>8.2f}"
-    if result["profile"]:
-        yield "\nhours import under cProfile, most time of their own:"
-        for row in result["profile"]:
+    for name, costliest in (result["profile"] or {}).items():
+        yield f"\n{name} import under cProfile, most time of their own:"
+        for row in costliest:
             yield (
                 f"  {row['own_s']:>7.2f} s own  {row['cumulative_s']:>7.2f} s cum  {row['calls']:>9} calls"
                 f"  {row['function']}"
@@ -437,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
-    parser.add_argument("--profile", action="store_true", help="one more hours import under cProfile")
+    parser.add_argument("--profile", action="store_true", help="one more volunteers and hours import under cProfile")
     args = parser.parse_args(argv)
     result = asyncio.run(run(args.volunteers, args.hours, args.pairs, args.seed, args.profile, sys.stderr))
     args.out.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,10 @@ logged-in consulent, each waiting a moment between pages as a reader would. The 
 (``Server-Timing: app``, from request in to response out, the services' calls included) and says how many API
 calls it made (``api;desc="N calls"``): the table gives p50/p95 per page against the 300 ms target, with the
 calls per page beside it. Appreciation and reporting are not started: none of these pages calls them.
+
+The machine may be shared, so times alone say little about a change: the run also counts the CPU the portal,
+the registry, matching and their PostgreSQL backends used while the people browsed (Linux ``/proc``), per page
+served, which other work on the machine hardly moves.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -45,6 +50,7 @@ from common.localinfra.processes import ServiceProcess, free_port
 __all__ = ["main", "run"]
 
 TARGET_P95_MS = 300.0
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SERVICES = ("registry", "matching")
 PASSWORD = "een lange wachtzin voor de benchmark"
 _TIMING = re.compile(r'app;dur=(?P<app>[0-9.]+), api;desc="(?P<calls>[0-9]+) calls";dur=(?P<api>[0-9.]+)')
@@ -190,6 +196,42 @@ async def _person(
                     return
 
 
+def _cpu_s(pid: int) -> float:
+    """User and system CPU seconds a process has used so far (0 when it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    after_name = stat.rsplit(")", 1)[1].split()  # utime and stime are the 14th and 15th fields
+    return (int(after_name[11]) + int(after_name[12])) / _CLOCK_TICKS
+
+
+def _backends(databases: list[str]) -> dict[int, str]:
+    """PostgreSQL backend processes serving ``databases`` (their title names the database) → which."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        for database in databases:
+            if title.startswith("postgres: ") and f" {database} " in title:
+                found[int(entry.name)] = database
+    return found
+
+
+def _cpu_use(processes: dict[str, ServiceProcess], databases: dict[str, str]) -> dict[str, float]:
+    """CPU seconds used so far per service process and per service's database backends (``postgres <service>``)."""
+    use = {name: _cpu_s(process.process.pid) for name, process in processes.items() if process.process}
+    by_name = {database: service for service, database in databases.items()}
+    for pid, database in _backends(list(databases.values())).items():
+        key = f"postgres {by_name[database]}"
+        use[key] = use.get(key, 0.0) + _cpu_s(pid)
+    return use
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
@@ -230,7 +272,12 @@ async def run(users: int, seconds: float, task_count: int, seed: int, think_s: t
                     else:
                         token = tokens[index % len(tokens)]
                         people.append(_person(portal, token, _pages_consulent, until, think_s, person_rng, load_))
+                databases = {
+                    s: urlsplit(processes[s].env[f"{s.upper()}_DATABASE_URL"]).path.lstrip("/") for s in SERVICES
+                }
+                cpu_before = _cpu_use(processes, databases)
                 await asyncio.gather(*people)
+                cpu_after = _cpu_use(processes, databases)
             finally:
                 for process in processes.values():
                     process.stop()
@@ -253,6 +300,9 @@ async def run(users: int, seconds: float, task_count: int, seed: int, think_s: t
             "api_calls": sorted({s.api_calls for s in samples}),
             "met": p95 <= TARGET_P95_MS,
         })  # fmt: skip
+    # Backends that started during the run count from zero; one that ended during it is missed (pools keep theirs).
+    cpu_s = {name: round(used - cpu_before.get(name, 0.0), 2) for name, used in sorted(cpu_after.items())}
+    served = max(1, len(load_.samples))
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         # The machine is shared: its load says how much of the two cores the run really had.
@@ -265,6 +315,8 @@ async def run(users: int, seconds: float, task_count: int, seed: int, think_s: t
         "kafka": infra.kafka_source,
         "postgres": infra.postgres_source,
         "requests": len(load_.samples),
+        "cpu_s": cpu_s,
+        "cpu_ms_per_page": round(sum(cpu_s.values()) * 1000 / served, 1),
         "target_p95_ms": TARGET_P95_MS,
         "pages": pages,
         "met": all(page["met"] for page in pages),
@@ -277,6 +329,10 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['users']} people for {result['seconds']:.0f} s ({result['think_s'][0]}–{result['think_s'][1]} s "
         f"between pages), {result['tasks']:,} published tasks; {result['requests']:,} pages served; load average "
         f"at the end {result['load_average_at_end']} on {os.cpu_count()} CPUs.",
+        "",
+        f"CPU used while they browsed: {result['cpu_ms_per_page']} ms per page served ("
+        + ", ".join(f"{name} {seconds} s" for name, seconds in result["cpu_s"].items())
+        + ").",
         "",
         "| page | pages | server p50 | server p95 | client p95 | API calls | their time p50 | p95 ≤ 300 ms |",
         "|---|---|---|---|---|---|---|---|",

@@ -17,7 +17,7 @@ HeaderList = list[tuple[str, bytes]]
 
 
 class EventEnvelope(BaseModel):
-    """CloudEvents 1.0 attributes plus the platform's extensions (tenant, region, correlation, causation).
+    """CloudEvents 1.0 attributes plus the platform's extensions (tenant, region, correlation, causation, trace).
 
     On Kafka the attributes travel as ``ce_<name>`` headers and the payload is the JSON record value
     (CloudEvents Kafka protocol binding, binary content mode).
@@ -52,6 +52,13 @@ class EventEnvelope(BaseModel):
         default_factory=uuid4, description="Id shared by every event caused by one outside request."
     )
     causationid: UUID | None = Field(None, description="Id of the event or request that directly caused this one.")
+    # Not validated beyond being text: a malformed trace context must never dead-letter an event.
+    traceparent: str | None = Field(
+        None,
+        description="W3C trace context of the span that produced the event (CloudEvents distributed-tracing"
+        " extension); only when the producer traces.",
+        examples=["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+    )
 
     def to_headers(self) -> HeaderList:
         """Render the attributes as Kafka ``ce_*`` headers (binary content mode)."""

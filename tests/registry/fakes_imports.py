@@ -77,6 +77,12 @@ class FakeImportRepository:
         for link in links:
             self._links[(link.centrale_id, link.source, link.kind, link.external_key)] = _stored(link)
 
+    async def add_links(self, links: Sequence[ImportLink]) -> None:
+        for link in links:
+            key = (link.centrale_id, link.source, link.kind, link.external_key)
+            assert key not in self._links, "a new link's key is new (the primary key)"
+            self._links[key] = _stored(link)
+
     async def of_records(self, record_ids: Collection[UUID]) -> dict[UUID, ImportLink]:
         wanted = set(record_ids)
         return {link.record_id: _stored(link) for link in self._links.values() if link.record_id in wanted}

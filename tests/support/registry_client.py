@@ -17,10 +17,12 @@ import httpx
 
 from common.clock import Clock
 from common.localinfra.postgres import create_database
+from common.service import create_service_app
+from common.tracing import Tracing
 from contracts import EventEnvelope
 from contracts.events import MatchMade
 from registry.config import Settings
-from registry.main import create_app
+from registry.main import SPEC
 from tests.support.kafka import publish_raw, read_until
 
 __all__ = ["Headers", "Registry", "running_registry"]
@@ -184,16 +186,24 @@ class Registry:
 
 @asynccontextmanager
 async def running_registry(
-    kafka_bootstrap: str, postgres_server_dsn: str, ops_token: str, *, clock: Clock | None = None, **settings: Any
+    kafka_bootstrap: str,
+    postgres_server_dsn: str,
+    ops_token: str,
+    *,
+    clock: Clock | None = None,
+    tracing: Tracing | None = None,
+    **settings: Any,
 ) -> AsyncIterator[Registry]:
     """A registry app with its own fresh database, lifespan running (relay and consumers), over ASGI.
 
     ``settings`` override the test defaults (e.g. ``scheduler_enabled=False``: jobs only on demand);
-    ``clock``: a clock the test moves (sessions, links, limits, jobs, check-ins, reminders).
+    ``clock``: a clock the test moves (sessions, links, limits, jobs, check-ins, reminders);
+    ``tracing``: a tracer exporting where the test looks (``common.tracing``).
     """
     dsn = await create_database(postgres_server_dsn, f"registry_{secrets.token_hex(5)}")
     defaults: dict[str, Any] = {"consumer_retry_backoff_s": 0.05, "outbox_poll_interval_s": 0.2}
-    app = create_app(
+    # registry.main.create_app, with the test's tracer.
+    app = create_service_app(
         Settings(
             kafka_bootstrap_servers=kafka_bootstrap,
             region="testregio",
@@ -201,7 +211,9 @@ async def running_registry(
             ops_token=ops_token,
             **(defaults | settings),
         ),
+        SPEC,
         clock=clock,
+        tracing=tracing,
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -18,9 +18,18 @@ from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
 from common.observability import OutboxMetrics
+from common.tracing import TRACEPARENT_HEADER, current_traceparent
 from contracts import Event, EventEnvelope
 
-__all__ = ["HeaderTemplate", "OutboxRelay", "add_all_to_outbox", "add_to_outbox", "copy_to_outbox", "make_envelope"]
+__all__ = [
+    "HeaderTemplate",
+    "OutboxRelay",
+    "add_all_to_outbox",
+    "add_to_outbox",
+    "copy_to_outbox",
+    "make_envelope",
+    "record_headers",
+]
 
 log = get_logger(__name__)
 
@@ -49,14 +58,18 @@ def make_envelope(
 
 
 async def add_to_outbox(conn: Connection, event: Event, envelope: EventEnvelope) -> None:
-    """Queue ``event`` for publication; call inside the transaction that makes the change it describes."""
+    """Queue ``event`` for publication; call inside the transaction that makes the change it describes.
+
+    The current span's ``traceparent`` (if tracing is on) goes with it, for the relay's ``ce_traceparent``.
+    """
     headers = [[name, value.decode()] for name, value in envelope.to_headers()]
     await conn.execute(
-        "INSERT INTO outbox (topic, key, headers, payload) VALUES ($1, $2, $3::jsonb, $4)",
+        "INSERT INTO outbox (topic, key, headers, payload, traceparent) VALUES ($1, $2, $3::jsonb, $4, $5)",
         event.topic,
         envelope.subject,
         json.dumps(headers),
         event.model_dump_json().encode(),
+        current_traceparent(),
     )
 
 
@@ -67,13 +80,14 @@ async def add_all_to_outbox(conn: Connection, events: Sequence[tuple[Event, Even
             await add_to_outbox(conn, event, envelope)
         return
     await conn.execute(
-        "INSERT INTO outbox (topic, key, headers, payload)"
-        " SELECT topic, key, headers, payload FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])"
+        "INSERT INTO outbox (topic, key, headers, payload, traceparent)"
+        " SELECT topic, key, headers, payload, $5 FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])"
         " WITH ORDINALITY AS queued (topic, key, headers, payload, n) ORDER BY n",
         [event.topic for event, _ in events],
         [envelope.subject for _, envelope in events],
         [json.dumps([[name, value.decode()] for name, value in envelope.to_headers()]) for _, envelope in events],
         [event.model_dump_json().encode() for event, _ in events],
+        current_traceparent(),
     )
 
 
@@ -119,8 +133,25 @@ class HeaderTemplate:
 
 async def copy_to_outbox(conn: Connection, rows: Sequence[tuple[str, str, str, bytes]]) -> None:
     """Queue events already rendered, (topic, key, headers JSON, payload) each, with one COPY, in the order given."""
-    if rows:
+    if not rows:
+        return
+    traceparent = current_traceparent()
+    if traceparent is None:
         await conn.copy_records_to_table("outbox", records=rows, columns=("topic", "key", "headers", "payload"))
+        return
+    await conn.copy_records_to_table(
+        "outbox",
+        records=[(*row, traceparent) for row in rows],
+        columns=("topic", "key", "headers", "payload", "traceparent"),
+    )
+
+
+def record_headers(headers_json: str, traceparent: str | None) -> list[tuple[str, bytes]]:
+    """A row's Kafka headers: its ``ce_*`` headers, and ``ce_traceparent`` when the row was queued in a trace."""
+    headers = [(name, value.encode()) for name, value in json.loads(headers_json)]
+    if traceparent is not None:
+        headers.append((TRACEPARENT_HEADER, traceparent.encode()))
+    return headers
 
 
 # Only one relay publishes at a time (Lock.OUTBOX_RELAY), whatever the number of instances: that keeps
@@ -247,7 +278,7 @@ class OutboxRelay:
             if not locked:
                 return 0
             rows = await conn.fetch(
-                "SELECT id, topic, key, headers, payload FROM outbox"
+                "SELECT id, topic, key, headers, payload, traceparent FROM outbox"
                 " WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE",
                 self._batch_size,
             )
@@ -316,7 +347,7 @@ class OutboxRelay:
                         row["topic"],
                         value=bytes(row["payload"]),
                         key=row["key"].encode(),
-                        headers=[(name, value.encode()) for name, value in json.loads(row["headers"])],
+                        headers=record_headers(row["headers"], row["traceparent"]),
                     )
                 )
             except Exception as refused:

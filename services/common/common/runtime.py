@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from common.clock import Clock, SystemClock
 from common.observability import Metrics
 from common.settings import ServiceSettings
+from common.tracing import Tracing
 from common.uow import PostgresUnitOfWork, UnitOfWorkFactory
 from contracts import Event
 
@@ -82,6 +83,8 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
     # This runtime's metrics, in a registry of its own (never prometheus-client's process-global one).
     metrics: Metrics = field(default_factory=lambda: Metrics("unnamed"))
+    # This runtime's tracer, with a provider of its own (off: the no-op tracer).
+    tracing: Tracing = field(default_factory=Tracing.off)
 
 
 def get_runtime(request: Request) -> Runtime:

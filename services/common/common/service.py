@@ -42,6 +42,7 @@ from common.ratelimit import RateLimiter
 from common.retention import RETENTION_JOBS
 from common.runtime import PoolDep, Runtime, ServiceSpec, get_pool, get_runtime
 from common.settings import ProcessSettings, ServiceSettings
+from common.tracing import Tracing, TracingMiddleware
 
 __all__ = [
     "READINESS_REQUIRES",
@@ -143,6 +144,7 @@ async def _start(runtime: Runtime) -> None:
             unit_of_work=spec.unit_of_work,
             clock=runtime.clock,
             metrics=metrics.consumer,
+            tracing=runtime.tracing,
         )
         spec.register_handlers(runtime.consumer)
         runtime.consumer.attach(runtime.broker)
@@ -229,13 +231,25 @@ async def _stop(runtime: Runtime) -> None:
             # A connection is still busy (a request or handler stuck on the database): cut it off.
             runtime.pool.terminate()
             log.warning("pool_terminated")
+    try:
+        # After the outbox flush and the consumers: their last spans are exported too (bounded).
+        await asyncio.to_thread(runtime.tracing.shutdown)
+    except Exception:
+        log.exception("tracing_shutdown_failed")
     log.info("service_stopped")
 
 
-def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: Clock | None = None) -> FastAPI:
-    """The service's ASGI app; its lifespan starts and stops every resource. ``clock``: tests of time-driven work."""
+def create_service_app(
+    settings: ServiceSettings, spec: ServiceSpec, *, clock: Clock | None = None, tracing: Tracing | None = None
+) -> FastAPI:
+    """The service's ASGI app; its lifespan starts and stops every resource.
+
+    ``clock``: tests of time-driven work; ``tracing``: a tracer other than the settings' (tests' in-memory exporter).
+    """
     metrics = Metrics(spec.name, region=settings.region)  # a registry of this app's own
-    runtime = Runtime(settings=settings, spec=spec, clock=clock or SystemClock(), metrics=metrics)
+    if tracing is None:
+        tracing = Tracing.from_endpoint(spec.name, settings.otel_exporter_otlp_endpoint, region=settings.region)
+    runtime = Runtime(settings=settings, spec=spec, clock=clock or SystemClock(), metrics=metrics, tracing=tracing)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -262,6 +276,9 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec, *, clock: C
     app.add_middleware(RequestGuard, runtime=runtime)
     # Outside the guard, so the requests it answers itself (413, 429) are counted too.
     instrument_app(app, metrics)
+    if tracing.enabled:
+        # Outermost: the request's span also covers what the guard and the metrics do.
+        app.add_middleware(TracingMiddleware, tracing=tracing)
     add_health_routes(
         app,
         lambda: _readiness(runtime),

@@ -186,6 +186,12 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
         le=3600,
         description="How often consumer lag, dead letters, the outbox backlog and job state are read for /metrics.",
     )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None,
+        validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="Base URL of the OpenTelemetry collector's OTLP/HTTP receiver (e.g. `http://collector:4318`):"
+        " traces are sent to its /v1/traces. Unset: tracing is off and costs nothing.",
+    )
     ops_token: SecretStr = Field(
         SecretStr("change-me"),
         validation_alias="OPS_TOKEN",

@@ -14,12 +14,20 @@ services' role and tenant rules are the portal's too. An API's answer becomes on
 
 Every call is counted per page (``PageCalls``): the page's ``Server-Timing`` header and log line say how
 many calls it made and how long they took, and the benchmark reports them.
+
+A read the services answer alike for everyone (``get_public``: asked without the visitor's token, answered
+``Cache-Control: public, max-age=N``) is kept for that long, at most ``PUBLIC_ANSWER_MAX_S``, and shared by
+every visitor (``PublicAnswers``): the vacaturebank's counts per theme and centrale, on every search page.
+Nothing asked with a token is ever kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +50,7 @@ __all__ = [
     "Binary",
     "FieldError",
     "PageCalls",
+    "PublicAnswers",
     "SessionEnded",
 ]
 
@@ -51,6 +60,11 @@ log = get_logger(__name__)
 _PROPAGATION_PAUSES_S = (0.2, 0.4, 0.8, 1.6)
 
 SERVICES = ("registry", "matching", "appreciation", "reporting")
+
+# The longest a public answer is kept, whatever max-age the service allows (a count that is a little behind
+# on a search form harms nobody; half a minute keeps it close).
+PUBLIC_ANSWER_MAX_S = 30.0
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*(\d+)")
 
 
 class ApiError(Exception):
@@ -151,6 +165,38 @@ class PageCalls:
         return sum(call[4] for call in self.calls)
 
 
+class PublicAnswers:
+    """Answers to anonymous reads the service marked ``public, max-age=N``, kept that long (at most
+    ``max_s``) for every visitor; bounded in size, the oldest go first."""
+
+    def __init__(self, max_s: float = PUBLIC_ANSWER_MAX_S, size: int = 256) -> None:
+        self._max_s = max_s
+        self._size = size
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+
+    def get(self, key: str) -> bytes | None:
+        """The answer's body while it is fresh (each page parses its own copy: no page changes another's)."""
+        entry = self._entries.get(key)
+        if entry is None or time.monotonic() >= entry[0]:
+            return None
+        return entry[1]
+
+    def put(self, key: str, response: httpx.Response) -> None:
+        """Keep ``response``'s body as long as its Cache-Control allows a shared cache to (not at all when it is
+        not ``public`` or has no ``max-age``)."""
+        control = response.headers.get("cache-control", "").lower()
+        found = _MAX_AGE.search(control)
+        if "public" not in control or "no-store" in control or "private" in control or found is None:
+            return
+        keep_s = min(float(found.group(1)), self._max_s)
+        if keep_s <= 0:
+            return
+        self._entries.pop(key, None)
+        self._entries[key] = (time.monotonic() + keep_s, response.content)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+
 class Backend:
     """One pooled HTTP client per service for the portal's life; ``api()`` binds it to one page's visitor."""
 
@@ -168,10 +214,11 @@ class Backend:
             )
             for service in SERVICES
         }
+        self.public_answers = PublicAnswers()
 
     def api(self, token: str | None, correlation_id: str, calls: PageCalls, client_address: str | None = None) -> Api:
         """The APIs as one visitor (``token``; None: anonymous) within one page."""
-        return Api(self._clients, token, correlation_id, calls, client_address)
+        return Api(self._clients, token, correlation_id, calls, client_address, self.public_answers)
 
     async def reachable(self) -> dict[str, bool]:
         """Which services answer ``/health/live`` now (readiness reports it; it does not decide on it)."""
@@ -199,8 +246,10 @@ class Api:
         correlation_id: str,
         calls: PageCalls,
         client_address: str | None,
+        public_answers: PublicAnswers | None = None,
     ) -> None:
         self._clients = clients
+        self._public_answers = public_answers if public_answers is not None else PublicAnswers(max_s=0)
         self.token = token
         self._headers = {"X-Correlation-ID": correlation_id, "Accept": "application/json"}
         if token:
@@ -213,12 +262,31 @@ class Api:
     def as_token(self, token: str) -> Api:
         """The same page's calls with another token (right after logging in)."""
         return Api(
-            self._clients, token, self._headers["X-Correlation-ID"], self._calls, self._headers.get("X-Forwarded-For")
+            self._clients,
+            token,
+            self._headers["X-Correlation-ID"],
+            self._calls,
+            self._headers.get("X-Forwarded-For"),
+            self._public_answers,
         )
 
     async def get(self, service: str, path: str, params: dict[str, Any] | list[tuple[str, Any]] | None = None) -> Any:
         """GET JSON."""
         return (await self._send(service, "GET", path, params=params)).json()
+
+    async def get_public(self, service: str, path: str, params: dict[str, str] | None = None) -> Any:
+        """GET JSON that is the same for everyone, asked anonymously (never with the visitor's token), kept for
+        every visitor as long as the service's ``Cache-Control: public, max-age`` allows (``PublicAnswers``)."""
+        key = f"{service} {httpx.URL(path, params=params)}"
+        kept = self._public_answers.get(key)
+        if kept is not None:
+            return json.loads(kept)
+        headers = {name: value for name, value in self._headers.items() if name != "Authorization"}
+        response = await self._request(service, "GET", path, params, None, headers)
+        if response.status_code >= 400:
+            raise _error(service, "GET", response)
+        self._public_answers.put(key, response)
+        return response.json()
 
     async def get_binary(self, service: str, path: str, params: dict[str, Any] | None = None) -> Binary:
         """GET a file (CSV, SVG, PDF, calendar), with its media type and file name."""

@@ -10,9 +10,12 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 import pytest_asyncio
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from common.db import RUNTIME_MIGRATIONS, Connection, apply_migrations, create_pool
-from common.outbox import OutboxRelay, add_to_outbox, make_envelope
+from common.outbox import OutboxRelay, add_all_to_outbox, add_to_outbox, make_envelope
+from common.tracing import TRACEPARENT_HEADER, Tracing, current_traceparent
+from contracts import EventEnvelope
 from contracts.events import VolunteerProfileUpdated
 from tests.support.kafka import read_until
 
@@ -136,3 +139,39 @@ async def test_a_relay_without_a_broker_leaves_rows_unpublished_and_stops_in_tim
         assert await _unpublished(pool) == 3
     finally:
         await pool.close()
+
+
+async def test_rows_queued_in_a_trace_go_out_with_its_traceparent_and_the_others_exactly_as_before(
+    kafka_bootstrap: str, outbox_database: str
+) -> None:
+    """The relay adds ``ce_traceparent`` from the row's context; a row queued outside any trace keeps its headers."""
+    tracing = Tracing.exporting("registry", InMemorySpanExporter(), batch=False)
+    pool = await create_pool(outbox_database, 3)
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval_s=30.0)
+    traced, bulk, untraced = uuid4(), uuid4(), uuid4()
+
+    def profile_update(volunteer: UUID) -> tuple[VolunteerProfileUpdated, EventEnvelope]:
+        event = VolunteerProfileUpdated(volunteer_id=volunteer, centrale_id="vc-relay", updated_at=datetime.now(UTC))
+        return event, make_envelope(event, source="/regions/test/registry", tenant="vc-relay", region="test")
+
+    try:
+        await relay.start()
+        async with pool.acquire() as conn, conn.transaction():
+            with tracing.tracer.start_as_current_span("request"):
+                traceparent = current_traceparent()
+                await add_to_outbox(conn, *profile_update(traced))
+                await add_all_to_outbox(conn, [profile_update(bulk), profile_update(bulk)])
+            plain_event, plain_envelope = profile_update(untraced)
+            await add_to_outbox(conn, plain_event, plain_envelope)
+        await relay.stop(timeout=30)
+    finally:
+        await pool.close()
+    keys = {str(traced).encode(), str(bulk).encode(), str(untraced).encode()}
+    records = await read_until(kafka_bootstrap, TOPIC, lambda seen: sum(r.key in keys for r in seen) >= 4)
+    headers = {r.key.decode(): r.headers for r in records if r.key in keys}  # type: ignore[union-attr]
+
+    assert traceparent is not None
+    for volunteer in (traced, bulk):
+        assert dict(headers[str(volunteer)])[TRACEPARENT_HEADER] == traceparent.encode()
+        assert EventEnvelope.from_headers(list(headers[str(volunteer)])).traceparent == traceparent
+    assert list(headers[str(untraced)]) == plain_envelope.to_headers()

@@ -158,6 +158,20 @@ async def test_a_volunteer_who_needs_support_waits_for_the_consulent(world: Worl
     assert await world.matching_pool.fetchval("SELECT count(*) FROM proposals WHERE task_id = $1", plain_task) == 0
     base = f"/v1/centrales/{centrale_id}/proposals/{proposal['match_id']}"
     organisation_matching = await world.known_to_matching(organisation)
+    _, other_staff = await world.registry.new_centrale()
+    other_staff = await world.known_to_matching(other_staff)
+
+    queue = await world.matching.get(f"/v1/centrales/{centrale_id}/work-queue", headers=staff)
+    to_approve = await world.matching.get(
+        f"/v1/centrales/{centrale_id}/proposals", params={"needs_consulent": "true"}, headers=staff
+    )
+    assert queue.status_code == 200, queue.text
+    assert [p["match_id"] for p in queue.json()["to_approve"]] == [str(proposal["match_id"])]
+    assert queue.json()["to_approve"] == to_approve.json()
+    assert queue.json()["unanswered"] == [], "proposed today: not yet waiting a week"
+    for headers, refused in ((organisation_matching, 403), (other_staff, 404)):
+        answer = await world.matching.get(f"/v1/centrales/{centrale_id}/work-queue", headers=headers)
+        assert answer.status_code == refused
 
     early = await world.matching.post(f"{base}/accept", headers=organisation_matching)
     assert early.status_code == 409

@@ -295,6 +295,17 @@ class FakeServices:
         self.answer("GET", "matching", r"/v1/centrales/vc-utrecht/proposals", [])
         self.answer(
             "GET",
+            "registry",
+            r"/v1/centrales/vc-utrecht/work-queue",
+            {
+                "organisations_to_vet": [{"id": ORG_ID, "name": "Buurthuis De Linde", "status": "pending"}],
+                "early_warnings": [],
+                "call_list": [],
+            },
+        )
+        self.answer("GET", "matching", r"/v1/centrales/vc-utrecht/work-queue", {"to_approve": [], "unanswered": []})
+        self.answer(
+            "GET",
             "appreciation",
             r"/v1/centrales/vc-utrecht/rules",
             [{"rule_id": "hours-10", "title": "10 uur", "active": True}],

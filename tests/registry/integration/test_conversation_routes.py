@@ -73,10 +73,35 @@ async def test_each_side_sees_only_its_own_and_contact_waits_for_the_match(regis
         (f"/v1/centrales/{centrale_id}/early-warnings", other_staff, 404),
         (f"/v1/centrales/{centrale_id}/notices", organisation, 403),
         (f"/v1/centrales/{centrale_id}/call-list", other_staff, 404),
+        (f"/v1/centrales/{centrale_id}/work-queue", volunteer, 403),
+        (f"/v1/centrales/{centrale_id}/work-queue", organisation, 403),
+        (f"/v1/centrales/{centrale_id}/work-queue", other_staff, 404),
         (f"/v1/centrales/{other_centrale}/follow-up", staff, 404),
     ]
     for path, headers, status in forbidden:
         assert (await registry.http.get(path, headers=headers)).status_code == status, path
+
+
+async def test_the_work_queue_gives_in_one_answer_what_its_three_lists_give(registry: Registry) -> None:
+    centrale_id, staff = await registry.new_centrale()
+    other_centrale, other_staff = await registry.new_centrale()
+    pending_id, _ = await registry.new_organisation(centrale_id, staff, admit=False)
+    await registry.new_organisation(centrale_id, staff)  # admitted: not to vet
+    await registry.new_organisation(other_centrale, other_staff, admit=False)  # another centrale's
+    base = f"/v1/centrales/{centrale_id}"
+
+    queue = await registry.http.get(f"{base}/work-queue", headers=staff)
+    pending = await registry.http.get(f"{base}/organisations", params={"status": "pending"}, headers=staff)
+    warnings = await registry.http.get(f"{base}/early-warnings", headers=staff)
+    calls = await registry.http.get(f"{base}/call-list", headers=staff)
+
+    assert queue.status_code == 200, queue.text
+    assert [o["id"] for o in queue.json()["organisations_to_vet"]] == [str(pending_id)]
+    assert queue.json() == {
+        "organisations_to_vet": pending.json(),
+        "early_warnings": warnings.json(),
+        "call_list": calls.json(),
+    }
 
 
 async def test_bad_input_is_answered_at_the_field(registry: Registry) -> None:

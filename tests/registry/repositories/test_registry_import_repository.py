@@ -6,9 +6,12 @@ import hashlib
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
+
+import pytest
 
 from registry.repositories import Access, Consent, HistoricHours, ImportLink, TaskReference
+from registry.repositories import imports as import_repository
 from registry.unit_of_work import RegistryUnitOfWork
 from tests.registry.builders import NOW, a_centrale, a_match, a_task, a_volunteer, an_organisation, some_hours
 
@@ -163,3 +166,34 @@ async def test_an_export_reads_the_centrales_volunteers_their_consents_and_confi
         task.id,
     )
     assert await uow.exports.hours(other) == []
+
+
+async def test_historic_hours_keep_tabs_newlines_and_backslashes_in_their_texts(uow: RegistryUnitOfWork) -> None:
+    centrale = await _centrale(uow)
+    odd = an_entry(centrale, "U\t1\\n\r\n", theme="zorg\\welzijn\tbuurt", id=str(uuid4()), task_id=uuid4())
+    plain = an_entry(centrale, "U2", hours=Decimal("1E+1"))
+    await uow.historic_hours.add([odd, plain])
+    stored = await uow.historic_hours.of_source(centrale, "vrijwilligersbank")
+    assert stored[odd.external_id] == odd._replace(id=UUID(str(odd.id)))
+    assert stored["U2"].hours == Decimal("10.00")
+
+
+async def test_adding_links_stores_new_keys_as_saving_them_would(uow: RegistryUnitOfWork) -> None:
+    centrale = await _centrale(uow)
+    first, second = a_link(centrale, "V1"), a_link(centrale, "V2", kind="tasks")
+    await uow.imports.add_links([first, second])
+    assert await uow.imports.links(centrale, "vrijwilligersbank", "volunteers", [first.external_key]) == {
+        first.external_key: first
+    }
+    assert await uow.imports.references(centrale, "vrijwilligersbank", "tasks") == {"V2": second.record_id}
+
+
+async def test_historic_hours_are_copied_whole_across_several_copies(
+    uow: RegistryUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_repository, "_COPY_CHUNK", 2)  # five entries, three COPYs sharing their texts
+    centrale = await _centrale(uow)
+    volunteer, task = uuid4(), uuid4()
+    entries = [an_entry(centrale, f"U{n}", volunteer_id=volunteer, task_id=task if n % 2 else None) for n in range(5)]
+    await uow.historic_hours.add(entries)
+    assert await uow.historic_hours.of_source(centrale, "vrijwilligersbank") == {e.external_id: e for e in entries}

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from registry.repositories import PostcodeArea, PublicContact, Task
+from registry.repositories.vacatures import search_statements
 from registry.unit_of_work import RegistryUnitOfWork
 from registry.vacaturebank import Criteria, Kind, Sort, search_terms
 from tests.registry.builders import NOW, a_centrale, an_organisation
@@ -182,6 +183,18 @@ async def test_pages_are_slices_of_one_order_and_every_page_knows_the_total(uow:
     assert [v.id for v in first.vacatures] == [tasks[0].id, tasks[1].id]
     assert [v.id for v in last.vacatures] == [tasks[4].id]
     assert (first.total, last.total, past_the_end.total, past_the_end.vacatures) == (5, 5, 5, [])
+    whole = await uow.vacatures.search(Criteria(), Sort.NEWEST, 10, 0)
+    assert (whole.total, len(whole.vacatures)) == (5, 5)
+    by_relevance = await uow.vacatures.search(Criteria(terms=search_terms(tasks[0].title)), Sort.RELEVANCE, 2, 2)
+    assert (by_relevance.total, len(by_relevance.vacatures)) == (5, 2)
+
+
+def test_newest_first_a_page_stops_after_its_rows_while_a_ranking_counts_every_match() -> None:
+    newest, _ = search_statements(Criteria(), Sort.NEWEST, 20, 20)
+    ranked, _ = search_statements(Criteria(terms=("koken",)), Sort.RELEVANCE, 20, 20)
+    # A window count would make PostgreSQL visit every published task for one page (50,000 in the benchmark).
+    assert "OVER ()" not in newest.sql
+    assert "OVER ()" in ranked.sql
 
 
 async def test_a_public_record_holds_what_was_published_with_names_and_place_but_no_contact(

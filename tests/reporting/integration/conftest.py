@@ -26,6 +26,7 @@ from common.auth import hash_token
 from common.localinfra.postgres import create_database
 from common.ops.groups import commit_offsets, end_offsets, reset_offsets, wait_until_caught_up
 from common.service import create_service_app
+from common.tracing import Tracing
 from contracts.events import CredentialIssued
 from reporting.config import Settings
 from reporting.jobs import rebuild_job
@@ -124,11 +125,17 @@ class Reporting:
 
 @asynccontextmanager
 async def running_reporting(
-    bootstrap: str, server_dsn: str, start: dict[TopicPartition, int] | None = None, *, again: Reporting | None = None
+    bootstrap: str,
+    server_dsn: str,
+    start: dict[TopicPartition, int] | None = None,
+    *,
+    again: Reporting | None = None,
+    tracing: Tracing | None = None,
 ) -> AsyncIterator[Reporting]:
     """A reporting app on a fresh database and a fresh consumer group starting at ``start`` (default: the end).
 
-    ``again``: a stopped service's database and group instead, going on where its group stands.
+    ``again``: a stopped service's database and group instead, going on where its group stands;
+    ``tracing``: a tracer exporting where the test looks (``common.tracing``).
     """
     if again is not None:
         dsn, group, start = again.dsn, again.group, again.start_offsets
@@ -147,7 +154,7 @@ async def running_reporting(
     )  # fmt: skip
     # The rebuild job starts where this service's group started: the session's broker holds other tests' events.
     spec = dataclasses.replace(SPEC, name=group, jobs=[rebuild_job(start_offsets=start)])
-    app = create_service_app(settings, spec)
+    app = create_service_app(settings, spec, tracing=tracing)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:

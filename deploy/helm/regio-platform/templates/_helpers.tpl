@@ -90,4 +90,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- if has .Values.kafka.securityProtocol (list "SSL" "SASL_SSL") }}
 - {name: KAFKA_SSL_CHECK_HOSTNAME, value: {{ .Values.kafka.checkHostname | quote }}}
 {{- end }}
+{{- if .Values.tracing.otlpEndpoint }}
+- {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: {{ .Values.tracing.otlpEndpoint | quote }}}
+{{- end }}
 {{- end -}}

@@ -36,6 +36,9 @@ per-event handler gets the service's unit of work (``common.uow``) on that trans
 origin (its correlation id, the event as cause, its tenant) and envelope: whatever it emits commits
 with the inbox row.
 
+Tracing (``common.tracing``, when on): one CONSUMER span per batch applied, the child of a lone record's
+``ce_traceparent`` or linked to every record's; handlers run inside it, so what they emit carries it on.
+
 Logging: one ``batch_done`` line per batch at INFO (counts, topics, partitions, offsets); handlers log per
 event with the event's id, type, correlation id, subject and tenant bound.
 

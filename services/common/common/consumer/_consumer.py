@@ -27,6 +27,7 @@ from common.inbox import claim_events
 from common.logging import get_logger
 from common.observability import ConsumerMetrics
 from common.settings import DEFAULT_BATCH_SIZE
+from common.tracing import Tracing
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWorkFactory
 from contracts import Event, EventEnvelope, dead_letter_topic
 
@@ -95,9 +96,11 @@ class EventConsumer:
         unit_of_work: UnitOfWorkFactory = PostgresUnitOfWork,
         clock: Clock | None = None,
         metrics: ConsumerMetrics | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self.name = name
         self._metrics = metrics
+        self._tracing = tracing or Tracing.off()
         self._pool = pool
         self._unit_of_work = unit_of_work
         self._clock = clock or SystemClock()
@@ -305,7 +308,39 @@ class EventConsumer:
         return decoded
 
     async def _apply_decoded(self, decoded: DecodedBatch) -> bool:
-        """Apply a decoded batch (whole, else record by record) and log it; False when abandoned at shutdown."""
+        """``_apply_and_log`` in the batch's span (``Tracing.batch_span``) when tracing is on and there is work."""
+        if not self._tracing.enabled or not decoded.deliveries:
+            return await self._apply_and_log(decoded)
+        deliveries = decoded.deliveries
+        topic = deliveries[0].record.topic  # the pipeline's lanes are per topic
+        with self._tracing.batch_span(
+            f"process {topic}",
+            [delivery.envelope.traceparent for delivery in deliveries],
+            **{
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": topic,
+                "messaging.consumer.group.name": self.name,
+                "messaging.batch.message_count": len(decoded.records),
+            },
+        ) as span:
+            done = await self._apply_and_log(decoded)
+            if span is not None:
+                tally = decoded.tally
+                span.set_attributes(
+                    {
+                        "consumer.applied": tally.applied,
+                        "consumer.duplicates": tally.duplicates,
+                        "consumer.dead_lettered": tally.dead_lettered,
+                    }
+                )
+            return done
+
+    async def _apply_and_log(self, decoded: DecodedBatch) -> bool:
+        """Apply a decoded batch (whole, else record by record) and log it; False when abandoned at shutdown.
+
+        Runs in the batch's span (when tracing is on), so the events its handlers emit carry it on.
+        """
         records, deliveries, tally = decoded.records, decoded.deliveries, decoded.tally
         mode = "batch"
         oldest_applied: datetime | None = None

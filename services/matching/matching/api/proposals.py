@@ -11,7 +11,16 @@ from fastapi import APIRouter, Query
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from common.errors import NotFound
 from matching.api.dependencies import MatchingUowDep
-from matching.api.schemas import AgreementIn, EndIn, InterestIn, MediationOut, ProposalOut, ResponseIn, StatusOut
+from matching.api.schemas import (
+    AgreementIn,
+    EndIn,
+    InterestIn,
+    MediationOut,
+    ProposalOut,
+    ResponseIn,
+    StatusOut,
+    WorkQueueOut,
+)
 from matching.commands import (
     AcceptProposal,
     AgreeToProposal,
@@ -200,6 +209,28 @@ async def centrale_proposals(
     require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
     query = ListCentraleProposals(centrale_id, needs_consulent, waiting_days, limit)
     return [ProposalOut.of(proposal) for proposal in await list_centrale_proposals(query, uow)]
+
+
+@router.get(
+    "/centrales/{centrale_id}/work-queue",
+    tags=["staff"],
+    summary="Matching's part of a consulent's work queue in one answer: the proposals to approve (volunteers who "
+    "need support) and those pending longer than waiting_days; each oldest first, as /proposals gives them.",
+)
+async def work_queue(
+    centrale_id: str,
+    caller: CallerDep,
+    uow: MatchingUowDep,
+    waiting_days: Annotated[int, Query(ge=0, le=365, description="Unanswered: pending longer than this.")] = 7,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many of each.")] = 100,
+) -> WorkQueueOut:
+    require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF)
+    to_approve = await list_centrale_proposals(ListCentraleProposals(centrale_id, True, None, limit), uow)
+    unanswered = await list_centrale_proposals(ListCentraleProposals(centrale_id, None, waiting_days, limit), uow)
+    return WorkQueueOut(
+        to_approve=[ProposalOut.of(proposal) for proposal in to_approve],
+        unanswered=[ProposalOut.of(proposal) for proposal in unanswered],
+    )
 
 
 @router.get(

@@ -24,6 +24,7 @@ __all__ = [
     "ResponseIn",
     "StatusOut",
     "TeamDayOut",
+    "WorkQueueOut",
 ]
 
 OverrideReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)]
@@ -67,6 +68,13 @@ class ProposalOut(BaseModel):
             end_reason=proposal.end_reason.value if proposal.end_reason else None,
             ended_by=proposal.ended_by.value if proposal.ended_by else None,
         )
+
+
+class WorkQueueOut(BaseModel):
+    """Matching's part of a consulent's work queue: proposals to approve, and those long unanswered."""
+
+    to_approve: list[ProposalOut]
+    unanswered: list[ProposalOut]
 
 
 class StatusOut(BaseModel):

@@ -43,7 +43,7 @@ PAGE_SIZE = 10
 @router.get("/")
 async def home(request: Request, visitor: VisitorDep) -> Response:
     """Start: search the vacaturebank, or go to one's own pages."""
-    facets = await api(request).get("registry", "/v1/vacatures/facets")
+    facets = await api(request).get_public("registry", "/v1/vacatures/facets")
     return page(request, "public/home.html", facets=facets)
 
 
@@ -62,11 +62,11 @@ async def vacatures(request: Request, visitor: VisitorDep) -> Response:
     result: dict[str, Any] = {"items": [], "total": 0, "pages": 0, "page": 1}
     try:
         result, facets = await asyncio.gather(
-            client.get("registry", "/v1/vacatures", params), client.get("registry", "/v1/vacatures/facets")
+            client.get("registry", "/v1/vacatures", params), client.get_public("registry", "/v1/vacatures/facets")
         )
     except ApiRejected as rejected:
         form.refuse(rejected.errors)
-        facets = await client.get("registry", "/v1/vacatures/facets")
+        facets = await client.get_public("registry", "/v1/vacatures/facets")
     query = [(k, v) for k, v in params if k not in ("page", "page_size")]
     template = "public/results.html" if request.headers.get("hx-request") else "public/vacatures.html"
     return page(
@@ -141,7 +141,7 @@ async def respond(task_id: UUID, request: Request, visitor: VisitorDep) -> Respo
 @router.get("/contact")
 async def contact(request: Request, visitor: VisitorDep, centrale: Annotated[str | None, Query()] = None) -> Response:
     """The centrales' public contact details (the visitor's own centrale first when logged in)."""
-    facets = await api(request).get("registry", "/v1/vacatures/facets")
+    facets = await api(request).get_public("registry", "/v1/vacatures/facets")
     chosen = centrale or visitor.centrale_id or None
     card = None
     if chosen:

@@ -97,7 +97,7 @@ def _age(born: date, today: date) -> int:
 @router.get("/aanmelden")
 async def register_page(request: Request, visitor: VisitorDep, volgende: str | None = None) -> Response:
     """Register as a volunteer: what you can, may and want, the consents with their text, a password."""
-    facets = await api(request).get("registry", "/v1/vacatures/facets")
+    facets = await api(request).get_public("registry", "/v1/vacatures/facets")
     form = Form(values={"commitment": ["either"], "consents": ["matching"]}, fields=REGISTER_FIELDS)
     return page(request, "volunteer/register.html", form=form, facets=facets, next=safe_next(volgende, ""))
 
@@ -135,7 +135,7 @@ async def register(request: Request, visitor: VisitorDep) -> Response:
 
     async def refused(refused_form: Form) -> Response:
         refused_form.values.pop("password", None)
-        facets = await client.get("registry", "/v1/vacatures/facets")
+        facets = await client.get_public("registry", "/v1/vacatures/facets")
         return page(request, "volunteer/register.html", status_code=422, form=refused_form, facets=facets, next=target)
 
     return await submit(form, action, refused)

@@ -12,9 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from common.auth import Caller, CallerDep, Role, require_centrale_access, require_role
 from registry.api._plumbing import RegistryUowDep
 from registry.api.conversation import organisation_of_centrale
+from registry.api.follow_up import CheckInOut, EarlyWarningOut
+from registry.api.models import Record
 from registry.notice_texts import NoticeKind, notice_placeholder_problem
 from registry.repositories import Notice
-from registry.use_cases import notices
+from registry.use_cases import follow_up, notices, organisations
 
 __all__ = ["router"]
 
@@ -107,6 +109,14 @@ class CallOut(BaseModel):
     name: str | None
     phone: str | None
     task_title: str | None
+
+
+class WorkQueueOut(BaseModel):
+    """The registry's part of a consulent's work queue: organisations to vet, early warnings, people to call."""
+
+    organisations_to_vet: list[Record] = Field(description="As /organisations?status=pending gives them.")
+    early_warnings: list[EarlyWarningOut] = Field(description="As /early-warnings gives them.")
+    call_list: list[CallOut] = Field(description="As /call-list gives it.")
 
 
 def _me(caller: Caller) -> UUID:
@@ -231,6 +241,26 @@ async def call_list(centrale_id: str, caller: CallerDep, uow: RegistryUowDep) ->
     return [
         CallOut(notice=NoticeOut.of(e.notice), name=e.name, phone=e.phone, task_title=e.task_title) for e in entries
     ]
+
+
+@router.get(
+    "/centrales/{centrale_id}/work-queue",
+    tags=["centrale staff"],
+    summary="The registry's part of the consulent's work queue in one answer: organisations to vet, early "
+    "warnings and the call list (one request and one transaction instead of three).",
+)
+async def work_queue(centrale_id: str, caller: CallerDep, uow: RegistryUowDep) -> WorkQueueOut:
+    _staff(caller, centrale_id)
+    pending = organisations.ListOrganisations(centrale_id, "pending")
+    warnings = await follow_up.list_early_warnings(follow_up.ListEarlyWarnings(centrale_id), uow)
+    entries = await notices.list_call_list(notices.ListCallList(centrale_id), uow)
+    return WorkQueueOut(
+        organisations_to_vet=await organisations.list_organisations(pending, uow),
+        early_warnings=[EarlyWarningOut(why=w.why, check_in=CheckInOut.of(w.check_in)) for w in warnings],
+        call_list=[
+            CallOut(notice=NoticeOut.of(e.notice), name=e.name, phone=e.phone, task_title=e.task_title) for e in entries
+        ],
+    )
 
 
 @router.post(

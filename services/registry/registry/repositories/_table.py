@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -37,6 +38,9 @@ class Table(Generic[R]):
         unknown = (self.json_columns | {key}) - set(self.columns)
         if unknown:
             raise ValueError(f"{name}: {sorted(unknown)} are not fields of {record.__name__}")
+        # ``values`` runs once per row of a bulk COPY (an import of 100,000 volunteers): one C-level getter.
+        self._getter = operator.attrgetter(*self.columns) if len(self.columns) > 1 else None
+        self._json_at = tuple(i for i, column in enumerate(self.columns) if column in self.json_columns)
 
     def select(self, where: str = "", *, then: str = "") -> str:
         """``SELECT <every column> FROM <table> [WHERE ...] [then]``."""
@@ -61,7 +65,12 @@ class Table(Generic[R]):
 
     def values(self, record: R) -> list[Any]:
         """The record's values in column order, JSON columns as JSON text."""
-        return [self._out(column, getattr(record, column)) for column in self.columns]
+        if self._getter is None:
+            return [self._out(column, getattr(record, column)) for column in self.columns]
+        values = list(self._getter(record))
+        for at in self._json_at:
+            values[at] = json.dumps(values[at])
+        return values
 
     def changes(self, record: R, columns: Sequence[str]) -> list[Any]:
         """The key and the values of ``columns``, as ``update(columns)`` takes them."""
