@@ -384,6 +384,7 @@ class FakeMatchRepository:
 
     def __init__(self, tables: FakeTables) -> None:
         self._rows = tables.matches
+        self._tasks = tables.tasks
 
     async def add(self, match: Match) -> bool:
         if match.id in self._rows:
@@ -415,6 +416,14 @@ class FakeMatchRepository:
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda m: (m.made_at, m.id)))
+
+    async def one_off_ended_between(self, since: datetime, until: datetime) -> list[Match]:
+        def ended(m: Match) -> datetime | None:
+            task = self._tasks.get(m.task_id)
+            return None if task is None or task.one_off_start is None else task.one_off_end or task.one_off_start
+
+        rows = [m for m in self._rows.values() if (end := ended(m)) is not None and since <= end < until]
+        return _stored(sorted(rows, key=lambda m: m.id))
 
     async def end(self, match_id: UUID, at: datetime) -> bool:
         match = self._rows.get(match_id)
