@@ -28,7 +28,7 @@ from contracts.events.matches import (
 )
 from contracts.events.organisations import OrganisationAdmitted, OrganisationRefused, OrganisationRegistered
 from contracts.events.partners import BusinessPartnerRegistered, VolunteerDayHoursLogged, VolunteerDayPosted
-from contracts.events.tasks import TaskClosed, TaskPosted, TaskUpdated
+from contracts.events.tasks import DatedShift, TaskClosed, TaskPosted, TaskUpdated
 from contracts.events.trainings import (
     TrainingAttendanceRecorded,
     TrainingCancelled,
@@ -60,6 +60,7 @@ __all__ = [
     "BusinessPartnerRegistered",
     "CredentialIssued",
     "CredentialRevoked",
+    "DatedShift",
     "Event",
     "HistoricHoursEntry",
     "HistoricHoursImported",

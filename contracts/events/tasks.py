@@ -6,14 +6,25 @@ from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.events._base import Event, register
 from contracts.events._common import CentraleId, Imported, ImportSource, PostcodeArea, WeeklySlot
 
-__all__ = ["TaskClosed", "TaskPosted", "TaskUpdated"]
+__all__ = ["DatedShift", "TaskClosed", "TaskPosted", "TaskUpdated"]
 
 _TOPIC = "registry.tasks.v1"
+
+
+class DatedShift(BaseModel):
+    """One dated shift of a task (generated from the organisation's recurrence rule): when, and how many places."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    starts_at: datetime = Field(description="Start (timezone-aware).", examples=["2026-11-07T08:00:00Z"])
+    ends_at: datetime = Field(description="End (timezone-aware).", examples=["2026-11-07T11:00:00Z"])
+    capacity: int = Field(ge=1, description="Places in the shift.")
+    part_id: UUID | None = Field(None, description="The part of the task it is for, if the task is split.")
 
 
 class _TaskFacts(Event):
@@ -28,6 +39,12 @@ class _TaskFacts(Event):
     one_off_start: datetime | None = Field(None, description="Start of a one-off task.")
     one_off_end: datetime | None = Field(None, description="End of a one-off task.")
     shifts: list[WeeklySlot] = Field(default_factory=list, description="Recurring weekly shifts.")
+    dated_shifts: list[DatedShift] = Field(
+        default_factory=list,
+        max_length=200,
+        description="The task's dated shifts in the coming weeks (from its recurrence rules), soonest first; empty"
+        " when it has none. Matching fits availability on these.",
+    )
     capacity: int = Field(ge=1, description="How many volunteers the task needs.")
     hours_per_week: float = Field(ge=0, le=20, description="Hours asked per week (NOV: at most 20).")
     vog_required: bool = Field(description="Whether a valid VOG is required.")

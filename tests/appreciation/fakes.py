@@ -169,6 +169,10 @@ class FakeVolunteerRepository:
             if v.registered_on is not None and v.registered_on <= day and v.registration_event_id is not None
         )
 
+    async def of_centrale(self, centrale_id: str) -> list[Volunteer]:
+        """The centrale's volunteers, by id."""
+        return sorted((v for v in self.volunteers.values() if v.centrale_id == centrale_id), key=lambda v: v.id)
+
 
 class FakeHoursRepository:
     """Hours entries in a dict by id (insertion order), indexed by volunteer."""

@@ -58,7 +58,11 @@ from registry.repositories import (
     Proposal,
     PublicContact,
     ResponseMessage,
+    Shift,
+    ShiftPattern,
+    Signup,
     Task,
+    TaskPart,
     Template,
     Training,
     Volunteer,
@@ -72,6 +76,7 @@ from registry.repositories.personal_data import ACCOUNT_DATA, PERSONAL_DATA, Per
 from registry.unit_of_work import RegistryUnitOfWork
 from tests.registry.fakes_imports import FakeExportRepository, FakeHistoricHoursRepository, FakeImportRepository
 from tests.registry.fakes_programmes import FakeBeursvloerRepository, FakeDealRepository, FakeTrainingRepository
+from tests.registry.fakes_shifts import FakeShiftRepository
 from tests.registry.fakes_teamdays import FakeWebhookRepository
 from tests.registry.fakes_vacaturebank import (
     FakeCalendarFeedRepository,
@@ -139,6 +144,10 @@ class FakeTables:
     beurs_partner_contacts: dict[UUID, PartnerContact] = field(default_factory=dict)
     trainings: dict[UUID, Training] = field(default_factory=dict)
     training_bookings: dict[UUID, Booking] = field(default_factory=dict)
+    task_parts: dict[UUID, TaskPart] = field(default_factory=dict)
+    shift_patterns: dict[UUID, ShiftPattern] = field(default_factory=dict)
+    shifts: dict[UUID, Shift] = field(default_factory=dict)
+    shift_signups: dict[UUID, Signup] = field(default_factory=dict)
 
     def table(self, name: str) -> dict[Any, Any] | list[Any]:
         """A table by its SQL name (as ``PERSONAL_DATA`` names it)."""
@@ -375,6 +384,7 @@ class FakeMatchRepository:
 
     def __init__(self, tables: FakeTables) -> None:
         self._rows = tables.matches
+        self._tasks = tables.tasks
 
     async def add(self, match: Match) -> bool:
         if match.id in self._rows:
@@ -406,6 +416,14 @@ class FakeMatchRepository:
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         rows = [m for m in self._rows.values() if m.volunteer_id == volunteer_id]
         return _stored(sorted(rows, key=lambda m: (m.made_at, m.id)))
+
+    async def one_off_ended_between(self, since: datetime, until: datetime) -> list[Match]:
+        def ended(m: Match) -> datetime | None:
+            task = self._tasks.get(m.task_id)
+            return None if task is None or task.one_off_start is None else task.one_off_end or task.one_off_start
+
+        rows = [m for m in self._rows.values() if (end := ended(m)) is not None and since <= end < until]
+        return _stored(sorted(rows, key=lambda m: m.id))
 
     async def end(self, match_id: UUID, at: datetime) -> bool:
         match = self._rows.get(match_id)
@@ -1341,6 +1359,7 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.beursvloer = FakeBeursvloerRepository(self.tables)
         self.deals = FakeDealRepository(self.tables)
         self.trainings = FakeTrainingRepository(self.tables)
+        self.shifts = FakeShiftRepository(self.tables)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -149,14 +149,15 @@ class World:
 
     def task(
         self, centrale: str, organisation: UUID, theme: str, area: str | None, posted: str, capacity: int = 10,
-        hours_per_week: float = 3,
+        hours_per_week: float = 3, one_off: datetime | None = None,
     ) -> UUID:  # fmt: skip
-        """A task published on ``posted``."""
+        """A task published on ``posted`` (one-off when it has a one-off start, else structural)."""
         task_id = uuid4()
         self._tasks[task_id] = _Task(task_id, organisation, centrale, theme)
         self._add(TaskPosted(
             task_id=task_id, organisation_id=organisation, centrale_id=centrale, theme=theme, postcode_area=area,
             capacity=capacity, hours_per_week=hours_per_week, vog_required=False, posted_at=at(posted),
+            one_off_start=one_off,
         ), centrale, at(posted))  # fmt: skip
         return task_id
 

@@ -272,8 +272,8 @@ _TASKS = """
     WHERE t.posted_at < ($1::timestamp AT TIME ZONE 'Europe/Amsterdam')
 """
 _HOURS = """
-    SELECT h.hours_id, h.person_key, h.centrale_id, h.theme, h.worked_on, h.hours, h.recorded_at,
-           t.postcode_area AS area
+    SELECT h.hours_id, h.person_key, h.centrale_id, h.home_centrale_id, h.theme, h.worked_on, h.hours,
+           h.recorded_at, t.postcode_area AS area
     FROM hours_facts h LEFT JOIN task_facts t ON t.task_id = h.task_id
     WHERE h.worked_on < $1::date
     ORDER BY h.worked_on, h.hours_id
@@ -432,9 +432,9 @@ def _hours(region: _Region, hours: Iterable[asyncpg.Record], volunteers: dict[st
     for h in hours:
         person = str(h["person_key"]) if h["person_key"] else None
         home = volunteers.get(person) if person else None
-        # Hours (and so activity) count where the work is done, the task's centrale; only the match itself
-        # credits both centrales after regional overflow. Hours thus add up exactly over centrales.
-        credited = [h["centrale_id"]]
+        # Hours (and so activity) count where the work is done, the task's centrale, and after regional overflow
+        # also for the volunteer's home centrale, as the match does (issue 18): the region counts them once.
+        credited = [h["centrale_id"], h["home_centrale_id"]]
         task_place = region.placement(credited, h["area"])
         natural, amount, fact = month_of(h["worked_on"]), h["hours"], h["hours_id"]
         theme = [(h["theme"], h["theme"])]

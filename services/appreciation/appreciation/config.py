@@ -17,8 +17,16 @@ __all__ = ["SERVICE", "Settings"]
 SERVICE = "appreciation"
 
 # Belastingdienst 2025 (DOMAIN.md): €5.60/h from 21, €3.30/h under 21, €210 a month, €2,100 a year.
+# 2026 is deliberately not configured: no official publication of the 2026 figures was found when this was
+# built (issue 18); a check for 2026 answers that no official limits are configured. Add them, with their
+# source, through APPRECIATION_ALLOWANCE_LIMITS once the Belastingdienst publishes them.
 _LIMITS_2025 = AllowanceLimits(
-    hourly_21_plus=Decimal("5.60"), hourly_under_21=Decimal("3.30"), monthly=Decimal("210"), yearly=Decimal("2100")
+    hourly_21_plus=Decimal("5.60"),
+    hourly_under_21=Decimal("3.30"),
+    monthly=Decimal("210"),
+    yearly=Decimal("2100"),
+    source="https://www.belastingdienst.nl/wps/wcm/connect/bldcontentnl/belastingdienst/prive/werk_en_inkomen/"
+    "werken/werken-als-vrijwilliger/vrijwilligersvergoedingen",
 )
 
 
@@ -30,8 +38,9 @@ class Settings(ServiceSettings):
     allowance_limits: dict[int, AllowanceLimits] = Field(
         {2025: _LIMITS_2025},
         description='Fiscal limits of the volunteer allowance per year, as JSON {"<year>": {"hourly_21_plus": "5.60", '
-        '"hourly_under_21": "3.30", "monthly": "210", "yearly": "2100"}}. Replaces the default (2025 only), so list '
-        "every year still paid in; a year without an entry is checked against the latest earlier one.",
+        '"hourly_under_21": "3.30", "monthly": "210", "yearly": "2100", "source": "<the official page>"}}. Replaces '
+        "the default (2025 only), so list every year still paid in; a payment in a year without an entry is not "
+        "checked: the answer says no official limits are configured for that year.",
     )
     public_url: str = Field(
         "http://127.0.0.1:8003",

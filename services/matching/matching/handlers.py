@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from common.auth import register_credential_projection
 from common.consumer import EventConsumer
 from contracts.events import (
@@ -31,6 +33,7 @@ from matching.commands import (
 )
 from matching.domain.beursvloer import BeursPosting, PostingSide
 from matching.domain.model import TaskFacts, VolunteerDay, VolunteerFacts
+from matching.domain.schedule import dated_slots
 from matching.unit_of_work import PostgresMatchingUnitOfWork
 from matching.use_cases import (
     close_beurs_posting,
@@ -66,7 +69,8 @@ def _volunteer(event: VolunteerRegistered | VolunteerProfileUpdated) -> Voluntee
     )
 
 
-def _task(event: TaskPosted | TaskUpdated) -> TaskFacts:
+def _task(event: TaskPosted | TaskUpdated, today: date) -> TaskFacts:
+    """The task's facts; its dated shifts in the coming weeks count as the hours it needs, beside weekly ones."""
     return TaskFacts(
         task_id=event.task_id,
         organisation_id=event.organisation_id,
@@ -76,7 +80,7 @@ def _task(event: TaskPosted | TaskUpdated) -> TaskFacts:
         vog_required=event.vog_required,
         skills=event.skills,
         postcode_area=event.postcode_area,
-        shifts=event.shifts,
+        shifts=[*event.shifts, *dated_slots(event.dated_shifts, today)],
         one_off_start=event.one_off_start,
         one_off_end=event.one_off_end,
         team_suitable=event.team_suitable,
@@ -97,12 +101,12 @@ async def on_volunteer_erased(event: VolunteerErased, uow: PostgresMatchingUnitO
 
 async def on_task_posted(event: TaskPosted, uow: PostgresMatchingUnitOfWork) -> None:
     """A published task: store it and propose its best candidates."""
-    await record_posted_task(RecordPostedTask(_task(event), posted_at=event.posted_at), uow)
+    await record_posted_task(RecordPostedTask(_task(event, uow.today()), posted_at=event.posted_at), uow)
 
 
 async def on_task_updated(event: TaskUpdated, uow: PostgresMatchingUnitOfWork) -> None:
     """Keep the task's facts current."""
-    await record_task_update(RecordTaskUpdate(_task(event)), uow)
+    await record_task_update(RecordTaskUpdate(_task(event, uow.today())), uow)
 
 
 async def on_task_closed(event: TaskClosed, uow: PostgresMatchingUnitOfWork) -> None:

@@ -19,6 +19,7 @@ from registry.use_cases import (
     reminders,
     retention,
     sessions,
+    shifts,
     tasks,
     throttle,
     trainings,
@@ -31,6 +32,7 @@ __all__ = [
     "expire_beursvloer_postings",
     "expire_credentials",
     "expire_overdue_tasks",
+    "extend_shifts",
     "purge_audit_trail",
     "purge_closed_task_texts",
     "purge_organisation_contacts",
@@ -141,6 +143,12 @@ async def remind_training_participants(context: JobContext) -> Mapping[str, int]
         return await trainings.remind_participants(trainings.RemindParticipants(within), cast(RegistryUnitOfWork, uow))
 
 
+async def extend_shifts(context: JobContext) -> Mapping[str, int]:
+    """Generate every shift pattern's dated shifts up to the horizon (six months from now)."""
+    async with context.unit_of_work() as uow:
+        return await shifts.extend_shifts(shifts.ExtendShifts(), cast(RegistryUnitOfWork, uow))
+
+
 JOBS = [
     Job(
         "expire-tasks",
@@ -214,5 +222,12 @@ JOBS = [
         remind_training_participants,
         DailyAt(time(8, 45)),
         description="Remind whoever booked a training that starts within REGISTRY_TRAINING_REMINDER_DAYS (once).",
+    ),
+    Job(
+        "extend-shifts",
+        extend_shifts,
+        DailyAt(time(1, 15)),
+        description="Generate the dated shifts of every shift pattern up to six months ahead (the horizon moves on"
+        " a day each day; a run missed is caught up by the next).",
     ),
 ]

@@ -54,6 +54,8 @@ class NoticeKind(StrEnum):
     """To whoever booked a training: it starts soon."""
     TRAINING_CANCELLED = "training_cancelled"
     """To whoever booked or waited for a training: it does not go ahead."""
+    ONE_OFF_FOLLOW_UP = "one_off_follow_up"
+    """To a volunteer, the day after a one-off day (NLdoet, a one-off task): three structural tasks that fit them."""
 
 
 # Notices about what the person booked or agreed to themselves: they rest on that, not on the consent to
@@ -69,9 +71,9 @@ BOOKED_KINDS = frozenset(
 )
 
 NOTICE_PLACEHOLDERS = frozenset(
-    {"naam", "taak", "organisatie", "centrale", "link", "datum", "afspraak", "training", "plaats"}
+    {"naam", "taak", "organisatie", "centrale", "link", "datum", "afspraak", "training", "plaats", "taken"}
 )
-_PLACEHOLDER_LIST = "$naam, $taak, $organisatie, $centrale, $link, $datum, $afspraak, $training, $plaats"
+_PLACEHOLDER_LIST = "$naam, $taak, $organisatie, $centrale, $link, $datum, $afspraak, $training, $plaats, $taken"
 
 # Every notice says why it came and how to get fewer; volunteers are addressed as "je", organisations and companies
 # (a business partner's Beursvloer contact) as "u".
@@ -165,6 +167,11 @@ DEFAULT_NOTICE_TEMPLATES: dict[str, tuple[str, str]] = {
         "Gaat niet door: $training",
         "Beste $naam,\n\nHelaas gaat $training op $datum niet door. Kijk gerust naar de andere trainingen:"
         " $link\n\nHartelijke groet,\n$centrale",
+    ),
+    NoticeKind.ONE_OFF_FOLLOW_UP: (
+        "Bedankt voor $taak! Zin in meer?",
+        "Beste $naam,\n\nBedankt dat je meedeed aan $taak bij $organisatie. Smaakte het naar meer? Deze taken"
+        " passen bij je en lopen langer:\n\n$taken\n\nBekijk ze en reageer: $link\n\nHartelijke groet,\n$centrale",
     ),
 }
 

@@ -116,6 +116,17 @@ PROCESSING = (
         access="the volunteer; staff of the centrale; the company (its own contact and deals)",
     ),
     Processing(
+        name="Shift sign-ups",
+        data="which volunteer holds or waits for a place in which dated shift of a task",
+        tables=("shift_signups",),
+        purpose="filling a task's dated shifts up to their places, with a waiting list in order",
+        basis="art. 6(1)(b)",
+        retention="until the volunteer is erased (a sign-up stays as a fact under the pseudonymous id); sign-ups"
+        " for shifts ahead are cancelled when the match ends",
+        access="the volunteer; the organisation (how many places are taken, not by whom in its calendar feed);"
+        " staff of the centrale",
+    ),
+    Processing(
         name="Imports from a centrale's former system",
         data="which record each imported row became, with the former system's id; hours from before the platform",
         tables=("import_links", "historic_hours"),

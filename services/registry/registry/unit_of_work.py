@@ -67,6 +67,7 @@ from registry.repositories import (
     PostgresPublicContactRepository,
     PostgresRateLimitRepository,
     PostgresResponseMessageRepository,
+    PostgresShiftRepository,
     PostgresTaskRepository,
     PostgresTemplateRepository,
     PostgresTrainingRepository,
@@ -77,6 +78,7 @@ from registry.repositories import (
     PublicContactRepository,
     RateLimitRepository,
     ResponseMessageRepository,
+    ShiftRepository,
     TaskRepository,
     TemplateRepository,
     TrainingRepository,
@@ -275,6 +277,11 @@ class RegistryUnitOfWork(UnitOfWork, Protocol):
         """Trainings and advice sessions, and their bookings."""
         ...
 
+    @property
+    def shifts(self) -> ShiftRepository:
+        """Tasks' parts, shift patterns, dated shifts and sign-ups."""
+        ...
+
 
 class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
     """The registry's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -317,6 +324,7 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.beursvloer: BeursvloerRepository = PostgresBeursvloerRepository(conn)
         self.deals: DealRepository = PostgresDealRepository(conn)
         self.trainings: TrainingRepository = PostgresTrainingRepository(conn)
+        self.shifts: ShiftRepository = PostgresShiftRepository(conn)
 
     async def emit_all(self, events: Sequence[Outgoing]) -> None:
         """Queue the events as the registry may publish them: special categories sealed, erased keys shredded."""

@@ -27,8 +27,8 @@ __all__ = ["Config", "assemble_cube"]
 
 
 # Where a row counts: the region, its centrale's municipality (with the wijk of its area there) and its
-# centrale, and for a match also the volunteer's centrale and its municipality when they differ. Each query's
-# `rows` has columns centrale_id (NULL: the region only), centrale2 and area ('' none).
+# centrale, and for a match and its hours also the volunteer's centrale and its municipality when they differ.
+# Each query's `rows` has columns centrale_id (NULL: the region only), centrale2 and area ('' none).
 def _wijk(municipality: str, district: str = "j.district_code") -> str:
     """SQL: the wijk of the area with ``districts`` code SQL ``district`` in the municipality SQL ``municipality``."""
     return (
@@ -124,7 +124,7 @@ _STOCK_LAST = _placed("""
 # People behind hours: the buckets' lists joined (at most MIN_PEOPLE each, or `more`).
 _HOURS = _placed("""
     WITH rows AS (
-        SELECT kpi, month, centrale_id, '' AS centrale2, area, theme, amount, persons, more
+        SELECT kpi, month, centrale_id, centrale2, area, theme, amount, persons, more
         FROM agg_hours WHERE month BETWEEN $1 AND $2 AND facts > 0
     ){placed}
     SELECT f.kpi, f.month, f.scope, f.district, f.theme, sum(f.amount) AS amount,

@@ -102,7 +102,7 @@ async def test_hourly_yearly_and_unconfigured_years_are_checked(appreciation: Ap
     yearly = await appreciation.http.post(
         f"{path}/check", json=check(adult, paid_on="2025-11-02", amount="60"), headers=headers
     )
-    later_year = await appreciation.http.post(f"{path}/check", json=check(adult, paid_on="2031-01-05"), headers=headers)
+    later_year = await appreciation.http.post(f"{path}/check", json=check(adult, paid_on="2026-01-05"), headers=headers)
 
     assert [w["limit"] for w in young_rate.json()["warnings"]] == ["hourly"]  # €4.00/h above €3.30 under 21
     assert young_rate.json()["warnings"][0]["limit_amount"] == "3.30"
@@ -110,9 +110,14 @@ async def test_hourly_yearly_and_unconfigured_years_are_checked(appreciation: Ap
     assert [w["limit"] for w in yearly.json()["warnings"]] == ["yearly"]
     assert yearly.json()["warnings"][0]["excess"] == "10.00"
     assert yearly.json()["year_room_before"] == "50.00"
-    assert later_year.json()["within_limits"] is True
-    assert [w["limit"] for w in later_year.json()["warnings"]] == ["limits_year"]
-    assert later_year.json()["limits_year"] == 2025
+    # 2025's figures come with their official source; 2026 has none configured, and the answer says so.
+    assert adult_rate.json()["limits"]["source"].startswith("https://www.belastingdienst.nl/")
+    assert later_year.json()["within_limits"] is None
+    assert later_year.json()["limits_configured"] is False
+    assert later_year.json()["limits"] is None
+    assert [w["limit"] for w in later_year.json()["warnings"]] == ["no_limits"]
+    assert "no official limits are configured for 2026" in later_year.json()["warnings"][0]["message"]
+    assert later_year.json()["limits_year"] == 2026
 
 
 async def test_allowances_are_only_for_the_organisations_own_volunteers_and_inputs_are_checked(

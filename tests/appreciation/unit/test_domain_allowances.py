@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from appreciation import domain
+from appreciation.config import Settings
 from appreciation.domain import AllowanceLimits
 
 LIMITS_2025 = AllowanceLimits(
@@ -93,18 +94,38 @@ def test_an_hourly_warning_names_the_rate_and_the_excess_over_the_hours() -> Non
     assert "under 21 (or of unknown age)" in warning.message
 
 
-def test_a_year_without_limits_is_checked_against_the_latest_earlier_one_and_says_so() -> None:
-    later = _check("10", paid_on=date(2028, 5, 1))
+def test_a_year_without_configured_limits_is_not_checked_against_another_years_figures_and_says_so() -> None:
+    later = _check("10000", paid_on=date(2028, 5, 1))
     own = _check("10", paid_on=date(2026, 5, 1))
     before_any = _check("10", paid_on=date(2020, 5, 1))
 
-    assert (later.limits_year, later.limits) == (2026, LIMITS_2026)
+    # Not 2026's figures (a guess): nothing is checked, and the answer says why.
+    assert (later.limits_year, later.limits, later.within_limits) == (2028, None, None)
+    assert (later.month_room_before, later.year_room_before) == (None, None)
     [note] = later.warnings
-    assert note.limit == "limits_year"
-    assert "no limits configured for 2028" in note.message
-    assert later.within_limits  # the note alone breaks no limit
-    assert (own.limits_year, own.warnings) == (2026, [])
-    assert before_any.limits_year == 2026  # nothing earlier: the latest known
+    assert note.limit == "no_limits"
+    assert "no official limits are configured for 2028" in note.message
+    assert "configured years: 2025, 2026" in note.message
+    assert (own.limits_year, own.limits, own.warnings) == (2026, LIMITS_2026, [])
+    assert (before_any.limits, [w.limit for w in before_any.warnings]) == (None, ["no_limits"])
+
+
+def test_the_shipped_limits_are_the_official_2025_figures_with_their_source_and_2026_is_not_configured() -> None:
+    shipped = Settings.model_fields["allowance_limits"].default
+
+    assert sorted(shipped) == [2025]  # no official 2026 publication was found: not guessed (issue 18)
+    limits = shipped[2025]
+    assert (limits.hourly_21_plus, limits.hourly_under_21, limits.monthly, limits.yearly) == (
+        Decimal("5.60"), Decimal("3.30"), Decimal("210"), Decimal("2100"),
+    )  # fmt: skip
+    assert limits.source is not None
+    assert limits.source.startswith("https://www.belastingdienst.nl/")
+    check = domain.check_allowance(
+        amount=Decimal("10"), hours=None, paid_on=date(2026, 3, 14), age_band="30-49",
+        month_total_before=Decimal(0), year_total_before=Decimal(0), limits_by_year=shipped,
+    )  # fmt: skip
+    assert check.within_limits is None
+    assert "no official limits are configured for 2026" in check.warnings[0].message
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,7 @@ def test_the_api_keeps_its_routes() -> None:
         ("GET", "/v1/centrales/{centrale_id}/team-days"),
         ("POST", "/v1/centrales/{centrale_id}/team-days/{day_id}/assign"),
         ("GET", "/v1/centrales/{centrale_id}/proposals"),
+        ("GET", "/v1/centrales/{centrale_id}/work-queue"),
         ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/approve"),
         ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/accept"),
         ("POST", "/v1/centrales/{centrale_id}/proposals/{match_id}/agree"),

@@ -201,8 +201,8 @@ async def test_reminders_for_an_expiring_vog_and_an_unanswered_proposal_go_once(
     first = await send_reminders(SendReminders(vog_within_days=30, proposals_older_than_days=7), uow)
     again = await send_reminders(SendReminders(vog_within_days=30, proposals_older_than_days=7), uow)
 
-    assert first == {"vog_expiring": 1, "proposals_unanswered": 1}  # the organisation said yes: only the volunteer
-    assert again == {"vog_expiring": 0, "proposals_unanswered": 0}
+    assert first == {"vog_expiring": 1, "proposals_unanswered": 1, "one_off_follow_ups": 0}  # only the volunteer
+    assert again == {"vog_expiring": 0, "proposals_unanswered": 0, "one_off_follow_ups": 0}
     assert sorted((n.kind, n.recipient_id == expiring.id) for n in uow.tables.notices.values()) == [
         ("proposal_unanswered", False),
         ("vog_expiring", True),

@@ -202,5 +202,5 @@ async def test_the_reminder_job_reminds_of_an_expiring_vog_with_the_settings_day
 
     counts = await remind(cast(JobContext, _JobContext(uow)))
 
-    assert counts == {"vog_expiring": 1, "proposals_unanswered": 0}
+    assert counts == {"vog_expiring": 1, "proposals_unanswered": 0, "one_off_follow_ups": 0}
     assert [n.recipient_id for n in uow.tables.notices.values()] == [soon.id]

@@ -13,7 +13,8 @@ matched), T7 ouderen Zeist-Centrum (b1, 3 Jan), T8 ouderen Zeist-Noord (b1, 25 M
 (a2, 15 Feb, never matched).
 
 Matches: V1-V8 → T1 (5 Jan), V9, V10 → T4 (1 and 3 Feb), W1, W2 → T2 (9 and 10 Feb), Z5 → T2 (5 Mar,
-regional overflow: credits a1 and b1), Y1-Y6 → T3 (10-15 Dec 2025; Y4's ended 20 Feb), Z1-Z6 → T7 (13-18 Jan).
+regional overflow: credits a1 and b1, her hours too), Y1-Y6 → T3 (10-15 Dec 2025; Y4's ended 20 Feb),
+Z1-Z6 → T7 (13-18 Jan).
 
 Hours: V1-V8 2 h (20 Jan) + 3 h (15 Feb); V9 0.5 h (10 Feb) + 0.25 h (2 Mar): never a full hour;
 V10 1 h on NLdoet (14 Mar); W1 5x10 h in February and 4x10 h in March (80 h within 6 months on 4 Mar);

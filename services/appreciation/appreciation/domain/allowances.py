@@ -25,13 +25,18 @@ class AllowanceLimits(BaseModel):
     hourly_under_21: Decimal = Field(gt=0, description="Maximum per hour for volunteers under 21.")
     monthly: Decimal = Field(gt=0, description="Maximum per calendar month.")
     yearly: Decimal = Field(gt=0, description="Maximum per calendar year.")
+    source: str | None = Field(
+        None,
+        max_length=500,
+        description="Where the figures were officially published (the Belastingdienst's page), so anyone can check.",
+    )
 
 
 @dataclass(frozen=True)
 class AllowanceWarning:
     """One limit a payment would break."""
 
-    limit: Literal["monthly", "yearly", "hourly", "limits_year"]
+    limit: Literal["monthly", "yearly", "hourly", "no_limits"]
     message: str
     limit_amount: Decimal | None = None
     excess: Decimal | None = None
@@ -39,18 +44,24 @@ class AllowanceWarning:
 
 @dataclass(frozen=True)
 class AllowanceCheck:
-    """What recording a payment means for the volunteer's totals, and which limits it would break."""
+    """What recording a payment means for the volunteer's totals, and which limits it would break.
+
+    ``limits`` is None when no official limits are configured for the payment's year: then nothing was checked
+    (the one warning says so), rather than checking against another year's figures.
+    """
 
     limits_year: int
-    limits: AllowanceLimits
-    month_room_before: Decimal
-    year_room_before: Decimal
+    limits: AllowanceLimits | None
+    month_room_before: Decimal | None
+    year_room_before: Decimal | None
     warnings: list[AllowanceWarning]
 
     @property
-    def within_limits(self) -> bool:
-        """True when no limit is broken (a note about the limits' year alone does not count)."""
-        return not any(w.limit != "limits_year" for w in self.warnings)
+    def within_limits(self) -> bool | None:
+        """True when no limit is broken; None when the year has no configured limits (nothing to check)."""
+        if self.limits is None:
+            return None
+        return not self.warnings
 
 
 def dutch_amount(amount: Decimal) -> str:
@@ -71,20 +82,28 @@ def check_allowance(
 ) -> AllowanceCheck:
     """Check one payment against the limits of its year, given the volunteer's totals across all organisations.
 
-    Totals are per calendar month and year of ``paid_on``. A year without configured limits uses the
-    latest earlier year's (and says so), since the real figures are only known once published.
+    Totals are per calendar month and year of ``paid_on``. A year without configured limits is not checked
+    against another year's figures (that would be a guess: the limits change yearly and are only known once the
+    Belastingdienst publishes them); the answer says that no official limits are configured for it.
     """
-    warnings: list[AllowanceWarning] = []
-    known = sorted(year for year in limits_by_year if year <= paid_on.year) or sorted(limits_by_year)
-    limits_year = known[-1]
-    limits = limits_by_year[limits_year]
-    if limits_year != paid_on.year:
-        warnings.append(
-            AllowanceWarning(
-                "limits_year",
-                f"no limits configured for {paid_on.year}; checked against those of {limits_year}",
-            )
+    limits = limits_by_year.get(paid_on.year)
+    if limits is None:
+        known = ", ".join(str(year) for year in sorted(limits_by_year)) or "none"
+        return AllowanceCheck(
+            limits_year=paid_on.year,
+            limits=None,
+            month_room_before=None,
+            year_room_before=None,
+            warnings=[
+                AllowanceWarning(
+                    "no_limits",
+                    f"no official limits are configured for {paid_on.year}, so this payment was not checked "
+                    f"against any limit (configured years: {known}); region ops add the Belastingdienst's "
+                    f"published figures for {paid_on.year}, with their source, once they are known",
+                )
+            ],
         )
+    warnings: list[AllowanceWarning] = []
     month_after = month_total_before + amount
     if month_after > limits.monthly:
         excess = month_after - limits.monthly
@@ -124,7 +143,7 @@ def check_allowance(
                 )
             )
     return AllowanceCheck(
-        limits_year=limits_year,
+        limits_year=paid_on.year,
         limits=limits,
         month_room_before=max(limits.monthly - month_total_before, Decimal(0)),
         year_room_before=max(limits.yearly - year_total_before, Decimal(0)),

@@ -64,6 +64,10 @@ class VolunteerRepository(Protocol):
         """Volunteers whose registration (seen as an event) was on or before ``day``, by id."""
         ...
 
+    async def of_centrale(self, centrale_id: str) -> list[Volunteer]:
+        """The centrale's volunteers (not erased), by id."""
+        ...
+
 
 class HoursRepository(Protocol):
     """Hours entries, one per registry id: a re-published entry counts once."""
@@ -204,6 +208,11 @@ class PostgresVolunteerRepository:
             day,
         )
         return [row["id"] for row in rows]
+
+    async def of_centrale(self, centrale_id: str) -> list[Volunteer]:
+        """The centrale's volunteers (erased ones have no row)."""
+        rows = await self._conn.fetch(f"{_SELECT_VOLUNTEER} WHERE v.centrale_id = $1 ORDER BY v.id", centrale_id)
+        return [_volunteer(row) for row in rows]
 
 
 _HOURS = (

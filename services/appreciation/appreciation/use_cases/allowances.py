@@ -187,7 +187,8 @@ def evaluation(check: AllowanceCheck) -> dict[str, Any]:
             for w in check.warnings
         ],
         "limits_year": check.limits_year,
-        "limits": check.limits.model_dump(),
+        "limits_configured": check.limits is not None,
+        "limits": None if check.limits is None else check.limits.model_dump(),
         "month_room_before": check.month_room_before,
         "year_room_before": check.year_room_before,
     }

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from contracts.events import WeeklySlot
+from contracts.events import DatedShift, WeeklySlot
 
-__all__ = ["HOURS_PER_WEEK", "describe", "mask_words", "slots_mask", "window_mask"]
+__all__ = ["HOURS_PER_WEEK", "dated_slots", "describe", "mask_words", "slots_mask", "window_mask"]
+
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
+# How far ahead a task's dated shifts count for the availability fit: the shifts a volunteer would start on.
+DATED_SHIFTS_WEEKS = 4
 
 HOURS_PER_WEEK = 7 * 24
 DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
@@ -30,6 +35,22 @@ def slots_mask(slots: Iterable[WeeklySlot]) -> int:
     for slot in slots:
         mask |= _hours(slot.weekday, slot.start, slot.end)
     return mask
+
+
+def dated_slots(shifts: Iterable[DatedShift], today: date, weeks: int = DATED_SHIFTS_WEEKS) -> list[WeeklySlot]:
+    """The weekly hours of a task's dated shifts starting from ``today`` within ``weeks``, in Dutch time.
+
+    A task whose shifts follow a rule (every other Tuesday, the first Saturday) needs people on those hours, so
+    the availability fit asks for those weekdays and hours; a shift past midnight is cut at midnight.
+    """
+    until = today + timedelta(weeks=weeks)
+    slots = []
+    for shift in shifts:
+        start, end = shift.starts_at.astimezone(DUTCH_TIME), shift.ends_at.astimezone(DUTCH_TIME)
+        if today <= start.date() < until:
+            closing = end.time() if end.date() == start.date() else time(23, 59)
+            slots.append(WeeklySlot(weekday=start.isoweekday(), start=start.time(), end=closing))
+    return list(dict.fromkeys(slots))
 
 
 def window_mask(start: datetime, end: datetime) -> int:

@@ -14,6 +14,7 @@ from registry.api import (
     organisations,
     partners,
     sessions,
+    shifts,
     staff,
     trainings,
     vacaturebank,
@@ -40,6 +41,7 @@ ROUTERS = (
     guardians.router,
     beursvloer.router,
     trainings.router,
+    shifts.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -39,6 +39,7 @@ class PreferencesIn(BaseModel):
     check_in: Delivery | None = None
     vog_expiring: Delivery | None = None
     proposal_unanswered: Delivery | None = None
+    one_off_follow_up: Delivery | None = None
 
     def choices(self) -> dict[str, str]:
         """The kinds given, with their choice."""

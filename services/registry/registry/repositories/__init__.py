@@ -107,6 +107,16 @@ from registry.repositories.partners import (
 from registry.repositories.personal_data import PersonalDataRepository, PostgresPersonalDataRepository
 from registry.repositories.postcode_areas import PostcodeArea, PostcodeAreaRepository, PostgresPostcodeAreaRepository
 from registry.repositories.rate_limits import PostgresRateLimitRepository, RateLimitRepository, Window
+from registry.repositories.shifts import (
+    PostgresShiftRepository,
+    Shift,
+    ShiftPattern,
+    ShiftRepository,
+    SignedUpShift,
+    Signup,
+    StaffedShift,
+    TaskPart,
+)
 from registry.repositories.tasks import PostgresTaskRepository, Task, TaskRepository
 from registry.repositories.trainings import Booking, PostgresTrainingRepository, Training, TrainingRepository
 from registry.repositories.vacatures import (
@@ -219,6 +229,7 @@ __all__ = [
     "PostgresPublicContactRepository",
     "PostgresRateLimitRepository",
     "PostgresResponseMessageRepository",
+    "PostgresShiftRepository",
     "PostgresTaskRepository",
     "PostgresTemplateRepository",
     "PostgresTrainingRepository",
@@ -233,7 +244,14 @@ __all__ = [
     "RateLimitRepository",
     "ResponseMessage",
     "ResponseMessageRepository",
+    "Shift",
+    "ShiftPattern",
+    "ShiftRepository",
+    "SignedUpShift",
+    "Signup",
+    "StaffedShift",
     "Task",
+    "TaskPart",
     "TaskReference",
     "TaskRepository",
     "Template",

@@ -114,6 +114,10 @@ class MatchRepository(Protocol):
         """The volunteer's matches, oldest first."""
         ...
 
+    async def one_off_ended_between(self, since: datetime, until: datetime) -> list[Match]:
+        """Matches to one-off tasks whose day ended in [``since``, ``until``), by id."""
+        ...
+
     async def end(self, match_id: UUID, at: datetime) -> bool:
         """Record that the match ended at ``at``; False when it is unknown or ended before."""
         ...
@@ -219,6 +223,20 @@ class PostgresMatchRepository:
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         """The volunteer's matches, oldest first."""
         rows = await self._conn.fetch(MATCHES.select("volunteer_id = $1", then="ORDER BY made_at, id"), volunteer_id)
+        return MATCHES.load_all(rows)
+
+    async def one_off_ended_between(self, since: datetime, until: datetime) -> list[Match]:
+        """Matches to one-off tasks whose day (its end, else its start) ended in [``since``, ``until``)."""
+        rows = await self._conn.fetch(
+            MATCHES.select(
+                "task_id IN (SELECT t.id FROM tasks t WHERE t.one_off_start IS NOT NULL"
+                " AND coalesce(t.one_off_end, t.one_off_start) >= $1"
+                " AND coalesce(t.one_off_end, t.one_off_start) < $2)",
+                then="ORDER BY id",
+            ),
+            since,
+            until,
+        )
         return MATCHES.load_all(rows)
 
     async def end(self, match_id: UUID, at: datetime) -> bool:

@@ -314,8 +314,14 @@ NOT_PERSONAL: Mapping[str, tuple[str, ...]] = {
         "created_by",
     ),
     "training_bookings": ("centrale_id", "status", "booked_by", "cancelled_by", "attendance_recorded_by"),
+    # Dated shifts (issue 18): what a task needs and when; a sign-up is a pseudonymous fact that stays after a
+    # volunteer's erasure (like a booking), with who signed up or cancelled as actors' ids.
+    "task_parts": ("centrale_id", "title"),
+    "shift_patterns": ("centrale_id", "rule", "starts_on", "created_by"),
+    "shifts": ("centrale_id",),
+    "shift_signups": ("centrale_id", "status", "signed_up_by", "cancelled_by"),
     # The shared runtime's tables: events carry no personal data (tests/registry/integration/test_events_privacy.py).
-    "outbox": ("topic", "key", "headers"),
+    "outbox": ("topic", "key", "headers", "traceparent"),  # traceparent: W3C trace and span ids, nothing of a person
     "inbox": ("consumer", "event_type"),
     "job_runs": ("job", "kind", "status", "counts", "error", "requested_by"),
     "schema_migrations": ("name", "checksum"),

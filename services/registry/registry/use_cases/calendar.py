@@ -20,6 +20,7 @@ from registry import domain
 from registry.feeds.ical import CalendarEntry, WeeklyShift
 from registry.repositories import CalendarFeed, Commitment
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.shifts import release_signups_of_match
 
 __all__ = [
     "CALENDAR_TOKEN_PREFIX",
@@ -120,16 +121,19 @@ async def get_calendar(query: GetCalendar, uow: RegistryUnitOfWork) -> CalendarV
         commitments = await uow.calendar_feeds.commitments_of_volunteer(feed.owner_id)
         contacts = await _contact_lines(uow, commitments)
         entries = [_volunteer_entry(c, contacts[c.centrale_id]) for c in commitments]
+        entries += await _signed_up_shifts(uow, feed.owner_id)
         return CalendarView("Mijn vrijwilligerswerk", entries)
     commitments = await uow.calendar_feeds.commitments_of_organisation(feed.owner_id)
     contacts = await _contact_lines(uow, commitments)
     name = f"Vrijwilligers van {commitments[0].organisation_name}" if commitments else "Vrijwilligers"
-    return CalendarView(name, [_organisation_entry(c, contacts[c.centrale_id]) for c in commitments])
+    entries = [_organisation_entry(c, contacts[c.centrale_id]) for c in commitments]
+    return CalendarView(name, entries + await _staffed_shifts(uow, feed.owner_id))
 
 
 async def record_match_ended(cmd: RecordMatchEnded, uow: RegistryUnitOfWork) -> None:
-    """Remember that the match ended (a redelivered event changes nothing)."""
-    await uow.matches.end(cmd.match_id, cmd.ended_at)
+    """Remember that the match ended (a redelivered event changes nothing); its sign-ups for shifts ahead go."""
+    if await uow.matches.end(cmd.match_id, cmd.ended_at):
+        await release_signups_of_match(uow, cmd.match_id)  # its shifts ahead go to whoever waits
 
 
 def volunteer_shown_as(commitment: Commitment) -> str:
@@ -172,10 +176,48 @@ def _entry(commitment: Commitment, *, summary: str, description: str) -> Calenda
     )
 
 
+async def _signed_up_shifts(uow: RegistryUnitOfWork, volunteer_id: UUID) -> list[CalendarEntry]:
+    """The dated shifts the volunteer holds a place in, each an event of its own (issue 18)."""
+    shifts = await uow.shifts.signed_up_shifts_of_volunteer(volunteer_id)
+    contacts = await _contact_lines_of(uow, {s.centrale_id for s in shifts})
+    return [
+        CalendarEntry(
+            uid=f"shift-{shift.signup_id}",
+            summary=shift.title,
+            description=f"Dienst bij {shift.organisation_name}. {contacts[shift.centrale_id]}",
+            location=" ".join(part for part in (shift.postcode, shift.place) if part) or None,
+            first_day=domain.dutch_date(shift.starts_at),
+            one_off=(shift.starts_at, shift.ends_at),
+        )
+        for shift in shifts
+    ]
+
+
+async def _staffed_shifts(uow: RegistryUnitOfWork, organisation_id: UUID) -> list[CalendarEntry]:
+    """The organisation's dated shifts ahead that someone signed up for, with how many (never who)."""
+    shifts = await uow.shifts.staffed_shifts_of_organisation(organisation_id, uow.now())
+    return [
+        CalendarEntry(
+            uid=f"shift-{shift.shift_id}",
+            summary=f"{shift.title}: {shift.taken} van {shift.capacity} plaatsen bezet",
+            description=f"{shift.title}, dienst met {shift.taken} vrijwilliger(s) aangemeld.",
+            location=" ".join(part for part in (shift.postcode, shift.place) if part) or None,
+            first_day=domain.dutch_date(shift.starts_at),
+            one_off=(shift.starts_at, shift.ends_at),
+        )
+        for shift in shifts
+    ]
+
+
 async def _contact_lines(uow: RegistryUnitOfWork, commitments: list[Commitment]) -> dict[str, str]:
     """How to reach each centrale of the commitments, in one Dutch sentence (each centrale read once)."""
+    return await _contact_lines_of(uow, {c.centrale_id for c in commitments})
+
+
+async def _contact_lines_of(uow: RegistryUnitOfWork, centrale_ids: set[str]) -> dict[str, str]:
+    """How to reach each of the centrales, in one Dutch sentence."""
     lines = {}
-    for centrale_id in {c.centrale_id for c in commitments}:
+    for centrale_id in centrale_ids:
         centrale = await uow.centrales.get(centrale_id)
         contact = await uow.public_contacts.get(centrale_id)
         means = [value for value in (contact.phone, contact.email, contact.website) if value] if contact else []

@@ -484,6 +484,8 @@ async def _values(
     deal = await uow.deals.get(notice.deal_id, notice.centrale_id) if notice.deal_id else None
     if deal is not None:
         values |= {"afspraak": deal.description, "datum": _dutch_day(deal.due_on)}
+    if notice.kind == NoticeKind.ONE_OFF_FOLLOW_UP:
+        values["taken"] = await _fitting_structural_tasks(uow, notice, portal)
     training = await uow.trainings.get(notice.training_id, notice.centrale_id) if notice.training_id else None
     if training is not None:
         start = training.starts_at.astimezone(_DUTCH_TIME)
@@ -493,6 +495,40 @@ async def _values(
             "datum": f"{_dutch_day(start.date())} om {start:%H:%M}",
         }
     return values
+
+
+# How many structural tasks the follow-up after a one-off day offers.
+FOLLOW_UP_TASKS = 3
+
+
+async def _fitting_structural_tasks(uow: RegistryUnitOfWork, notice: Notice, portal: str | None) -> str:
+    """The follow-up's list: up to three published structural tasks of the volunteer's centrale they have no match
+    for, those of a theme they are interested in first, then those near them (same PC4 area), then the newest."""
+    volunteer = await uow.volunteers.get(notice.recipient_id)
+    if volunteer is None:
+        return ""
+    matched = {match.task_id for match in await uow.matches.of_volunteer(volunteer.id)}
+    candidates = [
+        task
+        for task in await uow.tasks.of_centrale(volunteer.centrale_id, status="published")
+        if task.one_off_start is None and task.id not in matched
+    ]
+    interests = set(volunteer.interests)
+    candidates.sort(
+        key=lambda task: (
+            task.theme not in interests,
+            task.postcode_area != volunteer.postcode_area,
+            -(task.published_at or task.created_at).timestamp(),
+            str(task.id),
+        )
+    )
+    lines = []
+    for task in candidates[:FOLLOW_UP_TASKS]:
+        organisation = await uow.organisations.get(task.organisation_id, task.centrale_id)
+        where = f" bij {organisation.name}" if organisation else ""
+        link = f"{portal.rstrip('/')}/vacatures/{task.id}" if portal else "via de vrijwilligerscentrale"
+        lines.append(f"- {task.title}{where} ({task.hours_per_week.normalize():f} uur per week): {link}")
+    return "\n".join(lines) if lines else "- (op dit moment geen; kijk gerust in de vacaturebank)"
 
 
 def _link(portal: str | None, notice: Notice) -> str:

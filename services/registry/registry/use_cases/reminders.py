@@ -1,9 +1,11 @@
-"""Reminders the registry sends on its own: a VOG about to expire, a proposal nobody answered."""
+"""Reminders the registry sends on its own: a VOG about to expire, a proposal nobody answered, and the follow-up
+after a one-off day (three structural tasks that fit the volunteer, issue 18)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from registry.domain import dutch_date
 from registry.notice_texts import NoticeKind
@@ -57,4 +59,28 @@ async def send_reminders(cmd: SendReminders, uow: RegistryUnitOfWork) -> dict[st
                 task_id=proposal.task_id,
             )
             unanswered += queued is not None
-    return {"vog_expiring": vog, "proposals_unanswered": unanswered}
+    return {"vog_expiring": vog, "proposals_unanswered": unanswered, "one_off_follow_ups": await _follow_ups(uow)}
+
+
+# How far back the follow-up looks for one-off days: a job that missed a few days still follows them up, once.
+FOLLOW_UP_WITHIN_DAYS = 7
+
+
+async def _follow_ups(uow: RegistryUnitOfWork) -> int:
+    """Queue, once per match, the follow-up to volunteers whose one-off day ended before today (and not longer
+    than ``FOLLOW_UP_WITHIN_DAYS`` ago); the fitting tasks are chosen when the mail is written. How many were new."""
+    today = dutch_date(uow.now())
+    until = datetime.combine(today, time(), ZoneInfo("Europe/Amsterdam"))
+    queued = 0
+    for match in await uow.matches.one_off_ended_between(until - timedelta(days=FOLLOW_UP_WITHIN_DAYS), until):
+        notice = await queue_notice(
+            uow,
+            kind=NoticeKind.ONE_OFF_FOLLOW_UP,
+            recipient_kind="volunteer",
+            recipient_id=match.volunteer_id,
+            centrale_id=match.volunteer_centrale_id,
+            cause=f"one-off-follow-up:{match.id}",
+            task_id=match.task_id,
+        )
+        queued += notice is not None
+    return queued

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 from common.errors import Conflict, NotFound, Rejected
-from contracts.events import TaskClosed, TaskPosted, TaskUpdated, WeeklySlot
+from contracts.events import DatedShift, TaskClosed, TaskPosted, TaskUpdated, WeeklySlot
 from registry import domain
 from registry.domain import TaskStatus
 from registry.repositories import Task
@@ -154,7 +154,7 @@ async def update_task(cmd: UpdateTask, uow: RegistryUnitOfWork) -> None:
     await uow.tasks.save(task)
     if task.status == TaskStatus.PUBLISHED:
         task = await _checked(uow, task)
-        await uow.emit(TaskUpdated(**_facts(task), updated_at=uow.now()), tenant=task.centrale_id)
+        await emit_task_updated(uow, task)
 
 
 async def publish_task(cmd: PublishTask, uow: RegistryUnitOfWork) -> None:
@@ -165,7 +165,8 @@ async def publish_task(cmd: PublishTask, uow: RegistryUnitOfWork) -> None:
     task = await _checked(uow, task)
     task = replace(task, status=TaskStatus.PUBLISHED.value, published_at=uow.now())
     await uow.tasks.save(task)
-    await uow.emit(TaskPosted(**_facts(task), posted_at=uow.now()), tenant=task.centrale_id)
+    dated = await dated_shift_facts(uow, task.id)
+    await uow.emit(TaskPosted(**_facts(task), dated_shifts=dated, posted_at=uow.now()), tenant=task.centrale_id)
 
 
 async def close_task(cmd: CloseTask, uow: RegistryUnitOfWork) -> None:
@@ -282,6 +283,25 @@ async def _checked(uow: RegistryUnitOfWork, task: Task) -> Task:
         # Each reason at the field to change (the organisation's own shortcomings at the task as a whole).
         raise Rejected([p.reason for p in problems], fields=[p.field or "task" for p in problems])
     return stored
+
+
+# How far ahead TaskPosted and TaskUpdated carry the dated shifts: the weeks matching fits availability on.
+DATED_SHIFTS_AHEAD = timedelta(weeks=8)
+
+
+async def dated_shift_facts(uow: RegistryUnitOfWork, task_id: UUID) -> list[DatedShift]:
+    """The task's dated shifts in the next ``DATED_SHIFTS_AHEAD``, as events carry them (at most 200)."""
+    now = uow.now()
+    shifts = await uow.shifts.shifts(task_id, now, now + DATED_SHIFTS_AHEAD)
+    return [
+        DatedShift(starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity, part_id=s.part_id) for s in shifts
+    ][:200]
+
+
+async def emit_task_updated(uow: RegistryUnitOfWork, task: Task) -> None:
+    """Queue ``TaskUpdated`` with the task's full state, its dated shifts in the coming weeks included."""
+    dated = await dated_shift_facts(uow, task.id)
+    await uow.emit(TaskUpdated(**_facts(task), dated_shifts=dated, updated_at=uow.now()), tenant=task.centrale_id)
 
 
 def _facts(task: Task) -> dict[str, Any]:

@@ -9,6 +9,10 @@ or municipalities to the region, one hidden member hides another (``x``), by ``r
 
 Deals count in the month they were made (Europe/Amsterdam), and so do their follow-up and hours: "of the deals
 made in the period, so many were carried out". Participants count in the month of the training.
+
+The funnel (``reporting.programmes.funnel``) counts people too: one-off participants by the month they started,
+how many went structural within 6 months, how many did not (and of those, how many are still within the 6
+months). Participants = structural + not structural is a published sum, so suppression hides a complement too.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from common.clock import dutch_today
 from common.db import Connection
 from reporting.cube import REGION, Cell, Key, Shown, suppress
 from reporting.periods import Period, add_months, month_label, month_of
 from reporting.programmes.common import TIMEZONE
+from reporting.programmes.funnel import FUNNEL_MONTHS, funnel_entries
 
 __all__ = ["AUDIENCES", "CATEGORIES", "OUTCOMES", "ProgrammeFigures", "build_programme_figures"]
 
@@ -31,6 +37,9 @@ CATEGORIES = ("goods", "knowledge", "hands")
 OUTCOMES = ("done", "partly", "not")
 AUDIENCES = ("volunteers", "organisations")
 _PEOPLE = "training_participants"
+_FUNNEL = ("funnel_participants", "funnel_structural", "funnel_not_structural")
+_FUNNEL_OPEN = "funnel_still_open"
+_PEOPLE_KPIS = frozenset({_PEOPLE, *_FUNNEL, _FUNNEL_OPEN})
 
 
 @dataclass
@@ -84,6 +93,15 @@ class ProgrammeFigures:
                 **{audience: self.value(_PEOPLE, scope, month, audience) for audience in AUDIENCES},
             }
 
+        def funnel(month: date | None) -> dict[str, Shown]:
+            participants, structural, not_structural = (self.value(k, scope, month) for k in _FUNNEL)
+            return {
+                "one_off_participants": participants,
+                "went_structural": structural,
+                "not_structural": not_structural,
+                "still_open": self.value(_FUNNEL_OPEN, scope, month),
+            }
+
         period = deals(None)
         # Deals count no person, so none of these is ever hidden: their counts are plain numbers.
         followed, done, partly = (self.count(f"deals_{k}", scope) for k in ("followed_up", "done", "partly"))
@@ -108,6 +126,12 @@ class ProgrammeFigures:
                 "evenings": self.value("beursvloer_evenings", scope),
                 "months": [{"month": m.isoformat()[:7], "label": month_label(m), **deals(m)} for m in months],
             },
+            "funnel": {
+                "window_months": FUNNEL_MONTHS,
+                **funnel(None),
+                "structural_percentage": self._percentage(scope),
+                "months": [{"month": m.isoformat()[:7], "label": month_label(m), **funnel(m)} for m in months],
+            },
             "trainings": {
                 "trainings_held": self.value("trainings_held", scope),
                 "organisations_reached": self.value("training_organisations", scope),
@@ -118,6 +142,13 @@ class ProgrammeFigures:
                 ],
             },
         }
+
+    def _percentage(self, scope: str) -> float | None:
+        """Of the period's one-off participants, the share that went structural; None when either is hidden."""
+        participants, structural = (self.value(k, scope) for k in _FUNNEL[:2])
+        if not isinstance(participants, int) or not isinstance(structural, int) or participants == 0:
+            return None
+        return round(100 * structural / participants, 1)
 
 
 class _Builder:
@@ -156,7 +187,7 @@ class _Builder:
         cells: dict[Key, Cell] = {}
         for key, accumulator in self.accumulators.items():
             kpi = key[0]
-            if kpi == _PEOPLE:
+            if kpi in _PEOPLE_KPIS:
                 cells[key] = Cell(accumulator.people, accumulator.people)
             elif kpi == "deal_hours_given":
                 rounded = round(accumulator.amount, 2)
@@ -201,7 +232,36 @@ class _Builder:
                             *((_PEOPLE, c, month, None, category) for c in centrales),
                         ]
                     )
+        relations += self._funnel_sums(cells)
         return [[key for key in relation if key in cells] for relation in relations]
+
+    def _funnel_sums(self, cells: dict[Key, Cell]) -> list[list[Key]]:
+        """The funnel's published sums: structural + not structural = participants (per scope and month), months →
+        period, centrales → municipality, municipalities → region; still open is a part of not structural."""
+        scopes = {key[1] for key in cells if key[0] in _FUNNEL}
+        centrales_of: dict[str, list[str]] = defaultdict(list)
+        for scope in sorted(s for s in scopes if s.startswith("c:")):
+            centrales_of[self.scopes(scope[2:])[1]].append(scope)
+        municipalities = sorted(s for s in scopes if s.startswith("m:"))
+        relations: list[list[Key]] = []
+        for month in (None, *self.period.months):
+            for scope in scopes:
+                relations.append([(k, scope, month, None, None) for k in _FUNNEL])
+                relations.append([(_FUNNEL[2], scope, month, None, None), (_FUNNEL_OPEN, scope, month, None, None)])
+            for kpi in (*_FUNNEL, _FUNNEL_OPEN):
+                relations.append(
+                    [(kpi, REGION, month, None, None), *((kpi, m, month, None, None) for m in municipalities)]
+                )
+                for municipality, centrales in centrales_of.items():
+                    relations.append(
+                        [(kpi, municipality, month, None, None), *((kpi, c, month, None, None) for c in centrales)]
+                    )
+        for scope in scopes:
+            for kpi in (*_FUNNEL, _FUNNEL_OPEN):
+                relations.append(
+                    [(kpi, scope, None, None, None), *((kpi, scope, m, None, None) for m in self.period.months)]
+                )
+        return relations
 
 
 async def build_programme_figures(conn: Connection, period: Period) -> ProgrammeFigures:
@@ -244,4 +304,12 @@ async def build_programme_figures(conn: Connection, period: Period) -> Programme
         builder.add("trainings_held", centrale, month, ids=[row["training_id"]])
         if row["organisation_id"] is not None:
             builder.add("training_organisations", centrale, month, ids=[row["organisation_id"]])
+    for entry in await funnel_entries(conn, period, dutch_today()):
+        month, centrale = month_of(entry.started_on), entry.centrale_id
+        builder.add("funnel_participants", centrale, month, people=1)
+        builder.add(
+            "funnel_structural" if entry.went_structural else "funnel_not_structural", centrale, month, people=1
+        )
+        if entry.still_open:
+            builder.add(_FUNNEL_OPEN, centrale, month, people=1)
     return builder.build()

@@ -20,19 +20,28 @@ __all__ = ["on_historic_hours_imported", "on_hours_corrected", "on_hours_logged"
 
 _HOURS_COLUMNS = (
     "hours_id", "match_id", "task_id", "person_key", "centrale_id", "theme", "worked_on", "hours", "recorded_at",
-    "booked_month", "task_area", "nldoet",
+    "booked_month", "task_area", "nldoet", "home_centrale_id",
 )  # fmt: skip
 _TYPES = (
-    "uuid", "uuid", "uuid", "uuid", "text", "text", "date", "numeric", "timestamptz", "date", "text", "boolean"
+    "uuid", "uuid", "uuid", "uuid", "text", "text", "date", "numeric", "timestamptz", "date", "text", "boolean", "text"
 )  # fmt: skip
 # What a run of hours needs to know besides its events, in one round trip.
 _HOURS_CONTEXT = """
     SELECT (SELECT coalesce(array_agg(id_hash), '{}') FROM erased_volunteers WHERE id_hash = ANY($1::bytea[])),
            (SELECT coalesce(array_agg(task_id), '{}') FROM task_facts WHERE task_id = ANY($2::uuid[])),
            (SELECT coalesce(array_agg(postcode_area), '{}') FROM task_facts WHERE task_id = ANY($2::uuid[])),
-           (SELECT coalesce(array_agg(day), '{}') FROM nldoet_days WHERE day = ANY($3::date[]))
+           (SELECT coalesce(array_agg(day), '{}') FROM nldoet_days WHERE day = ANY($3::date[])),
+           (SELECT coalesce(array_agg(match_id ORDER BY match_id), '{}') FROM match_facts
+            WHERE match_id = ANY($4::uuid[])),
+           (SELECT coalesce(array_agg(volunteer_centrale_id ORDER BY match_id), '{}') FROM match_facts
+            WHERE match_id = ANY($4::uuid[]))
 """
 _AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def _other_than(home: str | None, centrale_id: str) -> str | None:
+    """The volunteer's home centrale when it is another than the task's (only then is it credited besides)."""
+    return home if home is not None and home != centrale_id else None
 
 
 async def _booked_months(conn: Connection, events: Sequence[HoursLogged], recorded: Sequence[datetime]) -> list[date]:
@@ -70,15 +79,20 @@ async def on_hours_logged(events: Sequence[HoursLogged], ctx: BatchContext) -> N
         list(set(hashes)),
         list({event.task_id for event in events}),
         list({event.worked_on for event in events}),
+        list({event.match_id for event in events}),
     )
     assert context is not None
     erased, nldoet = set(context[0]), set(context[3])
     areas = dict(zip(context[1], context[2], strict=True))
+    # The volunteer's home centrale, where regional overflow placed them with another centrale's task (hours
+    # before their match is known here get it from on_match_made).
+    homes = dict(zip(context[4], context[5], strict=True))
     recorded = [envelope.time for envelope in ctx.envelopes]
     booked = await _booked_months(ctx.conn, events, recorded)
     rows = [
         (e.hours_id, e.match_id, e.task_id, None if id_hash in erased else e.volunteer_id, e.centrale_id, e.theme,
-         e.worked_on, e.hours, moment, month, areas.get(e.task_id), e.worked_on in nldoet)
+         e.worked_on, e.hours, moment, month, areas.get(e.task_id), e.worked_on in nldoet,
+         _other_than(homes.get(e.match_id), e.centrale_id))
         for e, moment, id_hash, month in zip(events, recorded, hashes, booked, strict=True)
     ]  # fmt: skip
     try:
@@ -119,8 +133,8 @@ async def _change_hours(event: HoursCorrected | HoursRejected, ctx: BatchContext
     # The entry's task and volunteer: a TaskUpdated moving the area, or a fold of the volunteer's hours, takes turns.
     await lock_entities(ctx.conn, tasks=[event.task_id], persons=[event.volunteer_id])
     fact = await ctx.conn.fetchrow(
-        "SELECT match_id, task_id, person_key, centrale_id, theme, worked_on, recorded_at, task_area, nldoet"
-        " FROM hours_facts WHERE hours_id = $1",
+        "SELECT match_id, task_id, person_key, centrale_id, theme, worked_on, recorded_at, task_area, nldoet,"
+        " home_centrale_id FROM hours_facts WHERE hours_id = $1",
         event.hours_id,
     )
     recorded = ctx.envelopes[index].time
@@ -129,13 +143,13 @@ async def _change_hours(event: HoursCorrected | HoursRejected, ctx: BatchContext
     await ctx.conn.execute(
         """
         INSERT INTO hours_facts (hours_id, match_id, task_id, person_key, centrale_id, theme, worked_on, hours,
-                                 recorded_at, booked_month, task_area, nldoet)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, reporting_booked_month($10, $9, $5), $11, $12)
+                                 recorded_at, booked_month, task_area, nldoet, home_centrale_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, reporting_booked_month($10, $9, $5), $11, $12, $13)
         ON CONFLICT (hours_id) DO NOTHING
         """,
         ctx.envelopes[index].id, fact["match_id"], fact["task_id"], fact["person_key"], fact["centrale_id"],
         fact["theme"], fact["worked_on"], delta, recorded, month_of(fact["worked_on"]), fact["task_area"],
-        fact["nldoet"],
+        fact["nldoet"], fact["home_centrale_id"],
     )  # fmt: skip
     return True
 

@@ -1,4 +1,5 @@
-"""Matches: made and ended, crediting both centrales after regional overflow; first matches follow them."""
+"""Matches: made and ended, crediting both centrales after regional overflow (their hours too); first matches
+follow them."""
 
 from __future__ import annotations
 
@@ -49,6 +50,15 @@ _VOLUNTEERS_FIRST_MATCH = """
     WHERE v.person_key = f.person_key AND v.first_match_at IS DISTINCT FROM f.first
 """
 
+# Hours that arrived before their match (another topic) learn the volunteer's home centrale now; the triggers
+# then credit it with them too (regional overflow).
+_HOURS_HOME = """
+    UPDATE hours_facts h SET home_centrale_id = m.volunteer_centrale_id
+    FROM match_facts m
+    WHERE m.match_id = ANY($1::uuid[]) AND h.match_id = m.match_id
+      AND m.volunteer_centrale_id <> h.centrale_id AND h.home_centrale_id IS DISTINCT FROM m.volunteer_centrale_id
+"""
+
 
 async def on_match_made(events: Sequence[MatchMade], ctx: BatchContext) -> None:
     """Volunteers matched; both centrales are kept, since regional overflow credits both.
@@ -66,6 +76,7 @@ async def on_match_made(events: Sequence[MatchMade], ctx: BatchContext) -> None:
         ]))  # fmt: skip
         await refresh_first_matches(ctx.conn, list({e.task_id for e, _ in run}))
         await ctx.conn.execute(_VOLUNTEERS_FIRST_MATCH, [e.match_id for e, _ in run])
+        await ctx.conn.execute(_HOURS_HOME, [e.match_id for e, _ in run])
 
 
 async def on_match_ended(events: Sequence[MatchEnded], ctx: BatchContext) -> None:

@@ -1,4 +1,5 @@
-"""Tasks: theme, area, capacity and hours asked, when published and closed, and when their first match was made."""
+"""Tasks: theme, area, capacity and hours asked, one-off or structural, when published and closed, and when their
+first match was made."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ __all__ = ["on_task_closed", "on_task_posted", "on_task_updated", "refresh_first
 # Theme, area and capacity, unless a later version is there already.
 _ATTRIBUTES = """
     INSERT INTO task_facts
-        (task_id, organisation_id, centrale_id, theme, postcode_area, capacity, hours_per_week, attributes_at)
-    SELECT r.task_id, r.organisation_id, r.centrale_id, r.theme, r.postcode_area, r.capacity, r.hours_per_week, r.at
+        (task_id, organisation_id, centrale_id, theme, postcode_area, capacity, hours_per_week, one_off, attributes_at)
+    SELECT r.task_id, r.organisation_id, r.centrale_id, r.theme, r.postcode_area, r.capacity, r.hours_per_week,
+           r.one_off, r.at
     FROM jsonb_to_recordset($1::jsonb) AS r(
         task_id uuid, organisation_id uuid, centrale_id text, theme text, postcode_area text, capacity integer,
-        hours_per_week numeric, at timestamptz)
+        hours_per_week numeric, one_off boolean, at timestamptz)
     ON CONFLICT (task_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
         centrale_id = EXCLUDED.centrale_id, theme = EXCLUDED.theme, postcode_area = EXCLUDED.postcode_area,
-        capacity = EXCLUDED.capacity, hours_per_week = EXCLUDED.hours_per_week, attributes_at = EXCLUDED.attributes_at
+        capacity = EXCLUDED.capacity, hours_per_week = EXCLUDED.hours_per_week, one_off = EXCLUDED.one_off,
+        attributes_at = EXCLUDED.attributes_at
     WHERE task_facts.attributes_at <= EXCLUDED.attributes_at
 """
 # Matches and hours count where their task is now (they may have come before it, on other topics).
@@ -62,7 +65,7 @@ def _attributes(event: TaskPosted | TaskUpdated, at: Any) -> dict[str, Any]:
     return {
         "task_id": event.task_id, "organisation_id": event.organisation_id, "centrale_id": event.centrale_id,
         "theme": event.theme, "postcode_area": event.postcode_area, "capacity": event.capacity,
-        "hours_per_week": event.hours_per_week, "at": at,
+        "hours_per_week": event.hours_per_week, "one_off": event.one_off_start is not None, "at": at,
     }  # fmt: skip
 
 
