@@ -13,12 +13,14 @@ from aiokafka import AIOKafkaProducer
 
 from common.db import create_pool
 from common.keyring import KeyRing
-from common.sealing import KeyEncryptionKey, new_data_key, new_region_key, seal_special
+from common.sealing import new_data_key, region_key_from_environment, seal_special
 from contracts.events import KEY_TOPIC, VolunteerKeyIssued, VolunteerRegistered
 
 pytestmark = pytest.mark.integration
 
-KEK = KeyEncryptionKey.from_text(new_region_key())
+# The session's region key: the keys published here stay on the session broker's key topic, where every service
+# the session starts reads them (one wrapped with another region key would stop them from starting, as it should).
+KEK = region_key_from_environment()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
