@@ -339,6 +339,19 @@ async def _set_up_programmes(http: httpx.AsyncClient, registry: str, tenant: Ten
         )
     )["id"]
     tenant.ids["booking_id"] = str(booking)
+    # A dated shift of the task, and the matched volunteer's sign-up for it.
+    task_path = f"{registry}/v1/centrales/{c}/tasks/{tenant.ids['task_id']}"
+    pattern = {"rule": "FREQ=WEEKLY;COUNT=4", "starts_on": soon.date().isoformat(), "start": "09:00", "end": "12:00",
+               "capacity": 2}  # fmt: skip
+    _created(await http.post(f"{task_path}/shift-patterns", json=pattern, headers=tenant.headers("organisation")))
+    listed = await http.get(f"{task_path}/shifts", headers=staff_h)
+    assert listed.status_code == 200, listed.text
+    shift = listed.json()["shifts"][0]["id"]
+    tenant.ids["shift_id"] = str(shift)
+    signup = _created(
+        await http.post(f"{task_path}/shifts/{shift}/signups", json={}, headers=tenant.headers("volunteer"))
+    )["id"]
+    tenant.ids["signup_id"] = str(signup)
 
 
 _HERE = Path(__file__).parent

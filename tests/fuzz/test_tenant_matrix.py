@@ -41,6 +41,8 @@ _TENANT_PARAMETERS = (
     "deal_id",
     "training_id",
     "booking_id",
+    "shift_id",
+    "signup_id",
     "code",
 )
 # Public by design: anyone holding a certificate may check it (totals and the issuing centrale, no personal
@@ -182,6 +184,17 @@ def _bodies(b: Tenant) -> dict[str, Any]:
         "GuardianConsentRecordIn": {"name": "Matrix Ouder", "relation": "parent", "text_version": "2026-01"},
         "GuardianConsentIn": {"token": "not-a-token-at-all", "text_version": "2026-01"},
         "ReconfirmIn": {"token": "not-a-token-at-all"},
+        # Shifts: a part, a pattern of dated shifts, and a sign-up (staff name the volunteer; a volunteer signs up
+        # for themselves with an empty body).
+        "PartIn": {"title": "Matrix", "capacity": 1},
+        "PatternIn": {
+            "rule": "FREQ=WEEKLY;COUNT=2",
+            "starts_on": (today + timedelta(days=30)).isoformat(),
+            "start": "09:00",
+            "end": "12:00",
+        },
+        "SignupIn": {"volunteer_id": b.ids["volunteer_id"]},
+        "volunteer:SignupIn": {},
     }
 
 
