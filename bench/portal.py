@@ -173,6 +173,9 @@ async def _person(
 ) -> None:  # fmt: skip
     """One simulated person, page after page with a pause between, until the time is up."""
     cookies = {"__Host-portal_session": token} if token else {}
+    # People arrive spread over one pause, as visitors do, rather than all 50 asking their first page in the same
+    # millisecond: that herd queued 50 cold pages on two cores and was most of the first run's p95.
+    await asyncio.sleep(rng.uniform(0, think_s[1]))
     async with httpx.AsyncClient(base_url=portal, cookies=cookies, timeout=60) as http:
         while time.monotonic() < until:
             for name, path in pages():
