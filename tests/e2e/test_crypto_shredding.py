@@ -21,7 +21,7 @@ import asyncpg
 import httpx
 import pytest
 
-from common.sealing import open_special, region_key_from_environment
+from common.sealing import open_profile, region_key_from_environment
 from contracts import dead_letter_topic
 from contracts.events import KEY_TOPIC, VolunteerKeyIssued, VolunteerRegistered
 from tests.e2e.conftest import Platform
@@ -167,8 +167,8 @@ async def test_special_categories_travel_sealed_and_erasure_shreds_every_copy(pl
             assert LABEL.encode() not in record.value
             sealed = VolunteerRegistered.model_validate_json(record.value)
             assert sealed.sealed_special is not None
-            assert open_special(sealed, None).target_groups == []
-            assert open_special(sealed, wrapped[0]).target_groups == [LABEL]
+            assert open_profile(sealed, None).target_groups == []
+            assert open_profile(sealed, wrapped[0]).target_groups == [LABEL]
 
         # A rebuild of reporting from the beginning: no errors, the erased volunteer without labels, the other with.
         ops = {"Authorization": f"Bearer {platform.ops_token}"}

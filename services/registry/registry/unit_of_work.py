@@ -327,7 +327,7 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.shifts: ShiftRepository = PostgresShiftRepository(conn)
 
     async def emit_all(self, events: Sequence[Outgoing]) -> None:
-        """Queue the events as the registry may publish them: special categories sealed, erased keys shredded."""
-        if any(type(o.event).special_fields or isinstance(o.event, VolunteerErased) for o in events):
+        """Queue the events as the registry may publish them: profiles sealed, erased keys shredded."""
+        if any(type(o.event).sealed_fields or isinstance(o.event, VolunteerErased) for o in events):
             events = await seal_outgoing(self.conn, events, region_key_from_environment(), self.now())
         await super().emit_all(events)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from common.clock import dutch_today
-from common.sealing import open_special
+from common.sealing import open_profile
 from contracts import EventEnvelope
 from contracts.events import KEY_TOPIC, VolunteerKeyIssued, VolunteerProfileUpdated
 from tests.registry.integration.conftest import Registry
@@ -91,10 +91,10 @@ async def test_profile_update_and_consents_are_recorded_with_their_text_version(
     data_key = await registry.pool.fetchval(
         "SELECT data_key FROM volunteer_data_keys WHERE volunteer_id = $1", volunteer_id
     )
-    opened = open_special(VolunteerProfileUpdated.model_validate(with_labels), bytes(data_key))
+    opened = open_profile(VolunteerProfileUpdated.model_validate(with_labels), bytes(data_key))
     assert opened.target_groups == ["statushouder"]
     assert (
-        open_special(VolunteerProfileUpdated.model_validate_json(events[7].value), bytes(data_key)).target_groups == []
+        open_profile(VolunteerProfileUpdated.model_validate_json(events[7].value), bytes(data_key)).target_groups == []
     )
     assert json.loads(events[6].value) | {"changed_at": None} == {
         "volunteer_id": str(volunteer_id),
