@@ -21,22 +21,31 @@ async def test_sealed_profiles_open_and_shredded_ones_count_under_unknown(report
     world = World()
     centrale = world.centrale("seal")
     await reporting.configure({centrale: ("GM0344", "Utrecht")}, [("3511", "WK034401", "Binnenstad")])
-    # Five of each, so neither district's count is a small cell.
-    keyed = [world.volunteer(centrale, "3511", "2026-01-12", skills=("koken",)) for _ in range(5)]
-    shredded = [world.volunteer(centrale, "3511", "2026-01-12", skills=("koken",)) for _ in range(5)]
+    # Five of each, so neither district's count is a small cell. In 2025 and without matching consent, so the
+    # package's shared scenario (on the same broker) counts none of them as new or waiting in its 2026 periods.
+    keyed = [world.volunteer(centrale, "3511", "2025-01-13", skills=("koken",)) for _ in range(5)]
+    shredded = [world.volunteer(centrale, "3511", "2025-01-13", skills=("koken",)) for _ in range(5)]
     keys = {volunteer_id: new_data_key() for volunteer_id in [*keyed, *shredded]}
     # Only the keyed volunteers' keys are on the key topic; the others' were shredded before reporting read them.
     kek = region_key_from_environment()
     for volunteer_id in keyed:
         issued = VolunteerKeyIssued(
-            volunteer_id=volunteer_id, centrale_id=centrale, wrapped_key=kek.wrap(keys[volunteer_id], volunteer_id),
-            kek_fingerprint=kek.fingerprint, issued_at=datetime.now(UTC),
-        )  # fmt: skip
+            volunteer_id=volunteer_id,
+            centrale_id=centrale,
+            wrapped_key=kek.wrap(keys[volunteer_id], volunteer_id),
+            kek_fingerprint=kek.fingerprint,
+            issued_at=datetime.now(UTC),
+        )
         await reporting.producer.send_and_wait(
             KEY_TOPIC, issued.model_dump_json().encode(), key=str(volunteer_id).encode()
         )
     sealed = [
-        Published(seal_profile(p.event, keys[UUID(p.event.subject())]), p.tenant, p.recorded, p.source)
+        Published(
+            seal_profile(p.event.model_copy(update={"matching_consent": False}), keys[UUID(p.event.subject())]),
+            p.tenant,
+            p.recorded,
+            p.source,
+        )
         for p in world.take()
     ]
     assert all(b"3511" not in p.event.model_dump_json(exclude={"sealed_special"}).encode() for p in sealed)
@@ -54,7 +63,7 @@ async def test_sealed_profiles_open_and_shredded_ones_count_under_unknown(report
         **{volunteer_id: ("3511", "30-49", ["koken"]) for volunteer_id in keyed},
         **{volunteer_id: (None, None, []) for volunteer_id in shredded},
     }
-    utrecht = await reporting.json("/v1/municipalities/GM0344/figures", period="2026-Q1")
+    utrecht = await reporting.json("/v1/municipalities/GM0344/figures", period="2025-Q1")
     districts = _table(utrecht, "districts")
     assert districts["WK034401"]["volunteers_new"] == 5
     assert districts["onbekend"]["volunteers_new"] == 5
