@@ -85,6 +85,8 @@ async def main() -> int:
                 await page.goto(PORTAL + path)
                 for size, (width, height) in SIZES.items():
                     await page.set_viewport_size({"width": width, "height": height})
+                    # A lazy chart starts loading only once laid out at the new size: wait until every image is drawn.
+                    await page.wait_for_function("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
                     await page.screenshot(path=str(OUT / f"{name}-{size}.png"))
                 print(f"screenshots: {name} ({path})")
             await context.close()
