@@ -7,9 +7,9 @@ from registry.data_keys import _PROFILE_EVENTS
 
 
 def test_every_event_type_with_special_categories_is_sealed_by_the_registry() -> None:
-    with_special = {model for model in EVENT_TYPES.values() if model.special_fields}
+    with_special = {model for model in EVENT_TYPES.values() if model.sealed_fields}
 
     assert with_special == set(_PROFILE_EVENTS)
     for model in with_special:
         assert "sealed_special" in model.model_fields
-        assert set(model.special_fields) <= set(model.model_fields)
+        assert set(model.sealed_fields) <= set(model.model_fields)
