@@ -209,7 +209,7 @@ def _places(shift: Shift, signups: Sequence[Signup], volunteer_id: UUID | None =
     taken = sum(1 for s in signups if s.status == SignupStatus.SIGNED_UP)
     live = (s for s in signups if s.status != SignupStatus.CANCELLED)
     mine = next((s for s in live if volunteer_id is not None and s.volunteer_id == volunteer_id), None)
-    place = {
+    place: dict[str, Any] = {
         "id": shift.id,
         "pattern_id": shift.pattern_id,
         "part_id": shift.part_id,
