@@ -30,6 +30,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from common.clock import ManualClock, dutch_today
@@ -40,8 +41,9 @@ from common.ops.replay import load_spec, replay_projection
 from common.retention import RETENTION_JOBS
 from common.settings import ServiceSettings
 from common.uow import PostgresUnitOfWork
+from contracts import topic_for
 from tests.e2e.conftest import Platform
-from tests.support.kafka import Record, read_all
+from tests.support.kafka import Record
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -326,15 +328,36 @@ def _record_text(record: Record) -> tuple[str, Any]:
     return f"{key} {value} {json.dumps(headers)}", {"key": key, "value": _parsed(value), "headers": headers}
 
 
+async def _every_record(bootstrap: str, topics: list[str], timeout: float = 60.0) -> list[Record]:
+    """Every record of ``topics`` up to their current end offsets, read by one consumer (one per topic is slow)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=5000)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for topic in topics for p in range(topic_for(topic).partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        behind = {tp for tp, end in ends.items() if end > 0}
+        records: list[Record] = []
+        deadline = time.monotonic() + timeout
+        while behind:
+            assert time.monotonic() < deadline, f"could not read {len(behind)} partitions to their end"
+            for partition_records in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(partition_records)
+            behind = {tp for tp in behind if await consumer.position(tp) < ends[tp]}
+        return records
+    finally:
+        await consumer.stop()
+
+
 async def _scan_topics(bootstrap: str, erased: UUID, person: Person) -> dict[str, list[str]]:
     """Leaks per topic, every topic read from the beginning (dead letters included)."""
     found: dict[str, list[str]] = {}
-    for topic in await _topics(bootstrap):
-        for record in await read_all(bootstrap, topic):
-            text, document = _record_text(record)
-            hits = _scan_text(f"{topic}@{record.partition}:{record.offset}", text, document, erased, person)
-            if hits:
-                found.setdefault(topic, []).extend(hits)
+    for record in await _every_record(bootstrap, await _topics(bootstrap)):
+        text, document = _record_text(record)
+        hits = _scan_text(f"{record.topic}@{record.partition}:{record.offset}", text, document, erased, person)
+        if hits:
+            found.setdefault(record.topic, []).extend(hits)
     return found
 
 
@@ -399,11 +422,12 @@ async def _retention_window_passes(platform: Platform) -> dict[str, dict[str, in
 async def _dead_letters_of(bootstrap: str, centrale_id: str) -> list[str]:
     """Dead letters (any topic) of events of the centrale: what a replay must not produce."""
     found = []
-    for topic in (t for t in await _topics(bootstrap) if t.endswith(".dlq")):
-        for record in await read_all(bootstrap, topic):
-            headers = {name: data.decode(errors="replace") for name, data in record.headers}
-            if headers.get("ce_tenant") == centrale_id or centrale_id.encode() in (record.value or b""):
-                found.append(f"{topic}@{record.offset}: {headers.get('dlq_consumer')} {headers.get('dlq_error_class')}")
+    for record in await _every_record(bootstrap, [t for t in await _topics(bootstrap) if t.endswith(".dlq")]):
+        headers = {name: data.decode(errors="replace") for name, data in record.headers}
+        if headers.get("ce_tenant") == centrale_id or centrale_id.encode() in (record.value or b""):
+            found.append(
+                f"{record.topic}@{record.offset}: {headers.get('dlq_consumer')} {headers.get('dlq_error_class')}"
+            )
     return found
 
 
