@@ -219,3 +219,23 @@ async def test_the_shifts_page_of_a_task_without_a_running_match_is_not_found(
     response = await portal.get(f"/vrijwilliger/diensten/{ORG_ID}")
 
     assert response.status_code == 404
+
+
+async def test_a_new_task_saved_but_refused_at_publishing_is_its_page_with_the_reasons_and_its_shifts(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("organisation", subject_id=ORG_ID))
+    tasks = rf"/v1/centrales/vc-utrecht/organisations/{ORG_ID}/tasks"
+    services.answer("POST", "registry", tasks, {"id": TASK_ID}, 201)
+    services.refuse("POST", "registry", rf"{tasks}/{TASK_ID}/publish", 422, NOV_REFUSAL)
+    token = csrf_of((await portal.get("/organisatie/taken/nieuw")).text)
+
+    response = await portal.post(
+        "/organisatie/taken/nieuw",
+        data={"csrf_token": token, "title": "Bus rijden", "description": "Rijden.", "theme": "ouderen",
+              "capacity": "2", "hours_per_week": "30", "publish": "1"},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert "minstens 40 tekens" in _field_block(response.text, "veld-description")
+    assert 'id="diensten"' in response.text, "the saved draft's page: its shifts section too"

@@ -157,8 +157,9 @@ async def create_task(request: Request, visitor: VisitorDep) -> Response:
 
     async def refused(refused_form: Form) -> Response:
         # A draft saved but refused at publishing stays a draft; the form continues on its own page.
-        task = await client.get("registry", f"{_base(visitor)}/tasks/{created['id']}") if created else None
-        return page(request, "organisation/task.html", status_code=422, form=refused_form, task=task, proposals=[])
+        if created:
+            return await _task_page(request, visitor, UUID(str(created["id"])), form=refused_form)
+        return page(request, "organisation/task.html", status_code=422, form=refused_form, task=None, proposals=[])
 
     return await submit(form, action, refused)
 
