@@ -7,7 +7,8 @@ the service's ``volunteer_keys`` table, wrapped as published. A tombstone delete
 "Key not yet here" versus "key gone": the registry's outbox relay publishes a key, acknowledged, before any
 event sealed with it (``TopicSpec.published_first``). So when a sealed event arrives and its key is unknown,
 the ring reads the key topic up to its end offsets as they are now; a key still unknown then was shredded
-(erased volunteer, or compacted away after a tombstone) and the event applies without the special fields.
+(erased volunteer, or compacted away after a tombstone) and the event applies with its sealed fields at their
+placeholders.
 
 The ring is the consumer's ``opener``: ``EventConsumer`` hands it every decoded event before the handlers
 run. Services that do not need the fields have no ring and never open them.
