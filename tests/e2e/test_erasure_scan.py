@@ -328,7 +328,7 @@ def _record_text(record: Record) -> tuple[str, Any]:
     return f"{key} {value} {json.dumps(headers)}", {"key": key, "value": _parsed(value), "headers": headers}
 
 
-async def _every_record(bootstrap: str, topics: list[str], timeout: float = 60.0) -> list[Record]:
+async def _every_record(bootstrap: str, topics: list[str], timeout: float = 120.0) -> list[Record]:
     """Every record of ``topics`` up to their current end offsets, read by one consumer (one per topic is slow)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=5000)
     await consumer.start()
