@@ -221,12 +221,13 @@ _JSON_LEAVES_LIKE = (
 async def _tables_containing(registry: Registry, values: list[str]) -> list[str]:
     """Every table.column of the registry's database whose text contains one of ``values``.
 
-    Ids, numbers and moments cannot hold what a person typed, and their text would give false hits (a
-    postcode's four digits in a uuid or in a timestamp's microseconds); dates can hold a birth date, so stay.
+    Ids, numbers, moments, keys and digests cannot hold what a person typed, and their text would give false
+    hits (a postcode's four digits in a uuid, a timestamp's microseconds or a token's hex SHA-256); dates can
+    hold a birth date, so stay.
     """
     columns = await registry.pool.fetch(
         "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'"
-        " AND data_type <> ALL($1::text[])",
+        " AND data_type <> ALL($1::text[]) AND column_name NOT LIKE '%\\_hash'",
         [
             "uuid",
             "timestamp with time zone",
@@ -239,6 +240,7 @@ async def _tables_containing(registry: Registry, values: list[str]) -> list[str]
             "interval",
             "double precision",
             "real",
+            "bytea",
         ],
     )
     found = []
