@@ -20,6 +20,7 @@ from aiokafka.structs import ConsumerRecord
 # Run as a script, so its own folder is on sys.path and the sibling module imports directly.
 from localplatform import DEMO_OPS_TOKEN, PORTS, ROOT, infra_env
 
+from common.clock import dutch_today
 from contracts import topic_for
 from reporting import export
 
@@ -261,6 +262,15 @@ async def matching_tour(client: httpx.AsyncClient, staff: dict[str, str]) -> str
     say("    the registry learned the match from Kafka: capacity 1 reached, task status 'filled'")
     gone = await client.get(f"{REGISTRY}/v1/vacatures/{task_id}")
     say(f"    its public page now answers HTTP {gone.status_code}: {gone.json()['detail']}")
+    shifts = f"{REGISTRY}/v1/centrales/vc-utrecht/tasks/{task_id}"
+    pattern = {"rule": "FREQ=WEEKLY;BYDAY=TU", "starts_on": dutch_today().isoformat(), "start": "09:00", "end": "12:00"}
+    planned = await client.post(f"{shifts}/shift-patterns", json=pattern, headers=org)
+    planned.raise_for_status()
+    first = (await client.get(f"{shifts}/shifts", headers=volunteer)).json()["shifts"][0]
+    signup = await client.post(f"{shifts}/shifts/{first['id']}/signups", json={}, headers=volunteer)
+    signup.raise_for_status()
+    say(f"    the organisation plans dated shifts (every Tuesday 09:00-12:00: {planned.json()['shifts']} in the next"
+        f" six months); the volunteer signs up for the first → {signup.json()['status']}")  # fmt: skip
     return str(organisation_id)
 
 

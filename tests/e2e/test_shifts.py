@@ -129,8 +129,21 @@ async def test_a_monthly_pattern_across_the_clock_change_sign_ups_a_waiting_list
     november_places = (await _ok(await http.get(f"{base}/shifts", headers=staff)))["shifts"][1]
     assert (november_places["taken"], november_places["left"], november_places["waiting"]) == (2, 0, 1)
 
+    # Each volunteer sees their own sign-up per shift (to cancel it), and nobody else's; staff see only counts.
+    mine = [
+        (s["mine"] or {}).get("status") for s in (await _ok(await http.get(f"{base}/shifts", headers=cor)))["shifts"]
+    ]
+    assert mine[:3] == [None, "waiting", None]
+    anna_listed = (await _ok(await http.get(f"{base}/shifts", headers=anna)))["shifts"]
+    assert [s["mine"] for s in anna_listed[:2]] == [
+        {"id": anna_listed[0]["mine"]["id"], "status": "signed_up"},
+        {"id": first["id"], "status": "signed_up"},
+    ]
+    assert "mine" not in (await _ok(await http.get(f"{base}/shifts", headers=staff)))["shifts"][1]
+
     moved = await _ok(await http.post(f"{signups}/{second['id']}/cancel", headers=ben))
     assert moved == {"placed": [third["id"]]}
+    assert [s["mine"] for s in (await _ok(await http.get(f"{base}/shifts", headers=ben)))["shifts"][:2]] == [None, None]
     november_places = (await _ok(await http.get(f"{base}/shifts", headers=staff)))["shifts"][1]
     assert (november_places["taken"], november_places["left"], november_places["waiting"]) == (2, 0, 0)
 

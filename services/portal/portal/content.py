@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from portal.i18n import N_
 
 __all__ = [
@@ -11,7 +13,10 @@ __all__ = [
     "CONSENT_TEXT_VERSION",
     "DAY_PARTS",
     "END_REASONS",
+    "SHIFT_REPEATS",
+    "SIGNUP_STATUSES",
     "WEEKDAYS",
+    "shift_rule",
 ]
 
 # The version of the consent texts below; the registry records it with every consent given or withdrawn.
@@ -64,6 +69,39 @@ WEEKDAYS: dict[int, str] = {
     6: N_("Saturday"),
     7: N_("Sunday"),
 }
+
+# How an organisation says how often a shift comes back → the RFC 5545 rule's frequency, interval and week of
+# the month (the registry takes the rule; people never have to write one).
+SHIFT_REPEATS: dict[str, str] = {
+    "weekly": N_("every week"),
+    "fortnightly": N_("every other week"),
+    "monthly-1": N_("the first of the month"),
+    "monthly-2": N_("the second of the month"),
+    "monthly-3": N_("the third of the month"),
+    "monthly-last": N_("the last of the month"),
+}
+_RULE_PARTS = {
+    "weekly": ("WEEKLY", 1, ""),
+    "fortnightly": ("WEEKLY", 2, ""),
+    "monthly-1": ("MONTHLY", 1, "1"),
+    "monthly-2": ("MONTHLY", 1, "2"),
+    "monthly-3": ("MONTHLY", 1, "3"),
+    "monthly-last": ("MONTHLY", 1, "-1"),
+}
+_RRULE_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+
+SIGNUP_STATUSES: dict[str, str] = {
+    "signed_up": N_("You are signed up"),
+    "waiting": N_("You are on the waiting list"),
+}
+
+
+def shift_rule(repeat: str, weekday: int, until: date | None) -> str:
+    """The RRULE for "``repeat`` on ``weekday``" (ISO weekday), ending on ``until`` when given."""
+    frequency, interval, week = _RULE_PARTS[repeat]
+    rule = f"FREQ={frequency};{'INTERVAL=2;' if interval == 2 else ''}BYDAY={week}{_RRULE_DAYS[weekday]}"
+    return rule + (f";UNTIL={until:%Y%m%d}" if until else "")
+
 
 # Day part → (name, start, end): how a person says when they can, turned into the registry's time slots.
 DAY_PARTS: dict[str, tuple[str, str, str]] = {

@@ -92,6 +92,10 @@ FLASH: dict[str, str] = {
     "beantwoord": N_("Thank you for your answer."),
     "beeindigd": N_("The match is ended."),
     "ingetrokken": N_("Revoked."),
+    "diensten-toegevoegd": N_("The shifts are planned."),
+    "dienst-aangemeld": N_("You are signed up for the shift."),
+    "dienst-wachtlijst": N_("The shift is full: you are on its waiting list and get the place when one comes free."),
+    "dienst-afgemeld": N_("You are no longer signed up for the shift."),
 }
 
 
@@ -149,6 +153,8 @@ class Templates:
             access_actions=content.ACCESS_ACTIONS,
             access_whats=content.ACCESS_WHATS,
             access_purposes=content.ACCESS_PURPOSES,
+            shift_repeats=content.SHIFT_REPEATS,
+            signup_statuses=content.SIGNUP_STATUSES,
         )
         self.env.filters["role_name"] = lambda role: ROLE_NAMES.get(str(role), str(role))
         self.env.filters["options"] = lambda mapping: [(str(k), i18n.gettext(v)) for k, v in mapping.items()]

@@ -29,10 +29,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 TOUR: list[tuple[str | None, list[tuple[str, str]]]] = [
     (None, [("start", "/"), ("vacaturebank", "/vacatures?q=koken&postcode=3512"), ("aanmelden", "/aanmelden")]),
     ("fatima@example.nl", [("vrijwilliger", "/vrijwilliger"), ("vrijwilliger-voorstellen", "/vrijwilliger/voorstellen"),
+                           ("vrijwilliger-diensten", "/vrijwilliger/voorstellen > Diensten: aanmelden of afmelden"),
                            ("vrijwilliger-gegevens", "/vrijwilliger/gegevens")]),
     ("coordinator@buurthuis.example", [("organisatie-taken", "/organisatie"), ("organisatie-nieuwe-taak",
-                                        "/organisatie/taken/nieuw"), ("organisatie-vrijwilligers",
-                                                                      "/organisatie/vrijwilligers")]),
+                                        "/organisatie/taken/nieuw"),
+                                       ("organisatie-diensten", "/organisatie > Samen koken op dinsdag #diensten"),
+                                       ("organisatie-vrijwilligers", "/organisatie/vrijwilligers")]),
     ("consulent@vc-utrecht.example", [("werkvoorraad", "/consulent"), ("intake", "/consulent/intake")]),
     ("beleid@utrecht.example", [("gemeente", "/gemeente"), ("rapportage", "/gemeente/rapportage")]),
     ("hr@bouwbedrijf.example", [("bedrijf", "/bedrijf")]),
@@ -82,14 +84,28 @@ async def main() -> int:
                 await log_in(page, email, secrets)
                 SECRETS.write_text(json.dumps(secrets))
             for name, path in pages:
-                await page.goto(PORTAL + path)
+                await _open(page, path)
                 for size, (width, height) in SIZES.items():
                     await page.set_viewport_size({"width": width, "height": height})
+                    # A lazy chart starts loading only once laid out at the new size: wait until every image is drawn.
+                    await page.wait_for_function("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
                     await page.screenshot(path=str(OUT / f"{name}-{size}.png"))
                 print(f"screenshots: {name} ({path})")
             await context.close()
         await browser.close()
     return 0
+
+
+async def _open(page: Page, spec: str) -> None:
+    """Open ``/path``, or ``/path > link text [#section]``: a page whose address holds an id, reached by its link."""
+    path, _, link = spec.partition(" > ")
+    await page.goto(PORTAL + path)
+    if link:
+        text, _, section = link.partition(" #")
+        async with page.expect_navigation():
+            await page.get_by_role("link", name=text).first.click()
+        if section:
+            await page.locator(f"#{section}").scroll_into_view_if_needed()
 
 
 if __name__ == "__main__":

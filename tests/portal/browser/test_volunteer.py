@@ -106,6 +106,20 @@ async def test_a_volunteer_finds_a_task_registers_responds_agrees_logs_hours_and
     await journey.goto("/vrijwilliger/voorstellen")
     await expect(page.locator("main")).to_contain_text("match rond")
 
+    # The task gets dated shifts (every Thursday afternoon, two places): she signs up for the first and cancels.
+    pattern = {"rule": "FREQ=WEEKLY;BYDAY=TH", "starts_on": dutch_today().isoformat(), "start": "13:00", "end": "17:00"}
+    patterns = f"/v1/centrales/{centrale}/tasks/{task_id}/shift-patterns"
+    await region.call("POST", "registry", patterns, staff, json=pattern)
+    await journey.click(f"article[aria-labelledby='voorstel-{match_id}'] a:has-text('Diensten: aanmelden of afmelden')")
+    assert journey.path() == f"/vrijwilliger/diensten/{task_id}"
+    await journey.click("tbody tr:first-child button:has-text('Aanmelden')")
+    await expect(page.get_by_role("status")).to_contain_text("Je bent aangemeld voor de dienst.")
+    await expect(page.locator("tbody tr:first-child")).to_contain_text("1 van 2")
+    await journey.screenshot("diensten")
+    await journey.click("tbody tr:first-child button:has-text('Afmelden')")
+    await expect(page.get_by_role("status")).to_contain_text("Je bent afgemeld voor de dienst.")
+    await expect(page.locator("tbody tr:first-child")).to_contain_text("2 van 2")
+
     # Log hours; the organisation confirms them.
     await journey.click("nav a:has-text('Uren')")
     # Today: the match was made today, and hours before a match are refused.

@@ -22,6 +22,8 @@ MATCH_ID = "6c3c1a8e-0000-4000-8000-0000000000aa"
 ORG_ID = "6c3c1a8e-0000-4000-8000-0000000000b1"
 VOLUNTEER_ID = "6c3c1a8e-0000-4000-8000-0000000000c1"
 PARTNER_ID = "6c3c1a8e-0000-4000-8000-0000000000d1"
+SHIFT_IDS = ("6c3c1a8e-0000-4000-8000-0000000000e1", "6c3c1a8e-0000-4000-8000-0000000000e2")
+SIGNUP_ID = "6c3c1a8e-0000-4000-8000-0000000000f1"
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,23 @@ class FakeServices:
                 "awards": [{"title": "10 uur", "awarded_at": "2026-02-01T00:00:00Z"}],
             },
         )
+        self.answer(
+            "GET",
+            "registry",
+            rf"/v1/centrales/vc-utrecht/tasks/{TASK_ID}/shifts",
+            {
+                "task_id": TASK_ID,
+                "parts": [],
+                "patterns": [],
+                "shifts": [
+                    {"id": SHIFT_IDS[0], "starts_at": "2027-01-02T08:00:00Z", "ends_at": "2027-01-02T11:00:00Z",
+                     "capacity": 2, "taken": 2, "left": 0, "waiting": 1, "mine": None},
+                    {"id": SHIFT_IDS[1], "starts_at": "2027-02-06T08:00:00Z", "ends_at": "2027-02-06T11:00:00Z",
+                     "capacity": 2, "taken": 1, "left": 1, "waiting": 0,
+                     "mine": {"id": SIGNUP_ID, "status": "signed_up"}},
+                ],
+            },
+        )  # fmt: skip
         base = rf"/v1/centrales/vc-utrecht/organisations/{ORG_ID}"
         self.answer("GET", "registry", rf"{base}/tasks", [_task(status="draft", id=TASK_ID)])
         self.answer("GET", "registry", rf"{base}/tasks/{TASK_ID}", _task(status="draft"))

@@ -8,7 +8,15 @@ import httpx
 
 from common.clock import dutch_today
 from tests.portal.unit.conftest import csrf_of, log_in
-from tests.portal.unit.fake_services import ORG_ID, TASK_ID, FakeServices, Session
+from tests.portal.unit.fake_services import (
+    ORG_ID,
+    SHIFT_IDS,
+    SIGNUP_ID,
+    TASK_ID,
+    VOLUNTEER_ID,
+    FakeServices,
+    Session,
+)
 
 NOV_REFUSAL = {
     "detail": [
@@ -129,3 +137,105 @@ async def test_under_16_registration_asks_the_parents_consent_and_sends_it_with_
     # The registry e-mails the parent their consent link (issue 16): name, relation and address go along.
     assert registration["guardian"] == {"name": "Samira", "relation": "parent", "email": "samira@example.org"}
     assert all(c["text_version"] == "2026-01" for c in registration["consents"])
+
+
+async def test_planning_shifts_turns_the_choices_into_a_rule_and_a_refusal_shows_at_the_field_as_typed(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("organisation", subject_id=ORG_ID))
+    patterns = rf"/v1/centrales/vc-utrecht/tasks/{TASK_ID}/shift-patterns"
+    services.answer("POST", "registry", patterns, {"patterns": 1, "shifts": 6}, 201)
+    page = (await portal.get(f"/organisatie/taken/{TASK_ID}")).text
+    assert "2 van 2" in page, "the shifts listed with their places taken"
+    token = csrf_of(page)
+    typed = {
+        "csrf_token": token,
+        "shift_repeat": "monthly-1",
+        "shift_weekday": "6",
+        "shift_starts_on": "2026-10-01",
+        "shift_start": "09:00",
+        "shift_end": "12:00",
+        "shift_capacity": "",
+        "shift_until": "30-06-2027",
+    }
+
+    planned = await portal.post(f"/organisatie/taken/{TASK_ID}/diensten", data=typed)
+
+    assert planned.status_code == 303
+    assert planned.headers["location"] == f"/organisatie/taken/{TASK_ID}?gedaan=diensten-toegevoegd#diensten"
+    posted = next(call for call in services.calls if call[0] == "POST" and call[2] == patterns.replace("\\", ""))
+    assert posted[4] == {"rule": "FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270630", "starts_on": "2026-10-01", "start": "09:00",
+                         "end": "12:00"}  # fmt: skip
+
+    services.refuse(
+        "POST", "registry", patterns, 422, {"detail": [{"loc": ["body", "rule"], "msg": "the rule yields no shifts"}]}
+    )
+    refused = await portal.post(f"/organisatie/taken/{TASK_ID}/diensten", data={**typed, "shift_start": "9 uur"})
+    assert refused.status_code == 422
+    assert "Fill in a time like 09:30." not in refused.text
+    start = _field_block(refused.text, "veld-shift_start")
+    assert 'value="9 uur"' in start, "the time as typed"
+    assert 'aria-invalid="true"' in start
+    assert 'href="#veld-shift_start"' in refused.text
+
+    again = await portal.post(f"/organisatie/taken/{TASK_ID}/diensten", data=typed)
+    assert again.status_code == 422
+    assert 'aria-invalid="true"' in _field_block(again.text, "veld-shift_repeat"), "the rule's reason at how often"
+    assert 'value="2026-10-01"' in again.text
+
+
+async def test_a_volunteer_signs_up_for_a_shift_and_cancels_their_own_sign_up(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("volunteer", subject_id=VOLUNTEER_ID))
+    shifts = f"/v1/centrales/vc-utrecht/tasks/{TASK_ID}/shifts"
+    services.answer(
+        "POST", "registry", rf"{shifts}/{SHIFT_IDS[0]}/signups", {"id": SIGNUP_ID, "status": "waiting"}, 201
+    )
+    services.answer("POST", "registry", rf"{shifts}/{SHIFT_IDS[1]}/signups/{SIGNUP_ID}/cancel", {"placed": []})
+    page = (await portal.get(f"/vrijwilliger/diensten/{TASK_ID}")).text
+    assert "Op de wachtlijst" in page, "a full shift offers its waiting list"
+    assert "Je bent aangemeld" in page, "their own sign-up, to cancel"
+    token = csrf_of(page)
+
+    joined = await portal.post(f"/vrijwilliger/diensten/{TASK_ID}/{SHIFT_IDS[0]}/aanmelden", data={"csrf_token": token})
+    cancelled = await portal.post(
+        f"/vrijwilliger/diensten/{TASK_ID}/{SHIFT_IDS[1]}/afmelden/{SIGNUP_ID}", data={"csrf_token": token}
+    )
+
+    assert joined.headers["location"] == f"/vrijwilliger/diensten/{TASK_ID}?gedaan=dienst-wachtlijst"
+    assert cancelled.headers["location"] == f"/vrijwilliger/diensten/{TASK_ID}?gedaan=dienst-afgemeld"
+    assert [(c[0], c[2]) for c in services.calls if c[0] == "POST"] == [
+        ("POST", f"{shifts}/{SHIFT_IDS[0]}/signups"),
+        ("POST", f"{shifts}/{SHIFT_IDS[1]}/signups/{SIGNUP_ID}/cancel"),
+    ]
+
+
+async def test_the_shifts_page_of_a_task_without_a_running_match_is_not_found(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("volunteer", subject_id=VOLUNTEER_ID))
+
+    response = await portal.get(f"/vrijwilliger/diensten/{ORG_ID}")
+
+    assert response.status_code == 404
+
+
+async def test_a_new_task_saved_but_refused_at_publishing_is_its_page_with_the_reasons_and_its_shifts(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("organisation", subject_id=ORG_ID))
+    tasks = rf"/v1/centrales/vc-utrecht/organisations/{ORG_ID}/tasks"
+    services.answer("POST", "registry", tasks, {"id": TASK_ID}, 201)
+    services.refuse("POST", "registry", rf"{tasks}/{TASK_ID}/publish", 422, NOV_REFUSAL)
+    token = csrf_of((await portal.get("/organisatie/taken/nieuw")).text)
+
+    response = await portal.post(
+        "/organisatie/taken/nieuw",
+        data={"csrf_token": token, "title": "Bus rijden", "description": "Rijden.", "theme": "ouderen",
+              "capacity": "2", "hours_per_week": "30", "publish": "1"},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert "minstens 40 tekens" in _field_block(response.text, "veld-description")
+    assert 'id="diensten"' in response.text, "the saved draft's page: its shifts section too"

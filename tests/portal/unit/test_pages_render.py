@@ -26,6 +26,7 @@ PAGES = {
     Session("volunteer", subject_id=VOLUNTEER_ID): [
         "/vrijwilliger",
         "/vrijwilliger/voorstellen",
+        f"/vrijwilliger/diensten/{TASK_ID}",
         "/vrijwilliger/uren",
         "/vrijwilliger/waardering",
         "/vrijwilliger/profiel",
@@ -123,3 +124,17 @@ def test_every_menu_entry_of_every_role_is_a_page_of_the_portal() -> None:
 
     pages = {route.path for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)}
     assert {href for entries in NAVIGATION.values() for href, _ in entries} <= pages
+
+
+async def test_a_draft_task_matching_does_not_know_yet_is_its_page_without_proposals_not_a_404(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("organisation", subject_id=ORG_ID))
+    # Matching learns a task from TaskPosted: a draft (or a task published a moment ago) is unknown there.
+    services.refuse("GET", "matching", rf"/v1/centrales/vc-utrecht/tasks/{TASK_ID}/proposals", 404)
+
+    response = await portal.get(f"/organisatie/taken/{TASK_ID}")
+
+    assert response.status_code == 200
+    assert "Boodschappenbus rijden" in response.text
+    assert "Nog geen voorstellen" in response.text

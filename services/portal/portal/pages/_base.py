@@ -114,7 +114,9 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def redirect(url: str, done: str | None = None) -> RedirectResponse:
     """303 to ``url`` (after a form post), optionally with a message key the next page shows."""
     if done:
-        url += ("&" if "?" in url else "?") + f"gedaan={done}"
+        # The message key goes in the query, before a fragment (after one it would be part of the fragment).
+        path, hash_, fragment = url.partition("#")
+        url = path + ("&" if "?" in path else "?") + f"gedaan={done}" + hash_ + fragment
     return RedirectResponse(url, status_code=303)
 
 

@@ -13,8 +13,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from common.clock import dutch_today
-from portal.backend import FieldError
-from portal.content import CHECK_IN_ANSWERS, END_REASONS, availability_choices, availability_slots
+from portal.backend import ApiNotFound, ApiRejected, FieldError
+from portal.content import (
+    CHECK_IN_ANSWERS,
+    END_REASONS,
+    SHIFT_REPEATS,
+    availability_choices,
+    availability_slots,
+    shift_rule,
+)
 from portal.forms import Form, Parser
 from portal.i18n import gettext as _
 from portal.pages._base import VisitorDep, api, as_list, redirect, require, submit
@@ -82,9 +89,11 @@ def task_body(form: Form) -> dict[str, Any]:
     return body
 
 
-def _clock(parser: Parser, name: str) -> time | None:
+def _clock(parser: Parser, name: str, *, required: bool = False) -> time | None:
     value = parser.form.value(name).strip()
     if not value:
+        if required:
+            parser.errors.append(FieldError(name, _("Fill in a time like 09:30.")))
         return None
     try:
         return time.fromisoformat(value)
@@ -148,22 +157,114 @@ async def create_task(request: Request, visitor: VisitorDep) -> Response:
 
     async def refused(refused_form: Form) -> Response:
         # A draft saved but refused at publishing stays a draft; the form continues on its own page.
-        task = await client.get("registry", f"{_base(visitor)}/tasks/{created['id']}") if created else None
-        return page(request, "organisation/task.html", status_code=422, form=refused_form, task=task, proposals=[])
+        if created:
+            return await _task_page(request, visitor, UUID(str(created["id"])), form=refused_form)
+        return page(request, "organisation/task.html", status_code=422, form=refused_form, task=None, proposals=[])
 
     return await submit(form, action, refused)
 
 
+# The shifts form shares its page with the task form (which has a "capacity" too): its fields carry "shift_".
+SHIFT_FIELDS = ("shift_repeat", "shift_weekday", "shift_starts_on", "shift_start", "shift_end", "shift_capacity",
+                "shift_until")  # fmt: skip
+# The registry's field → the form's; its reasons about the rule itself are the repeat's.
+_SHIFT_API_FIELDS = {"rule": "shift_repeat", "starts_on": "shift_starts_on", "start": "shift_start",
+                     "end": "shift_end", "capacity": "shift_capacity", "part_id": "shift_repeat"}  # fmt: skip
+# The shifts a task page lists: the coming eight weeks (the registry plans six months ahead).
+SHIFT_DAYS_SHOWN = 56
+
+
+async def _task_page(
+    request: Request, visitor: Visitor, task_id: UUID, form: Form | None = None, shift_form: Form | None = None
+) -> Response:
+    """The task page: the task form, its dated shifts with the form to plan more, and its proposals."""
+    client = api(request)
+
+    async def proposals_of_task() -> Any:
+        try:
+            return await client.get("matching", f"/v1/centrales/{visitor.centrale_id}/tasks/{task_id}/proposals")
+        except ApiNotFound:
+            # Matching learns a task once it is published (TaskPosted on Kafka): a draft, or one published a
+            # moment ago, is unknown there. It has no proposals yet; the registry's answer decides the page.
+            return []
+
+    task, shifts, proposals = await asyncio.gather(
+        client.get("registry", f"{_base(visitor)}/tasks/{task_id}"),
+        client.get(
+            "registry", f"/v1/centrales/{visitor.centrale_id}/tasks/{task_id}/shifts", {"days": SHIFT_DAYS_SHOWN}
+        ),
+        proposals_of_task(),
+    )
+    refused = (form is not None and form.has_errors) or (shift_form is not None and shift_form.has_errors)
+    return page(
+        request,
+        "organisation/task.html",
+        status_code=422 if refused else 200,
+        form=form or task_form(task),
+        shift_form=shift_form or Form.of({"shift_repeat": "weekly", "shift_start": "09:00", "shift_end": "12:00"}),
+        task=task,
+        shifts=shifts.get("shifts", []) if isinstance(shifts, dict) else [],
+        proposals=as_list(proposals),
+    )
+
+
 @router.get("/organisatie/taken/{task_id}")
 async def task_page(task_id: UUID, request: Request, visitor: VisitorDep) -> Response:
-    """A task to edit and publish, with its proposals and responses (reasons, accept or decline)."""
+    """A task to edit and publish, its dated shifts, and its proposals and responses (reasons, accept or decline)."""
     require(visitor, "organisation")
+    return await _task_page(request, visitor, task_id)
+
+
+def shift_pattern_body(form: Form) -> dict[str, Any]:
+    """The registry's shift pattern from the shifts form; FormInvalid with every field the portal cannot read."""
+    parser = Parser(form)
+    repeat = form.value("shift_repeat")
+    if repeat not in SHIFT_REPEATS:
+        parser.errors.append(FieldError("shift_repeat", _("Choose how often the shift comes back.")))
+    weekday = parser.integer("shift_weekday", required=True, minimum=1, maximum=7)
+    starts_on = parser.day("shift_starts_on", required=True)
+    start = _clock(parser, "shift_start", required=True)
+    end = _clock(parser, "shift_end", required=True)
+    capacity = parser.integer("shift_capacity", minimum=1, maximum=1000)
+    until = parser.day("shift_until")
+    parser.done()
+    # parser.done() raised for any of these missing
+    assert weekday is not None
+    assert starts_on is not None
+    assert start is not None
+    assert end is not None
+    body: dict[str, Any] = {
+        "rule": shift_rule(repeat, weekday, until),
+        "starts_on": starts_on.isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+    }
+    if capacity is not None:
+        body["capacity"] = capacity
+    return body
+
+
+@router.post("/organisatie/taken/{task_id}/diensten")
+async def plan_shifts(task_id: UUID, request: Request, visitor: VisitorDep) -> Response:
+    """Plan dated shifts by a repeat ("every other Tuesday, 09:00-12:00"); refused: the form again at its fields."""
+    require(visitor, "organisation")
+    form = Form.of(await request.form(), SHIFT_FIELDS, fallback="shift_repeat")
     client = api(request)
-    task, proposals = await asyncio.gather(
-        client.get("registry", f"{_base(visitor)}/tasks/{task_id}"),
-        client.get("matching", f"/v1/centrales/{visitor.centrale_id}/tasks/{task_id}/proposals"),
-    )
-    return page(request, "organisation/task.html", form=task_form(task), task=task, proposals=as_list(proposals))
+
+    async def action() -> Response:
+        path = f"/v1/centrales/{visitor.centrale_id}/tasks/{task_id}/shift-patterns"
+        try:
+            await client.post("registry", path, shift_pattern_body(form))
+        except ApiRejected as rejected:
+            raise ApiRejected(
+                [FieldError(_SHIFT_API_FIELDS.get(e.field, "shift_repeat"), e.message) for e in rejected.errors]
+            ) from rejected
+        return redirect(f"/organisatie/taken/{task_id}#diensten", "diensten-toegevoegd")
+
+    async def refused(refused_form: Form) -> Response:
+        return await _task_page(request, visitor, task_id, shift_form=refused_form)
+
+    return await submit(form, action, refused)
 
 
 @router.post("/organisatie/taken/{task_id}")
@@ -183,18 +284,7 @@ async def save_task(task_id: UUID, request: Request, visitor: VisitorDep) -> Res
         return redirect(f"/organisatie/taken/{task_id}", "opgeslagen")
 
     async def refused(refused_form: Form) -> Response:
-        task, proposals = await asyncio.gather(
-            client.get("registry", path),
-            client.get("matching", f"/v1/centrales/{visitor.centrale_id}/tasks/{task_id}/proposals"),
-        )
-        return page(
-            request,
-            "organisation/task.html",
-            status_code=422,
-            form=refused_form,
-            task=task,
-            proposals=as_list(proposals),
-        )
+        return await _task_page(request, visitor, task_id, form=refused_form)
 
     return await submit(form, action, refused)
 

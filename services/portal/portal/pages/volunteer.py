@@ -27,6 +27,7 @@ from portal.i18n import gettext as _
 from portal.pages._base import VisitorDep, api, as_list, redirect, require, safe_next, submit
 from portal.pages.account import start_session
 from portal.rendering import page
+from portal.visitor import Visitor
 
 __all__ = ["PROFILE_FIELDS", "consents_given", "profile_body", "router"]
 
@@ -204,6 +205,48 @@ async def end_match(match_id: UUID, request: Request, visitor: VisitorDep) -> Re
         "matching", f"/v1/me/matches/{match_id}/end", {"reason": reason if reason in END_REASONS else "other"}
     )
     return redirect("/vrijwilliger/voorstellen", "beeindigd")
+
+
+# -- shifts ------------------------------------------------------------------------------------------------
+
+
+def _shifts_path(visitor: Visitor, task_id: UUID, shift_id: UUID | None = None) -> str:
+    path = f"/v1/centrales/{visitor.centrale_id}/tasks/{task_id}/shifts"
+    return f"{path}/{shift_id}/signups" if shift_id else path
+
+
+@router.get("/vrijwilliger/diensten/{task_id}")
+async def shifts(task_id: UUID, request: Request, visitor: VisitorDep) -> Response:
+    """The dated shifts of a task the volunteer is matched to: places left, their own sign-ups, sign up or cancel."""
+    require(visitor, "volunteer")
+    client = api(request)
+    views, listed = await asyncio.gather(
+        client.get("registry", "/v1/me/proposals"), client.get("registry", _shifts_path(visitor, task_id))
+    )
+    match = next((v for v in as_list(views) if v["task"]["id"] == str(task_id) and v["status"] == "made"), None)
+    if match is None:
+        # Only a volunteer matched to the task signs up for its shifts: the page shows nothing the API would refuse.
+        raise ApiNotFound("no running match for this task")
+    return page(request, "volunteer/shifts.html", match=match, shifts=listed.get("shifts", []))
+
+
+@router.post("/vrijwilliger/diensten/{task_id}/{shift_id}/aanmelden")
+async def sign_up_for_shift(task_id: UUID, shift_id: UUID, request: Request, visitor: VisitorDep) -> Response:
+    """Sign up for a shift; when it is full, on its waiting list."""
+    require(visitor, "volunteer")
+    signup = await api(request).post("registry", _shifts_path(visitor, task_id, shift_id), {})
+    done = "dienst-wachtlijst" if signup.get("status") == "waiting" else "dienst-aangemeld"
+    return redirect(f"/vrijwilliger/diensten/{task_id}", done)
+
+
+@router.post("/vrijwilliger/diensten/{task_id}/{shift_id}/afmelden/{signup_id}")
+async def cancel_shift(
+    task_id: UUID, shift_id: UUID, signup_id: UUID, request: Request, visitor: VisitorDep
+) -> Response:
+    """Cancel one's sign-up; the first on the waiting list gets the place."""
+    require(visitor, "volunteer")
+    await api(request).post("registry", f"{_shifts_path(visitor, task_id, shift_id)}/{signup_id}/cancel")
+    return redirect(f"/vrijwilliger/diensten/{task_id}", "dienst-afgemeld")
 
 
 # -- hours and check-ins ------------------------------------------------------------------------------------

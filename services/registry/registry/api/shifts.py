@@ -107,7 +107,7 @@ async def add_pattern(
 
 @router.get(
     "/centrales/{centrale_id}/tasks/{task_id}/shifts",
-    summary="The task's parts, patterns and dated shifts with places taken, left and waiting.",
+    summary="The task's parts, patterns and dated shifts with places taken, left and waiting (a volunteer: theirs).",
 )
 async def list_shifts(
     centrale_id: str,
@@ -118,7 +118,8 @@ async def list_shifts(
 ) -> Record:
     require_centrale_access(caller, centrale_id, Role.CENTRALE_STAFF, Role.ORGANISATION, Role.VOLUNTEER)
     owner = caller.subject_id if caller.role is Role.ORGANISATION else None
-    return await shifts.list_shifts(shifts.ListShifts(centrale_id, task_id, owner, days), uow)
+    volunteer = caller.subject_id if caller.role is Role.VOLUNTEER else None
+    return await shifts.list_shifts(shifts.ListShifts(centrale_id, task_id, owner, days, volunteer), uow)
 
 
 @router.post(

@@ -77,6 +77,7 @@ class ListShifts:
     task_id: UUID
     organisation_id: UUID | None
     days: int = HORIZON.days
+    volunteer_id: UUID | None = None  # a volunteer asking: each shift says where their own sign-up stands
 
 
 @dataclass(frozen=True)
@@ -204,9 +205,11 @@ async def extend_shifts(cmd: ExtendShifts, uow: RegistryUnitOfWork) -> dict[str,
     return {"patterns": len(patterns), "shifts": added, "tasks_updated": updated}
 
 
-def _places(shift: Shift, signups: Sequence[Signup]) -> dict[str, Any]:
+def _places(shift: Shift, signups: Sequence[Signup], volunteer_id: UUID | None = None) -> dict[str, Any]:
     taken = sum(1 for s in signups if s.status == SignupStatus.SIGNED_UP)
-    return {
+    live = (s for s in signups if s.status != SignupStatus.CANCELLED)
+    mine = next((s for s in live if volunteer_id is not None and s.volunteer_id == volunteer_id), None)
+    place = {
         "id": shift.id,
         "pattern_id": shift.pattern_id,
         "part_id": shift.part_id,
@@ -217,6 +220,10 @@ def _places(shift: Shift, signups: Sequence[Signup]) -> dict[str, Any]:
         "left": max(shift.capacity - taken, 0),
         "waiting": sum(1 for s in signups if s.status == SignupStatus.WAITING),
     }
+    if volunteer_id is not None:
+        # Only the asking volunteer's own sign-up, so they can cancel it; never who else signed up.
+        place["mine"] = {"id": mine.id, "status": mine.status} if mine else None
+    return place
 
 
 async def list_shifts(query: ListShifts, uow: RegistryUnitOfWork) -> dict[str, Any]:
@@ -239,7 +246,7 @@ async def list_shifts(query: ListShifts, uow: RegistryUnitOfWork) -> dict[str, A
             }
             for p in await uow.shifts.patterns(task.id)
         ],
-        "shifts": [_places(s, await uow.shifts.signups(s.id)) for s in shifts],
+        "shifts": [_places(s, await uow.shifts.signups(s.id), query.volunteer_id) for s in shifts],
     }
 
 

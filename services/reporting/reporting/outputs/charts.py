@@ -55,12 +55,13 @@ _text = display
 
 
 def _nice_max(value: float) -> tuple[float, float]:
-    """An axis maximum ≥ value and its tick step (1, 2 or 5 times a power of ten)."""
+    """An axis of counts: a maximum ≥ value and its tick step (1, 2 or 5 times a power of ten, at least 1)."""
     if value <= 0:
         return 5.0, 1.0
     raw = value / 5
     power = 10 ** math.floor(math.log10(raw))
-    step = next(s * power for s in (1, 2, 5, 10) if s * power >= raw)
+    # Counts are whole: a step of 0.2 under a maximum of 1 printed its ticks rounded, as 0, 0, 0, 1, 1, 1.
+    step = max(1.0, next(s * power for s in (1, 2, 5, 10) if s * power >= raw))
     return step * math.ceil(value / step), step
 
 
