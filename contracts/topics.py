@@ -73,7 +73,7 @@ _STREAMS = (
         partitions=6,
         retention_ms=FOREVER,
         description="Volunteer lifecycle: registered, profile updated, consent changed, erased. No name or contact"
-        " data; support need and target groups only sealed (sealed_special).",
+        " data; the profile (area, age band, skills, support need, target groups, ...) only sealed (sealed_special).",
     ),
     TopicSpec(
         name="registry.volunteer-keys.v1",

@@ -23,9 +23,12 @@ class Event(BaseModel):
     event_type: ClassVar[str]
     topic: ClassVar[str]
     subject_field: ClassVar[str]
-    # Fields that travel sealed under the subject's data key (crypto-shredding, issue 16), at their defaults
+    # Fields that travel sealed under the subject's data key (crypto-shredding, issue 16), at their placeholders
     # in the clear; consumers that need them open them before their handlers (common.sealing).
-    special_fields: ClassVar[tuple[str, ...]] = ()
+    sealed_fields: ClassVar[tuple[str, ...]] = ()
+    # What a sealed field reads as in the clear and once its key is gone, where that is not the field's default
+    # (a shredded volunteer must not read as consenting).
+    sealed_placeholders: ClassVar[dict[str, object]] = {}
 
     def subject(self) -> str:
         """Id of the aggregate this event is about: the Kafka key and the CloudEvents subject."""

@@ -46,13 +46,22 @@ class MatchProposed(_MatchFacts):
     subject_field: ClassVar[str] = "match_id"
 
     score: float = Field(ge=0, le=1, description="How well the volunteer fits (1 = perfect).")
-    reasons: list[str] = Field(default_factory=list, description="Why: skills, availability, distance, language.")
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="Left empty since issue 16 (older events may have them): the reasons state the volunteer's"
+        " skills, languages, availability and distance, which must not outlive an erasure on the topic; matching's"
+        " API serves them.",
+    )
     via: str = Field(
         "matching",
         description="matching (scored), interest (the volunteer responded), overflow, on_behalf (a consulent "
         "responded for the volunteer) or put_forward (a consulent put the volunteer forward, with their agreement).",
     )
-    needs_consulent: bool = Field(False, description="A consulent approves before the organisation decides.")
+    needs_consulent: bool = Field(
+        False,
+        description="Always false since issue 16 (older events may say true): it states a support need. Whether a"
+        " consulent approves first follows from the volunteer's profile (the registry's own, matching's API).",
+    )
     proposed_at: datetime
 
 

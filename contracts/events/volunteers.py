@@ -27,11 +27,33 @@ KEY_TOPIC = "registry.volunteer-keys.v1"
 class _VolunteerProfile(Event):
     """What matching needs of a volunteer: can, may and want; no name, contact data or birth date.
 
-    The special categories (``special_fields``: support need, target groups) travel sealed in
-    ``sealed_special`` under the volunteer's data key and stay at their defaults in the clear (issue 16).
+    Everything that describes the person (``sealed_fields``: area, age band, skills, interests, languages,
+    availability, reach, commitment, VOG, support need, target groups, consents) travels sealed in
+    ``sealed_special`` under the volunteer's data key, at placeholders in the clear, so erasure (destroying the
+    key) leaves nothing in any copy that links the id to a profile value (issue 16). In the clear stay only the
+    ids, the moments and how the record came in (``registered_by``, ``imported``, ``import_source``); every
+    service that reads a sealed field (matching, reporting, appreciation) opens them with its key ring.
     """
 
-    special_fields: ClassVar[tuple[str, ...]] = ("needs_support", "target_groups")
+    sealed_fields: ClassVar[tuple[str, ...]] = (
+        "postcode_area",
+        "age_band",
+        "skills",
+        "interests",
+        "languages",
+        "availability",
+        "one_off_dates",
+        "max_distance_km",
+        "commitment",
+        "needs_support",
+        "regional_matching_consent",
+        "matching_consent",
+        "appreciation_messages_consent",
+        "vog_valid_until",
+        "target_groups",
+    )
+    # Shredded, a volunteer must not read as consenting to matching (its default, True, is for old events).
+    sealed_placeholders: ClassVar[dict[str, object]] = {"matching_consent": False}
 
     volunteer_id: UUID = Field(description="Pseudonymous id of the volunteer.")
     centrale_id: CentraleId
@@ -62,10 +84,14 @@ class _VolunteerProfile(Event):
     )
     sealed_special: str | None = Field(
         None,
-        description="The special categories (needs_support, target_groups) as JSON sealed with the volunteer's data"
-        " key: base64url of a 12-byte nonce and the AES-256-GCM ciphertext, authenticated with the volunteer id. The"
-        " key travels wrapped on registry.volunteer-keys.v1 before this event and is destroyed on erasure. When"
-        " set, the clear needs_support and target_groups are at their defaults; absent in events from before.",
+        description="The volunteer's profile (postcode_area, age_band, skills, interests, languages, availability,"
+        " one_off_dates, max_distance_km, commitment, needs_support, regional_matching_consent, matching_consent,"
+        " appreciation_messages_consent, vog_valid_until, target_groups) as JSON sealed with the volunteer's data"
+        " key: base64url of a 12-byte nonce and the AES-256-GCM ciphertext, authenticated with the volunteer id."
+        " The key travels wrapped on registry.volunteer-keys.v1 before this event and is destroyed on erasure."
+        " When set, those fields are at placeholders in the clear (their defaults; matching_consent false). The"
+        " name is historic: events sealed before the whole profile was sealed hold only needs_support and"
+        " target_groups here (the rest in the clear), and events from before sealing have none.",
     )
     imported: Imported = False
     import_source: ImportSource = None

@@ -151,6 +151,8 @@ async def main() -> None:
         payload = json.loads(record.value)
         shown = {k: payload[k] for k in ("volunteer_id", "postcode_area", "age_band", "skills", "languages")}
         say(f"   payload (no name, e-mail, phone, address or birth date): {shown}")
+        sealed = payload["sealed_special"][:16]
+        say(f"   the profile travels sealed per volunteer (crypto-shredding): sealed_special={sealed}…")
 
         expected = {c: before[c] + sum(1 for v, _ in VOLUNTEERS if v == c) for c in before}
         after = await wait_for(client, expected)

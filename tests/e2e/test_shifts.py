@@ -16,8 +16,9 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -27,6 +28,7 @@ import icalendar
 import pytest
 
 from common.clock import ManualClock
+from tests.support.mailbox import Mailbox, running_mailbox
 from tests.support.registry_client import Headers, Registry, running_registry
 
 pytestmark = pytest.mark.integration
@@ -48,10 +50,20 @@ async def clock() -> ManualClock:
 
 
 @pytest.fixture(scope="module")
-async def registry(kafka_bootstrap: str, postgres_server_dsn: str, clock: ManualClock) -> AsyncIterator[Registry]:
+def mailbox() -> Iterator[Mailbox]:
+    with running_mailbox() as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+async def registry(
+    kafka_bootstrap: str, postgres_server_dsn: str, clock: ManualClock, mailbox: Mailbox
+) -> AsyncIterator[Registry]:
     async with running_registry(
-        kafka_bootstrap, postgres_server_dsn, secrets.token_urlsafe(24), clock=clock, scheduler_enabled=False
-    ) as running:
+        kafka_bootstrap, postgres_server_dsn, secrets.token_urlsafe(24), clock=clock, scheduler_enabled=False,
+        smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_sender="diensten@vc-test.example",
+        messages_poll_interval_s=0.1, notice_gather_s=0, portal_url="https://portaal.vc-test.example",
+    ) as running:  # fmt: skip
         yield running
 
 
@@ -86,7 +98,7 @@ def _shift_events(calendar: icalendar.Calendar) -> list[tuple[datetime, datetime
 
 
 async def test_a_monthly_pattern_across_the_clock_change_sign_ups_a_waiting_list_and_the_calendar(
-    registry: Registry, clock: ManualClock
+    registry: Registry, clock: ManualClock, mailbox: Mailbox
 ) -> None:
     http = registry.http
     centrale_id, staff = await registry.new_centrale()
@@ -98,8 +110,9 @@ async def test_a_monthly_pattern_across_the_clock_change_sign_ups_a_waiting_list
     # 20 September + 183 days = 22 March 2027: October to March, six first Saturdays.
     assert created["shifts"] == 6
     people: list[tuple[UUID, Headers]] = []
-    for _ in range(3):
-        volunteer_id = await registry.register_volunteer(centrale_id, staff)
+    addresses = [f"{name}-{secrets.token_hex(3)}@example.nl" for name in ("anna", "ben", "cor")]
+    for address in addresses:
+        volunteer_id = await registry.register_volunteer(centrale_id, staff, email=address)
         token = await registry.credential(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}/credentials", staff)
         await registry.match(task_id, organisation_id, centrale_id, volunteer_id)  # MatchMade through Kafka
         people.append((volunteer_id, token))
@@ -143,6 +156,17 @@ async def test_a_monthly_pattern_across_the_clock_change_sign_ups_a_waiting_list
 
     moved = await _ok(await http.post(f"{signups}/{second['id']}/cancel", headers=ben))
     assert moved == {"placed": [third["id"]]}
+    # Cor waited: a notice tells him the place is his, about that shift, pointing at his shifts page.
+    notices = await registry.pool.fetch(
+        "SELECT recipient_id, shift_id FROM notices WHERE task_id = $1 AND kind = 'shift_place'", task_id
+    )
+    assert [(n["recipient_id"], n["shift_id"]) for n in notices] == [(people[2][0], UUID(november))]
+    # His mail after the one about his match.
+    placed = (await mailbox.wait_for(addresses[2], 2))[-1]
+    assert placed["Subject"] == "Er is plaats voor je: Boodschappenbus rijden op 7 november 2026 van 09:00 tot 12:00"
+    body = placed.get_body(("plain",))
+    assert isinstance(body, EmailMessage)
+    assert f"https://portaal.vc-test.example/vrijwilliger/diensten/{task_id}" in str(body.get_content())
     assert [s["mine"] for s in (await _ok(await http.get(f"{base}/shifts", headers=ben)))["shifts"][:2]] == [None, None]
     november_places = (await _ok(await http.get(f"{base}/shifts", headers=staff)))["shifts"][1]
     assert (november_places["taken"], november_places["left"], november_places["waiting"]) == (2, 0, 0)

@@ -7,11 +7,15 @@ import json
 import secrets
 import time
 from typing import Any
+from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 
+from common.sealing import open_profile
 from contracts import EventEnvelope
+from contracts.events import VolunteerRegistered
 from tests.e2e.conftest import Platform
 from tests.support.kafka import publish_raw, read_until, wait_for_group_offset
 
@@ -103,8 +107,15 @@ async def test_registration_reaches_reporting_count_through_kafka(platform: Plat
         assert envelope.tenant == centrale_id
         assert envelope.region == "testregio"
         payload = json.loads(record.value)
-        assert payload["postcode_area"] == "3511"
-        assert payload["age_band"] in {"30-49", "21-29"}
+        # The profile travels sealed under the volunteer's data key (crypto-shredding, issue 16).
+        assert (payload["postcode_area"], payload["age_band"], payload["sealed_special"] is not None) == (
+            None,
+            None,
+            True,
+        )
+        opened = open_profile(VolunteerRegistered.model_validate(payload), await _data_key(platform, record.key))
+        assert opened.postcode_area == "3511"
+        assert opened.age_band in {"30-49", "21-29"}
         assert not any(value in record.value.decode() for value in PERSONAL_VALUES)
 
 
@@ -187,3 +198,15 @@ async def test_credentials_issued_by_the_registry_authenticate_at_reporting(plat
         assert own.status_code == 200
         assert (await client.get(url.format(other_id), headers=headers)).status_code == 404
         assert (await client.get(url.format(centrale_id))).status_code == 401
+
+
+async def _data_key(platform: Platform, volunteer_id: bytes) -> bytes:
+    """The volunteer's data key as the registry holds it."""
+    conn = await asyncpg.connect(platform.databases["registry"])
+    try:
+        key = await conn.fetchval(
+            "SELECT data_key FROM volunteer_data_keys WHERE volunteer_id = $1", UUID(volunteer_id.decode())
+        )
+    finally:
+        await conn.close()
+    return bytes(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -17,10 +18,11 @@ import httpx
 
 from common.clock import Clock
 from common.localinfra.postgres import create_database
+from common.sealing import open_profile
 from common.service import create_service_app
 from common.tracing import Tracing
 from contracts import EventEnvelope
-from contracts.events import MatchMade
+from contracts.events import MatchMade, VolunteerProfileUpdated, VolunteerRegistered
 from registry.config import Settings
 from registry.main import SPEC
 from tests.support.kafka import publish_raw, read_until
@@ -176,6 +178,17 @@ class Registry:
             assert time.monotonic() < deadline, "the registry did not record the match"
             await asyncio.sleep(0.1)
         return match.match_id
+
+    async def opened(self, value: bytes | str) -> dict[str, Any]:
+        """A profile event's payload as a key-holding consumer sees it: its sealed fields opened with the key."""
+        payload = json.loads(value)
+        model = VolunteerRegistered if "registered_at" in payload else VolunteerProfileUpdated
+        event = model.model_validate(payload)
+        key = await self.pool.fetchval(
+            "SELECT data_key FROM volunteer_data_keys WHERE volunteer_id = $1", event.volunteer_id
+        )
+        opened: dict[str, Any] = open_profile(event, None if key is None else bytes(key)).model_dump(mode="json")
+        return opened
 
     async def events(self, topic: str, subject: UUID | str, count: int) -> list[Any]:
         """The first ``count`` records on ``topic`` keyed by ``subject``, in order, waiting for them."""

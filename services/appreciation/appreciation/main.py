@@ -29,6 +29,8 @@ SPEC = ServiceSpec(
     replay_tables=("volunteers", "organisations", "tasks", "matches", "hours", "trainings", "training_attendance"),
     unit_of_work=PostgresAppreciationUnitOfWork,
     jobs=JOBS,
+    # Opens the sealed volunteer profiles (common.keyring): the age band, for MDT.
+    opens_volunteer_profiles=True,
 )
 
 

@@ -27,4 +27,14 @@ PROCESSING = (
         " anonymous rows",
         access="the volunteer; staff of the centrale; the organisation (allowances it paid)",
     ),
+    Processing(
+        name="Volunteers' data keys (crypto-shredding)",
+        data="volunteer id with their data key, wrapped with the region's key, as learned from the key topic",
+        tables=("volunteer_keys",),
+        purpose="opening the sealed volunteer profiles for the age band (MDT)",
+        basis="as the data it opens: art. 6(1)(b)",
+        retention="until the registry's tombstone for the key (erasure), read within seconds; a key absent from"
+        " the key topic at a restart is deleted too",
+        access="nobody through an API; the service's own process",
+    ),
 )

@@ -1,4 +1,4 @@
-"""The volunteer data keys a consuming service learned, to open sealed special categories (issue 16).
+"""The volunteer data keys a consuming service learned, to open sealed volunteer profiles (issue 16).
 
 A ``KeyRing`` reads the compacted key topic (``registry.volunteer-keys.v1``) with a consumer of its own (no
 group: every instance reads every partition, from the beginning at each start) and keeps what it learned in
@@ -7,7 +7,8 @@ the service's ``volunteer_keys`` table, wrapped as published. A tombstone delete
 "Key not yet here" versus "key gone": the registry's outbox relay publishes a key, acknowledged, before any
 event sealed with it (``TopicSpec.published_first``). So when a sealed event arrives and its key is unknown,
 the ring reads the key topic up to its end offsets as they are now; a key still unknown then was shredded
-(erased volunteer, or compacted away after a tombstone) and the event applies without the special fields.
+(erased volunteer, or compacted away after a tombstone) and the event applies with its sealed fields at their
+placeholders.
 
 The ring is the consumer's ``opener``: ``EventConsumer`` hands it every decoded event before the handlers
 run. Services that do not need the fields have no ring and never open them.
@@ -27,7 +28,7 @@ from pydantic import ValidationError
 
 from common.kafka import KafkaTarget, kafka_client_options
 from common.logging import get_logger
-from common.sealing import KeyEncryptionKey, open_special
+from common.sealing import KeyEncryptionKey, open_profile
 from contracts import Event, topic_for
 from contracts.events import KEY_TOPIC, VolunteerKeyIssued
 
@@ -184,8 +185,8 @@ class KeyRing:
         return volunteer_id in self._keys
 
     async def open(self, event: Event) -> Event:
-        """``event`` with its sealed special categories opened; without them when the key is gone."""
-        if not type(event).special_fields or getattr(event, "sealed_special", None) is None:
+        """``event`` with its sealed fields opened; at their placeholders when the key is gone."""
+        if not type(event).sealed_fields or getattr(event, "sealed_special", None) is None:
             return event
         volunteer_id = UUID(event.subject())
         if volunteer_id not in self._keys and volunteer_id not in self._shredded:
@@ -193,4 +194,4 @@ class KeyRing:
             await self.catch_up()
             if volunteer_id not in self._keys:
                 self._shredded.add(volunteer_id)
-        return open_special(event, self._keys.get(volunteer_id))
+        return open_profile(event, self._keys.get(volunteer_id))

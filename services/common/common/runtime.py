@@ -64,11 +64,11 @@ class ServiceSpec:
     workers: Sequence[WorkerFactory] = ()
     # Scheduled and on-demand jobs (common.jobs); the runner starts a scheduler when there are any.
     jobs: Sequence[Job] = ()
-    # Crypto-shredding (issue 16): the registry seals the special categories with volunteers' data keys; a
-    # service that needs them (matching: support need; reporting: target groups) opens them with a key ring
-    # (common.keyring). Either needs the region's key-encryption key and refuses to start without it.
-    seals_special_categories: bool = False
-    opens_special_categories: bool = False
+    # Crypto-shredding (issue 16): the registry seals volunteers' profiles with their data keys; a service
+    # that reads them (matching, reporting, appreciation) opens them with a key ring (common.keyring). Either
+    # needs the region's key-encryption key and refuses to start without it.
+    seals_volunteer_profiles: bool = False
+    opens_volunteer_profiles: bool = False
 
 
 @dataclass

@@ -1,10 +1,11 @@
-"""Crypto-shredding: special categories sealed per volunteer, keys wrapped with the region's key (issue 16).
+"""Crypto-shredding: volunteers' profiles sealed per volunteer, keys wrapped with the region's key (issue 16).
 
-The registry gives each volunteer a random 256-bit data key, seals the special-category fields of their
-profile events with it (AES-256-GCM, the volunteer id as associated data) and publishes the key wrapped with
-the region's key-encryption key (``REGION_KEY_ENCRYPTION_KEY``) on the compacted key topic. On erasure it
-destroys the key and publishes a tombstone: every copy of the sealed fields (topics, dead letters, outboxes,
-backups) becomes unreadable at once. Services that need the fields learn the keys (``common.keyring``).
+The registry gives each volunteer a random 256-bit data key, seals the profile fields of their events with it
+(``Event.sealed_fields``: everything that describes the person, special categories included; AES-256-GCM, the
+volunteer id as associated data) and publishes the key wrapped with the region's key-encryption key
+(``REGION_KEY_ENCRYPTION_KEY``) on the compacted key topic. On erasure it destroys the key and publishes a
+tombstone: every copy of the sealed fields (topics, dead letters, outboxes, backups) becomes unreadable at
+once. Services that need the fields learn the keys (``common.keyring``).
 
 Sealed text is ``base64url(nonce ‖ ciphertext)``: a 12-byte random nonce, then AES-GCM's ciphertext and tag.
 """
@@ -31,9 +32,10 @@ __all__ = [
     "KeyEncryptionKey",
     "new_data_key",
     "new_region_key",
-    "open_special",
+    "open_profile",
+    "placeholders",
     "region_key_from_environment",
-    "seal_special",
+    "seal_profile",
 ]
 
 REGION_KEY_VARIABLE = "REGION_KEY_ENCRYPTION_KEY"
@@ -41,7 +43,8 @@ _NONCE_BYTES = 12
 _KEY_BYTES = 32
 # Associated data binds a sealed text to its purpose and volunteer: a key sealed for one id opens nothing else.
 _WRAP_CONTEXT = b"volunteer-data-key:"
-_SPECIAL_CONTEXT = b"volunteer-special:"
+# Kept from when only the special categories were sealed, so events sealed then still open.
+_SEALED_CONTEXT = b"volunteer-special:"
 
 E = TypeVar("E", bound=Event)
 
@@ -114,7 +117,7 @@ def region_key_from_environment() -> KeyEncryptionKey:
     text = os.environ.get(REGION_KEY_VARIABLE, "")
     if not text:
         raise RuntimeError(
-            f"{REGION_KEY_VARIABLE} is not set: the registry, matching and reporting need the region's"
+            f"{REGION_KEY_VARIABLE} is not set: the registry, matching, reporting and appreciation need the region's"
             " key-encryption key (one per region, a secret; `make region-key` prints a new one)"
         )
     try:
@@ -123,33 +126,45 @@ def region_key_from_environment() -> KeyEncryptionKey:
         raise RuntimeError(str(error)) from error
 
 
-def seal_special(event: E, data_key: bytes) -> E:
-    """``event`` with its special-category fields sealed in ``sealed_special`` and at their defaults in the clear."""
-    fields = type(event).special_fields
+def placeholders(model: type[Event]) -> dict[str, Any]:
+    """What ``model``'s sealed fields read as in the clear and once shredded: their defaults or placeholders."""
+    return {
+        name: model.sealed_placeholders.get(name, model.model_fields[name].get_default(call_default_factory=True))
+        for name in model.sealed_fields
+    }
+
+
+def seal_profile(event: E, data_key: bytes) -> E:
+    """``event`` with its ``sealed_fields`` sealed in ``sealed_special`` and at their placeholders in the clear."""
+    fields = type(event).sealed_fields
     if not fields:
         return event
     values = event.model_dump(mode="json", include=set(fields))
     plaintext = json.dumps(values, sort_keys=True).encode()
     subject = str(getattr(event, type(event).subject_field))
-    defaults = {name: type(event).model_fields[name].get_default(call_default_factory=True) for name in fields}
     return event.model_copy(
-        update={**defaults, "sealed_special": _seal(data_key, plaintext, _SPECIAL_CONTEXT + subject.encode())}
+        update={
+            **placeholders(type(event)),
+            "sealed_special": _seal(data_key, plaintext, _SEALED_CONTEXT + subject.encode()),
+        }
     )
 
 
-def open_special(event: E, data_key: bytes | None) -> E:
-    """``event`` with its sealed special categories in the clear; without a key (shredded) at their defaults.
+def open_profile(event: E, data_key: bytes | None) -> E:
+    """``event`` with its sealed fields in the clear; without a key (shredded) at their placeholders.
 
-    Raises ContractViolation when the sealed text does not open with the key (altered, or sealed for another id).
+    One AES-GCM open per event. Raises ContractViolation when the sealed text does not open with the key
+    (altered, or sealed for another id).
     """
     sealed = getattr(event, "sealed_special", None)
     if sealed is None:
         return event  # published before sealing existed: the clear fields are what there is
     if data_key is None:
-        return event.model_copy(update={"sealed_special": None})
+        # Shredded: whatever an older event left in the clear (it sealed fewer fields) goes too.
+        return event.model_copy(update={**placeholders(type(event)), "sealed_special": None})
     subject = str(getattr(event, type(event).subject_field))
     try:
-        values: dict[str, Any] = json.loads(_open(data_key, sealed, _SPECIAL_CONTEXT + subject.encode()))
+        values: dict[str, Any] = json.loads(_open(data_key, sealed, _SEALED_CONTEXT + subject.encode()))
     except ValueError as error:
         raise ContractViolation(f"sealed_special of {subject} does not open with its key") from error
     # Validated like the clear fields would be, so a handler never sees what the contract forbids.

@@ -135,12 +135,12 @@ async def _start(runtime: Runtime) -> None:
             metrics=metrics.outbox,
         )
         await runtime.relay.start()
-    if spec.seals_special_categories or spec.opens_special_categories:
+    if spec.seals_volunteer_profiles or spec.opens_volunteer_profiles:
         if settings.region_key_encryption_key is None:
             raise RuntimeError(f"{spec.name} needs REGION_KEY_ENCRYPTION_KEY (README: Crypto-shredding)")
         # The same variable the registry's outbox door reads (common.sealing); refuses a malformed key.
         region_key = region_key_from_environment()
-        if spec.opens_special_categories:
+        if spec.opens_volunteer_profiles:
             runtime.keyring = KeyRing(runtime.pool, settings, region_key, service=spec.name)
             await runtime.keyring.start()
     if spec.register_handlers is not None:

@@ -202,7 +202,7 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
         None,
         validation_alias="REGION_KEY_ENCRYPTION_KEY",
         description="The region's key-encryption key of volunteers' data keys (crypto-shredding; base64url of 32"
-        " bytes, `make region-key`); the registry, matching and reporting refuse to start without it.",
+        " bytes, `make region-key`); the registry, matching, reporting and appreciation refuse to start without it.",
     )
     scheduler_enabled: bool = Field(
         True, description="Run the service's scheduled jobs (off: only on demand through /v1/ops/jobs)."

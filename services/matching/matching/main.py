@@ -40,8 +40,8 @@ def build_spec(settings: Settings) -> ServiceSpec:
         name="matching",
         migrations=Path(__file__).parent.parent / "migrations",
         register_handlers=handlers.register,
-        # Opens the sealed special categories (common.keyring): support need, for scoring.
-        opens_special_categories=True,
+        # Opens the sealed volunteer profiles (common.keyring): area, skills, availability, consents, support need.
+        opens_volunteer_profiles=True,
         routers=ROUTERS,
         publishes=[
             events.MatchProposed,

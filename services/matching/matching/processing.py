@@ -32,7 +32,7 @@ PROCESSING = (
         name="Volunteers' data keys (crypto-shredding)",
         data="volunteer id with their data key, wrapped with the region's key, as learned from the key topic",
         tables=("volunteer_keys",),
-        purpose="opening the sealed special categories this service needs (the support need, for scoring)",
+        purpose="opening the sealed volunteer profiles this service matches on (the support need too, for scoring)",
         basis="as the data it opens: explicit consent (art. 9(2)(a))",
         retention="until the registry's tombstone for the key (erasure), read within seconds; a key absent from"
         " the key topic at a restart is deleted too",

@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 
 from common.logging import get_logger
+from common.tracing import current_traceparent
 from portal.config import Settings
 
 __all__ = [
@@ -347,6 +348,9 @@ class Api:
         self, service: str, method: str, path: str, params: Any, json: Any, headers: dict[str, str]
     ) -> httpx.Response:
         started = time.perf_counter()
+        traceparent = current_traceparent()
+        if traceparent:
+            headers = {**headers, "traceparent": traceparent}
         try:
             response = await self._clients[service].request(method, path, params=params, json=json, headers=headers)
         except httpx.HTTPError as error:

@@ -36,6 +36,12 @@ class Settings(ProcessSettings):
     api_connections: int = Field(
         50, ge=1, le=1000, description="Most open connections to each service (requests beyond wait for one)."
     )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None,
+        validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="As the services': the collector's OTLP/HTTP base URL; a page's span is the parent of its API"
+        " calls' spans. Unset: tracing is off.",
+    )
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

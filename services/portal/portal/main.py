@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from common.logging import configure_logging, get_logger
 from common.observability import Metrics, instrument_app
 from common.service import add_correlation_ids, add_health_routes, serve
+from common.tracing import Tracing, TracingMiddleware
 from portal import i18n
 from portal.backend import ApiError, ApiForbidden, ApiNotFound, ApiThrottled, Backend, PageCalls, SessionEnded
 from portal.config import Settings
@@ -43,9 +44,16 @@ _LONG_COOKIE_S = 365 * 24 * 3600
 READINESS_REQUIRES = ("started",)
 
 
-def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
-    """The portal's ASGI app. ``transport``: the fast tier's stand-in for the services."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    tracing: Tracing | None = None,
+) -> FastAPI:
+    """The portal's ASGI app. ``transport``: the fast tier's stand-in for the services; ``tracing``: tests' tracer."""
     settings = settings or Settings()
+    if tracing is None:
+        tracing = Tracing.from_endpoint("portal", settings.otel_exporter_otlp_endpoint, region=settings.region)
     i18n.Catalogues.load()
     state = {"started": False}
 
@@ -62,6 +70,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
                 await asyncio.wait_for(app.state.backend.close(), timeout=settings.shutdown_timeout_s * 0.5)
             except TimeoutError:
                 log.warning("backend_close_timed_out")
+            tracing.shutdown()
             log.info("service_stopped")
 
     app = FastAPI(
@@ -92,6 +101,10 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
     _add_error_pages(app)
     app.middleware("http")(_page_context)
     app.middleware("http")(security_headers)
+    if tracing.enabled:
+        # A page's SERVER span; the backend hands it on as each API call's ``traceparent``, so one trace shows
+        # the page with the calls it made and what the services did for them (down to the consumers).
+        app.add_middleware(TracingMiddleware, tracing=tracing)
     add_correlation_ids(app)  # every log line of the request carries its id
     instrument_app(app, Metrics("portal", region=settings.region))  # outermost: /metrics, requests per route
     return app

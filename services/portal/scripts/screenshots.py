@@ -88,7 +88,9 @@ async def main() -> int:
                 for size, (width, height) in SIZES.items():
                     await page.set_viewport_size({"width": width, "height": height})
                     # A lazy chart starts loading only once laid out at the new size: wait until every image is drawn.
-                    await page.wait_for_function("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
+                    await _images_drawn(page)
+                    if " #" in path:  # a section of the page: at the top of the picture
+                        await page.locator("#" + path.rsplit(" #", 1)[1]).evaluate("e => e.scrollIntoView()")
                     await page.screenshot(path=str(OUT / f"{name}-{size}.png"))
                 print(f"screenshots: {name} ({path})")
             await context.close()
@@ -96,16 +98,22 @@ async def main() -> int:
     return 0
 
 
+async def _images_drawn(page: Page, timeout: float = 10) -> None:
+    """Until every image of the page has loaded (polled: the portal's CSP forbids the eval of wait_for_function)."""
+    deadline = time.monotonic() + timeout
+    drawn = "[...document.images].every((i) => i.complete && i.naturalWidth > 0)"
+    while not await page.evaluate(drawn) and time.monotonic() < deadline:  # noqa: ASYNC110  (the page is polled)
+        await asyncio.sleep(0.1)
+
+
 async def _open(page: Page, spec: str) -> None:
     """Open ``/path``, or ``/path > link text [#section]``: a page whose address holds an id, reached by its link."""
     path, _, link = spec.partition(" > ")
     await page.goto(PORTAL + path)
     if link:
-        text, _, section = link.partition(" #")
+        text = link.partition(" #")[0]
         async with page.expect_navigation():
             await page.get_by_role("link", name=text).first.click()
-        if section:
-            await page.locator(f"#{section}").scroll_into_view_if_needed()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""Crypto-shredding at the registry's outbox door: special categories leave sealed, erasure destroys the key.
+"""Crypto-shredding at the registry's outbox door: volunteer profiles leave sealed, erasure destroys the key.
 
 Every event the registry emits passes through ``seal_outgoing`` (its unit of work's ``emit_all``), so no path
-(a use case, an import, a job) can publish a support need or target group in clear:
+(a use case, an import, a job) can publish a profile value (area, age band, skills, support need, target
+group, ...) in clear:
 
-- a profile event (``special_fields``) is sealed with the volunteer's data key; a volunteer without one gets
+- a profile event (``sealed_fields``) is sealed with the volunteer's data key; a volunteer without one gets
   a new key first, and ``VolunteerKeyIssued`` (the key wrapped with the region's key) is queued before the
   event, on the compacted key topic the relay publishes first;
 - ``VolunteerErased`` deletes the key and queues a tombstone for it on the key topic.
@@ -17,7 +18,7 @@ from uuid import UUID
 
 from common.db import Connection
 from common.outbox import add_tombstone_to_outbox
-from common.sealing import KeyEncryptionKey, new_data_key, seal_special
+from common.sealing import KeyEncryptionKey, new_data_key, seal_profile
 from common.uow import Outgoing
 from contracts.events import (
     KEY_TOPIC,
@@ -29,7 +30,7 @@ from contracts.events import (
 
 __all__ = ["seal_outgoing"]
 
-# The events with special categories (``special_fields``); a test keeps this in step with the contracts.
+# The events with sealed fields (``sealed_fields``); a test keeps this in step with the contracts.
 _PROFILE_EVENTS = (VolunteerRegistered, VolunteerProfileUpdated)
 
 
@@ -77,7 +78,7 @@ async def _keys_of(
 async def seal_outgoing(
     conn: Connection, events: Sequence[Outgoing], kek: KeyEncryptionKey, now: datetime
 ) -> list[Outgoing]:
-    """``events`` as they may leave the registry: key events first, special categories sealed, erased keys gone."""
+    """``events`` as they may leave the registry: key events first, profiles sealed, erased keys gone."""
     erased = [o.event.volunteer_id for o in events if isinstance(o.event, VolunteerErased)]
     if erased:
         await conn.execute("DELETE FROM volunteer_data_keys WHERE volunteer_id = ANY($1::uuid[])", erased)
@@ -92,8 +93,8 @@ async def seal_outgoing(
         return list(events)
     keys, issued = await _keys_of(conn, profiles, kek, now)
     sealed = [
-        Outgoing(seal_special(o.event, keys[UUID(o.event.subject())]), o.tenant, o.event_id, o.origin)
-        if UUID(o.event.subject()) in keys and type(o.event).special_fields
+        Outgoing(seal_profile(o.event, keys[UUID(o.event.subject())]), o.tenant, o.event_id, o.origin)
+        if UUID(o.event.subject()) in keys and type(o.event).sealed_fields
         else o
         for o in events
     ]

@@ -4,6 +4,8 @@ Appreciation's awards are subscribed by ``registry.notifications`` (``main._subs
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from common.consumer import EventConsumer
 from contracts.events import (
     BeursvloerPairProposed,
@@ -64,7 +66,14 @@ def _step(event: MatchEvent, uow: PostgresRegistryUnitOfWork) -> RecordMatchStep
 async def on_match_event(event: MatchEvent, uow: PostgresRegistryUnitOfWork) -> None:
     """Keep the proposal's step (a match made is recorded for hours and fills its task at capacity) and tell the
     people concerned."""
-    await conversation.record_match_step(_step(event, uow), uow)
+    step = _step(event, uow)
+    if isinstance(event, MatchProposed) and not event.needs_consulent:
+        # Matching no longer says so on its topic (a support need under the volunteer's id would outlive their
+        # erasure there, issue 16): a consulent mediates when the profile the registry holds needs support.
+        # Events from before still carry the flag, and it stands.
+        volunteer = await uow.volunteers.get(event.volunteer_id)
+        step = replace(step, needs_consulent=volunteer is not None and volunteer.needs_support)
+    await conversation.record_match_step(step, uow)
 
 
 async def on_volunteer_day_matched(event: VolunteerDayMatched, uow: PostgresRegistryUnitOfWork) -> None:

@@ -31,8 +31,8 @@ SPEC = ServiceSpec(
     name="registry",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=_subscribe,
-    # Support needs and target groups leave sealed per volunteer (registry.data_keys, issue 16).
-    seals_special_categories=True,
+    # Volunteer profiles (special categories too) leave sealed per volunteer (registry.data_keys, issue 16).
+    seals_volunteer_profiles=True,
     routers=[*ROUTERS, notifications.router, notifications.notice_router],
     publishes=[
         events.VolunteerRegistered,

@@ -54,6 +54,8 @@ class NoticeKind(StrEnum):
     """To whoever booked a training: it starts soon."""
     TRAINING_CANCELLED = "training_cancelled"
     """To whoever booked or waited for a training: it does not go ahead."""
+    SHIFT_PLACE = "shift_place"
+    """To a volunteer on a shift's waiting list: someone cancelled and the place is theirs."""
     ONE_OFF_FOLLOW_UP = "one_off_follow_up"
     """To a volunteer, the day after a one-off day (NLdoet, a one-off task): three structural tasks that fit them."""
 
@@ -67,6 +69,7 @@ BOOKED_KINDS = frozenset(
         NoticeKind.TRAINING_PLACE,
         NoticeKind.TRAINING_REMINDER,
         NoticeKind.TRAINING_CANCELLED,
+        NoticeKind.SHIFT_PLACE,
     }
 )
 
@@ -157,6 +160,12 @@ DEFAULT_NOTICE_TEMPLATES: dict[str, tuple[str, str]] = {
         "Er is plaats voor je: $training",
         "Beste $naam,\n\nEr is een plaats vrijgekomen bij $training op $datum ($plaats). Je stond op de wachtlijst;"
         " de plaats is nu van jou.\n\nKun je toch niet? Meld je dan af: $link\n\nHartelijke groet,\n$centrale",
+    ),
+    NoticeKind.SHIFT_PLACE: (
+        "Er is plaats voor je: $taak op $datum",
+        "Beste $naam,\n\nEr is een plaats vrijgekomen in de dienst van $datum bij $organisatie ($taak). Je stond op"
+        " de wachtlijst; de plaats is nu van jou.\n\nKun je toch niet? Meld je dan af: $link\n\nHartelijke groet,"
+        "\n$centrale",
     ),
     NoticeKind.TRAINING_REMINDER: (
         "Herinnering: $training op $datum",

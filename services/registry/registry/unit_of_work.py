@@ -8,9 +8,9 @@ from typing import Protocol
 from common.clock import Clock
 from common.db import Connection
 from common.sealing import region_key_from_environment
-from common.uow import Origin, Outgoing, PostgresUnitOfWork, UnitOfWork
-from contracts import EventEnvelope
-from contracts.events import VolunteerErased
+from common.uow import Encoded, Origin, Outgoing, PostgresUnitOfWork, UnitOfWork
+from contracts import Event, EventEnvelope
+from contracts.events import VolunteerErased, VolunteerKeyIssued
 from registry.data_keys import seal_outgoing
 from registry.repositories import (
     AccessLogRepository,
@@ -327,7 +327,24 @@ class PostgresRegistryUnitOfWork(PostgresUnitOfWork):
         self.shifts: ShiftRepository = PostgresShiftRepository(conn)
 
     async def emit_all(self, events: Sequence[Outgoing]) -> None:
-        """Queue the events as the registry may publish them: special categories sealed, erased keys shredded."""
-        if any(type(o.event).special_fields or isinstance(o.event, VolunteerErased) for o in events):
+        """Queue the events as the registry may publish them: profiles sealed, erased keys shredded."""
+        if any(type(o.event).sealed_fields or isinstance(o.event, VolunteerErased) for o in events):
             events = await seal_outgoing(self.conn, events, region_key_from_environment(), self.now())
         await super().emit_all(events)
+
+    async def emit_encoded(
+        self, event_type: type[Event], events: Sequence[Encoded], *, tenant: str | None = None
+    ) -> None:
+        """The bulk path through the same door: profiles (an import's registrations) sealed, their keys first."""
+        if not event_type.sealed_fields or not events:
+            await super().emit_encoded(event_type, events, tenant=tenant)
+            return
+        parsed = [Outgoing(event_type.model_validate_json(encoded.payload), tenant) for encoded in events]
+        sealed = await seal_outgoing(self.conn, parsed, region_key_from_environment(), self.now())
+        await super().emit_all([o for o in sealed if isinstance(o.event, VolunteerKeyIssued)])
+        profiles = [o.event for o in sealed if not isinstance(o.event, VolunteerKeyIssued)]
+        await super().emit_encoded(
+            event_type,
+            [Encoded(event.subject(), event.model_dump_json().encode()) for event in profiles],
+            tenant=tenant,
+        )

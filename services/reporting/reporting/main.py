@@ -35,8 +35,9 @@ SPEC = ServiceSpec(
     name="reporting",
     migrations=Path(__file__).parent.parent / "migrations",
     register_handlers=_subscribe,
-    # Opens the sealed special categories (common.keyring): target groups, counted consented and suppressed.
-    opens_special_categories=True,
+    # Opens the sealed volunteer profiles (common.keyring): area, age band, skills; target groups, counted
+    # consented and suppressed.
+    opens_volunteer_profiles=True,
     routers=ROUTERS,
     # Every read model of this projection: `python -m common.ops replay reporting` empties them (offline);
     # the rebuild job rebuilds them into fresh tables while the service runs (reporting.rebuild).

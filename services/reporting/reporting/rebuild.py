@@ -203,13 +203,13 @@ def runs(events: Sequence[Pair]) -> Iterator[tuple[type[Event], list[Pair]]]:
 
 
 async def _opened(entries: list[_Entry], opener: Opener) -> list[Pair]:
-    """The projected events of ``entries``, their sealed special categories opened (as the live consumer does)."""
+    """The projected events of ``entries``, their sealed volunteer profiles opened (as the live consumer does)."""
     events: list[Pair] = []
     for entry in entries:
         if entry.event is None:
             continue
         envelope, payload = entry.event
-        if type(payload).special_fields:
+        if type(payload).sealed_fields:
             try:
                 payload = await opener.open(payload)
             except ContractViolation:

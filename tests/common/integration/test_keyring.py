@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from common.db import create_pool
 from common.keyring import KeyRing
-from common.sealing import new_data_key, region_key_from_environment, seal_special
+from common.sealing import new_data_key, region_key_from_environment, seal_profile
 from contracts.events import KEY_TOPIC, VolunteerKeyIssued, VolunteerRegistered
 
 pytestmark = pytest.mark.integration
@@ -62,7 +62,7 @@ def _sealed(volunteer_id: UUID, key: bytes) -> VolunteerRegistered:
         registered_at=datetime.now(UTC),
         target_groups=["statushouder"],
     )
-    return seal_special(event, key)
+    return seal_profile(event, key)
 
 
 @pytest.mark.asyncio(loop_scope="session")

@@ -555,3 +555,47 @@ async def test_a_vog_is_never_set_aside_and_a_filled_task_takes_no_response(worl
     )
     assert responded.status_code == 409
     assert responded.json()["detail"] == "Deze taak is al vervuld: er is geen plaats meer."
+
+
+async def test_a_shredded_registration_replayed_after_erasure_is_stored_without_profile_and_never_proposed(
+    world: World,
+) -> None:
+    """The volunteer's key is gone: their old registration opens to no area, skills or consent, without an error."""
+    centrale_id, staff = await world.registry.new_centrale()
+    organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
+    volunteer_id = await _volunteer(world, centrale_id, staff)
+    opened = await world.matching_pool.fetchrow(
+        "SELECT postcode_area, skills, matching_consent FROM volunteers WHERE volunteer_id = $1", volunteer_id
+    )
+    assert (opened["postcode_area"], opened["skills"], opened["matching_consent"]) == ("3512", ["koken"], True)
+    [registration] = await world.registry.events("registry.volunteers.v1", volunteer_id, 1)
+    erased = await world.registry.http.delete(f"/v1/centrales/{centrale_id}/volunteers/{volunteer_id}", headers=staff)
+    assert erased.status_code == 204
+    await eventually(
+        lambda: world.matching_pool.fetchval("SELECT 1 FROM erased_volunteers WHERE volunteer_id = $1", volunteer_id),
+        "erasure in matching",
+    )
+    keyring = world.app.state.runtime.keyring
+    await eventually(lambda: _true(not keyring.knows(volunteer_id)), "matching's key ring forgot the key")
+
+    # A replay of the old record (a new delivery, as after an inbox purge): the key is gone.
+    replayed = EventEnvelope.from_headers(registration.headers).model_copy(update={"id": uuid4()})
+    sent = await publish_raw(
+        world.registry.bootstrap, registration.topic, registration.value, key=registration.key,
+        headers=replayed.to_headers(),
+    )  # fmt: skip
+    await wait_for_group_offset(world.registry.bootstrap, "matching", registration.topic, sent.partition, sent.offset)
+    stored = await world.matching_pool.fetchrow(
+        "SELECT postcode_area, skills, availability, matching_consent FROM volunteers WHERE volunteer_id = $1",
+        volunteer_id,
+    )
+    assert (stored["postcode_area"], stored["skills"], stored["matching_consent"]) == (None, [], False)
+    dead = await read_all(world.registry.bootstrap, "registry.volunteers.v1.dlq")
+    assert all(record.key != registration.key for record in dead)
+    task_id = await world.registry.published_task(centrale_id, organisation_id, organisation, vog_required=False)
+    await world.task_in_matching(task_id)
+    assert await world.matching_pool.fetchval("SELECT count(*) FROM proposals WHERE task_id = $1", task_id) == 0
+
+
+async def _true(value: bool) -> bool | None:
+    return value or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from uuid import uuid4
 
@@ -180,3 +181,10 @@ def test_forgetting_the_reasons_changes_nothing_else() -> None:
 
     assert proposal.without_reasons().reasons == ()
     assert proposal.without_reasons().status is S.MADE
+
+
+def test_an_erased_volunteers_proposal_no_longer_says_a_consulent_mediates() -> None:
+    """The flag states a support need (a special category): erasure leaves the proposal without it."""
+    proposal = replace(_in(S.MADE), needs_consulent=True)
+
+    assert (proposal.without_reasons().needs_consulent, proposal.without_reasons().status) == (False, S.MADE)

@@ -45,7 +45,9 @@ async def test_a_registered_volunteer_is_stored_and_proposed_for_an_open_task_th
     assert await uow.volunteers.get(volunteer.volunteer_id) is not None
     [proposed] = emitted(uow, MatchProposed)
     assert (proposed.volunteer_id, proposed.task_id, proposed.via) == (volunteer.volunteer_id, task.task_id, "matching")
-    assert proposed.reasons[:2] == ["vaardigheden 1/1: koken", "interesse in thema zorg"]
+    # The reasons describe the volunteer: matching keeps them (table, API), its topic does not (issue 16).
+    assert (proposed.reasons, proposed.needs_consulent) == ([], False)
+    assert uow.proposals.rows[proposed.match_id].reasons[:2] == ("vaardigheden 1/1: koken", "interesse in thema zorg")
     assert uow.emitted[-1].tenant == CENTRALE
     # Both took the centrale's turn before writing and reading, so they could not miss each other.
     assert uow.locked == [CENTRALE, CENTRALE, CENTRALE]

@@ -138,6 +138,8 @@ class FakeServices:
     sessions: dict[str, Session] = field(default_factory=dict)
     # (method, service, path, token, JSON body) of every call, in order.
     calls: list[tuple[str, str, str, str | None, Any]] = field(default_factory=list)
+    # The W3C traceparent header of every call, in order (None: the call carried none).
+    traceparents: list[str | None] = field(default_factory=list)
     # (method, service host, path pattern) → answer; tests add or replace entries.
     routes: dict[tuple[str, str, str], Callable[[httpx.Request, re.Match[str]], httpx.Response]] = field(
         default_factory=dict
@@ -417,6 +419,7 @@ class FakeServices:
         token = request.headers.get("authorization", "").removeprefix("Bearer ") or None
         body = json.loads(request.content) if request.content else None
         self.calls.append((request.method, service, request.url.path, token, body))
+        self.traceparents.append(request.headers.get("traceparent"))
         if request.url.path == "/v1/sessions/current" and request.method == "GET":
             session = self.sessions.get(token or "")
             if session is None:

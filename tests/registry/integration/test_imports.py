@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 
 from contracts import EventEnvelope
+from contracts.events import KEY_TOPIC
 from registry.bulk import read_sheet
 from tests.support.registry_client import Headers, Registry
 
@@ -66,7 +67,13 @@ async def test_staff_check_then_import_a_file_and_the_events_say_imported_withou
     envelope = EventEnvelope.from_headers(record.headers)
     payload = json.loads(record.value)
     assert envelope.type == "nl.vrijwilligerscentrale.volunteer.registered.v1"
-    assert (payload["imported"], payload["import_source"], payload["matching_consent"]) == (True, SOURCE, True)
+    # The bulk path passes the same door as every other: the profile sealed, its key on the key topic first.
+    assert (payload["age_band"], payload["matching_consent"], bool(payload["sealed_special"])) == (None, False, True)
+    [key_record] = await registry.events(KEY_TOPIC, volunteer_id, 1)
+    assert key_record.value is not None
+    opened = await registry.opened(record.value)
+    assert (opened["imported"], opened["import_source"], opened["matching_consent"]) == (True, SOURCE, True)
+    assert opened["age_band"] == "30-49"
     assert payload["registered_at"].startswith("2015-01-31T23:00")
     for personal in (name, mail, "1991-03-14", "R-1"):
         assert personal not in record.value.decode()

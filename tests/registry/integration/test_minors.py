@@ -49,8 +49,9 @@ async def _profiles(registry: Registry, volunteer_id: UUID) -> list[dict[str, An
     async with registry.pool.acquire() as conn:
         rows = await conn.fetch("SELECT payload FROM outbox WHERE key = $1 ORDER BY id", str(volunteer_id))
     payloads = [json.loads(row["payload"]) for row in rows]
-    # VolunteerRegistered and VolunteerProfileUpdated carry the whole shareable profile.
-    return [payload for payload in payloads if "matching_consent" in payload]
+    # VolunteerRegistered and VolunteerProfileUpdated carry the whole shareable profile, sealed (issue 16).
+    return [await registry.opened(row["payload"]) for row, payload in zip(rows, payloads, strict=True)
+            if "matching_consent" in payload]  # fmt: skip
 
 
 def _minor(**overrides: Any) -> dict[str, Any]:

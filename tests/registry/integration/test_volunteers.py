@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from common.clock import dutch_today
-from common.sealing import open_special
+from common.sealing import open_profile
 from contracts import EventEnvelope
 from contracts.events import KEY_TOPIC, VolunteerKeyIssued, VolunteerProfileUpdated
 from tests.registry.integration.conftest import Registry
@@ -40,7 +40,8 @@ async def test_self_registration_gives_a_token_for_self_service(registry: Regist
     assert profile["skills"] == ["sport"]  # codes are normalised
     assert profile["consents"]["matching"]["text_version"] == "2026-01"
     [event] = await registry.events(VOLUNTEERS, profile["id"], 1)
-    payload = json.loads(event.value)
+    assert json.loads(event.value)["postcode_area"] is None  # sealed (issue 16)
+    payload = await registry.opened(event.value)
     assert payload["registered_by"] == "self"
     assert payload["matching_consent"] is True
     assert payload["postcode_area"] == "3701"
@@ -83,18 +84,19 @@ async def test_profile_update_and_consents_are_recorded_with_their_text_version(
         "profile-updated",
     ]
     with_labels = json.loads(events[5].value)
-    # The labels travel sealed under the volunteer's data key, never in clear (issue 16).
+    # The labels travel sealed under the volunteer's data key, never in clear, and so does the rest of the
+    # profile (issue 16).
     assert b"statushouder" not in events[5].value
-    assert with_labels["target_groups"] == []
-    assert with_labels["languages"] == ["nl", "ar"]
-    assert with_labels["regional_matching_consent"] is True
+    assert (with_labels["target_groups"], with_labels["languages"], with_labels["max_distance_km"]) == ([], [], None)
+    assert with_labels["regional_matching_consent"] is False
     data_key = await registry.pool.fetchval(
         "SELECT data_key FROM volunteer_data_keys WHERE volunteer_id = $1", volunteer_id
     )
-    opened = open_special(VolunteerProfileUpdated.model_validate(with_labels), bytes(data_key))
+    opened = open_profile(VolunteerProfileUpdated.model_validate(with_labels), bytes(data_key))
     assert opened.target_groups == ["statushouder"]
+    assert (opened.languages, opened.max_distance_km, opened.regional_matching_consent) == (["nl", "ar"], 5, True)
     assert (
-        open_special(VolunteerProfileUpdated.model_validate_json(events[7].value), bytes(data_key)).target_groups == []
+        open_profile(VolunteerProfileUpdated.model_validate_json(events[7].value), bytes(data_key)).target_groups == []
     )
     assert json.loads(events[6].value) | {"changed_at": None} == {
         "volunteer_id": str(volunteer_id),
@@ -127,7 +129,7 @@ async def test_vog_is_recorded_as_verified_by_and_until_and_only_validity_is_sha
     )
     assert ok.status_code == 204
     [_, updated] = await registry.events(VOLUNTEERS, volunteer_id, 2)
-    assert json.loads(updated.value)["vog_valid_until"] == later.isoformat()
+    assert (await registry.opened(updated.value))["vog_valid_until"] == later.isoformat()
     assert b"Kees" not in updated.value
 
 

@@ -78,6 +78,27 @@ async def test_match_made_is_recorded_and_fills_the_task(uow: FakeRegistryUnitOf
     assert closed.reason == "filled"
 
 
+async def test_a_proposal_waits_for_a_consulent_when_the_profile_the_registry_holds_needs_support(
+    uow: FakeRegistryUnitOfWork,
+) -> None:
+    """Matching no longer states the support need on its topic (issue 16): the registry reads its own profile."""
+    task = await _published_task(uow, capacity=3)
+    supported = a_volunteer(task.centrale_id, needs_support=True)
+    independent = a_volunteer(task.centrale_id, needs_support=False)
+    for volunteer in (supported, independent):
+        await uow.volunteers.add(volunteer)
+    proposals = {}
+    for volunteer in (supported, independent):
+        event = MatchProposed(
+            match_id=uuid4(), task_id=task.id, volunteer_id=volunteer.id, organisation_id=task.organisation_id,
+            centrale_id=task.centrale_id, volunteer_centrale_id=task.centrale_id, score=0.8, proposed_at=NOW,
+        )  # fmt: skip
+        await on_match_event(event, _delivered(uow, event))
+        proposals[volunteer.id] = uow.tables.proposals[event.match_id].needs_consulent
+
+    assert proposals == {supported.id: True, independent.id: False}
+
+
 async def test_every_match_event_is_one_step_of_the_proposal_with_who_and_why(uow: FakeRegistryUnitOfWork) -> None:
     task = await _published_task(uow, capacity=3)
     volunteer = a_volunteer(task.centrale_id)

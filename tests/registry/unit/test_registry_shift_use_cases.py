@@ -227,6 +227,15 @@ async def test_sign_ups_fill_the_shift_then_wait_and_a_cancellation_places_the_f
     assert statuses == {anna.id: "cancelled", ben.id: "signed_up", cor.id: "waiting"}
     held = await uow.shifts.signed_up_shifts_of_volunteer(task.volunteers[1])
     assert [h.signup_id for h in held] == [ben.id]
+    # Ben waited: he hears that the place is his (a sign-up rests on itself, no consent to bemiddeling needed).
+    [notice] = uow.tables.notices.values()
+    assert (notice.kind, notice.recipient_id, notice.shift_id, notice.task_id, notice.status) == (
+        "shift_place",
+        task.volunteers[1],
+        shift_id,
+        task.task_id,
+        "pending",
+    )
 
 
 async def test_only_a_volunteer_with_a_running_match_signs_up(uow: FakeRegistryUnitOfWork, task: Task) -> None:

@@ -15,7 +15,7 @@ Every consumer the platform runs is built here, so the delivery rules hold every
 - the inbox rows and the handlers' writes share the transaction, so a redelivery changes nothing;
 - a record that is not valid JSON, violates its contract or has an unknown type goes straight to
   ``<topic>.dlq`` with headers naming the consumer, the error and the original position;
-- a consumer given an ``opener`` (a ``common.keyring.KeyRing``) opens the sealed special categories of each
+- a consumer given an ``opener`` (a ``common.keyring.KeyRing``) opens the sealed volunteer profile of each
   event before its handler runs; a sealed text that does not open is a contract violation;
 - while the service's database is unreachable (restart, failover, network) the batch is retried
   without limit, with backoff capped at a few seconds: the outage is not the messages' fault, and

@@ -50,10 +50,10 @@ _PROBE_TIMEOUT_S = 5.0
 
 
 class Opener(Protocol):
-    """Opens the sealed special categories of an event before its handler sees it (``common.keyring.KeyRing``)."""
+    """Opens the sealed profile fields of an event before its handler sees it (``common.keyring.KeyRing``)."""
 
     async def open(self, event: Event) -> Event:
-        """``event`` with its sealed fields in the clear (at their defaults when shredded); ContractViolation when
+        """``event`` with its sealed fields in the clear (at their placeholders when shredded); ContractViolation when
         the sealed text does not open."""
         ...
 
@@ -109,7 +109,7 @@ class EventConsumer:
         tracing: Tracing | None = None,
     ) -> None:
         self.name = name
-        # Only services that need the special categories get an opener; the others see them at their defaults.
+        # Only services that read sealed fields get an opener; the others see them at their placeholders.
         self._opener = opener
         self._metrics = metrics
         self._tracing = tracing or Tracing.off()
@@ -316,7 +316,7 @@ class EventConsumer:
             if envelope.type not in self._routes:
                 decoded.tally.skipped += 1  # A known event this service does not need: skipping it is the contract.
                 continue
-            if self._opener is not None and type(payload).special_fields:
+            if self._opener is not None and type(payload).sealed_fields:
                 try:
                     payload = await self._opener.open(payload)
                 except ContractViolation as violation:

@@ -240,5 +240,5 @@ class Proposal:
         return replace(self._moved(ProposalStatus.ENDED, ended_at=at), end_reason=reason, ended_by=by)
 
     def without_reasons(self) -> Proposal:
-        """The same proposal without its reasons (they describe an erased person)."""
-        return replace(self, reasons=())
+        """The same proposal without its reasons and consulent flag (they describe an erased person)."""
+        return replace(self, reasons=(), needs_consulent=False)

@@ -109,7 +109,8 @@ class ProposalRepository(Protocol):
         ...
 
     async def forget_reasons(self, volunteer_id: UUID) -> None:
-        """Drop the reasons of every proposal of the volunteer (they describe an erased person)."""
+        """Drop the reasons and the consulent flag of every proposal of the volunteer (they describe an erased
+        person)."""
         ...
 
 
@@ -247,5 +248,8 @@ class PostgresProposalRepository:
         return [_proposal(row) for row in rows]
 
     async def forget_reasons(self, volunteer_id: UUID) -> None:
-        """Drop the reasons of every proposal of the volunteer (they describe an erased person)."""
-        await self._conn.execute("UPDATE proposals SET reasons = '[]' WHERE volunteer_id = $1", volunteer_id)
+        """Drop the reasons and the consulent flag of every proposal of the volunteer (they describe an erased
+        person: skills, languages, availability, distance, a support need)."""
+        await self._conn.execute(
+            "UPDATE proposals SET reasons = '[]', needs_consulent = false WHERE volunteer_id = $1", volunteer_id
+        )

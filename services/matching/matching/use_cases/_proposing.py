@@ -56,13 +56,14 @@ async def propose(
         proposed_at=uow.now(),
     )
     await uow.proposals.add(proposal)
+    # The reasons (skills, languages, availability, distance) and the consulent flag (a support need) describe the
+    # volunteer: they stay in matching's table and API. On the topic, kept forever, they would outlive an erasure
+    # under the volunteer's id; the registry knows the support need itself (issue 16).
     await uow.emit(
         MatchProposed(
             **match_facts(proposal),
             score=min(max(score, 0.0), 1.0),
-            reasons=list(proposal.reasons),
             via=via.value,
-            needs_consulent=needs_consulent,
             proposed_at=proposal.proposed_at,
         ),
         tenant=task.centrale_id,

@@ -55,6 +55,8 @@ class Notice:
     """A Beursvloer deal it is about."""
     training_id: UUID | None = None
     """A training it is about."""
+    shift_id: UUID | None = None
+    """A dated shift of a task it is about."""
 
 
 @dataclass(frozen=True)

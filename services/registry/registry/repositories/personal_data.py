@@ -115,6 +115,8 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     # Why an organisation rejected, or someone corrected, a volunteer's hours, in their own words.
     PersonalTable("hours_changes", person="volunteer_id", blanks={"note": NULL}),
     PersonalTable("notices", person="recipient_id", blanks={"last_error": NULL}),
+    # Whether a consulent mediated the volunteer's proposals states their support need (a special category).
+    PersonalTable("proposals", person="volunteer_id", blanks={"needs_consulent": FALSE}),
     # What the volunteer wrote with a response: about them as a whole, so the rows go.
     PersonalTable("response_messages", person="volunteer_id", rows_deleted=("body",)),
     # What either side wrote at a check-in is about the volunteer; the answer itself stays as an anonymous fact.

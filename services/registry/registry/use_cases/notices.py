@@ -120,6 +120,7 @@ async def queue_notice(
     check_in_id: UUID | None = None,
     deal_id: UUID | None = None,
     training_id: UUID | None = None,
+    shift_id: UUID | None = None,
 ) -> Notice | None:
     """Queue one notice, once per ``cause`` (an event id, a job's moment): pending as the person prefers it (at
     once or in the daily digest), on the call list when they have no e-mail address, else not sent with the
@@ -149,6 +150,7 @@ async def queue_notice(
         check_in_id=check_in_id,
         deal_id=deal_id,
         training_id=training_id,
+        shift_id=shift_id,
     )
     return notice if await uow.notices.add_once(notice) else None
 
@@ -494,6 +496,10 @@ async def _values(
             "plaats": training.place,
             "datum": f"{_dutch_day(start.date())} om {start:%H:%M}",
         }
+    shift = await uow.shifts.get_shift(notice.shift_id, notice.task_id) if notice.shift_id and notice.task_id else None
+    if shift is not None:
+        start, end = shift.starts_at.astimezone(_DUTCH_TIME), shift.ends_at.astimezone(_DUTCH_TIME)
+        values["datum"] = f"{_dutch_day(start.date())} van {start:%H:%M} tot {end:%H:%M}"
     return values
 
 
@@ -536,6 +542,8 @@ def _link(portal: str | None, notice: Notice) -> str:
     if portal is None:
         return "via de vrijwilligerscentrale"
     base = portal.rstrip("/")
+    if notice.shift_id is not None:
+        return f"{base}/vrijwilliger/diensten/{notice.task_id}"
     if notice.deal_id is not None:
         return f"{base}/beursvloer/afspraken/{notice.deal_id}"
     if notice.training_id is not None:

@@ -17,9 +17,11 @@ from uuid import UUID, uuid4
 
 from common.errors import Conflict, NotFound, Rejected
 from registry.domain import TaskStatus
+from registry.notice_texts import NoticeKind
 from registry.repositories import Shift, ShiftPattern, Signup, Task, TaskPart
 from registry.shift_rules import HORIZON, SignupStatus, check_pattern, parse_rule, shift_times, waiting_to_place
 from registry.unit_of_work import RegistryUnitOfWork
+from registry.use_cases.notices import queue_notice
 from registry.use_cases.tasks import emit_task_updated
 
 __all__ = [
@@ -209,7 +211,7 @@ def _places(shift: Shift, signups: Sequence[Signup], volunteer_id: UUID | None =
     taken = sum(1 for s in signups if s.status == SignupStatus.SIGNED_UP)
     live = (s for s in signups if s.status != SignupStatus.CANCELLED)
     mine = next((s for s in live if volunteer_id is not None and s.volunteer_id == volunteer_id), None)
-    place = {
+    place: dict[str, Any] = {
         "id": shift.id,
         "pattern_id": shift.pattern_id,
         "part_id": shift.part_id,
@@ -324,4 +326,16 @@ async def _cancel(uow: RegistryUnitOfWork, shift: Shift, signup: Signup, by: str
         if waiter.id in placed:
             moved = replace(waiter, status=SignupStatus.SIGNED_UP.value, placed_at=uow.now())
             await uow.shifts.update_signup(moved, ["status", "placed_at"])
+            # They waited, perhaps for weeks: without a word they would not know to come.
+            await queue_notice(
+                uow,
+                kind=NoticeKind.SHIFT_PLACE,
+                recipient_kind="volunteer",
+                recipient_id=waiter.volunteer_id,
+                centrale_id=waiter.centrale_id,
+                cause=f"shift-place:{waiter.id}",
+                match_id=waiter.match_id,
+                task_id=waiter.task_id,
+                shift_id=shift.id,
+            )
     return placed
