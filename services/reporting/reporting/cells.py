@@ -121,21 +121,52 @@ _STOCK_LAST = _placed("""
     GROUP BY GROUPING SETS ((f.kpi, f.scope, f.category), (f.kpi, f.scope, f.district, f.category))
     HAVING sum(f.n) > 0
 """)
-# People behind hours: the buckets' lists joined (at most MIN_PEOPLE each, or `more`).
-_HOURS = _placed("""
+# People behind hours: the buckets' people merged (reporting_few_people, migration 0071: distinct, at most
+# MIN_PEOPLE kept), in two steps so no cell merges more than it must: the buckets into the finest cells (per
+# month, scope, wijk and theme; the region and centrales, which have no wijk, merge their buckets over areas
+# before they are placed), then those cells into the grouping sets a report shows.
+_HOURS = """
     WITH rows AS (
         SELECT kpi, month, centrale_id, centrale2, area, theme, amount, persons, more
         FROM agg_hours WHERE month BETWEEN $1 AND $2 AND facts > 0
-    ){placed}
+    ), joined AS (
+        SELECT f.*, m1.municipality_code AS municipality1, m2.municipality_code AS municipality2, d.district_code
+        FROM rows f
+        LEFT JOIN centrale_municipalities m1 ON m1.centrale_id = f.centrale_id
+        LEFT JOIN centrale_municipalities m2 ON m2.centrale_id = nullif(f.centrale2, '')
+        LEFT JOIN districts d ON d.postcode_area = nullif(f.area, '')
+    ), unplaced AS (  -- areas merged: what the region and the centrales need
+        SELECT kpi, month, centrale_id, centrale2, municipality1, municipality2, theme, sum(amount) AS amount,
+               reporting_few_people(persons, $3) AS persons, bool_or(more) AS more
+        FROM joined GROUP BY kpi, month, centrale_id, centrale2, municipality1, municipality2, theme
+    ), placed AS (
+        SELECT kpi, month, theme, amount, persons, more, 'region' AS scope, NULL::text AS district FROM unplaced
+        UNION ALL
+        SELECT kpi, month, theme, amount, persons, more, 'c:' || centrale_id, NULL FROM unplaced
+        WHERE centrale_id IS NOT NULL
+        UNION ALL
+        SELECT kpi, month, theme, amount, persons, more, 'c:' || centrale2, NULL FROM unplaced
+        WHERE nullif(centrale2, '') IS NOT NULL AND centrale2 <> centrale_id
+        UNION ALL
+        SELECT kpi, month, theme, amount, persons, more, 'm:' || coalesce(municipality1, '-'), {wijk1} FROM joined j
+        WHERE centrale_id IS NOT NULL
+        UNION ALL
+        SELECT kpi, month, theme, amount, persons, more, 'm:' || coalesce(municipality2, '-'), {wijk2} FROM joined j
+        WHERE nullif(centrale2, '') IS NOT NULL AND coalesce(municipality2, '-') <> coalesce(municipality1, '-')
+    ), cells AS (
+        SELECT kpi, month, scope, district, theme, sum(amount) AS amount,
+               reporting_few_people(persons, $3) AS persons, bool_or(more) AS more
+        FROM placed GROUP BY kpi, month, scope, district, theme
+    )
     SELECT f.kpi, f.month, f.scope, f.district, f.theme, sum(f.amount) AS amount,
            CASE WHEN bool_or(f.more) THEN $3
-                ELSE (SELECT least(count(DISTINCT p), $3) FROM unnest(reporting_concat(f.persons)) AS p) END AS people,
+                ELSE least(cardinality(reporting_few_people(f.persons, $3)), $3) END AS people,
            GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district,
            GROUPING(f.theme) = 0 AS by_theme
-    FROM placed f
+    FROM cells f
     GROUP BY GROUPING SETS ((f.kpi, f.month, f.scope), (f.kpi, f.scope), (f.kpi, f.scope, f.theme),
                             (f.kpi, f.scope, f.district), (f.kpi, f.scope, f.district, f.theme))
-""")
+""".replace("{wijk1}", _wijk("j.municipality1")).replace("{wijk2}", _wijk("j.municipality2"))
 # Matches reaching 3, 6 or 12 months: per month from the aggregate before the current month ($3); the current
 # month's, which count only once their moment has come ($4, now), from the facts made N months before it.
 _RETENTION = _placed("""

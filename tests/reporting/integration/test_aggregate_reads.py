@@ -12,6 +12,7 @@ read these events too) keeps its 2025-2026 figures.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,9 @@ from datetime import date
 import pytest
 
 from bench.generator import GeneratedEvent, generate_region, nldoet_weekend, normal_month, region_registrations
+from reporting.cells import _HOURS, _placed
+from reporting.folding import fold_hours
+from reporting.kpis import MIN_PEOPLE
 from reporting.periods import Period
 from tests.reporting.integration.conftest import Reporting, running_reporting
 from tests.reporting.integration.todays_figures import both_cubes, differences
@@ -89,3 +93,57 @@ async def test_the_aggregates_give_todays_figures_for_a_generated_region(generat
     if label in ("2029", "2029-03", "2029-Q1"):
         assert new.shown(("nldoet_volunteers", "region", None, None, None)) not in (0, None)
         assert new.hidden
+
+
+# The hours cells as reporting read them before migration 0071: every bucket's people joined with
+# reporting_concat (quadratic in the buckets of a cell) and counted distinct.
+_HOURS_BEFORE = _placed("""
+    WITH rows AS (
+        SELECT kpi, month, centrale_id, centrale2, area, theme, amount, persons, more
+        FROM agg_hours WHERE month BETWEEN $1 AND $2 AND facts > 0
+    ){placed}
+    SELECT f.kpi, f.month, f.scope, f.district, f.theme, sum(f.amount) AS amount,
+           CASE WHEN bool_or(f.more) THEN $3
+                ELSE (SELECT least(count(DISTINCT p), $3) FROM unnest(reporting_concat(f.persons)) AS p) END AS people,
+           GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district,
+           GROUPING(f.theme) = 0 AS by_theme
+    FROM placed f
+    GROUP BY GROUPING SETS ((f.kpi, f.month, f.scope), (f.kpi, f.scope), (f.kpi, f.scope, f.theme),
+                            (f.kpi, f.scope, f.district), (f.kpi, f.scope, f.district, f.theme))
+""")
+
+
+@pytest.mark.parametrize("label", ["2029", "2029-03", "2029-Q1", "2028-11..2029-03"])
+async def test_hours_cells_and_their_people_are_the_ones_read_before(generated: Generated, label: str) -> None:
+    """The hours query (people merged at most five at a time) returns exactly the rows of the one it replaced."""
+    period = Period.parse(label)
+    await fold_hours(generated.service.pool)
+    async with generated.service.pool.acquire() as conn:
+        arguments = (period.first_month, period.last_month, MIN_PEOPLE)
+        new = Counter(tuple(row) for row in await conn.fetch(_HOURS, *arguments))
+        old = Counter(tuple(row) for row in await conn.fetch(_HOURS_BEFORE, *arguments))
+
+    assert new == old
+    people = [row[6] for row in new]
+    # Cells of every kind: few people (what suppression hides), at least five, several wijken and themes.
+    assert any(0 < count < MIN_PEOPLE for count in people)
+    assert any(count == MIN_PEOPLE for count in people)
+    assert len(new) > 100
+
+
+async def test_few_people_counts_distinct_people_up_to_the_cap(generated: Generated) -> None:
+    """reporting_few_people: distinct across buckets, duplicates once, stops at the cap, empty gives none."""
+    a, b, c, d, e, f = (f"00000000-0000-0000-0000-00000000000{n}" for n in range(1, 7))
+    cases = [
+        ([[a, b], [b, a], [a]], 2),
+        ([[a], [b, c], [c, d], [d]], 4),
+        ([[a, b, c], [d, e, f]], 5),
+        ([[], []], 0),
+    ]
+    async with generated.service.pool.acquire() as conn:
+        for buckets, expected in cases:
+            people = await conn.fetchval(
+                "SELECT least(cardinality(reporting_few_people(b::uuid[], 5)), 5) FROM unnest($1::text[]) AS t(b)",
+                ["{" + ",".join(bucket) + "}" for bucket in buckets],
+            )
+            assert people == expected, buckets
