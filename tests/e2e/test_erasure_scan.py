@@ -489,10 +489,14 @@ async def test_after_erasure_and_its_window_no_copy_links_the_id_to_the_person(p
         }
         assert found == {"tables": [], "logs": [], "topics": {}}
 
-        # The replays: appreciation's projections (the ops tool) and reporting's (its online rebuild) rebuilt from the
-        # beginning of every topic: no dead letters, the person gone, still counted. Matching has no replay yet: its
-        # posted-task and profile handlers propose, so a replay would publish new proposals (README, Erasure scan).
+        # The replays: appreciation's projections and matching's volunteers (the ops tool) and reporting's (its online
+        # rebuild) rebuilt from the beginning of their topics: no dead letters, the person gone, still counted, and
+        # matching proposes nobody again (profiles from before its replay are history to it).
+        proposals = "SELECT count(*) FROM proposals"
+        proposals_before = await _fetchval(platform, "matching", proposals)
         await _replay(platform, "appreciation")
+        await _replay(platform, "matching")
+        assert await _fetchval(platform, "matching", proposals) == proposals_before
         await _rebuild_reporting(http, platform)
         assert await _dead_letters_of(platform.bootstrap, journey.centrale_id) == []
         assert await journey.counted() == (1, Decimal(3))  # the erased volunteer, anonymously

@@ -91,9 +91,12 @@ class _VolunteerRow:
 class FakeVolunteerRepository:
     """Volunteers in a dict; erased ids with when."""
 
-    def __init__(self, areas: FakePostcodeAreaRepository, time: _DatabaseTime) -> None:
+    def __init__(
+        self, areas: FakePostcodeAreaRepository, time: _DatabaseTime, proposals: FakeProposalRepository | None = None
+    ) -> None:
         self._areas = areas
         self._time = time
+        self._proposals = proposals
         self.rows: dict[UUID, _VolunteerRow] = {}
         self.erased: dict[UUID, datetime] = {}
 
@@ -132,6 +135,12 @@ class FakeVolunteerRepository:
         row.open_commitments = max(row.open_commitments + delta, 0)
         row.changed_at = self._time.now()
         return True
+
+    async def recount_commitments(self, volunteer_id: UUID) -> None:
+        row = self.rows.get(volunteer_id)
+        if row is not None and self._proposals is not None:
+            row.open_commitments = len(await self._proposals.of_volunteer(volunteer_id, LIVE))
+            row.changed_at = self._time.now()
 
     async def erase(self, volunteer_id: UUID) -> None:
         self.rows.pop(volunteer_id, None)
@@ -453,7 +462,7 @@ class FakeMatchingUnitOfWork(FakeUnitOfWork):
         self.proposals = FakeProposalRepository()
         self.mediation = FakeMediationRepository(self.proposals)
         time = _DatabaseTime()
-        self.volunteers = FakeVolunteerRepository(self.postcode_areas, time)
+        self.volunteers = FakeVolunteerRepository(self.postcode_areas, time, self.proposals)
         self.tasks = FakeTaskRepository(self.postcode_areas, self.proposals, self.clock)
         self.volunteer_days = FakeVolunteerDayRepository()
         self.partners = FakePartnerRepository()
@@ -462,9 +471,13 @@ class FakeMatchingUnitOfWork(FakeUnitOfWork):
         self.candidates = IndexedCandidates(self.index, self.volunteers)
         self.locked: list[str] = []
         self.team_day_turns = 0
+        self.replayed = False  # tests set it: the event being applied was produced before a replay
 
     async def lock_centrale(self, centrale_id: str) -> None:
         self.locked.append(centrale_id)
 
     async def lock_team_days(self) -> None:
         self.team_day_turns += 1
+
+    async def replaying(self) -> bool:
+        return self.replayed

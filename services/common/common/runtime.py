@@ -58,6 +58,12 @@ class ServiceSpec:
     # Read-model tables a replay empties before re-consuming the service's topics from the beginning
     # (``python -m common.ops replay``); empty for services that are not projections.
     replay_tables: Sequence[str] = ()
+    # The topics a replay consumes again (empty: every topic of the service). A service whose other topics feed
+    # state of its own (matching's tasks carry its team-day reservations) replays only its pure read models.
+    replay_topics: Sequence[str] = ()
+    # Whether the replay records its moment in the service's ``replay_horizon`` table, so handlers can tell a
+    # re-applied event (produced before it) from a new one and take no decision (no proposal) on history.
+    replay_horizon: bool = False
     # The service's unit of work (with its repositories), built on each command's transaction.
     unit_of_work: UnitOfWorkFactory = PostgresUnitOfWork
     # Loops started and stopped with the service, like the outbox relay (e.g. a mail sender).

@@ -49,9 +49,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RecordVolunteer:
-    """Store a registered or updated volunteer, then re-evaluate them for open tasks."""
+    """Store a registered or updated volunteer, then re-evaluate them for open tasks (not when ``replayed``)."""
 
     volunteer: VolunteerFacts
+    replayed: bool = False
+    """Re-applied by a replay (produced before it): the volunteer was evaluated when it first came."""
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def _task(event: TaskPosted | TaskUpdated, today: date) -> TaskFacts:
 
 async def on_volunteer(event: VolunteerRegistered | VolunteerProfileUpdated, uow: PostgresMatchingUnitOfWork) -> None:
     """A new or changed profile: store it, then re-evaluate the volunteer for open tasks."""
-    await record_volunteer(RecordVolunteer(_volunteer(event)), uow)
+    await record_volunteer(RecordVolunteer(_volunteer(event), replayed=await uow.replaying()), uow)
 
 
 async def on_volunteer_erased(event: VolunteerErased, uow: PostgresMatchingUnitOfWork) -> None:

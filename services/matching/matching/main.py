@@ -40,6 +40,12 @@ def build_spec(settings: Settings) -> ServiceSpec:
         name="matching",
         migrations=Path(__file__).parent.parent / "migrations",
         register_handlers=handlers.register,
+        # `python -m common.ops replay matching` rebuilds the volunteers read model from the profile stream (after
+        # an erasure, say); profiles produced before the replay are stored without proposing anyone again. Its
+        # tasks are not replayed: their rows carry matching's own decisions (team-day reservations).
+        replay_tables=("volunteers",),
+        replay_topics=("registry.volunteers.v1",),
+        replay_horizon=True,
         # Opens the sealed volunteer profiles (common.keyring): area, skills, availability, consents, support need.
         opens_volunteer_profiles=True,
         routers=ROUTERS,

@@ -95,6 +95,10 @@ class MatchingUnitOfWork(UnitOfWork, Protocol):
         """
         ...
 
+    async def replaying(self) -> bool:
+        """Whether the event being applied was produced before the last replay began (history: decide nothing)."""
+        ...
+
     async def lock_team_days(self) -> None:
         """Take the region's team-day turn until the unit of work ends.
 
@@ -137,6 +141,11 @@ class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
     async def lock_team_days(self) -> None:
         """Take the region's team-day turn until the transaction ends (a transaction-scoped advisory lock)."""
         await keyed_xact_lock(self.conn, KeyedLock.MATCHING_TEAM_DAYS, "region")
+
+    async def replaying(self) -> bool:
+        """Whether the event being applied was produced before the last replay began (history: decide nothing)."""
+        until = await self.conn.fetchval("SELECT until FROM replay_horizon")
+        return until is not None and self.envelope.time <= until
 
 
 def matching_unit_of_work(index: CandidateIndexCache, policy: MatchingPolicy) -> UnitOfWorkFactory:

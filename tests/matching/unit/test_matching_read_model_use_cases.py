@@ -15,6 +15,7 @@ from matching.commands import (
     EraseVolunteer,
     LoadPostcodeAreas,
     RecordTaskUpdate,
+    RecordVolunteer,
 )
 from matching.domain.geo import Centroid
 from matching.domain.mediation import GateOverride
@@ -28,6 +29,7 @@ from matching.use_cases import (
     erase_volunteer,
     load_postcode_areas,
     record_task_update,
+    record_volunteer,
 )
 from tests.matching.builders import CENTRALE, task_facts
 from tests.matching.fakes import FakeMatchingUnitOfWork
@@ -51,6 +53,23 @@ async def test_a_registered_volunteer_is_stored_and_proposed_for_an_open_task_th
     assert uow.emitted[-1].tenant == CENTRALE
     # Both took the centrale's turn before writing and reading, so they could not miss each other.
     assert uow.locked == [CENTRALE, CENTRALE, CENTRALE]
+
+
+async def test_a_replayed_profile_is_stored_with_its_live_commitments_and_proposed_for_nothing(
+    uow: FakeMatchingUnitOfWork,
+) -> None:
+    volunteer = await registered_volunteer(uow)
+    await posted_task(uow)
+    await posted_task(uow)
+    proposed = len(emitted(uow, MatchProposed))
+    uow.volunteers.rows.clear()  # the replay emptied the read model
+
+    await record_volunteer(RecordVolunteer(volunteer, replayed=True), uow)
+
+    assert len(emitted(uow, MatchProposed)) == proposed == 2, "history proposes nobody again"
+    stored = await uow.volunteers.get(volunteer.volunteer_id)
+    assert stored is not None
+    assert stored.open_commitments == 2, "its live proposals, counted again"
 
 
 async def test_a_posted_task_proposes_its_best_candidates_of_its_own_centrale_only(

@@ -65,12 +65,21 @@ async def replay_projection(
         raise ValueError(f"{spec.name} declares no replay_tables: it is not a projection that can be replayed")
     consumer = EventConsumer(spec.name, pool=None)
     spec.register_handlers(consumer)
-    offsets = await reset_offsets(kafka, spec.name, consumer.topics, to="earliest", wait_for_empty_s=wait_for_empty_s)
+    topics = list(spec.replay_topics) or consumer.topics
+    if not set(topics) <= set(consumer.topics):
+        raise ValueError(f"{spec.name} does not consume {sorted(set(topics) - set(consumer.topics))}")
+    offsets = await reset_offsets(kafka, spec.name, topics, to="earliest", wait_for_empty_s=wait_for_empty_s)
     connection = await asyncpg.connect(database_url)
     try:
         async with connection.transaction():
             tables = ", ".join(_quote_ident(table) for table in spec.replay_tables)
             await connection.execute(f"TRUNCATE {tables}")
+            if spec.replay_horizon:
+                # Every event produced until now is history to the handlers (ReplayHorizon in the service).
+                await connection.execute(
+                    "INSERT INTO replay_horizon (singleton, until) VALUES (true, now())"
+                    " ON CONFLICT (singleton) DO UPDATE SET until = excluded.until"
+                )
             deleted = await connection.fetchval(
                 "WITH gone AS (DELETE FROM inbox WHERE consumer = $1 RETURNING 1) SELECT count(*) FROM gone",
                 spec.name,

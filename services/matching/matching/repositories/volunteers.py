@@ -11,6 +11,7 @@ from uuid import UUID
 from common.db import Connection
 from matching.domain import schedule
 from matching.domain.model import VolunteerFacts, VolunteerProfile
+from matching.domain.proposals import LIVE
 from matching.repositories._sql import assignments, coordinates, dump_slots, load_slots, placeholders
 
 __all__ = ["PostgresVolunteerRepository", "VolunteerChanges", "VolunteerRepository"]
@@ -63,6 +64,10 @@ class VolunteerRepository(Protocol):
 
     async def add_commitments(self, volunteer_id: UUID, delta: int) -> bool:
         """Change the open-commitment count (never below 0); False when matching no longer has the volunteer."""
+        ...
+
+    async def recount_commitments(self, volunteer_id: UUID) -> None:
+        """Set the open-commitment count to the volunteer's live proposals and matches (after a replay)."""
         ...
 
     async def erase(self, volunteer_id: UUID) -> None:
@@ -138,6 +143,16 @@ class PostgresVolunteerRepository:
             delta,
         )
         return bool(status != "UPDATE 0")
+
+    async def recount_commitments(self, volunteer_id: UUID) -> None:
+        """Set the open-commitment count to the volunteer's live proposals and matches (after a replay)."""
+        await self._conn.execute(
+            "UPDATE volunteers SET open_commitments ="
+            " (SELECT count(*) FROM proposals WHERE volunteer_id = $1 AND status = ANY($2::text[])),"
+            " changed_at = clock_timestamp() WHERE volunteer_id = $1",
+            volunteer_id,
+            sorted(status.value for status in LIVE),
+        )
 
     async def erase(self, volunteer_id: UUID) -> None:
         """Delete the profile and remember only that (and when) the id was erased."""

@@ -44,6 +44,10 @@ async def record_volunteer(command: RecordVolunteer, uow: MatchingUnitOfWork) ->
     # re-evaluation below sees it) or waits, then finds this profile.
     await uow.lock_centrale(volunteer.centrale_id)
     await uow.volunteers.upsert(volunteer)
+    if command.replayed:
+        # The row came back empty of its count: the proposals still live are the volunteer's commitments.
+        await uow.volunteers.recount_commitments(volunteer.volunteer_id)
+        return []
     return await reevaluate_volunteer(ReevaluateVolunteer(volunteer.volunteer_id, volunteer.centrale_id), uow)
 
 
