@@ -17,15 +17,13 @@ from uuid import UUID
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from common.localinfra.postgres import create_database
+from common.ops.groups import end_offsets, wait_until_caught_up
 from common.ops.replay import replay_projection
-from contracts import topic_for
 from matching.config import Settings
 from matching.main import build_spec, create_app
 from tests.matching.integration.conftest import AREAS, TUESDAY_MORNING, World, eventually
-from tests.support.kafka import wait_for_group_offset
 from tests.support.registry_client import Registry, running_registry
 
 pytestmark = pytest.mark.integration
@@ -53,16 +51,7 @@ async def _matching(registry: Registry, settings: Settings) -> AsyncIterator[Wor
 
 async def _profile_stream_applied(bootstrap: str) -> None:
     """Until matching's group committed the end of every partition of the profile stream."""
-    partitions = [TopicPartition(PROFILES, p) for p in range(topic_for(PROFILES).partitions)]
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await reader.start()
-    try:
-        ends = await reader.end_offsets(partitions)
-    finally:
-        await reader.stop()
-    for tp, end in ends.items():
-        if end > 0:
-            await wait_for_group_offset(bootstrap, "matching", tp.topic, tp.partition, end - 1, timeout=120)
+    await wait_until_caught_up(bootstrap, "matching", await end_offsets(bootstrap, [PROFILES]), timeout=120)
 
 
 async def _volunteer(world: World, centrale_id: str, staff: dict[str, str]) -> UUID:
