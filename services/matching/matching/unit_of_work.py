@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from common.clock import Clock
@@ -121,8 +122,10 @@ class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
         *,
         index: CandidateIndexCache,
         policy: MatchingPolicy,
+        horizon: ReplayHorizon | None = None,
     ) -> None:
         super().__init__(conn, origin, clock, envelope)
+        self._horizon = horizon or ReplayHorizon()
         self.proposals = PostgresProposalRepository(conn)
         self.mediation = PostgresMediationRepository(conn)
         self.volunteers = PostgresVolunteerRepository(conn)
@@ -144,16 +147,35 @@ class PostgresMatchingUnitOfWork(PostgresUnitOfWork):
 
     async def replaying(self) -> bool:
         """Whether the event being applied was produced before the last replay began (history: decide nothing)."""
-        until = await self.conn.fetchval("SELECT until FROM replay_horizon")
+        until = await self._horizon.until(self.conn)
         return until is not None and self.envelope.time <= until
 
 
+class ReplayHorizon:
+    """The moment of matching's last replay, read once per process instead of once per event.
+
+    The replay tool refuses while any instance runs, so the moment cannot change under a running one.
+    """
+
+    def __init__(self) -> None:
+        self._until: datetime | None = None
+        self._read = False
+
+    async def until(self, conn: Connection) -> datetime | None:
+        """The last replay's moment (None: never replayed)."""
+        if not self._read:
+            self._until = await conn.fetchval("SELECT until FROM replay_horizon")
+            self._read = True
+        return self._until
+
+
 def matching_unit_of_work(index: CandidateIndexCache, policy: MatchingPolicy) -> UnitOfWorkFactory:
-    """The factory the runtime builds each command's unit of work with, sharing one instance's index."""
+    """The factory the runtime builds each command's unit of work with, sharing one instance's index and horizon."""
+    horizon = ReplayHorizon()
 
     def build(
         conn: Connection, origin: Origin, clock: Clock, envelope: EventEnvelope | None
     ) -> PostgresMatchingUnitOfWork:
-        return PostgresMatchingUnitOfWork(conn, origin, clock, envelope, index=index, policy=policy)
+        return PostgresMatchingUnitOfWork(conn, origin, clock, envelope, index=index, policy=policy, horizon=horizon)
 
     return build
