@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import signal
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 from common.localinfra.postgres import create_database
@@ -30,6 +33,18 @@ class Platform:
     def url(self, service: str) -> str:
         """Base URL of a service's HTTP API."""
         return self.services[service].url
+
+    async def rebuild_reporting(self, http: httpx.AsyncClient, timeout: float = 120.0) -> None:
+        """Reporting's online rebuild from the beginning of its topics, until it reports done."""
+        ops = {"Authorization": f"Bearer {self.ops_token}"}
+        started = await http.post(f"{self.url('reporting')}/v1/ops/rebuild", headers=ops)
+        assert started.status_code == 202, started.text
+        status_url = f"{self.url('reporting')}{started.json()['status_url']}"
+        deadline = time.monotonic() + timeout
+        while (run := (await http.get(status_url, headers=ops)).json())["status"] != "done":
+            assert run["status"] == "running", run
+            assert time.monotonic() < deadline, f"reporting's rebuild not done within {timeout} s"
+            await asyncio.sleep(0.25)
 
 
 @asynccontextmanager

@@ -203,17 +203,7 @@ async def test_profiles_travel_sealed_and_erasure_shreds_every_copy(platform: Pl
             assert (opened.postcode_area, opened.skills, opened.target_groups) == ("9712", ["tuinieren"], [LABEL])
 
         # A rebuild of reporting from the beginning: no errors, the erased volunteer without labels, the other with.
-        ops = {"Authorization": f"Bearer {platform.ops_token}"}
-        started = await client.post(f"{platform.url('reporting')}/v1/ops/rebuild", headers=ops)
-        assert started.status_code == 202, started.text
-        status_url = f"{platform.url('reporting')}{started.json()['status_url']}"
-
-        async def rebuilt() -> bool:
-            run = (await client.get(status_url, headers=ops)).json()
-            assert run["status"] in {"running", "done"}, run
-            return bool(run["status"] == "done")
-
-        await _eventually(rebuilt, "reporting's rebuild finished", timeout=120.0)
+        await platform.rebuild_reporting(client)
         assert await _labels_in_reporting(platform, kept) == [LABEL]
         assert await _area_and_skills(platform, "reporting", "volunteer_facts", "person_key", kept) == (
             "3511",

@@ -443,21 +443,6 @@ async def _replay(platform: Platform, service: str) -> None:
     await wait_until_caught_up(platform.bootstrap, spec.name, targets, timeout=120)
 
 
-async def _rebuild_reporting(http: httpx.AsyncClient, platform: Platform) -> None:
-    """Reporting's online rebuild from the beginning of its topics, to its end."""
-    ops = _bearer(platform.ops_token)
-    started = await http.post(f"{platform.url('reporting')}/v1/ops/rebuild", headers=ops)
-    assert started.status_code == 202, started.text
-    status_url = f"{platform.url('reporting')}{started.json()['status_url']}"
-
-    async def rebuilt() -> bool:
-        run = (await http.get(status_url, headers=ops)).json()
-        assert run["status"] in {"running", "done"}, run
-        return bool(run["status"] == "done")
-
-    await _until(rebuilt, "reporting's rebuild finished", timeout=120.0)
-
-
 async def test_after_erasure_and_its_window_no_copy_links_the_id_to_the_person(platform: Platform) -> None:
     person = Person.new()
     async with httpx.AsyncClient(timeout=20) as http:
@@ -497,7 +482,7 @@ async def test_after_erasure_and_its_window_no_copy_links_the_id_to_the_person(p
         await _replay(platform, "appreciation")
         await _replay(platform, "matching")
         assert await _fetchval(platform, "matching", proposals) == proposals_before
-        await _rebuild_reporting(http, platform)
+        await platform.rebuild_reporting(http)
         assert await _dead_letters_of(platform.bootstrap, journey.centrale_id) == []
         assert await journey.counted() == (1, Decimal(3))  # the erased volunteer, anonymously
         assert await _scan_tables(platform, erased, person) == []
