@@ -195,7 +195,15 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     return HTMLResponse(html, status_code=status_code)
 
 
+# Pages whose address is not under the menu entry they are reached from: a volunteer's shifts are opened from
+# a running match on their proposals page, so that entry is the one marked current.
+_REACHED_FROM = {"/vrijwilliger/diensten": "/vrijwilliger/voorstellen"}
+
+
 def _active(navigation: list[tuple[str, str]], path: str) -> str:
-    """The navigation entry the path is under (the longest that fits)."""
+    """The navigation entry the path is under (the longest that fits), or the one its page is reached from."""
+    for prefix, section in _REACHED_FROM.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            path = section
     fitting = [href for href, _ in navigation if path == href or path.startswith(href + "/")]
     return max(fitting, key=len, default="")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -138,3 +140,15 @@ async def test_a_draft_task_matching_does_not_know_yet_is_its_page_without_propo
     assert response.status_code == 200
     assert "Boodschappenbus rijden" in response.text
     assert "Nog geen voorstellen" in response.text
+
+
+async def test_a_volunteers_shifts_page_marks_proposals_in_the_menu_the_entry_it_is_reached_from(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    log_in(portal, services, Session("volunteer", subject_id=VOLUNTEER_ID))
+
+    response = await portal.get(f"/vrijwilliger/diensten/{TASK_ID}")
+
+    assert response.status_code == 200
+    current = re.findall(r'href="([^"]+)" aria-current="page"', response.text)
+    assert current == ["/vrijwilliger/voorstellen"]
