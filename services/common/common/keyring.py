@@ -50,6 +50,10 @@ class KeyRing:
         self._kafka = kafka
         self._kek = kek
         self._service = service
+        # What the table holds: each volunteer's key wrapped with the region key, as published. A start reads
+        # the whole topic again (tens of thousands of keys in a region), so only a key that differs from this is
+        # written, and a key is unwrapped when an event of theirs is first opened, not at start.
+        self._wrapped: dict[UUID, str] = {}
         self._keys: dict[UUID, bytes] = {}
         # Ids found without a key after a catch-up: shredded for good (an erased volunteer gets no new key), so
         # their further events (a replay) need no catch-up each.
@@ -76,14 +80,13 @@ class KeyRing:
         await consumer.seek_to_beginning(*self._partitions)
         async with self._pool.acquire() as conn:
             rows = await conn.fetch("SELECT volunteer_id, wrapped_key FROM volunteer_keys")
-        for row in rows:
-            self._remember(row["volunteer_id"], row["wrapped_key"])
+        self._wrapped = {row["volunteer_id"]: row["wrapped_key"] for row in rows}
         seen = await self.catch_up()
         # Keys compacted away while the service was down (the tombstone too, after delete.retention.ms):
         # absent from the topic now means shredded, so the copy goes.
-        gone = [volunteer_id for volunteer_id in self._keys if volunteer_id not in seen]
+        gone = [volunteer_id for volunteer_id in self._wrapped if volunteer_id not in seen]
         await self._forget(gone)
-        log.info("keyring_started", keys=len(self._keys), forgotten=len(gone))
+        log.info("keyring_started", keys=len(self._wrapped), forgotten=len(gone))
         self._task = asyncio.create_task(self._follow(), name=f"{self._service}-keyring")
 
     async def stop(self, timeout: float = 5.0) -> None:
@@ -154,8 +157,8 @@ class KeyRing:
                     f"key of {volunteer_id} was wrapped with region key {issued.kek_fingerprint}, this service has"
                     f" {self._kek.fingerprint}: REGION_KEY_ENCRYPTION_KEY differs from the registry's"
                 )
-            self._remember(volunteer_id, issued.wrapped_key)
-            learned[volunteer_id] = issued.wrapped_key
+            if self._remember(volunteer_id, issued.wrapped_key):
+                learned[volunteer_id] = issued.wrapped_key
             live.add(volunteer_id)
         if learned:
             async with self._pool.acquire() as conn:
@@ -166,15 +169,21 @@ class KeyRing:
                 )
         return live
 
-    def _remember(self, volunteer_id: UUID, wrapped: str) -> None:
-        self._keys[volunteer_id] = self._kek.unwrap(wrapped, volunteer_id)
+    def _remember(self, volunteer_id: UUID, wrapped: str) -> bool:
+        """Hold ``wrapped`` as the volunteer's key; whether it differs from what was held (and must be stored)."""
         self._shredded.discard(volunteer_id)
+        if self._wrapped.get(volunteer_id) == wrapped:
+            return False
+        self._wrapped[volunteer_id] = wrapped
+        self._keys.pop(volunteer_id, None)
+        return True
 
     async def _forget(self, volunteer_ids: Sequence[UUID]) -> None:
         """Delete the service's copy of these keys (memory and table)."""
         if not volunteer_ids:
             return
         for volunteer_id in volunteer_ids:
+            self._wrapped.pop(volunteer_id, None)
             self._keys.pop(volunteer_id, None)
         async with self._pool.acquire() as conn:
             await conn.execute("DELETE FROM volunteer_keys WHERE volunteer_id = ANY($1::uuid[])", list(volunteer_ids))
@@ -182,16 +191,23 @@ class KeyRing:
 
     def knows(self, volunteer_id: UUID) -> bool:
         """Whether the ring holds this volunteer's key now."""
-        return volunteer_id in self._keys
+        return volunteer_id in self._wrapped
 
     async def open(self, event: Event) -> Event:
         """``event`` with its sealed fields opened; at their placeholders when the key is gone."""
         if not type(event).sealed_fields or getattr(event, "sealed_special", None) is None:
             return event
         volunteer_id = UUID(event.subject())
-        if volunteer_id not in self._keys and volunteer_id not in self._shredded:
+        if volunteer_id not in self._wrapped and volunteer_id not in self._shredded:
             # Not learned yet or shredded: the key was on Kafka before this event, so reading up to now decides.
             await self.catch_up()
-            if volunteer_id not in self._keys:
+            if volunteer_id not in self._wrapped:
                 self._shredded.add(volunteer_id)
-        return open_profile(event, self._keys.get(volunteer_id))
+        return open_profile(event, self._key(volunteer_id))
+
+    def _key(self, volunteer_id: UUID) -> bytes | None:
+        """The volunteer's data key, unwrapped at its first use; None when the ring holds none."""
+        key = self._keys.get(volunteer_id)
+        if key is None and (wrapped := self._wrapped.get(volunteer_id)) is not None:
+            key = self._keys[volunteer_id] = self._kek.unwrap(wrapped, volunteer_id)
+        return key

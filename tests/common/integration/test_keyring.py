@@ -109,3 +109,29 @@ async def test_a_key_the_topic_no_longer_has_is_deleted_at_start(
         assert await pool.fetchval("SELECT count(*) FROM volunteer_keys WHERE volunteer_id = $1", compacted_away) == 0
     finally:
         await ring.stop()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_a_restart_writes_no_key_the_table_already_holds_and_still_opens_with_it(
+    kafka_bootstrap: str, pool: asyncpg.Pool, producer: AIOKafkaProducer
+) -> None:
+    # Every start reads the whole key topic (a region's tens of thousands of keys); rewriting each row cost
+    # appreciation seconds of its start-up.
+    volunteer_id, key = uuid4(), new_data_key()
+    await _publish_key(producer, volunteer_id, key)
+    first = KeyRing(pool, kafka_bootstrap, KEK, service="test-ring")
+    await first.start()
+    await first.stop()
+    written = await pool.fetchval("SELECT xmin::text FROM volunteer_keys WHERE volunteer_id = $1", volunteer_id)
+
+    again = KeyRing(pool, kafka_bootstrap, KEK, service="test-ring")
+    await again.start()
+    try:
+        assert (
+            await pool.fetchval("SELECT xmin::text FROM volunteer_keys WHERE volunteer_id = $1", volunteer_id)
+            == written
+        ), "the row was written again"
+        opened = await again.open(_sealed(volunteer_id, key))
+        assert opened.target_groups == ["statushouder"]
+    finally:
+        await again.stop()
