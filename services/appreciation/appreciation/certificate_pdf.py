@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = [
     "CertificateContent",
@@ -101,7 +102,13 @@ class _Writer:
     """fpdf2 with a Unicode TrueType font when one is installed, else a built-in Latin-1 font."""
 
     def __init__(self, font: Path | None, title: str, author: str) -> None:
-        self.pdf = FPDF(format="A4")
+        # fpdf2 (with fontTools) takes about a second to import: loaded for the first certificate asked for, not
+        # at every start of the service (start-up is measured: issue 20).
+        from fpdf import FPDF
+        from fpdf.enums import XPos, YPos
+
+        self.pdf: FPDF = FPDF(format="A4")
+        self._left, self._next = XPos.LMARGIN, YPos.NEXT
         self.pdf.set_title(title)
         self.pdf.set_author(author)
         self.pdf.set_creator("regio-platform appreciation")
@@ -125,12 +132,12 @@ class _Writer:
     def heading(self, value: str, size: int = 13) -> None:
         self.pdf.set_font(self.family, "B", size)
         self.pdf.ln(3)
-        self.pdf.cell(0, size * 0.6, self.text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.cell(0, size * 0.6, self.text(value), new_x=self._left, new_y=self._next)
         self.pdf.ln(1)
 
     def line(self, value: str, *, bold: bool = False, size: int = 10) -> None:
         self.pdf.set_font(self.family, "B" if bold else "", size)
-        self.pdf.multi_cell(0, size * 0.55, self.text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.multi_cell(0, size * 0.55, self.text(value), new_x=self._left, new_y=self._next)
 
     def table(self, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...]) -> None:
         self.pdf.set_font(self.family, "", 9)
