@@ -336,6 +336,9 @@ async def test_a_business_team_day_is_matched_to_a_task_with_room_for_the_whole_
 
 
 async def test_overflow_reaches_a_neighbouring_centrale_only_with_consent(world: World) -> None:
+    # Overflow offers the task to every other centrale's consenting volunteers: a slot no other test uses keeps
+    # the ones other tests registered in this session's database out of the count.
+    sunday_evening = [{"weekday": 7, "start": "20:00", "end": "21:00"}]
     home, home_staff = await world.registry.new_centrale()
     neighbour, neighbour_staff = await world.registry.new_centrale()
     organisation_id, organisation = await world.registry.new_organisation(home, home_staff)
@@ -347,6 +350,7 @@ async def test_overflow_reaches_a_neighbouring_centrale_only_with_consent(world:
             {"kind": "matching", "text_version": "2026-01"},
             {"kind": "regional_matching", "text_version": "2026-01"},
         ],
+        availability=sunday_evening,
     )
     path = f"/v1/centrales/{neighbour}/volunteers/{consenting}/consents"
     consent = {"kind": "regional_matching", "granted": True, "text_version": "2026-01"}
@@ -357,9 +361,9 @@ async def test_overflow_reaches_a_neighbouring_centrale_only_with_consent(world:
         ),
         "regional consent",
     )
-    not_consenting = await _volunteer(world, neighbour, neighbour_staff)
+    not_consenting = await _volunteer(world, neighbour, neighbour_staff, availability=sunday_evening)
     task_id = await world.registry.published_task(
-        home, organisation_id, organisation, vog_required=False, theme="zorg", skills=["koken"]
+        home, organisation_id, organisation, vog_required=False, theme="zorg", skills=["koken"], shifts=sunday_evening
     )
     await world.task_in_matching(task_id)
     assert await world.matching_pool.fetchval("SELECT count(*) FROM proposals WHERE task_id = $1", task_id) == 0
