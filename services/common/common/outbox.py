@@ -18,6 +18,7 @@ from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
 from common.observability import OutboxMetrics
+from common.settings import DEFAULT_OUTBOX_BATCH_SIZE
 from common.tracing import TRACEPARENT_HEADER, current_traceparent
 from contracts import TOPICS, Event, EventEnvelope
 
@@ -201,7 +202,7 @@ class OutboxRelay:
         kafka: KafkaTarget,
         *,
         poll_interval_s: float = 1.0,
-        batch_size: int = 500,
+        batch_size: int = DEFAULT_OUTBOX_BATCH_SIZE,
         metrics: OutboxMetrics | None = None,
     ) -> None:
         self._pool = pool

@@ -132,6 +132,7 @@ async def _start(runtime: Runtime) -> None:
             runtime.pool,
             settings,
             poll_interval_s=settings.outbox_poll_interval_s,
+            batch_size=settings.outbox_batch_size,
             metrics=metrics.outbox,
         )
         await runtime.relay.start()

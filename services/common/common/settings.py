@@ -11,6 +11,7 @@ from common.ratelimit import RateLimit, parse_rate_limit
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "DEFAULT_OUTBOX_BATCH_SIZE",
     "OPS_TOKEN_MIN_LENGTH",
     "KafkaSettings",
     "ProcessSettings",
@@ -25,6 +26,10 @@ _PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
 OPS_TOKEN_MIN_LENGTH = 32
 # Most records one consumer transaction applies, unless a service sets its own (common.consumer uses it too).
 DEFAULT_BATCH_SIZE = 500
+# Most outbox rows one relay round sends before it waits for Kafka's acknowledgements and marks them (common.outbox).
+# Each round waits once for the broker and twice for PostgreSQL; raw send() never waits, so fewer, larger rounds
+# are what brings the relay near it (README "Performance").
+DEFAULT_OUTBOX_BATCH_SIZE = 2000
 _TLS_PROTOCOLS = {"SSL", "SASL_SSL"}
 _SASL_PROTOCOLS = {"SASL_PLAINTEXT", "SASL_SSL"}
 
@@ -179,6 +184,12 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
     )
     outbox_poll_interval_s: float = Field(
         1.0, gt=0, le=60, description="Outbox relay polling fallback when no NOTIFY wakes it."
+    )
+    outbox_batch_size: int = Field(
+        DEFAULT_OUTBOX_BATCH_SIZE,
+        ge=1,
+        le=20000,
+        description="Most outbox rows one relay round publishes before waiting for Kafka's acknowledgements.",
     )
     metrics_sample_interval_s: float = Field(
         15.0,
