@@ -175,3 +175,79 @@ async def test_rows_queued_in_a_trace_go_out_with_its_traceparent_and_the_others
         assert dict(headers[str(volunteer)])[TRACEPARENT_HEADER] == traceparent.encode()
         assert EventEnvelope.from_headers(list(headers[str(volunteer)])).traceparent == traceparent
     assert list(headers[str(untraced)]) == plain_envelope.to_headers()
+
+
+class _ControlledProducer:
+    """Stands in for Kafka: records each send, and acknowledges or refuses each only when the test says so."""
+
+    def __init__(self) -> None:
+        self.acks: list[asyncio.Future[None]] = []
+        self._sent = asyncio.Condition()
+
+    async def send(self, topic: str, *, value: bytes | None, key: bytes, headers: object) -> asyncio.Future[None]:
+        self.acks.append(asyncio.get_running_loop().create_future())
+        async with self._sent:
+            self._sent.notify_all()
+        return self.acks[-1]
+
+    async def sent(self, count: int) -> None:
+        """Wait until ``count`` rows were sent."""
+        async with self._sent:
+            await self._sent.wait_for(lambda: len(self.acks) >= count)
+
+    async def stop(self) -> None:
+        """Nothing to close."""
+
+
+async def _published_flags(pool: asyncpg.Pool) -> list[bool]:
+    return [row[0] for row in await pool.fetch("SELECT published_at IS NOT NULL FROM outbox ORDER BY id")]
+
+
+async def test_rows_kafka_refused_stay_unpublished_and_the_acknowledged_ones_are_marked(outbox_database: str) -> None:
+    pool = await create_pool(outbox_database, 3)
+    try:
+        await pool.execute("TRUNCATE outbox")
+        await _queue(pool, uuid4(), 3)
+        relay = OutboxRelay(pool, "127.0.0.1:9")
+        producer = _ControlledProducer()
+        relay._producer = producer
+        round_ = asyncio.create_task(relay.publish_pending())
+        await producer.sent(3)
+        producer.acks[0].set_result(None)
+        producer.acks[1].set_exception(RuntimeError("broker said no"))
+        producer.acks[2].set_result(None)
+
+        with pytest.raises(RuntimeError, match="broker said no"):
+            await round_
+
+        assert await _published_flags(pool) == [True, False, True]
+    finally:
+        await pool.close()
+
+
+async def test_a_round_cancelled_while_waiting_for_kafka_leaves_every_row_unpublished(outbox_database: str) -> None:
+    pool = await create_pool(outbox_database, 3)
+    try:
+        await pool.execute("TRUNCATE outbox")
+        await _queue(pool, uuid4(), 2)
+        relay = OutboxRelay(pool, "127.0.0.1:9")
+        producer = _ControlledProducer()
+        relay._producer = producer
+        round_ = asyncio.create_task(relay.publish_pending())
+        await producer.sent(2)
+
+        round_.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await round_
+
+        assert await _published_flags(pool) == [False, False]
+        # The connection went back to the pool usable: the next round publishes both.
+        producer.acks.clear()
+        next_round = asyncio.create_task(relay.publish_pending())
+        await producer.sent(2)
+        for ack in producer.acks:
+            ack.set_result(None)
+        assert await next_round == 2
+        assert await _published_flags(pool) == [True, True]
+    finally:
+        await pool.close()
