@@ -203,51 +203,57 @@ async def _published_flags(pool: asyncpg.Pool) -> list[bool]:
     return [row[0] for row in await pool.fetch("SELECT published_at IS NOT NULL FROM outbox ORDER BY id")]
 
 
-async def test_rows_kafka_refused_stay_unpublished_and_the_acknowledged_ones_are_marked(outbox_database: str) -> None:
+@pytest_asyncio.fixture(loop_scope="session")
+async def empty_outbox(outbox_database: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the outbox database, with the outbox emptied first."""
     pool = await create_pool(outbox_database, 3)
     try:
         await pool.execute("TRUNCATE outbox")
-        await _queue(pool, uuid4(), 3)
-        relay = OutboxRelay(pool, "127.0.0.1:9")
-        producer = _ControlledProducer()
-        relay._producer = producer
-        round_ = asyncio.create_task(relay.publish_pending())
-        await producer.sent(3)
-        producer.acks[0].set_result(None)
-        producer.acks[1].set_exception(RuntimeError("broker said no"))
-        producer.acks[2].set_result(None)
-
-        with pytest.raises(RuntimeError, match="broker said no"):
-            await round_
-
-        assert await _published_flags(pool) == [True, False, True]
+        yield pool
     finally:
         await pool.close()
 
 
-async def test_a_round_cancelled_while_waiting_for_kafka_leaves_every_row_unpublished(outbox_database: str) -> None:
-    pool = await create_pool(outbox_database, 3)
-    try:
-        await pool.execute("TRUNCATE outbox")
-        await _queue(pool, uuid4(), 2)
-        relay = OutboxRelay(pool, "127.0.0.1:9")
-        producer = _ControlledProducer()
-        relay._producer = producer
-        round_ = asyncio.create_task(relay.publish_pending())
-        await producer.sent(2)
+async def _round_in_flight(pool: asyncpg.Pool, rows: int) -> tuple[OutboxRelay, _ControlledProducer, asyncio.Task[int]]:
+    """Queue ``rows`` rows and start a relay round on a controlled producer; return once every row was sent."""
+    await _queue(pool, uuid4(), rows)
+    relay = OutboxRelay(pool, "127.0.0.1:9")
+    producer = _ControlledProducer()
+    relay._producer = producer
+    round_ = asyncio.create_task(relay.publish_pending())
+    await producer.sent(rows)
+    return relay, producer, round_
 
-        round_.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await round_
 
-        assert await _published_flags(pool) == [False, False]
-        # The connection went back to the pool usable: the next round publishes both.
-        producer.acks.clear()
-        next_round = asyncio.create_task(relay.publish_pending())
-        await producer.sent(2)
-        for ack in producer.acks:
-            ack.set_result(None)
-        assert await next_round == 2
-        assert await _published_flags(pool) == [True, True]
-    finally:
-        await pool.close()
+async def test_rows_kafka_refused_stay_unpublished_and_the_acknowledged_ones_are_marked(
+    empty_outbox: asyncpg.Pool,
+) -> None:
+    _, producer, round_ = await _round_in_flight(empty_outbox, 3)
+    producer.acks[0].set_result(None)
+    producer.acks[1].set_exception(RuntimeError("broker said no"))
+    producer.acks[2].set_result(None)
+
+    with pytest.raises(RuntimeError, match="broker said no"):
+        await round_
+
+    assert await _published_flags(empty_outbox) == [True, False, True]
+
+
+async def test_a_round_cancelled_while_waiting_for_kafka_leaves_every_row_unpublished(
+    empty_outbox: asyncpg.Pool,
+) -> None:
+    relay, producer, round_ = await _round_in_flight(empty_outbox, 2)
+
+    round_.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await round_
+
+    assert await _published_flags(empty_outbox) == [False, False]
+    # The connection went back to the pool usable: the next round publishes both.
+    producer.acks.clear()
+    next_round = asyncio.create_task(relay.publish_pending())
+    await producer.sent(2)
+    for ack in producer.acks:
+        ack.set_result(None)
+    assert await next_round == 2
+    assert await _published_flags(empty_outbox) == [True, True]
