@@ -16,6 +16,7 @@ from common.sealing import (
     new_data_key,
     new_region_key,
     open_profile,
+    placeholders,
     seal_profile,
 )
 from contracts.events import VolunteerProfileUpdated, VolunteerRegistered
@@ -79,6 +80,21 @@ def test_every_profile_field_is_sealed_or_named_clear() -> None:
         clear = set(model.model_fields) - set(model.sealed_fields) - {"sealed_special"}
         assert clear <= _CLEAR, f"{model.__name__}: a new field describing the person must be sealed"
         assert set(_PROFILE) == set(model.sealed_fields)
+
+
+def test_the_placeholders_are_the_models_defaults_and_no_two_events_share_one() -> None:
+    first = seal_profile(_registered(**_PROFILE), new_data_key())
+    second = seal_profile(_registered(**_PROFILE), new_data_key())
+
+    for model in (VolunteerRegistered, VolunteerProfileUpdated):
+        expected = {
+            name: model.sealed_placeholders.get(name, field.get_default(call_default_factory=True))
+            for name, field in model.model_fields.items()
+            if name in model.sealed_fields
+        }
+        assert placeholders(model) == expected
+    first.skills.append("koken")  # the placeholders are made once per model: each event still gets its own list
+    assert (first.skills, second.skills) == (["koken"], [])
 
 
 def test_the_volunteers_key_opens_what_was_sealed_for_them() -> None:
