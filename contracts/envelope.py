@@ -90,7 +90,8 @@ class EventEnvelope(BaseModel):
             attributes = {
                 name[3:]: raw.decode() if isinstance(raw, bytes) else raw for name, raw in items if name[:3] == "ce_"
             }
-        return cls.model_validate(attributes)
+        # The model's validator itself: ``model_validate`` adds 0.6 µs of Python around it, paid by every record.
+        return cls.__pydantic_validator__.validate_python(attributes)  # type: ignore[no-any-return]
 
     def caused(self, *, type: str, subject: str, source: str, tenant: str | None = None) -> EventEnvelope:
         """Envelope for an event caused by this one: same correlation, causation = this id."""
