@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import orjson
 from aiokafka import AIOKafkaProducer
 
 from common.db import Connection
@@ -157,7 +158,7 @@ async def copy_to_outbox(conn: Connection, rows: Sequence[tuple[str, str, str, b
 
 def record_headers(headers_json: str, traceparent: str | None) -> list[tuple[str, bytes]]:
     """A row's Kafka headers: its ``ce_*`` headers, and ``ce_traceparent`` when the row was queued in a trace."""
-    headers = [(name, value.encode()) for name, value in json.loads(headers_json)]
+    headers = [(name, value.encode()) for name, value in orjson.loads(headers_json)]
     if traceparent is not None:
         headers.append((TRACEPARENT_HEADER, traceparent.encode()))
     return headers
