@@ -427,6 +427,10 @@ def _summary(pairs: list[tuple[Timed, Timed]], floors: list[float], rows: int) -
         "met": ratio >= TARGET_RATIO,
         "write_floor_s": round(statistics.median(floors), 2),
         "best_possible_ratio": round(statistics.median(best), 3),
+        # The other reading of "a plain COPY of the same rows": the rows as stored, into the import's own tables.
+        "ratio_to_write_floor": round(
+            statistics.median(floor / imported.seconds for (imported, _), floor in zip(pairs, floors, strict=True)), 3
+        ),
         "where_the_import_time_goes_s": {name: round(s, 2) for name, s in where.items() if s >= 0.005},
     }
 
@@ -471,8 +475,8 @@ def markdown(result: dict[str, Any]) -> str:
     """The result as a README table."""
     lines = [
         "| rows | import | plain COPY | ratio (median of pairs) | target | met |"
-        " COPY of what the import stored | best possible ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        " COPY of what the import stored | best possible ratio | import / COPY of what it stored |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name in ("volunteers", "hours", "combined"):
         part = result[name]
@@ -481,7 +485,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {part['rows']:,} {label} | {part['import_s']} s ({part['import_rows_per_s']:,}/s) | "
             f"{part['plain_copy_s']} s ({part['plain_copy_rows_per_s']:,}/s) | {part['ratio']} x | "
             f"{part['target']} | {'yes' if part['met'] else 'no'} | {part['write_floor_s']} s |"
-            f" {part['best_possible_ratio']} x |"
+            f" {part['best_possible_ratio']} x | {part['ratio_to_write_floor']} x |"
         )
     return "\n".join(lines)
 
