@@ -65,6 +65,6 @@ async def load_config(conn: Connection) -> Config:
     return config
 
 
-async def build_cube(conn: Connection, period: Period) -> Cube:
-    """The period's cube for the whole region; call inside one (repeatable read) transaction."""
-    return await assemble_cube(conn, period, await load_config(conn))
+async def build_cube(conn: Connection, period: Period, *helpers: Connection) -> Cube:
+    """The period's cube for the whole region; call inside one repeatable-read transaction (helpers: its snapshot)."""
+    return await assemble_cube(conn, period, await load_config(conn), *helpers)
