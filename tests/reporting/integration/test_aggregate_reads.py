@@ -20,12 +20,12 @@ from datetime import date
 import pytest
 
 from bench.generator import GeneratedEvent, generate_region, nldoet_weekend, normal_month, region_registrations
-from reporting.api._plumbing import projection_snapshot, snapshot_helper
+from reporting.api._plumbing import projection_snapshot
 from reporting.cells import _HOURS_CENTRALES, _HOURS_MUNICIPALITIES, _placed
 from reporting.folding import fold_hours
 from reporting.kpis import MIN_PEOPLE
 from reporting.periods import Period
-from reporting.queries import build_cube
+from reporting.queries import build_cube, snapshot_helper
 from tests.reporting.integration.conftest import Reporting, running_reporting
 from tests.reporting.integration.todays_figures import both_cubes, differences
 

@@ -21,7 +21,7 @@ from reporting.configuration import municipality_of
 from reporting.cube import Cube
 from reporting.folding import fold_hours
 from reporting.periods import Period, PeriodError
-from reporting.queries import build_cube
+from reporting.queries import build_cube, snapshot_helper
 
 __all__ = [
     "CentraleId",
@@ -38,8 +38,6 @@ __all__ = [
     "svg_response",
 ]
 
-# How long a read waits for a second connection before it reads on its one alone.
-_HELPER_WAIT_S = 0.05
 # How long closing a period waits for the projection to apply everything published before it.
 _CATCH_UP_TIMEOUT_S = 15.0
 
@@ -82,28 +80,6 @@ async def projection_snapshot(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", Lock.REPORTING_SWITCH_GATE)
         yield conn
-
-
-@asynccontextmanager
-async def snapshot_helper(pool: asyncpg.Pool, conn: Connection) -> AsyncIterator[list[Connection]]:
-    """Another pooled connection reading ``conn``'s snapshot, when one is free at once (else none).
-
-    It takes no switch gate: ``conn`` holds it shared until both are done, and asking for it again could queue
-    behind a waiting switch-over that waits for ``conn``. Not waiting for the pool keeps a busy pool from
-    deadlocking reads that each hold one connection and want a second.
-    """
-    try:
-        helper = await pool.acquire(timeout=_HELPER_WAIT_S)
-    except TimeoutError:
-        yield []
-        return
-    try:
-        snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
-        async with helper.transaction(isolation="repeatable_read", readonly=True):
-            await helper.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-            yield [helper]
-    finally:
-        await pool.release(helper)
 
 
 async def cube_for(pool: asyncpg.Pool, period: Period) -> Cube:
