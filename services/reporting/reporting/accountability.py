@@ -23,7 +23,7 @@ from reporting.cube import Shown
 from reporting.folding import fold_hours
 from reporting.kpis import KPIS, kpi
 from reporting.periods import Period, add_months
-from reporting.queries import build_cube, load_config
+from reporting.queries import build_cube, load_config, snapshot_helper
 from reporting.views import Figures, figures
 
 __all__ = [
@@ -190,13 +190,13 @@ def _met(actual: Shown, target: float, lower_is_better: bool) -> bool | None:
     return actual <= target if lower_is_better else actual >= target
 
 
-async def _compute(conn: Connection, code: str, period: Period) -> PeriodReport:
-    """The report as the projection has it now (inside a repeatable-read transaction)."""
+async def _compute(conn: Connection, code: str, period: Period, *helpers: Connection) -> PeriodReport:
+    """The report as the projection has it now (inside a repeatable-read transaction; helpers in its snapshot)."""
     config = await load_config(conn)
     name = config.municipality_name(code)
     if name is None:
         raise NotFound(f"no centrale is linked to municipality {code}")
-    cube = await build_cube(conn, period)
+    cube = await build_cube(conn, period, *helpers)
     scope = f"m:{code}"
     agreement = await get_agreement(conn, code, period)
     districts = dict(cube.scopes[scope].districts)
@@ -225,7 +225,8 @@ async def period_report(pool: asyncpg.Pool, code: str, period: Period) -> Period
         )
         if stored is not None:
             return PeriodReport.model_validate_json(stored)
-        return await _compute(conn, code, period)
+        async with snapshot_helper(pool, conn) as helpers:
+            return await _compute(conn, code, period, *helpers)
 
 
 async def close_period(

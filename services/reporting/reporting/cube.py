@@ -116,10 +116,19 @@ class Cube:
         return sorted(s for s in self.scopes if s.startswith("m:"))
 
     def relations(self) -> list[list[Key]]:
-        """Every sum a reader could use: ``[total, part, part, ...]``, over the cells that exist."""
+        """Every sum a reader could use: ``[total, part, part, ...]``, over the cells that exist (two or more)."""
         months = self.period.months
+        cells = self.cells
         relations: list[list[Key]] = []
         municipalities = self.municipalities()
+        # A sum over a KPI's scopes none of which has a cell has no members: not worth spelling out.
+        present = {(key[0], key[1]) for key in cells}
+
+        def add(members: Iterable[Key]) -> None:
+            found = [key for key in members if key in cells]
+            if len(found) > 1:  # one member alone, or none, is no sum anyone could use
+                relations.append(found)
+
         for kpi in KPIS:
             if not kpi.additive:
                 continue
@@ -127,40 +136,33 @@ class Cube:
             cats: list[str | None] = [None, *sorted(self.categories.get(k, {}))]
             partner_months = kpi.category is Category.PARTNER
             for scope, info in self.scopes.items():
-                if kpi.months_additive:
+                own = (k, scope) in present
+                if own and kpi.months_additive:
                     for cat in cats if partner_months else [None]:
-                        relations.append([(k, scope, None, None, cat), *((k, scope, m, None, cat) for m in months)])
-                if kpi.category is not None and kpi.category_additive:
+                        add([(k, scope, None, None, cat), *((k, scope, m, None, cat) for m in months)])
+                if own and kpi.category is not None and kpi.category_additive:
                     parts = cats[1:]
-                    relations.append([(k, scope, None, None, None), *((k, scope, None, None, c) for c in parts)])
+                    add([(k, scope, None, None, None), *((k, scope, None, None, c) for c in parts)])
                     if partner_months:
-                        relations += [
-                            [(k, scope, m, None, None), *((k, scope, m, None, c) for c in parts)] for m in months
-                        ]
-                if scope.startswith("m:") and kpi.location is not None and info.districts:
+                        for m in months:
+                            add([(k, scope, m, None, None), *((k, scope, m, None, c) for c in parts)])
+                if own and scope.startswith("m:") and kpi.location is not None and info.districts:
                     district_cats = cats if kpi.category is Category.THEME else [None]
                     for cat in district_cats:
-                        relations.append(
-                            [(k, scope, None, None, cat), *((k, scope, None, d, cat) for d, _ in info.districts)]
-                        )
+                        add([(k, scope, None, None, cat), *((k, scope, None, d, cat) for d, _ in info.districts)])
                     if kpi.category is Category.THEME and kpi.category_additive:
                         for d, _ in info.districts:
-                            relations.append([(k, scope, None, d, None), *((k, scope, None, d, c) for c in cats[1:])])
-                if scope.startswith("m:") and info.centrales:
+                            add([(k, scope, None, d, None), *((k, scope, None, d, c) for c in cats[1:])])
+                centrales = [f"c:{c}" for c in info.centrales] if scope.startswith("m:") else []
+                if centrales and (own or any((k, c) in present for c in centrales)):
                     for month in [None, *months]:
                         for cat in cats:
-                            relations.append(
-                                [
-                                    (k, scope, month, None, cat),
-                                    *((k, f"c:{c}", month, None, cat) for c in info.centrales),
-                                ]
-                            )
-            for month in [None, *months]:
-                for cat in cats:
-                    relations.append(
-                        [(k, REGION, month, None, cat), *((k, m, month, None, cat) for m in municipalities)]
-                    )
-        return [[key for key in relation if key in self.cells] for relation in relations]  # fmt: skip
+                            add([(k, scope, month, None, cat), *((k, c, month, None, cat) for c in centrales)])
+            if (k, REGION) in present or any((k, m) in present for m in municipalities):
+                for month in [None, *months]:
+                    for cat in cats:
+                        add([(k, REGION, month, None, cat), *((k, m, month, None, cat) for m in municipalities)])
+        return relations
 
 
 def _order(key: Key) -> str:

@@ -9,6 +9,8 @@ instead of every fact; nothing depends on the order in which the consumer saw th
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from uuid import UUID
 
 import asyncpg
@@ -26,10 +28,13 @@ __all__ = [
     "municipality_of",
     "partner_name",
     "registered_volunteers",
+    "snapshot_helper",
 ]
 
 # Months and days are those of the Dutch calendar, whatever the server's time zone.
 TIMEZONE = "Europe/Amsterdam"
+# How long a read waits for a second connection before it reads on its one alone.
+_HELPER_WAIT_S = 0.05
 
 
 async def registered_volunteers(pool: asyncpg.Pool, centrale_id: str) -> int:
@@ -65,6 +70,28 @@ async def load_config(conn: Connection) -> Config:
     return config
 
 
-async def build_cube(conn: Connection, period: Period) -> Cube:
-    """The period's cube for the whole region; call inside one (repeatable read) transaction."""
-    return await assemble_cube(conn, period, await load_config(conn))
+@asynccontextmanager
+async def snapshot_helper(pool: asyncpg.Pool, conn: Connection) -> AsyncIterator[list[Connection]]:
+    """Another pooled connection reading ``conn``'s snapshot, when one is free at once (else none).
+
+    It takes no switch gate of its own: where ``conn`` holds it shared, it does until both are done, and asking
+    for it again could queue behind a waiting switch-over that waits for ``conn``. Not waiting for the pool keeps
+    a busy pool from deadlocking reads that each hold one connection and want a second.
+    """
+    try:
+        helper = await pool.acquire(timeout=_HELPER_WAIT_S)
+    except TimeoutError:
+        yield []
+        return
+    try:
+        snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
+        async with helper.transaction(isolation="repeatable_read", readonly=True):
+            await helper.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            yield [helper]
+    finally:
+        await pool.release(helper)
+
+
+async def build_cube(conn: Connection, period: Period, *helpers: Connection) -> Cube:
+    """The period's cube for the whole region; call inside one repeatable-read transaction (helpers: its snapshot)."""
+    return await assemble_cube(conn, period, await load_config(conn), *helpers)

@@ -20,10 +20,12 @@ from datetime import date
 import pytest
 
 from bench.generator import GeneratedEvent, generate_region, nldoet_weekend, normal_month, region_registrations
-from reporting.cells import _HOURS, _placed
+from reporting.api._plumbing import projection_snapshot
+from reporting.cells import _HOURS_CENTRALES, _HOURS_MUNICIPALITIES, _placed
 from reporting.folding import fold_hours
 from reporting.kpis import MIN_PEOPLE
 from reporting.periods import Period
+from reporting.queries import build_cube, snapshot_helper
 from tests.reporting.integration.conftest import Reporting, running_reporting
 from tests.reporting.integration.todays_figures import both_cubes, differences
 
@@ -115,12 +117,15 @@ _HOURS_BEFORE = _placed("""
 
 @pytest.mark.parametrize("label", ["2029", "2029-03", "2029-Q1", "2028-11..2029-03"])
 async def test_hours_cells_and_their_people_are_the_ones_read_before(generated: Generated, label: str) -> None:
-    """The hours query (people merged at most five at a time) returns exactly the rows of the one it replaced."""
+    """The hours queries (people merged at most five at a time; region and centrales apart from municipalities)
+    return exactly the rows of the one they replaced, together."""
     period = Period.parse(label)
     await fold_hours(generated.service.pool)
     async with generated.service.pool.acquire() as conn:
         arguments = (period.first_month, period.last_month, MIN_PEOPLE)
-        new = Counter(tuple(row) for row in await conn.fetch(_HOURS, *arguments))
+        centrales = await conn.fetch(_HOURS_CENTRALES, *arguments)
+        municipalities = await conn.fetch(_HOURS_MUNICIPALITIES, *arguments)
+        new = Counter(tuple(row) for row in [*centrales, *municipalities])
         old = Counter(tuple(row) for row in await conn.fetch(_HOURS_BEFORE, *arguments))
 
     assert new == old
@@ -129,6 +134,9 @@ async def test_hours_cells_and_their_people_are_the_ones_read_before(generated: 
     assert any(0 < count < MIN_PEOPLE for count in people)
     assert any(count == MIN_PEOPLE for count in people)
     assert len(new) > 100
+    # Each statement gives its own kind of scope, so together they give each cell once.
+    assert {row["scope"].startswith("m:") for row in municipalities} == {True}
+    assert not any(row["scope"].startswith("m:") for row in centrales)
 
 
 async def test_few_people_counts_distinct_people_up_to_the_cap(generated: Generated) -> None:
@@ -147,3 +155,38 @@ async def test_few_people_counts_distinct_people_up_to_the_cap(generated: Genera
                 ["{" + ",".join(bucket) + "}" for bucket in buckets],
             )
             assert people == expected, buckets
+
+
+@pytest.mark.parametrize("label", ["2029", "2029-Q1", "2028-11..2029-03"])
+async def test_a_read_over_two_connections_gives_the_cube_of_one(generated: Generated, label: str) -> None:
+    """The read's statements spread over a second connection in the same snapshot: the same cells, hidden alike."""
+    period = Period.parse(label)
+    pool = generated.service.pool
+    await fold_hours(pool)
+    async with projection_snapshot(pool) as conn:
+        alone = await build_cube(conn, period)
+        async with snapshot_helper(pool, conn) as helpers:
+            assert len(helpers) == 1
+            shared = await build_cube(conn, period, *helpers)
+
+    assert shared.cells == alone.cells
+    assert shared.hidden == alone.hidden
+    assert differences(shared, alone) == {}
+    assert shared.hidden
+
+
+async def test_the_second_connection_reads_the_snapshot_of_the_first(generated: Generated) -> None:
+    """What commits after the read's snapshot was taken is invisible to the helper too (one consistent read)."""
+    pool = generated.service.pool
+    read = "SELECT array_agg(n ORDER BY n) FROM snapshot_probe"
+    await pool.execute("CREATE TABLE snapshot_probe (n integer)")
+    try:
+        await pool.execute("INSERT INTO snapshot_probe VALUES (1)")
+        async with projection_snapshot(pool) as conn, snapshot_helper(pool, conn) as helpers:
+            await pool.execute("INSERT INTO snapshot_probe VALUES (2)")  # after the snapshot, from a third connection
+            (helper,) = helpers
+            seen, mine = await helper.fetchval(read), await conn.fetchval(read)
+        assert seen == mine == [1]
+        assert await pool.fetchval(read) == [1, 2]
+    finally:
+        await pool.execute("DROP TABLE snapshot_probe")

@@ -21,7 +21,7 @@ from reporting.configuration import municipality_of
 from reporting.cube import Cube
 from reporting.folding import fold_hours
 from reporting.periods import Period, PeriodError
-from reporting.queries import build_cube
+from reporting.queries import build_cube, snapshot_helper
 
 __all__ = [
     "CentraleId",
@@ -83,10 +83,10 @@ async def projection_snapshot(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
 
 
 async def cube_for(pool: asyncpg.Pool, period: Period) -> Cube:
-    """The period's cube, read in one consistent snapshot (queued hours folded in first)."""
+    """The period's cube, read in one consistent snapshot (queued hours folded in first), on two connections."""
     await fold_hours(pool)
-    async with projection_snapshot(pool) as conn:
-        return await build_cube(conn, period)
+    async with projection_snapshot(pool) as conn, snapshot_helper(pool, conn) as helpers:
+        return await build_cube(conn, period, *helpers)
 
 
 def _not_found() -> HTTPException:
