@@ -111,6 +111,9 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
 
     # What the volunteers were awarded before: found holding again, it is not given (nor built) a second time.
     given = await uow.awards.given(list(volunteers))
+    # Per volunteer, the rules that can still give something new: a once-only rule given is not evaluated again.
+    open_rules: dict[UUID, list[Rule]] = {}
+    awarded_before = {recipient_id for recipient_id, _, _, _ in given}
     now = uow.now()
     due: list[tuple[Award, Origin | None]] = []
     for command in kept:
@@ -118,6 +121,14 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
         volunteer = volunteers[entry.volunteer_id]
         hours = worked[volunteer.id]
         hours.setdefault(entry.id, (entry.worked_on, entry.hours))  # a re-published entry counts once
+        candidates = open_rules.get(volunteer.id)
+        if candidates is None:
+            centrale_rules = rules[volunteer.centrale_id]
+            candidates = open_rules[volunteer.id] = (
+                [rule for rule in centrale_rules if _may_give(rule, volunteer.id, given)]
+                if volunteer.id in awarded_before
+                else list(centrale_rules)
+            )
         facts = VolunteerFacts(
             volunteer_id=volunteer.id,
             centrale_id=volunteer.centrale_id,
@@ -126,13 +137,23 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
             matches=matches.get(volunteer.id, 0),
             hours=list(hours.values()),
         )
-        for rule, occurrence in domain.awards_due(rules[volunteer.centrale_id], facts, command.trigger.on):
+        for rule, occurrence in domain.awards_due(candidates, facts, command.trigger.on):
             key = (volunteer.id, rule.centrale_id, rule.rule_id, occurrence)
             if key not in given:
                 given.add(key)
                 award = domain.award(rule, volunteer.id, "volunteer", occurrence, command.trigger, now)
                 due.append((award, command.origin))
+                if not _may_give(rule, volunteer.id, given):
+                    candidates.remove(rule)
     return await give(uow, due)
+
+
+def _may_give(rule: Rule, volunteer_id: UUID, given: set[tuple[UUID, str, str, str]]) -> bool:
+    """Whether ``rule`` could still give the volunteer something new: a once-only rule (occurrence "") not given.
+
+    NLdoet's occurrences are years, never "": it stays open for the next year.
+    """
+    return (volunteer_id, rule.centrale_id, rule.rule_id, "") not in given
 
 
 async def correct_hours(command: CorrectHours, uow: AppreciationUnitOfWork) -> list[UUID]:
