@@ -169,3 +169,18 @@ async def test_a_run_after_earlier_awards_gives_each_new_one_once_as_entry_by_en
         ("hours-25", "", run[1].trigger.event_id),  # 26 h
     ]
     assert [e.event_id for e in in_run.emitted][-2:] == awarded
+
+
+async def test_a_run_whose_entries_cannot_be_stored_fails_and_gives_nothing(uow: FakeAppreciationUnitOfWork) -> None:
+    # The entries are stored while the rules are evaluated: their failure still fails the run, before any award.
+    async def refused(entries: Any) -> None:
+        raise RuntimeError("hours not stored")
+
+    uow.hours.add = refused  # type: ignore[method-assign]
+    volunteer_id = uuid4()
+
+    with pytest.raises(RuntimeError, match="hours not stored"):
+        await record_hours_run([RecordHours(hours_entry(volunteer_id, "30"), trigger())], uow)
+
+    assert uow.awards.awards == {}
+    assert uow.emitted == []
