@@ -7,13 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+import pytest
+
 from appreciation import domain
 from appreciation.domain import Allowance, AwardTrigger, Certificate, Organisation, RuleKind, Task
 from appreciation.use_cases import awards, rules
+from appreciation.use_cases._awarding import give
 from appreciation.use_cases.hours import RecordHours, record_hours
 from common.clock import ManualClock
 from contracts.events import AppreciationAwarded, VolunteerRegistered
-from tests.appreciation.builders import CENTRALE, hours_entry, match_of, trigger
+from tests.appreciation.builders import CENTRALE, award_of, hours_entry, match_of, trigger
 from tests.appreciation.fakes import FakeAppreciationUnitOfWork
 
 REGISTERED = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
@@ -260,3 +263,33 @@ async def test_a_trigger_dates_what_it_awards_by_when_its_fact_happened(uow: Fak
     await awards.record_volunteer(awards.RecordVolunteer(volunteer_id, CENTRALE, "30-49", None, late_fact), uow)
 
     assert "anniversary-1" in _rule_ids(uow, volunteer_id)
+
+
+async def test_give_stores_and_announces_only_the_awards_not_given_before_in_their_order(
+    uow: FakeAppreciationUnitOfWork,
+) -> None:
+    volunteer_id = uuid4()
+    before, first, second = (award_of(volunteer_id, rule_id) for rule_id in ("hours-10", "hours-25", "hours-50"))
+    await uow.awards.add_new([before])
+
+    given = await give(uow, [(first, None), (before, None), (second, None)])
+
+    assert given == [first.award_id, second.award_id]
+    assert [e.event_id for e in uow.emitted] == given
+    assert [e.event.rule_id for e in uow.emitted if isinstance(e.event, AppreciationAwarded)] == [
+        "hours-25",
+        "hours-50",
+    ]
+    assert await give(uow, []) == []
+
+
+async def test_give_announces_nothing_when_the_awards_cannot_be_stored(uow: FakeAppreciationUnitOfWork) -> None:
+    async def refused(awards: object) -> list[object]:
+        raise RuntimeError("awards not stored")
+
+    uow.awards.add_new = refused  # type: ignore[assignment,method-assign]
+
+    with pytest.raises(RuntimeError, match="awards not stored"):
+        await give(uow, [(award_of(uuid4()), None)])
+
+    assert uow.emitted == []

@@ -142,3 +142,45 @@ async def test_an_award_given_before_the_run_is_not_given_again_by_it(uow: FakeA
 
     assert awarded == [domain.award_id_for(CENTRALE, "hours-25", volunteer_id, "")]
     assert before < set(uow.awards.awards)
+
+
+async def test_a_run_after_earlier_awards_gives_each_new_one_once_as_entry_by_entry_would() -> None:
+    # Last year's NLdoet and 10 hours were given before; this run has two entries on this year's NLdoet days
+    # and crosses 25 hours twice over: NLdoet stays open for its new year, 10 hours is never given again.
+    volunteer_id = uuid4()
+    before = [RecordHours(hours_entry(volunteer_id, "12", date(2025, 3, 14)), trigger(date(2025, 3, 14)))]
+    run = [
+        RecordHours(hours_entry(volunteer_id, "6", date(2026, 3, 13)), trigger(date(2026, 3, 13))),
+        RecordHours(hours_entry(volunteer_id, "8", date(2026, 3, 14)), trigger(date(2026, 3, 14))),
+        RecordHours(hours_entry(volunteer_id, "4", date(2026, 3, 14)), trigger(date(2026, 3, 14))),
+    ]
+    one_by_one, in_run = _EventUnitOfWork(clock=ManualClock(NOW)), _EventUnitOfWork(clock=ManualClock(NOW))
+    for uow in (one_by_one, in_run):
+        await record_hours_run(before, uow)
+    expected = [award_id for command in run for award_id in await record_hours(command, one_by_one)]
+
+    awarded = await record_hours_run(run, in_run)
+
+    assert awarded == expected
+    assert _awards(in_run) == _awards(one_by_one)
+    new = [in_run.awards.awards[award_id] for award_id in awarded]
+    assert [(a.rule_id, a.occurrence, a.trigger_event_id) for a in new] == [
+        ("nldoet", "2026", run[0].trigger.event_id),  # 18 h
+        ("hours-25", "", run[1].trigger.event_id),  # 26 h
+    ]
+    assert [e.event_id for e in in_run.emitted][-2:] == awarded
+
+
+async def test_a_run_whose_entries_cannot_be_stored_fails_and_gives_nothing(uow: FakeAppreciationUnitOfWork) -> None:
+    # The entries are stored while the rules are evaluated: their failure still fails the run, before any award.
+    async def refused(entries: Any) -> None:
+        raise RuntimeError("hours not stored")
+
+    uow.hours.add = refused  # type: ignore[method-assign]
+    volunteer_id = uuid4()
+
+    with pytest.raises(RuntimeError, match="hours not stored"):
+        await record_hours_run([RecordHours(hours_entry(volunteer_id, "30"), trigger())], uow)
+
+    assert uow.awards.awards == {}
+    assert uow.emitted == []

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -164,6 +165,7 @@ class VolunteerFacts:
         return sum((h for _, h in self.hours), Decimal(0))
 
 
+@functools.lru_cache(maxsize=8192)
 def add_months(day: date, months: int) -> date:
     """``day`` plus ``months`` calendar months, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
     month_index = day.month - 1 + months
@@ -186,34 +188,59 @@ def _max_window_hours(hours: Sequence[tuple[date, Decimal]], months: int) -> Dec
     return best
 
 
+def _first_match(params: FirstMatchParams, facts: VolunteerFacts, as_of: date) -> list[str]:
+    return [""] if facts.matches > 0 else []
+
+
+def _hours_milestone(params: HoursMilestoneParams, facts: VolunteerFacts, as_of: date) -> list[str]:
+    return [""] if facts.total_hours >= params.hours else []
+
+
+def _anniversary(params: AnniversaryParams, facts: VolunteerFacts, as_of: date) -> list[str]:
+    if facts.registered_on is None or not facts.hours:
+        return []
+    return [""] if as_of >= add_months(facts.registered_on, 12 * params.years) else []
+
+
+def _nldoet(params: NLdoetParams, facts: VolunteerFacts, as_of: date) -> list[str]:
+    days = params.dates  # a handful of days: looked up in place, cheaper than a set built per evaluation
+    return sorted({str(day.year) for day, _ in facts.hours if day in days})
+
+
+def _mdt(params: MdtParams, facts: VolunteerFacts, as_of: date) -> list[str]:
+    if facts.age_band not in params.age_bands:
+        return []
+    reached = (
+        facts.total_hours if params.within_months is None else _max_window_hours(facts.hours, params.within_months)
+    )
+    return [""] if reached >= params.min_hours else []
+
+
+def _never(params: Any, facts: VolunteerFacts, as_of: date) -> list[str]:
+    return []  # partner rules never award a volunteer
+
+
+# By the parameters' exact class: every evaluation of every rule dispatches, and a chain of isinstance
+# checks on pydantic models (each through ABCMeta) cost more than most rules' own test.
+_OCCURRENCES: dict[type, Callable[[Any, VolunteerFacts, date], list[str]]] = {
+    FirstMatchParams: _first_match,
+    HoursMilestoneParams: _hours_milestone,
+    AnniversaryParams: _anniversary,
+    NLdoetParams: _nldoet,
+    MdtParams: _mdt,
+    PartnerTeamDayParams: _never,
+}
+
+
 def occurrences(rule: Rule, facts: VolunteerFacts, as_of: date) -> list[str]:
     """The occurrences of ``rule`` that ``facts`` satisfy on ``as_of``: "" for once-only rules, a year for NLdoet.
 
     Level, not edge: a rule that holds awards whether or not this very event crossed the threshold, so
     events arriving out of order across topics, or a rule switched on later, still award (once).
     """
-    params = rule.params
     if not rule.active:
         return []
-    if isinstance(params, FirstMatchParams):
-        return [""] if facts.matches > 0 else []
-    if isinstance(params, HoursMilestoneParams):
-        return [""] if facts.total_hours >= params.hours else []
-    if isinstance(params, AnniversaryParams):
-        if facts.registered_on is None or not facts.hours:
-            return []
-        return [""] if as_of >= add_months(facts.registered_on, 12 * params.years) else []
-    if isinstance(params, NLdoetParams):
-        days = set(params.dates)
-        return sorted({str(day.year) for day, _ in facts.hours if day in days})
-    if isinstance(params, MdtParams):
-        if facts.age_band not in params.age_bands:
-            return []
-        reached = (
-            facts.total_hours if params.within_months is None else _max_window_hours(facts.hours, params.within_months)
-        )
-        return [""] if reached >= params.min_hours else []
-    return []  # partner rules never award a volunteer
+    return _OCCURRENCES.get(type(rule.params), _never)(rule.params, facts, as_of)
 
 
 def awards_due(rules: Iterable[Rule], facts: VolunteerFacts, as_of: date) -> list[tuple[Rule, str]]:

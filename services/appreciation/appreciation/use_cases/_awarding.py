@@ -3,6 +3,7 @@ new awards are stored and announced once."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Sequence
 from uuid import UUID
 
@@ -31,16 +32,22 @@ async def give(uow: AppreciationUnitOfWork, awards: Sequence[tuple[Award, Origin
     (a rebuild into an empty database), consumers' inboxes recognise it. ``Origin``: the trigger's, when it
     is not the unit of work's (a run of events applied in one unit of work).
     """
-    origins = {award.award_id: origin for award, origin in awards}
-    new = await uow.awards.add_new([award for award, _ in awards])
-    await uow.emit_all(
-        [
-            Outgoing(
-                _announcement(award), tenant=award.centrale_id, event_id=award.award_id, origin=origins[award.award_id]
+    if not awards:
+        return []
+    # The announcements are built while the database stores the awards; only the new awards' are queued.
+    storing = asyncio.ensure_future(uow.awards.add_new([award for award, _ in awards]))  # noqa: RUF006 (awaited below)
+    await asyncio.sleep(0)  # the statement goes out now, before the building holds the event loop
+    try:
+        announcements = {
+            award.award_id: Outgoing(
+                _announcement(award), tenant=award.centrale_id, event_id=award.award_id, origin=origin
             )
-            for award in new
-        ]
-    )
+            for award, origin in awards
+        }
+    finally:
+        await storing  # the transaction takes no other statement until this one has answered
+    new = storing.result()
+    await uow.emit_all([announcements[award.award_id] for award in new])
     return [award.award_id for award in new]
 
 

@@ -3,10 +3,10 @@
 ``record_hours`` is the readable reference: claim the volunteer, keep the entry, evaluate every rule, as
 every other event about a volunteer does. ``record_hours_run`` applies a run of entries (a consumer batch
 of ``HoursLogged``) in a few statements whatever its length: it claims the run's volunteers in one
-statement (in id order), reads their hours and awards once, stores the entries in one statement, then
-walks the run in memory, entry by entry, with the same pure rules, and stores and announces the new
-awards at once. It awards exactly what the reference would, each award with the same trigger (the first
-entry that made it hold); ``tests/appreciation`` compares the two on generated NLdoet streams.
+statement (in id order), reads their hours and awards once, then walks the run in memory, entry by
+entry, with the same pure rules while the database stores the entries (one statement), and stores and
+announces the new awards at once. It awards exactly what the reference would, each award with the same
+trigger (the first entry that made it hold); ``tests/appreciation`` compares the two on generated NLdoet streams.
 
 ``correct_hours`` and ``reject_hours`` follow the registry's corrections and rejections of entries that
 counted: the entry gets its new amount, or goes. What was awarded stays awarded (a thank-you is never taken
@@ -16,15 +16,16 @@ milestone hold.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from appreciation import domain
-from appreciation.domain import Award, AwardTrigger, HoursEntry, Rule, VolunteerFacts
+from appreciation.domain import Award, AwardTrigger, HoursEntry, Rule, Volunteer, VolunteerFacts
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from appreciation.use_cases._awarding import ensure_centrales, evaluate, give
 from common.uow import Origin
@@ -97,27 +98,57 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
     if not kept:
         return []  # every volunteer of the run is erased
 
-    # Hours stored before this run (under the volunteers' locks nobody else adds any), then the run's own.
+    # Hours stored before this run (under the volunteers' locks nobody else adds any); the run's own follow.
     worked: dict[UUID, dict[UUID, tuple[date, Decimal]]] = {volunteer_id: {} for volunteer_id in volunteers}
     for stored in await uow.hours.of_volunteers(list(volunteers)):
         worked[stored.volunteer_id][stored.id] = (stored.worked_on, stored.hours)
-    await uow.hours.add([command.entry for command in kept])
     matches = await uow.matches.counts(list(volunteers))
     centrales = {volunteer.centrale_id for volunteer in volunteers.values()}
     await ensure_centrales(uow, centrales - event_centrales)
     rules: dict[str, list[Rule]] = defaultdict(list)
     for rule in await uow.rules.active(centrales, domain.VOLUNTEER_KINDS):
         rules[rule.centrale_id].append(rule)
-
     # What the volunteers were awarded before: found holding again, it is not given (nor built) a second time.
     given = await uow.awards.given(list(volunteers))
-    now = uow.now()
+
+    # The database stores the run's entries while the rules are evaluated here: nothing evaluated waits for
+    # that statement's answer, and nothing else is sent on the transaction until it has come.
+    storing = asyncio.ensure_future(uow.hours.add([command.entry for command in kept]))
+    await asyncio.sleep(0)  # the statement goes out now, before the evaluation holds the event loop
+    try:
+        due = _due_in_run(kept, volunteers, worked, matches, rules, given, uow.now())
+    finally:
+        await storing
+    return await give(uow, due)
+
+
+def _due_in_run(
+    kept: Sequence[RecordHours],
+    volunteers: Mapping[UUID, Volunteer],
+    worked: dict[UUID, dict[UUID, tuple[date, Decimal]]],
+    matches: Mapping[UUID, int],
+    rules: Mapping[str, list[Rule]],
+    given: set[tuple[UUID, str, str, str]],
+    now: datetime,
+) -> list[tuple[Award, Origin | None]]:
+    """The awards the run's entries make hold, entry by entry, each with the trigger of the first that did."""
+    # Per volunteer, the rules that can still give something new: a once-only rule given is not evaluated again.
+    open_rules: dict[UUID, list[Rule]] = {}
+    awarded_before = {recipient_id for recipient_id, _, _, _ in given}
     due: list[tuple[Award, Origin | None]] = []
     for command in kept:
         entry = command.entry
         volunteer = volunteers[entry.volunteer_id]
         hours = worked[volunteer.id]
         hours.setdefault(entry.id, (entry.worked_on, entry.hours))  # a re-published entry counts once
+        candidates = open_rules.get(volunteer.id)
+        if candidates is None:
+            centrale_rules = rules.get(volunteer.centrale_id, [])
+            candidates = open_rules[volunteer.id] = (
+                [rule for rule in centrale_rules if _may_give(rule, volunteer.id, given)]
+                if volunteer.id in awarded_before
+                else list(centrale_rules)
+            )
         facts = VolunteerFacts(
             volunteer_id=volunteer.id,
             centrale_id=volunteer.centrale_id,
@@ -126,13 +157,23 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
             matches=matches.get(volunteer.id, 0),
             hours=list(hours.values()),
         )
-        for rule, occurrence in domain.awards_due(rules[volunteer.centrale_id], facts, command.trigger.on):
+        for rule, occurrence in domain.awards_due(candidates, facts, command.trigger.on):
             key = (volunteer.id, rule.centrale_id, rule.rule_id, occurrence)
             if key not in given:
                 given.add(key)
                 award = domain.award(rule, volunteer.id, "volunteer", occurrence, command.trigger, now)
                 due.append((award, command.origin))
-    return await give(uow, due)
+                if not _may_give(rule, volunteer.id, given):
+                    candidates.remove(rule)
+    return due
+
+
+def _may_give(rule: Rule, volunteer_id: UUID, given: set[tuple[UUID, str, str, str]]) -> bool:
+    """Whether ``rule`` could still give the volunteer something new: a once-only rule (occurrence "") not given.
+
+    NLdoet's occurrences are years, never "": it stays open for the next year.
+    """
+    return (volunteer_id, rule.centrale_id, rule.rule_id, "") not in given
 
 
 async def correct_hours(command: CorrectHours, uow: AppreciationUnitOfWork) -> list[UUID]:
