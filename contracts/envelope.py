@@ -62,11 +62,15 @@ class EventEnvelope(BaseModel):
 
     def to_headers(self) -> HeaderList:
         """Render the attributes as Kafka ``ce_*`` headers (binary content mode)."""
-        headers: HeaderList = [("content-type", self.datacontenttype.encode())]
+        return [(name, value.encode()) for name, value in self.header_texts()]
+
+    def header_texts(self) -> list[tuple[str, str]]:
+        """The Kafka headers of ``to_headers`` with their values as text (what an outbox row stores)."""
+        texts: list[tuple[str, str]] = [("content-type", self.datacontenttype)]
         for name, value in self.model_dump(mode="json", exclude={"datacontenttype"}).items():
             if value is not None:
-                headers.append((f"ce_{name}", str(value).encode()))
-        return headers
+                texts.append((f"ce_{name}", str(value)))
+        return texts
 
     @classmethod
     def from_headers(cls, headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes | str]) -> EventEnvelope:
