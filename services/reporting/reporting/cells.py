@@ -632,7 +632,16 @@ async def _fetch_all(conns: Sequence[Connection], statements: dict[str, tuple[st
             query, arguments = statements[name]
             rows[name] = await conn.fetch(query, *arguments)
 
-    await asyncio.gather(*(work(conn) for conn in conns))
+    workers = [asyncio.ensure_future(work(conn)) for conn in conns]
+    try:
+        await asyncio.gather(*workers)
+    except BaseException:
+        # gather leaves the others running: stop them, so no statement of this read is still on a connection
+        # when its transaction ends and the connection goes back to the pool.
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        raise
     return rows
 
 

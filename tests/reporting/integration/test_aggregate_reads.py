@@ -17,11 +17,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 
+import asyncpg
 import pytest
 
 from bench.generator import GeneratedEvent, generate_region, nldoet_weekend, normal_month, region_registrations
 from reporting.api._plumbing import projection_snapshot
-from reporting.cells import _HOURS_CENTRALES, _HOURS_MUNICIPALITIES, _placed
+from reporting.cells import _HOURS_CENTRALES, _HOURS_MUNICIPALITIES, _fetch_all, _placed
 from reporting.folding import fold_hours
 from reporting.kpis import MIN_PEOPLE
 from reporting.periods import Period
@@ -190,3 +191,17 @@ async def test_the_second_connection_reads_the_snapshot_of_the_first(generated: 
         assert await pool.fetchval(read) == [1, 2]
     finally:
         await pool.execute("DROP TABLE snapshot_probe")
+
+
+async def test_a_failed_statement_leaves_no_statement_of_the_read_running(postgres_server_dsn: str) -> None:
+    """When one connection's statement fails, the other's is stopped before the read gives up its connections."""
+    slow, failing = await asyncpg.connect(postgres_server_dsn), await asyncpg.connect(postgres_server_dsn)
+    try:
+        statements = {"slow": ("SELECT pg_sleep(5)", ()), "failing": ("SELECT 1 / 0", ())}
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await _fetch_all([slow, failing], statements)
+
+        assert await slow.fetchval("SELECT 1") == 1  # free again: a read's connection goes back to the pool
+    finally:
+        await slow.close()
+        await failing.close()
