@@ -4,7 +4,9 @@ new awards are stored and announced once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Collection, Sequence
+from contextlib import asynccontextmanager
+from typing import TypeVar
 from uuid import UUID
 
 from appreciation import domain
@@ -13,7 +15,23 @@ from appreciation.unit_of_work import AppreciationUnitOfWork
 from common.uow import Origin, Outgoing
 from contracts.events import AppreciationAwarded
 
-__all__ = ["ensure_centrales", "evaluate", "give"]
+__all__ = ["answered_after", "ensure_centrales", "evaluate", "give"]
+
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def answered_after(statement: Awaitable[T]) -> AsyncIterator[asyncio.Future[T]]:
+    """Send ``statement`` now and run the block while the database works on it; its answer is awaited after.
+
+    The block must not use the transaction: it takes no other statement until this one has answered.
+    """
+    answer = asyncio.ensure_future(statement)
+    await asyncio.sleep(0)  # the statement goes out now, before the block holds the event loop
+    try:
+        yield answer
+    finally:
+        await answer
 
 
 async def ensure_centrales(uow: AppreciationUnitOfWork, centrale_ids: Collection[str]) -> None:
@@ -35,17 +53,13 @@ async def give(uow: AppreciationUnitOfWork, awards: Sequence[tuple[Award, Origin
     if not awards:
         return []
     # The announcements are built while the database stores the awards; only the new awards' are queued.
-    storing = asyncio.ensure_future(uow.awards.add_new([award for award, _ in awards]))  # noqa: RUF006 (awaited below)
-    await asyncio.sleep(0)  # the statement goes out now, before the building holds the event loop
-    try:
+    async with answered_after(uow.awards.add_new([award for award, _ in awards])) as storing:
         announcements = {
             award.award_id: Outgoing(
                 _announcement(award), tenant=award.centrale_id, event_id=award.award_id, origin=origin
             )
             for award, origin in awards
         }
-    finally:
-        await storing  # the transaction takes no other statement until this one has answered
     new = storing.result()
     await uow.emit_all([announcements[award.award_id] for award in new])
     return [award.award_id for award in new]

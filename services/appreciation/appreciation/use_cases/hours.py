@@ -16,7 +16,6 @@ milestone hold.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from uuid import UUID
 from appreciation import domain
 from appreciation.domain import Award, AwardTrigger, HoursEntry, Rule, Volunteer, VolunteerFacts
 from appreciation.unit_of_work import AppreciationUnitOfWork
-from appreciation.use_cases._awarding import ensure_centrales, evaluate, give
+from appreciation.use_cases._awarding import answered_after, ensure_centrales, evaluate, give
 from common.uow import Origin
 
 __all__ = [
@@ -112,13 +111,9 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
     given = await uow.awards.given(list(volunteers))
 
     # The database stores the run's entries while the rules are evaluated here: nothing evaluated waits for
-    # that statement's answer, and nothing else is sent on the transaction until it has come.
-    storing = asyncio.ensure_future(uow.hours.add([command.entry for command in kept]))
-    await asyncio.sleep(0)  # the statement goes out now, before the evaluation holds the event loop
-    try:
+    # that statement's answer.
+    async with answered_after(uow.hours.add([command.entry for command in kept])):
         due = _due_in_run(kept, volunteers, worked, matches, rules, given, uow.now())
-    finally:
-        await storing
     return await give(uow, due)
 
 
