@@ -84,7 +84,8 @@ async def on_match_made(events: Sequence[MatchMade], ctx: BatchContext) -> None:
 async def on_match_ended(events: Sequence[MatchEnded], ctx: BatchContext) -> None:
     """Matches ended: they no longer count as still active at their 3, 6 or 12 month mark after this."""
     await hold_erasures_off(ctx.conn)
-    await lock_entities(ctx.conn, tasks=[e.task_id for e in events])
+    # The volunteer's turn too: the end changes their supply, which their registration recomputes as well.
+    await lock_entities(ctx.conn, tasks=[e.task_id for e in events], persons=[e.volunteer_id for e in events])
     for run in distinct_runs(events, ctx, lambda event: event.match_id):
         await ctx.conn.execute(_ENDED, records([
             {"match_id": e.match_id, "task_id": e.task_id, "volunteer_id": e.volunteer_id,
