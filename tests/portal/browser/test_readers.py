@@ -36,6 +36,9 @@ async def test_a_municipality_reader_opens_and_prints_the_period_report(
     await expect(page.locator("img.portal-chart").first).to_have_attribute("alt", "Verloop per maand")
     await journey.screenshot("gemeente")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling on a phone"
+    # A chart scrolls sideways in its own box instead of shrinking its text to about 6 px.
+    chart_width = await page.locator("img.portal-chart").first.evaluate("image => image.getBoundingClientRect().width")
+    assert chart_width >= 640, "a chart keeps a width its text is readable at"
     await journey.click("main a:has-text('Perioderapportage')")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Vrijwilligerswerk in Utrecht: rapportage")
     charts = await page.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth > 0).length")
