@@ -20,6 +20,7 @@ from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
 from common.observability import OutboxMetrics
+from common.partitioning import BatchPartitioner
 from common.settings import DEFAULT_OUTBOX_BATCH_SIZE
 from common.tracing import TRACEPARENT_HEADER, current_traceparent
 from contracts import TOPICS, Event, EventEnvelope
@@ -237,6 +238,8 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._batch_size = batch_size
         self._producer: AIOKafkaProducer | None = None
+        # Partitions as aiokafka's default picks them, each round's keys hashed at once (common.partitioning).
+        self._partitioner = BatchPartitioner()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: Connection | None = None
@@ -371,6 +374,7 @@ class OutboxRelay:
                 acks="all",
                 enable_idempotence=True,
                 linger_ms=5,
+                partitioner=self._partitioner,
             )
             try:
                 await producer.start()
@@ -415,14 +419,16 @@ class OutboxRelay:
         """Send rows in id order, up to a refused one; their acknowledgements are still to come."""
         futures: list[asyncio.Future[Any]] = []
         error: BaseException | None = None
-        for row in rows:
+        keys = [row["key"].encode() for row in rows]
+        self._partitioner.prepare(keys)
+        for row, key in zip(rows, keys, strict=True):
             try:
                 futures.append(
                     await producer.send(
                         row["topic"],
                         # No payload: a tombstone, for a compacted topic to forget the key.
                         value=bytes(row["payload"]) if row["payload"] is not None else None,
-                        key=row["key"].encode(),
+                        key=key,
                         headers=record_headers(row["headers"], row["traceparent"]),
                     )
                 )

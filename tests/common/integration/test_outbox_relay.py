@@ -10,12 +10,13 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 import pytest_asyncio
+from aiokafka.partitioner import DefaultPartitioner
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from common.db import RUNTIME_MIGRATIONS, Connection, apply_migrations, create_pool
 from common.outbox import OutboxRelay, add_all_to_outbox, add_to_outbox, make_envelope
 from common.tracing import TRACEPARENT_HEADER, Tracing, current_traceparent
-from contracts import EventEnvelope
+from contracts import EventEnvelope, topic_for
 from contracts.events import VolunteerProfileUpdated
 from tests.support.kafka import read_until
 
@@ -353,3 +354,25 @@ async def test_a_row_committed_late_with_a_lower_id_goes_before_its_keys_later_r
             round_.cancel()
 
     assert producer.event_ids == [early_first, early_second, late_first, late_second]
+
+
+async def test_each_key_lands_on_the_partition_kafkas_default_partitioner_picks(
+    kafka_bootstrap: str, outbox_database: str
+) -> None:
+    # The relay hashes a round's keys itself (common.partitioning); a key must still land where every other
+    # producer of the topic (aiokafka's or Java's default) puts it, or its events would lose their order.
+    pool = await create_pool(outbox_database, 3)
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval_s=0.1, batch_size=8)
+    volunteers = [uuid4() for _ in range(24)]
+    try:
+        await relay.start()
+        for volunteer in volunteers:
+            await _queue(pool, volunteer, 1)
+        await relay.stop(timeout=30)
+    finally:
+        await pool.close()
+    keys = {str(volunteer).encode() for volunteer in volunteers}
+    records = await read_until(kafka_bootstrap, TOPIC, lambda seen: sum(r.key in keys for r in seen) >= len(keys))
+    partitions = list(range(topic_for(TOPIC).partitions))
+    landed = {record.key: record.partition for record in records if record.key in keys}
+    assert landed == {key: DefaultPartitioner()(key, partitions, partitions) for key in keys}
