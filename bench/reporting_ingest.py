@@ -40,6 +40,7 @@ from common.service import build_broker, freeze_startup_heap
 from common.settings import ServiceSettings
 from contracts import topic_for
 from contracts.events import HoursLogged
+from reporting.config import Settings
 from reporting.main import SPEC
 from reporting.rebuild import PROJECTION_TABLES
 
@@ -51,6 +52,8 @@ _SETTLE_TIMEOUT_S = 120.0
 _FIRST_BATCH_TIMEOUT_S = 60.0
 # A deployed service's pool size (``<SERVICE>_DB_POOL_SIZE`` default).
 _POOL_SIZE: int = ServiceSettings.model_fields["db_pool_size"].default
+# Reporting's batch size (``REPORTING_CONSUMER_BATCH_SIZE`` default), as the service builds its consumer.
+_BATCH_SIZE: int = Settings.model_fields["consumer_batch_size"].default
 # The service's shutdown budget for the batch in hand (``shutdown_timeout_s`` times its broker share).
 _DRAIN_TIMEOUT_S = 8.0
 
@@ -145,7 +148,7 @@ async def reporting_throughput(
 ) -> Run:
     """Drain ``records`` (produced anew once the group settled) through reporting's projection consumer."""
     gate = _GatedPool(pool)
-    consumer = EventConsumer(group, cast(asyncpg.Pool, gate))
+    consumer = EventConsumer(group, cast(asyncpg.Pool, gate), batch_size=_BATCH_SIZE)
     assert SPEC.register_handlers is not None
     SPEC.register_handlers(consumer)
     await commit_offsets(bootstrap, group, await end_offsets(bootstrap, consumer.topics))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import ServiceSettings
@@ -13,6 +14,12 @@ class Settings(ServiceSettings):
     """Reporting settings."""
 
     model_config = SettingsConfigDict(env_prefix="REPORTING_", extra="ignore", frozen=True)
+
+    # Every batch pays a dozen statements (inbox claim, gates, context, savepoints) and its hours statements'
+    # set-up whatever its size: at 2,000 records an hours burst is applied in 20 µs a record instead of 25.
+    consumer_batch_size: int = Field(
+        2000, ge=1, le=5000, description="Most records one consumer transaction applies; offsets committed per batch."
+    )
 
     @property
     def service_name(self) -> str:

@@ -65,7 +65,8 @@ async def lock_entities(
     ``shared``: the caller only reads the entities' rows (hours read their task's area), so such callers
     (hours batches of different partitions) do not wait for each other, only for writers of the entities.
     """
-    keys = [f"task:{task}" for task in tasks] + [f"person:{person}" for person in persons if person is not None]
+    # Ids deduplicated before they become keys: a run of hours names each task many times (a team's entries).
+    keys = [f"task:{task}" for task in set(tasks)] + [f"person:{person}" for person in set(persons) - {None}]
     if keys:
         await keyed_xact_locks(conn, KeyedLock.REPORTING_ENTITY, keys, shared=shared)
 
