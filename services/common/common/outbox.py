@@ -7,7 +7,6 @@ import contextlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -176,24 +175,6 @@ def record_headers(headers_json: str, traceparent: str | None) -> list[tuple[str
 # data key must be on Kafka before any event sealed with it (common.keyring relies on it).
 _PUBLISHED_FIRST = frozenset(topic.name for topic in TOPICS if topic.published_first)
 
-# Rounds one relay transaction runs back to back (overlapping each with the next) before it commits: a relay killed
-# mid-transaction sends these rows again (consumers' inboxes drop the copies), so it stays bounded.
-_ROUNDS_PER_TRANSACTION = 10
-
-
-@dataclass
-class _Sent:
-    """A round's rows handed to the producer: ``futures`` are the acknowledgements of the rows after the first
-    ``acknowledged`` ones; ``error``: a row refused when sent (no later row was sent); ``done``: nothing to wait for.
-    """
-
-    rows: list[asyncpg.Record]
-    futures: list[asyncio.Future[Any]]
-    error: BaseException | None
-    acknowledged: int = 0
-    done: bool = False
-
-
 # Only one relay publishes at a time (Lock.OUTBOX_RELAY), whatever the number of instances: that keeps
 # per-key order without reasoning about interleaved batches. The lock is per transaction, so a crashed
 # relay's lock is released with its connection and another instance takes over.
@@ -309,12 +290,9 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     async def publish_pending(self) -> int:
-        """Publish the unpublished rows, a batch per round, in one transaction; returns how many were published.
+        """Publish one batch of unpublished rows; returns how many were published.
 
-        Rounds overlap: the next batch is read and sent while Kafka acknowledges the one before, which is then
-        marked; the producer's pipeline never runs dry between batches, as it would if each round waited for
-        its acknowledgements and its UPDATE first. Ends when no rows are left or after ``_ROUNDS_PER_TRANSACTION``.
-        Raises when Kafka refused a row, after marking the rows it did acknowledge; nothing is sent after that.
+        Raises when Kafka refused part of the batch, after marking the rows it did acknowledge.
         """
         async with self._pool.acquire() as conn, conn.transaction():
             locked = await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", Lock.OUTBOX_RELAY)
@@ -322,49 +300,30 @@ class OutboxRelay:
                 self._metrics.lock_held(locked)
             if not locked:
                 return 0
-            published, error = 0, None
-            in_flight: _Sent | None = None
-            for _ in range(_ROUNDS_PER_TRANSACTION):
-                # The round in flight is unpublished still, so it is left out by id. Not ``id > its last id``: a
-                # row committed since with a lower id may be the earlier event of a key whose later one is next.
-                rows = await conn.fetch(
-                    "SELECT id, topic, key, headers, payload, traceparent FROM outbox"
-                    " WHERE published_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1 FOR UPDATE",
-                    self._batch_size,
-                    [row["id"] for row in in_flight.rows] if in_flight is not None else [],
+            rows = await conn.fetch(
+                "SELECT id, topic, key, headers, payload, traceparent FROM outbox"
+                " WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            producer = await self._ensure_producer()
+            acknowledged, error = await self._send_all(producer, rows)
+            if acknowledged:
+                # The oldest row's wait, on the database's clock (created_at is its now() too).
+                waited_s = await conn.fetchval(
+                    "WITH marked AS (UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+                    " RETURNING created_at) SELECT extract(epoch FROM clock_timestamp() - min(created_at)) FROM marked",
+                    [row["id"] for row in acknowledged],
                 )
-                sent = await self._send(await self._ensure_producer(), rows) if rows else None
-                if in_flight is not None:
-                    count, error = await self._settle(conn, in_flight)
-                    published += count
-                in_flight = sent
-                if sent is None or sent.error is not None or error is not None:
-                    break
-            if in_flight is not None:
-                count, last_error = await self._settle(conn, in_flight)
-                published += count
-                if error is None:
-                    error = last_error
+                if self._metrics is not None:
+                    self._metrics.published(Counter(row["topic"] for row in acknowledged), float(waited_s))
         if error is not None:
             # The producer may be in a fatal state (its sender stops on some errors): use a new one.
             await self._discard_producer(_PRODUCER_CLOSE_TIMEOUT_S)
             raise error
-        log.debug("outbox_published", count=published)
-        return published
-
-    async def _settle(self, conn: Connection, sent: _Sent) -> tuple[int, BaseException | None]:
-        """Wait for a round's acknowledgements and mark the acknowledged rows; how many, and any error."""
-        acknowledged, error = await self._acknowledged(sent)
-        if acknowledged:
-            # The oldest row's wait, on the database's clock (created_at is its now() too).
-            waited_s = await conn.fetchval(
-                "WITH marked AS (UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
-                " RETURNING created_at) SELECT extract(epoch FROM clock_timestamp() - min(created_at)) FROM marked",
-                [row["id"] for row in acknowledged],
-            )
-            if self._metrics is not None:
-                self._metrics.published(Counter(row["topic"] for row in acknowledged), float(waited_s))
-        return len(acknowledged), error
+        log.debug("outbox_published", count=len(acknowledged))
+        return len(acknowledged)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         """The connected idempotent producer, connecting a new one when there is none."""
@@ -399,24 +358,28 @@ class OutboxRelay:
         except Exception:
             log.warning("outbox_producer_close_failed", exc_info=True)
 
-    async def _send(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> _Sent:
-        """Send the published-first topics' rows and wait for their acknowledgements, then send the others.
+    async def _send_all(
+        self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
+    ) -> tuple[list[asyncpg.Record], BaseException | None]:
+        """Send the published-first topics' rows, then (once all acknowledged) the others; each part in id order.
 
-        Each part goes in id order; the others' acknowledgements are left to ``_acknowledged``. After a
-        refused row (or a refused published-first part) nothing more is sent.
+        Returns the acknowledged rows and any error; after an error in the first part the rest is not sent.
         """
         first = [row for row in rows if row["topic"] in _PUBLISHED_FIRST]
         if not first:
             return await self._send_in_order(producer, rows)
-        keys = await self._send_in_order(producer, first)
-        acknowledged, error = await self._acknowledged(keys)
+        acknowledged, error = await self._send_in_order(producer, first)
         if error is not None:
-            return _Sent(acknowledged, [], error, done=True)
-        rest = await self._send_in_order(producer, [row for row in rows if row["topic"] not in _PUBLISHED_FIRST])
-        return _Sent(acknowledged + rest.rows, rest.futures, rest.error, acknowledged=len(acknowledged))
+            return acknowledged, error
+        rest, rest_error = await self._send_in_order(
+            producer, [row for row in rows if row["topic"] not in _PUBLISHED_FIRST]
+        )
+        return acknowledged + rest, rest_error
 
-    async def _send_in_order(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> _Sent:
-        """Send rows in id order, up to a refused one; their acknowledgements are still to come."""
+    async def _send_in_order(
+        self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]
+    ) -> tuple[list[asyncpg.Record], BaseException | None]:
+        """Send rows in id order and wait for every acknowledgement; return the acknowledged rows and any error."""
         futures: list[asyncio.Future[Any]] = []
         error: BaseException | None = None
         keys = [row["key"].encode() for row in rows]
@@ -436,23 +399,15 @@ class OutboxRelay:
                 # Nothing after a refused row is sent in this round, so no later row of its key overtakes it.
                 error = refused
                 break
-        return _Sent(list(rows), futures, error)
-
-    async def _acknowledged(self, sent: _Sent) -> tuple[list[asyncpg.Record], BaseException | None]:
-        """Wait for every acknowledgement of ``sent``; the acknowledged rows and the first error."""
-        if sent.done:
-            return sent.rows, sent.error
-        pending: set[asyncio.Future[Any]] = set(sent.futures)
+        pending: set[asyncio.Future[Any]] = set(futures)
         waited = 0.0
         while pending:
             _, pending = await asyncio.wait(pending, timeout=_ACK_WAIT_REPORT_S)
             if pending:
                 waited += _ACK_WAIT_REPORT_S
                 log.warning("outbox_waiting_for_broker", unacknowledged=len(pending), waited_s=waited)
-        # Rows before ``sent.acknowledged`` were acknowledged already (the published-first part).
-        acknowledged = list(sent.rows[: sent.acknowledged])
-        error = sent.error
-        for row, future in zip(sent.rows[sent.acknowledged :], sent.futures, strict=False):
+        acknowledged: list[asyncpg.Record] = []
+        for row, future in zip(rows, futures, strict=False):
             # A cancelled future must not re-raise CancelledError here: that would read as our own cancellation.
             failure = RuntimeError("send cancelled") if future.cancelled() else future.exception()
             if failure is None:

@@ -26,8 +26,9 @@ _PLACEHOLDERS = {"", "change-me", "changeme", "secret"}
 OPS_TOKEN_MIN_LENGTH = 32
 # Most records one consumer transaction applies, unless a service sets its own (common.consumer uses it too).
 DEFAULT_BATCH_SIZE = 500
-# Most outbox rows one relay round sends (common.outbox); rounds overlap, each read and sent while Kafka acknowledges
-# the one before, which is then marked (README "Performance").
+# Most outbox rows one relay round sends before it waits for Kafka's acknowledgements and marks them (common.outbox).
+# Each round waits once for the broker and twice for PostgreSQL; raw send() never waits, so fewer, larger rounds
+# are what brings the relay near it (README "Performance").
 DEFAULT_OUTBOX_BATCH_SIZE = 2000
 _TLS_PROTOCOLS = {"SSL", "SASL_SSL"}
 _SASL_PROTOCOLS = {"SASL_PLAINTEXT", "SASL_SSL"}
@@ -188,7 +189,7 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
         DEFAULT_OUTBOX_BATCH_SIZE,
         ge=1,
         le=20000,
-        description="Most outbox rows one relay round reads and sends; the next is sent while Kafka acknowledges it.",
+        description="Most outbox rows one relay round publishes before waiting for Kafka's acknowledgements.",
     )
     metrics_sample_interval_s: float = Field(
         15.0,

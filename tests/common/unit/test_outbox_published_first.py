@@ -27,12 +27,6 @@ class _Producer:
         return future
 
 
-async def _send_all(relay: OutboxRelay, producer: _Producer, rows: list[dict[str, Any]]) -> tuple[list[Any], Any]:
-    """Send ``rows`` as a relay round does and wait for their acknowledgements."""
-    sent = await relay._send(cast(AIOKafkaProducer, producer), cast(Any, rows))
-    return await relay._acknowledged(sent)
-
-
 def _row(topic: str, payload: bytes | None) -> dict[str, Any]:
     return {"id": 0, "topic": topic, "key": "v", "headers": "[]", "payload": payload, "traceparent": None}
 
@@ -42,7 +36,7 @@ async def test_key_rows_are_acknowledged_before_any_other_row_is_sent() -> None:
     producer = _Producer()
     rows = [_row(VOLUNTEERS, b"registered"), _row(KEY_TOPIC, b"key"), _row(KEY_TOPIC, None)]
 
-    sending = asyncio.create_task(_send_all(relay, producer, rows))
+    sending = asyncio.create_task(relay._send_all(cast(AIOKafkaProducer, producer), cast(Any, rows)))
     await asyncio.sleep(0.05)
     # Only the key topic's rows (the tombstone without a value) are out; the event waits for their acknowledgement.
     assert producer.sent == [(KEY_TOPIC, b"key"), (KEY_TOPIC, None)]
@@ -62,7 +56,7 @@ async def test_a_refused_key_row_holds_back_the_rest() -> None:
     producer = _Producer()
     rows = [_row(KEY_TOPIC, b"key"), _row(VOLUNTEERS, b"registered")]
 
-    sending = asyncio.create_task(_send_all(relay, producer, rows))
+    sending = asyncio.create_task(relay._send_all(cast(AIOKafkaProducer, producer), cast(Any, rows)))
     await asyncio.sleep(0.05)
     producer.pending[0].set_exception(RuntimeError("broker said no"))
     acknowledged, error = await sending
