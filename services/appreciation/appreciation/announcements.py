@@ -54,30 +54,31 @@ def outbox_rows(awards: Sequence[tuple[Award, Origin]]) -> list[OutboxRow]:
         time = times.get(award.awarded_at)
         if time is None:
             time = times[award.awarded_at] = _TIME.dump_python(award.awarded_at, mode="json")
-        award_id, subject = str(award.award_id), str(award.recipient_id)
+        # orjson writes a UUID as str() does, without the Python call: only the key is needed as text.
+        subject = str(award.recipient_id)
         headers = [
             ("content-type", "application/json"),
             ("ce_specversion", "1.0"),
-            ("ce_id", award_id),
+            ("ce_id", award.award_id),
             ("ce_source", origin.source),
             ("ce_type", AppreciationAwarded.event_type),
             ("ce_time", time),
             ("ce_subject", subject),
             ("ce_tenant", award.centrale_id),
             ("ce_region", origin.region),
-            ("ce_correlationid", str(origin.correlation_id)),
+            ("ce_correlationid", origin.correlation_id),
         ]
         if origin.causation_id is not None:
-            headers.append(("ce_causationid", str(origin.causation_id)))
+            headers.append(("ce_causationid", origin.causation_id))
         payload = {
-            "award_id": award_id,
-            "recipient_id": subject,
+            "award_id": award.award_id,
+            "recipient_id": award.recipient_id,
             "recipient_kind": award.recipient_kind,
             "centrale_id": award.centrale_id,
             "rule_id": award.rule_id,
             "rule_kind": award.rule_kind.value,
             "title": award.title,
-            "trigger_event_id": str(award.trigger_event_id),
+            "trigger_event_id": award.trigger_event_id,
             "trigger_event_type": award.trigger_event_type,
             "awarded_at": time,
             "historic": award.historic,
