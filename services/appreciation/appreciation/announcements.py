@@ -54,7 +54,8 @@ def outbox_rows(awards: Sequence[tuple[Award, Origin]]) -> list[OutboxRow]:
         time = times.get(award.awarded_at)
         if time is None:
             time = times[award.awarded_at] = _TIME.dump_python(award.awarded_at, mode="json")
-        # orjson writes a UUID as str() does, without the Python call: only the key is needed as text.
+        # orjson writes a uuid.UUID as str() does, without the Python call; asyncpg's UUIDs (ids read back from
+        # the database) it does not know, and ``default=str`` writes those.
         subject = str(award.recipient_id)
         headers = [
             ("content-type", "application/json"),
@@ -72,7 +73,7 @@ def outbox_rows(awards: Sequence[tuple[Award, Origin]]) -> list[OutboxRow]:
             headers.append(("ce_causationid", origin.causation_id))
         payload = {
             "award_id": award.award_id,
-            "recipient_id": award.recipient_id,
+            "recipient_id": subject,
             "recipient_kind": award.recipient_kind,
             "centrale_id": award.centrale_id,
             "rule_id": award.rule_id,
@@ -83,5 +84,12 @@ def outbox_rows(awards: Sequence[tuple[Award, Origin]]) -> list[OutboxRow]:
             "awarded_at": time,
             "historic": award.historic,
         }
-        rows.append((AppreciationAwarded.topic, subject, orjson.dumps(headers).decode(), orjson.dumps(payload)))
+        rows.append(
+            (
+                AppreciationAwarded.topic,
+                subject,
+                orjson.dumps(headers, default=str).decode(),
+                orjson.dumps(payload, default=str),
+            )
+        )
     return rows

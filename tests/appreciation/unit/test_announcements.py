@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from uuid import uuid4
 
 import pytest
+from asyncpg.pgproto.pgproto import UUID as PgUUID
 
 from appreciation.announcements import announcement, outbox_rows
 from appreciation.domain import Award, RuleKind
@@ -57,6 +58,18 @@ def _expected_row(award: Award, origin: Origin) -> tuple[str, str, str, bytes]:
 )
 @pytest.mark.parametrize("origin", [_CAUSED, _JOB])
 def test_an_awards_outbox_row_is_the_one_its_model_and_envelope_give(award: Award, origin: Origin) -> None:
+    assert outbox_rows([(award, origin)]) == [_expected_row(award, origin)]
+
+
+def test_ids_read_back_from_the_database_are_written_as_any_uuid() -> None:
+    """asyncpg gives its own UUID type (a uuid.UUID subclass) for ids it reads, e.g. a volunteer's or a trigger's."""
+    award = replace(
+        award_of(PgUUID(str(uuid4()))),
+        award_id=PgUUID(str(uuid4())),
+        trigger_event_id=PgUUID(str(uuid4())),
+    )
+    origin = replace(_CAUSED, correlation_id=PgUUID(str(uuid4())), causation_id=PgUUID(str(uuid4())))
+
     assert outbox_rows([(award, origin)]) == [_expected_row(award, origin)]
 
 
