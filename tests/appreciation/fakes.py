@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from appreciation.announcements import announcement
 from appreciation.domain import (
     Allowance,
     Award,
@@ -27,7 +28,7 @@ from appreciation.domain import (
     Volunteer,
 )
 from common.clock import Clock
-from common.uow import FakeUnitOfWork, Origin
+from common.uow import FakeUnitOfWork, Origin, Outgoing
 from tests.appreciation.fakes_trainings import FakeTrainingRepository
 
 __all__ = [
@@ -428,3 +429,12 @@ class FakeAppreciationUnitOfWork(FakeUnitOfWork):
         self.certificates = FakeCertificateRepository()
         self.allowances = FakeAllowanceRepository()
         self.trainings = FakeTrainingRepository()
+
+    async def announce(self, awards: Sequence[tuple[Award, Origin | None]]) -> None:
+        """Record each award's ``AppreciationAwarded`` under the award's id, centrale and origin."""
+        await self.emit_all(
+            [
+                Outgoing(announcement(award), tenant=award.centrale_id, event_id=award.award_id, origin=origin)
+                for award, origin in awards
+            ]
+        )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
+from appreciation.announcements import outbox_rows
+from appreciation.domain import Award
 from appreciation.repositories import (
     AllowanceRepository,
     AwardRepository,
@@ -28,6 +31,7 @@ from appreciation.repositories import (
 )
 from common.clock import Clock
 from common.db import Connection
+from common.outbox import copy_to_outbox
 from common.uow import Origin, PostgresUnitOfWork, UnitOfWork
 from contracts import EventEnvelope
 
@@ -87,6 +91,14 @@ class AppreciationUnitOfWork(UnitOfWork, Protocol):
         """Trainings and volunteers' attendance."""
         ...
 
+    async def announce(self, awards: Sequence[tuple[Award, Origin | None]]) -> None:
+        """Publish each award's ``AppreciationAwarded`` on commit, in order, as ``emit_all`` would.
+
+        The event's id is the award's, its tenant the award's centrale; ``Origin``: the trigger's, when it
+        is not the unit of work's (a run of events applied in one unit of work).
+        """
+        ...
+
 
 class PostgresAppreciationUnitOfWork(PostgresUnitOfWork):
     """Appreciation's unit of work on an open PostgreSQL transaction (``ServiceSpec.unit_of_work``)."""
@@ -103,3 +115,7 @@ class PostgresAppreciationUnitOfWork(PostgresUnitOfWork):
         self.certificates = PostgresCertificateRepository(conn)
         self.allowances = PostgresAllowanceRepository(conn)
         self.trainings = PostgresTrainingRepository(conn)
+
+    async def announce(self, awards: Sequence[tuple[Award, Origin | None]]) -> None:
+        """Queue the awards' announcements rendered straight as outbox rows, with one COPY."""
+        await copy_to_outbox(self.conn, outbox_rows([(award, origin or self.origin) for award, origin in awards]))

@@ -1,4 +1,4 @@
-"""The unit of work's emit, as appreciation uses it: events keep the ids and origins given, in order."""
+"""The unit of work's emit and announce, as appreciation uses them: events keep the ids and origins given, in order."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import json
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+from appreciation.announcements import announcement
 from appreciation.unit_of_work import AppreciationUnitOfWork, PostgresAppreciationUnitOfWork
 from common.uow import Origin, Outgoing
 from contracts import EventEnvelope
 from contracts.events import AppreciationAwarded
+from tests.appreciation.builders import award_of
 from tests.appreciation.fakes import FakeAppreciationUnitOfWork
 
 
@@ -71,4 +73,32 @@ async def test_events_emitted_together_keep_their_order_ids_tenants_and_origins(
         (cause.correlation_id, cause.causation_id),
         (uow.origin.correlation_id, uow.origin.causation_id),
         (uow.origin.correlation_id, uow.origin.causation_id),
+    ]
+
+
+async def test_awards_announced_keep_their_order_ids_centrales_and_origins(uow: AppreciationUnitOfWork) -> None:
+    cause = Origin(
+        source="/regions/test/appreciation", region="test", correlation_id=uuid4(), causation_id=uuid4(), tenant="vc-x"
+    )
+    first, second = award_of(uuid4(), centrale_id="vc-a"), award_of(uuid4(), "hours-25", centrale_id="vc-b")
+
+    await uow.announce([(first, cause), (second, None)])
+    await uow.announce([])
+
+    emitted = await _emitted(uow)
+    assert [(event, tenant) for event, _, tenant in emitted] == [
+        (announcement(first), "vc-a"),
+        (announcement(second), "vc-b"),
+    ]
+    if isinstance(uow, FakeAppreciationUnitOfWork):
+        assert [(e.event_id, e.origin) for e in uow.emitted] == [(first.award_id, cause), (second.award_id, None)]
+        return
+    envelopes = [envelope for _, envelope, _ in emitted if envelope]
+    assert [(e.id, e.time) for e in envelopes] == [
+        (first.award_id, first.awarded_at),
+        (second.award_id, second.awarded_at),
+    ]
+    assert [(e.source, e.correlationid, e.causationid) for e in envelopes] == [
+        (cause.source, cause.correlation_id, cause.causation_id),
+        (uow.origin.source, uow.origin.correlation_id, uow.origin.causation_id),
     ]

@@ -139,6 +139,9 @@ def test_an_award_id_depends_on_centrale_rule_recipient_and_occurrence_and_its_n
     namespace = uuid.UUID("6f1c1f57-7d3e-4b8a-9a53-0c2e8f4d5a11")
     assert base == uuid.uuid5(namespace, f"vc-test/nldoet/{VOLUNTEER}/2026")
     assert base == domain.award_id_for("vc-test", "nldoet", VOLUNTEER, "2026")
+    assert domain.award_id_for("vc-test", "dank-je-wél", VOLUNTEER, "") == uuid.uuid5(
+        namespace, f"vc-test/dank-je-wél/{VOLUNTEER}/"
+    )
     others = {
         domain.award_id_for("vc-other", "nldoet", VOLUNTEER, "2026"),
         domain.award_id_for("vc-test", "nldoet-extra", VOLUNTEER, "2026"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ __all__ = [
 # Namespace of award ids: uuid5(namespace, "<centrale>/<rule>/<recipient>/<occurrence>"). Fixed forever:
 # changing it would give every award a new id and make replays award everything again.
 _AWARD_NAMESPACE = uuid.UUID("6f1c1f57-7d3e-4b8a-9a53-0c2e8f4d5a11")
+# uuid5 hashes the namespace, then the name: the namespace's part is hashed once and copied per award.
+_AWARD_HASH = hashlib.sha1(_AWARD_NAMESPACE.bytes, usedforsecurity=False)
 
 # MDT (maatschappelijke diensttijd) is for ages 12-30; the age bands the registry publishes that lie inside.
 MDT_AGE_BANDS = ("12-17", "18-20", "21-29")
@@ -256,7 +259,9 @@ def partner_day_qualifies(rule: Rule, participants: int) -> bool:
 
 def award_id_for(centrale_id: str, rule_id: str, recipient_id: uuid.UUID, occurrence: str) -> uuid.UUID:
     """The id of an award: the same rule, recipient and occurrence always give the same id."""
-    return uuid.uuid5(_AWARD_NAMESPACE, f"{centrale_id}/{rule_id}/{recipient_id}/{occurrence}")
+    digest = _AWARD_HASH.copy()
+    digest.update(f"{centrale_id}/{rule_id}/{recipient_id}/{occurrence}".encode())
+    return uuid.UUID(bytes=digest.digest()[:16], version=5)
 
 
 def occurrence_title(rule: Rule, occurrence: str) -> str:

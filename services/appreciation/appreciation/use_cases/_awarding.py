@@ -12,8 +12,7 @@ from uuid import UUID
 from appreciation import domain
 from appreciation.domain import Award, AwardTrigger, RuleKind, Volunteer, VolunteerFacts
 from appreciation.unit_of_work import AppreciationUnitOfWork
-from common.uow import Origin, Outgoing
-from contracts.events import AppreciationAwarded
+from common.uow import Origin
 
 __all__ = ["answered_after", "ensure_centrales", "evaluate", "give"]
 
@@ -52,34 +51,10 @@ async def give(uow: AppreciationUnitOfWork, awards: Sequence[tuple[Award, Origin
     """
     if not awards:
         return []
-    # The announcements are built while the database stores the awards; only the new awards' are queued.
-    async with answered_after(uow.awards.add_new([award for award, _ in awards])) as storing:
-        announcements = {
-            award.award_id: Outgoing(
-                _announcement(award), tenant=award.centrale_id, event_id=award.award_id, origin=origin
-            )
-            for award, origin in awards
-        }
-    new = storing.result()
-    await uow.emit_all([announcements[award.award_id] for award in new])
-    return [award.award_id for award in new]
-
-
-def _announcement(award: Award) -> AppreciationAwarded:
-    assert award.recipient_id is not None, "a new award has its recipient"
-    return AppreciationAwarded(
-        award_id=award.award_id,
-        recipient_id=award.recipient_id,
-        recipient_kind=award.recipient_kind,
-        centrale_id=award.centrale_id,
-        rule_id=award.rule_id,
-        rule_kind=award.rule_kind.value,
-        title=award.title,
-        trigger_event_id=award.trigger_event_id,
-        trigger_event_type=award.trigger_event_type,
-        awarded_at=award.awarded_at,
-        historic=award.historic,
-    )
+    new = {award.award_id for award in await uow.awards.add_new([award for award, _ in awards])}
+    announced = [(award, origin) for award, origin in awards if award.award_id in new]
+    await uow.announce(announced)
+    return [award.award_id for award, _ in announced]
 
 
 async def evaluate(
