@@ -3,10 +3,11 @@
 --
 -- The trigger on hours_pending gave its statements the chunk as a join of the queue's deleted ids with
 -- hours_facts, and each of the five that read it joined again: five hash joins over the whole hours table per
--- chunk in the NLdoet burst (or five times 10,000 index probes where the table is large), a fifth of the fold.
--- The chunk's hours rows are now copied once into a temporary table (dropped again before the trigger
--- returns; a failed fold drops it with its transaction), and the statements read that. They are the same
--- statements over the same rows. Otherwise the function is that of migration 0003.
+-- chunk in the NLdoet burst (or five times 10,000 index probes where the table is large). The chunk's hours
+-- rows are now copied once into a temporary table (dropped again before the trigger returns; a failed fold
+-- drops it with its transaction), and the statements read that: measured on 30,000 NLdoet hours over 50,000
+-- hours facts, 49-54 -> 46-48 µs of backend CPU per hours row. They are the same statements over the same
+-- rows. Otherwise the function is that of migration 0003.
 
 CREATE OR REPLACE FUNCTION reporting_apply_changes() RETURNS trigger
 LANGUAGE plpgsql AS $$
