@@ -1,12 +1,14 @@
 -- agg_active from each person_activity row's periods as bit masks (issue 20: the fold's cost per hours row).
 --
--- Migration 0073 still made a row for every period each changed person_activity row counts in (some 19 per
--- hours entry in the NLdoet burst, counting an upsert's old rows and new ones), each hashed on the unit, area,
--- MDT age and labels. Now each row states all its periods at once, as three bit masks over the year's 19
--- periods (bits 0-11: the months, 12-15: the quarters, 16-17: the halves, 18: the year): the periods it has
--- entries in, those with at least one hour, and those with NLdoet entries. Rows with the same attributes and
--- masks are summed first (most rows of a chunk share them with others, and an old row and its new one with
--- the same masks cancel out); only those sums are spread over their periods. Every period gets the same sums.
+-- person_activity's statement-level trigger counted each changed row in the periods around the months it has
+-- entries in: a row of every month with entries, four periods per such row, then a DISTINCT over the whole rows
+-- (labels and all) so a quarter around two months of a row counted once, then a sort for the GROUP BY. In the
+-- NLdoet burst that was most of the fold, spilling to disk. Now each row states all its periods at once, as
+-- three bit masks over the year's 19 periods (bits 0-11: the months, 12-15: the quarters, 16-17: the halves,
+-- 18: the year): the periods it has entries in, those with at least one hour, and those with NLdoet entries.
+-- Rows with the same attributes and masks are summed first (most rows of a chunk share them with others, and an
+-- old row and its new one with the same masks cancel out); only those sums are spread over their periods. A row
+-- counts in exactly the periods it counted in before, with the same sums.
 
 -- SQL text of a bit mask over the 19 periods: the bit of each period set where the test holds. The test is
 -- the elements of a period's months (format() of `element` with the month's number) joined by `joiner`,
@@ -58,4 +60,4 @@ $q$,
 ] $f$;
 
 -- Replaced by the masks.
-DROP FUNCTION reporting_periods_of(text);
+DROP FUNCTION reporting_periods_around();

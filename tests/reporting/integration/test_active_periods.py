@@ -1,4 +1,4 @@
-"""People per period (agg_active, migration 0073) pinned against figures worked out by hand.
+"""People per period (agg_active, migration 0076) pinned against figures worked out by hand.
 
 reporting_refill_aggregates() fills agg_active with the same statement as the triggers, so comparing the two
 cannot catch a wrong statement; these figures can. A person with entries in several months of a quarter counts
