@@ -9,18 +9,26 @@ aiokafka would (``tests/common/unit/test_partitioning.py`` compares them on rand
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
 from aiokafka.partitioner import DefaultPartitioner, murmur2
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["BatchPartitioner", "murmur2_many"]
 
 _SEED = 0x9747B28C
-_M = np.uint32(0x5BD1E995)
+_M = 0x5BD1E995
+# Fewer keys than this are hashed one by one, as aiokafka does: numpy (0.2 s to import) is loaded only once a
+# round is large enough to gain from it, so a service's start and a quiet relay never pay for it.
+_VECTOR_FROM = 64
 
 
 def murmur2_many(keys: Sequence[bytes]) -> list[int]:
     """``aiokafka.partitioner.murmur2`` of each key, worked out per key length with uint32 array arithmetic."""
+    import numpy as np  # imported here, see _VECTOR_FROM
+
     hashes = [0] * len(keys)
     by_length: dict[int, list[int]] = {}
     for index, key in enumerate(keys):
@@ -34,16 +42,19 @@ def murmur2_many(keys: Sequence[bytes]) -> list[int]:
 
 def _murmur2_of_rows(data: np.ndarray, length: int) -> np.ndarray:
     """murmur2 of each row of ``data`` (rows of ``length`` bytes); uint32 products wrap as Java's ints do."""
+    import numpy as np  # imported here, see _VECTOR_FROM
+
+    m = np.uint32(_M)
     rows = data.shape[0]
     h = np.full(rows, (_SEED ^ length) & 0xFFFFFFFF, dtype=np.uint32)
     words = length // 4
     if words:
         blocks = np.ascontiguousarray(data[:, : words * 4]).view("<u4")
         for column in range(words):
-            k = blocks[:, column] * _M
+            k = blocks[:, column] * m
             k ^= k >> np.uint32(24)
-            k *= _M
-            h *= _M
+            k *= m
+            h *= m
             h ^= k
     base, extra = words * 4, length % 4
     if extra >= 3:
@@ -52,9 +63,9 @@ def _murmur2_of_rows(data: np.ndarray, length: int) -> np.ndarray:
         h ^= data[:, base + 1].astype(np.uint32) << np.uint32(8)
     if extra >= 1:
         h ^= data[:, base].astype(np.uint32)
-        h *= _M
+        h *= m
     h ^= h >> np.uint32(13)
-    h *= _M
+    h *= m
     h ^= h >> np.uint32(15)
     return h
 
@@ -72,7 +83,7 @@ class BatchPartitioner:
 
     def prepare(self, keys: Sequence[bytes]) -> None:
         """Hash the keys of the records about to be sent (replacing those of the round before)."""
-        self._hashes = dict(zip(keys, murmur2_many(keys), strict=True))
+        self._hashes = dict(zip(keys, murmur2_many(keys), strict=True)) if len(keys) >= _VECTOR_FROM else {}
 
     def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
         """The partition of ``key`` among ``all_partitions``, as ``DefaultPartitioner`` chooses it."""

@@ -27,11 +27,13 @@ def test_the_hashes_are_aiokafkas_murmur2() -> None:
 def test_every_key_goes_to_the_partition_the_default_partitioner_picks() -> None:
     keys = _keys()
     default = DefaultPartitioner()
-    prepared = BatchPartitioner()
+    prepared, small = BatchPartitioner(), BatchPartitioner()
     prepared.prepare(keys[:300])  # the others are hashed when asked, as aiokafka would
+    small.prepare(keys[:10])  # too few to vectorise: each is hashed when asked
     for partitions in ([0], list(range(6)), list(range(12))):
         for key in keys:
             assert prepared(key, partitions, partitions) == default(key, partitions, partitions)
+            assert small(key, partitions, partitions) == default(key, partitions, partitions)
 
 
 def test_a_record_without_a_key_goes_to_an_available_partition() -> None:
