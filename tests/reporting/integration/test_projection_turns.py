@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import pytest
 
@@ -12,10 +14,31 @@ from reporting.projections._matches import on_match_ended, on_match_made
 from reporting.projections._proposals import on_match_proposed
 from reporting.projections._tasks import on_task_closed, on_task_posted
 from reporting.projections._volunteers import on_volunteer_registered
-from tests.reporting.events import World, at
+from tests.reporting.events import Published, World, at
 from tests.reporting.integration.conftest import Reporting
 
 pytestmark = pytest.mark.integration
+
+Projection = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
+
+
+async def _applied_beside(
+    reporting: Reporting, first: tuple[Projection, Published], second: tuple[Projection, Published]
+) -> bool:
+    """Apply ``first`` in a transaction left open, then ``second`` in another, then commit ``first`` and let
+    ``second`` finish; whether ``second`` was still waiting half a second after it began."""
+    (apply_first, earlier), (apply_second, later) = first, second
+    async with reporting.pool.acquire() as first_conn, reporting.pool.acquire() as second_conn:
+        first_work = first_conn.transaction()
+        await first_work.start()
+        await apply_first([earlier.event], BatchContext([earlier.envelope()], first_conn))
+        async with second_conn.transaction():
+            applying = asyncio.create_task(apply_second([later.event], BatchContext([later.envelope()], second_conn)))
+            await asyncio.sleep(0.5)
+            waited = not applying.done()
+            await first_work.commit()  # the first is in; the second may go on and must see it
+            await applying
+    return waited
 
 
 async def test_a_proposal_applied_while_its_task_closes_is_counted_as_the_tasks_answer(reporting: Reporting) -> None:
@@ -36,18 +59,7 @@ async def test_a_proposal_applied_while_its_task_closes_is_counted_as_the_tasks_
     world.proposal(task, volunteer, at("2026-10-07"))
     [proposed] = world.take()
 
-    async with reporting.pool.acquire() as closing, reporting.pool.acquire() as proposing:
-        closing_work = closing.transaction()
-        await closing_work.start()
-        await on_task_closed([closed.event], BatchContext([closed.envelope()], closing))
-        async with proposing.transaction():
-            applying = asyncio.create_task(
-                on_match_proposed([proposed.event], BatchContext([proposed.envelope()], proposing))
-            )
-            await asyncio.sleep(0.5)
-            waited = not applying.done()
-            await closing_work.commit()  # the closing is in; the proposal may go on and must see it
-            await applying
+    waited = await _applied_beside(reporting, (on_task_closed, closed), (on_match_proposed, proposed))
 
     assert waited, "the proposal was applied while the task's closing was still open"
     demand = await reporting.pool.fetchrow("SELECT answered, closed FROM task_demand WHERE task_id = $1", task)
@@ -74,18 +86,7 @@ async def test_a_match_ending_while_its_volunteer_registers_is_in_the_volunteers
     async with reporting.pool.acquire() as conn, conn.transaction():
         await on_match_made([made.event], BatchContext([made.envelope()], conn))
 
-    async with reporting.pool.acquire() as ending, reporting.pool.acquire() as registering:
-        ending_work = ending.transaction()
-        await ending_work.start()
-        await on_match_ended([ended.event], BatchContext([ended.envelope()], ending))
-        async with registering.transaction():
-            applying = asyncio.create_task(
-                on_volunteer_registered([registered.event], BatchContext([registered.envelope()], registering))
-            )
-            await asyncio.sleep(0.5)
-            waited = not applying.done()
-            await ending_work.commit()  # the end is in; the registration may go on and must see it
-            await applying
+    waited = await _applied_beside(reporting, (on_match_ended, ended), (on_volunteer_registered, registered))
 
     assert waited, "the registration was applied while the volunteer's match was still ending"
     supply = await reporting.pool.fetchrow(
