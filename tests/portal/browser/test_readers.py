@@ -39,6 +39,12 @@ async def test_a_municipality_reader_opens_and_prints_the_period_report(
     # A chart scrolls sideways in its own box instead of shrinking its text to about 6 px.
     chart_width = await page.locator("img.portal-chart").first.evaluate("image => image.getBoundingClientRect().width")
     assert chart_width >= 640, "a chart keeps a width its text is readable at"
+    # With the keyboard alone: the chart's box takes focus and the arrow keys scroll it.
+    region = page.get_by_role("region", name="Grafiek: Verloop per maand")
+    await region.focus()
+    await page.keyboard.press("ArrowRight")
+    await expect(region).to_be_focused()
+    assert await region.evaluate("box => box.scrollLeft") > 0, "the arrow keys scroll the chart's box"
     await journey.click("main a:has-text('Perioderapportage')")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Vrijwilligerswerk in Utrecht: rapportage")
     charts = await page.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth > 0).length")
