@@ -44,6 +44,11 @@ async def test_a_municipality_reader_opens_and_prints_the_period_report(
     await region.focus()
     await page.keyboard.press("ArrowRight")
     await expect(region).to_be_focused()
+    # Keyboard scrolling is animated: wait for it (up to 5 s) rather than read the position at once.
+    await region.evaluate_handle(
+        "box => new Promise(done => { const t0 = Date.now(); (function check() {"
+        " if (box.scrollLeft > 0 || Date.now() - t0 > 5000) done(); else requestAnimationFrame(check); })(); })"
+    )
     assert await region.evaluate("box => box.scrollLeft") > 0, "the arrow keys scroll the chart's box"
     await journey.click("main a:has-text('Perioderapportage')")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Vrijwilligerswerk in Utrecht: rapportage")
