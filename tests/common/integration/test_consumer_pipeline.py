@@ -150,6 +150,7 @@ async def test_a_lone_record_on_an_idle_topic_is_applied_at_once(
     assert fetching / (idle_to - idle_from) > 0.9, f"fetching {fetching:.2f} s of {idle_to - idle_from:.2f} s idle"
     done = [(line["records"], line["mode"]) for line in logs if line["event"] == "batch_done"]
     assert done == [(1, "single")] * 5, "each lone record was applied as a batch of its own"
+    assert not consumer.backlogged_within(3600), "lone records are no backlog: nothing waits to defer to them"
     assert statistics.median(latencies) < 100, f"produced → committed: {latencies} ms"
     assert max(latencies) < 1000, f"produced → committed: {latencies} ms"
 
@@ -236,4 +237,6 @@ async def test_a_backlog_on_one_topic_does_not_hold_up_another(pool: asyncpg.Poo
         await wait_until_caught_up(
             kafka_bootstrap, consumer.name, await end_offsets(kafka_bootstrap, consumer.topics), timeout=30
         )
+        # Four batches' worth waited behind the stuck one: the consumer says it was catching up.
+        assert consumer.backlogged_within(60)
     assert sorted(registrations) == sorted(str(event.volunteer_id) for event in backlog)

@@ -217,6 +217,14 @@ class EventConsumer:
         )
         self._pipeline.start()
 
+    def backlogged_within(self, seconds: float) -> bool:
+        """Whether the consumer had more records in hand than one batch within the last ``seconds``.
+
+        True while it catches up (a burst, a restart after downtime); work that can wait defers to it.
+        """
+        since = self._pipeline.backlogged_at if self._pipeline is not None else None
+        return since is not None and time.monotonic() - since < seconds
+
     def close(self) -> None:
         """Take no new batch, roll back the one in hand, stop retrying: nothing unfinished is committed."""
         self._closing.set()

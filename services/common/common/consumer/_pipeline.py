@@ -21,12 +21,17 @@ One group member (the service's FastStream subscriber for all its topics) feeds 
 
 So the next batch is fetched and decoded while one is applied, and a batch's apply never waits for the
 previous batch's offset commit.
+
+The pipeline also tells when it last had a backlog (``backlogged_at``): a lane took a full batch, or left
+records waiting behind the one it took. Background work that can wait (reporting's fold) defers to the
+consumer while it catches up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
@@ -152,6 +157,8 @@ class Pipeline:
         self._applying_over = False
         self._closed: asyncio.Task[bool] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # time.monotonic() when a lane last took a full batch or left records waiting (None: never).
+        self.backlogged_at: float | None = None
 
     def start(self) -> None:
         """Start the fetch and commit tasks (each topic's apply lane starts with its first records)."""
@@ -278,6 +285,8 @@ class Pipeline:
             if self._closing.is_set():
                 return  # shutting down: a batch not begun is neither applied nor committed (it is redelivered)
             decoded = lane.take(self._batch_size)
+            if lane.records or len(decoded.records) >= self._batch_size:
+                self.backlogged_at = time.monotonic()  # more was there than one batch: catching up
             if lane.records < self._batch_size:
                 self._room.set()
             if not await self._apply(decoded):
