@@ -10,7 +10,8 @@
    again. Drain time = process start → the group committed the burst's end offsets (polled every 0.1 s).
    Start-up = process start → ready (``/health/ready``, asked every 50 ms) and consuming (the group's
    first commit of the burst), whichever comes later; the rebalance and heartbeat warnings in each
-   service's log of this start are counted.
+   service's log of this start are counted. Reporting folds the queued hours into its aggregates in the
+   background, after its consumer caught up: when its queue is empty again is reported beside its drain.
 4. Completeness is checked, not assumed: every hours entry in each service's table, the sums equal,
    each participant's NLdoet award, no dead letters.
 5. A second instance joins (``bench.join``): per service, on its copy, the burst again from its start,
@@ -94,6 +95,8 @@ class ServiceDrain:
     ready_s: float | None = None
     first_progress_s: float | None = None
     drain_s: float | None = None
+    # Reporting: process start → its hours queue empty again after the drain (the burst in its figures).
+    folded_s: float | None = None
     elapsed_s: float = 0.0
     cpu_seconds: float = 0.0
     peak_rss_bytes: int = 0
@@ -139,6 +142,8 @@ class ServiceDrain:
                 "rebalance_warnings": self.rebalance_warnings,
                 "rebalance_problems": self.start_log.get("rebalance_problems", {}),
                 "drain_after_ready_s": self.seconds - self.ready_s if self.ready_s is not None else None,
+                "folded_s": self.folded_s,
+                "start_log_problems": self.start_log.get("problems", {}),
                 "committed_samples": self.samples,
             },
         )
@@ -400,6 +405,7 @@ async def _burst(
             f"  {drain.service:<12} ready {drain.ready_s or 0:5.2f} s, consuming {drain.consuming_s or 0:5.2f} s "
             f"({drain.rebalance_warnings} rebalance warnings), drained {drain.drained:,} in {drain.seconds:6.1f} s "
             f"= {drain.run().rate:,.0f} rec/s, CPU {drain.cpu_seconds:.1f} s"
+            + (f"; its figures folded at {drain.folded_s:.1f} s" if drain.folded_s is not None else "")
         )
     outcome.checks += await _reporting_checks(services["reporting"].database_dsn, spike)
     outcome.checks += await _appreciation_checks(services["appreciation"].database_dsn, spike, outcome.facts)
@@ -437,6 +443,11 @@ async def _time_drains(
         drains[service.name].ready_s = time.perf_counter() - started
 
     readiness = [asyncio.create_task(ready(service)) for service in services.values()]
+    folding = (
+        asyncio.create_task(_folded(drains["reporting"], services["reporting"].database_dsn, started, wait_s))
+        if "reporting" in drains
+        else None
+    )
     try:
         async with GroupWatcher.connect(bootstrap) as watcher:
             pending = dict(services)
@@ -469,10 +480,29 @@ async def _time_drains(
                 await asyncio.sleep(_POLL_S)
         # Ready may come after the drain (the consumers start before the HTTP server): wait for it too.
         await asyncio.wait_for(asyncio.gather(*readiness), _READY_TIMEOUT_S)
+        if folding is not None:
+            await folding
     finally:
-        for task in readiness:
+        for task in [*readiness, *([folding] if folding is not None else [])]:
             task.cancel()
-        await asyncio.gather(*readiness, return_exceptions=True)
+        await asyncio.gather(*readiness, *([folding] if folding is not None else []), return_exceptions=True)
+
+
+async def _folded(drain: ServiceDrain, dsn: str, started: float, wait_s: float) -> None:
+    """Reporting: note when its hours queue is empty again once the burst is drained (the burst in its figures).
+
+    The drain is the consumer's; the service folds the queued hours into its aggregates in the background, and
+    defers that while its consumer catches up, so this says when the figures themselves were current.
+    """
+    conn = await asyncpg.connect(dsn)
+    try:
+        while time.perf_counter() - started < wait_s:
+            if drain.drain_s is not None and not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
+                drain.folded_s = time.perf_counter() - started
+                return
+            await asyncio.sleep(_POLL_S)
+    finally:
+        await conn.close()
 
 
 def _distinct(events: Iterable[GeneratedEvent], kind: type[Any], attribute: str) -> int:
@@ -646,7 +676,8 @@ def drain_text(outcome: SpikeOutcome, service: str, raw_seconds: float) -> str:
         )
     ratio = drain.seconds / raw_seconds
     first = f", first commit at {drain.first_progress_s:.1f} s" if drain.first_progress_s is not None else ""
-    return f"{ratio:,.1f} × ({drain.seconds:,.1f} s from process start{first}, vs raw {raw_seconds:,.2f} s)"
+    folded = f"; the burst in its figures at {drain.folded_s:.1f} s" if drain.folded_s is not None else ""
+    return f"{ratio:,.1f} × ({drain.seconds:,.1f} s from process start{first}, vs raw {raw_seconds:,.2f} s){folded}"
 
 
 def startup_text(outcome: SpikeOutcome) -> str:

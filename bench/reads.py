@@ -3,8 +3,9 @@
 Per region size, the reporting service runs as a process on a fresh database, configured as region ops
 configure it (which municipality each centrale works for, PC4 → wijk, the NLdoet days), and is fed the
 region's registrations, a normal month and the NLdoet weekend, plus a municipality reader's credential.
-Once its group has committed all of it (nothing left to consume), the reader asks for the municipality's
-figures of the year as JSON, as CSV and as a chart, in turn, one request at a time; each request is
+Once its group has committed all of it (nothing left to consume) and its background fold has put the
+queued hours into the aggregates (deferred while its consumer catches up), the reader asks for the
+municipality's figures of the year as JSON, as CSV and as a chart, in turn, one request at a time; each request is
 timed from sending to the last byte of the answer. The first request of each kind is left out (warm-up:
 connections, caches, a first query plan), unless it alone took a third of the time budget: then warm-up
 effects are noise and the first answers are the measurement (a slow read side is not asked for minutes).
@@ -28,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 
 from bench.generator import GeneratedEvent, Region, nldoet_weekend, normal_month, region_registrations
@@ -72,6 +74,7 @@ class ReadsAtSize:
     municipality: str
     events: int = 0
     load_s: float = 0.0
+    folded_s: float = 0.0
     first_ms: dict[str, float] = field(default_factory=dict)
     timings_ms: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
     log: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +99,7 @@ class ReadsAtSize:
             "municipality": self.municipality,
             "events": self.events,
             "load_s": self.load_s,
+            "folded_s": self.folded_s,
             "first_ms": self.first_ms,
             "ms": {kind: self.summary(kind).as_dict() for kind in KINDS if self.timings_ms[kind]},
             "log": self.log,
@@ -183,9 +187,12 @@ async def reads_at_size(
                 wait_s = max(_MIN_WAIT_S, result.events / _SLOWEST_RATE)
                 await watcher.wait_for(service.group, ends, timeout=wait_s, alive=service)
             result.load_s = time.perf_counter() - started
+            await _until_folded(dsn, timeout=wait_s)
+            result.folded_s = time.perf_counter() - started
             say(
                 f"  {result.volunteers:,} volunteers: {result.events:,} events produced and consumed in "
-                f"{result.load_s:.0f} s; reading {municipality.code}'s figures for {YEAR}"
+                f"{result.load_s:.0f} s, folded at {result.folded_s:.0f} s; "
+                f"reading {municipality.code}'s figures for {YEAR}"
             )
             await _time_reads(service, reads_paths(municipality.code), token, result, budget_s, max_rounds)
             rounds = len(result.timings_ms["json"])
@@ -196,6 +203,19 @@ async def reads_at_size(
             with contextlib.suppress(Exception):  # never mask the scenario's own error
                 await drop_database(server_dsn, database)
     return result
+
+
+async def _until_folded(dsn: str, *, timeout: float) -> None:
+    """Until the service's hours queue is empty (the consumers idle includes its background fold)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
+                    return
+                await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
 
 
 async def _time_reads(

@@ -804,7 +804,8 @@ class _Bench:
             f"The reporting service as a process, fed the region's registrations, NLdoet ({config.dataset:,} hours) "
             f"and a month, configured as region ops do, then asked by a municipality reader for {small.municipality}'s "
             f"figures of the year in turn as JSON, CSV and the trends chart (sequential requests, first of each left "
-            f"out; load + consume took {small.load_s:.0f} s and {large.load_s:.0f} s). Per kind p95 growth: "
+            f"out; load + consume took {small.load_s:.0f} s and {large.load_s:.0f} s, the aggregates folded at "
+            f"{small.folded_s:.0f} s and {large.folded_s:.0f} s). Per kind p95 growth: "
             + ", ".join(f"{kind} {ratio:.2f} ×" for kind, ratio in ratios.items())
             + "."
         )
