@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -161,11 +160,12 @@ class VolunteerFacts:
     registered_on: date | None = None
     matches: int = 0
     hours: Sequence[tuple[date, Decimal]] = field(default_factory=tuple)
+    total_hours: Decimal = field(init=False, repr=False, compare=False)
+    """Hours across every organisation (summed once: every hours rule asks)."""
 
-    @cached_property
-    def total_hours(self) -> Decimal:
-        """Hours across every organisation (summed once: every hours rule asks)."""
-        return sum((h for _, h in self.hours), Decimal(0))
+    def __post_init__(self) -> None:
+        # Summed here rather than in a cached_property, whose first read takes a lock on Python 3.11.
+        object.__setattr__(self, "total_hours", sum((h for _, h in self.hours), Decimal(0)))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -248,7 +248,13 @@ def occurrences(rule: Rule, facts: VolunteerFacts, as_of: date) -> list[str]:
 
 def awards_due(rules: Iterable[Rule], facts: VolunteerFacts, as_of: date) -> list[tuple[Rule, str]]:
     """Every (rule, occurrence) the volunteer's ``facts`` satisfy on ``as_of``, in the order of ``rules``."""
-    return [(rule, occurrence) for rule in rules for occurrence in occurrences(rule, facts, as_of)]
+    # ``occurrences`` written out: this runs for every rule of every entry of a burst of hours.
+    return [
+        (rule, occurrence)
+        for rule in rules
+        if rule.active
+        for occurrence in _OCCURRENCES.get(type(rule.params), _never)(rule.params, facts, as_of)
+    ]
 
 
 def partner_day_qualifies(rule: Rule, participants: int) -> bool:
