@@ -127,10 +127,16 @@ class MatchRepository(Protocol):
 
 _VOLUNTEER = ("id", "centrale_id", "centrale_confirmed", "age_band", "registered_on", "registration_event_id")
 _SELECT_VOLUNTEER = _sql.select("volunteers", _VOLUNTEER, alias="v")
+# The volunteer's columns, then whether they were erased (the claim removes such a row again).
+_SELECT_VOLUNTEER_ERASED = (
+    f"SELECT {', '.join('v.' + column for column in _VOLUNTEER)},"  # noqa: S608
+    " EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.volunteer_id = v.id) AS erased FROM volunteers v"
+)
 
 
 def _volunteer(row: Any) -> Volunteer:
-    return Volunteer(*(row[name] for name in _VOLUNTEER))
+    # Every statement selects _VOLUNTEER's columns first, in the order of Volunteer's fields.
+    return Volunteer(*row[: len(_VOLUNTEER)])
 
 
 class PostgresVolunteerRepository:
@@ -154,8 +160,7 @@ class PostgresVolunteerRepository:
         )
         # A later statement than the lock above, so it sees an erasure that committed while this waited.
         rows = await self._conn.fetch(
-            "SELECT v.*, EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.volunteer_id = v.id) AS erased"
-            " FROM volunteers v WHERE v.id = ANY($1::uuid[]) ORDER BY v.id FOR UPDATE OF v",
+            f"{_SELECT_VOLUNTEER_ERASED} WHERE v.id = ANY($1::uuid[]) ORDER BY v.id FOR UPDATE OF v",
             ids,
         )
         erased = [row["id"] for row in rows if row["erased"]]
