@@ -50,6 +50,10 @@ _AWARD_NAMESPACE = uuid.UUID("6f1c1f57-7d3e-4b8a-9a53-0c2e8f4d5a11")
 # uuid5 hashes the namespace, then the name: the namespace's part is hashed once and copied per award.
 _AWARD_HASH = hashlib.sha1(_AWARD_NAMESPACE.bytes, usedforsecurity=False)
 
+# A uuid5 is the hash's first 16 bytes with the version (5) and the RFC 4122 variant (0b10) set over their bits.
+_UUID5_KEEP = ~(0xF000 << 64) & ~(0xC000 << 48)
+_UUID5_SET = 5 << 76 | 0x8000 << 48
+
 # MDT (maatschappelijke diensttijd) is for ages 12-30; the age bands the registry publishes that lie inside.
 MDT_AGE_BANDS = ("12-17", "18-20", "21-29")
 
@@ -267,7 +271,8 @@ def award_id_for(centrale_id: str, rule_id: str, recipient_id: uuid.UUID, occurr
     """The id of an award: the same rule, recipient and occurrence always give the same id."""
     digest = _AWARD_HASH.copy()
     digest.update(f"{centrale_id}/{rule_id}/{recipient_id}/{occurrence}".encode())
-    return uuid.UUID(bytes=digest.digest()[:16], version=5)
+    # uuid5's bits, set on the integer: UUID(bytes=…, version=5) converts the bytes and checks more on the way.
+    return uuid.UUID(int=int.from_bytes(digest.digest()[:16]) & _UUID5_KEEP | _UUID5_SET)
 
 
 def occurrence_title(rule: Rule, occurrence: str) -> str:
@@ -314,19 +319,21 @@ def award(
     awarded_at: datetime,
 ) -> Award:
     """The award ``rule`` gives ``recipient_id`` for ``occurrence``, under its deterministic id."""
+    # Positional, in the order of Award's fields: a burst of hours builds tens of thousands, and a call
+    # by keyword costs a third more than the frozen dataclass's own work.
     return Award(
-        award_id=award_id_for(rule.centrale_id, rule.rule_id, recipient_id, occurrence),
-        centrale_id=rule.centrale_id,
-        rule_id=rule.rule_id,
-        rule_kind=rule.kind,
-        title=occurrence_title(rule, occurrence),
-        recipient_id=recipient_id,
-        recipient_kind=recipient_kind,
-        occurrence=occurrence,
-        trigger_event_id=trigger.event_id,
-        trigger_event_type=trigger.event_type,
-        awarded_at=awarded_at,
-        historic=trigger.historic,
+        award_id_for(rule.centrale_id, rule.rule_id, recipient_id, occurrence),
+        rule.centrale_id,
+        rule.rule_id,
+        rule.kind,
+        occurrence_title(rule, occurrence),
+        recipient_id,
+        recipient_kind,
+        occurrence,
+        trigger.event_id,
+        trigger.event_type,
+        awarded_at,
+        trigger.historic,
     )
 
 

@@ -151,13 +151,14 @@ def _due_in_run(
                 if given_before
                 else list(centrale_rules)
             )
+        # Positional (volunteer, centrale, age band, registration, matches, hours): built for every entry.
         facts = VolunteerFacts(
-            volunteer_id=volunteer.id,
-            centrale_id=volunteer.centrale_id,
-            age_band=volunteer.age_band,
-            registered_on=volunteer.registered_on,
-            matches=matches.get(volunteer.id, 0),
-            hours=list(hours.values()),
+            volunteer.id,
+            volunteer.centrale_id,
+            volunteer.age_band,
+            volunteer.registered_on,
+            matches.get(volunteer.id, 0),
+            list(hours.values()),
         )
         for rule, occurrence in domain.awards_due(candidates, facts, command.trigger.on):
             key = (volunteer.id, rule.centrale_id, rule.rule_id, occurrence)
