@@ -8,6 +8,7 @@ erasure committing in between would leave the event's facts behind.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -232,9 +233,12 @@ _HOURS = (
     "hours",
     "event_id",
 )
-_INSERT_HOURS = _sql.insert_unnest(
-    "hours", _HOURS, ("uuid", "uuid", "uuid", "uuid", "uuid", "text", "text", "date", "numeric", "uuid")
-)
+# Entries go as one array of the hours table's own row type, each a tuple in _HOURS' order (the table's):
+# asyncpg checks every element of an array parameter for being an array itself (Python-level ABC checks,
+# two for a text), which per entry is one element instead of ten. A record short of a column added to the
+# table is refused by asyncpg, not stored short.
+_INSERT_HOURS = f"INSERT INTO hours ({', '.join(_HOURS)}) SELECT * FROM unnest($1::hours[])"  # noqa: S608
+_HOURS_ROW = operator.attrgetter(*_HOURS)
 _SELECT_HOURS = _sql.select("hours", _HOURS)
 
 
@@ -248,16 +252,17 @@ class PostgresHoursRepository:
         """Store the new entries in one statement."""
         if not entries:
             return
-        columns = [[getattr(entry, name) for entry in entries] for name in _HOURS]
-        await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO NOTHING", *columns)
+        await self._conn.execute(
+            f"{_INSERT_HOURS} ON CONFLICT (id) DO NOTHING", [_HOURS_ROW(entry) for entry in entries]
+        )
 
     async def put(self, entries: Sequence[HoursEntry]) -> None:
         """Store the entries in one statement, an entry known by its id taking the new facts."""
         if not entries:
             return
-        columns = [[getattr(entry, name) for entry in entries] for name in _HOURS]
         replaced = ", ".join(f"{name} = EXCLUDED.{name}" for name in _HOURS if name != "id")
-        await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO UPDATE SET {replaced}", *columns)
+        rows = [_HOURS_ROW(entry) for entry in entries]
+        await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO UPDATE SET {replaced}", rows)
 
     async def of_volunteers(self, volunteer_ids: Collection[UUID]) -> list[HoursEntry]:
         """Every entry of those volunteers."""
