@@ -148,7 +148,9 @@ class PostgresVolunteerRepository:
 
     async def claim(self, centrales: Mapping[UUID, str], *, confirmed: bool) -> dict[UUID, Volunteer]:
         """Create or lock each volunteer in id order (a stable order: concurrent claims do not deadlock)."""
-        claims = sorted(centrales.items())
+        # By the ids' integers, the order PostgreSQL's uuid type has: sorting the pairs themselves would call
+        # uuid.UUID's Python-level __eq__ and __lt__ for every comparison.
+        claims = sorted(centrales.items(), key=lambda claim: claim[0].int)
         ids = [volunteer_id for volunteer_id, _ in claims]
         await self._conn.execute(
             "INSERT INTO volunteers (id, centrale_id, centrale_confirmed)"
