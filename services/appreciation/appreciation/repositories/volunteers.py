@@ -85,6 +85,10 @@ class HoursRepository(Protocol):
         """Every entry of those volunteers."""
         ...
 
+    async def worked(self, volunteer_ids: Collection[UUID]) -> list[tuple[UUID, UUID, date, Decimal]]:
+        """(volunteer, entry id, day worked, hours) of every entry of those volunteers: what the rules count."""
+        ...
+
     async def volunteers_with_hours(self, volunteer_ids: Collection[UUID]) -> set[UUID]:
         """Those of the volunteers who have any hours."""
         ...
@@ -270,6 +274,14 @@ class PostgresHoursRepository:
         """Every entry of those volunteers."""
         rows = await self._conn.fetch(f"{_SELECT_HOURS} WHERE volunteer_id = ANY($1::uuid[])", list(volunteer_ids))
         return [HoursEntry(*row) for row in rows]
+
+    async def worked(self, volunteer_ids: Collection[UUID]) -> list[tuple[UUID, UUID, date, Decimal]]:
+        """The entries' volunteer, id, day and hours: four columns, and no HoursEntry built per row."""
+        rows = await self._conn.fetch(
+            "SELECT volunteer_id, id, worked_on, hours FROM hours WHERE volunteer_id = ANY($1::uuid[])",
+            list(volunteer_ids),
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     async def volunteers_with_hours(self, volunteer_ids: Collection[UUID]) -> set[UUID]:
         """Those of the volunteers who have any hours."""

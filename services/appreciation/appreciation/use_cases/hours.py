@@ -99,8 +99,8 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
 
     # Hours stored before this run (under the volunteers' locks nobody else adds any); the run's own follow.
     worked: dict[UUID, dict[UUID, tuple[date, Decimal]]] = {volunteer_id: {} for volunteer_id in volunteers}
-    for stored in await uow.hours.of_volunteers(list(volunteers)):
-        worked[stored.volunteer_id][stored.id] = (stored.worked_on, stored.hours)
+    for volunteer_id, entry_id, worked_on, hours in await uow.hours.worked(list(volunteers)):
+        worked[volunteer_id][entry_id] = (worked_on, hours)
     matches = await uow.matches.counts(list(volunteers))
     centrales = {volunteer.centrale_id for volunteer in volunteers.values()}
     await ensure_centrales(uow, centrales - event_centrales)
