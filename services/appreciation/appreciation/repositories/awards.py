@@ -79,6 +79,8 @@ class PostgresAwardRepository:
         rows = await self._conn.fetch(
             f"{_INSERT_ROWS} ON CONFLICT (award_id) DO NOTHING RETURNING award_id", [_ROW(award) for award in awards]
         )
+        if len(rows) == len(awards):
+            return list(awards)  # every one new, the common case: no ids hashed to find out which
         inserted = {row["award_id"] for row in rows}
         return [award for award in awards if award.award_id in inserted]
 
