@@ -202,6 +202,13 @@ class FakeHoursRepository:
         """Every entry of those volunteers."""
         return [entry for v in set(volunteer_ids) for entry in self._of_volunteer.get(v, [])]
 
+    async def worked(self, volunteer_ids: Collection[UUID]) -> list[tuple[UUID, UUID, date, Decimal]]:
+        """(volunteer, entry id, day, hours) of every entry of those volunteers."""
+        return [
+            (entry.volunteer_id, entry.id, entry.worked_on, entry.hours)
+            for entry in await self.of_volunteers(volunteer_ids)
+        ]
+
     async def volunteers_with_hours(self, volunteer_ids: Collection[UUID]) -> set[UUID]:
         """Those with any hours."""
         return {v for v in volunteer_ids if self._of_volunteer.get(v)}

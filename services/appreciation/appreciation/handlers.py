@@ -51,7 +51,7 @@ def trigger_of(envelope: EventEnvelope, *, historic: bool = False) -> AwardTrigg
 
     ``historic``: the event brings history in (an import), so what it makes hold is awarded as history.
     """
-    return AwardTrigger(event_id=envelope.id, event_type=envelope.type, on=dutch_date(envelope.time), historic=historic)
+    return AwardTrigger(envelope.id, envelope.type, dutch_date(envelope.time), historic)
 
 
 def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
@@ -116,17 +116,18 @@ async def on_match_made(event: MatchMade, uow: Uow) -> None:
 
 def hours_entry(event: HoursLogged, envelope: EventEnvelope) -> HoursEntry:
     """The hours entry an HoursLogged event reports."""
+    # Positional, in the order of HoursEntry's fields: built for every entry of a burst of hours.
     return HoursEntry(
-        id=event.hours_id,
-        volunteer_id=event.volunteer_id,
-        match_id=event.match_id,
-        task_id=event.task_id,
-        organisation_id=event.organisation_id,
-        centrale_id=event.centrale_id,
-        theme=event.theme,
-        worked_on=event.worked_on,
-        hours=event.hours,
-        event_id=envelope.id,
+        event.hours_id,
+        event.volunteer_id,
+        event.match_id,
+        event.task_id,
+        event.organisation_id,
+        event.centrale_id,
+        event.theme,
+        event.worked_on,
+        event.hours,
+        envelope.id,
     )
 
 

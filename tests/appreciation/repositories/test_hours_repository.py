@@ -22,6 +22,9 @@ async def test_an_hours_entry_counts_once_whatever_comes_again_with_its_id(uow: 
     assert await uow.hours.of_volunteers([volunteer_id]) == [entry]
     assert len(await uow.hours.of_volunteers([volunteer_id, other])) == 2
     assert await uow.hours.volunteers_with_hours([volunteer_id, other, uuid4()]) == {volunteer_id, other}
+    assert sorted(await uow.hours.worked([volunteer_id, other])) == sorted(
+        (e.volunteer_id, e.id, e.worked_on, e.hours) for e in await uow.hours.of_volunteers([volunteer_id, other])
+    )
 
 
 async def test_a_volunteers_hours_are_forgotten_and_nobody_elses(uow: AppreciationUnitOfWork) -> None:

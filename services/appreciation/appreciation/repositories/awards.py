@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
@@ -52,12 +53,13 @@ _COLUMNS = (
     "awarded_at",
     "historic",
 )
-_INSERT = _sql.insert_unnest(
-    "awards",
-    _COLUMNS,
-    ("uuid", "text", "text", "text", "text", "uuid", "text", "text", "uuid", "text", "timestamptz", "boolean"),
-)
 _SELECT = _sql.select("awards", _COLUMNS)
+# New awards go as one array of the table's own row type, each a tuple in _COLUMNS' order (the table's):
+# asyncpg checks every element of an array parameter for being an array itself (Python-level ABC checks,
+# two for a text), which per award is one element instead of twelve. A record short of a column added to
+# the table is refused by asyncpg, not stored short.
+_INSERT_ROWS = f"INSERT INTO awards ({', '.join(_COLUMNS)}) SELECT * FROM unnest($1::awards[])"  # noqa: S608
+_ROW = operator.attrgetter(*_COLUMNS)
 
 
 def _award(row: Any) -> Award:
@@ -74,8 +76,11 @@ class PostgresAwardRepository:
         """Store the new awards in one statement (``ON CONFLICT DO NOTHING``)."""
         if not awards:
             return []
-        columns = [[getattr(award, name) for award in awards] for name in _COLUMNS]
-        rows = await self._conn.fetch(f"{_INSERT} ON CONFLICT (award_id) DO NOTHING RETURNING award_id", *columns)
+        rows = await self._conn.fetch(
+            f"{_INSERT_ROWS} ON CONFLICT (award_id) DO NOTHING RETURNING award_id", [_ROW(award) for award in awards]
+        )
+        if len(rows) == len(awards):
+            return list(awards)  # every one new, the common case: no ids hashed to find out which
         inserted = {row["award_id"] for row in rows}
         return [award for award in awards if award.award_id in inserted]
 

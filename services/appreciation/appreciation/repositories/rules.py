@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol
@@ -84,13 +85,20 @@ def _params_json(params: RuleParams) -> str:
     return json.dumps(params.model_dump(mode="json", exclude={"kind"}))
 
 
+@functools.lru_cache(maxsize=1024)
+def _stored_params(kind: str, params: str) -> RuleParams:
+    # Parsed once per stored text: every run of hours reads its centrales' rules again, and the
+    # parameters are frozen models that nothing changes, safe to share between the rules read.
+    return parse_params(kind, json.loads(params))
+
+
 def _rule(row: Any) -> Rule:
     return Rule(
         centrale_id=row["centrale_id"],
         rule_id=row["rule_id"],
         kind=RuleKind(row["kind"]),
         title=row["title"],
-        params=parse_params(row["kind"], json.loads(row["params"])),
+        params=_stored_params(row["kind"], row["params"]),
         active=row["active"],
     )
 

@@ -8,6 +8,7 @@ erasure committing in between would leave the event's facts behind.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -84,6 +85,10 @@ class HoursRepository(Protocol):
         """Every entry of those volunteers."""
         ...
 
+    async def worked(self, volunteer_ids: Collection[UUID]) -> list[tuple[UUID, UUID, date, Decimal]]:
+        """(volunteer, entry id, day worked, hours) of every entry of those volunteers: what the rules count."""
+        ...
+
     async def volunteers_with_hours(self, volunteer_ids: Collection[UUID]) -> set[UUID]:
         """Those of the volunteers who have any hours."""
         ...
@@ -127,10 +132,16 @@ class MatchRepository(Protocol):
 
 _VOLUNTEER = ("id", "centrale_id", "centrale_confirmed", "age_band", "registered_on", "registration_event_id")
 _SELECT_VOLUNTEER = _sql.select("volunteers", _VOLUNTEER, alias="v")
+# The volunteer's columns, then whether they were erased (the claim removes such a row again).
+_SELECT_VOLUNTEER_ERASED = (
+    f"SELECT {', '.join('v.' + column for column in _VOLUNTEER)},"  # noqa: S608
+    " EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.volunteer_id = v.id) AS erased FROM volunteers v"
+)
 
 
 def _volunteer(row: Any) -> Volunteer:
-    return Volunteer(*(row[name] for name in _VOLUNTEER))
+    # Every statement selects _VOLUNTEER's columns first, in the order of Volunteer's fields.
+    return Volunteer(*row[: len(_VOLUNTEER)])
 
 
 class PostgresVolunteerRepository:
@@ -141,7 +152,9 @@ class PostgresVolunteerRepository:
 
     async def claim(self, centrales: Mapping[UUID, str], *, confirmed: bool) -> dict[UUID, Volunteer]:
         """Create or lock each volunteer in id order (a stable order: concurrent claims do not deadlock)."""
-        claims = sorted(centrales.items())
+        # By the ids' integers, the order PostgreSQL's uuid type has: sorting the pairs themselves would call
+        # uuid.UUID's Python-level __eq__ and __lt__ for every comparison.
+        claims = sorted(centrales.items(), key=lambda claim: claim[0].int)
         ids = [volunteer_id for volunteer_id, _ in claims]
         await self._conn.execute(
             "INSERT INTO volunteers (id, centrale_id, centrale_confirmed)"
@@ -154,8 +167,7 @@ class PostgresVolunteerRepository:
         )
         # A later statement than the lock above, so it sees an erasure that committed while this waited.
         rows = await self._conn.fetch(
-            "SELECT v.*, EXISTS (SELECT 1 FROM erased_volunteers e WHERE e.volunteer_id = v.id) AS erased"
-            " FROM volunteers v WHERE v.id = ANY($1::uuid[]) ORDER BY v.id FOR UPDATE OF v",
+            f"{_SELECT_VOLUNTEER_ERASED} WHERE v.id = ANY($1::uuid[]) ORDER BY v.id FOR UPDATE OF v",
             ids,
         )
         erased = [row["id"] for row in rows if row["erased"]]
@@ -227,9 +239,12 @@ _HOURS = (
     "hours",
     "event_id",
 )
-_INSERT_HOURS = _sql.insert_unnest(
-    "hours", _HOURS, ("uuid", "uuid", "uuid", "uuid", "uuid", "text", "text", "date", "numeric", "uuid")
-)
+# Entries go as one array of the hours table's own row type, each a tuple in _HOURS' order (the table's):
+# asyncpg checks every element of an array parameter for being an array itself (Python-level ABC checks,
+# two for a text), which per entry is one element instead of ten. A record short of a column added to the
+# table is refused by asyncpg, not stored short.
+_INSERT_HOURS = f"INSERT INTO hours ({', '.join(_HOURS)}) SELECT * FROM unnest($1::hours[])"  # noqa: S608
+_HOURS_ROW = operator.attrgetter(*_HOURS)
 _SELECT_HOURS = _sql.select("hours", _HOURS)
 
 
@@ -243,21 +258,30 @@ class PostgresHoursRepository:
         """Store the new entries in one statement."""
         if not entries:
             return
-        columns = [[getattr(entry, name) for entry in entries] for name in _HOURS]
-        await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO NOTHING", *columns)
+        await self._conn.execute(
+            f"{_INSERT_HOURS} ON CONFLICT (id) DO NOTHING", [_HOURS_ROW(entry) for entry in entries]
+        )
 
     async def put(self, entries: Sequence[HoursEntry]) -> None:
         """Store the entries in one statement, an entry known by its id taking the new facts."""
         if not entries:
             return
-        columns = [[getattr(entry, name) for entry in entries] for name in _HOURS]
         replaced = ", ".join(f"{name} = EXCLUDED.{name}" for name in _HOURS if name != "id")
-        await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO UPDATE SET {replaced}", *columns)
+        rows = [_HOURS_ROW(entry) for entry in entries]
+        await self._conn.execute(f"{_INSERT_HOURS} ON CONFLICT (id) DO UPDATE SET {replaced}", rows)
 
     async def of_volunteers(self, volunteer_ids: Collection[UUID]) -> list[HoursEntry]:
         """Every entry of those volunteers."""
         rows = await self._conn.fetch(f"{_SELECT_HOURS} WHERE volunteer_id = ANY($1::uuid[])", list(volunteer_ids))
         return [HoursEntry(*row) for row in rows]
+
+    async def worked(self, volunteer_ids: Collection[UUID]) -> list[tuple[UUID, UUID, date, Decimal]]:
+        """The entries' volunteer, id, day and hours: four columns, and no HoursEntry built per row."""
+        rows = await self._conn.fetch(
+            "SELECT volunteer_id, id, worked_on, hours FROM hours WHERE volunteer_id = ANY($1::uuid[])",
+            list(volunteer_ids),
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     async def volunteers_with_hours(self, volunteer_ids: Collection[UUID]) -> set[UUID]:
         """Those of the volunteers who have any hours."""

@@ -51,8 +51,12 @@ async def give(uow: AppreciationUnitOfWork, awards: Sequence[tuple[Award, Origin
     """
     if not awards:
         return []
-    new = {award.award_id for award in await uow.awards.add_new([award for award, _ in awards])}
-    announced = [(award, origin) for award, origin in awards if award.award_id in new]
+    added = await uow.awards.add_new([award for award, _ in awards])
+    if len(added) == len(awards):
+        announced = list(awards)  # every one new, the common case: no ids hashed to find out which
+    else:
+        new = {award.award_id for award in added}
+        announced = [(award, origin) for award, origin in awards if award.award_id in new]
     await uow.announce(announced)
     return [award.award_id for award, _ in announced]
 

@@ -99,8 +99,8 @@ async def record_hours_run(commands: Sequence[RecordHours], uow: AppreciationUni
 
     # Hours stored before this run (under the volunteers' locks nobody else adds any); the run's own follow.
     worked: dict[UUID, dict[UUID, tuple[date, Decimal]]] = {volunteer_id: {} for volunteer_id in volunteers}
-    for stored in await uow.hours.of_volunteers(list(volunteers)):
-        worked[stored.volunteer_id][stored.id] = (stored.worked_on, stored.hours)
+    for volunteer_id, entry_id, worked_on, hours in await uow.hours.worked(list(volunteers)):
+        worked[volunteer_id][entry_id] = (worked_on, hours)
     matches = await uow.matches.counts(list(volunteers))
     centrales = {volunteer.centrale_id for volunteer in volunteers.values()}
     await ensure_centrales(uow, centrales - event_centrales)
@@ -129,12 +129,13 @@ def _due_in_run(
     """The awards the run's entries make hold, entry by entry, each with the trigger of the first that did."""
     # Per volunteer, the rules that can still give something new: a once-only rule given is not evaluated again.
     open_rules: dict[UUID, list[Rule]] = {}
-    # (centrale, rule) of each volunteer's once-only awards from before the run, looked up by text: a key
-    # holding the volunteer's UUID would be hashed in Python for every rule of every volunteer.
-    given_once: dict[UUID, set[tuple[str, str]]] = defaultdict(set)
+    # The rule ids of each volunteer's once-only awards from before the run under their centrale's rules (the
+    # only ones evaluated), looked up by text: a key holding the volunteer's UUID would be hashed in Python
+    # for every rule of every volunteer.
+    given_once: dict[UUID, set[str]] = defaultdict(set)
     for recipient_id, centrale_id, rule_id, occurrence in given:
-        if occurrence == "":
-            given_once[recipient_id].add((centrale_id, rule_id))
+        if occurrence == "" and centrale_id == volunteers[recipient_id].centrale_id:
+            given_once[recipient_id].add(rule_id)
     due: list[tuple[Award, Origin | None]] = []
     for command in kept:
         entry = command.entry
@@ -143,19 +144,21 @@ def _due_in_run(
         hours.setdefault(entry.id, (entry.worked_on, entry.hours))  # a re-published entry counts once
         candidates = open_rules.get(volunteer.id)
         if candidates is None:
-            given_before = given_once.get(volunteer.id, set())
-            candidates = open_rules[volunteer.id] = [
-                rule
-                for rule in rules.get(volunteer.centrale_id, [])
-                if (rule.centrale_id, rule.rule_id) not in given_before
-            ]
+            centrale_rules = rules.get(volunteer.centrale_id, [])
+            given_before = given_once.get(volunteer.id)
+            candidates = open_rules[volunteer.id] = (
+                [rule for rule in centrale_rules if rule.rule_id not in given_before]
+                if given_before
+                else list(centrale_rules)
+            )
+        # Positional (volunteer, centrale, age band, registration, matches, hours): built for every entry.
         facts = VolunteerFacts(
-            volunteer_id=volunteer.id,
-            centrale_id=volunteer.centrale_id,
-            age_band=volunteer.age_band,
-            registered_on=volunteer.registered_on,
-            matches=matches.get(volunteer.id, 0),
-            hours=list(hours.values()),
+            volunteer.id,
+            volunteer.centrale_id,
+            volunteer.age_band,
+            volunteer.registered_on,
+            matches.get(volunteer.id, 0),
+            list(hours.values()),
         )
         for rule, occurrence in domain.awards_due(candidates, facts, command.trigger.on):
             key = (volunteer.id, rule.centrale_id, rule.rule_id, occurrence)
