@@ -41,7 +41,7 @@ from bench.checks import Check, failed, fetch_value
 from bench.generator import GeneratedEvent, Region, nldoet_weekend, region_registrations
 from bench.harness import Run
 from bench.join import JoinOutcome, join_run
-from bench.services import BenchService, GroupWatcher, consumed_topics, copy_database, log_summary
+from bench.services import BenchService, GroupWatcher, consumed_topics, copy_database, log_summary, until_folded
 from bench.streams import Offsets, assigned_consumer, ce_id, produce, seek_to
 from common.localinfra import create_database, drop_database
 from common.ops import end_offsets, reset_offsets
@@ -494,15 +494,15 @@ async def _folded(drain: ServiceDrain, dsn: str, started: float, wait_s: float) 
     The drain is the consumer's; the service folds the queued hours into its aggregates in the background, and
     defers that while its consumer catches up, so this says when the figures themselves were current.
     """
-    conn = await asyncpg.connect(dsn)
-    try:
-        while time.perf_counter() - started < wait_s:
-            if drain.drain_s is not None and not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
-                drain.folded_s = time.perf_counter() - started
-                return
-            await asyncio.sleep(_POLL_S)
-    finally:
-        await conn.close()
+    while True:  # the queue is empty before the burst too: only the drain's end counts
+        if drain.drain_s is not None:
+            break
+        if time.perf_counter() - started > wait_s:
+            return
+        await asyncio.sleep(_POLL_S)
+    with contextlib.suppress(TimeoutError):  # not folded within the bound: folded_s stays None
+        await until_folded(dsn, timeout=max(0.0, wait_s - (time.perf_counter() - started)))
+        drain.folded_s = time.perf_counter() - started
 
 
 def _distinct(events: Iterable[GeneratedEvent], kind: type[Any], attribute: str) -> int:

@@ -29,12 +29,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 
 from bench.generator import GeneratedEvent, Region, nldoet_weekend, normal_month, region_registrations
 from bench.harness import LatencySummary, summarize
-from bench.services import BenchService, GroupWatcher, consumed_topics, log_summary
+from bench.services import BenchService, GroupWatcher, consumed_topics, log_summary, until_folded
 from bench.streams import produce
 from common.auth import hash_token
 from common.localinfra import create_database, drop_database
@@ -187,7 +186,7 @@ async def reads_at_size(
                 wait_s = max(_MIN_WAIT_S, result.events / _SLOWEST_RATE)
                 await watcher.wait_for(service.group, ends, timeout=wait_s, alive=service)
             result.load_s = time.perf_counter() - started
-            await _until_folded(dsn, timeout=wait_s)
+            await until_folded(dsn, timeout=wait_s)
             result.folded_s = time.perf_counter() - started
             say(
                 f"  {result.volunteers:,} volunteers: {result.events:,} events produced and consumed in "
@@ -203,19 +202,6 @@ async def reads_at_size(
             with contextlib.suppress(Exception):  # never mask the scenario's own error
                 await drop_database(server_dsn, database)
     return result
-
-
-async def _until_folded(dsn: str, *, timeout: float) -> None:
-    """Until the service's hours queue is empty (the consumers idle includes its background fold)."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
-                    return
-                await asyncio.sleep(0.1)
-    finally:
-        await conn.close()
 
 
 async def _time_reads(

@@ -197,6 +197,19 @@ async def copy_database(server_dsn: str, template: str, name: str) -> str:
     return database_dsn(server_dsn, name)
 
 
+async def until_folded(dsn: str, *, timeout: float) -> None:
+    """Until reporting's hours queue is empty (its background fold done); TimeoutError after ``timeout`` s."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
+                    return
+                await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
+
 def _proc(pid: int, name: str) -> str | None:
     """A /proc file of a process, None when it is gone."""
     try:
