@@ -123,7 +123,7 @@ def _random_volunteers(count: int, seed: int) -> list[VolunteerProfile]:
         people.append(
             volunteer(
                 volunteer_id=UUID(int=rng.getrandbits(128)),
-                centrale_id=rng.choice(["vc-utrecht", "vc-zeist"]),
+                centrale_id=rng.choice(["vc-utrecht", "vc-zeist", "vc-amersfoort"]),
                 skills=frozenset(rng.sample(skills, rng.randint(0, 4))),
                 interests=frozenset(rng.sample(["zorg", "sport", "natuur", "taal"], rng.randint(0, 2))),
                 availability_mask=schedule.slots_mask(slots),
@@ -155,7 +155,7 @@ def test_index_picks_the_same_best_candidates_as_exact_scoring(seed: int) -> Non
         shift_mask=schedule.slots_mask([WeeklySlot(weekday=seed, start=time(10), end=time(12))]),
         coordinates=ZEIST,
     )
-    for others in ((), ("vc-zeist",)):
+    for others in ((), ("vc-zeist",), ("vc-zeist", "vc-amersfoort")):
         expected = sorted(
             (
                 (p.volunteer_id, result.score)
