@@ -41,7 +41,15 @@ from bench.checks import Check, failed, fetch_value
 from bench.generator import GeneratedEvent, Region, nldoet_weekend, region_registrations
 from bench.harness import Run
 from bench.join import JoinOutcome, join_run
-from bench.services import BenchService, GroupWatcher, consumed_topics, copy_database, log_summary, until_folded
+from bench.services import (
+    BenchService,
+    GroupWatcher,
+    consumed_topics,
+    copy_database,
+    log_summary,
+    until_folded,
+    until_published,
+)
 from bench.streams import Offsets, assigned_consumer, ce_id, produce, seek_to
 from common.localinfra import create_database, drop_database
 from common.ops import end_offsets, reset_offsets
@@ -97,6 +105,8 @@ class ServiceDrain:
     drain_s: float | None = None
     # Reporting: process start → its hours queue empty again after the drain (the burst in its figures).
     folded_s: float | None = None
+    # Appreciation: process start → its outbox published again after the drain (every award announced).
+    published_s: float | None = None
     elapsed_s: float = 0.0
     cpu_seconds: float = 0.0
     peak_rss_bytes: int = 0
@@ -143,6 +153,7 @@ class ServiceDrain:
                 "rebalance_problems": self.start_log.get("rebalance_problems", {}),
                 "drain_after_ready_s": self.seconds - self.ready_s if self.ready_s is not None else None,
                 "folded_s": self.folded_s,
+                "published_s": self.published_s,
                 "start_log_problems": self.start_log.get("problems", {}),
                 "committed_samples": self.samples,
             },
@@ -406,6 +417,7 @@ async def _burst(
             f"({drain.rebalance_warnings} rebalance warnings), drained {drain.drained:,} in {drain.seconds:6.1f} s "
             f"= {drain.run().rate:,.0f} rec/s, CPU {drain.cpu_seconds:.1f} s"
             + (f"; its figures folded at {drain.folded_s:.1f} s" if drain.folded_s is not None else "")
+            + (f"; its awards published at {drain.published_s:.1f} s" if drain.published_s is not None else "")
         )
     outcome.checks += await _reporting_checks(services["reporting"].database_dsn, spike)
     outcome.checks += await _appreciation_checks(services["appreciation"].database_dsn, spike, outcome.facts)
@@ -443,11 +455,12 @@ async def _time_drains(
         drains[service.name].ready_s = time.perf_counter() - started
 
     readiness = [asyncio.create_task(ready(service)) for service in services.values()]
-    folding = (
-        asyncio.create_task(_folded(drains["reporting"], services["reporting"].database_dsn, started, wait_s))
-        if "reporting" in drains
-        else None
-    )
+    # The work each service defers while its consumer catches up: when it was done too.
+    settling = [
+        asyncio.create_task(_settled(drains[name], services[name].database_dsn, started, wait_s))
+        for name in services
+        if name in _DEFERRED_WORK
+    ]
     try:
         async with GroupWatcher.connect(bootstrap) as watcher:
             pending = dict(services)
@@ -480,29 +493,37 @@ async def _time_drains(
                 await asyncio.sleep(_POLL_S)
         # Ready may come after the drain (the consumers start before the HTTP server): wait for it too.
         await asyncio.wait_for(asyncio.gather(*readiness), _READY_TIMEOUT_S)
-        if folding is not None:
-            await folding
+        await asyncio.gather(*settling)
     finally:
-        for task in [*readiness, *([folding] if folding is not None else [])]:
+        for task in [*readiness, *settling]:
             task.cancel()
-        await asyncio.gather(*readiness, *([folding] if folding is not None else []), return_exceptions=True)
+        await asyncio.gather(*readiness, *settling, return_exceptions=True)
 
 
-async def _folded(drain: ServiceDrain, dsn: str, started: float, wait_s: float) -> None:
-    """Reporting: note when its hours queue is empty again once the burst is drained (the burst in its figures).
+# Per service: the attribute of ServiceDrain noting when its deferred work was done, and how to wait for it.
+_DEFERRED_WORK: dict[str, tuple[str, Callable[..., Awaitable[None]]]] = {
+    "reporting": ("folded_s", until_folded),  # the hours queue folded: the burst in its figures
+    "appreciation": ("published_s", until_published),  # the outbox published: every award announced
+}
 
-    The drain is the consumer's; the service folds the queued hours into its aggregates in the background, and
-    defers that while its consumer catches up, so this says when the figures themselves were current.
+
+async def _settled(drain: ServiceDrain, dsn: str, started: float, wait_s: float) -> None:
+    """Note when a service's deferred work is done once the burst is drained.
+
+    The drain is the consumer's; reporting folds the queued hours into its aggregates and appreciation
+    publishes its awards in the background, and both defer that while their consumer catches up, so this
+    says when the figures were current and the awards announced.
     """
+    attribute, until_done = _DEFERRED_WORK[drain.service]
     while True:  # the queue is empty before the burst too: only the drain's end counts
         if drain.drain_s is not None:
             break
         if time.perf_counter() - started > wait_s:
             return
         await asyncio.sleep(_POLL_S)
-    with contextlib.suppress(TimeoutError):  # not folded within the bound: folded_s stays None
-        await until_folded(dsn, timeout=max(0.0, wait_s - (time.perf_counter() - started)))
-        drain.folded_s = time.perf_counter() - started
+    with contextlib.suppress(TimeoutError):  # not done within the bound: the attribute stays None
+        await until_done(dsn, timeout=max(0.0, wait_s - (time.perf_counter() - started)))
+        setattr(drain, attribute, time.perf_counter() - started)
 
 
 def _distinct(events: Iterable[GeneratedEvent], kind: type[Any], attribute: str) -> int:
@@ -677,7 +698,11 @@ def drain_text(outcome: SpikeOutcome, service: str, raw_seconds: float) -> str:
     ratio = drain.seconds / raw_seconds
     first = f", first commit at {drain.first_progress_s:.1f} s" if drain.first_progress_s is not None else ""
     folded = f"; the burst in its figures at {drain.folded_s:.1f} s" if drain.folded_s is not None else ""
-    return f"{ratio:,.1f} × ({drain.seconds:,.1f} s from process start{first}, vs raw {raw_seconds:,.2f} s){folded}"
+    published = f"; its awards published at {drain.published_s:.1f} s" if drain.published_s is not None else ""
+    return (
+        f"{ratio:,.1f} × ({drain.seconds:,.1f} s from process start{first}, vs raw {raw_seconds:,.2f} s)"
+        f"{folded}{published}"
+    )
 
 
 def startup_text(outcome: SpikeOutcome) -> str:

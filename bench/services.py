@@ -197,17 +197,27 @@ async def copy_database(server_dsn: str, template: str, name: str) -> str:
     return database_dsn(server_dsn, name)
 
 
-async def until_folded(dsn: str, *, timeout: float) -> None:
-    """Until reporting's hours queue is empty (its background fold done); TimeoutError after ``timeout`` s."""
+async def _until_none(dsn: str, waiting: str, timeout: float) -> None:
+    """Until the ``waiting`` query (an EXISTS) says false; TimeoutError after ``timeout`` s."""
     conn = await asyncpg.connect(dsn)
     try:
         async with asyncio.timeout(timeout):
-            while True:
-                if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
+            while True:  # polled: the other process signals nothing
+                if not await conn.fetchval(waiting):
                     return
                 await asyncio.sleep(0.1)
     finally:
         await conn.close()
+
+
+async def until_folded(dsn: str, *, timeout: float) -> None:
+    """Until reporting's hours queue is empty (its background fold done); TimeoutError after ``timeout`` s."""
+    await _until_none(dsn, "SELECT EXISTS (SELECT 1 FROM hours_pending)", timeout)
+
+
+async def until_published(dsn: str, *, timeout: float) -> None:
+    """Until a service's outbox has no unpublished row (its relay caught up); TimeoutError after ``timeout`` s."""
+    await _until_none(dsn, "SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)", timeout)
 
 
 def _proc(pid: int, name: str) -> str | None:

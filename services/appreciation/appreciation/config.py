@@ -42,6 +42,14 @@ class Settings(ServiceSettings):
         "the default (2025 only), so list every year still paid in; a payment in a year without an entry is not "
         "checked: the answer says no official limits are configured for that year.",
     )
+    # Its events are thanks and milestones: they can wait while a burst (NLdoet) is taken in.
+    outbox_defer_max_s: float = Field(
+        30.0,
+        ge=0,
+        le=300,
+        description="While the consumer catches up (a burst, a restart after downtime), awards wait at most this long"
+        " at a time before they are published, so consuming gets the CPU; 0 publishes at once.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8003",
         description="Base URL of this service as third parties reach it; printed on certificates for verification.",

@@ -15,6 +15,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from common.db import Connection
+from common.deferral import CatchingUp, CatchUpDeferral
 from common.kafka import KafkaTarget, kafka_client_options
 from common.locks import Lock
 from common.logging import get_logger
@@ -187,6 +188,8 @@ _PRODUCER_CLOSE_TIMEOUT_S = 5.0
 _LISTEN_ACQUIRE_TIMEOUT_S = 5.0
 # Start-up does not wait longer than this for the broker; the loop goes on trying in the background.
 _CONNECT_AT_START_TIMEOUT_S = 10.0
+# While deferring to the consumer, how often the relay looks again whether it still catches up.
+_DEFER_CHECK_S = 0.2
 
 
 class OutboxRelay:
@@ -225,6 +228,15 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._listener: Connection | None = None
         self._stopping = False
+        self._deferral: CatchUpDeferral | None = None
+
+    def defer_to(self, consumer: CatchingUp, max_s: float) -> None:
+        """Wait while ``consumer`` catches up, at most ``max_s`` at a time, before publishing (0: never wait).
+
+        For a service whose events can wait some seconds (appreciation's thanks): its burst's input gets the
+        CPU first. Rows only wait; after ``max_s`` everything pending is published, then it may wait again.
+        """
+        self._deferral = CatchUpDeferral(consumer, max_s)
 
     async def start(self) -> None:
         """Connect to Kafka and start the publishing loop; without a broker the loop keeps trying to connect.
@@ -264,9 +276,12 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         failures = 0
+        published = 0
         while True:
             # Cleared before looking, so a NOTIFY for a row committed meanwhile is never lost.
             self._wake.clear()
+            if not published and await self._deferred():
+                continue
             try:
                 published = await self.publish_pending()
                 failures = 0
@@ -288,6 +303,16 @@ class OutboxRelay:
                 wait = min(self._poll_interval_s * 2 ** (failures - 1), _MAX_BACKOFF_S)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def _deferred(self) -> bool:
+        """Whether this round gives way to the consumer catching up (checked before a run of batches, not within)."""
+        if self._deferral is None or self._stopping:
+            return False
+        if self._deferral.defers():
+            await asyncio.sleep(_DEFER_CHECK_S)
+            return True
+        self._deferral.worked()
+        return False
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published.

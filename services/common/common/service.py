@@ -159,6 +159,8 @@ async def _start(runtime: Runtime) -> None:
             tracing=runtime.tracing,
         )
         spec.register_handlers(runtime.consumer)
+        if runtime.relay is not None and settings.outbox_defer_max_s > 0:
+            runtime.relay.defer_to(runtime.consumer, settings.outbox_defer_max_s)
         runtime.consumer.attach(runtime.broker)
         await runtime.broker.start()  # connects and joins the group (one member for all the topics)
         await runtime.consumer.start()

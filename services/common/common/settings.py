@@ -191,6 +191,13 @@ class ServiceSettings(ProcessSettings, KafkaSettings):
         le=20000,
         description="Most outbox rows one relay round publishes before waiting for Kafka's acknowledgements.",
     )
+    outbox_defer_max_s: float = Field(
+        0.0,
+        ge=0,
+        le=300,
+        description="While this service's consumer catches up (a burst, a restart after downtime), the relay waits at"
+        " most this long at a time before publishing, so consuming gets the CPU; 0 publishes at once.",
+    )
     metrics_sample_interval_s: float = Field(
         15.0,
         gt=0,

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol
 
 import asyncpg
 
+from common.deferral import CatchingUp, CatchUpDeferral
 from common.locks import KeyedLock
 from common.logging import get_logger
 from common.polling import PollingWorker
@@ -26,7 +26,7 @@ from common.runtime import Runtime
 from reporting.config import Settings
 from reporting.projections import SWITCH_GATE
 
-__all__ = ["FOLD_CHUNK", "CatchingUp", "HoursFolder", "fold_hours"]
+__all__ = ["FOLD_CHUNK", "HoursFolder", "fold_hours"]
 
 log = get_logger(__name__)
 
@@ -34,9 +34,6 @@ log = get_logger(__name__)
 FOLD_CHUNK = 10_000
 # How often the worker looks for queued hours.
 _POLL_S = 0.5
-# The consumer counts as catching up while it had more than a batch in hand this recently (a burst's batches
-# follow each other far more closely; an idle consumer never has).
-_BACKLOG_WINDOW_S = 1.0
 
 
 async def fold_hours(pool: asyncpg.Pool, *, chunk: int = FOLD_CHUNK) -> int:
@@ -54,14 +51,6 @@ async def fold_hours(pool: asyncpg.Pool, *, chunk: int = FOLD_CHUNK) -> int:
             return total
 
 
-class CatchingUp(Protocol):
-    """What the fold asks of the service's consumer (``EventConsumer``): whether it is behind."""
-
-    def backlogged_within(self, seconds: float) -> bool:
-        """Whether it had more than a batch in hand within the last ``seconds``."""
-        ...
-
-
 class HoursFolder(PollingWorker):
     """The background worker that keeps the hours queue short (a ``ServiceSpec`` worker)."""
 
@@ -76,10 +65,7 @@ class HoursFolder(PollingWorker):
         # A fold empties the queue; rest after it too, so each rest gathers the next burst into large chunks.
         super().__init__("reporting-hours-folder", _POLL_S, rest_after_work=True)
         self._pool = pool
-        self._consumer = consumer
-        self._defer_max_s = defer_max_s
-        self._clock = clock
-        self._deferring_since: float | None = None
+        self._deferral = CatchUpDeferral(consumer, defer_max_s, clock=clock)
 
     @classmethod
     def of(cls, runtime: Runtime) -> HoursFolder:
@@ -91,21 +77,13 @@ class HoursFolder(PollingWorker):
 
     def defers(self) -> bool:
         """Whether to leave the queue this round: the consumer catches up, and has not been waited for too long."""
-        if self._consumer is None or not self._consumer.backlogged_within(_BACKLOG_WINDOW_S):
-            self._deferring_since = None
-            return False
-        now = self._clock()
-        if self._deferring_since is None:
-            self._deferring_since = now
-        return now - self._deferring_since < self._defer_max_s
+        return self._deferral.defers()
 
     async def round(self) -> int:
         """Fold the queued hours, if any (a failed fold leaves the queue: the next round or read folds it)."""
         if self.defers():
             return 0
-        # Folded after waiting its longest, the queue is waited for again from here (a consumer behind for
-        # long still gets a fold every fold_defer_max_s).
-        self._deferring_since = None
+        self._deferral.worked()
         if not await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
             return 0
         folded = await fold_hours(self._pool)

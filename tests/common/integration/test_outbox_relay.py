@@ -18,6 +18,7 @@ from common.outbox import OutboxRelay, add_all_to_outbox, add_to_outbox, make_en
 from common.tracing import TRACEPARENT_HEADER, Tracing, current_traceparent
 from contracts import EventEnvelope, topic_for
 from contracts.events import VolunteerProfileUpdated
+from tests.support.catching_up import CatchingUpConsumer
 from tests.support.kafka import read_until
 
 pytestmark = pytest.mark.integration
@@ -280,3 +281,55 @@ async def test_each_key_lands_on_the_partition_kafkas_default_partitioner_picks(
     partitions = list(range(topic_for(TOPIC).partitions))
     landed = {record.key: record.partition for record in records if record.key in keys}
     assert landed == {key: DefaultPartitioner()(key, partitions, partitions) for key in keys}
+
+
+async def _unpublished_after(pool: asyncpg.Pool, seconds: float) -> int:
+    await asyncio.sleep(seconds)
+    return await _unpublished(pool)
+
+
+async def _until_published(pool: asyncpg.Pool, within_s: float) -> None:
+    deadline = asyncio.get_running_loop().time() + within_s
+    while await _unpublished(pool):
+        assert asyncio.get_running_loop().time() < deadline, "outbox not published"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_relay_deferring_to_its_consumer_waits_while_it_catches_up(
+    kafka_bootstrap: str, outbox_database: str
+) -> None:
+    """Appreciation's relay leaves its rows while the consumer is behind, and publishes them once it caught up."""
+    pool = await create_pool(outbox_database, 3)
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval_s=0.1)
+    consumer = CatchingUpConsumer()
+    relay.defer_to(consumer, max_s=60)
+    try:
+        await relay.start()
+        await _queue(pool, uuid4(), 3)
+        assert await _unpublished_after(pool, 1.5) == 3, "the consumer catches up: the rows wait"
+        consumer.behind = False
+        await _until_published(pool, 10)
+    finally:
+        await relay.stop(timeout=10)
+        await pool.close()
+
+
+async def test_a_deferring_relay_waits_no_longer_than_its_bound_and_publishes_all_on_stop(
+    kafka_bootstrap: str, outbox_database: str
+) -> None:
+    """A consumer behind for long still gets its events out every ``max_s``; stopping publishes what waits."""
+    pool = await create_pool(outbox_database, 3)
+    relay = OutboxRelay(pool, kafka_bootstrap, poll_interval_s=0.1)
+    relay.defer_to(CatchingUpConsumer(), max_s=1.0)
+    try:
+        await relay.start()
+        await _queue(pool, uuid4(), 2)
+        await _until_published(pool, 10)  # the consumer is still behind: published after waiting its longest
+        await _queue(pool, uuid4(), 2)
+        assert await _unpublished_after(pool, 0.5) == 2, "the wait starts again after publishing"
+    finally:
+        await relay.stop(timeout=10)
+    try:
+        assert await _unpublished(pool) == 0, "stop() publishes every pending row, deferring or not"
+    finally:
+        await pool.close()

@@ -14,28 +14,10 @@ import pytest
 from reporting.folding import HoursFolder
 from tests.reporting.integration.conftest import Reporting
 from tests.reporting.integration.test_active_periods import _hours
+from tests.support.catching_up import CatchingUpConsumer as _Consumer
+from tests.support.catching_up import MovingClock as _Clock
 
 pytestmark = pytest.mark.integration
-
-
-class _Consumer:
-    """Stands in for the service's EventConsumer: only whether it is catching up."""
-
-    def __init__(self) -> None:
-        self.behind = True
-
-    def backlogged_within(self, seconds: float) -> bool:
-        return self.behind
-
-
-class _Clock:
-    """A monotonic clock the test moves."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def _queued(reporting: Reporting) -> int:
