@@ -68,7 +68,9 @@ async def test_after_a_one_off_day_the_volunteer_is_mailed_three_structural_task
     organisation_id, organisation = await registry.new_organisation(centrale_id, staff)
     email = f"sanne{secrets.token_hex(3)}@example.nl"
     volunteer = await registry.register_volunteer(centrale_id, staff, email=email, interests=["natuur", "zorg"])
-    day = (clock.now() + timedelta(days=2)).replace(microsecond=0)
+    # At 09:00 UTC (10:00 or 11:00 in the Netherlands): a day starting at the hour the test runs would end after
+    # Dutch midnight when run in the evening, and "ended before today" is decided on the Dutch date.
+    day = (clock.now() + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
     one_off = await registry.published_task(
         centrale_id, organisation_id, organisation, title="Bomen planten op NLdoet", theme="natuur", shifts=[],
         vog_required=False, one_off_start=day.isoformat(), one_off_end=(day + timedelta(hours=4)).isoformat(),
