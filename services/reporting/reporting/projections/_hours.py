@@ -25,11 +25,16 @@ _HOURS_COLUMNS = (
 _TYPES = (
     "uuid", "uuid", "uuid", "uuid", "text", "text", "date", "numeric", "timestamptz", "date", "text", "boolean", "text"
 )  # fmt: skip
-# What a run of hours needs to know besides its events, in one round trip.
+# What a run of hours needs to know besides its events, in one round trip. Arrays read as pairs (a task and its
+# area, a match and its centrale) are each ordered by the same key: two subqueries need not read in the same
+# order. Unordered, the tasks' ids came from an index-only scan (id order) and their areas from a heap scan
+# (physical order) once the table was vacuumed, and hours were given other tasks' areas.
 _HOURS_CONTEXT = """
     SELECT (SELECT coalesce(array_agg(id_hash), '{}') FROM erased_volunteers WHERE id_hash = ANY($1::bytea[])),
-           (SELECT coalesce(array_agg(task_id), '{}') FROM task_facts WHERE task_id = ANY($2::uuid[])),
-           (SELECT coalesce(array_agg(postcode_area), '{}') FROM task_facts WHERE task_id = ANY($2::uuid[])),
+           (SELECT coalesce(array_agg(task_id ORDER BY task_id), '{}') FROM task_facts
+            WHERE task_id = ANY($2::uuid[])),
+           (SELECT coalesce(array_agg(postcode_area ORDER BY task_id), '{}') FROM task_facts
+            WHERE task_id = ANY($2::uuid[])),
            (SELECT coalesce(array_agg(day), '{}') FROM nldoet_days WHERE day = ANY($3::date[])),
            (SELECT coalesce(array_agg(match_id ORDER BY match_id), '{}') FROM match_facts
             WHERE match_id = ANY($4::uuid[])),
