@@ -34,6 +34,9 @@ class Lock(IntEnum):
     # Reporting: match and hours projections hold it shared; an erasure holds it exclusively.
     # (It once shared REPORTING_REBUILD's id, so a running rebuild stalled every live projection.)
     REPORTING_ERASURE_GATE = 7_301_555_103
+    # Reporting: a transaction that changes the aggregates (every projection but new hours, the fold) holds it
+    # exclusively, after the switch gate and before any other lock (reporting.projections._common).
+    REPORTING_AGGREGATES = 7_301_555_104
 
 
 @unique

@@ -24,7 +24,7 @@ from common.logging import get_logger
 from common.polling import PollingWorker
 from common.runtime import Runtime
 from reporting.config import Settings
-from reporting.projections import SWITCH_GATE
+from reporting.projections import AGGREGATES_WRITER, SWITCH_GATE
 
 __all__ = ["FOLD_CHUNK", "HoursFolder", "fold_hours"]
 
@@ -39,16 +39,20 @@ _POLL_S = 0.5
 async def fold_hours(pool: asyncpg.Pool, *, chunk: int = FOLD_CHUNK) -> int:
     """Fold every queued hours entry, a chunk per transaction; how many there were."""
     total = 0
-    while True:
+    while await pool.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
         async with pool.acquire() as conn, conn.transaction():
-            # Like a projection: a rebuild's switch-over or a configuration change waits for it, and it for them.
+            # Like a projection that changes the aggregates, in the same order (reporting.projections.take_turns):
+            # a rebuild's switch-over or a configuration change waits for it, and it for them and for the
+            # projections changing the aggregates.
             await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", AGGREGATES_WRITER)
             folded: int = await conn.fetchval(
                 "SELECT reporting_fold_hours($1, $2)", chunk, int(KeyedLock.REPORTING_ENTITY)
             )
         total += folded
         if folded < chunk:
-            return total
+            break
+    return total
 
 
 class HoursFolder(PollingWorker):
@@ -84,8 +88,8 @@ class HoursFolder(PollingWorker):
         if self.defers():
             return 0
         self._deferral.worked()
-        if not await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM hours_pending)"):
-            return 0
         folded = await fold_hours(self._pool)
+        if not folded:
+            return 0
         log.debug("hours_folded", entries=folded)
         return folded

@@ -33,7 +33,9 @@ Every consumer the platform runs is built here, so the delivery rules hold every
   instance owns the partition next.
 
 Handlers are per event (``on``) or per run of consecutive events of one type (``on_batch``, for
-projections that write a run in one statement); both run inside the batch's transaction. A
+projections that write a run in one statement); both run inside the batch's transaction. A service whose
+handlers take locks in a fixed order takes them once per transaction before any handler (``before_runs``,
+given the types of the events it applies), so a batch of several runs never takes them out of order. A
 per-event handler gets the service's unit of work (``common.uow``) on that transaction, with the event's
 origin (its correlation id, the event as cause, its tenant) and envelope: whatever it emits commits
 with the inbox row.
@@ -52,9 +54,18 @@ Error classes raised while handling a record::
                                database reachable: retried ``max_retries`` times, then dead-lettered
 """
 
-from common.consumer._consumer import BatchContext, EventConsumer, Opener
+from common.consumer._consumer import BatchContext, BeforeRuns, EventConsumer, Opener
 from common.consumer._decode import Record, decode
 from common.errors import ContractViolation
 from common.settings import DEFAULT_BATCH_SIZE
 
-__all__ = ["DEFAULT_BATCH_SIZE", "BatchContext", "ContractViolation", "EventConsumer", "Opener", "Record", "decode"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "BatchContext",
+    "BeforeRuns",
+    "ContractViolation",
+    "EventConsumer",
+    "Opener",
+    "Record",
+    "decode",
+]

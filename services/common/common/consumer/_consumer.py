@@ -70,6 +70,8 @@ Handler = Callable[[Any, Any], Awaitable[None]]
 # A handler of one event type, given the service's unit of work.
 EventHandler: TypeAlias = Callable[[E, W], Awaitable[None]]
 BatchHandler = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
+# A service's locks for a whole transaction, given the CloudEvents types of the new events it is about to apply.
+BeforeRuns = Callable[[Connection, frozenset[str]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class EventConsumer:
         self._retry_backoff_s = retry_backoff_s
         self._batch_size = batch_size
         self._routes: dict[str, _Route] = {}
+        self._before_runs: BeforeRuns | None = None
         self._topics: dict[str, list[str]] = {}
         self._broker: KafkaBroker | None = None
         self._subscriber: BatchSubscriber | None = None
@@ -153,6 +156,16 @@ class EventConsumer:
             return cast(BatchHandler, function)
 
         return register
+
+    def before_runs(self, function: BeforeRuns) -> BeforeRuns:
+        """Decorator: call ``function`` in every transaction, after the inbox claim and before the first handler.
+
+        It gets the types of the new events the transaction applies, for locks a service takes in one fixed
+        order for the whole transaction: a lock taken by a later run, after an earlier run's, could deadlock
+        with a transaction that takes them the other way round.
+        """
+        self._before_runs = function
+        return function
 
     def _route(self, event_class: type[Event], route: _Route) -> None:
         """Register where ``event_class`` events go."""
@@ -455,6 +468,8 @@ class EventConsumer:
                 if delivery.envelope.id in unclaimed:
                     unclaimed.discard(delivery.envelope.id)  # a copy later in the same batch is a duplicate
                     fresh.append(delivery)
+            if fresh and self._before_runs is not None:
+                await self._before_runs(conn, frozenset(delivery.envelope.type for delivery in fresh))
             for event_type, run in itertools.groupby(fresh, key=lambda delivery: delivery.envelope.type):
                 route = self._routes[event_type]
                 run_list = list(run)

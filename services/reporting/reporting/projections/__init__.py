@@ -18,11 +18,9 @@ still carrying it (a replay, hours logged after the erasure, matching's MatchEnd
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from common.auth import register_credential_projection
-from common.consumer import BatchContext, EventConsumer
+from common.consumer import EventConsumer
+from common.db import Connection
 from contracts import Event
 from contracts.events import (
     BusinessPartnerRegistered,
@@ -47,7 +45,7 @@ from contracts.events import (
     VolunteerProfileUpdated,
     VolunteerRegistered,
 )
-from reporting.projections._common import ERASURE_GATE, SWITCH_GATE, RunProjection
+from reporting.projections._common import AGGREGATES_WRITER, ERASURE_GATE, SWITCH_GATE, RunProjection
 from reporting.projections._hours import (
     on_historic_hours_imported,
     on_hours_corrected,
@@ -75,7 +73,15 @@ from reporting.projections._volunteers import (
     on_volunteer_registered,
 )
 
-__all__ = ["ERASURE_GATE", "PROJECTIONS", "SWITCH_GATE", "RunProjection", "register_projections"]
+__all__ = [
+    "AGGREGATES_WRITER",
+    "ERASURE_GATE",
+    "PROJECTIONS",
+    "SWITCH_GATE",
+    "RunProjection",
+    "register_projections",
+    "take_turns",
+]
 
 # Every projected event and its function; the live consumer and the rebuild use the same table.
 PROJECTIONS: dict[type[Event], RunProjection] = {
@@ -103,20 +109,29 @@ PROJECTIONS: dict[type[Event], RunProjection] = {
 }
 
 
-def _gated(projection: RunProjection) -> RunProjection:
-    """The projection behind the switch gate: it waits while a rebuild swaps the tables."""
+# The projections whose writes change the aggregates (through their tables' triggers): every one but new
+# hours, which only queue their ids for the fold (so a burst of hours never waits for another topic's batch).
+_CHANGE_AGGREGATES = frozenset(event_class.event_type for event_class in PROJECTIONS) - {HoursLogged.event_type}
 
-    async def gated(events: Sequence[Any], ctx: BatchContext) -> None:
-        await ctx.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
-        await projection(events, ctx)
 
-    gated.__name__ = projection.__name__
-    gated.__doc__ = projection.__doc__
-    return gated
+async def take_turns(conn: Connection, event_types: frozenset[str]) -> None:
+    """A transaction's locks that are not per entity, taken before any run's, in the one order used everywhere.
+
+    The switch gate (shared: a rebuild's swap waits); the aggregates' writer lock when a run changes the
+    aggregates; the erasure gate when the transaction erases a volunteer, so no entity lock an earlier run of
+    the batch took is held while it waits for the hours batches holding the gate shared. Entity and row locks
+    follow, run by run.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
+    if event_types & _CHANGE_AGGREGATES:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", AGGREGATES_WRITER)
+    if VolunteerErased.event_type in event_types:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", ERASURE_GATE)
 
 
 def register_projections(consumer: EventConsumer) -> None:
     """Attach every projection (and the shared credential projection) to the reporting consumer."""
+    consumer.before_runs(take_turns)
     for event_class, projection in PROJECTIONS.items():
-        consumer.on_batch(event_class)(_gated(projection))
+        consumer.on_batch(event_class)(projection)
     register_credential_projection(consumer)

@@ -15,6 +15,7 @@ from common.db import Connection
 from common.locks import KeyedLock, Lock, keyed_xact_locks
 
 __all__ = [
+    "AGGREGATES_WRITER",
     "ERASURE_GATE",
     "SWITCH_GATE",
     "RunProjection",
@@ -33,6 +34,12 @@ RunProjection = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
 # Live projections hold it shared for their transaction; the rebuild's switch-over takes it exclusively,
 # so no live write lands between its last catch-up and the table swap.
 SWITCH_GATE = Lock.REPORTING_SWITCH_GATE
+
+# One transaction at a time changes the aggregates (their rows are shared by many facts): projections of
+# different topics upserting the same aggregate rows in different orders deadlocked, and a batch that lost
+# three times in a row was applied record by record (a transaction and the triggers' statements per event:
+# minutes for one batch of a region catching up). Taken after the switch gate, before every other lock.
+AGGREGATES_WRITER = Lock.REPORTING_AGGREGATES
 
 # A projection that may write a volunteer id holds it shared from before it looks the id up in
 # ``erased_volunteers``; an erasure holds it exclusively. Without it, under READ COMMITTED, hours written in
