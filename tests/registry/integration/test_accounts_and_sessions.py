@@ -20,7 +20,7 @@ from uuid import UUID
 import pyotp
 import pytest
 
-from common.clock import ManualClock, utc_now
+from common.clock import DUTCH_TIME, ManualClock, utc_now
 from contracts import EventEnvelope
 from tests.support.mailbox import Mailbox, link_token, running_mailbox
 from tests.support.registry_client import Headers, Registry, running_registry
@@ -361,7 +361,8 @@ async def test_the_audit_trail_names_the_consulent_and_only_their_centrales_staf
     assert (await registry.http.get(f"{record}/access-log", headers=registry.ops)).status_code == 403
     elsewhere = f"/v1/centrales/{other_id}/volunteers/{volunteer_id}/access-log"
     assert (await registry.http.get(elsewhere, headers=other_staff)).status_code == 404
-    day = clock.now().date().isoformat()
+    # The page's days are Dutch days: in the evening (UTC) the trail's moments fall on the next Dutch day.
+    day = clock.now().astimezone(DUTCH_TIME).date().isoformat()
     page = await registry.http.get(
         f"/v1/centrales/{centrale_id}/access-log?since={day}&until={day}&account_id={consulent.account_id}",
         headers=consulent.headers,
