@@ -35,6 +35,9 @@ __all__ = [
 TIMEZONE = "Europe/Amsterdam"
 # How long a read waits for a second connection before it reads on its one alone.
 _HELPER_WAIT_S = 0.05
+# How long giving the second connection back may take (asyncpg resets it first). Its own bound: by default a
+# release gets the acquire's timeout, 50 ms, and a reset on a busy server took longer (a 500 in CI's fuzzing).
+_HELPER_RELEASE_S = 30.0
 
 
 async def registered_volunteers(pool: asyncpg.Pool, centrale_id: str) -> int:
@@ -89,7 +92,7 @@ async def snapshot_helper(pool: asyncpg.Pool, conn: Connection) -> AsyncIterator
             await helper.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             yield [helper]
     finally:
-        await pool.release(helper)
+        await pool.release(helper, timeout=_HELPER_RELEASE_S)
 
 
 async def build_cube(conn: Connection, period: Period, *helpers: Connection) -> Cube:
