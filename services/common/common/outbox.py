@@ -282,6 +282,9 @@ class OutboxRelay:
             self._wake.clear()
             if not published and await self._deferred():
                 continue
+            # Whether this round began after stop(): one begun before may have looked before the last rows
+            # were committed, so its "nothing left" does not end the drain.
+            draining = self._stopping
             try:
                 published = await self.publish_pending()
                 failures = 0
@@ -292,7 +295,7 @@ class OutboxRelay:
                     self._metrics.failed()
                 log.warning("outbox_publish_failed", attempt=failures, exc_info=True)
                 published = 0
-            if self._stopping and (published == 0 or failures):
+            if draining and (published == 0 or failures):
                 # Draining at shutdown: go on while batches succeed, stop at the first empty or failed one.
                 return
             if published:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -125,6 +126,42 @@ async def test_stop_publishes_every_pending_row_before_closing(kafka_bootstrap: 
         kafka_bootstrap, TOPIC, lambda seen: len(_ids_by_key(seen, {str(volunteer)})[str(volunteer)]) >= 23
     )
     assert _ids_by_key(records, {str(volunteer)}) == {str(volunteer): ids}
+
+
+class _FirstRoundHeld(OutboxRelay):
+    """A relay whose first round, having looked, waits until the test lets it return."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first_round_looked = asyncio.Event()
+        self.let_it_return = asyncio.Event()
+
+    async def publish_pending(self) -> int:
+        published = await super().publish_pending()
+        if not self.first_round_looked.is_set():
+            self.first_round_looked.set()
+            await self.let_it_return.wait()
+        return published
+
+
+async def test_stop_during_a_round_that_looked_before_the_last_commit_still_publishes_those_rows(
+    kafka_bootstrap: str, outbox_database: str
+) -> None:
+    # Failed in CI: rows committed while the relay's round was looking, stop() called before that round
+    # returned "nothing", and the drain ended on the round's answer with the rows unpublished.
+    pool = await create_pool(outbox_database, 3)
+    relay = _FirstRoundHeld(pool, kafka_bootstrap, poll_interval_s=30.0)
+    try:
+        await relay.start()
+        await relay.first_round_looked.wait()  # it saw an empty outbox
+        await _queue(pool, uuid4(), 3)
+        stopping = asyncio.create_task(relay.stop(timeout=30))
+        await asyncio.sleep(0.1)  # stop() has asked the loop to drain
+        relay.let_it_return.set()
+        await stopping
+        assert await _unpublished(pool) == 0
+    finally:
+        await pool.close()
 
 
 async def test_a_relay_without_a_broker_leaves_rows_unpublished_and_stops_in_time(outbox_database: str) -> None:
