@@ -24,7 +24,7 @@ from common.logging import get_logger
 from common.polling import PollingWorker
 from common.runtime import Runtime
 from reporting.config import Settings
-from reporting.projections import AGGREGATES_WRITER, SWITCH_GATE
+from reporting.projections import enter_gates
 
 __all__ = ["FOLD_CHUNK", "HoursFolder", "fold_hours"]
 
@@ -44,8 +44,7 @@ async def fold_hours(pool: asyncpg.Pool, *, chunk: int = FOLD_CHUNK) -> int:
             # Like a projection that changes the aggregates, in the same order (reporting.projections.take_turns):
             # a rebuild's switch-over or a configuration change waits for it, and it for them and for the
             # projections changing the aggregates.
-            await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", AGGREGATES_WRITER)
+            await enter_gates(conn, aggregates=True)
             folded: int = await conn.fetchval(
                 "SELECT reporting_fold_hours($1, $2)", chunk, int(KeyedLock.REPORTING_ENTITY)
             )

@@ -69,6 +69,19 @@ async def _entity_locks_held(pool: asyncpg.Pool) -> int:
     )
 
 
+async def _applied_while_held(
+    reporting: Reporting, published: Sequence[Published], lock: int, *, shared: bool = False
+) -> tuple[bool, int]:
+    """Apply ``published`` while another transaction holds ``lock``: whether the batch was still waiting, and the
+    entity locks granted meanwhile; once the lock is let go the batch must apply."""
+    async with _held(reporting.pool, lock, shared=shared):
+        applying = asyncio.create_task(_consumer(reporting).process_batch(_records(published)))
+        await asyncio.sleep(_WAIT_S)
+        waiting, entity_locks = not applying.done(), await _entity_locks_held(reporting.pool)
+    assert await applying
+    return waiting, entity_locks
+
+
 def _registrations_then_an_erasure() -> list[Published]:
     world = World()
     centrale = world.centrale("order")
@@ -84,11 +97,8 @@ async def test_an_erasure_batch_waits_for_the_erasure_gate_before_it_locks_anyon
     published = _registrations_then_an_erasure()
     assert [type(item.event) for item in published] == [VolunteerRegistered, VolunteerRegistered, VolunteerErased]
 
-    async with _held(reporting.pool, ERASURE_GATE, shared=True):  # as a batch of hours holds it
-        applying = asyncio.create_task(_consumer(reporting).process_batch(_records(published)))
-        await asyncio.sleep(_WAIT_S)
-        waiting, entity_locks = not applying.done(), await _entity_locks_held(reporting.pool)
-    assert await applying
+    # ERASURE_GATE shared: as a batch of hours holds it.
+    waiting, entity_locks = await _applied_while_held(reporting, published, ERASURE_GATE, shared=True)
 
     assert waiting
     # Before, the registrations' person locks were held while it waited: whoever held the gate shared and
@@ -107,11 +117,8 @@ async def test_a_batch_that_changes_the_aggregates_waits_for_the_one_in_hand_bef
     published = world.take()
     assert [type(item.event) for item in published] == [TaskPosted]
 
-    async with _held(reporting.pool, AGGREGATES_WRITER):  # another transaction changing the aggregates
-        applying = asyncio.create_task(_consumer(reporting).process_batch(_records(published)))
-        await asyncio.sleep(_WAIT_S)
-        waiting, entity_locks = not applying.done(), await _entity_locks_held(reporting.pool)
-    assert await applying
+    # Another transaction changing the aggregates.
+    waiting, entity_locks = await _applied_while_held(reporting, published, AGGREGATES_WRITER)
 
     assert waiting
     assert entity_locks == 0

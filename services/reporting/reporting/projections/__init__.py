@@ -45,7 +45,7 @@ from contracts.events import (
     VolunteerProfileUpdated,
     VolunteerRegistered,
 )
-from reporting.projections._common import AGGREGATES_WRITER, ERASURE_GATE, SWITCH_GATE, RunProjection
+from reporting.projections._common import AGGREGATES_WRITER, ERASURE_GATE, SWITCH_GATE, RunProjection, enter_gates
 from reporting.projections._hours import (
     on_historic_hours_imported,
     on_hours_corrected,
@@ -79,6 +79,7 @@ __all__ = [
     "PROJECTIONS",
     "SWITCH_GATE",
     "RunProjection",
+    "enter_gates",
     "register_projections",
     "take_turns",
 ]
@@ -122,11 +123,11 @@ async def take_turns(conn: Connection, event_types: frozenset[str]) -> None:
     the batch took is held while it waits for the hours batches holding the gate shared. Entity and row locks
     follow, run by run.
     """
-    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
-    if event_types & _CHANGE_AGGREGATES:
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", AGGREGATES_WRITER)
-    if VolunteerErased.event_type in event_types:
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", ERASURE_GATE)
+    await enter_gates(
+        conn,
+        aggregates=bool(event_types & _CHANGE_AGGREGATES),
+        erasure=VolunteerErased.event_type in event_types,
+    )
 
 
 def register_projections(consumer: EventConsumer) -> None:

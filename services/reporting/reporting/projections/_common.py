@@ -21,6 +21,7 @@ __all__ = [
     "RunProjection",
     "distinct_runs",
     "each",
+    "enter_gates",
     "hold_erasures_off",
     "id_hash",
     "lock_entities",
@@ -46,6 +47,19 @@ AGGREGATES_WRITER = Lock.REPORTING_AGGREGATES
 # a batch whose erased-id check ran before an erasure committed would keep the real id: the erasure's
 # surrogate update cannot see rows of a transaction still open. Erasures are rare, so the wait is too.
 ERASURE_GATE = Lock.REPORTING_ERASURE_GATE
+
+
+async def enter_gates(conn: Connection, *, aggregates: bool, erasure: bool = False) -> None:
+    """A transaction's gates, in the one order every reporting writer takes them, before any entity or row lock.
+
+    The switch gate (shared: a rebuild's swap waits); the aggregates' writer lock when the transaction changes
+    the aggregates; the erasure gate when it erases a volunteer.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWITCH_GATE)
+    if aggregates:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", AGGREGATES_WRITER)
+    if erasure:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", ERASURE_GATE)
 
 
 def id_hash(volunteer_id: UUID) -> bytes:
