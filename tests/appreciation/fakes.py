@@ -135,6 +135,9 @@ class FakeVolunteerRepository:
             self.volunteers[volunteer_id] = claimed[volunteer_id] = current
         return claimed
 
+    async def wait_turns(self, volunteer_ids: Collection[UUID]) -> None:
+        """One transaction at a time in memory: never a wait."""
+
     async def hold_for_erasure(self, volunteer_id: UUID, centrale_id: str) -> None:
         """Create the row when there is none."""
         self.volunteers.setdefault(volunteer_id, Volunteer(volunteer_id, centrale_id))

@@ -49,6 +49,9 @@ class HandlerTable:
         """Record a run handler."""
         return lambda function: self.runs.setdefault(event_class, function)
 
+    def before_runs(self, function: Callable[[Any, Any], Awaitable[None]]) -> None:
+        """Ignore the transaction's turns: the streams are applied one transaction at a time."""
+
 
 def handler_table() -> HandlerTable:
     """The handlers appreciation registers."""

@@ -16,7 +16,7 @@ from common.clock import SystemClock, dutch_date
 from common.consumer import BatchContext, EventConsumer
 from common.logging import get_logger
 from common.uow import Origin
-from contracts import EventEnvelope
+from contracts import Event, EventEnvelope
 from contracts.events import (
     HistoricHoursImported,
     HoursCorrected,
@@ -36,7 +36,7 @@ from contracts.events import (
     VolunteerRegistered,
 )
 
-__all__ = ["hours_entry", "register_handlers", "trigger_of"]
+__all__ = ["hours_entry", "register_handlers", "take_turns", "trigger_of"]
 
 log = get_logger(__name__)
 
@@ -218,8 +218,19 @@ async def on_training_attendance_recorded(event: TrainingAttendanceRecorded, uow
         log.info("training_attendance_recorded", training_id=str(event.training_id), attended=event.attended)
 
 
+async def take_turns(events: Sequence[Event], batch: BatchContext) -> None:
+    """Before a batch's first handler: the turn of every volunteer its events are about (one order for all)."""
+    # Every event about a volunteer names them in ``volunteer_id`` (an organisation's attendance: None).
+    volunteer_ids = frozenset(
+        volunteer_id for event in events if isinstance(volunteer_id := getattr(event, "volunteer_id", None), UUID)
+    )
+    uow = PostgresAppreciationUnitOfWork(batch.conn, Origin.of_event(batch.envelopes[0], SERVICE), _CLOCK)
+    await awards.take_turns(awards.TakeTurns(volunteer_ids), uow)
+
+
 def register_handlers(consumer: EventConsumer) -> None:
     """Attach appreciation's subscribers to its consumer."""
+    consumer.before_runs(take_turns)
     consumer.on(VolunteerRegistered)(on_volunteer_registered)
     consumer.on(VolunteerProfileUpdated)(on_volunteer_profile_updated)
     consumer.on(VolunteerErased)(on_volunteer_erased)

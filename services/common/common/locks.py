@@ -55,6 +55,9 @@ class KeyedLock(IntEnum):
     # Reporting, per task and per volunteer: projections on different topics that derive facts from each
     # other's rows (a task's first match, a match's task area, a volunteer's activity) take turns.
     REPORTING_ENTITY = 5
+    # Appreciation, per volunteer: a consumer transaction about several volunteers waits for each one's turn,
+    # in one order, before it locks any of their rows (appreciation.handlers.take_turns).
+    APPRECIATION_VOLUNTEER = 6
     # Registry: one import per centrale and source system at a time, so two runs of the same file cannot
     # both find an external id new (registry/use_cases/imports.py).
     REGISTRY_IMPORT = 45

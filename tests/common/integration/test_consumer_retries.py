@@ -21,7 +21,7 @@ from faststream.kafka import KafkaBroker
 from common.consumer import BatchContext, EventConsumer
 from common.consumer._batch import next_offsets
 from common.consumer._pipeline import OffsetCommitter
-from common.db import RUNTIME_MIGRATIONS, Connection, apply_migrations, create_pool
+from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.ops import commit_offsets, end_offsets, read_dead_letters, wait_until_caught_up
 from common.outbox import make_envelope
 from common.uow import PostgresUnitOfWork
@@ -314,21 +314,22 @@ async def test_batch_handlers_get_consecutive_runs_and_order_is_kept(pool: async
     ]
 
 
-async def test_before_runs_is_called_once_per_transaction_with_its_new_types_before_any_handler(
+async def test_before_runs_is_called_once_per_transaction_with_its_new_events_before_any_handler(
     pool: asyncpg.Pool, broker: KafkaBroker
 ) -> None:
     """A service takes its transaction-wide locks there, before any run takes its own."""
-    calls: list[tuple[str, frozenset[str]]] = []
+    calls: list[tuple[str, list[Event]]] = []
 
-    async def before(conn: Connection, event_types: frozenset[str]) -> None:
-        assert conn.is_in_transaction()
-        calls.append(("before", event_types))
+    async def before(events: Sequence[Event], batch: BatchContext) -> None:
+        assert batch.conn.is_in_transaction()
+        assert [envelope.type for envelope in batch.envelopes] == [event.event_type for event in events]
+        calls.append(("before", list(events)))
 
     async def register_run(events: Sequence[VolunteerRegistered], ctx: BatchContext) -> None:
-        calls.append(("registrations", frozenset()))
+        calls.append(("registrations", []))
 
     async def erase(event: VolunteerErased, uow: PostgresUnitOfWork) -> None:
-        calls.append(("erasure", frozenset()))
+        calls.append(("erasure", []))
 
     consumer = EventConsumer(f"test-{secrets.token_hex(4)}", pool)
     consumer.before_runs(before)
@@ -338,14 +339,13 @@ async def test_before_runs_is_called_once_per_transaction_with_its_new_types_bef
     events: list[Event] = [_registration(), _erasure(), _registration()]
     records = [record for record, _ in (_record(offset=n, event=event) for n, event in enumerate(events))]
     assert await consumer.process_batch(records)
-    types = frozenset({VolunteerRegistered.event_type, VolunteerErased.event_type})
-    assert calls == [("before", types), ("registrations", frozenset()), ("erasure", frozenset()),
-                     ("registrations", frozenset())]  # fmt: skip
+    assert calls == [("before", events), ("registrations", []), ("erasure", []), ("registrations", [])]
 
     calls.clear()
     assert await consumer.process_batch(records)  # every event a duplicate: nothing to apply, nothing to lock
-    assert await consumer.process_batch([_record(offset=9, event=_registration())[0]])  # a lone record too
-    assert calls == [("before", frozenset({VolunteerRegistered.event_type})), ("registrations", frozenset())]
+    lone = _registration()
+    assert await consumer.process_batch([_record(offset=9, event=lone)[0]])  # a lone record too
+    assert calls == [("before", [lone]), ("registrations", [])]
 
 
 async def test_close_rolls_back_the_batch_in_hand(pool: asyncpg.Pool, broker: KafkaBroker) -> None:

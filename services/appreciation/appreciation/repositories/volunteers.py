@@ -18,6 +18,7 @@ from uuid import UUID
 from appreciation.domain import HoursEntry, Match, Volunteer
 from appreciation.repositories import _sql
 from common.db import Connection
+from common.locks import KeyedLock, keyed_xact_locks
 
 __all__ = [
     "HoursRepository",
@@ -38,6 +39,14 @@ class VolunteerRepository(Protocol):
         A new volunteer gets the centrale given. ``confirmed``: that centrale is the volunteer's own (from
         their events or a match), not guessed from hours (which name the task's); a guess is replaced by
         the first confirmation. An erased volunteer's row is removed again: nothing is kept about them.
+        """
+        ...
+
+    async def wait_turns(self, volunteer_ids: Collection[UUID]) -> None:
+        """Wait until no other transaction has any of these volunteers' turns; keep them until this one ends.
+
+        Taken in one order whatever the order given, before any of their rows is locked: two transactions
+        about the same volunteers then never each hold a row the other waits for.
         """
         ...
 
@@ -174,6 +183,10 @@ class PostgresVolunteerRepository:
         if erased:
             await self._conn.execute("DELETE FROM volunteers WHERE id = ANY($1::uuid[])", erased)
         return {row["id"]: _volunteer(row) for row in rows if not row["erased"]}
+
+    async def wait_turns(self, volunteer_ids: Collection[UUID]) -> None:
+        """The volunteers' keyed locks, in hash order (``common.locks.keyed_xact_locks``)."""
+        await keyed_xact_locks(self._conn, KeyedLock.APPRECIATION_VOLUNTEER, [str(v) for v in volunteer_ids])
 
     async def hold_for_erasure(self, volunteer_id: UUID, centrale_id: str) -> None:
         """Lock the volunteer's row, creating it when there is none."""

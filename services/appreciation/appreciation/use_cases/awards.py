@@ -28,6 +28,7 @@ __all__ = [
     "RecordPartnerDay",
     "RecordTask",
     "RecordVolunteer",
+    "TakeTurns",
     "anniversary_candidates",
     "award_anniversaries",
     "erase_volunteer",
@@ -36,6 +37,7 @@ __all__ = [
     "record_partner_day",
     "record_task",
     "record_volunteer",
+    "take_turns",
 ]
 
 
@@ -48,6 +50,13 @@ class RecordVolunteer:
     age_band: str | None
     registered_at: datetime | None
     trigger: AwardTrigger
+
+
+@dataclass(frozen=True)
+class TakeTurns:
+    """The volunteers the events of one transaction are about (a consumer batch), before any of them is applied."""
+
+    volunteer_ids: frozenset[UUID]
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,18 @@ async def record_organisation(command: RecordOrganisation, uow: AppreciationUnit
 async def record_task(command: RecordTask, uow: AppreciationUnitOfWork) -> None:
     """Keep a task's theme and skills (certificates list tasks and the skills they used)."""
     await uow.organisations.save_task(command.task)
+
+
+async def take_turns(command: TakeTurns, uow: AppreciationUnitOfWork) -> None:
+    """Wait for the turn of every volunteer the transaction is about, in one order, before any use case runs.
+
+    Each use case claims its volunteer's row when it runs, so a batch of events claims its volunteers in the
+    order of its events. Two batches about the same volunteers in other orders (registrations on one topic,
+    their matches on another) would each hold a row the other waits for; with the turns taken first, in one
+    order, the second waits for the first as a whole. One volunteer cannot cross anyone: no turn is needed.
+    """
+    if len(command.volunteer_ids) > 1:
+        await uow.volunteers.wait_turns(command.volunteer_ids)
 
 
 async def erase_volunteer(command: EraseVolunteer, uow: AppreciationUnitOfWork) -> None:

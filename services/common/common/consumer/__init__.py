@@ -35,7 +35,7 @@ Every consumer the platform runs is built here, so the delivery rules hold every
 Handlers are per event (``on``) or per run of consecutive events of one type (``on_batch``, for
 projections that write a run in one statement); both run inside the batch's transaction. A service whose
 handlers take locks in a fixed order takes them once per transaction before any handler (``before_runs``,
-given the types of the events it applies), so a batch of several runs never takes them out of order. A
+given the events it applies), so a batch of several runs never takes them out of order. A
 per-event handler gets the service's unit of work (``common.uow``) on that transaction, with the event's
 origin (its correlation id, the event as cause, its tenant) and envelope: whatever it emits commits
 with the inbox row.

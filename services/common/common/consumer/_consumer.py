@@ -70,8 +70,9 @@ Handler = Callable[[Any, Any], Awaitable[None]]
 # A handler of one event type, given the service's unit of work.
 EventHandler: TypeAlias = Callable[[E, W], Awaitable[None]]
 BatchHandler = Callable[[Sequence[Any], BatchContext], Awaitable[None]]
-# A service's locks for a whole transaction, given the CloudEvents types of the new events it is about to apply.
-BeforeRuns = Callable[[Connection, frozenset[str]], Awaitable[None]]
+# A service's locks for a whole transaction, given the new events it is about to apply (in order), as a batch
+# handler is given its run.
+BeforeRuns = Callable[[Sequence[Event], BatchContext], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,9 @@ class EventConsumer:
     def before_runs(self, function: BeforeRuns) -> BeforeRuns:
         """Decorator: call ``function`` in every transaction, after the inbox claim and before the first handler.
 
-        It gets the types of the new events the transaction applies, for locks a service takes in one fixed
-        order for the whole transaction: a lock taken by a later run, after an earlier run's, could deadlock
-        with a transaction that takes them the other way round.
+        It gets the new events the transaction applies (their types, the entities they are about), for locks a
+        service takes in one fixed order for the whole transaction: a lock taken by a later run or event, after
+        an earlier one's, could deadlock with a transaction that takes them the other way round.
         """
         self._before_runs = function
         return function
@@ -469,7 +470,9 @@ class EventConsumer:
                     unclaimed.discard(delivery.envelope.id)  # a copy later in the same batch is a duplicate
                     fresh.append(delivery)
             if fresh and self._before_runs is not None:
-                await self._before_runs(conn, frozenset(delivery.envelope.type for delivery in fresh))
+                await self._before_runs(
+                    [d.payload for d in fresh], BatchContext(envelopes=[d.envelope for d in fresh], conn=conn)
+                )
             for event_type, run in itertools.groupby(fresh, key=lambda delivery: delivery.envelope.type):
                 route = self._routes[event_type]
                 run_list = list(run)

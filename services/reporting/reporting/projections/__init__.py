@@ -18,9 +18,10 @@ still carrying it (a replay, hours logged after the erasure, matching's MatchEnd
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from common.auth import register_credential_projection
-from common.consumer import EventConsumer
-from common.db import Connection
+from common.consumer import BatchContext, EventConsumer
 from contracts import Event
 from contracts.events import (
     BusinessPartnerRegistered,
@@ -115,7 +116,7 @@ PROJECTIONS: dict[type[Event], RunProjection] = {
 _CHANGE_AGGREGATES = frozenset(event_class.event_type for event_class in PROJECTIONS) - {HoursLogged.event_type}
 
 
-async def take_turns(conn: Connection, event_types: frozenset[str]) -> None:
+async def take_turns(events: Sequence[Event], batch: BatchContext) -> None:
     """A transaction's locks that are not per entity, taken before any run's, in the one order used everywhere.
 
     The switch gate (shared: a rebuild's swap waits); the aggregates' writer lock when a run changes the
@@ -123,8 +124,9 @@ async def take_turns(conn: Connection, event_types: frozenset[str]) -> None:
     the batch took is held while it waits for the hours batches holding the gate shared. Entity and row locks
     follow, run by run.
     """
+    event_types = {event.event_type for event in events}
     await enter_gates(
-        conn,
+        batch.conn,
         aggregates=bool(event_types & _CHANGE_AGGREGATES),
         erasure=VolunteerErased.event_type in event_types,
     )
