@@ -16,5 +16,9 @@ for tool in java mvn; do
     command -v "$tool" >/dev/null 2>&1 || { echo "bootstrap: $tool is required (Kafka runs from Maven Central jars)" >&2; exit 1; }
 done
 if command -v uv >/dev/null 2>&1; then UV=uv; else UV="python3 -m uv"; fi
-$UV sync --frozen --quiet
+# Compiled to bytecode ahead, as a deployed image is: a process that has to compile every module it imports
+# (no __pycache__ yet, or PYTHONDONTWRITEBYTECODE set) spends about a second of CPU more on each start.
+# Both steps skip what is compiled already.
+$UV sync --frozen --quiet --compile-bytecode
+$UV run --frozen python -m compileall -q -j 0 contracts services bench >/dev/null
 echo "bootstrap: environment ready ($($UV run python --version))"
