@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 from collections import Counter
@@ -188,6 +189,8 @@ _PRODUCER_CLOSE_TIMEOUT_S = 5.0
 _LISTEN_ACQUIRE_TIMEOUT_S = 5.0
 # Start-up does not wait longer than this for the broker; the loop goes on trying in the background.
 _CONNECT_AT_START_TIMEOUT_S = 10.0
+# Rounds remembered to estimate the next one's length at shutdown (a slow round during an outage is forgotten).
+_ROUNDS_REMEMBERED = 5
 # While deferring to the consumer, how often the relay looks again whether it still catches up.
 _DEFER_CHECK_S = 0.2
 
@@ -204,7 +207,8 @@ class OutboxRelay:
     everything drains once the broker answers. A producer whose batch failed for good (or that could not
     connect) is discarded and a new one connects on the next round. A relay killed mid-batch leaves its
     rows unpublished, so the next relay sends them again: the copies carry the same event id, which the
-    consumers' inboxes drop. That is the only way a row is published twice.
+    consumers' inboxes drop. That is the only way a row is published twice; at shutdown the relay starts
+    no round it expects to outlive its deadline, so a normal stop does not cut one off.
     """
 
     def __init__(
@@ -228,6 +232,9 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._listener: Connection | None = None
         self._stopping = False
+        # At shutdown: when the drain must end. The last rounds that published: how long the next one may take.
+        self._drain_deadline = float("inf")
+        self._recent_rounds_s: collections.deque[float] = collections.deque(maxlen=_ROUNDS_REMEMBERED)
         self._deferral: CatchUpDeferral | None = None
 
     def defer_to(self, consumer: CatchingUp, max_s: float) -> None:
@@ -256,10 +263,13 @@ class OutboxRelay:
     async def stop(self, timeout: float = 10.0) -> None:
         """Publish what is pending until nothing is left or ``timeout`` passes, then close everything.
 
-        Rows still unacknowledged at the deadline stay unpublished; the next start sends them.
+        No round starts that the longest of the last few would carry past the deadline: a round cut off after
+        sending leaves rows Kafka has but the outbox does not know about, sent again at the next start.
+        Rows still unpublished at the deadline stay so; the next start sends them.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        self._drain_deadline = deadline
         self._stopping = True
         self._wake.set()
         try:
@@ -285,9 +295,15 @@ class OutboxRelay:
             # Whether this round began after stop(): one begun before may have looked before the last rows
             # were committed, so its "nothing left" does not end the drain.
             draining = self._stopping
+            if draining and not self._round_fits():
+                log.warning("outbox_flush_stopped_at_deadline", round_s=round(self._round_estimate_s(), 3))
+                return
+            began = asyncio.get_running_loop().time()
             try:
                 published = await self.publish_pending()
                 failures = 0
+                if published:
+                    self._recent_rounds_s.append(asyncio.get_running_loop().time() - began)
             except Exception:
                 # Broker or database unavailable: rows stay unpublished and are retried.
                 failures += 1
@@ -306,6 +322,14 @@ class OutboxRelay:
                 wait = min(self._poll_interval_s * 2 ** (failures - 1), _MAX_BACKOFF_S)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    def _round_estimate_s(self) -> float:
+        """How long the next round may take: the longest of the last few that published (0 before any)."""
+        return max(self._recent_rounds_s, default=0.0)
+
+    def _round_fits(self) -> bool:
+        """Whether a round as long as the estimate would end before the drain's deadline."""
+        return asyncio.get_running_loop().time() + self._round_estimate_s() < self._drain_deadline
 
     async def _deferred(self) -> bool:
         """Whether this round gives way to the consumer catching up (checked before a run of batches, not within)."""
