@@ -161,6 +161,11 @@ class FakeVolunteerRepository:
                 registration_event_id=volunteer.registration_event_id,
             )
 
+    async def update_all(self, volunteers: Sequence[Volunteer]) -> None:
+        """``update`` each."""
+        for volunteer in volunteers:
+            await self.update(volunteer)
+
     async def get(self, volunteer_id: UUID, *, lock: bool = False) -> Volunteer | None:
         """The volunteer (one caller: nothing to lock)."""
         return self.volunteers.get(volunteer_id)
@@ -254,6 +259,13 @@ class FakeMatchRepository:
         if match.id not in self.matches:
             self.matches[match.id] = match
             self._of_volunteer.setdefault(match.volunteer_id, []).append(match)
+
+    async def add_all(self, matches: Sequence[Match]) -> set[UUID]:
+        """Keep the first match of each new id; those ids."""
+        new = {match.id for match in matches if match.id not in self.matches}
+        for match in matches:
+            await self.add(match)
+        return new
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         """The volunteer's matches."""

@@ -1,18 +1,19 @@
-"""Event streams for comparing the two ways appreciation applies hours: entry by entry, or a run at a time.
+"""Event streams for comparing the two ways appreciation applies hours, registrations and matches: event by
+event, or a run at a time.
 
 ``nldoet_stream`` is the bench's NLdoet weekend at a small scale (``bench.generator``: the involved
 volunteers' and organisations' registrations, then tasks, sign-ups, matches and the burst of hours), cut
 into consumer batches of random sizes, followed by batches made for the edges: a volunteer crossing
 several thresholds in one run, an entry and an event twice in one run, volunteers erased before and
-between runs, hours of a volunteer not seen yet at two centrales. ``apply`` feeds a stream to appreciation's
-handlers and use cases the one way or the other.
+between runs, hours of a volunteer not seen yet at two centrales. ``apply`` feeds a stream to
+appreciation's handlers and use cases the one way or the other.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from uuid import UUID
 
 from appreciation import handlers
 from appreciation.config import SERVICE
+from appreciation.use_cases import awards
 from appreciation.use_cases.hours import RecordHours, record_hours, record_hours_run
 from bench.generator import GeneratedEvent, generate_region, nldoet_weekend, region_registrations
 from common.uow import Origin
@@ -29,7 +31,7 @@ from contracts.events import HoursLogged, MatchMade, TaskPosted, VolunteerErased
 __all__ = ["Batch", "HandlerTable", "apply", "handler_table", "nldoet_stream"]
 
 Batch = list[GeneratedEvent]
-"""What one consumer batch hands the handlers: consecutive HoursLogged in it form one run."""
+"""What one consumer batch hands the handlers: consecutive events of a run type in it form one run."""
 
 _FRIDAY = date(2026, 3, 13)
 
@@ -184,6 +186,27 @@ def _edge_batches(rng: random.Random, centrales: Sequence[str], after: datetime)
     confirming = MatchMade(**(unseen_match.model_dump() | {"match_id": _uuid(rng), "volunteer_centrale_id": third}))
     batches.append([_delivered(confirming, edges.tick(), "matching")])
     batches.append([edges.logged(edges.hours(unseen_match, "20", _FRIDAY + timedelta(days=1)))])
+
+    # Runs of registrations and of matches: a volunteer registered twice in one run (the second re-published
+    # with another age band and centrale), an erased volunteer's registration; a new volunteer's two matches
+    # in one run (the first is the first match), one match delivered twice, an erased volunteer's match.
+    newcomer, first_registration = edges.registered(home, "21-29", datetime(2025, 11, 3, tzinfo=UTC))
+    again = VolunteerRegistered(**(first_registration.event.model_dump() | {"age_band": "12-17", "centrale_id": other}))
+    _, gone_again = edges.registered(other, "30-49", datetime(2025, 2, 1, tzinfo=UTC))
+    gone_again = _delivered(gone_again.event.model_copy(update={"volunteer_id": gone}), edges.tick())
+    batches.append([first_registration, gone_again, edges.logged(again)])
+    first, second = edges.match(newcomer, home), edges.match(newcomer, home)
+    delivered_first = _delivered(first, edges.tick(), "matching")
+    batches.append(
+        [
+            delivered_first,
+            _delivered(edges.match(gone, other), edges.tick(), "matching"),
+            _delivered(second, edges.tick(), "matching"),
+            delivered_first,
+            _delivered(first, edges.tick(), "matching"),
+        ]
+    )
+    batches.append([edges.logged(edges.hours(first, "11", _FRIDAY + timedelta(days=1)))])
     return batches
 
 
@@ -216,37 +239,52 @@ def nldoet_stream(*, volunteers: int = 1_000, hours_events: int = 1_500, seed: i
     return batches + _edge_batches(rng, centrales, after=ordered[-1].time)
 
 
+# Event types appreciation applies a run at a time: the command an event makes, the reference use case
+# (one event at a time) and the run use case.
+_RUN_TYPES: dict[type[Event], tuple[Callable[[Any, EventEnvelope], Any], Any, Any]] = {
+    HoursLogged: (
+        lambda event, envelope: RecordHours(
+            handlers.hours_entry(event, envelope), handlers.trigger_of(envelope), Origin.of_event(envelope, SERVICE)
+        ),
+        record_hours,
+        record_hours_run,
+    ),
+    VolunteerRegistered: (handlers.volunteer_record, awards.record_volunteer, awards.record_volunteer_run),
+    MatchMade: (handlers.match_record, awards.record_match, awards.record_match_run),
+}
+
+
 async def apply(
     batches: Sequence[Batch],
     *,
     runs: bool,
     unit_of_work: Callable[[EventEnvelope], Any],
     in_batch: Callable[[Batch, Callable[[], Awaitable[None]]], Awaitable[None]] | None = None,
-    apply_run: Callable[[Sequence[HoursLogged], Sequence[EventEnvelope]], Awaitable[None]] | None = None,
+    apply_run: Callable[[Sequence[Event], Sequence[EventEnvelope]], Awaitable[None]] | None = None,
 ) -> None:
-    """Apply every batch: other events per event; hours entry by entry (reference) or per run (``runs``).
+    """Apply every batch: hours, registrations and matches event by event (reference) or per run (``runs``).
 
-    ``unit_of_work(envelope)``: the unit of work a handler gets for one event. ``apply_run``: how a run of
-    hours is applied (default: ``record_hours_run`` on ``unit_of_work`` of the run's first envelope).
-    ``in_batch(batch, work)``: runs ``work`` for a batch (e.g. in one transaction).
+    Other events go to their per-event handler. ``unit_of_work(envelope)``: the unit of work a handler gets
+    for one event. ``apply_run``: how a run is applied (default: the run use case on ``unit_of_work`` of the
+    run's first envelope). ``in_batch(batch, work)``: runs ``work`` for a batch (e.g. in one transaction).
     """
     table = handler_table()
+    assert set(table.runs) == set(_RUN_TYPES), "every run handler appreciation registers has its reference here"
 
     async def run_batch(batch: Batch) -> None:
         index = 0
         while index < len(batch):
-            generated = batch[index]
-            if isinstance(generated.event, HoursLogged):
+            kind = type(batch[index].event)
+            if kind in _RUN_TYPES:
                 end = index
-                while end < len(batch) and isinstance(batch[end].event, HoursLogged):
+                while end < len(batch) and type(batch[end].event) is kind:
                     end += 1
-                run = batch[index:end]
-                await _apply_hours(run, runs=runs, unit_of_work=unit_of_work, apply_run=apply_run)
+                await _apply_run(batch[index:end], runs=runs, unit_of_work=unit_of_work, apply_run=apply_run)
                 index = end
                 continue
-            handler = table.per_event.get(type(generated.event))
+            handler = table.per_event.get(kind)
             if handler is not None:
-                await handler(generated.event, unit_of_work(generated.envelope))
+                await handler(batch[index].event, unit_of_work(batch[index].envelope))
             index += 1
 
     for batch in batches:
@@ -256,27 +294,23 @@ async def apply(
             await in_batch(batch, lambda batch=batch: run_batch(batch))  # type: ignore[misc]
 
 
-async def _apply_hours(
+async def _apply_run(
     run: Batch,
     *,
     runs: bool,
     unit_of_work: Callable[[EventEnvelope], Any],
-    apply_run: Callable[[Sequence[HoursLogged], Sequence[EventEnvelope]], Awaitable[None]] | None,
+    apply_run: Callable[[Sequence[Event], Sequence[EventEnvelope]], Awaitable[None]] | None,
 ) -> None:
-    events = [g.event for g in run if isinstance(g.event, HoursLogged)]
+    events = [g.event for g in run]
     envelopes = [g.envelope for g in run]
+    command_of, reference, run_use_case = _RUN_TYPES[type(events[0])]
     if not runs:
         for event, envelope in zip(events, envelopes, strict=True):
-            entry = handlers.hours_entry(event, envelope)
-            await record_hours(RecordHours(entry, handlers.trigger_of(envelope)), unit_of_work(envelope))
+            # The reference as a per-event handler calls it: the unit of work's own origin.
+            await reference(replace(command_of(event, envelope), origin=None), unit_of_work(envelope))
         return
     if apply_run is not None:
         await apply_run(events, envelopes)
         return
-    commands = [
-        RecordHours(
-            handlers.hours_entry(e, envelope), handlers.trigger_of(envelope), Origin.of_event(envelope, SERVICE)
-        )
-        for e, envelope in zip(events, envelopes, strict=True)
-    ]
-    await record_hours_run(commands, unit_of_work(envelopes[0]))
+    commands = [command_of(event, envelope) for event, envelope in zip(events, envelopes, strict=True)]
+    await run_use_case(commands, unit_of_work(envelopes[0]))

@@ -36,7 +36,7 @@ from contracts.events import (
     VolunteerRegistered,
 )
 
-__all__ = ["hours_entry", "register_handlers", "take_turns", "trigger_of"]
+__all__ = ["hours_entry", "match_record", "register_handlers", "take_turns", "trigger_of", "volunteer_record"]
 
 log = get_logger(__name__)
 
@@ -59,13 +59,20 @@ def _log_awards(awarded: Sequence[UUID], **facts: object) -> None:
         log.info("appreciation_awarded", awards=[str(a) for a in awarded], **facts)
 
 
-async def on_volunteer_registered(event: VolunteerRegistered, uow: Uow) -> None:
-    """Know the volunteer's centrale, age band and registration day (anniversaries, MDT)."""
-    trigger = trigger_of(uow.envelope, historic=event.imported)
-    command = awards.RecordVolunteer(
-        event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, trigger
+def volunteer_record(event: VolunteerRegistered, envelope: EventEnvelope) -> awards.RecordVolunteer:
+    """The registration as appreciation records it (an imported one awards as history)."""
+    trigger = trigger_of(envelope, historic=event.imported)
+    origin = Origin.of_event(envelope, SERVICE)
+    return awards.RecordVolunteer(
+        event.volunteer_id, event.centrale_id, event.age_band, event.registered_at, trigger, origin
     )
-    _log_awards(await awards.record_volunteer(command, uow), volunteer_id=str(event.volunteer_id))
+
+
+async def on_volunteers_registered(events: Sequence[VolunteerRegistered], batch: BatchContext) -> None:
+    """Know the volunteers' centrale, age band and registration day (anniversaries, MDT): a run at a time."""
+    commands = [volunteer_record(event, envelope) for event, envelope in zip(events, batch.envelopes, strict=True)]
+    uow = PostgresAppreciationUnitOfWork(batch.conn, Origin.of_event(batch.envelopes[0], SERVICE), _CLOCK)
+    _log_awards(await awards.record_volunteer_run(commands, uow), registrations=len(events))
 
 
 async def on_volunteer_profile_updated(event: VolunteerProfileUpdated, uow: Uow) -> None:
@@ -99,8 +106,8 @@ async def on_task_updated(event: TaskUpdated, uow: Uow) -> None:
     await awards.record_task(awards.RecordTask(task), uow)
 
 
-async def on_match_made(event: MatchMade, uow: Uow) -> None:
-    """A match made: the first one is celebrated, and it tells which organisations the volunteer serves."""
+def match_record(event: MatchMade, envelope: EventEnvelope) -> awards.RecordMatch:
+    """The match as appreciation records it."""
     match = Match(
         id=event.match_id,
         volunteer_id=event.volunteer_id,
@@ -110,8 +117,14 @@ async def on_match_made(event: MatchMade, uow: Uow) -> None:
         volunteer_centrale_id=event.volunteer_centrale_id,
         made_at=event.made_at,
     )
-    awarded = await awards.record_match(awards.RecordMatch(match, trigger_of(uow.envelope)), uow)
-    _log_awards(awarded, volunteer_id=str(event.volunteer_id), match_id=str(event.match_id))
+    return awards.RecordMatch(match, trigger_of(envelope), Origin.of_event(envelope, SERVICE))
+
+
+async def on_matches_made(events: Sequence[MatchMade], batch: BatchContext) -> None:
+    """Matches made: the first one is celebrated, and they tell which organisations a volunteer serves."""
+    commands = [match_record(event, envelope) for event, envelope in zip(events, batch.envelopes, strict=True)]
+    uow = PostgresAppreciationUnitOfWork(batch.conn, Origin.of_event(batch.envelopes[0], SERVICE), _CLOCK)
+    _log_awards(await awards.record_match_run(commands, uow), matches=len(events))
 
 
 def hours_entry(event: HoursLogged, envelope: EventEnvelope) -> HoursEntry:
@@ -231,13 +244,13 @@ async def take_turns(events: Sequence[Event], batch: BatchContext) -> None:
 def register_handlers(consumer: EventConsumer) -> None:
     """Attach appreciation's subscribers to its consumer."""
     consumer.before_runs(take_turns)
-    consumer.on(VolunteerRegistered)(on_volunteer_registered)
+    consumer.on_batch(VolunteerRegistered)(on_volunteers_registered)
     consumer.on(VolunteerProfileUpdated)(on_volunteer_profile_updated)
     consumer.on(VolunteerErased)(on_volunteer_erased)
     consumer.on(OrganisationRegistered)(on_organisation_registered)
     consumer.on(TaskPosted)(on_task_posted)
     consumer.on(TaskUpdated)(on_task_updated)
-    consumer.on(MatchMade)(on_match_made)
+    consumer.on_batch(MatchMade)(on_matches_made)
     consumer.on_batch(HoursLogged)(on_hours_logged)
     consumer.on(HistoricHoursImported)(on_historic_hours_imported)
     consumer.on(HoursCorrected)(on_hours_corrected)

@@ -1,9 +1,11 @@
-"""On PostgreSQL: hours applied a run at a time give the award rows and announcements entry by entry gives.
+"""On PostgreSQL: hours, registrations and matches applied a run at a time give the award rows and
+announcements event by event gives.
 
 The same generated NLdoet stream (with its edge cases) goes into two fresh databases: once with every
-hours entry through the per-entry reference use case, once with every run through the consumer's run
-handler. Awards, their announcements in the outbox, hours and volunteers must be identical, row for row
-(the moment an award was given aside). A run also costs the same few statements whatever its length.
+hours entry, registration and match through the per-event reference use case, once with every run through
+the consumer's run handler. Awards, their announcements in the outbox, hours, volunteers and matches must
+be identical, row for row (the moment an award was given aside). A run also costs the same few statements
+whatever its length.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 import asyncpg
 import pytest
 
-from appreciation import handlers
 from appreciation.config import SERVICE
 from appreciation.main import SPEC
 from appreciation.unit_of_work import PostgresAppreciationUnitOfWork
@@ -25,9 +26,9 @@ from common.consumer import BatchContext
 from common.db import RUNTIME_MIGRATIONS, apply_migrations, create_pool
 from common.localinfra.postgres import create_database, drop_database
 from common.uow import Origin
-from contracts import EventEnvelope
-from contracts.events import HoursLogged
-from tests.appreciation.streams import Batch, apply, nldoet_stream
+from contracts import Event, EventEnvelope
+from contracts.events import HoursLogged, MatchMade, VolunteerRegistered
+from tests.appreciation.streams import Batch, apply, handler_table, nldoet_stream
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +47,7 @@ async def _migrated_pool(dsn: str) -> asyncpg.Pool:
 async def _feed(pool: asyncpg.Pool, batches: Sequence[Batch], *, runs: bool) -> None:
     """Apply the stream, one transaction per consumer batch, as the consumer does."""
     current: dict[str, Any] = {}
+    table = handler_table()
 
     def unit_of_work(envelope: EventEnvelope) -> PostgresAppreciationUnitOfWork:
         return PostgresAppreciationUnitOfWork(
@@ -57,8 +59,9 @@ async def _feed(pool: asyncpg.Pool, batches: Sequence[Batch], *, runs: bool) -> 
             current["conn"] = conn
             await work()
 
-    async def apply_run(events: Sequence[HoursLogged], envelopes: Sequence[EventEnvelope]) -> None:
-        await handlers.on_hours_logged(events, BatchContext(envelopes=envelopes, conn=current["conn"]))
+    async def apply_run(events: Sequence[Event], envelopes: Sequence[EventEnvelope]) -> None:
+        run_handler = table.runs[type(events[0])]
+        await run_handler(events, BatchContext(envelopes=envelopes, conn=current["conn"]))
 
     await apply(batches, runs=runs, unit_of_work=unit_of_work, in_batch=in_batch, apply_run=apply_run)
 
@@ -76,6 +79,7 @@ async def _state(pool: asyncpg.Pool) -> dict[str, list[Any]]:
         "announcements": announcements,
         "hours": [dict(row) for row in await pool.fetch("SELECT * FROM hours ORDER BY id")],
         "volunteers": [dict(row) for row in await pool.fetch("SELECT * FROM volunteers ORDER BY id")],
+        "matches": [dict(row) for row in await pool.fetch("SELECT * FROM matches ORDER BY id")],
         "erased": [row[0] for row in await pool.fetch("SELECT volunteer_id FROM erased_volunteers ORDER BY 1")],
     }
 
@@ -112,7 +116,7 @@ async def test_runs_and_entries_one_by_one_leave_identical_awards_announcements_
         a["rule_id"] for a in expected["awards"]
     }
     assert len(expected["erased"]) == 2
-    for table in ("awards", "announcements", "hours", "volunteers", "erased"):
+    for table in ("awards", "announcements", "hours", "volunteers", "matches", "erased"):
         assert actual[table] == expected[table], table
 
 
@@ -135,29 +139,30 @@ class _CountingConnection:
         return attribute
 
 
-async def _statements_for_run(pool: asyncpg.Pool, hours_events: int) -> int:
-    """Statements the run handler sends for one run of the stream's hours (after everything else was applied)."""
-    stream = nldoet_stream(volunteers=300, hours_events=hours_events, seed=hours_events)
-    prerequisites = [[g for batch in stream for g in batch if not isinstance(g.event, HoursLogged)]]
-    await _feed(pool, prerequisites, runs=True)
-    run = [g for batch in stream for g in batch if isinstance(g.event, HoursLogged)]
+async def _statements_for_run(pool: asyncpg.Pool, kind: type[Event], size: int) -> int:
+    """Statements the run handler sends for a run of ``size`` events of ``kind`` (after those it assumes)."""
+    stream = nldoet_stream(volunteers=300, hours_events=600, seed=size)
+    events = [g for batch in stream for g in batch]
+    run = [g for g in events if isinstance(g.event, kind)][:size]
+    assert len(run) == size
+    # What came before in the stream (hours come last: the run's own kind and hours are left out).
+    await _feed(pool, [[g for g in events if not isinstance(g.event, (kind, HoursLogged))]], runs=True)
     async with pool.acquire() as conn, conn.transaction():
         counting = _CountingConnection(conn)
         envelopes = [g.envelope for g in run]
-        await handlers.on_hours_logged([g.event for g in run], BatchContext(envelopes=envelopes, conn=counting))  # type: ignore[arg-type,misc]
+        run_handler = handler_table().runs[kind]
+        await run_handler([g.event for g in run], BatchContext(envelopes=envelopes, conn=counting))
         return counting.statements
 
 
+@pytest.mark.parametrize("kind", [HoursLogged, MatchMade, VolunteerRegistered])
 async def test_a_run_costs_the_same_few_statements_whatever_its_length(
-    two_databases: tuple[asyncpg.Pool, asyncpg.Pool],
+    two_databases: tuple[asyncpg.Pool, asyncpg.Pool], kind: type[Event]
 ) -> None:
     short, long = two_databases
 
-    few = await _statements_for_run(short, hours_events=3)
-    many = await _statements_for_run(long, hours_events=600)
+    few = await _statements_for_run(short, kind, 3)
+    many = await _statements_for_run(long, kind, 300)
 
     assert few <= 12
     assert many <= 12
-    assert await short.fetchval("SELECT count(*) FROM hours") < 30
-    assert await long.fetchval("SELECT count(*) FROM hours") >= 600
-    assert await long.fetchval("SELECT count(*) FROM awards WHERE rule_id = 'nldoet'") > 100

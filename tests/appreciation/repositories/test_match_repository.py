@@ -26,3 +26,19 @@ async def test_matches_are_kept_once_counted_and_forgotten_per_volunteer(uow: Ap
 
     assert await uow.matches.of_volunteer(volunteer_id) == []
     assert await uow.matches.counts([volunteer_id, other]) == {other: 1}
+
+
+async def test_a_run_of_matches_is_stored_at_once_and_the_new_ids_are_told(uow: AppreciationUnitOfWork) -> None:
+    volunteer_id = uuid4()
+    known = match_of(volunteer_id)
+    await uow.matches.add(known)
+    new = match_of(volunteer_id)
+
+    stored = await uow.matches.add_all([known, new, replace(new, organisation_id=uuid4()), match_of(uuid4())])
+
+    assert len(stored) == 2
+    assert new.id in stored
+    assert known.id not in stored
+    assert new in await uow.matches.of_volunteer(volunteer_id)  # the first of the two with its id
+    assert (await uow.matches.counts([volunteer_id]))[volunteer_id] == 2
+    assert await uow.matches.add_all([]) == set()

@@ -66,6 +66,10 @@ class VolunteerRepository(Protocol):
         """Store the volunteer's age band and registration (the centrale stays as claimed)."""
         ...
 
+    async def update_all(self, volunteers: Sequence[Volunteer]) -> None:
+        """``update`` for each of the volunteers (one each), at once."""
+        ...
+
     async def get(self, volunteer_id: UUID, *, lock: bool = False) -> Volunteer | None:
         """The volunteer, locked until the transaction ends when ``lock``; None when unknown or erased."""
         ...
@@ -120,6 +124,10 @@ class MatchRepository(Protocol):
 
     async def add(self, match: Match) -> None:
         """Store the match unless its id is known."""
+        ...
+
+    async def add_all(self, matches: Sequence[Match]) -> set[UUID]:
+        """Store the matches whose id is not known (the first of several with one id); their ids."""
         ...
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
@@ -211,12 +219,19 @@ class PostgresVolunteerRepository:
 
     async def update(self, volunteer: Volunteer) -> None:
         """Store the age band and registration."""
+        await self.update_all([volunteer])
+
+    async def update_all(self, volunteers: Sequence[Volunteer]) -> None:
+        """Store their age bands and registrations in one statement."""
         await self._conn.execute(
-            "UPDATE volunteers SET age_band = $2, registered_on = $3, registration_event_id = $4 WHERE id = $1",
-            volunteer.id,
-            volunteer.age_band,
-            volunteer.registered_on,
-            volunteer.registration_event_id,
+            "UPDATE volunteers v SET age_band = u.age_band, registered_on = u.registered_on,"
+            " registration_event_id = u.registration_event_id"
+            " FROM unnest($1::uuid[], $2::text[], $3::date[], $4::uuid[])"
+            " AS u (id, age_band, registered_on, registration_event_id) WHERE v.id = u.id",
+            [volunteer.id for volunteer in volunteers],
+            [volunteer.age_band for volunteer in volunteers],
+            [volunteer.registered_on for volunteer in volunteers],
+            [volunteer.registration_event_id for volunteer in volunteers],
         )
 
     async def get(self, volunteer_id: UUID, *, lock: bool = False) -> Volunteer | None:
@@ -323,7 +338,12 @@ class PostgresHoursRepository:
 
 
 _MATCH = ("id", "volunteer_id", "task_id", "organisation_id", "centrale_id", "volunteer_centrale_id", "made_at")
-_INSERT_MATCH = _sql.insert_values("matches", _MATCH)
+_MATCH_TYPES = ("uuid", "uuid", "uuid", "uuid", "text", "text", "timestamptz")
+_INSERT_MATCHES = (
+    f"INSERT INTO matches ({', '.join(_MATCH)})"  # noqa: S608
+    f" SELECT * FROM unnest({', '.join(f'${n}::{kind}[]' for n, kind in enumerate(_MATCH_TYPES, start=1))})"
+    " ON CONFLICT (id) DO NOTHING RETURNING id"
+)
 _SELECT_MATCH = _sql.select("matches", _MATCH)
 
 
@@ -335,9 +355,14 @@ class PostgresMatchRepository:
 
     async def add(self, match: Match) -> None:
         """Store the match unless its id is known."""
-        await self._conn.execute(
-            f"{_INSERT_MATCH} ON CONFLICT (id) DO NOTHING", *(getattr(match, name) for name in _MATCH)
-        )
+        await self.add_all([match])
+
+    async def add_all(self, matches: Sequence[Match]) -> set[UUID]:
+        """Store the new matches in one statement, one column array each; the ids stored."""
+        if not matches:
+            return set()
+        columns = [[getattr(match, name) for match in matches] for name in _MATCH]
+        return {row[0] for row in await self._conn.fetch(_INSERT_MATCHES, *columns)}
 
     async def of_volunteer(self, volunteer_id: UUID) -> list[Match]:
         """The volunteer's matches."""

@@ -1,20 +1,34 @@
-"""What the use cases that award share: centrales get their default rules, volunteers' rules are evaluated,
-new awards are stored and announced once."""
+"""What the use cases that award share: centrales get their default rules, volunteers' rules are evaluated
+(for one event, or walked through a run of events in memory), new awards are stored and announced once."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Collection, Sequence
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TypeVar
 from uuid import UUID
 
 from appreciation import domain
-from appreciation.domain import Award, AwardTrigger, RuleKind, Volunteer, VolunteerFacts
+from appreciation.domain import Award, AwardTrigger, Rule, RuleKind, Volunteer, VolunteerFacts
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from common.uow import Origin
 
-__all__ = ["answered_after", "ensure_centrales", "evaluate", "give"]
+__all__ = [
+    "RunFacts",
+    "RunStep",
+    "answered_after",
+    "claim_run",
+    "due_in_run",
+    "ensure_centrales",
+    "evaluate",
+    "give",
+    "run_facts",
+]
 
 T = TypeVar("T")
 
@@ -86,3 +100,86 @@ async def evaluate(
         for rule, occurrence in domain.awards_due(rules, facts, trigger.on)
     ]
     return await give(uow, due)
+
+
+RunStep = tuple[Volunteer, VolunteerFacts, AwardTrigger, Origin | None]
+"""One event of a run as the rules see it: its volunteer, their facts once it is applied, its trigger and origin."""
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a run's volunteers had before the run: hours by entry id, matches, their centrales' rules, awards."""
+
+    worked: dict[UUID, dict[UUID, tuple[date, Decimal]]]
+    matches: dict[UUID, int]
+    rules: dict[str, list[Rule]]
+    # (recipient, centrale, rule, occurrence) of every award they have; the run's own are added as it is walked.
+    given: set[tuple[UUID, str, str, str]]
+
+
+async def claim_run(
+    uow: AppreciationUnitOfWork, claims: Sequence[tuple[UUID, str]], *, confirmed: bool
+) -> tuple[dict[UUID, Volunteer], set[str]]:
+    """Claim a run's volunteers at once, each with the centrale of their first event, as event by event would.
+
+    ``claims``: (volunteer, centrale) of each event in order. Returns the volunteers not erased and the
+    centrales the events name (each remembered, with its default rules when new).
+    """
+    centrales = {centrale_id for _, centrale_id in claims}
+    await ensure_centrales(uow, centrales)
+    first: dict[UUID, str] = {}
+    for volunteer_id, centrale_id in claims:
+        first.setdefault(volunteer_id, centrale_id)
+    return await uow.volunteers.claim(first, confirmed=confirmed), centrales
+
+
+async def run_facts(
+    uow: AppreciationUnitOfWork, volunteers: Mapping[UUID, Volunteer], known_centrales: Collection[str]
+) -> RunFacts:
+    """The claimed ``volunteers``' facts in four statements; ``known_centrales``: already ensured by the caller."""
+    ids = list(volunteers)
+    worked: dict[UUID, dict[UUID, tuple[date, Decimal]]] = {volunteer_id: {} for volunteer_id in ids}
+    for volunteer_id, entry_id, worked_on, hours in await uow.hours.worked(ids):
+        worked[volunteer_id][entry_id] = (worked_on, hours)
+    matches = await uow.matches.counts(ids)
+    centrales = {volunteer.centrale_id for volunteer in volunteers.values()}
+    await ensure_centrales(uow, centrales - set(known_centrales))
+    rules: dict[str, list[Rule]] = defaultdict(list)
+    for rule in await uow.rules.active(centrales, domain.VOLUNTEER_KINDS):
+        rules[rule.centrale_id].append(rule)
+    return RunFacts(worked, matches, rules, await uow.awards.given(ids))
+
+
+def due_in_run(steps: Iterable[RunStep], facts: RunFacts, now: datetime) -> list[tuple[Award, Origin | None]]:
+    """The awards a run's events make hold, event by event, each with the trigger of the first that did.
+
+    What ``evaluate`` after each event would give, without a statement per event: an award already given
+    (before or earlier in the run) is not given again, and a once-only rule given is not evaluated again.
+    """
+    given = facts.given
+    # The (centrale, rule) of each volunteer's once-only awards from before the run: their rules start closed.
+    given_once: dict[UUID, set[tuple[str, str]]] = defaultdict(set)
+    for recipient_id, centrale_id, rule_id, occurrence in given:
+        if occurrence == "":
+            given_once[recipient_id].add((centrale_id, rule_id))
+    open_rules: dict[UUID, list[Rule]] = {}
+    due: list[tuple[Award, Origin | None]] = []
+    for volunteer, volunteer_facts, trigger, origin in steps:
+        candidates = open_rules.get(volunteer.id)
+        if candidates is None:
+            centrale_rules = facts.rules.get(volunteer.centrale_id, [])
+            closed = given_once.get(volunteer.id)
+            candidates = open_rules[volunteer.id] = (
+                [rule for rule in centrale_rules if (rule.centrale_id, rule.rule_id) not in closed]
+                if closed
+                else list(centrale_rules)
+            )
+        for rule, occurrence in domain.awards_due(candidates, volunteer_facts, trigger.on):
+            key = (volunteer.id, rule.centrale_id, rule.rule_id, occurrence)
+            if key not in given:
+                given.add(key)
+                due.append((domain.award(rule, volunteer.id, "volunteer", occurrence, trigger, now), origin))
+                if occurrence == "":
+                    # Once-only, now given. NLdoet's occurrences are years: it stays open for the next one.
+                    candidates.remove(rule)
+    return due

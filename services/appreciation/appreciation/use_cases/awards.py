@@ -8,15 +8,26 @@ only a new one is announced (``_awarding.give``), so redeliveries, replays and c
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID
 
 from appreciation import domain
-from appreciation.domain import AwardTrigger, Match, Organisation, RuleKind, Task
+from appreciation.domain import AwardTrigger, Match, Organisation, RuleKind, Task, Volunteer, VolunteerFacts
 from appreciation.unit_of_work import AppreciationUnitOfWork
-from appreciation.use_cases._awarding import ensure_centrales, evaluate, give
+from appreciation.use_cases._awarding import (
+    RunFacts,
+    RunStep,
+    claim_run,
+    due_in_run,
+    ensure_centrales,
+    evaluate,
+    give,
+    run_facts,
+)
 from common.clock import dutch_date
+from common.uow import Origin
 from contracts.events import VolunteerRegistered
 
 __all__ = [
@@ -33,10 +44,12 @@ __all__ = [
     "award_anniversaries",
     "erase_volunteer",
     "record_match",
+    "record_match_run",
     "record_organisation",
     "record_partner_day",
     "record_task",
     "record_volunteer",
+    "record_volunteer_run",
     "take_turns",
 ]
 
@@ -50,6 +63,7 @@ class RecordVolunteer:
     age_band: str | None
     registered_at: datetime | None
     trigger: AwardTrigger
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -61,10 +75,11 @@ class TakeTurns:
 
 @dataclass(frozen=True)
 class RecordMatch:
-    """A match made."""
+    """A match made; ``origin``: the trigger's, when not the unit of work's (a run of matches)."""
 
     match: Match
     trigger: AwardTrigger
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -123,17 +138,62 @@ async def record_volunteer(command: RecordVolunteer, uow: AppreciationUnitOfWork
     volunteer = claimed.get(command.volunteer_id)
     if volunteer is None:
         return []  # erased: nothing is kept about them
-    if command.registered_at is not None:
-        volunteer = replace(
-            volunteer,
-            age_band=command.age_band,
-            registered_on=dutch_date(command.registered_at),
-            registration_event_id=command.trigger.event_id,
-        )
-    else:
-        volunteer = replace(volunteer, age_band=command.age_band)
+    volunteer = _as_recorded(volunteer, command)
     await uow.volunteers.update(volunteer)
     return await evaluate(uow, volunteer, command.trigger)
+
+
+def _as_recorded(volunteer: Volunteer, command: RecordVolunteer) -> Volunteer:
+    """The volunteer with the command's age band, and its registration when it registers them."""
+    if command.registered_at is None:
+        return replace(volunteer, age_band=command.age_band)
+    return replace(
+        volunteer,
+        age_band=command.age_band,
+        registered_on=dutch_date(command.registered_at),
+        registration_event_id=command.trigger.event_id,
+    )
+
+
+async def record_volunteer_run(commands: Sequence[RecordVolunteer], uow: AppreciationUnitOfWork) -> list[UUID]:
+    """Keep a run of registrations and profile changes, awarding as ``record_volunteer`` one after the other would.
+
+    A few statements whatever the run's length: the volunteers claimed at once (each with the centrale of
+    their first event), each one's last state stored at once, the rules walked in memory event by event.
+    """
+    if not commands:
+        return []
+    claims = [(command.volunteer_id, command.centrale_id) for command in commands]
+    volunteers, event_centrales = await claim_run(uow, claims, confirmed=True)
+    kept = [command for command in commands if command.volunteer_id in volunteers]
+    if not kept:
+        return []  # every volunteer of the run is erased
+    facts = await run_facts(uow, volunteers, event_centrales)
+    steps = list(_volunteer_steps(kept, dict(volunteers), facts))
+    # Each volunteer as their last event of the run left them (steps are in event order).
+    await uow.volunteers.update_all(list({volunteer.id: volunteer for volunteer, *_ in steps}.values()))
+    return await give(uow, due_in_run(steps, facts, uow.now()))
+
+
+def _volunteer_steps(
+    kept: Sequence[RecordVolunteer], volunteers: dict[UUID, Volunteer], facts: RunFacts
+) -> Iterator[RunStep]:
+    """Each registration or profile change with its volunteer as it leaves them (``volunteers`` follows)."""
+    for command in kept:
+        volunteer = volunteers[command.volunteer_id] = _as_recorded(volunteers[command.volunteer_id], command)
+        yield volunteer, _facts(volunteer, facts, facts.matches.get(volunteer.id, 0)), command.trigger, command.origin
+
+
+def _facts(volunteer: Volunteer, facts: RunFacts, matches: int) -> VolunteerFacts:
+    """What the rules see of ``volunteer`` with ``matches`` matches and the hours they had before the run."""
+    return VolunteerFacts(
+        volunteer.id,
+        volunteer.centrale_id,
+        volunteer.age_band,
+        volunteer.registered_on,
+        matches,
+        list(facts.worked[volunteer.id].values()),
+    )
 
 
 async def record_match(command: RecordMatch, uow: AppreciationUnitOfWork) -> list[UUID]:
@@ -147,6 +207,50 @@ async def record_match(command: RecordMatch, uow: AppreciationUnitOfWork) -> lis
         return []
     await uow.matches.add(match)
     return await evaluate(uow, volunteer, command.trigger)
+
+
+async def record_match_run(commands: Sequence[RecordMatch], uow: AppreciationUnitOfWork) -> list[UUID]:
+    """Keep a run of matches and award what each makes hold, as ``record_match`` one after the other would.
+
+    A few statements whatever the run's length: the volunteers claimed at once (each with the centrale of
+    their first match), the new matches stored at once, the rules walked in memory match by match.
+    """
+    if not commands:
+        return []
+    # A match names the volunteer's own centrale: it confirms a centrale guessed from hours.
+    claims = [(command.match.volunteer_id, command.match.volunteer_centrale_id) for command in commands]
+    volunteers, event_centrales = await claim_run(uow, claims, confirmed=True)
+    kept = [command for command in commands if command.match.volunteer_id in volunteers]
+    if not kept:
+        return []
+    new = await uow.matches.add_all([command.match for command in kept])
+    # Counted after the run's matches were stored: each volunteer's count before the run is that less their new ones.
+    facts = await run_facts(uow, volunteers, event_centrales)
+    before = dict(facts.matches)
+    # The first of several with one id is the one stored (a redelivery in the same run counts once).
+    volunteer_of = {command.match.id: command.match.volunteer_id for command in reversed(kept)}
+    for match_id in new:
+        before[volunteer_of[match_id]] -= 1
+    steps = _match_steps(kept, volunteers, facts, before, new)
+    return await give(uow, due_in_run(steps, facts, uow.now()))
+
+
+def _match_steps(
+    kept: Sequence[RecordMatch],
+    volunteers: Mapping[UUID, Volunteer],
+    facts: RunFacts,
+    counts: dict[UUID, int],
+    new: set[UUID],
+) -> Iterator[RunStep]:
+    """Each match with its volunteer's count once it is stored (``counts`` follows; a match known counts once)."""
+    counted: set[UUID] = set()
+    for command in kept:
+        match = command.match
+        if match.id in new and match.id not in counted:
+            counted.add(match.id)
+            counts[match.volunteer_id] = counts.get(match.volunteer_id, 0) + 1
+        volunteer = volunteers[match.volunteer_id]
+        yield volunteer, _facts(volunteer, facts, counts.get(match.volunteer_id, 0)), command.trigger, command.origin
 
 
 async def record_partner_day(command: RecordPartnerDay, uow: AppreciationUnitOfWork) -> list[UUID]:
