@@ -339,11 +339,7 @@ class PostgresHoursRepository:
 
 _MATCH = ("id", "volunteer_id", "task_id", "organisation_id", "centrale_id", "volunteer_centrale_id", "made_at")
 _MATCH_TYPES = ("uuid", "uuid", "uuid", "uuid", "text", "text", "timestamptz")
-_INSERT_MATCHES = (
-    f"INSERT INTO matches ({', '.join(_MATCH)})"  # noqa: S608
-    f" SELECT * FROM unnest({', '.join(f'${n}::{kind}[]' for n, kind in enumerate(_MATCH_TYPES, start=1))})"
-    " ON CONFLICT (id) DO NOTHING RETURNING id"
-)
+_INSERT_MATCHES = f"{_sql.insert_unnest('matches', _MATCH, _MATCH_TYPES)} ON CONFLICT (id) DO NOTHING RETURNING id"
 _SELECT_MATCH = _sql.select("matches", _MATCH)
 
 

@@ -116,6 +116,18 @@ class RunFacts:
     # (recipient, centrale, rule, occurrence) of every award they have; the run's own are added as it is walked.
     given: set[tuple[UUID, str, str, str]]
 
+    def of(self, volunteer: Volunteer, matches: int) -> VolunteerFacts:
+        """What the rules see of ``volunteer`` with ``matches`` matches and the hours in ``worked`` now."""
+        # Positional (volunteer, centrale, age band, registration, matches, hours): built for every event.
+        return VolunteerFacts(
+            volunteer.id,
+            volunteer.centrale_id,
+            volunteer.age_band,
+            volunteer.registered_on,
+            matches,
+            list(self.worked[volunteer.id].values()),
+        )
+
 
 async def claim_run(
     uow: AppreciationUnitOfWork, claims: Sequence[tuple[UUID, str]], *, confirmed: bool

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from appreciation import domain
-from appreciation.domain import AwardTrigger, Match, Organisation, RuleKind, Task, Volunteer, VolunteerFacts
+from appreciation.domain import AwardTrigger, Match, Organisation, RuleKind, Task, Volunteer
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from appreciation.use_cases._awarding import (
     RunFacts,
@@ -181,19 +181,7 @@ def _volunteer_steps(
     """Each registration or profile change with its volunteer as it leaves them (``volunteers`` follows)."""
     for command in kept:
         volunteer = volunteers[command.volunteer_id] = _as_recorded(volunteers[command.volunteer_id], command)
-        yield volunteer, _facts(volunteer, facts, facts.matches.get(volunteer.id, 0)), command.trigger, command.origin
-
-
-def _facts(volunteer: Volunteer, facts: RunFacts, matches: int) -> VolunteerFacts:
-    """What the rules see of ``volunteer`` with ``matches`` matches and the hours they had before the run."""
-    return VolunteerFacts(
-        volunteer.id,
-        volunteer.centrale_id,
-        volunteer.age_band,
-        volunteer.registered_on,
-        matches,
-        list(facts.worked[volunteer.id].values()),
-    )
+        yield volunteer, facts.of(volunteer, facts.matches.get(volunteer.id, 0)), command.trigger, command.origin
 
 
 async def record_match(command: RecordMatch, uow: AppreciationUnitOfWork) -> list[UUID]:
@@ -223,34 +211,26 @@ async def record_match_run(commands: Sequence[RecordMatch], uow: AppreciationUni
     kept = [command for command in commands if command.match.volunteer_id in volunteers]
     if not kept:
         return []
-    new = await uow.matches.add_all([command.match for command in kept])
-    # Counted after the run's matches were stored: each volunteer's count before the run is that less their new ones.
+    # Counted before the run's matches are stored; the walk adds each new one where it comes.
     facts = await run_facts(uow, volunteers, event_centrales)
-    before = dict(facts.matches)
-    # The first of several with one id is the one stored (a redelivery in the same run counts once).
-    volunteer_of = {command.match.id: command.match.volunteer_id for command in reversed(kept)}
-    for match_id in new:
-        before[volunteer_of[match_id]] -= 1
-    steps = _match_steps(kept, volunteers, facts, before, new)
+    new = await uow.matches.add_all([command.match for command in kept])
+    steps = _match_steps(kept, volunteers, facts, new)
     return await give(uow, due_in_run(steps, facts, uow.now()))
 
 
 def _match_steps(
-    kept: Sequence[RecordMatch],
-    volunteers: Mapping[UUID, Volunteer],
-    facts: RunFacts,
-    counts: dict[UUID, int],
-    new: set[UUID],
+    kept: Sequence[RecordMatch], volunteers: Mapping[UUID, Volunteer], facts: RunFacts, new: set[UUID]
 ) -> Iterator[RunStep]:
-    """Each match with its volunteer's count once it is stored (``counts`` follows; a match known counts once)."""
-    counted: set[UUID] = set()
+    """Each match with its volunteer's count once stored: a new id counts at its first event, a known id never."""
+    counts = dict(facts.matches)
+    uncounted = set(new)
     for command in kept:
         match = command.match
-        if match.id in new and match.id not in counted:
-            counted.add(match.id)
+        if match.id in uncounted:
+            uncounted.discard(match.id)
             counts[match.volunteer_id] = counts.get(match.volunteer_id, 0) + 1
         volunteer = volunteers[match.volunteer_id]
-        yield volunteer, _facts(volunteer, facts, counts.get(match.volunteer_id, 0)), command.trigger, command.origin
+        yield volunteer, facts.of(volunteer, counts.get(match.volunteer_id, 0)), command.trigger, command.origin
 
 
 async def record_partner_day(command: RecordPartnerDay, uow: AppreciationUnitOfWork) -> list[UUID]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from appreciation.domain import AwardTrigger, HoursEntry, Volunteer, VolunteerFacts
+from appreciation.domain import AwardTrigger, HoursEntry, Volunteer
 from appreciation.unit_of_work import AppreciationUnitOfWork
 from appreciation.use_cases._awarding import (
     RunFacts,
@@ -114,18 +114,8 @@ def _steps(kept: Sequence[RecordHours], volunteers: Mapping[UUID, Volunteer], fa
     for command in kept:
         entry = command.entry
         volunteer = volunteers[entry.volunteer_id]
-        hours = facts.worked[volunteer.id]
-        hours.setdefault(entry.id, (entry.worked_on, entry.hours))
-        # Positional (volunteer, centrale, age band, registration, matches, hours): built for every entry.
-        volunteer_facts = VolunteerFacts(
-            volunteer.id,
-            volunteer.centrale_id,
-            volunteer.age_band,
-            volunteer.registered_on,
-            facts.matches.get(volunteer.id, 0),
-            list(hours.values()),
-        )
-        yield volunteer, volunteer_facts, command.trigger, command.origin
+        facts.worked[volunteer.id].setdefault(entry.id, (entry.worked_on, entry.hours))
+        yield volunteer, facts.of(volunteer, facts.matches.get(volunteer.id, 0)), command.trigger, command.origin
 
 
 async def correct_hours(command: CorrectHours, uow: AppreciationUnitOfWork) -> list[UUID]:
