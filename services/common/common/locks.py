@@ -1,7 +1,8 @@
 """Every PostgreSQL advisory lock the platform takes, named in one place so no two can share an id.
 
 Two kinds: whole locks (one bigint id each, ``Lock``) and keyed locks (a namespace and a text key, taken
-with the two-int form ``pg_advisory_xact_lock(namespace, hashtext(key))``). PostgreSQL keeps the two forms
+with the two-int form ``pg_advisory_xact_lock(namespace, hashtext(key))``, or of the key's stripe where a
+transaction names many keys: ``STRIPED``). PostgreSQL keeps the two forms
 apart (``objsubid`` 1 and 2 in ``pg_locks``), so a keyed lock never collides with a whole one, and
 namespaces keep keys of different kinds apart. ``@unique`` refuses a duplicate value at import time;
 ``tests/common/unit/test_locks.py`` checks it too.
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from common.db import Connection
 
-__all__ = ["KeyedLock", "Lock", "keyed_xact_lock", "keyed_xact_locks", "try_keyed_xact_lock"]
+__all__ = ["KEY_STRIPES", "STRIPED", "KeyedLock", "Lock", "keyed_xact_lock", "keyed_xact_locks", "try_keyed_xact_lock"]
 
 
 @unique
@@ -66,8 +67,24 @@ class KeyedLock(IntEnum):
     MATCHING_TEAM_DAYS = 18
 
 
+# How many locks the keys of a striped namespace share (a power of two: the stripe is the hash's low bits).
+KEY_STRIPES = 1024
+
+# The namespaces taken many keys at a time (``keyed_xact_locks``), through their stripes; the others take one
+# key's own lock (``keyed_xact_lock``). A namespace is one or the other: a key's stripe and the key's own lock
+# would not exclude each other. Reporting's fold stripes ``REPORTING_ENTITY`` in SQL the same way.
+STRIPED = frozenset({KeyedLock.REPORTING_ENTITY, KeyedLock.APPRECIATION_VOLUNTEER})
+
+
+def _refuse_striped(namespace: KeyedLock) -> None:
+    """A striped namespace's keys have no locks of their own."""
+    if namespace in STRIPED:
+        raise ValueError(f"{namespace.name} is taken by stripes: use keyed_xact_locks")
+
+
 async def keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str, *, shared: bool = False) -> None:
     """Wait for the keyed lock until the transaction ends (shared: alongside other shared holders)."""
+    _refuse_striped(namespace)
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     await conn.execute(f"SELECT {function}($1::int, hashtext($2))", int(namespace), key)
 
@@ -75,19 +92,29 @@ async def keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str, *, s
 async def keyed_xact_locks(
     conn: Connection, namespace: KeyedLock, keys: Iterable[str], *, shared: bool = False
 ) -> None:
-    """Wait for several keyed locks until the transaction ends, taken in hash order: such callers never deadlock.
+    """Wait for the stripes of several keys until the transaction ends, in stripe order: such callers never deadlock.
 
-    ``shared``: alongside other shared holders (readers of what the keys guard), exclusive of the rest."""
+    A key's lock is its stripe's (``hashtext(key) & (KEY_STRIPES - 1)``), so a transaction holds at most
+    ``KEY_STRIPES`` of PostgreSQL's lock slots however many keys it names: the slots are shared by the whole
+    server (``max_locks_per_transaction`` times connections, 6,400 by default) and a batch of 2,000 events names up
+    to 4,000 keys. Two keys of one stripe take turns although nothing requires it; batches of a few events rarely
+    meet, bulk batches mostly do. ``shared``: alongside other shared holders (readers of what the keys guard),
+    exclusive of the rest.
+    """
+    if namespace not in STRIPED:
+        raise ValueError(f"{namespace.name} is not a striped namespace (common.locks.STRIPED)")
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     await conn.execute(
-        f"SELECT {function}($1::int, h)"  # noqa: S608 (one of two constant names)
-        " FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY h) AS ordered",
+        f"SELECT {function}($1::int, stripe)"  # noqa: S608 (one of two constant names)
+        " FROM (SELECT DISTINCT hashtext(k) & $3::int AS stripe FROM unnest($2::text[]) AS k ORDER BY stripe) AS s",
         int(namespace),
         list(set(keys)),
+        KEY_STRIPES - 1,
     )
 
 
 async def try_keyed_xact_lock(conn: Connection, namespace: KeyedLock, key: str) -> bool:
     """Take the keyed lock until the transaction ends if nobody holds it; False when somebody does."""
+    _refuse_striped(namespace)
     taken: bool = await conn.fetchval("SELECT pg_try_advisory_xact_lock($1::int, hashtext($2))", int(namespace), key)
     return taken

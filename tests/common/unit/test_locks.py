@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from common.locks import KeyedLock, Lock
+import pytest
+
+from common.locks import STRIPED, KeyedLock, Lock, keyed_xact_lock, keyed_xact_locks, try_keyed_xact_lock
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -43,3 +45,16 @@ def test_no_module_spells_an_advisory_lock_id_of_its_own() -> None:
         if literal_call.search(text) or literal_constant.search(text):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+async def test_a_namespace_is_taken_either_by_stripes_or_by_its_keys_own_locks() -> None:
+    # A key's stripe and the key's own lock would not exclude each other: mixing them would lose the turns.
+    striped, whole = next(iter(STRIPED)), KeyedLock.JOB
+    assert whole not in STRIPED
+    no_connection = None
+    with pytest.raises(ValueError, match="stripes"):
+        await keyed_xact_lock(no_connection, striped, "k")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="stripes"):
+        await try_keyed_xact_lock(no_connection, striped, "k")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not a striped namespace"):
+        await keyed_xact_locks(no_connection, whole, ["k"])  # type: ignore[arg-type]

@@ -20,7 +20,9 @@ from aiokafka.structs import ConsumerRecord
 from common.consumer import EventConsumer
 from common.locks import KeyedLock
 from contracts.events import HoursLogged, TaskPosted, VolunteerErased, VolunteerRegistered
+from reporting.folding import fold_hours
 from reporting.projections import AGGREGATES_WRITER, ERASURE_GATE
+from reporting.projections._common import lock_entities
 from tests.reporting.events import Published, World, at
 from tests.reporting.integration.conftest import Reporting
 
@@ -147,3 +149,33 @@ async def test_new_hours_do_not_wait_for_a_transaction_changing_the_aggregates(r
     hours = published[0].event
     assert isinstance(hours, HoursLogged)
     assert await reporting.pool.fetchval("SELECT count(*) FROM hours_facts WHERE hours_id = $1", hours.hours_id) == 1
+
+
+async def test_the_fold_waits_for_a_projection_holding_its_volunteer(reporting: Reporting) -> None:
+    # The fold locks its people's entity stripes in SQL (migration 0081), the projections in Python
+    # (common.locks.keyed_xact_locks): both must name the same lock, or a profile update and the fold no longer
+    # take turns over the attributes a person's activity carries.
+    world = World()
+    centrale = world.centrale("fold")
+    organisation = world.organisation(centrale, "3541", "2026-09-01", admitted="2026-09-02")
+    task = world.task(centrale, organisation, "natuur", "3541", "2026-10-05")
+    volunteer = world.volunteer(centrale, "3541", "2026-10-01")
+    match = world.match(task, volunteer, at("2026-10-02"))
+    world.take()
+    world.hours(match, "2026-10-05", "2")
+    published = world.take()
+    hours = published[0].event
+    assert isinstance(hours, HoursLogged)
+    assert await _consumer(reporting).process_batch(_records(published))
+    pending = "SELECT count(*) FROM hours_pending WHERE hours_id = $1"
+    assert await reporting.pool.fetchval(pending, hours.hours_id) == 1
+
+    async with reporting.pool.acquire() as conn, conn.transaction():
+        await lock_entities(conn, persons=[hours.volunteer_id])
+        folding = asyncio.create_task(fold_hours(reporting.pool))
+        await asyncio.sleep(_WAIT_S)
+        waiting = not folding.done()
+
+    assert waiting
+    assert await folding >= 1
+    assert await reporting.pool.fetchval(pending, hours.hours_id) == 0
