@@ -131,11 +131,13 @@ async def running_reporting(
     *,
     again: Reporting | None = None,
     tracing: Tracing | None = None,
+    workers: bool = True,
 ) -> AsyncIterator[Reporting]:
     """A reporting app on a fresh database and a fresh consumer group starting at ``start`` (default: the end).
 
     ``again``: a stopped service's database and group instead, going on where its group stands;
-    ``tracing``: a tracer exporting where the test looks (``common.tracing``).
+    ``tracing``: a tracer exporting where the test looks (``common.tracing``); ``workers``: False for tests that
+    fold the hours queue themselves (the service's own fold would race them).
     """
     if again is not None:
         dsn, group, start = again.dsn, again.group, again.start_offsets
@@ -153,7 +155,9 @@ async def running_reporting(
         consumer_retry_backoff_s=0.05,
     )  # fmt: skip
     # The rebuild job starts where this service's group started: the session's broker holds other tests' events.
-    spec = dataclasses.replace(SPEC, name=group, jobs=[rebuild_job(start_offsets=start)])
+    spec = dataclasses.replace(
+        SPEC, name=group, jobs=[rebuild_job(start_offsets=start)], workers=SPEC.workers if workers else []
+    )
     app = create_service_app(settings, spec, tracing=tracing)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()

@@ -6,18 +6,26 @@ caught up (or has waited its longest), and a read still folds whatever is queued
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date
 from uuid import uuid4
 
 import pytest
 
 from reporting.folding import HoursFolder
-from tests.reporting.integration.conftest import Reporting
+from tests.reporting.integration.conftest import Reporting, running_reporting
 from tests.reporting.integration.test_active_periods import _hours
 from tests.support.catching_up import CatchingUpConsumer as _Consumer
 from tests.support.catching_up import MovingClock as _Clock
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+async def reporting(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncIterator[Reporting]:
+    """A reporting service of this module's own without its background fold, which would race the tests' folds."""
+    async with running_reporting(kafka_bootstrap, postgres_server_dsn, workers=False) as service:
+        yield service
 
 
 async def _queued(reporting: Reporting) -> int:

@@ -24,9 +24,17 @@ from reporting.folding import fold_hours
 from reporting.projections import AGGREGATES_WRITER, ERASURE_GATE
 from reporting.projections._common import lock_entities
 from tests.reporting.events import Published, World, at
-from tests.reporting.integration.conftest import Reporting
+from tests.reporting.integration.conftest import Reporting, running_reporting
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+async def reporting(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncIterator[Reporting]:
+    """A reporting service of this module's own without its background fold, which would race the tests' folds."""
+    async with running_reporting(kafka_bootstrap, postgres_server_dsn, workers=False) as service:
+        yield service
+
 
 # Long enough for a transaction that does not wait for the lock to have finished.
 _WAIT_S = 0.5
