@@ -184,7 +184,7 @@ async def test_erasure_leaves_no_personal_data_in_any_registry_table_and_publish
     assert (await registry.http.delete("/v1/me", headers=me)).status_code == 204
 
     personal = [marker, "erasme@example.nl", "0687654321", "9712 CP", "9712", "1988-08-08", "Consulent Noor"]
-    assert await _tables_containing(registry, personal) == []
+    assert await _tables_containing(registry, personal, ignoring=centrale_id) == []
     # The facts stay, anonymously: the match and its hours still count.
     assert await registry.pool.fetchval("SELECT sum(hours) FROM hours WHERE volunteer_id = $1", volunteer_id) == 3
     assert (await registry.http.get("/v1/me", headers=me)).status_code == 401  # credential removed
@@ -204,13 +204,13 @@ async def test_erasure_leaves_no_personal_data_in_any_registry_table_and_publish
     assert tombstone.value is None
 
 
-_TEXT_LIKE = 'SELECT 1 FROM "{table}" WHERE "{column}"::text LIKE $1 LIMIT 1'
+_TEXT_LIKE = 'SELECT 1 FROM "{table}" WHERE replace("{column}"::text, $2, \'\') LIKE $1 LIMIT 1'
 # An event payload's ids, moments and digests are strings too: "…T02:18:27.971234+00:00" holds a postcode's
 # four digits (the CI failure "outbox.payload contains '9712'"), so a JSON column is searched leaf by leaf,
 # passing over the strings shaped like a uuid, a moment or a hex digest, which cannot hold what a person typed.
 _JSON_LEAVES_LIKE = (
     'SELECT 1 FROM "{table}", jsonb_path_query("{column}"::jsonb, \'strict $.**\') AS leaf'
-    " WHERE jsonb_typeof(leaf) = 'string' AND leaf #>> '{{}}' LIKE $1"
+    " WHERE jsonb_typeof(leaf) = 'string' AND replace(leaf #>> '{{}}', $2, '') LIKE $1"
     " AND leaf #>> '{{}}' !~ '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$'"
     " AND leaf #>> '{{}}' !~ '^\\d{{4}}-\\d{{2}}-\\d{{2}}T[0-9:.]+(Z|[+-][0-9:]+)?$'"
     " AND leaf #>> '{{}}' !~ '^[0-9a-f]{{32,}}$'"
@@ -218,8 +218,11 @@ _JSON_LEAVES_LIKE = (
 )
 
 
-async def _tables_containing(registry: Registry, values: list[str]) -> list[str]:
-    """Every table.column of the registry's database whose text contains one of ``values``.
+async def _tables_containing(registry: Registry, values: list[str], *, ignoring: str) -> list[str]:
+    """Every table.column of the registry's database whose text, without ``ignoring``, contains one of ``values``.
+
+    ``ignoring`` is the test's centrale id: it is random hex (``vc-…``) and can hold a postcode's four digits, as in
+    the CI failure "centrales.id contains '9712'".
 
     Ids, numbers, moments, keys and digests cannot hold what a person typed, and their text would give false
     hits (a postcode's four digits in a uuid, a timestamp's microseconds or a token's hex SHA-256); dates can
@@ -248,7 +251,7 @@ async def _tables_containing(registry: Registry, values: list[str]) -> list[str]
         table, name = column["table_name"], column["column_name"]
         search = _JSON_LEAVES_LIKE if column["data_type"] in ("json", "jsonb") else _TEXT_LIKE
         for value in values:
-            hit = await registry.pool.fetchval(search.format(table=table, column=name), f"%{value}%")
+            hit = await registry.pool.fetchval(search.format(table=table, column=name), f"%{value}%", ignoring)
             if hit:
                 found.append(f"{table}.{name} contains {value!r}")
     return found
