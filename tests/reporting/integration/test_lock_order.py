@@ -18,7 +18,7 @@ import pytest
 from aiokafka.structs import ConsumerRecord
 
 from common.consumer import EventConsumer
-from common.locks import KeyedLock
+from common.locks import KEY_STRIPES, KeyedLock
 from contracts.events import HoursLogged, TaskPosted, VolunteerErased, VolunteerRegistered
 from reporting.folding import fold_hours
 from reporting.projections import AGGREGATES_WRITER, ERASURE_GATE
@@ -187,3 +187,48 @@ async def test_the_fold_waits_for_a_projection_holding_its_volunteer(reporting: 
     assert waiting
     assert await folding >= 1
     assert await reporting.pool.fetchval(pending, hours.hours_id) == 0
+
+
+async def _stripe(pool: asyncpg.Pool, key: str) -> int:
+    """The entity stripe ``key`` locks (common.locks.keyed_xact_locks)."""
+    return int(await pool.fetchval("SELECT hashtext($1) & $2::int", key, KEY_STRIPES - 1))
+
+
+async def test_a_writer_takes_every_runs_entity_stripes_at_once_so_an_hours_batch_cannot_deadlock_with_it(
+    reporting: Reporting,
+) -> None:
+    # Task and person keys share stripes. A batch that posts task A and then registers volunteer P used to lock
+    # A's stripe in its first run and P's in its second; an hours batch over a task B of P's stripe and over A
+    # holds P's stripe shared (sorted: the lower first) and waits for A's: each waits for the other.
+    world = World()
+    centrale = world.centrale("stripes")
+    organisation = world.organisation(centrale, "3551", "2026-09-01", admitted="2026-09-02")
+    assert await _consumer(reporting).process_batch(_records(world.take()))
+    while True:  # a task and a volunteer whose stripes are in the order the deadlock needs
+        task = world.task(centrale, organisation, "natuur", "3551", "2026-09-05")
+        volunteer = world.volunteer(centrale, "3551", "2026-10-01")
+        published = world.take()
+        person_stripe = await _stripe(reporting.pool, f"person:{volunteer}")
+        if person_stripe < await _stripe(reporting.pool, f"task:{task}"):
+            break
+    assert [type(item.event) for item in published] == [TaskPosted, VolunteerRegistered]
+    task_of_persons_stripe = await reporting.pool.fetchval(
+        "SELECT id FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 50000)) AS candidates"
+        " WHERE hashtext('task:' || id::text) & $1::int = $2 LIMIT 1",
+        KEY_STRIPES - 1,
+        person_stripe,
+    )
+
+    # The hours batch, as far as its first stripe: P's, shared.
+    async with reporting.pool.acquire() as hours, hours.transaction():
+        await lock_entities(hours, tasks=[task_of_persons_stripe], shared=True)
+        applying = asyncio.create_task(_consumer(reporting).process_batch(_records(published)))
+        await asyncio.sleep(_WAIT_S)
+        waiting, entity_locks = not applying.done(), await _entity_locks_held(reporting.pool)
+        # Its second stripe, A's: granted, because the writer holds none of its stripes while it waits.
+        await asyncio.wait_for(lock_entities(hours, tasks=[task], shared=True), timeout=_WAIT_S)
+
+    assert waiting
+    assert entity_locks == 1  # the hours batch's own
+    assert await applying
+    assert await reporting.pool.fetchval("SELECT count(*) FROM task_facts WHERE task_id = $1", task) == 1

@@ -19,6 +19,7 @@ still carrying it (a replay, hours logged after the erasure, matching's MatchEnd
 from __future__ import annotations
 
 from collections.abc import Sequence
+from uuid import UUID
 
 from common.auth import register_credential_projection
 from common.consumer import BatchContext, EventConsumer
@@ -46,7 +47,15 @@ from contracts.events import (
     VolunteerProfileUpdated,
     VolunteerRegistered,
 )
-from reporting.projections._common import AGGREGATES_WRITER, ERASURE_GATE, SWITCH_GATE, RunProjection, enter_gates
+from reporting.projections._common import (
+    AGGREGATES_WRITER,
+    ERASURE_GATE,
+    SWITCH_GATE,
+    RunProjection,
+    enter_gates,
+    hold_erasures_off,
+    lock_entities,
+)
 from reporting.projections._hours import (
     on_historic_hours_imported,
     on_hours_corrected,
@@ -81,6 +90,7 @@ __all__ = [
     "SWITCH_GATE",
     "RunProjection",
     "enter_gates",
+    "entities",
     "register_projections",
     "take_turns",
 ]
@@ -116,20 +126,45 @@ PROJECTIONS: dict[type[Event], RunProjection] = {
 _CHANGE_AGGREGATES = frozenset(event_class.event_type for event_class in PROJECTIONS) - {HoursLogged.event_type}
 
 
+def entities(event: Event) -> tuple[list[UUID], list[UUID]]:
+    """The tasks and volunteers whose entity locks the event's projection takes (``lock_entities``)."""
+    match event:
+        case HoursLogged() | MatchProposed() | TaskPosted() | TaskUpdated() | TaskClosed():
+            return [event.task_id], []
+        case HoursCorrected() | HoursRejected() | MatchMade() | MatchEnded():
+            return [event.task_id], [event.volunteer_id]
+        case HistoricHoursImported():
+            return [entry.task_id for entry in event.entries if entry.task_id is not None], [event.volunteer_id]
+        case VolunteerRegistered() | VolunteerProfileUpdated() | VolunteerConsentChanged() | VolunteerErased():
+            return [], [event.volunteer_id]
+    return [], []
+
+
 async def take_turns(events: Sequence[Event], batch: BatchContext) -> None:
-    """A transaction's locks that are not per entity, taken before any run's, in the one order used everywhere.
+    """A transaction's gates and the entity locks of all its runs, taken before any run, in one sorted statement.
 
     The switch gate (shared: a rebuild's swap waits); the aggregates' writer lock when a run changes the
-    aggregates; the erasure gate when the transaction erases a volunteer, so no entity lock an earlier run of
-    the batch took is held while it waits for the hours batches holding the gate shared. Entity and row locks
-    follow, run by run.
+    aggregates; the erasure gate when the transaction erases a volunteer, so no entity lock is held while it
+    waits for the hours batches holding the gate shared. Then every task and volunteer the runs name, at once:
+    task and volunteer keys share stripes (``common.locks``), and a writer taking its runs' stripes run by run
+    could hold one an hours batch waits for while waiting for one that batch holds shared; PostgreSQL would
+    abort one of them. Exclusive when the transaction changes the aggregates; shared for hours only (they
+    only read their tasks' areas), after holding erasures off as their run does. The runs' own
+    ``lock_entities`` then find their stripes held (the rebuild, which has no turns to take, relies on them).
     """
     event_types = {event.event_type for event in events}
-    await enter_gates(
-        batch.conn,
-        aggregates=bool(event_types & _CHANGE_AGGREGATES),
-        erasure=VolunteerErased.event_type in event_types,
-    )
+    aggregates = bool(event_types & _CHANGE_AGGREGATES)
+    await enter_gates(batch.conn, aggregates=aggregates, erasure=VolunteerErased.event_type in event_types)
+    tasks: list[UUID] = []
+    persons: list[UUID] = []
+    for event in events:
+        event_tasks, event_persons = entities(event)
+        tasks += event_tasks
+        persons += event_persons
+    if tasks or persons:
+        if not aggregates:
+            await hold_erasures_off(batch.conn)
+        await lock_entities(batch.conn, tasks=tasks, persons=persons, shared=not aggregates)
 
 
 def register_projections(consumer: EventConsumer) -> None:
