@@ -21,8 +21,8 @@ from common.clock import SystemClock, dutch_today
 from common.consumer import BatchContext
 from common.uow import Origin
 from contracts import EventEnvelope
-from contracts.events import VolunteerDayHoursLogged, VolunteerErased
-from tests.appreciation.integration.conftest import Appreciation
+from contracts.events import VolunteerDayHoursLogged, VolunteerErased, VolunteerRegistered
+from tests.appreciation.integration.conftest import REGION, Appreciation
 from tests.support.transactions import second_waits_for_first
 
 pytestmark = pytest.mark.integration
@@ -122,6 +122,49 @@ async def test_mdt_nldoet_and_anniversary_follow_age_dates_and_windows(appreciat
         "hours-50",
         "nldoet",
     }
+
+
+async def test_the_anniversary_is_awarded_whether_the_hours_or_the_registration_arrive_first(
+    appreciation: Appreciation,
+) -> None:
+    centrale_id, _ = await appreciation.new_centrale()
+    organisation_id = await appreciation.organisation(centrale_id)
+    task_id = await appreciation.task(centrale_id, organisation_id, "ouderen", ["koken"])
+    registered_at = datetime.now(UTC) - timedelta(days=800)
+
+    async def register(volunteer_id: UUID) -> None:
+        # Published when it happened, as the registry does: the event is dated more than two years ago.
+        event = VolunteerRegistered(
+            volunteer_id=volunteer_id,
+            centrale_id=centrale_id,
+            age_band="30-49",
+            registered_at=registered_at,
+            appreciation_messages_consent=True,
+        )
+        envelope = EventEnvelope(
+            source=f"/regions/{REGION}/registry",
+            type=event.event_type,
+            subject=event.subject(),
+            tenant=centrale_id,
+            region=REGION,
+            time=registered_at,
+        )
+        await appreciation.applied(await appreciation.publish(event, centrale_id, envelope))
+
+    async def work(volunteer_id: UUID) -> None:
+        match = await appreciation.match(centrale_id, volunteer_id, organisation_id, task_id)
+        await appreciation.publish_applied(appreciation.hours(match, "3"), centrale_id)  # worked yesterday
+
+    registration_first, hours_first = uuid4(), uuid4()
+    await register(registration_first)
+    await work(registration_first)
+    # The other topics' events first: the registration (another topic) can be applied after them.
+    await work(hours_first)
+    await register(hours_first)
+
+    earned = {"first-match", "anniversary-1"}
+    assert {a["rule_id"] for a in await appreciation.awards(registration_first)} == earned
+    assert {a["rule_id"] for a in await appreciation.awards(hours_first)} == earned
 
 
 async def test_staff_manage_rules_and_a_switched_off_rule_awards_nothing(appreciation: Appreciation) -> None:

@@ -120,6 +120,26 @@ async def test_an_age_band_arriving_after_the_hours_still_awards_mdt(uow: FakeAp
     assert domain.award_id_for(CENTRALE, "mdt-basis", volunteer_id, "") in awarded
 
 
+@pytest.mark.parametrize("run", [False, True], ids=["one-event", "run-of-events"])
+async def test_a_registration_arriving_after_the_hours_awards_the_anniversary_they_earned(
+    uow: FakeAppreciationUnitOfWork, run: bool
+) -> None:
+    # Registered years ago, hours worked recently: the order the two topics arrive in must not matter.
+    at = datetime(2020, 5, 4, 9, 0, tzinfo=UTC)
+    registration_first = await _registered(uow, at=at)
+    await _hours(uow, registration_first, "3", date(2026, 2, 19))
+    hours_first = uuid4()
+    await _hours(uow, hours_first, "3", date(2026, 2, 19))
+    registration = trigger(at.date(), VolunteerRegistered.event_type)  # dated the day they registered
+    command = awards.RecordVolunteer(hours_first, CENTRALE, "30-49", at, registration)
+    await (awards.record_volunteer_run([command], uow) if run else awards.record_volunteer(command, uow))
+
+    assert "anniversary-1" in _rule_ids(uow, hours_first)
+    assert _rule_ids(uow, hours_first) == _rule_ids(uow, registration_first)
+    anniversary = uow.awards.awards[domain.award_id_for(CENTRALE, "anniversary-1", hours_first, "")]
+    assert anniversary.trigger_event_id == registration.event_id  # the event that made it hold
+
+
 async def test_the_first_match_is_celebrated_and_confirms_a_centrale_guessed_from_hours(
     uow: FakeAppreciationUnitOfWork,
 ) -> None:

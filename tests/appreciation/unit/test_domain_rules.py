@@ -72,6 +72,20 @@ def test_an_anniversary_counts_from_registration_to_the_day_and_needs_hours() ->
     assert domain.occurrences(five, _facts((date(2021, 4, 1), "2")), date(2030, 1, 1)) == []  # registration unseen
 
 
+def test_an_anniversary_is_evaluated_no_earlier_than_the_last_day_worked() -> None:
+    # The registration (another topic) arrived after the hours: evaluated on its own, years-old day, it must
+    # award what the hours award when it arrives first.
+    one = rule("anniversary-1", RuleKind.ANNIVERSARY, {"years": 1})
+    registered = date(2020, 5, 4)
+    worked = _facts((date(2020, 6, 1), "2"), (date(2026, 2, 19), "3"), registered_on=registered)
+    early = _facts((date(2020, 6, 1), "2"), (date(2021, 5, 3), "3"), registered_on=registered)
+
+    assert domain.occurrences(one, worked, registered) == [""]
+    assert domain.awards_due([one], worked, registered) == [(one, "")]
+    assert domain.occurrences(one, early, registered) == []  # worked only before the anniversary
+    assert domain.occurrences(one, early, date(2021, 5, 4)) == [""]  # the event's own day still counts
+
+
 def test_an_anniversary_of_a_leap_day_registration_falls_on_the_28th_of_february() -> None:
     one = rule("anniversary-1", RuleKind.ANNIVERSARY, {"years": 1})
     facts = _facts((date(2024, 3, 1), "1"), registered_on=date(2024, 2, 29))

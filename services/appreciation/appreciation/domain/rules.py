@@ -166,10 +166,14 @@ class VolunteerFacts:
     hours: Sequence[tuple[date, Decimal]] = field(default_factory=tuple)
     total_hours: Decimal = field(init=False, repr=False, compare=False)
     """Hours across every organisation (summed once: every hours rule asks)."""
+    last_worked_on: date | None = field(init=False, repr=False, compare=False)
+    """The latest day with hours, None without hours: the latest day the facts show the volunteer active."""
 
     def __post_init__(self) -> None:
         # Summed here rather than in a cached_property, whose first read takes a lock on Python 3.11.
         object.__setattr__(self, "total_hours", sum((h for _, h in self.hours), Decimal(0)))
+        # The greatest (day, hours) pair: compared in C, day first, cheaper than a generator over the days.
+        object.__setattr__(self, "last_worked_on", max(self.hours)[0] if self.hours else None)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -204,9 +208,12 @@ def _hours_milestone(params: HoursMilestoneParams, facts: VolunteerFacts, as_of:
 
 
 def _anniversary(params: AnniversaryParams, facts: VolunteerFacts, as_of: date) -> list[str]:
-    if facts.registered_on is None or not facts.hours:
+    if facts.registered_on is None or facts.last_worked_on is None:
         return []
-    return [""] if as_of >= add_months(facts.registered_on, 12 * params.years) else []
+    # Not before the last day worked: a registration arriving after the hours (another topic) is dated years
+    # too early to award what it awards when it comes first; the facts decide, not the order of arrival.
+    day = max(as_of, facts.last_worked_on)
+    return [""] if day >= add_months(facts.registered_on, 12 * params.years) else []
 
 
 def _nldoet(params: NLdoetParams, facts: VolunteerFacts, as_of: date) -> list[str]:
@@ -243,7 +250,9 @@ def occurrences(rule: Rule, facts: VolunteerFacts, as_of: date) -> list[str]:
     """The occurrences of ``rule`` that ``facts`` satisfy on ``as_of``: "" for once-only rules, a year for NLdoet.
 
     Level, not edge: a rule that holds awards whether or not this very event crossed the threshold, so
-    events arriving out of order across topics, or a rule switched on later, still award (once).
+    events arriving out of order across topics, or a rule switched on later, still award (once). Only the
+    anniversary reads ``as_of``, taken no earlier than the last day worked: the facts decide, not which
+    topic's event came last.
     """
     if not rule.active:
         return []
