@@ -8,10 +8,19 @@ from uuid import UUID, uuid4
 
 from appreciation import domain
 from appreciation.domain import Award, AwardTrigger, HoursEntry, Match, Rule
+from appreciation.unit_of_work import AppreciationUnitOfWork
+from appreciation.use_cases import awards
 
-__all__ = ["CENTRALE", "award_of", "hours_entry", "match_of", "rule", "trigger"]
+__all__ = ["CENTRALE", "award_of", "hours_entry", "known", "match_of", "rule", "trigger"]
+
 
 CENTRALE = "vc-test"
+
+
+async def known(uow: AppreciationUnitOfWork, *volunteer_ids: UUID, centrale_id: str = CENTRALE) -> None:
+    """The volunteers' own centrale known (a profile event, as a registration or match tells it): hours award."""
+    for volunteer_id in volunteer_ids:
+        await awards.record_volunteer(awards.RecordVolunteer(volunteer_id, centrale_id, None, None, trigger()), uow)
 
 
 def trigger(on: date = date(2026, 2, 20), event_type: str = "nl.vrijwilligerscentrale.hours.logged.v1") -> AwardTrigger:

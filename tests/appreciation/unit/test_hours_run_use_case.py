@@ -18,7 +18,7 @@ from common.clock import ManualClock
 from common.uow import Origin
 from contracts import EventEnvelope
 from contracts.events import AppreciationAwarded, HoursLogged
-from tests.appreciation.builders import CENTRALE, hours_entry, trigger
+from tests.appreciation.builders import CENTRALE, hours_entry, known, match_of, trigger
 from tests.appreciation.fakes import FakeAppreciationUnitOfWork
 from tests.appreciation.streams import apply, nldoet_stream
 
@@ -107,6 +107,7 @@ async def test_a_run_counts_an_entry_once_skips_erased_volunteers_and_awards_not
     uow: FakeAppreciationUnitOfWork,
 ) -> None:
     kept, erased = uuid4(), uuid4()
+    await known(uow, kept)
     await awards.erase_volunteer(awards.EraseVolunteer(erased, CENTRALE, datetime(2026, 1, 1, tzinfo=UTC)), uow)
     first = hours_entry(kept, "6")
     run = [
@@ -129,6 +130,7 @@ async def test_a_run_counts_an_entry_once_skips_erased_volunteers_and_awards_not
 
 async def test_an_award_given_before_the_run_is_not_given_again_by_it(uow: FakeAppreciationUnitOfWork) -> None:
     volunteer_id = uuid4()
+    await known(uow, volunteer_id)
     await record_hours(RecordHours(hours_entry(volunteer_id, "11"), trigger()), uow)
     before = set(uow.awards.awards)
 
@@ -156,6 +158,7 @@ async def test_a_run_after_earlier_awards_gives_each_new_one_once_as_entry_by_en
     ]
     one_by_one, in_run = _EventUnitOfWork(clock=ManualClock(NOW)), _EventUnitOfWork(clock=ManualClock(NOW))
     for uow in (one_by_one, in_run):
+        await known(uow, volunteer_id)
         await record_hours_run(before, uow)
     expected = [award_id for command in run for award_id in await record_hours(command, one_by_one)]
 
@@ -184,3 +187,25 @@ async def test_a_run_whose_entries_cannot_be_stored_fails_and_gives_nothing(uow:
 
     assert uow.awards.awards == {}
     assert uow.emitted == []
+
+
+@pytest.mark.parametrize("as_run", [False, True], ids=["one-entry", "run"])
+async def test_hours_before_the_match_award_under_the_volunteers_own_centrale_only(
+    uow: FakeAppreciationUnitOfWork, as_run: bool
+) -> None:
+    # Regional overflow: a volunteer of vc-elders worked at a task of CENTRALE, and the hours (naming the task's
+    # centrale) arrived before the match (another topic). Awarded under that guess, the volunteer had each
+    # milestone twice once the match told their own centrale: award ids name the centrale.
+    volunteer_id, own = uuid4(), "vc-elders"
+    entry = hours_entry(volunteer_id, "12")
+    if as_run:
+        assert await record_hours_run([RecordHours(entry, trigger())], uow) == []
+    else:
+        assert await record_hours(RecordHours(entry, trigger()), uow) == []
+
+    match = match_of(volunteer_id, volunteer_centrale_id=own)
+    awarded = await awards.record_match(awards.RecordMatch(match, trigger()), uow)
+
+    given = sorted((award.centrale_id, award.rule_id) for award in uow.awards.awards.values())
+    assert given == [(own, "first-match"), (own, "hours-10")]
+    assert sorted(awarded) == sorted(uow.awards.awards)

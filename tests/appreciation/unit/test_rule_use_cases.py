@@ -13,7 +13,7 @@ from appreciation.use_cases import rules
 from appreciation.use_cases.hours import RecordHours, record_hours
 from common.errors import Conflict, NotFound, Rejected
 from contracts.events import AppreciationAwarded
-from tests.appreciation.builders import CENTRALE, hours_entry, trigger
+from tests.appreciation.builders import CENTRALE, hours_entry, known, trigger
 from tests.appreciation.fakes import FakeAppreciationUnitOfWork
 
 
@@ -95,6 +95,7 @@ async def test_a_rule_added_later_is_evaluated_over_history_once_as_history_with
 ) -> None:
     # Two volunteers worked on 13 March 2027 (a later year's NLdoet, not among the defaults); one only in February.
     worked, other, idle = uuid4(), uuid4(), uuid4()
+    await known(uow, worked, other, idle)
     for volunteer, day in ((worked, date(2027, 3, 13)), (other, date(2027, 3, 13)), (idle, date(2027, 2, 1))):
         entry = hours_entry(volunteer, "3", day)
         await record_hours(RecordHours(entry, trigger(day)), uow)
@@ -127,6 +128,7 @@ async def test_a_rule_switched_off_is_not_evaluated_over_history_and_new_paramet
     uow: FakeAppreciationUnitOfWork,
 ) -> None:
     volunteer = uuid4()
+    await known(uow, volunteer)
     await record_hours(RecordHours(hours_entry(volunteer, "20", date(2026, 2, 1)), trigger(date(2026, 2, 1))), uow)
 
     off = await rules.add_rule(

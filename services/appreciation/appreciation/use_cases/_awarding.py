@@ -22,6 +22,7 @@ __all__ = [
     "RunFacts",
     "RunStep",
     "answered_after",
+    "awaits_own_centrale",
     "claim_run",
     "due_in_run",
     "ensure_centrales",
@@ -75,13 +76,29 @@ async def give(uow: AppreciationUnitOfWork, awards: Sequence[tuple[Award, Origin
     return [award.award_id for award, _ in announced]
 
 
+def awaits_own_centrale(volunteer: Volunteer) -> bool:
+    """Whether the volunteer's awards wait: their centrale is a guess from a task's, their own not yet known.
+
+    Hours name the task's centrale, and can arrive (another topic) before the volunteer's registration or
+    match says theirs. Awarded under the guess, a volunteer placed at another centrale's task (regional
+    overflow) had each milestone twice once their own centrale came: award ids name the centrale. The
+    registration or match that confirms it evaluates every rule (level, not edge), so nothing is lost.
+    """
+    return not volunteer.centrale_confirmed
+
+
 async def evaluate(
     uow: AppreciationUnitOfWork,
     volunteer: Volunteer,
     trigger: AwardTrigger,
     kinds: tuple[RuleKind, ...] = domain.VOLUNTEER_KINDS,
 ) -> list[UUID]:
-    """Award every occurrence of the volunteer's centrale's active rules that holds now (level, not edge)."""
+    """Award every occurrence of the volunteer's centrale's active rules that holds now (level, not edge).
+
+    Not while the volunteer's centrale is only guessed from a task's (``awaits_own_centrale``).
+    """
+    if awaits_own_centrale(volunteer):
+        return []
     hours = await uow.hours.of_volunteers([volunteer.id])
     matches = (await uow.matches.counts([volunteer.id])).get(volunteer.id, 0)
     facts = VolunteerFacts(
@@ -177,6 +194,8 @@ def due_in_run(steps: Iterable[RunStep], facts: RunFacts, now: datetime) -> list
     open_rules: dict[UUID, list[Rule]] = {}
     due: list[tuple[Award, Origin | None]] = []
     for volunteer, volunteer_facts, trigger, origin in steps:
+        if awaits_own_centrale(volunteer):
+            continue
         candidates = open_rules.get(volunteer.id)
         if candidates is None:
             centrale_rules = facts.rules.get(volunteer.centrale_id, [])

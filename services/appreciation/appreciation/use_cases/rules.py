@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from appreciation import domain
 from appreciation.domain import AwardTrigger, Rule, RuleKind, RuleParams, VolunteerFacts, parse_params
 from appreciation.unit_of_work import AppreciationUnitOfWork
-from appreciation.use_cases._awarding import ensure_centrales, give
+from appreciation.use_cases._awarding import awaits_own_centrale, ensure_centrales, give
 from common.errors import Conflict, NotFound, Rejected
 
 __all__ = [
@@ -162,6 +162,8 @@ async def _evaluate_over_history(uow: AppreciationUnitOfWork, rule: Rule) -> lis
     trigger = AwardTrigger(uuid.uuid5(_RULE_NAMESPACE, version), RULE_SAVED, today, historic=True)
     due = []
     for volunteer in volunteers:
+        if awaits_own_centrale(volunteer):
+            continue
         facts = VolunteerFacts(
             volunteer_id=volunteer.id,
             centrale_id=volunteer.centrale_id,
