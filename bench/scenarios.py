@@ -793,21 +793,32 @@ class _Bench:
             del region
             gc.collect()
         small, large = sizes[small_size], sizes[large_size]
-        p95.verdict = "met" if small.worst_p95_ms <= TARGETS.reads_p95_ms else "missed"
-        p95.measured = f"{small.text()} ({small.events:,} events)"
-        ratios = {kind: large.summary(kind).p95 / small.summary(kind).p95 for kind in KINDS}
+        # Judged on the reads as the idle service answers them (its cube cache serving); the reads right after a
+        # change, which build the cube, are measured beside them and must stay within the target too.
+        served, built = small.worst_p95_ms(), small.worst_p95_ms(built=True)
+        p95.verdict = "met" if max(served, built) <= TARGETS.reads_p95_ms else "missed"
+        p95.measured = (
+            f"{small.text()}; right after a change (cube built): {small.text(built=True)} ({small.events:,} events)"
+        )
+        # Growth with the facts is the build's: a served cube costs the same at any size.
+        ratios = {kind: large.summary(kind, built=True).p95 / small.summary(kind, built=True).p95 for kind in KINDS}
         worst = max(ratios.values())
         growth.verdict = "met" if worst <= TARGETS.reads_growth else "missed"
-        growth.measured = f"{worst:.2f} × (worst kind); at {large_size:,}: {large.text()} ({large.events:,} events)"
+        growth.measured = (
+            f"{worst:.2f} × (worst kind, cube built); at {large_size:,}: built {large.text(built=True)}, "
+            f"served {large.text()} ({large.events:,} events)"
+        )
         growth.target = f"p95 ≤ {TARGETS.reads_growth} × the p95 at {small_size:,}"
         note = (
             f"The reporting service as a process, fed the region's registrations, NLdoet ({config.dataset:,} hours) "
             f"and a month, configured as region ops do, then asked by a municipality reader for {small.municipality}'s "
             f"figures of the year in turn as JSON, CSV and the trends chart (sequential requests, first of each left "
-            f"out; load + consume took {small.load_s:.0f} s and {large.load_s:.0f} s, the aggregates folded at "
-            f"{small.folded_s:.0f} s and {large.folded_s:.0f} s). Per kind p95 growth: "
+            f"out), then the same again with the read version moved before each request, as after any event, so "
+            f"each builds the cube instead of being served from the cache (reporting.read_cache); load + consume "
+            f"took {small.load_s:.0f} s and {large.load_s:.0f} s, the aggregates folded at "
+            f"{small.folded_s:.0f} s and {large.folded_s:.0f} s. Per kind p95 growth: "
             + ", ".join(f"{kind} {ratio:.2f} ×" for kind, ratio in ratios.items())
-            + "."
+            + " (cube built)."
         )
         p95.note = growth.note = note
         p95.data = growth.data = {str(size): result.as_dict() for size, result in sizes.items()}

@@ -16,7 +16,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -25,9 +25,9 @@ import numpy as np
 from common.db import Connection
 from reporting.cube import OUTSIDE, REGION, UNKNOWN, Cell, Cube, Key, ScopeInfo, number, percentile, suppress
 from reporting.kpis import END_REASONS, MIN_PEOPLE, Category, Kind, Kpi, kpi
-from reporting.periods import Period, month_of
+from reporting.periods import Period, add_months, month_of
 
-__all__ = ["Config", "assemble_cube"]
+__all__ = ["Config", "assemble_cube", "dutch_now", "figures_change_by_time_at"]
 
 # Each statement's rows, by name (``_statements``).
 _Rows = dict[str, list[Any]]
@@ -187,10 +187,10 @@ _HOURS_MUNICIPALITIES = """
                reporting_few_people(persons, $3) AS persons, bool_or(more) AS more
         FROM placed GROUP BY kpi, month, scope, district, theme
     ){people}""".replace("{wijk}", _wijk("p.municipality")).replace("{people}", _HOURS_PEOPLE)
-# Matches reaching 3, 6 or 12 months: per month from the aggregate before the current month ($3); the current
-# month's, which count only once their moment has come ($4, now), from the facts made N months before it.
-_RETENTION = _placed("""
-    WITH current AS (
+# The matches made 3, 6 or 12 months before the current month ($3, when the period $1..$2 holds it), each with
+# the moment it reaches that age.
+_CURRENT_MARKS = """
+    current AS (
         SELECT n.months, (m.made_at AT TIME ZONE 'Europe/Amsterdam') + make_interval(months => n.months) AS mark,
                m.ended_at AT TIME ZONE 'Europe/Amsterdam' AS ended, m.centrale_id, m.volunteer_centrale_id,
                coalesce(m.task_area, '') AS area
@@ -202,7 +202,12 @@ _RETENTION = _placed("""
                              AT TIME ZONE 'Europe/Amsterdam')
         ) m ON true
         WHERE $3::date BETWEEN $1 AND $2
-    ), rows AS (
+    )"""
+# Matches reaching 3, 6 or 12 months: per month from the aggregate before the current month ($3); the current
+# month's, which count only once their moment has come ($4, now), from the facts made N months before it.
+_RETENTION = _placed(
+    """
+    WITH {current}, rows AS (
         SELECT months, mark_month AS month, centrale_id, centrale2, area, active, n FROM agg_retention
         WHERE mark_month BETWEEN $1 AND $2 AND mark_month < $3::date AND n <> 0
         UNION ALL
@@ -214,7 +219,11 @@ _RETENTION = _placed("""
            GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district
     FROM placed f
     GROUP BY GROUPING SETS ((f.months, f.month, f.scope), (f.months, f.scope), (f.months, f.scope, f.district))
-""")
+""".replace("{current}", _CURRENT_MARKS)
+)
+# The first moment after now ($4) at which one of the current month's matches reaches its mark: the retention
+# figures change then, with no event (``figures_change_by_time_at``).
+_NEXT_MARK = "WITH {current} SELECT min(mark) FROM current WHERE mark > $4".replace("{current}", _CURRENT_MARKS)
 _DURATIONS = _placed("""
     WITH rows AS (
         SELECT month, centrale_id, '' AS centrale2, area, seconds FROM agg_durations
@@ -655,14 +664,33 @@ async def _fetch_all(conns: Sequence[Connection], statements: dict[str, tuple[st
     return rows
 
 
-async def assemble_cube(conn: Connection, period: Period, config: Config, *helpers: Connection) -> Cube:
+async def figures_change_by_time_at(conn: Connection, period: Period, now: datetime) -> datetime:
+    """When the period's figures next change with no event: the next month, or a match reaching 3, 6 or 12 months.
+
+    ``now``: the Dutch wall-clock time the figures were read at (naive, as ``dutch_now`` gives it).
+    """
+    month = month_of(now)
+    next_month = datetime.combine(add_months(month, 1), time())
+    mark: datetime | None = await conn.fetchval(_NEXT_MARK, period.first_month, period.last_month, month, now)
+    return next_month if mark is None else min(mark, next_month)
+
+
+async def dutch_now(conn: Connection) -> datetime:
+    """The transaction's moment on the Dutch wall clock (naive): what the figures are read as of."""
+    now: datetime = await conn.fetchval("SELECT now() AT TIME ZONE 'Europe/Amsterdam'")
+    return now
+
+
+async def assemble_cube(
+    conn: Connection, period: Period, config: Config, *helpers: Connection, now: datetime | None = None
+) -> Cube:
     """The period's cube for the whole region from the aggregates; call inside one (repeatable read) transaction.
 
     ``helpers``: more connections in the same snapshot (``SET TRANSACTION SNAPSHOT``), to run statements on
-    at the same time.
+    at the same time. ``now``: the transaction's ``dutch_now``, when the caller read it already.
     """
     cells = _Cells(period, config)
-    now: datetime = await conn.fetchval("SELECT now() AT TIME ZONE 'Europe/Amsterdam'")
+    now = now or await dutch_now(conn)
     rows = await _fetch_all([conn, *helpers], _statements(period, now))
     # Placed in the order the statements always ran in: the cube's categories keep their order.
     _flows(cells, rows)

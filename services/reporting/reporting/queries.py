@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -95,6 +96,9 @@ async def snapshot_helper(pool: asyncpg.Pool, conn: Connection) -> AsyncIterator
         await pool.release(helper, timeout=_HELPER_RELEASE_S)
 
 
-async def build_cube(conn: Connection, period: Period, *helpers: Connection) -> Cube:
-    """The period's cube for the whole region; call inside one repeatable-read transaction (helpers: its snapshot)."""
-    return await assemble_cube(conn, period, await load_config(conn), *helpers)
+async def build_cube(conn: Connection, period: Period, *helpers: Connection, now: datetime | None = None) -> Cube:
+    """The period's cube for the whole region; call inside one repeatable-read transaction (helpers: its snapshot).
+
+    ``now``: the transaction's moment on the Dutch wall clock (``cells.dutch_now``), when the caller read it.
+    """
+    return await assemble_cube(conn, period, await load_config(conn), *helpers, now=now)

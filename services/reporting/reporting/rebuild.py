@@ -329,6 +329,10 @@ async def rebuild_projections(
             # them locked one while revalidating its plan and wanted the next, which the drop held: a deadlock
             # (a 500 schemathesis found). Under the gate, readers and folders wait before they lock any table.
             await conn.execute(f"DROP SCHEMA {_RETIRED} CASCADE")
+            # The swapped-in tables get the read-version triggers, and the version moves: a cube cached from the
+            # old tables is not served again (migration 0082, reporting.read_cache).
+            await conn.execute("SELECT reporting_attach_read_triggers()")
+            await conn.execute("UPDATE public.read_version SET version = version + 1")
             offsets = {f"{tp.topic}[{tp.partition}]": offset for tp, offset in sorted(ends.items())}
             switched_at = await conn.fetchval(
                 "INSERT INTO public.projection_rebuilds (started_at, switched_at, events_applied, end_offsets)"

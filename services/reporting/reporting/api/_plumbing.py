@@ -17,20 +17,23 @@ from common.errors import Conflict
 from common.locks import Lock
 from common.ops.groups import end_offsets, wait_until_caught_up
 from common.service import get_runtime
+from reporting.cells import dutch_now, figures_change_by_time_at
 from reporting.configuration import municipality_of
 from reporting.cube import Cube
 from reporting.folding import fold_hours
 from reporting.periods import Period, PeriodError
 from reporting.queries import build_cube, snapshot_helper
+from reporting.read_cache import CubeCache
 
 __all__ = [
     "CentraleId",
     "ChartName",
+    "Cubes",
+    "CubesDep",
     "MunicipalityCode",
     "PeriodQuery",
     "caught_up",
     "csv_response",
-    "cube_for",
     "parse_period",
     "require_centrale",
     "require_municipality",
@@ -82,11 +85,42 @@ async def projection_snapshot(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
         yield conn
 
 
-async def cube_for(pool: asyncpg.Pool, period: Period) -> Cube:
-    """The period's cube, read in one consistent snapshot (queued hours folded in first), on two connections."""
-    await fold_hours(pool)
-    async with projection_snapshot(pool) as conn, snapshot_helper(pool, conn) as helpers:
-        return await build_cube(conn, period, *helpers)
+class Cubes:
+    """The period cubes of the service's database: built in one snapshot, or reused (``reporting.read_cache``)."""
+
+    def __init__(self, pool: asyncpg.Pool, cache: CubeCache) -> None:
+        self._pool = pool
+        self._cache = cache
+
+    async def of(self, period: Period) -> Cube:
+        """The period's cube, read in one consistent snapshot (queued hours folded in first), on two connections.
+
+        The version and the moment come from the same snapshot as the cube: a kept cube of that version, still
+        valid at that moment, is the cube this snapshot would build.
+        """
+        await fold_hours(self._pool)
+        async with projection_snapshot(self._pool) as conn:
+            version: int = await conn.fetchval("SELECT version FROM read_version")
+            now = await dutch_now(conn)
+            cube = self._cache.get(period, version, now)
+            if cube is None:
+                async with snapshot_helper(self._pool, conn) as helpers:
+                    cube = await build_cube(conn, period, *helpers, now=now)
+                self._cache.put(period, version, await figures_change_by_time_at(conn, period, now), cube)
+            return cube
+
+
+def get_cubes(request: Request) -> Cubes:
+    """FastAPI dependency: the cubes of the service's database, with the app's cache (made at the first read)."""
+    pool = get_runtime(request).pool
+    assert pool is not None, "pool is opened in the lifespan before requests are served"
+    state = request.app.state
+    if not hasattr(state, "cube_cache"):
+        state.cube_cache = CubeCache()
+    return Cubes(pool, state.cube_cache)
+
+
+CubesDep = Annotated[Cubes, Depends(get_cubes)]
 
 
 def _not_found() -> HTTPException:
