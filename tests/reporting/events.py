@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
+
+from aiokafka.structs import ConsumerRecord
 
 from contracts import Event, EventEnvelope
 from contracts.events import (
@@ -31,7 +34,7 @@ from contracts.events import (
     VolunteerRegistered,
 )
 
-__all__ = ["Published", "World", "at"]
+__all__ = ["Published", "World", "at", "consumer_records"]
 
 
 def at(day: str, hour: int = 10) -> datetime:
@@ -252,3 +255,16 @@ class World:
             imported_at=recorded,
         ), centrale, recorded)  # fmt: skip
         return ids
+
+
+def consumer_records(published: Sequence[Published]) -> list[ConsumerRecord[bytes, bytes]]:
+    """The events as a consumer gets them from Kafka, one partition, in order (to feed ``process_batch``)."""
+    records = []
+    for offset, item in enumerate(published):
+        envelope, value = item.envelope(), item.event.model_dump_json().encode()
+        records.append(ConsumerRecord(
+            topic=item.event.topic, partition=0, offset=offset, timestamp=0, timestamp_type=0,
+            key=envelope.subject.encode(), value=value, checksum=None, serialized_key_size=len(envelope.subject),
+            serialized_value_size=len(value), headers=envelope.to_headers(),
+        ))  # fmt: skip
+    return records

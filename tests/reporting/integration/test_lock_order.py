@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
-from aiokafka.structs import ConsumerRecord
 
 from common.consumer import EventConsumer
 from common.locks import KEY_STRIPES, KeyedLock
@@ -23,7 +22,7 @@ from contracts.events import HoursLogged, TaskPosted, VolunteerErased, Volunteer
 from reporting.folding import fold_hours
 from reporting.projections import AGGREGATES_WRITER, ERASURE_GATE
 from reporting.projections._common import lock_entities
-from tests.reporting.events import Published, World, at
+from tests.reporting.events import Published, World, at, consumer_records
 from tests.reporting.integration.conftest import Reporting, running_reporting
 
 pytestmark = pytest.mark.integration
@@ -38,19 +37,6 @@ async def reporting(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncIter
 
 # Long enough for a transaction that does not wait for the lock to have finished.
 _WAIT_S = 0.5
-
-
-def _records(published: Sequence[Published]) -> list[ConsumerRecord[bytes, bytes]]:
-    """The events as the consumer gets them from Kafka, one partition, in order."""
-    records = []
-    for offset, item in enumerate(published):
-        envelope, value = item.envelope(), item.event.model_dump_json().encode()
-        records.append(ConsumerRecord(
-            topic=item.event.topic, partition=0, offset=offset, timestamp=0, timestamp_type=0,
-            key=envelope.subject.encode(), value=value, checksum=None, serialized_key_size=len(envelope.subject),
-            serialized_value_size=len(value), headers=envelope.to_headers(),
-        ))  # fmt: skip
-    return records
 
 
 def _consumer(reporting: Reporting) -> EventConsumer:
@@ -85,7 +71,7 @@ async def _applied_while_held(
     """Apply ``published`` while another transaction holds ``lock``: whether the batch was still waiting, and the
     entity locks granted meanwhile; once the lock is let go the batch must apply."""
     async with _held(reporting.pool, lock, shared=shared):
-        applying = asyncio.create_task(_consumer(reporting).process_batch(_records(published)))
+        applying = asyncio.create_task(_consumer(reporting).process_batch(consumer_records(published)))
         await asyncio.sleep(_WAIT_S)
         waiting, entity_locks = not applying.done(), await _entity_locks_held(reporting.pool)
     assert await applying
@@ -151,7 +137,7 @@ async def test_new_hours_do_not_wait_for_a_transaction_changing_the_aggregates(r
     assert [type(item.event) for item in published] == [HoursLogged]
 
     async with _held(reporting.pool, AGGREGATES_WRITER):
-        applied = await asyncio.wait_for(_consumer(reporting).process_batch(_records(published)), timeout=10)
+        applied = await asyncio.wait_for(_consumer(reporting).process_batch(consumer_records(published)), timeout=10)
 
     assert applied
     hours = published[0].event
@@ -174,7 +160,7 @@ async def test_the_fold_waits_for_a_projection_holding_its_volunteer(reporting: 
     published = world.take()
     hours = published[0].event
     assert isinstance(hours, HoursLogged)
-    assert await _consumer(reporting).process_batch(_records(published))
+    assert await _consumer(reporting).process_batch(consumer_records(published))
     pending = "SELECT count(*) FROM hours_pending WHERE hours_id = $1"
     assert await reporting.pool.fetchval(pending, hours.hours_id) == 1
 
@@ -203,7 +189,7 @@ async def test_a_writer_takes_every_runs_entity_stripes_at_once_so_an_hours_batc
     world = World()
     centrale = world.centrale("stripes")
     organisation = world.organisation(centrale, "3551", "2026-09-01", admitted="2026-09-02")
-    assert await _consumer(reporting).process_batch(_records(world.take()))
+    assert await _consumer(reporting).process_batch(consumer_records(world.take()))
     while True:  # a task and a volunteer whose stripes are in the order the deadlock needs
         task = world.task(centrale, organisation, "natuur", "3551", "2026-09-05")
         volunteer = world.volunteer(centrale, "3551", "2026-10-01")
@@ -222,7 +208,7 @@ async def test_a_writer_takes_every_runs_entity_stripes_at_once_so_an_hours_batc
     # The hours batch, as far as its first stripe: P's, shared.
     async with reporting.pool.acquire() as hours, hours.transaction():
         await lock_entities(hours, tasks=[task_of_persons_stripe], shared=True)
-        applying = asyncio.create_task(_consumer(reporting).process_batch(_records(published)))
+        applying = asyncio.create_task(_consumer(reporting).process_batch(consumer_records(published)))
         await asyncio.sleep(_WAIT_S)
         waiting, entity_locks = not applying.done(), await _entity_locks_held(reporting.pool)
         # Its second stripe, A's: granted, because the writer holds none of its stripes while it waits.

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from aiokafka.structs import ConsumerRecord
 
 from common.consumer import EventConsumer
 from reporting.api._plumbing import Cubes
@@ -16,7 +15,7 @@ from reporting.cube import Cube
 from reporting.folding import fold_hours
 from reporting.periods import Period
 from reporting.read_cache import CubeCache
-from tests.reporting.events import Published, World, at
+from tests.reporting.events import World, at, consumer_records
 from tests.reporting.integration.conftest import Reporting, running_reporting
 from tests.reporting.read_tables import relations_a_read_names, tables_without_read_trigger
 
@@ -30,24 +29,11 @@ async def reporting(kafka_bootstrap: str, postgres_server_dsn: str) -> AsyncIter
         yield service
 
 
-def _records(published: Sequence[Published]) -> list[ConsumerRecord[bytes, bytes]]:
-    """The events as the consumer gets them from Kafka, one partition, in order."""
-    records = []
-    for offset, item in enumerate(published):
-        envelope, value = item.envelope(), item.event.model_dump_json().encode()
-        records.append(ConsumerRecord(
-            topic=item.event.topic, partition=0, offset=offset, timestamp=0, timestamp_type=0,
-            key=envelope.subject.encode(), value=value, checksum=None, serialized_key_size=len(envelope.subject),
-            serialized_value_size=len(value), headers=envelope.to_headers(),
-        ))  # fmt: skip
-    return records
-
-
 async def _apply(reporting: Reporting, world: World) -> None:
     """Apply what the world produced through the service's own consumer (no Kafka, no background fold)."""
     consumer = reporting.app.state.runtime.consumer
     assert isinstance(consumer, EventConsumer)
-    assert await consumer.process_batch(_records(world.take()))
+    assert await consumer.process_batch(consumer_records(world.take()))
 
 
 def _region(cube: Cube, kpi: str) -> object:
