@@ -13,11 +13,14 @@ period is kept while both hold:
   (``cells.figures_change_by_time_at``), the only ways the figures change with no event.
 
 A cube served from here is therefore the one a build in the reader's snapshot would give. Readers must not
-change it (``api.figures`` copies what it adds).
+change it (``api.figures`` copies what it adds). Reads of the same period and version that miss together take
+turns (``turn``): the first builds, the others find its cube kept, so a region's readers arriving at once cost one
+build.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +44,19 @@ class CubeCache:
     def __init__(self, size: int = 8) -> None:
         self._kept: OrderedDict[Period, _Kept] = OrderedDict()
         self._size = size
+        self._turns: dict[tuple[Period, int], asyncio.Lock] = {}
+
+    def turn(self, period: Period, version: int) -> asyncio.Lock:
+        """Held while the period's cube at ``version`` is built: a read that waited for it finds the cube kept."""
+        lock = self._turns.get((period, version))
+        if lock is None:
+            # Earlier versions' turns are no longer asked for (reads take the latest); a read holding one keeps
+            # its own reference.
+            self._turns = {
+                key: held for key, held in self._turns.items() if key[0] != period or key[1] > version or held.locked()
+            }
+            lock = self._turns[(period, version)] = asyncio.Lock()
+        return lock
 
     def get(self, period: Period, version: int, now: datetime) -> Cube | None:
         """The period's cube when it was built at ``version`` and still holds at ``now``; else None."""

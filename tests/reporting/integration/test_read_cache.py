@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from common.consumer import EventConsumer
+from reporting.api import _plumbing as plumbing
 from reporting.api._plumbing import Cubes
 from reporting.cells import figures_change_by_time_at
 from reporting.cube import Cube
 from reporting.folding import fold_hours
 from reporting.periods import Period
+from reporting.queries import build_cube
 from reporting.read_cache import CubeCache
 from tests.reporting.events import World, at, consumer_records
 from tests.reporting.integration.conftest import Reporting, running_reporting
@@ -130,3 +134,24 @@ async def test_the_fold_alone_moves_the_version(reporting: Reporting) -> None:
     assert await fold_hours(reporting.pool) >= 1
 
     assert await _version(reporting) == version + 1  # once per transaction, however many statements it ran
+
+
+async def test_reads_of_one_period_that_miss_together_build_it_once(
+    reporting: Reporting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A region's municipalities opening their reports at once: one build, the others wait for it.
+    builds = 0
+
+    async def counted(*arguments: Any, **keywords: Any) -> Cube:
+        nonlocal builds
+        builds += 1
+        await asyncio.sleep(0.2)  # long enough for the other reads to arrive while it builds
+        return await build_cube(*arguments, **keywords)
+
+    monkeypatch.setattr(plumbing, "build_cube", counted)
+    cubes, period = Cubes(reporting.pool, CubeCache()), Period.parse("2030-Q1")
+
+    first, second, third = await asyncio.gather(cubes.of(period), cubes.of(period), cubes.of(period))
+
+    assert builds == 1
+    assert first is second is third

@@ -43,3 +43,14 @@ def test_the_least_recently_read_period_goes_first() -> None:
 
     assert cache.get(QUARTER, 1, NOW) is None
     assert cache.get(YEAR, 1, NOW) is not None
+
+
+def test_a_period_has_one_turn_per_version_and_older_turns_go() -> None:
+    cache = CubeCache()
+    first = cache.turn(YEAR, 7)
+
+    assert cache.turn(YEAR, 7) is first
+    newer = cache.turn(YEAR, 8)
+    assert newer is not first
+    assert cache.turn(QUARTER, 7) is not first  # another period, its own turns
+    assert cache.turn(YEAR, 7) is not first  # version 7's unheld turn was let go when 8's came

@@ -103,10 +103,15 @@ class Cubes:
             version: int = await conn.fetchval("SELECT version FROM read_version")
             now = await dutch_now(conn)
             cube = self._cache.get(period, version, now)
-            if cube is None:
-                async with snapshot_helper(self._pool, conn) as helpers:
-                    cube = await build_cube(conn, period, *helpers, now=now)
-                self._cache.put(period, version, await figures_change_by_time_at(conn, period, now), cube)
+            if cube is not None:
+                return cube
+            async with self._cache.turn(period, version):
+                # A read of the same version that built while this one waited has kept its cube.
+                cube = self._cache.get(period, version, now)
+                if cube is None:
+                    async with snapshot_helper(self._pool, conn) as helpers:
+                        cube = await build_cube(conn, period, *helpers, now=now)
+                    self._cache.put(period, version, await figures_change_by_time_at(conn, period, now), cube)
             return cube
 
 
