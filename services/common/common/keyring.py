@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -40,6 +41,8 @@ log = get_logger(__name__)
 # service's table within about this long (README "Crypto-shredding").
 _POLL_S = 1.0
 _CATCH_UP_TIMEOUT_S = 30.0
+# How long the broker holds the reader's fetch while the topic has nothing new (aiokafka's default).
+_READ_WAIT_MS = 500
 
 
 class KeyRing:
@@ -59,21 +62,23 @@ class KeyRing:
         # their further events (a replay) need no catch-up each.
         self._shredded: set[UUID] = set()
         self._consumer: AIOKafkaConsumer | None = None
+        # Asks for the end offsets only, never assigned, so never fetching: a broker answers a connection's
+        # requests in order, and the reading consumer's fetch of a partition with nothing new is held up to
+        # its fetch_max_wait_ms (500 ms). An end-offsets request behind it waited that long, at every start
+        # and at every event whose key the ring had not read yet.
+        self._offsets: AIOKafkaConsumer | None = None
         self._partitions: list[TopicPartition] = []
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Read the whole key topic, make the table agree with it, then follow it in the background."""
-        consumer = AIOKafkaConsumer(
-            **kafka_client_options(self._kafka),
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            client_id=f"{self._service}-keyring",
-        )
-        await consumer.start()
-        self._consumer = consumer
+        # A fresh client knows no partition of the topic yet: its first end-offsets request learns them and
+        # retries after retry_backoff_ms (100 ms by default; the metadata answer comes within milliseconds).
+        consumer = self._client("keyring", fetch_max_wait_ms=_READ_WAIT_MS)
+        offsets = self._client("keyring-offsets", retry_backoff_ms=20)
+        await asyncio.gather(consumer.start(), offsets.start())
+        self._consumer, self._offsets = consumer, offsets
         # The catalogue fixes the partition count (provisioning created the topic so).
         self._partitions = [TopicPartition(KEY_TOPIC, p) for p in range(topic_for(KEY_TOPIC).partitions)]
         consumer.assign(self._partitions)
@@ -89,15 +94,27 @@ class KeyRing:
         log.info("keyring_started", keys=len(self._wrapped), forgotten=len(gone))
         self._task = asyncio.create_task(self._follow(), name=f"{self._service}-keyring")
 
+    def _client(self, name: str, **options: Any) -> AIOKafkaConsumer:
+        """A consumer of no group (every instance reads every partition), from the beginning."""
+        return AIOKafkaConsumer(
+            **kafka_client_options(self._kafka),
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id=f"{self._service}-{name}",
+            **options,
+        )
+
     async def stop(self, timeout: float = 5.0) -> None:
         """Stop following the key topic."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
-        if self._consumer is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._consumer.stop(), timeout)
+        for client in (self._consumer, self._offsets):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(client.stop(), timeout)
 
     async def _follow(self) -> None:
         while True:
@@ -111,11 +128,12 @@ class KeyRing:
 
     async def catch_up(self) -> set[UUID]:
         """Read the key topic up to its end offsets as they are now; the ids with a live key among what was read."""
-        assert self._consumer is not None, "start the key ring first"
-        consumer = self._consumer
+        consumer, offsets = self._consumer, self._offsets
+        assert consumer is not None, "start the key ring first"
+        assert offsets is not None, "start the key ring first"
         live: set[UUID] = set()
         async with self._lock:
-            ends = await consumer.end_offsets(self._partitions)
+            ends = await offsets.end_offsets(self._partitions)
             async with asyncio.timeout(_CATCH_UP_TIMEOUT_S):
                 while await self._behind(ends):
                     batches = await consumer.getmany(*self._partitions, timeout_ms=200)

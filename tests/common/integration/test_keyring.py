@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -11,6 +12,7 @@ import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 
+from common import keyring
 from common.db import create_pool
 from common.keyring import KeyRing
 from common.sealing import new_data_key, region_key_from_environment, seal_profile
@@ -135,3 +137,25 @@ async def test_a_restart_writes_no_key_the_table_already_holds_and_still_opens_w
         assert opened.target_groups == ["statushouder"]
     finally:
         await again.stop()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_the_ring_asks_for_the_end_offsets_without_waiting_behind_its_readers_idle_fetch(
+    kafka_bootstrap: str, pool: asyncpg.Pool, producer: AIOKafkaProducer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A broker answers a connection's requests in order and holds a fetch with nothing new up to its max wait;
+    # asked on the reader's connection, the end offsets waited that long at each start and each unknown key
+    # (500 ms by default). Held far longer here, a ring that still asked there would miss these bounds.
+    monkeypatch.setattr(keyring, "_READ_WAIT_MS", 8_000)
+    ring = KeyRing(pool, kafka_bootstrap, KEK, service="test-ring")
+    async with asyncio.timeout(4):
+        await ring.start()
+    try:
+        await asyncio.sleep(0.5)  # the reader's next fetch is in flight, with nothing new to answer it
+        volunteer_id, key = uuid4(), new_data_key()
+        await _publish_key(producer, volunteer_id, key)
+        async with asyncio.timeout(4):
+            opened = await ring.open(_sealed(volunteer_id, key))
+        assert opened.target_groups == ["statushouder"]
+    finally:
+        await ring.stop()
