@@ -20,8 +20,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-
 from common.db import Connection
 from reporting.cube import OUTSIDE, REGION, UNKNOWN, Cell, Cube, Key, ScopeInfo, number, percentile, suppress
 from reporting.kpis import END_REASONS, MIN_PEOPLE, Category, Kind, Kpi, kpi
@@ -545,6 +543,9 @@ def _days(seconds: Sequence[float]) -> list[float]:
 
     Sorted, they cost ``statistics.median`` and ``percentile`` one linear pass each (their own sort finds one run).
     """
+    # Imported at the first read, not at the service's start (numpy takes a quarter of a second to import).
+    import numpy as np
+
     ordered: list[float] = (np.sort(np.asarray(seconds, dtype=np.float64)) / 86_400).tolist()
     return ordered
 
