@@ -18,6 +18,7 @@ from bench.generator import KafkaRecord
 from bench.harness import Progress, Run, cpu_seconds, peak_rss_bytes, reset_peak_rss
 from bench.project import HOURS_COLUMNS, INSERT_HOURS, hours_row
 from bench.streams import Offsets, assigned_consumer, seek_to
+from common.outbox import RELAY_PRODUCER_SETTINGS
 from contracts import Event, event_type_of
 from contracts.events import HoursLogged
 
@@ -153,8 +154,7 @@ def _within(records: list[ConsumerRecord[bytes, bytes]], stop_at: Offsets | None
 async def raw_send(bootstrap: str, records: Sequence[KafkaRecord]) -> Run:
     """``send()`` every record with the relay's producer settings and wait for all acknowledgements."""
     reset_peak_rss()
-    # The same producer configuration as common.outbox.OutboxRelay.
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **RELAY_PRODUCER_SETTINGS)
     await producer.start()
     try:
         started, cpu_start = time.perf_counter(), cpu_seconds()

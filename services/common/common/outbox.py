@@ -7,9 +7,9 @@ import collections
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 import orjson
@@ -27,6 +27,7 @@ from common.tracing import TRACEPARENT_HEADER, current_traceparent
 from contracts import TOPICS, Event, EventEnvelope
 
 __all__ = [
+    "RELAY_PRODUCER_SETTINGS",
     "HeaderTemplate",
     "OutboxRelay",
     "add_all_to_outbox",
@@ -181,6 +182,17 @@ _PUBLISHED_FIRST = frozenset(topic.name for topic in TOPICS if topic.published_f
 # per-key order without reasoning about interleaved batches. The lock is per transaction, so a crashed
 # relay's lock is released with its connection and another instance takes over.
 # While Kafka has not acknowledged a batch, say so this often (the rows wait; nothing is lost).
+# The relay's producer: every write acknowledged by all in-sync replicas, retried without duplicates, a few
+# milliseconds' linger to fill batches. Batches of up to 256 KiB per partition instead of aiokafka's 16 KiB:
+# an idempotent producer has one request in flight per broker, and at 16 KiB a round of 500 awards took four
+# requests one after the other; the same 40,000 sends took 2.3-3.4 s and 1.7 s of CPU, 0.95 s and 0.9 s at
+# 256 KiB (more gained nothing; a broker takes batches up to message.max.bytes, 1 MiB by default).
+RELAY_PRODUCER_SETTINGS: Final[Mapping[str, Any]] = {
+    "acks": "all",
+    "enable_idempotence": True,
+    "linger_ms": 5,
+    "max_batch_size": 256 * 1024,
+}
 _ACK_WAIT_REPORT_S = 10.0
 # Backoff between failed rounds (broker or database down): doubles from the poll interval up to this.
 _MAX_BACKOFF_S = 5.0
@@ -381,11 +393,7 @@ class OutboxRelay:
         """The connected idempotent producer, connecting a new one when there is none."""
         if self._producer is None:
             producer = AIOKafkaProducer(
-                **kafka_client_options(self._kafka),
-                acks="all",
-                enable_idempotence=True,
-                linger_ms=5,
-                partitioner=self._partitioner,
+                **kafka_client_options(self._kafka), **RELAY_PRODUCER_SETTINGS, partitioner=self._partitioner
             )
             try:
                 await producer.start()
