@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -27,7 +26,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
-from common.kafka import KafkaTarget, kafka_client_options
+from common.kafka import KafkaTarget, kafka_client_options, offsets_client
 from common.logging import get_logger
 from common.sealing import KeyEncryptionKey, open_profile
 from contracts import Event, topic_for
@@ -62,10 +61,8 @@ class KeyRing:
         # their further events (a replay) need no catch-up each.
         self._shredded: set[UUID] = set()
         self._consumer: AIOKafkaConsumer | None = None
-        # Asks for the end offsets only, never assigned, so never fetching: a broker answers a connection's
-        # requests in order, and the reading consumer's fetch of a partition with nothing new is held up to
-        # its fetch_max_wait_ms (500 ms). An end-offsets request behind it waited that long, at every start
-        # and at every event whose key the ring had not read yet.
+        # Asks for the end offsets (common.kafka.offsets_client): on the reader's connection they waited behind
+        # its fetch of a topic with nothing new, half a second at every start and every key not read yet.
         self._offsets: AIOKafkaConsumer | None = None
         self._partitions: list[TopicPartition] = []
         self._lock = asyncio.Lock()
@@ -73,10 +70,15 @@ class KeyRing:
 
     async def start(self) -> None:
         """Read the whole key topic, make the table agree with it, then follow it in the background."""
-        # A fresh client knows no partition of the topic yet: its first end-offsets request learns them and
-        # retries after retry_backoff_ms (100 ms by default; the metadata answer comes within milliseconds).
-        consumer = self._client("keyring", fetch_max_wait_ms=_READ_WAIT_MS)
-        offsets = self._client("keyring-offsets", retry_backoff_ms=20)
+        consumer = AIOKafkaConsumer(
+            **kafka_client_options(self._kafka),
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id=f"{self._service}-keyring",
+            fetch_max_wait_ms=_READ_WAIT_MS,
+        )
+        offsets = offsets_client(self._kafka, client_id=f"{self._service}-keyring-offsets")
         await asyncio.gather(consumer.start(), offsets.start())
         self._consumer, self._offsets = consumer, offsets
         # The catalogue fixes the partition count (provisioning created the topic so).
@@ -93,17 +95,6 @@ class KeyRing:
         await self._forget(gone)
         log.info("keyring_started", keys=len(self._wrapped), forgotten=len(gone))
         self._task = asyncio.create_task(self._follow(), name=f"{self._service}-keyring")
-
-    def _client(self, name: str, **options: Any) -> AIOKafkaConsumer:
-        """A consumer of no group (every instance reads every partition), from the beginning."""
-        return AIOKafkaConsumer(
-            **kafka_client_options(self._kafka),
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            client_id=f"{self._service}-{name}",
-            **options,
-        )
 
     async def stop(self, timeout: float = 5.0) -> None:
         """Stop following the key topic."""

@@ -20,6 +20,7 @@ closed, and the closures book late events exactly as the live projection did (``
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import deque
@@ -32,7 +33,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from common.consumer import BatchContext, ContractViolation, Opener, decode
-from common.kafka import KafkaTarget, kafka_client_options
+from common.kafka import KafkaTarget, kafka_client_options, offsets_client
 from common.keyring import KeyRing
 from common.locks import KeyedLock, Lock
 from common.logging import get_logger
@@ -87,6 +88,8 @@ _REBUILD_LOCK = Lock.REPORTING_REBUILD
 _SWITCH_BACKLOG = 2_000
 _MAX_CATCH_UPS = 20
 _FETCH_TIMEOUT_MS = 500
+# How long the broker holds the reader's fetch while its partitions have nothing new (aiokafka's default).
+_READ_WAIT_MS = 500
 # Fold every queued hours entry at once (the rebuild's own connection has no statement timeout).
 _ALL = 2**31 - 1
 # Bound on the switch-over's lock waits (a long report query holds its tables); the rebuild then fails.
@@ -277,6 +280,7 @@ async def rebuild_projections(
     deadline = clock + timeout
     conn = await asyncpg.connect(database_url, server_settings={"search_path": f"{_FRESH}, public"})
     consumer: AIOKafkaConsumer | None = None
+    ends_asker: AIOKafkaConsumer | None = None
     if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _REBUILD_LOCK):
         await conn.close()
         raise RebuildRunningError("a rebuild of the reporting projections is already running")
@@ -290,8 +294,13 @@ async def rebuild_projections(
         opener: Opener = keyring
         await _fresh_tables(conn)
         partitions = [TopicPartition(t, p) for t in projected_topics() for p in range(topic_for(t).partitions)]
-        consumer = AIOKafkaConsumer(**kafka_client_options(kafka), enable_auto_commit=False, group_id=None)
-        await consumer.start()
+        consumer = AIOKafkaConsumer(
+            **kafka_client_options(kafka), enable_auto_commit=False, group_id=None, fetch_max_wait_ms=_READ_WAIT_MS
+        )
+        # The end offsets are asked of a client that never fetches (common.kafka.offsets_client): on the reader's
+        # connection, once it had caught up, each waited behind its fetch, the last one under the switch gate.
+        ends_asker = offsets_client(kafka, client_id="reporting-rebuild-offsets")
+        await asyncio.gather(consumer.start(), ends_asker.start())
         consumer.assign(partitions)
         if start_offsets is None:
             await consumer.seek_to_beginning(*partitions)
@@ -299,12 +308,12 @@ async def rebuild_projections(
             for tp in partitions:
                 consumer.seek(tp, start_offsets.get(tp, 0))
         reader = _MergedReader(consumer, partitions)
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        ends: dict[TopicPartition, int] = await ends_asker.end_offsets(partitions)
         counter = _Counter(progress)
         await _read(reader, conn, ends, batch_size, deadline, counter, opener)
         for _ in range(_MAX_CATCH_UPS):
             log.info("rebuild_caught_up", events_applied=counter.applied)
-            ends = await consumer.end_offsets(partitions)
+            ends = await ends_asker.end_offsets(partitions)
             backlog = 0
             for tp, end in ends.items():
                 backlog += max(end - await consumer.position(tp), 0)
@@ -317,7 +326,7 @@ async def rebuild_projections(
         async with conn.transaction():
             await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SWITCH_GATE)
-            ends = await consumer.end_offsets(partitions)
+            ends = await ends_asker.end_offsets(partitions)
             await _read(reader, conn, ends, batch_size, deadline, counter, opener)
             await conn.execute("SELECT reporting_fold_hours($1, $2)", _ALL, int(KeyedLock.REPORTING_ENTITY))
             applied = counter.applied
@@ -344,8 +353,9 @@ async def rebuild_projections(
         log.info("rebuild_switched_over", events_applied=applied, seconds=round(time.monotonic() - clock, 2))
         return RebuildResult(applied, started_at, switched_at, round(time.monotonic() - clock, 3), offsets)
     finally:
-        if consumer is not None:
-            await consumer.stop()
+        for client in (consumer, ends_asker):
+            if client is not None:
+                await client.stop()
         if keyring is not None:
             await keyring.stop()
         if keys_pool is not None:

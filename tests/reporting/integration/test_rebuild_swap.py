@@ -9,8 +9,10 @@ from typing import Any
 import asyncpg
 import pytest
 
+from common import keyring
 from common.locks import Lock
 from common.ops import commit_offsets, replay_projection
+from reporting import rebuild
 from reporting.folding import fold_hours
 from reporting.kpis import MIN_PEOPLE
 from reporting.main import SPEC
@@ -222,3 +224,22 @@ async def test_the_ops_tools_offline_replay_rebuilds_reporting_too(
         await second.settle()
         assert await snapshot(second) == rows
         assert await figures(second, "2026-07") == before
+
+
+async def test_a_rebuild_asks_for_the_end_offsets_without_waiting_behind_its_readers_idle_fetch(
+    scenario: Scenario, kafka_bootstrap: str, postgres_server_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A broker answers a connection's requests in order and holds a fetch with nothing new up to its max wait.
+    # Asked on the reader's connection once it had caught up, the end offsets waited that long, twice (the last
+    # time under the switch gate, where the live projections wait). Held far longer here, a rebuild that still
+    # asked there would take over 30 s.
+    monkeypatch.setattr(rebuild, "_READ_WAIT_MS", 15_000)
+    monkeypatch.setattr(keyring, "_READ_WAIT_MS", 15_000)
+    incremental = scenario.reporting
+    async with running_reporting(kafka_bootstrap, postgres_server_dsn, start=incremental.start_offsets) as twin:
+        await twin.configure(scenario.region.centrales, scenario.region.districts, scenario.region.names)
+        await twin.settle()
+        async with asyncio.timeout(20):
+            result = await rebuild_projections(twin.dsn, twin.bootstrap, start_offsets=twin.start_offsets)
+        assert result.events_applied >= 128  # the scenario's projected events, rebuilt
+        assert await snapshot(twin) == await snapshot(incremental)
