@@ -16,7 +16,7 @@ hidden too (the smallest non-zero part, else the total), shown as ``x``. Zero is
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -129,12 +129,16 @@ class Cube:
             if len(found) > 1:  # one member alone, or none, is no sum anyone could use
                 relations.append(found)
 
+        # The (kpi, month, category) some scope has a cell at (no wijk): the sums across scopes are spelled out only
+        # there, in the same order (most combinations of a month and a partner or theme have no cell anywhere).
+        spread = {(key[0], key[2], key[4]) for key in cells if key[3] is None}
         for kpi in KPIS:
             if not kpi.additive:
                 continue
             k = kpi.key
             cats: list[str | None] = [None, *sorted(self.categories.get(k, {}))]
             partner_months = kpi.category is Category.PARTNER
+            across = [(month, cat) for month in [None, *months] for cat in cats if (k, month, cat) in spread]
             for scope, info in self.scopes.items():
                 own = (k, scope) in present
                 if own and kpi.months_additive:
@@ -155,13 +159,11 @@ class Cube:
                             add([(k, scope, None, d, None), *((k, scope, None, d, c) for c in cats[1:])])
                 centrales = [f"c:{c}" for c in info.centrales] if scope.startswith("m:") else []
                 if centrales and (own or any((k, c) in present for c in centrales)):
-                    for month in [None, *months]:
-                        for cat in cats:
-                            add([(k, scope, month, None, cat), *((k, c, month, None, cat) for c in centrales)])
+                    for month, cat in across:
+                        add([(k, scope, month, None, cat), *((k, c, month, None, cat) for c in centrales)])
             if (k, REGION) in present or any((k, m) in present for m in municipalities):
-                for month in [None, *months]:
-                    for cat in cats:
-                        add([(k, REGION, month, None, cat), *((k, m, month, None, cat) for m in municipalities)])
+                for month, cat in across:
+                    add([(k, REGION, month, None, cat), *((k, m, month, None, cat) for m in municipalities)])
         return relations
 
 
@@ -225,15 +227,19 @@ def suppress(cells: dict[Key, Cell], relations: Iterable[Sequence[Key]]) -> dict
                 queue += containing[options[0]]
         return cost
 
-    queue = list(range(len(sums)))
+    # How many hidden members each sum has, kept as cells are hidden: the walk below asks it of every sum.
+    hidden_in = [sum(1 for key in members if key in hidden) for members in sums]
+    queue = deque(range(len(sums)))
     while queue:
-        index = queue.pop(0)
-        if not lonely(index, hidden):
+        index = queue.popleft()
+        if hidden_in[index] != 1:
             continue
         options = candidates(index, hidden)[:_LOOKAHEAD]
         if not options:
             continue
         chosen = min(options, key=lambda key: (cascade(dict(hidden), key), cells[key].value or 0, _order(key)))
         hidden[chosen] = COMPLEMENT
+        for containing_index in containing[chosen]:
+            hidden_in[containing_index] += 1
         queue += containing[chosen]
     return hidden
