@@ -131,11 +131,14 @@ _STOCK_LAST = _placed("""
 # month, scope, wijk and theme), then those cells into the grouping sets a report shows. Two statements, one
 # per kind of scope, which share nothing and so can run at once (``_fetch_all``): the region and the centrales,
 # which have no wijk, merge their buckets over areas before they are placed (no configuration needed); the
-# municipalities place each bucket in its centrales' municipalities, with the wijk of its area there.
+# municipalities place each bucket in its centrales' municipalities, with the wijk of its area there. A bucket
+# with more people than it keeps (``more``) makes every cell it is in count MIN_PEOPLE whatever the others hold, so
+# its people are not merged at all (FILTER): two thirds of the bench's buckets, each a PL/pgSQL call saved.
 _HOURS_PEOPLE = """
     SELECT f.kpi, f.month, f.scope, f.district, f.theme, sum(f.amount) AS amount,
            CASE WHEN bool_or(f.more) THEN $3
-                ELSE least(cardinality(reporting_few_people(f.persons, $3)), $3) END AS people,
+                ELSE least(cardinality(reporting_few_people(f.persons, $3) FILTER (WHERE NOT f.more)), $3)
+           END AS people,
            GROUPING(f.month) = 0 AS by_month, GROUPING(f.district) = 0 AS by_district,
            GROUPING(f.theme) = 0 AS by_theme
     FROM cells f
@@ -147,7 +150,7 @@ _HOURS_PEOPLE = """
 _HOURS_CENTRALES = """
     WITH unplaced AS (  -- areas merged
         SELECT kpi, month, centrale_id, centrale2, theme, sum(amount) AS amount,
-               reporting_few_people(persons, $3) AS persons, bool_or(more) AS more
+               reporting_few_people(persons, $3) FILTER (WHERE NOT more) AS persons, bool_or(more) AS more
         FROM agg_hours WHERE month BETWEEN $1 AND $2 AND facts > 0
         GROUP BY kpi, month, centrale_id, centrale2, theme
     ), placed AS (
@@ -159,7 +162,7 @@ _HOURS_CENTRALES = """
         WHERE nullif(centrale2, '') IS NOT NULL AND centrale2 <> centrale_id
     ), cells AS (
         SELECT kpi, month, scope, NULL::text AS district, theme, sum(amount) AS amount,
-               reporting_few_people(persons, $3) AS persons, bool_or(more) AS more
+               reporting_few_people(persons, $3) FILTER (WHERE NOT more) AS persons, bool_or(more) AS more
         FROM placed GROUP BY kpi, month, scope, theme
     ){people}""".replace("{people}", _HOURS_PEOPLE)
 # Each bucket once in its centrale's municipality and once in the volunteer's where that is another (a lateral
@@ -182,7 +185,7 @@ _HOURS_MUNICIPALITIES = """
         WHERE f.month BETWEEN $1 AND $2 AND f.facts > 0
     ), cells AS (
         SELECT kpi, month, scope, district, theme, sum(amount) AS amount,
-               reporting_few_people(persons, $3) AS persons, bool_or(more) AS more
+               reporting_few_people(persons, $3) FILTER (WHERE NOT more) AS persons, bool_or(more) AS more
         FROM placed GROUP BY kpi, month, scope, district, theme
     ){people}""".replace("{wijk}", _wijk("p.municipality")).replace("{people}", _HOURS_PEOPLE)
 # The matches made 3, 6 or 12 months before the current month ($3, when the period $1..$2 holds it), each with
@@ -398,8 +401,8 @@ class _Cells:
         scope = key[1]
         if scope not in self.scopes and scope.startswith("c:"):
             self.unmapped.add(scope[2:])
-        if key[4] is not None:
-            self.categories[key[0]][key[4]] = self._label(kpi(key[0]), key[4])
+        if key[4] is not None and key[4] not in (labels := self.categories[key[0]]):
+            labels[key[4]] = self._label(kpi(key[0]), key[4])
         self.cells[key] = cell
 
     def _label(self, definition: Kpi, code: str) -> str:
