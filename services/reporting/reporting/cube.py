@@ -201,33 +201,44 @@ def suppress(cells: dict[Key, Cell], relations: Iterable[Sequence[Key]]) -> dict
         for key in members:
             containing[key].append(index)
 
+    # A cell's place among candidates: smallest value first, then by its key spelled out (made once per cell,
+    # as the walk and its simulated cascades sort the same sums again and again).
+    ranks: dict[Key, tuple[int | float, str]] = {}
+
+    def rank(key: Key) -> tuple[int | float, str]:
+        found = ranks.get(key)
+        if found is None:
+            found = ranks[key] = (cells[key].value or 0, _order(key))
+        return found
+
     def candidates(index: int, state: dict[Key, str]) -> list[Key]:
         """Visible members that could be hidden with the one hidden member: non-zero parts, else the total."""
         total, parts = sums[index][0], sums[index][1:]
-        found = sorted(
-            (key for key in parts if key not in state and (cells[key].value or 0) > 0),
-            key=lambda key: (cells[key].value or 0, _order(key)),
-        )
+        found = sorted((key for key in parts if key not in state and (cells[key].value or 0) > 0), key=rank)
         if not found and total not in state:
             found = [total]
-        return found or sorted((key for key in parts if key not in state), key=_order)
+        return found or sorted((key for key in parts if key not in state), key=lambda key: rank(key)[1])
 
-    def lonely(index: int, state: dict[Key, str]) -> bool:
-        return sum(1 for key in sums[index] if key in state) == 1
+    def hide(key: Key, state: dict[Key, str], hidden_in: list[int]) -> None:
+        """Hide ``key`` as a complement in ``state``, counting it in every sum it is a member of."""
+        state[key] = COMPLEMENT
+        for index in containing[key]:
+            hidden_in[index] += 1
 
-    def cascade(state: dict[Key, str], chosen: Key) -> int:
+    def cascade(state: dict[Key, str], hidden_in: list[int], chosen: Key) -> int:
         """Hide ``chosen`` in ``state`` and everything that forces, the simple way; return the cost of it all."""
-        state[chosen] = COMPLEMENT
+        hide(chosen, state, hidden_in)
         cost, queue = _weight(chosen), list(containing[chosen])
         while queue:
             index = queue.pop()
-            if lonely(index, state) and (options := candidates(index, state)):
-                state[options[0]] = COMPLEMENT
+            if hidden_in[index] == 1 and (options := candidates(index, state)):
+                hide(options[0], state, hidden_in)
                 cost += _weight(options[0])
                 queue += containing[options[0]]
         return cost
 
-    # How many hidden members each sum has, kept as cells are hidden: the walk below asks it of every sum.
+    # How many hidden members each sum has, kept as cells are hidden (in the walk and in each simulated cascade):
+    # a sum with exactly one needs a complement.
     hidden_in = [sum(1 for key in members if key in hidden) for members in sums]
     queue = deque(range(len(sums)))
     while queue:
@@ -237,9 +248,7 @@ def suppress(cells: dict[Key, Cell], relations: Iterable[Sequence[Key]]) -> dict
         options = candidates(index, hidden)[:_LOOKAHEAD]
         if not options:
             continue
-        chosen = min(options, key=lambda key: (cascade(dict(hidden), key), cells[key].value or 0, _order(key)))
-        hidden[chosen] = COMPLEMENT
-        for containing_index in containing[chosen]:
-            hidden_in[containing_index] += 1
+        chosen = min(options, key=lambda key: (cascade(dict(hidden), list(hidden_in), key), *rank(key)))
+        hide(chosen, hidden, hidden_in)
         queue += containing[chosen]
     return hidden

@@ -1,9 +1,9 @@
 """The cube's sums and suppression are those of the plain walk, on random regions (reporting.cube).
 
-``Cube.relations`` skips the cross-scope sums at a month and category no scope has a cell at, and ``suppress``
-keeps a count of each sum's hidden members instead of recounting them: both to make a built read cheaper
-(issue 20). Here the plain versions, as they were before (commit c6eab47), are the oracle: the same sums in the
-same order, and the same hidden cells.
+``Cube.relations`` skips the cross-scope sums at a month and category no scope has a cell at; ``suppress`` keeps
+a count of each sum's hidden members (in its walk and in each simulated cascade) instead of recounting them, and
+ranks each cell once: all to make a built read cheaper (issue 20). Here the plain versions, as they were before
+(commit c6eab47), are the oracle: the same sums in the same order, and the same hidden cells.
 """
 
 from __future__ import annotations
