@@ -3,7 +3,7 @@
 A figures read builds the period's cube for the whole region: every municipality's, centrale's and partner's
 report is a slice of it, so suppression holds across reports. A report page asks for the figures, a chart and
 the CSV, and a region's municipalities read the same quarter; building the cube is most of a read (14
-statements and the suppression: about 300 ms on the bench's region of 20,000 volunteers). So the cube of a
+statements and the suppression: 200-250 ms on the bench's region of 20,000 volunteers). So the cube of a
 period is kept while both hold:
 
 - ``read_version`` is the one it was built at: every table a read names bumps it in the transaction that
