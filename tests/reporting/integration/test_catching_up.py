@@ -1,5 +1,6 @@
 """A region catching up (migration 0083): the people lists read again in one pass are the ones migration 0077 read
-one by one, and the supply and demand refreshes keep planning with the keys they are given.
+one by one, the supply and demand refreshes keep planning with the keys they are given, and a first match is found
+without walking every match.
 
 Real PostgreSQL, a reporting database of its own with every migration; the facts are written directly, so the test
 chooses how many lists go stale.
@@ -7,9 +8,10 @@ chooses how many lists go stale.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,6 +21,8 @@ import pytest
 
 from common.migrate import migrate
 from reporting.main import SPEC
+from reporting.projections._tasks import _FIRST_MATCH
+from reporting.projections._volunteers import _REGISTERED
 
 pytestmark = pytest.mark.integration
 
@@ -50,6 +54,11 @@ async def conn(fresh_database: str) -> AsyncIterator[asyncpg.Connection]:
         await connection.close()
 
 
+def _uuid(rng: random.Random) -> UUID:
+    """A random id from ``rng``: the lists, and so which go stale, are the same in every run."""
+    return UUID(int=rng.getrandbits(128), version=4)
+
+
 def _hours_rows(rng: random.Random, people: list[UUID | None], count: int) -> list[tuple[Any, ...]]:
     """``count`` hours entries of ``people`` (None: an erased volunteer) over a few buckets of 2027."""
     rows = []
@@ -57,8 +66,8 @@ def _hours_rows(rng: random.Random, people: list[UUID | None], count: int) -> li
         month = date(2027, rng.choice((3, 4)), 1)
         worked_on = month.replace(day=rng.randint(1, 28))
         rows.append((
-            uuid4(), uuid4(), uuid4(), rng.choice(people), rng.choice(_CENTRALES), rng.choice(_THEMES), worked_on,
-            Decimal(rng.randint(1, 8)), datetime(2027, 5, 1, tzinfo=UTC), month, rng.choice(_AREAS),
+            _uuid(rng), _uuid(rng), _uuid(rng), rng.choice(people), rng.choice(_CENTRALES), rng.choice(_THEMES),
+            worked_on, Decimal(rng.randint(1, 8)), datetime(2027, 5, 1, tzinfo=UTC), month, rng.choice(_AREAS),
             rng.random() < 0.3, rng.choice((None, None, "vc-oost")),
         ))  # fmt: skip
     return rows
@@ -100,7 +109,7 @@ async def _stale_lists(conn: asyncpg.Connection, change: Change) -> int:
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_lists_read_again_in_one_pass_are_the_ones_read_one_by_one(conn: asyncpg.Connection, seed: int) -> None:
     rng = random.Random(seed)
-    people: list[UUID | None] = [uuid4() for _ in range(40)] + [None]
+    people: list[UUID | None] = [_uuid(rng) for _ in range(40)] + [None]
     await conn.executemany(_HOURS, _hours_rows(rng, people, 1_500))
     await conn.execute("SELECT reporting_fold_hours(100000, 5)")
     # Hours still queued count nowhere yet, also not when a list is read again.
@@ -116,7 +125,7 @@ async def test_lists_read_again_in_one_pass_are_the_ones_read_one_by_one(conn: a
     ]
 
     for change in changes:
-        assert await _stale_lists(conn, change) > 5, change  # the statement has lists to read again
+        assert await _stale_lists(conn, change) > 5, change  # the statement has lists to read again (15-67 here)
         assert await _lists_after(conn, change) == await _lists_after(conn, change, before=_ONE_BY_ONE), change
     assert await conn.fetchval(_STALE) == 0
 
@@ -151,3 +160,51 @@ async def test_supply_and_demand_refreshes_plan_with_the_keys_they_are_given(con
 
     assert await _scans_of_calls(conn, "reporting_refresh_supply", "volunteer_facts", volunteers[:300]) == [0] * 8
     assert await _scans_of_calls(conn, "reporting_refresh_demand", "task_facts", tasks[:300]) == [0] * 8
+
+
+async def _match_rows_read(conn: asyncpg.Connection, statement: str, *arguments: Any) -> int:
+    """The match_facts rows ``statement`` read (heap rows fetched through an index, or scanned), rolled back."""
+    read = """SELECT coalesce(idx_tup_fetch, 0) + seq_tup_read FROM pg_stat_xact_user_tables
+              WHERE relname = 'match_facts'"""
+    transaction = conn.transaction()
+    await transaction.start()
+    try:
+        before: int = await conn.fetchval(read)
+        await conn.execute(statement, *arguments)
+        after: int = await conn.fetchval(read)
+        return after - before
+    finally:
+        await transaction.rollback()
+
+
+async def test_a_first_match_is_found_without_walking_every_match(conn: asyncpg.Connection) -> None:
+    """Statistics taken while 20 tasks and volunteers had all the matches (a region catching up, before the next
+    ANALYZE): PostgreSQL expects any task's or volunteer's first match early in the made_at order. A new task or
+    volunteer has none, so a walk in that order reads every match."""
+    rng = random.Random(7)
+    tasks, people = [uuid4() for _ in range(20)], [uuid4() for _ in range(20)]
+    made = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 500_000)) for _ in range(20_000)]
+    await conn.execute("ALTER TABLE match_facts SET (autovacuum_enabled = false)")  # the statistics stay as taken
+    matches = [
+        (uuid4(), tasks[i % 20], people[i % 20], "vc-noord", "vc-noord", at, at, at.date().replace(day=1))
+        for i, at in enumerate(made)
+    ]
+    columns = ["match_id", "task_id", "person_key", "centrale_id", "volunteer_centrale_id", "made_at", "recorded_at"]
+    await conn.copy_records_to_table("match_facts", records=matches, columns=[*columns, "booked_month"])
+    await conn.execute("ANALYZE match_facts")
+    new_task, new_volunteer = uuid4(), uuid4()
+    profile = datetime(2027, 1, 1, tzinfo=UTC)
+    await conn.execute(
+        "INSERT INTO volunteer_facts (person_key, centrale_id, profile_at) VALUES ($1, 'vc-noord', $2)",
+        new_volunteer, profile,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO task_facts (task_id, organisation_id, centrale_id, theme, attributes_at)"
+        " VALUES ($1, $2, 'vc-noord', 'sport', $3)",
+        new_task, uuid4(), profile,
+    )  # fmt: skip
+    at = profile.isoformat()
+    registered = json.dumps([{"person_key": str(new_volunteer), "registered_at": at, "recorded_at": at}])
+
+    assert await _match_rows_read(conn, _FIRST_MATCH, [new_task]) < 10
+    assert await _match_rows_read(conn, _REGISTERED, registered) < 10
