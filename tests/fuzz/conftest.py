@@ -25,11 +25,14 @@ import pytest
 from common.clock import dutch_today
 from common.localinfra.postgres import create_database
 from common.localinfra.processes import ServiceProcess
+from tests.support.schedule import a_weekday_not_today
 
 SERVICES = ("registry", "matching", "appreciation", "reporting")
 ROLES = ("staff", "organisation", "volunteer", "reader", "partner")
 # How long the set-up waits for an event to travel from one service to another.
 _PROPAGATION_S = 60.0
+# Each tenant's hours are logged for today: no shift today, so the set-up holds at any hour (tests/support/schedule.py).
+_MORNING = [{"weekday": a_weekday_not_today(), "start": "09:00", "end": "12:00"}]
 
 Headers = dict[str, str]
 
@@ -158,7 +161,7 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
                 "skills": ["koken"],
                 "interests": ["ouderen"],
                 "languages": ["nl"],
-                "availability": [{"weekday": 2, "start": "09:00", "end": "12:00"}],
+                "availability": _MORNING,
                 "consents": [{"kind": "matching", "text_version": "2026-01"}],
             },
             headers=staff_h,
@@ -202,11 +205,11 @@ async def _set_up_tenant(http: httpx.AsyncClient, region: Region, tenant: Tenant
             tasks,
             json={
                 "title": "Koken in het buurthuis",
-                "description": "Samen koken voor ouderen uit de wijk op dinsdagochtend.",
+                "description": "Samen koken voor ouderen uit de wijk, 's ochtends.",
                 "theme": "ouderen",
                 "skills": ["koken"],
                 "postcode": "3511 AB",
-                "shifts": [{"weekday": 2, "start": "09:00", "end": "12:00"}],
+                "shifts": _MORNING,
                 "capacity": 2,
                 "hours_per_week": "3",
                 "vog_required": False,

@@ -18,6 +18,7 @@ from matching.domain.proposals import LIVE
 from matching.use_cases import erase_volunteer, reevaluate_volunteer
 from tests.matching.integration.conftest import TUESDAY_MORNING, World, eventually
 from tests.support.kafka import publish_raw, read_all, read_until, wait_for_group_offset
+from tests.support.schedule import a_weekday_not_today
 from tests.support.transactions import second_waits_for_first
 
 pytestmark = pytest.mark.integration
@@ -99,9 +100,11 @@ async def test_posted_task_gets_explained_proposals_that_respect_the_vog_and_dis
 async def test_both_yeses_make_the_match_and_the_registry_then_accepts_hours(world: World) -> None:
     centrale_id, staff = await world.registry.new_centrale()
     organisation_id, organisation = await world.registry.new_organisation(centrale_id, staff)
-    volunteer_id = await _volunteer(world, centrale_id, staff)
+    # Today's hours are logged below: no shift today, so it holds at any hour (tests/support/schedule.py).
+    morning = [{"weekday": a_weekday_not_today(), "start": "09:00", "end": "12:00"}]
+    volunteer_id = await _volunteer(world, centrale_id, staff, availability=morning)
     task_id = await world.registry.published_task(
-        centrale_id, organisation_id, organisation, vog_required=False, capacity=1, postcode="3511 AB"
+        centrale_id, organisation_id, organisation, vog_required=False, capacity=1, postcode="3511 AB", shifts=morning
     )
     [proposal] = await world.proposals(task_id)
     match_id = proposal["match_id"]
